@@ -1,0 +1,300 @@
+/**
+ * Path canonicalization and the protected-path tables. Pure: facts about the file system (does a
+ * path exist, where does a symlink point) come in through the PathFacts port, implemented in
+ * src/node with real fs calls and in tests with a table.
+ *
+ * Architecture Invariant: paths are canonicalized (home expanded, made absolute, `.`/`..` resolved,
+ * symlinks of the longest existing prefix resolved, Unicode NFC) BEFORE any protected-name match,
+ * and protected names match case-insensitively (CVE-2025-59944: `.Cursor/MCP.json`). Workspace
+ * containment compares path components, never string prefixes (CVE-2025-54794: `/w/proj-evil`).
+ */
+import { posix } from 'node:path';
+
+/** What the classifier may ask the file system. Every method must be cheap and must not throw. */
+export interface PathFacts {
+  /** Canonical path of an existing path (symlinks resolved), or undefined if it does not exist. */
+  realpath(p: string): string | undefined;
+  /** 'file' | 'dir' | 'other' for an existing path (not following a final symlink is not needed). */
+  kind(p: string): 'file' | 'dir' | 'other' | undefined;
+}
+
+/** PathFacts for a world where nothing exists: pure tests and hypothetical checks. */
+export const NO_FS: PathFacts = { realpath: () => undefined, kind: () => undefined };
+
+/** Everything a classifier needs to know about where an action happens. */
+export interface Environment {
+  cwd: string;
+  workspaceRoots: string[];
+  home: string;
+  /** Scratch directories whose contents nobody expects to keep (/tmp, $TMPDIR). */
+  tempDirs: string[];
+  /** Airlock's own state directory (ledger, kill flag, acknowledgements): always protected. */
+  airlockHome: string;
+  fs: PathFacts;
+  /** Environment variables known to the caller, for expanding $HOME, $TMPDIR and the like. */
+  vars: Readonly<Record<string, string | undefined>>;
+}
+
+export function makeEnvironment(partial: Partial<Environment> & { cwd: string }): Environment {
+  const home = partial.home ?? '/home/user';
+  const roots = partial.workspaceRoots && partial.workspaceRoots.length > 0 ? partial.workspaceRoots : [partial.cwd];
+  return {
+    cwd: partial.cwd,
+    workspaceRoots: roots,
+    home,
+    tempDirs: partial.tempDirs ?? ['/tmp', '/var/tmp'],
+    airlockHome: partial.airlockHome ?? posix.join(home, '.airlock'),
+    fs: partial.fs ?? NO_FS,
+    vars: partial.vars ?? { HOME: home },
+  };
+}
+
+/** Lexically absolute, normalized, NFC path (no file system access). `~` and `~/x` use env.home. */
+export function absolutize(p: string, env: Pick<Environment, 'cwd' | 'home'>): string {
+  let s = p.normalize('NFC');
+  if (s === '~') s = env.home;
+  else if (s.startsWith('~/')) s = env.home + s.slice(1);
+  const abs = s.startsWith('/') ? posix.normalize(s) : posix.join(env.cwd, s);
+  return abs.length > 1 && abs.endsWith('/') ? abs.slice(0, -1) : abs;
+}
+
+/**
+ * Canonical absolute path: absolutize, then resolve symlinks of the longest existing prefix (the
+ * rest is appended as is), so `link/x` where `link -> ~` is seen as `~/x`.
+ */
+export function canonicalize(p: string, env: Environment): string {
+  const abs = absolutize(p, env);
+  const direct = env.fs.realpath(abs);
+  if (direct !== undefined) return direct;
+  const parts = abs.split('/');
+  for (let i = parts.length - 1; i > 1; i--) {
+    const prefix = parts.slice(0, i).join('/');
+    const real = env.fs.realpath(prefix);
+    if (real !== undefined) return posix.join(real, ...parts.slice(i));
+  }
+  return abs;
+}
+
+/** True when `p` is `dir` or below it, compared by components (not string prefix). */
+export function isWithin(p: string, dir: string): boolean {
+  if (dir === '/') return true;
+  return p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+
+export interface PathInfo {
+  /** Canonical absolute path. */
+  abs: string;
+  insideWorkspace: boolean;
+  inTemp: boolean;
+  /** Why this path is security configuration, if it is. */
+  securityConfig?: string;
+  /** Why this path holds secrets, if it does. */
+  secrets?: string;
+  /** A path whose loss would be catastrophic: `/`, the home folder, system folders, a workspace root. */
+  critical?: string;
+  exists: boolean;
+  isDir: boolean;
+}
+
+const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/opt', '/proc', '/root', '/sbin', '/srv', '/sys', '/usr', '/var', '/home', '/Users', '/System', '/Library', '/Applications', '/private', '/mnt', '/media', '/snap'];
+
+/** Classify one path against the workspace, the temp dirs and the protected tables. */
+export function inspectPath(p: string, env: Environment): PathInfo {
+  const abs = canonicalize(p, env);
+  const roots = env.workspaceRoots.map((r) => canonicalize(r, env));
+  const insideWorkspace = roots.some((r) => isWithin(abs, r));
+  const temps = env.tempDirs.map((t) => absolutize(t, env));
+  const inTemp = !insideWorkspace && temps.some((t) => isWithin(abs, t) && abs !== t);
+  const kind = env.fs.kind(abs);
+  const info: PathInfo = { abs, insideWorkspace, inTemp, exists: kind !== undefined, isDir: kind === 'dir' };
+  const sec = securityConfigReason(abs, env, roots);
+  if (sec) info.securityConfig = sec;
+  const secret = secretReason(abs);
+  if (secret) info.secrets = secret;
+  const crit = criticalReason(abs, env, roots);
+  if (crit) info.critical = crit;
+  return info;
+}
+
+function criticalReason(abs: string, env: Environment, roots: string[]): string | undefined {
+  if (abs === '/') return 'the root of the file system';
+  if (abs === absolutize(env.home, env)) return 'the home folder';
+  if (roots.includes(abs)) return 'a workspace root';
+  if (SYSTEM_DIRS.includes(abs)) return `system folder ${abs}`;
+  if (posix.dirname(abs) === absolutize(env.home, env) && !posix.basename(abs).startsWith('.')) return `top-level folder of home (${abs})`;
+  return undefined;
+}
+
+/** Relative path below the nearest workspace root or home, lower-cased, for name matching. */
+function relativeTail(abs: string, bases: string[]): string[] {
+  let best: string | undefined;
+  for (const b of bases) if (isWithin(abs, b) && (best === undefined || b.length > best.length)) best = b;
+  const rel = best === undefined ? abs : abs.slice(best.length);
+  return rel.toLowerCase().split('/').filter((s) => s.length > 0);
+}
+
+/** Directories (any depth) whose every file configures an agent, the IDE or Airlock. */
+const SECURITY_DIRS: Record<string, string> = {
+  '.airlock': "Airlock's own policy",
+  '.claude': 'Claude Code settings, hooks or agents',
+  '.cursor': 'Cursor settings, hooks or MCP config',
+  '.gemini': 'Gemini CLI settings or hooks',
+  '.codex': 'Codex settings or hooks',
+  '.copilot': 'Copilot settings or hooks',
+  '.clinerules': 'Cline rules or hooks',
+  '.roo': 'Roo settings',
+  '.windsurf': 'Windsurf settings',
+  '.husky': 'git hooks (husky)',
+  '.circleci': 'CI configuration',
+  '.buildkite': 'CI configuration',
+  '.devcontainer': 'dev container configuration (runs commands on open)',
+};
+
+/** File names (any depth, case-insensitive) that steer an agent, the IDE or a build. */
+const SECURITY_FILES: Record<string, string> = {
+  '.mcp.json': 'MCP server configuration',
+  'agents.md': 'agent instruction file',
+  'claude.md': 'agent instruction file',
+  'claude.local.md': 'agent instruction file',
+  'gemini.md': 'agent instruction file',
+  '.cursorrules': 'agent instruction file',
+  '.windsurfrules': 'agent instruction file',
+  '.clinerules': 'agent instruction file',
+  'copilot-instructions.md': 'agent instruction file',
+  '.gitlab-ci.yml': 'CI configuration',
+  'azure-pipelines.yml': 'CI configuration',
+  'jenkinsfile': 'CI configuration',
+  '.envrc': 'direnv script (runs on cd)',
+  '.npmrc': 'package manager configuration (scripts, registries, tokens)',
+  '.yarnrc': 'package manager configuration',
+  '.yarnrc.yml': 'package manager configuration',
+  '.gitmodules': 'git submodule configuration',
+  '.gitattributes': 'git filters and attributes',
+};
+
+/** Files in the home folder (outside any workspace) that persist code or configure the shell. */
+const HOME_SECURITY: Array<[string[], string]> = [
+  [['.bashrc'], 'shell startup file'],
+  [['.bash_profile'], 'shell startup file'],
+  [['.profile'], 'shell startup file'],
+  [['.zshrc'], 'shell startup file'],
+  [['.zprofile'], 'shell startup file'],
+  [['.zshenv'], 'shell startup file'],
+  [['.config', 'fish'], 'shell startup file'],
+  [['.ssh', 'authorized_keys'], 'SSH authorized keys'],
+  [['.ssh', 'config'], 'SSH client configuration'],
+  [['.gitconfig'], 'global git configuration'],
+  [['.config', 'git'], 'global git configuration'],
+  [['.config', 'systemd'], 'user services (persistence)'],
+  [['.config', 'autostart'], 'autostart entries (persistence)'],
+  [['.config', 'code', 'user'], 'VS Code user settings'],
+  [['.vscode-server'], 'VS Code server data and extensions'],
+  [['.vscode', 'extensions'], 'VS Code extensions'],
+  [['.local', 'share', 'code-server'], 'code-server settings and extensions'],
+  [['documents', 'cline'], 'Cline hooks and rules'],
+];
+
+/** Why a canonical path is security configuration, or undefined. */
+export function securityConfigReason(abs: string, env: Environment, roots?: string[]): string | undefined {
+  const airlockHome = absolutize(env.airlockHome, env);
+  if (isWithin(abs, airlockHome)) return "Airlock's own state (ledger, kill switch, acknowledgements)";
+  const lower = abs.toLowerCase();
+  if (lower.startsWith('/etc/sudoers') || lower === '/etc/crontab' || lower.startsWith('/etc/cron') || lower.startsWith('/var/spool/cron')) return 'system scheduler or privileges (persistence)';
+  const home = absolutize(env.home, env);
+  const parts = relativeTail(abs, [...(roots ?? env.workspaceRoots.map((r) => canonicalize(r, env))), home]);
+  for (let i = 0; i < parts.length; i++) {
+    const dirReason = SECURITY_DIRS[parts[i]!];
+    if (dirReason) return dirReason;
+  }
+  const name = parts[parts.length - 1] ?? '';
+  const fileReason = SECURITY_FILES[name];
+  if (fileReason) return fileReason;
+  const n = parts.length;
+  if (n >= 2 && parts[n - 2] === '.vscode' && ['settings.json', 'tasks.json', 'launch.json', 'mcp.json', 'extensions.json'].includes(name)) return `VS Code ${name} (can auto-approve tools or run tasks)`;
+  const gitIdx = parts.indexOf('.git');
+  if (gitIdx >= 0) {
+    const rest = parts.slice(gitIdx + 1);
+    if (rest[0] === 'hooks') return 'git hooks';
+    if (rest[0] === 'config' && rest.length === 1) return 'git configuration';
+    if (rest[0] === 'info' && rest[1] === 'attributes') return 'git attributes';
+  }
+  if (n >= 2 && parts[n - 2] === 'workflows' && parts[n - 3] === '.github') return 'CI workflow';
+  if (parts[0] === '.github' && (parts[1] === 'hooks' || parts[1] === 'instructions' || parts[1] === 'prompts' || parts[1] === 'agents')) return 'Copilot hooks or instructions';
+  if (isWithin(abs, home)) {
+    const homeParts = abs.slice(home.length).toLowerCase().split('/').filter((s) => s.length > 0);
+    for (const [prefix, reason] of HOME_SECURITY) {
+      if (prefix.every((seg, i) => homeParts[i] === seg)) return reason;
+    }
+  }
+  return undefined;
+}
+
+const SECRET_NAMES: Record<string, string> = {
+  '.env': 'environment secrets',
+  '.netrc': 'network credentials',
+  '.pgpass': 'PostgreSQL passwords',
+  '.my.cnf': 'MySQL credentials',
+  '.pypirc': 'package index credentials',
+  '.git-credentials': 'git credentials',
+  '.vault-token': 'Vault token',
+  'credentials': 'credentials file',
+  'credentials.json': 'credentials file',
+  'service-account.json': 'cloud service account key',
+  'id_rsa': 'SSH private key',
+  'id_dsa': 'SSH private key',
+  'id_ecdsa': 'SSH private key',
+  'id_ed25519': 'SSH private key',
+  'terraform.tfstate': 'Terraform state (holds secrets)',
+  '.npmrc': 'package registry tokens',
+  'secrets.yml': 'secrets file',
+  'secrets.yaml': 'secrets file',
+  'secrets.json': 'secrets file',
+  '.htpasswd': 'password file',
+  'shadow': 'system password hashes',
+};
+const SECRET_EXT: Record<string, string> = {
+  '.pem': 'private key or certificate',
+  '.key': 'private key',
+  '.p12': 'key store',
+  '.pfx': 'key store',
+  '.keystore': 'key store',
+  '.jks': 'key store',
+  '.tfvars': 'Terraform variables (often secrets)',
+  '.kdbx': 'password database',
+};
+const SECRET_DIRS: Array<[string[], string]> = [
+  [['.ssh'], 'SSH keys'],
+  [['.aws'], 'AWS credentials'],
+  [['.azure'], 'Azure credentials'],
+  [['.config', 'gcloud'], 'Google Cloud credentials'],
+  [['.kube'], 'Kubernetes credentials'],
+  [['.docker', 'config.json'], 'Docker registry credentials'],
+  [['.config', 'gh'], 'GitHub CLI token'],
+  [['.gnupg'], 'GPG keys'],
+  [['.password-store'], 'password store'],
+];
+
+/** Why a canonical path holds secrets, or undefined. Example/template env files are not secrets. */
+export function secretReason(abs: string): string | undefined {
+  const lower = abs.toLowerCase();
+  const parts = lower.split('/').filter((s) => s.length > 0);
+  const name = parts[parts.length - 1] ?? '';
+  if (name.startsWith('.env')) {
+    if (/\.(example|sample|template|dist|defaults)$/.test(name)) return undefined;
+    return 'environment secrets';
+  }
+  if (name.endsWith('.pub') || name === 'known_hosts') return undefined;
+  const byName = SECRET_NAMES[name];
+  if (byName) return byName;
+  const dot = name.lastIndexOf('.');
+  if (dot > 0) {
+    const byExt = SECRET_EXT[name.slice(dot)];
+    if (byExt) return byExt;
+  }
+  for (let i = 0; i < parts.length; i++) {
+    for (const [prefix, reason] of SECRET_DIRS) {
+      if (prefix.every((seg, j) => parts[i + j] === seg)) return reason;
+    }
+  }
+  return undefined;
+}
