@@ -1,0 +1,30 @@
+// One esbuild entry per runtime. Typechecking is separate (`tsc --noEmit`).
+//   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
+//   dist/cli.js        the `airlock` command and hook shim (node, cjs)
+//   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
+// better-sqlite3 is native and cannot be bundled: it stays external and ships from node_modules.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  minify: production,
+  external: ['vscode', 'better-sqlite3'],
+  logLevel: 'warning',
+};
+
+mkdirSync('dist', { recursive: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+]);
+const schema = execFileSync(process.execPath, ['dist/cli.js', 'policy', 'schema'], { encoding: 'utf8' });
+writeFileSync('dist/policy.schema.json', schema);
+console.log(`built dist/ (${production ? 'production' : 'development'})`);

@@ -1,0 +1,63 @@
+/** Argument parsing for the `airlock` CLI (node:util parseArgs, strict: unknown flags are errors). */
+import { parseArgs } from 'node:util';
+import { FileOp, SqlDialect, type SqlDialect as Dialect } from '../core/action';
+
+export class UsageError extends Error {}
+
+export interface ParsedArgs {
+  cwd?: string;
+  workspaces: string[];
+  json: boolean;
+  jsonl: boolean;
+  sql?: string;
+  dialect?: Dialect;
+  file?: FileOp;
+  policy?: string;
+  /** Words after `--`, and positional words before it. */
+  rest: string[];
+}
+
+export function parseCheckArgs(argv: string[]): ParsedArgs {
+  const dd = argv.indexOf('--');
+  const before = dd >= 0 ? argv.slice(0, dd) : argv;
+  const after = dd >= 0 ? argv.slice(dd + 1) : [];
+  let values: Record<string, string | boolean | string[] | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: before,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        cwd: { type: 'string' },
+        workspace: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        jsonl: { type: 'boolean' },
+        sql: { type: 'string' },
+        dialect: { type: 'string' },
+        file: { type: 'string' },
+        policy: { type: 'string' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const out: ParsedArgs = { workspaces: (values.workspace as string[] | undefined) ?? [], json: values.json === true, jsonl: values.jsonl === true, rest: [...positionals, ...after] };
+  if (typeof values.cwd === 'string') out.cwd = values.cwd;
+  if (typeof values.policy === 'string') out.policy = values.policy;
+  if (typeof values.sql === 'string') out.sql = values.sql;
+  if (typeof values.dialect === 'string') {
+    const d = SqlDialect.safeParse(values.dialect);
+    if (!d.success) throw new UsageError(`--dialect must be one of ${SqlDialect.options.join(', ')}`);
+    out.dialect = d.data;
+  }
+  if (typeof values.file === 'string') {
+    const op = FileOp.safeParse(values.file);
+    if (!op.success) throw new UsageError(`--file takes an operation: ${FileOp.options.join(', ')}`);
+    out.file = op.data;
+  }
+  const modes = [out.sql !== undefined, out.file !== undefined, out.jsonl].filter(Boolean).length;
+  if (modes > 1) throw new UsageError('use only one of --sql, --file, --jsonl');
+  if (out.dialect && out.sql === undefined && !out.jsonl) throw new UsageError('--dialect goes with --sql');
+  return out;
+}

@@ -1,0 +1,92 @@
+/**
+ * `airlock check`: the gate's judgement of one action (or one per stdin line with --jsonl).
+ * Exit codes are a contract: 0 allow, 3 ask, 4 deny, 2 bad usage.
+ *
+ * `check` takes no snapshots: its decisions are those the judge makes when no undo is available.
+ */
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { Action, FileOp, SqlDialect } from '../core/action';
+import { judge, type RunState } from '../core/judge';
+import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
+import { machineEnvironment } from '../node/environment';
+import { decisionJson, EXIT, renderDecision } from './format';
+import { UsageError, type ParsedArgs } from './args';
+import { loadPolicyOrExit } from './policyArgs';
+
+export const CHECK_STATE: RunState = { killed: false, mode: 'interactive', canSnapshot: false };
+
+/** One input line of `check --jsonl`. Strict: unknown keys are an error. */
+const JsonlLine = z.discriminatedUnion('kind', [
+  z.strictObject({ id: z.unknown().optional(), kind: z.literal('shell'), command: z.string(), cwd: z.string().optional(), workspaceRoots: z.array(z.string()).optional() }),
+  z.strictObject({ id: z.unknown().optional(), kind: z.literal('sql'), sql: z.string(), dialect: SqlDialect.optional() }),
+  z.strictObject({ id: z.unknown().optional(), kind: z.literal('file'), op: FileOp, path: z.string(), cwd: z.string().optional(), workspaceRoots: z.array(z.string()).optional(), newPath: z.string().optional(), content: z.string().optional() }),
+]);
+
+export function actionFromArgs(a: ParsedArgs): unknown {
+  const cwd = a.cwd ?? process.cwd();
+  const roots = a.workspaces.length ? a.workspaces : [cwd];
+  if (a.sql !== undefined) {
+    if (a.rest.length) throw new UsageError('check --sql takes the statement as its value, not after --');
+    return { kind: 'sql', sql: a.sql, dialect: a.dialect ?? 'postgres' };
+  }
+  if (a.file !== undefined) {
+    const [path, newPath] = a.rest;
+    if (!path) throw new UsageError('check --file <op> <path>: missing path');
+    return { kind: 'file', op: a.file, path, cwd, workspaceRoots: roots, ...(newPath ? { newPath } : {}) };
+  }
+  if (a.rest.length === 0) throw new UsageError('check: give a command after --, or --sql, --file or --jsonl');
+  return { kind: 'shell', command: a.rest.join(' '), cwd, workspaceRoots: roots };
+}
+
+export function runCheck(a: ParsedArgs): number {
+  const action = actionFromArgs(a);
+  const parsed = Action.safeParse(action);
+  if (!parsed.success) throw new UsageError(`invalid action: ${formatIssues(parsed.error)}`);
+  const { policy } = loadPolicyOrExit(a);
+  const act = parsed.data;
+  const env = machineEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
+  const d = judge(act, policy, CHECK_STATE, env);
+  const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : act.kind === 'file' ? `${act.op} ${act.path}` : JSON.stringify(act);
+  process.stdout.write(a.json ? `${JSON.stringify(decisionJson(d))}\n` : `${renderDecision(d, subject)}\n`);
+  return EXIT[d.decision];
+}
+
+/** Judge one JSONL line. Never throws: a malformed line yields a deny line with the reason. */
+export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd: string; roots: string[] }): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (e) {
+    return { id: null, decision: 'deny', reversibility: 'unknown', effects: [], reasons: [`malformed line: not JSON (${(e as Error).message})`], rules: ['gate.malformed'], us: 0 };
+  }
+  const id = raw && typeof raw === 'object' && 'id' in raw ? (raw as { id: unknown }).id ?? null : null;
+  const p = JsonlLine.safeParse(raw);
+  if (!p.success) return { id, decision: 'deny', reversibility: 'unknown', effects: [], reasons: [`malformed line: ${formatIssues(p.error)}`], rules: ['gate.malformed'], us: 0 };
+  const l = p.data;
+  const cwd = 'cwd' in l && l.cwd ? l.cwd : defaults.cwd;
+  const roots = 'workspaceRoots' in l && l.workspaceRoots?.length ? l.workspaceRoots : defaults.roots.length ? defaults.roots : [cwd];
+  const action =
+    l.kind === 'shell'
+      ? { kind: 'shell', command: l.command, cwd, workspaceRoots: roots }
+      : l.kind === 'sql'
+        ? { kind: 'sql', sql: l.sql, dialect: l.dialect ?? 'postgres' }
+        : { kind: 'file', op: l.op, path: l.path, cwd, workspaceRoots: roots, ...(l.newPath ? { newPath: l.newPath } : {}), ...(l.content !== undefined ? { content: l.content } : {}) };
+  const env = machineEnvironment(cwd, roots);
+  const t0 = process.hrtime.bigint();
+  const d = judge(action, policy, CHECK_STATE, env);
+  const us = Number(process.hrtime.bigint() - t0) / 1000;
+  return { id, decision: d.decision, reversibility: d.reversibility, effects: d.effects, reasons: d.reasons, rules: d.rules, us: Math.round(us * 10) / 10 };
+}
+
+export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
+  const { policy } = loadPolicyOrExit(a);
+  const cwd = a.cwd ?? process.cwd();
+  const defaults = { cwd, roots: a.workspaces.length ? a.workspaces : [] };
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    process.stdout.write(`${JSON.stringify(judgeLine(line, policy, defaults))}\n`);
+  }
+  return 0;
+}

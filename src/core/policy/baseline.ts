@@ -1,0 +1,47 @@
+/**
+ * The built-in baseline: the layer under every user and workspace policy.
+ *
+ * These are the soft defaults, expressed as ordinary rules so `airlock policy explain` shows them by
+ * id. A user policy (or an acknowledged workspace policy) may override the `ask` rules here with its
+ * own `allow` rules; a `deny` here wins over everything. The hard floors that no policy can lower
+ * (irreversible or unknown -> at least ask, security config -> at least ask, kill switch -> deny)
+ * live in the judge, not here.
+ */
+import { Policy } from './schema';
+
+export const BASELINE: Policy = Policy.parse({
+  version: 1,
+  rules: [
+    {
+      id: 'baseline.destroy-outside-workspace',
+      match: { effects: ['delete', 'overwrite'], reversibility: ['irreversible', 'unknown'], outsideWorkspace: true },
+      decision: 'deny',
+      reason: 'destroys data outside the workspace',
+    },
+    {
+      id: 'baseline.change-outside-workspace',
+      match: { effects: ['create', 'write', 'overwrite', 'delete', 'permissions'], outsideWorkspace: true },
+      decision: 'ask',
+      reason: 'changes files outside the workspace',
+    },
+    {
+      id: 'baseline.secrets',
+      match: { secrets: true },
+      decision: 'ask',
+      reason: 'touches secrets (credentials, keys, .env)',
+    },
+    {
+      id: 'baseline.exec-unknown-code',
+      match: { exec: true },
+      decision: 'ask',
+      reason: 'runs code nobody has read (piped into a shell or interpreter, inline script)',
+    },
+    {
+      id: 'baseline.remote-change',
+      match: { network: true, reversibility: ['recoverable', 'irreversible', 'unknown'] },
+      decision: 'ask',
+      reason: 'changes remote state or sends data off the machine',
+    },
+  ],
+  protectedPaths: [],
+});

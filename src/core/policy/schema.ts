@@ -1,0 +1,85 @@
+/**
+ * The policy file `.airlock/policy.json` (team-shared, committed) and the user policy share this
+ * schema. It is the single source of truth: the JSON Schema contributed to VS Code (completion when
+ * editing the file) is generated from it at build time.
+ *
+ * Strict objects: an unknown key is an error, not silently ignored (a typo such as `"deny "` must
+ * not turn a rule off without anyone noticing).
+ */
+import { z } from 'zod';
+import { EFFECT_KINDS, REVERSIBILITIES } from '../effects';
+
+export const POLICY_VERSION = 1;
+
+export const DECISIONS = ['allow', 'ask', 'deny'] as const;
+export const DecisionKind = z.enum(DECISIONS);
+export type DecisionKind = z.infer<typeof DecisionKind>;
+
+export const CATEGORIES = ['file', 'shell', 'sql', 'http', 'mcp'] as const;
+export const Category = z.enum(CATEGORIES);
+export type Category = z.infer<typeof Category>;
+
+/** The autonomy ladder, lowest to highest. Irreversible actions never reach `autonomous`. */
+export const RUNGS = ['read', 'draft', 'staged', 'approved', 'autonomous'] as const;
+export const Rung = z.enum(RUNGS);
+export type Rung = z.infer<typeof Rung>;
+
+const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'rule ids are 1-80 letters, digits, dot, dash, underscore');
+
+export const RuleMatch = z
+  .strictObject({
+    kind: z.array(Category).min(1).optional().describe('Action kinds the rule applies to.'),
+    effects: z.array(z.enum(EFFECT_KINDS)).min(1).optional().describe('Fires if the action has any of these effect kinds.'),
+    reversibility: z.array(z.enum(REVERSIBILITIES)).min(1).optional().describe("Fires if the action's overall reversibility is one of these."),
+    paths: z.array(z.string().min(1).max(500)).min(1).max(200).optional().describe('Globs (workspace-relative or absolute) matched against the targets of the effects.'),
+    commands: z.array(z.string().min(1).max(100)).min(1).max(200).optional().describe('Program names (git, terraform, …) found anywhere in a shell action.'),
+    outsideWorkspace: z.boolean().optional(),
+    securityConfig: z.boolean().optional(),
+    secrets: z.boolean().optional(),
+    network: z.boolean().optional(),
+    exec: z.boolean().optional(),
+  })
+  .describe('All given conditions must hold (AND). An empty match fires for every action.');
+export type RuleMatch = z.infer<typeof RuleMatch>;
+
+export const Rule = z.strictObject({
+  id: Id.describe('Stable id, shown in decisions and the run log.'),
+  match: RuleMatch,
+  decision: DecisionKind,
+  reason: z.string().min(1).max(500).describe('Shown to the agent and the person.'),
+});
+export type Rule = z.infer<typeof Rule>;
+
+export const Budgets = z.strictObject({
+  perRunUsd: z.number().positive().max(1e6).optional(),
+  perDayUsd: z.number().positive().max(1e6).optional(),
+});
+export type Budgets = z.infer<typeof Budgets>;
+
+export const Policy = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(POLICY_VERSION).describe('Policy format version. Only 1 exists.'),
+  rules: z.array(Rule).max(1000).default([]),
+  autonomy: z.partialRecord(Category, Rung).default({}).describe('Highest rung each category may act on.'),
+  protectedPaths: z.array(z.string().min(1).max(500)).max(500).default([]).describe('Globs no agent may change without a person.'),
+  budgets: Budgets.default({}),
+  ci: z
+    .strictObject({ ask: z.enum(['deny', 'ask']).default('deny').describe('With no person present (airlock serve --ci), what an ask becomes.') })
+    .default({ ask: 'deny' }),
+  escalation: z
+    .strictObject({ maxDenialsInARow: z.number().int().min(1).max(100).default(3).describe('Denials in a row before the run is paused for a person.') })
+    .default({ maxDenialsInARow: 3 }),
+});
+export type Policy = z.infer<typeof Policy>;
+export type PolicyInput = z.input<typeof Policy>;
+
+/** The JSON Schema of the policy file, generated from the zod schema (no second copy by hand). */
+export function policyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(Policy, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
+  return { ...schema, title: 'Airlock policy', description: 'Team policy for Airlock (.airlock/policy.json). A deny anywhere wins; loosening the user policy needs acknowledgement.' };
+}
+
+/** An empty policy (no rules) for layers that have no file. */
+export function emptyPolicy(): Policy {
+  return Policy.parse({ version: POLICY_VERSION });
+}
