@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: measures the gate and writes BENCHMARKS.md.
+ *   1. Shell corpora (../shared/bench): recall and false-positive rate through `airlock check --jsonl`
+ *      (the real CLI, one process), per corpus and per pack, with every disagreement listed.
+ *   2. Classify+judge time per command (the `us` field: in-process, median and p99).
+ *   3. Start-up to answer of one `airlock check` process vs a bare `node -e 0`, interleaved.
+ *   4. Fuzz: random and mutated command lines and SQL through the judge: no crash, no hang.
+ * The machine is shared and noisy: medians and side-by-side ratios, never single timings.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { runFuzz } from './fuzz';
+
+const root = join(__dirname, '..');
+const cli = join(root, 'dist', 'cli.js');
+const shared = process.env.AIRLOCK_SHARED ?? join(root, '..', 'shared');
+const WS = '/home/user/project';
+const benchEnv = { ...process.env, HOME: '/home/user', TMPDIR: '/tmp', AIRLOCK_HOME: '/tmp/airlock-bench-home' };
+
+interface Row { id: string; command: string; expected: 'block' | 'allow'; category: string; pack?: string }
+interface Out { id: string; decision: string; reversibility: string; reasons: string[]; rules: string[]; us: number }
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+};
+const median = (xs: number[]): number => pct(xs, 50);
+const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+function loadCorpus(name: string): Row[] {
+  return readFileSync(join(shared, 'bench', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+}
+
+function runCheck(rows: Row[]): Map<string, Out> {
+  const input = rows.map((r) => JSON.stringify({ id: r.id, kind: 'shell', command: r.command, cwd: WS, workspaceRoots: [WS] })).join('\n');
+  const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { input, env: benchEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`check --jsonl failed: ${r.stderr}`);
+  const out = new Map<string, Out>();
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const o = JSON.parse(line) as Out;
+    out.set(o.id, o);
+  }
+  return out;
+}
+
+interface Score { rows: number; blocked: number; allowed: number; recall: number; fpr: number; misses: Row[]; fps: Row[] }
+function score(rows: Row[], out: Map<string, Out>): Score {
+  const misses: Row[] = [];
+  const fps: Row[] = [];
+  let tp = 0;
+  let fp = 0;
+  const blocked = rows.filter((r) => r.expected === 'block').length;
+  for (const r of rows) {
+    const d = out.get(r.id)?.decision ?? 'missing';
+    const airlockBlocks = d !== 'allow';
+    if (r.expected === 'block') (airlockBlocks ? tp++ : misses.push(r));
+    else if (airlockBlocks) {
+      fp++;
+      fps.push(r);
+    }
+  }
+  return { rows: rows.length, blocked, allowed: rows.length - blocked, recall: tp / blocked, fpr: fp / (rows.length - blocked), misses, fps };
+}
+
+function documentedDisagreements(): Set<string> {
+  const p = join(root, 'docs', 'shell-disagreements.md');
+  if (!existsSync(p)) return new Set();
+  return new Set([...readFileSync(p, 'utf8').matchAll(/`([^`]+#\d+)`/g)].map((m) => m[1]!));
+}
+
+function startup(n: number): { node: number[]; check: number[] } {
+  const node: number[] = [];
+  const check: number[] = [];
+  const time = (args: string[]): number => {
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, args, { env: benchEnv, stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (let i = 0; i < n; i++) {
+    node.push(time(['-e', '0']));
+    check.push(time([cli, 'check', '--cwd', WS, '--', 'git status && rm -rf build']));
+  }
+  return { node, check };
+}
+
+function main(): void {
+  if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run build first');
+  const lines: string[] = [];
+  const log = (s = ''): void => {
+    console.log(s);
+    lines.push(s);
+  };
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  log('# Benchmarks');
+  log();
+  log(`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Shared, noisy machine: medians and side-by-side ratios. Re-run with \`npm run bench\`.`);
+  log();
+  log('## 1. Shell classifier on the public corpora');
+  log();
+  log(`Each command judged by \`airlock check --jsonl\` with cwd and workspace \`${WS}\`, HOME=/home/user (the corpora's user), the default policy, no snapshots. Blocked = ask or deny.`);
+  log();
+  log('| corpus | rows | block rows | allow rows | recall | false-positive rate | target |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  const documented = documentedDisagreements();
+  const allUs: number[] = [];
+  const undocumented: string[] = [];
+  const disagreements: Array<[string, Row, Out | undefined]> = [];
+  for (const name of ['shell-dcg.jsonl', 'shell-ccsn.jsonl', 'shell-dcg-packs.jsonl']) {
+    const rows = loadCorpus(name);
+    const out = runCheck(rows);
+    for (const o of out.values()) allUs.push(o.us);
+    const s = score(rows, out);
+    const target = name === 'shell-dcg-packs.jsonl' ? 'reported per pack' : 'recall ≥ 0.97, FPR ≤ 0.05';
+    log(`| ${name} | ${s.rows} | ${s.blocked} | ${s.allowed} | ${fmt(s.recall)} | ${fmt(s.fpr)} | ${target} |`);
+    for (const r of [...s.misses, ...s.fps]) {
+      disagreements.push([name, r, out.get(r.id)]);
+      if (!documented.has(r.id)) undocumented.push(`${name} ${r.id}`);
+    }
+    if (name === 'shell-dcg-packs.jsonl') {
+      const packs = [...new Set(rows.map((r) => r.pack ?? r.category))].sort();
+      lines.push('', '<details><summary>Per pack</summary>', '', '| pack | rows | recall | FPR |', '| --- | ---: | ---: | ---: |');
+      for (const p of packs) {
+        const pr = rows.filter((r) => (r.pack ?? r.category) === p);
+        const ps = score(pr, out);
+        lines.push(`| ${p} | ${ps.rows} | ${ps.blocked ? fmt(ps.recall, 2) : '–'} | ${ps.allowed ? fmt(ps.fpr, 2) : '–'} |`);
+      }
+      lines.push('', '</details>');
+    }
+  }
+  log();
+  log(`Rows where Airlock and the peer disagree: ${disagreements.length} (each is explained in docs/shell-disagreements.md; undocumented: ${undocumented.length}).`);
+  if (undocumented.length) {
+    lines.push('', '<details><summary>Undocumented disagreements</summary>', '');
+    for (const [name, r, o] of disagreements.filter(([, r]) => !documented.has(r.id))) lines.push(`- ${name} \`${r.id}\` peer=${r.expected} airlock=${o?.decision}: \`${r.command.replace(/\n/g, '\\n').slice(0, 120)}\``);
+    lines.push('', '</details>');
+  }
+  log();
+  log('## 2. Classify + judge time per command (in-process, all three corpora)');
+  log();
+  log(`| commands | median µs | p99 µs | max µs | target |`);
+  log('| ---: | ---: | ---: | ---: | --- |');
+  log(`| ${allUs.length} | ${fmt(median(allUs), 1)} | ${fmt(pct(allUs, 99), 1)} | ${fmt(Math.max(...allUs), 1)} | p99 ≤ 1000 µs |`);
+  log();
+  log('## 3. Start-up to answer: one `airlock check` process vs a bare `node -e 0`');
+  log();
+  const s = startup(Number(process.env.BENCH_STARTUP_RUNS ?? 30));
+  log('| process | runs | median ms | p90 ms |');
+  log('| --- | ---: | ---: | ---: |');
+  log(`| node -e 0 | ${s.node.length} | ${fmt(median(s.node), 1)} | ${fmt(pct(s.node, 90), 1)} |`);
+  log(`| airlock check -- 'git status && rm -rf build' | ${s.check.length} | ${fmt(median(s.check), 1)} | ${fmt(pct(s.check, 90), 1)} |`);
+  log(`| ratio of medians | | ${fmt(median(s.check) / median(s.node), 2)} | |`);
+  log();
+  log('## 4. Fuzz');
+  log();
+  const f = runFuzz(Number(process.env.BENCH_FUZZ ?? 20000));
+  log('| input | cases | crashes | non-decisions | max µs | decisions (allow/ask/deny) |');
+  log('| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const r of f) log(`| ${r.kind} | ${r.cases} | ${r.crashes} | ${r.invalid} | ${fmt(r.maxUs, 0)} | ${r.allow}/${r.ask}/${r.deny} |`);
+  writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
+  console.log('\nwrote BENCHMARKS.md');
+}
+
+main();
