@@ -63,6 +63,7 @@ function classifyStatements(sql: string, dialect: SqlDialect): Statement[] {
   if (lex.error) throw new Unanalysable(lex.error);
   const spans = splitTokens(sql, lex);
   if (spans.length > SQL_MAX_STATEMENTS) throw new Unanalysable(`more than ${SQL_MAX_STATEMENTS} statements`);
+  if (spans.length === 0) return [];
   if (dialect === 'postgres' && postgresParser) return classifyPostgres(sql);
   const out: Statement[] = [];
   for (const span of spans) out.push(...classifySpan(span, dialect));
@@ -93,6 +94,17 @@ function classifySpan(span: StatementSpan, dialect: SqlDialect): Statement[] {
   } catch (e) {
     const byTokens = classifyByTokens(span.tokens, dialect);
     if (byTokens) return [{ text: span.text, effects: byTokens }];
+    // SQLite's upsert (INSERT … ON CONFLICT … DO UPDATE) has PostgreSQL's syntax and meaning, which
+    // node-sql-parser's SQLite grammar lacks: an INSERT only is retried with the PostgreSQL parser.
+    if (dialect === 'sqlite' && postgresParser && span.tokens[0]?.text.toUpperCase() === 'INSERT') {
+      try {
+        const stmts = postgresParser.parse(span.text).stmts ?? [];
+        const ctx: PgContext = { prepared: new Map() };
+        if (stmts.length === 1) return [{ text: span.text, effects: classifyPgStatement(stmts[0]!.stmt, ctx) }];
+      } catch {
+        // fall through to unknown below
+      }
+    }
     const msg = e instanceof Error ? e.message.split('\n')[0]!.slice(0, 160) : String(e);
     throw new Unanalysable(`${dialect} parse error in "${span.text.slice(0, 60)}": ${msg}`);
   }

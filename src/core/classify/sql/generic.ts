@@ -74,7 +74,17 @@ function toExpr(x: unknown, depth = 0): Expr {
   }
 }
 
-const unbounded = (where: unknown): boolean => where === undefined || where === null || isTautology(toExpr(where));
+function unbounded(where: unknown, dialect: SqlDialect): boolean {
+  if (where === undefined || where === null) return true;
+  // node-sql-parser binds MySQL's `||` (logical OR) tighter than `=`, so `id = 3 || 1 = 1` comes out
+  // wrong: a WHERE that uses it is not trusted to bound anything.
+  let pipes = false;
+  if (dialect === 'mysql')
+    visit(where, (n) => {
+      if (n.type === 'binary_expr' && n.operator === '||') pipes = true;
+    });
+  return pipes || isTautology(toExpr(where));
+}
 
 function visit(x: unknown, f: (n: Node) => boolean | void, depth = 0): void {
   if (depth > 400) throw new Error('statement nested too deeply');
@@ -155,14 +165,14 @@ export function classifyGenericStatement(raw: unknown, dialect: SqlDialect): Eff
     case 'update': {
       const t = tableNames(s.table);
       const cols = arr(s.set).map((x) => str(obj(x).column)).filter(Boolean).join(', ');
-      const main = unbounded(s.where)
+      const main = unbounded(s.where, dialect)
         ? destroyEffect('overwrite', 'UPDATE', t, `overwrites ${cols || 'columns'} in every row of ${t} (${s.where ? 'WHERE is always true' : 'no WHERE'})`)
         : writeEffect('write', 'UPDATE', t, `updates ${cols || 'columns'} in the rows of ${t} that match the WHERE`);
       return [main, ...nested(s, 'UPDATE', dialect)];
     }
     case 'delete': {
       const t = tableNames(s.table) || tableNames(s.from);
-      const main = unbounded(s.where)
+      const main = unbounded(s.where, dialect)
         ? destroyEffect('delete', 'DELETE', t, `deletes every row of ${t} (${s.where ? 'WHERE is always true' : 'no WHERE'})`)
         : writeEffect('delete', 'DELETE', t, `deletes the rows of ${t} that match the WHERE`);
       return [main, ...nested(s, 'DELETE', dialect)];
@@ -270,6 +280,13 @@ export function classifyByTokens(tokens: Token[], dialect: SqlDialect): Effect[]
     if (n <= 4) return [readEffect(w0, [], 'transaction control')];
   }
   if (dialect === 'mysql' && w0 === 'SET' && w1 === 'NAMES' && n <= 5) return [readEffect('SET', [], 'sets the connection character set')];
+  // Statements whose effect is severe whatever their details: recognised by their first keywords
+  // so that the person sees what they are, never to make them pass.
+  if (w0 === 'GRANT' || w0 === 'REVOKE') return [destroyEffect('permissions', w0, undefined, `${w0 === 'GRANT' ? 'grants' : 'revokes'} privileges`, { securityConfig: true })];
+  if ((w0 === 'DROP' || w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'RENAME') && (w1 === 'USER' || w1 === 'ROLE'))
+    return [destroyEffect('permissions', `${w0} ${w1}`, undefined, `${w0.toLowerCase()}s database ${w1.toLowerCase()}s`, { securityConfig: true })];
+  if (dialect === 'mysql' && w0 === 'PREPARE') return [opaqueEffect('exec', 'PREPARE', tokens[1]?.text, 'prepares dynamic SQL from a string or variable, whose effect cannot be known')];
+  if (dialect === 'mysql' && w0 === 'EXECUTE') return [opaqueEffect('exec', 'EXECUTE', tokens[1]?.text, `executes prepared statement ${tokens[1]?.text ?? ''}, whose text is not known here`)];
   if (dialect !== 'sqlite') return undefined;
   if (w0 === 'PRAGMA') {
     // PRAGMA [schema.]name [= value | (arg)]

@@ -208,7 +208,7 @@ const PURE = new Set(
   field find_in_set insert elt space strcmp uuid_short database schema connection_id found_rows row_count
   any_value json_unquote json_contains json_keys json_length json_search json_arrayagg json_objectagg
   sqlite_source_id changes total_changes zeroblob randomblob glob match soundex char rtrim ltrim hex
-  exists array row`.split(/\s+/).filter(Boolean),
+  exists array row values excluded`.split(/\s+/).filter(Boolean),
 );
 
 export function functionEffect(name: string): FunctionEffect | 'pure' | 'unknown' {
