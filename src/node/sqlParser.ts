@@ -8,9 +8,8 @@ import { setPostgresParser, type PostgresParser } from '../core/classify/sql';
 
 let loading: Promise<void> | undefined;
 
-export function loadSqlParsers(): Promise<void> {
-  loading ??= loadModule().then(() => {
-    setPostgresParser({ parse: (sql: string) => parseSync(sql) as ReturnType<PostgresParser['parse']> });
-  });
-  return loading;
+export async function loadSqlParsers(): Promise<void> {
+  loading ??= loadModule();
+  await loading;
+  setPostgresParser({ parse: (sql: string) => parseSync(sql) as ReturnType<PostgresParser['parse']> });
 }

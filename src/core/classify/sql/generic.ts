@@ -207,6 +207,7 @@ export function classifyGenericStatement(raw: unknown, dialect: SqlDialect): Eff
       const name = tableNames(s.table) || str(obj(s.index).name) || str(s.index) || str(s.database) || str(s.name) || tableNames(s.view) || undefined;
       if (kw === 'user' || kw === 'role') return [destroyEffect('permissions', `CREATE ${kw.toUpperCase()}`, undefined, `creates database ${kw}s`, { securityConfig: true })];
       if (kw === 'trigger') return [destroyEffect('exec', 'CREATE TRIGGER', name, 'creates a trigger: code that runs on later writes', { exec: true })];
+      if (kw === 'extension') return [destroyEffect('exec', 'CREATE EXTENSION', name, `installs extension ${name ?? ''} (native code in the server)`.trim(), { exec: true })];
       if (kw === 'function' || kw === 'procedure') return [destroyEffect('exec', `CREATE ${kw.toUpperCase()}`, name, `creates ${kw} code`, { exec: true })];
       const replace = s.replace || str(s.or_replace) || str(s.ignore_replace).toLowerCase() === 'replace';
       if (replace) return [destroyEffect('overwrite', `CREATE OR REPLACE ${kw.toUpperCase()}`, name, `replaces ${kw} ${name ?? ''} (the old definition is lost)`.trim())];
