@@ -1,0 +1,155 @@
+/**
+ * Shell classifier: parse the command line with a real shell parser, find every command in every
+ * segment (lists, pipes, subshells, substitutions, here-docs, functions, nested `sh -c` strings),
+ * and derive effects from what each program does, not from its name matching a pattern.
+ *
+ * Architecture Invariant: never throws; anything that cannot be analysed (parse error, input over
+ * the size/complexity bounds, an internal error) becomes `unknown` with the reason.
+ */
+import { summarize, unknownClassification, type Classification } from '../../effects.js';
+import type { Environment } from '../../paths.js';
+import { add, execUnknown, lookupVar, MAX_COMMANDS, MAX_DEPTH, pathEffect, unknownEffect, type Ctx } from './shellContext.js';
+import { runArgv, type Stdin } from './shellDispatch.js';
+import { parseScript, ShellLimitError, type Stmt } from './shellSyntax.js';
+import { expandWord, heredocText, type ShWord } from './shellWords.js';
+
+export const MAX_BYTES = 16 * 1024;
+
+export function classifyShell(command: string, env: Environment): Classification {
+  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0 };
+  try {
+    if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
+    if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
+    runScript(command, ctx, 'shell');
+    return summarize(ctx.effects, ctx.reasons, ctx.commands);
+  } catch (e) {
+    const reason = e instanceof ShellLimitError ? e.message : e instanceof Error ? e.message : String(e);
+    return unknownClassification(reason, ctx.commands);
+  }
+}
+
+/** Parse and run a (nested) script. Syntax errors in nested scripts become an unknown effect. */
+export function runScript(src: string, ctx: Ctx, source: string): void {
+  if (ctx.depth > MAX_DEPTH) throw new ShellLimitError(`nesting deeper than ${MAX_DEPTH}`);
+  let parsed;
+  try {
+    parsed = parseScript(src, { maxBytes: MAX_BYTES, maxDepth: MAX_DEPTH }, ctx.depth);
+  } catch (e) {
+    if (e instanceof ShellLimitError || ctx.depth === 0) throw e;
+    unknownEffect(ctx, source, `${source} runs a script that does not parse (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  if (parsed.stmtCount > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
+  const saved = ctx.depth;
+  ctx.depth++;
+  try {
+    runStmts(parsed.stmts, ctx);
+  } finally {
+    ctx.depth = saved;
+  }
+}
+
+function runStmts(stmts: Stmt[], ctx: Ctx): void {
+  for (const s of stmts) runStmt(s, ctx, { kind: 'none' });
+}
+
+function expand(ctx: Ctx, word: Parameters<typeof expandWord>[0]): ShWord {
+  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => runStmts(stmts, ctx));
+}
+
+const NULL_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
+
+function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
+  let stdin: Stdin = inherited;
+  for (const r of stmt.redirs) {
+    if (r.op === '<<' || r.op === '<<-') {
+      stdin = { kind: 'text', text: heredocText(r.hdoc, (n) => lookupVar(ctx, n), (s) => runStmts(s, ctx), !!r.hdocQuoted), what: 'here-document' };
+      continue;
+    }
+    if (!r.word) continue;
+    const target = expand(ctx, r.word);
+    switch (r.op) {
+      case '<<<':
+        stdin = { kind: 'text', text: target.text + '\n', what: 'here-string', literal: target.literal };
+        break;
+      case '<':
+        pathEffect(ctx, 'read', target, 'redirect');
+        stdin = { kind: 'file', path: target.text };
+        break;
+      case '<&':
+      case '>&':
+        if (/^(\d+|-)$/.test(target.text)) break;
+        redirectOut(ctx, target, false);
+        break;
+      case '>':
+      case '>|':
+      case '&>':
+        redirectOut(ctx, target, false);
+        break;
+      case '>>':
+      case '&>>':
+      case '<>':
+        redirectOut(ctx, target, true);
+        break;
+      default:
+        unknownEffect(ctx, 'redirect', `redirection ${r.op}`);
+    }
+  }
+  const cmd = stmt.cmd;
+  if (!cmd) return;
+  switch (cmd.t) {
+    case 'call': {
+      const argv: ShWord[] = [];
+      for (const w of cmd.args) argv.push(expand(ctx, w));
+      for (const a of cmd.assigns) {
+        const v = a.value ? expand(ctx, a.value) : undefined;
+        if (argv.length === 0) ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
+        else if (/^(LD_PRELOAD|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV|PROMPT_COMMAND|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_EDITOR|GIT_SEQUENCE_EDITOR|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT)$/.test(a.name)) {
+          execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
+        }
+      }
+      if (argv.length > 0) runArgv(argv, ctx, stdin, runScript);
+      return;
+    }
+    case 'pipe':
+      cmd.stages.forEach((s, i) => runStmt(s, ctx, i === 0 ? stdin : { kind: 'pipe' }));
+      return;
+    case 'list':
+      for (const s of cmd.stmts) runStmt(s, ctx, stdin);
+      return;
+    case 'func':
+      ctx.funcs.add(cmd.name);
+      // The body is analysed as if the function were called: a definition is there to be used.
+      runStmt(cmd.body, ctx, { kind: 'none' });
+      return;
+    case 'decl':
+      for (const a of cmd.assigns) {
+        const v = a.value ? expand(ctx, a.value) : undefined;
+        ctx.vars.set(a.name, v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
+      }
+      for (const w of cmd.words) expand(ctx, w);
+      return;
+  }
+}
+
+function redirectOut(ctx: Ctx, target: ShWord, append: boolean): void {
+  if (target.literal && NULL_SINKS.test(target.text)) return;
+  if (target.unknownVars.length || target.subst) {
+    pathEffect(ctx, append ? 'write' : 'overwrite', target, 'redirect');
+    return;
+  }
+  const abs = target.text;
+  const kind = ctx.env.fs.kind(resolveForKind(abs, ctx));
+  if (kind === 'dir' || kind === 'other') {
+    if (kind === 'other') add(ctx, { kind: 'write', reversibility: 'recoverable', detail: `writes to device or pipe ${abs}`, target: abs, source: 'redirect', outsideWorkspace: true });
+    return;
+  }
+  if (kind === 'file') pathEffect(ctx, append ? 'write' : 'overwrite', target, 'redirect', append ? ' (append)' : '');
+  else pathEffect(ctx, 'create', target, 'redirect');
+}
+
+function resolveForKind(p: string, ctx: Ctx): string {
+  if (p.startsWith('/')) return p;
+  if (p === '~' || p.startsWith('~/')) return ctx.env.home + p.slice(1);
+  return ctx.env.cwd.replace(/\/$/, '') + '/' + p;
+}

@@ -1,0 +1,296 @@
+/**
+ * One command's argv → effects: resolve the program name (quotes, `\rm`, `/usr/bin/rm`), strip
+ * wrappers (sudo, env, timeout, xargs…), follow nested shells and eval, then hand the program to
+ * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
+ */
+import { posix } from 'node:path';
+import { add, execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
+import { ShellLimitError } from './shellSyntax.js';
+import type { ShWord } from './shellWords.js';
+import { MAX_COMMANDS } from './shellContext.js';
+import { runTool } from './shellTools.js';
+import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
+
+export type Stdin =
+  | { kind: 'none' }
+  | { kind: 'pipe' }
+  | { kind: 'file'; path: string }
+  | { kind: 'text'; text: string; what: string; literal?: boolean };
+
+export type ScriptRunner = (src: string, ctx: Ctx, source: string) => void;
+
+const SYSTEM_BIN = new Set(['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/opt/homebrew/bin', '/opt/local/bin', '/usr/libexec', '/run/current-system/sw/bin', '/snap/bin']);
+
+export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox-sh']);
+
+/** Wrappers that run the rest of their argv as a command. Data, not if-chains. */
+interface Wrapper {
+  /** Options that take a value as the next word (or attached `-uroot`, `--user=root`). */
+  withArg: string[];
+  /** Positional words before the command (timeout's DURATION, chroot's NEWROOT). */
+  positional?: number;
+  /** `VAR=value` words before the command are skipped (env). */
+  assignments?: boolean;
+  /** Options that make the wrapper a lookup instead of running anything (command -v). */
+  readIf?: string[];
+  /** With no command left, the wrapper itself is a read (env, sudo -l) or starts a shell. */
+  bare: 'read' | 'shell';
+  /** Options whose value is itself a script (env -S, watch …). */
+  scriptOpts?: string[];
+  /** Numeric options like `nice -5`. */
+  numeric?: boolean;
+}
+const WRAPPERS: Record<string, Wrapper> = {
+  sudo: { withArg: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-p', '--prompt', '-r', '--role', '-t', '--type', '-U', '--other-user', '-h', '--host', '-T', '--command-timeout'], readIf: ['-l', '--list', '-v', '--validate', '-k', '-K', '--reset-timestamp', '--remove-timestamp', '-V', '--version'], bare: 'shell' },
+  doas: { withArg: ['-u', '-C'], bare: 'shell' },
+  run0: { withArg: ['-u', '--user', '-D', '--chdir'], bare: 'shell' },
+  pkexec: { withArg: ['--user'], bare: 'shell' },
+  env: { withArg: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'], assignments: true, bare: 'read', scriptOpts: ['-S', '--split-string'] },
+  timeout: { withArg: ['-s', '--signal', '-k', '--kill-after'], positional: 1, bare: 'read' },
+  gtimeout: { withArg: ['-s', '--signal', '-k', '--kill-after'], positional: 1, bare: 'read' },
+  nice: { withArg: ['-n', '--adjustment'], numeric: true, bare: 'read' },
+  renice: { withArg: ['-n', '-p', '-g', '-u'], numeric: true, bare: 'read' },
+  nohup: { withArg: [], bare: 'read' },
+  time: { withArg: ['-f', '--format', '-o', '--output'], bare: 'read' },
+  command: { withArg: [], readIf: ['-v', '-V'], bare: 'read' },
+  builtin: { withArg: [], bare: 'read' },
+  exec: { withArg: ['-a'], bare: 'read' },
+  noglob: { withArg: [], bare: 'read' },
+  nocorrect: { withArg: [], bare: 'read' },
+  stdbuf: { withArg: ['-i', '--input', '-o', '--output', '-e', '--error'], bare: 'read' },
+  ionice: { withArg: ['-c', '--class', '-n', '--classdata', '-p', '--pid', '-P', '--pgid', '-u', '--uid'], bare: 'read' },
+  chrt: { withArg: ['-p'], positional: 1, bare: 'read' },
+  taskset: { withArg: ['-p'], positional: 1, bare: 'read' },
+  chroot: { withArg: ['--userspec', '--groups'], positional: 1, bare: 'shell' },
+  setsid: { withArg: [], bare: 'read' },
+  unbuffer: { withArg: [], bare: 'read' },
+  caffeinate: { withArg: ['-t', '-w'], bare: 'read' },
+  torsocks: { withArg: [], bare: 'read' },
+  proxychains: { withArg: ['-f'], bare: 'read' },
+  proxychains4: { withArg: ['-f'], bare: 'read' },
+  flock: { withArg: ['-w', '--timeout', '-E', '--conflict-exit-code'], positional: 1, bare: 'read', scriptOpts: ['-c', '--command'] },
+  watch: { withArg: ['-n', '--interval', '-d'], bare: 'read' },
+  strace: { withArg: ['-o', '-e', '-p', '-s', '-u'], bare: 'read' },
+  ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u'], bare: 'read' },
+  'xvfb-run': { withArg: ['-n', '-s', '-f', '-e'], bare: 'read' },
+  'dbus-run-session': { withArg: [], bare: 'read' },
+};
+
+/** Canonical program name: quotes already removed; strips `\`, system bin dirs, case, `.exe`. */
+export function programName(word: string): { name: string; local?: string } {
+  let t = word.normalize('NFC');
+  if (t.includes('/')) {
+    const norm = posix.normalize(t);
+    const dir = posix.dirname(norm);
+    if (SYSTEM_BIN.has(dir)) t = posix.basename(norm);
+    else return { name: posix.basename(norm).toLowerCase(), local: norm };
+  }
+  t = t.toLowerCase();
+  if (t.endsWith('.exe')) t = t.slice(0, -4);
+  return { name: t };
+}
+
+function stripWrapper(spec: Wrapper, args: ShWord[]): { rest: ShWord[]; read: boolean; scripts: string[] } {
+  let i = 0;
+  let positional = spec.positional ?? 0;
+  const scripts: string[] = [];
+  while (i < args.length) {
+    const a = args[i]!.text;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    if (spec.readIf?.includes(a)) return { rest: [], read: true, scripts };
+    if (a.startsWith('-') && a.length > 1) {
+      const [opt] = a.split('=', 1) as [string];
+      const takes = spec.withArg.includes(opt) && !a.includes('=');
+      if (spec.scriptOpts?.includes(opt)) {
+        const v = a.includes('=') ? a.slice(opt.length + 1) : args[i + 1]?.text;
+        if (v !== undefined) scripts.push(v);
+      }
+      // Attached short option values (`-uroot`) are part of the same word.
+      i += takes ? 2 : 1;
+      continue;
+    }
+    if (spec.numeric && /^-?\d+$/.test(a)) {
+      i++;
+      continue;
+    }
+    if (spec.assignments && /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) {
+      i++;
+      continue;
+    }
+    if (positional > 0) {
+      positional--;
+      i++;
+      continue;
+    }
+    break;
+  }
+  return { rest: args.slice(i), read: false, scripts };
+}
+
+export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
+  const first = argv[0]!;
+  if (first.unknownVars.length || first.subst) {
+    ctx.commands.push(first.text);
+    unknownEffect(ctx, first.text, `the program name comes from ${first.subst ? 'a command substitution' : 'variable $' + first.unknownVars[0]}`);
+    return;
+  }
+  const { name, local } = programName(first.text);
+  ctx.commands.push(name);
+  if (ctx.commands.length > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
+  const args = argv.slice(1);
+  if (local) {
+    runLocal(local, args, ctx);
+    return;
+  }
+  if (ctx.funcs.has(name)) return; // a function defined in this script: its body was analysed
+  const wrapper = WRAPPERS[name];
+  if (wrapper) {
+    const { rest, read, scripts } = stripWrapper(wrapper, args);
+    for (const s of scripts) runScript(s, ctx, name);
+    if (read) {
+      plain(ctx, name, 'read', 'read', `${name} lookup`);
+      return;
+    }
+    if (rest.length === 0) {
+      if (scripts.length === 0) {
+        if (wrapper.bare === 'shell') execUnknown(ctx, name, `${name} starts an interactive shell`);
+        else plain(ctx, name, 'read', 'read', `${name} without a command`);
+      }
+      return;
+    }
+    if (name === 'time') {
+      const o = args.findIndex((a) => a.text === '-o' || a.text === '--output');
+      if (o >= 0 && args[o + 1]) pathEffect(ctx, 'overwrite', args[o + 1]!, 'time');
+    }
+    runArgv(rest, ctx, stdin, runScript);
+    return;
+  }
+  if (name === 'busybox' || name === 'toybox') {
+    if (args.length) runArgv(args, ctx, stdin, runScript);
+    return;
+  }
+  if (SHELLS.has(name)) {
+    runShell(name, args, ctx, stdin, runScript);
+    return;
+  }
+  if (name === 'eval') {
+    runScript(args.map((a) => a.text).join(' '), ctx, 'eval');
+    if (args.some((a) => a.unknownVars.length || a.subst)) unknownEffect(ctx, 'eval', 'eval of text that depends on variables or command output');
+    return;
+  }
+  if (name === 'trap') {
+    if (args.length >= 2 && !args[0]!.text.startsWith('-')) runScript(args[0]!.text, ctx, 'trap');
+    return;
+  }
+  if (name === 'source' || name === '.') {
+    if (args[0]) runLocal(args[0].text, args.slice(1), ctx, 'sources');
+    return;
+  }
+  if (name === 'xargs') {
+    runXargs(args, ctx, runScript);
+    return;
+  }
+  if (name === 'parallel') {
+    const sep = args.findIndex((a) => a.text === ':::' || a.text === '::::');
+    const cmdWords = (sep >= 0 ? args.slice(0, sep) : args).filter((a) => !a.text.startsWith('-'));
+    if (cmdWords.length) runScript(cmdWords.map((a) => a.text).join(' ').replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"'), ctx, 'parallel');
+    return;
+  }
+  if (INTERPRETERS.has(name) || /^(python|pypy)[0-9.]*$/.test(name)) {
+    runInterpreter(name, args, ctx, stdin, runScript);
+    return;
+  }
+  runTool(name, args, ctx, stdin, runScript, (a) => runArgv(a, ctx, stdin, runScript));
+}
+
+function runShell(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
+  let i = 0;
+  while (i < args.length) {
+    const a = args[i]!.text;
+    if (a === '-c' || (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(a) && !a.startsWith('--'))) {
+      const script = args[i + 1];
+      if (!script) {
+        plain(ctx, name, 'read', 'read', `${name} -c without a script does nothing`);
+        return;
+      }
+      runScript(script.text, ctx, `${name} -c`);
+      if (script.unknownVars.length || script.subst) unknownEffect(ctx, name, `${name} -c runs text that depends on variables or command output`);
+      return;
+    }
+    if (a === '--help' || a === '--version') {
+      plain(ctx, name, 'read', 'read', `${name} ${a}`);
+      return;
+    }
+    if (a === '-o' || a === '-O' || a === '+o' || a === '+O' || a === '--rcfile' || a === '--init-file') i += 2;
+    else if (a.startsWith('-') || a.startsWith('+')) i++;
+    else break;
+  }
+  if (i < args.length) {
+    runLocal(args[i]!.text, args.slice(i + 1), ctx, `${name} runs`);
+    return;
+  }
+  shellFromStdin(name, ctx, stdin, runScript);
+}
+
+/** A shell or interpreter reading its program from stdin. */
+export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: ScriptRunner | undefined): void {
+  if (stdin.kind === 'text') {
+    if (runScript) runScript(stdin.text, ctx, `${name} ${stdin.what}`);
+    return;
+  }
+  if (stdin.kind === 'pipe') {
+    execUnknown(ctx, name, `pipes unknown code into ${name} (whatever the previous command prints is executed)`);
+    return;
+  }
+  if (stdin.kind === 'file') {
+    runLocal(stdin.path, [], ctx, `${name} runs`);
+    return;
+  }
+  execUnknown(ctx, name, `${name} without a script reads commands from the terminal`);
+}
+
+/** Running a script or executable by path: its content is unknown to the classifier. */
+export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'): void {
+  void args;
+  const before = ctx.effects.length;
+  pathEffect(ctx, 'read', lit(path), 'exec');
+  const info = ctx.effects[before];
+  ctx.effects.length = before;
+  const outside = info?.outsideWorkspace === true;
+  add(ctx, {
+    kind: 'exec',
+    reversibility: 'recoverable',
+    exec: true,
+    detail: `${verb} ${path}: a script or program whose content the classifier has not read`,
+    target: info?.target ?? path,
+    source: path,
+    ...(outside ? { outsideWorkspace: true } : {}),
+  });
+}
+
+const XARGS_WITH_ARG = new Set(['-I', '-i', '-d', '-E', '-e', '-L', '-l', '-n', '-P', '-s', '-a', '--replace', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--arg-file', '--process-slot-var']);
+
+function runXargs(args: ShWord[], ctx: Ctx, runScript: ScriptRunner): void {
+  let i = 0;
+  let replace: string | undefined;
+  while (i < args.length && args[i]!.text.startsWith('-') && args[i]!.text !== '--') {
+    const a = args[i]!.text;
+    const [opt] = a.split('=', 1) as [string];
+    if (opt === '-I' || opt === '--replace') replace = a.includes('=') ? a.slice(opt.length + 1) : args[i + 1]?.text;
+    else if (/^-I./.test(a)) replace = a.slice(2);
+    if (a === '-i') replace = '{}';
+    i += XARGS_WITH_ARG.has(opt) && !a.includes('=') && !/^-[IiLlnPsdEea]./.test(a) ? 2 : 1;
+  }
+  if (args[i]?.text === '--') i++;
+  const unknownArg: ShWord = { text: '$XARGS_INPUT', literal: false, unknownVars: ['XARGS_INPUT (read from stdin)'], subst: false, glob: false };
+  let cmd = args.slice(i);
+  if (cmd.length === 0) cmd = [lit('echo')];
+  if (replace !== undefined) {
+    const r = replace;
+    cmd = cmd.map((w) => (w.text.includes(r) ? { ...w, text: w.text.split(r).join('$XARGS_INPUT'), literal: false, unknownVars: [...w.unknownVars, 'XARGS_INPUT (read from stdin)'] } : w));
+  } else cmd = [...cmd, unknownArg];
+  runArgv(cmd, ctx, { kind: 'pipe' }, runScript);
+}

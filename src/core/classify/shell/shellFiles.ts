@@ -1,0 +1,158 @@
+/**
+ * File tools: rm, rmdir, unlink, shred, dd, truncate, mv, cp, rsync (local), find, chmod, chown,
+ * tee, touch, mkdir, ln, sed -i. Targets go through pathEffect (workspace / temp / outside,
+ * secrets, security config, critical folders).
+ */
+import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
+import type { ShWord } from './shellWords.js';
+
+type ArgvRunner = (argv: ShWord[]) => void;
+
+const positional = (args: ShWord[]): ShWord[] => {
+  const out: ShWord[] = [];
+  let done = false;
+  for (const a of args) {
+    if (!done && a.text === '--') done = true;
+    else if (done || !a.text.startsWith('-') || a.text === '-') out.push(a);
+  }
+  return out;
+};
+const shortHas = (args: ShWord[], letters: string, longs: string[]): boolean =>
+  args.some((a) => longs.includes(a.text) || (/^-[a-zA-Z]+$/.test(a.text) && [...letters].some((l) => a.text.includes(l))));
+
+/** Writes `dest`: overwrite when it exists as a file, else create. */
+function writeTarget(ctx: Ctx, dest: ShWord, source: string, note = ''): void {
+  const kind = dest.literal || (!dest.unknownVars.length && !dest.subst) ? ctx.env.fs.kind(abs(ctx, dest.text)) : undefined;
+  if (dest.unknownVars.length || dest.subst) pathEffect(ctx, 'overwrite', dest, source, note);
+  else if (kind === 'file') pathEffect(ctx, 'overwrite', dest, source, note);
+  else pathEffect(ctx, 'create', dest, source, note);
+}
+function abs(ctx: Ctx, p: string): string {
+  if (p.startsWith('/')) return p;
+  if (p === '~' || p.startsWith('~/')) return ctx.env.home + p.slice(1);
+  return ctx.env.cwd.replace(/\/$/, '') + '/' + p;
+}
+
+export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunner) => void> = {
+  rm(args, ctx) {
+    const targets = positional(args);
+    if (targets.length === 0) {
+      plain(ctx, 'rm', 'read', 'read', 'rm without operands does nothing');
+      return;
+    }
+    const rec = shortHas(args, 'rR', ['--recursive']);
+    for (const t of targets) pathEffect(ctx, 'delete', t, 'rm', rec ? ' recursively' : '');
+  },
+  rmdir(args, ctx) {
+    for (const t of positional(args)) pathEffect(ctx, 'delete', t, 'rmdir', ' (empty folder)');
+  },
+  unlink(args, ctx) {
+    for (const t of positional(args)) pathEffect(ctx, 'delete', t, 'unlink');
+  },
+  shred(args, ctx) {
+    for (const t of positional(args)) pathEffect(ctx, 'overwrite', t, 'shred', ' with random data');
+  },
+  srm(args, ctx) {
+    for (const t of positional(args)) pathEffect(ctx, 'delete', t, 'srm', ' (secure delete)');
+  },
+  truncate(args, ctx) {
+    const withArg = new Set(['-s', '--size', '-r', '--reference']);
+    const targets = args.filter((a, i) => !a.text.startsWith('-') && !withArg.has(args[i - 1]?.text ?? ''));
+    for (const t of targets) pathEffect(ctx, 'overwrite', t, 'truncate', ' (truncates)');
+  },
+  dd(args, ctx) {
+    for (const a of args) {
+      if (a.text.startsWith('of=')) pathEffect(ctx, 'overwrite', { ...a, text: a.text.slice(3) }, 'dd');
+      if (a.text.startsWith('if=')) pathEffect(ctx, 'read', { ...a, text: a.text.slice(3) }, 'dd');
+    }
+  },
+  mv(args, ctx) {
+    const p = positional(args);
+    const tIdx = args.findIndex((a) => a.text === '-t' || a.text.startsWith('--target-directory'));
+    if (p.length < 2 && tIdx < 0) return;
+    const dest = tIdx >= 0 ? args[tIdx + 1] ?? lit('.') : p[p.length - 1]!;
+    const srcs = tIdx >= 0 ? p.filter((x) => x !== dest) : p.slice(0, -1);
+    for (const s of srcs) pathEffect(ctx, 'write', s, 'mv', ' (moves it away)');
+    if (shortHas(args, 'n', ['--no-clobber'])) return;
+    writeTarget(ctx, dest, 'mv');
+  },
+  cp(args, ctx) {
+    const p = positional(args);
+    const tIdx = args.findIndex((a) => a.text === '-t' || a.text.startsWith('--target-directory'));
+    if (p.length < 2 && tIdx < 0) return;
+    const dest = tIdx >= 0 ? args[tIdx + 1] ?? lit('.') : p[p.length - 1]!;
+    for (const s of tIdx >= 0 ? p.filter((x) => x !== dest) : p.slice(0, -1)) pathEffect(ctx, 'read', s, 'cp');
+    if (shortHas(args, 'n', ['--no-clobber'])) return;
+    writeTarget(ctx, dest, 'cp');
+  },
+  install(args, ctx) {
+    const p = positional(args);
+    if (p.length >= 2) writeTarget(ctx, p[p.length - 1]!, 'install');
+  },
+  ln(args, ctx) {
+    const p = positional(args);
+    if (p.length >= 2) {
+      if (shortHas(args, 'f', ['--force'])) writeTarget(ctx, p[p.length - 1]!, 'ln');
+      else pathEffect(ctx, 'create', p[p.length - 1]!, 'ln', ' (link)');
+    }
+  },
+  tee(args, ctx) {
+    const append = shortHas(args, 'a', ['--append']);
+    for (const t of positional(args)) {
+      if (/^\/dev\/(null|stdout|stderr)$/.test(t.text)) continue;
+      if (append) pathEffect(ctx, 'write', t, 'tee');
+      else writeTarget(ctx, t, 'tee');
+    }
+  },
+  touch(args, ctx) {
+    for (const t of positional(args)) pathEffect(ctx, 'create', t, 'touch');
+  },
+  mkdir(args, ctx) {
+    for (const t of positional(args)) pathEffect(ctx, 'create', t, 'mkdir');
+  },
+  chmod(args, ctx) {
+    const p = positional(args);
+    for (const t of p.slice(1)) pathEffect(ctx, 'permissions', t, 'chmod', shortHas(args, 'R', ['--recursive']) ? ' recursively' : '');
+  },
+  chown(args, ctx) {
+    const p = positional(args);
+    for (const t of p.slice(1)) pathEffect(ctx, 'permissions', t, 'chown', shortHas(args, 'R', ['--recursive']) ? ' recursively' : '');
+  },
+  sed(args, ctx) {
+    const inPlace = args.some((a) => /^-[a-zA-Z]*i/.test(a.text) || a.text.startsWith('--in-place'));
+    const p = positional(args);
+    const hasScriptFlag = args.some((a) => a.text === '-e' || a.text === '-f' || a.text.startsWith('--expression'));
+    const files = hasScriptFlag ? p.filter((x) => !args.some((a, i) => (a.text === '-e' || a.text === '-f') && args[i + 1] === x)) : p.slice(1);
+    const script = hasScriptFlag ? args.filter((a, i) => args[i - 1]?.text === '-e').map((a) => a.text).join('\n') : p[0]?.text ?? '';
+    if (/(^|[;}\s\d/])e(\s|$|;)|\/e\b|s(.).*\1.*\1[gIpm0-9]*e/.test(script)) execUnknown(ctx, 'sed', 'sed script uses the e command (runs shell commands)');
+    const w = /\bw\s+(\S+)/.exec(script);
+    if (w) pathEffect(ctx, 'create', lit(w[1]!), 'sed', ' (w command)');
+    for (const f of files) pathEffect(ctx, inPlace ? 'write' : 'read', f, 'sed', inPlace ? ' (in-place edit)' : '');
+  },
+  find(args, ctx, run) {
+    const roots: ShWord[] = [];
+    let i = 0;
+    while (i < args.length && !args[i]!.text.startsWith('-') && !/^[(!]$/.test(args[i]!.text)) roots.push(args[i++]!);
+    if (roots.length === 0) roots.push(lit('.'));
+    let acted = false;
+    for (; i < args.length; i++) {
+      const a = args[i]!.text;
+      if (a === '-delete') {
+        acted = true;
+        for (const r of roots) pathEffect(ctx, 'delete', r, 'find -delete', ' (matching files below it)');
+      } else if (a === '-exec' || a === '-execdir' || a === '-ok' || a === '-okdir') {
+        const end = args.findIndex((x, j) => j > i && (x.text === ';' || x.text === '+'));
+        const cmd = args.slice(i + 1, end < 0 ? args.length : end);
+        i = end < 0 ? args.length : end;
+        if (cmd.length === 0) continue;
+        acted = true;
+        for (const r of roots) run(cmd.map((w) => (w.text.includes('{}') ? { ...w, text: w.text.split('{}').join(r.text), glob: false, unknownVars: [...r.unknownVars] } : w)));
+      } else if (a === '-fprint' || a === '-fprintf' || a === '-fls' || a === '-fprint0') {
+        acted = true;
+        if (args[i + 1]) pathEffect(ctx, 'overwrite', args[i + 1]!, 'find');
+        i++;
+      }
+    }
+    if (!acted) for (const r of roots) pathEffect(ctx, 'read', r, 'find');
+  },
+};

@@ -1,0 +1,216 @@
+/**
+ * Interpreter one-liners and here-documents (`python -c`, `node -e`, `perl -e`, `ruby -e`,
+ * `php -r`, `awk 'BEGIN{system(…)}'`, `python3 <<EOF`): the code is scanned for the calls that
+ * delete, write, or run other programs. A literal path or command string is classified like the
+ * shell equivalent; anything else that could act on the machine makes the snippet `exec` of code
+ * the classifier cannot follow. Scripts run by path are `exec`/recoverable (content unread).
+ */
+import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
+import { runLocal, shellFromStdin, type ScriptRunner, type Stdin } from './shellDispatch.js';
+import type { ShWord } from './shellWords.js';
+
+type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'lua' | 'deno';
+
+interface LangSpec {
+  lang: Lang;
+  /** Flags whose next word is inline code. */
+  codeFlags: string[];
+  /** Flags that take a value (skipped). */
+  withArg: string[];
+}
+const SPECS: Record<string, LangSpec> = {
+  python: { lang: 'python', codeFlags: ['-c'], withArg: ['-W', '-X', '--check-hash-based-pycs'] },
+  node: { lang: 'node', codeFlags: ['-e', '--eval', '-p', '--print'], withArg: ['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--input-type', '--env-file'] },
+  bun: { lang: 'node', codeFlags: ['-e', '--eval', '-p', '--print'], withArg: [] },
+  deno: { lang: 'deno', codeFlags: [], withArg: [] },
+  perl: { lang: 'perl', codeFlags: ['-e', '-E'], withArg: ['-I', '-M', '-m', '-x'] },
+  ruby: { lang: 'ruby', codeFlags: ['-e'], withArg: ['-I', '-r', '-C', '-E'] },
+  php: { lang: 'php', codeFlags: ['-r'], withArg: ['-c', '-d', '-z'] },
+  awk: { lang: 'awk', codeFlags: [], withArg: ['-f', '-v', '-F', '--assign', '--field-separator', '-i', '--include'] },
+  lua: { lang: 'lua', codeFlags: ['-e'], withArg: ['-l'] },
+};
+const ALIASES: Record<string, string> = { nodejs: 'node', gawk: 'awk', mawk: 'awk', nawk: 'awk', busybox_awk: 'awk', luajit: 'lua', php8: 'php' };
+export const INTERPRETERS = new Set([...Object.keys(SPECS), ...Object.keys(ALIASES)]);
+
+function specFor(name: string): LangSpec | undefined {
+  if (/^(python|pypy)[0-9.]*$/.test(name)) return SPECS.python;
+  return SPECS[ALIASES[name] ?? name];
+}
+
+export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
+  const spec = specFor(name);
+  if (!spec) return;
+  if (args.length === 1 && /^(--version|-V|--help|-h|-v)$/.test(args[0]!.text)) {
+    plain(ctx, name, 'read', 'read', `${name} ${args[0]!.text}`);
+    return;
+  }
+  if (spec.lang === 'deno') {
+    if (args[0]?.text === 'eval' && args[1]) analyzeCode('node', args[1], ctx, name, runScript);
+    else if (args[0]?.text === 'run' && args[1]) runLocal(args.slice(1).find((a) => !a.text.startsWith('-'))?.text ?? '', [], ctx, 'deno runs');
+    else plain(ctx, name, 'process', 'recoverable', `${name} ${args[0]?.text ?? ''}: unknown program`.trim());
+    return;
+  }
+  let perlInPlace = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!.text;
+    if (a === '--') {
+      if (args[i + 1]) runLocal(args[i + 1]!.text, [], ctx, `${name} runs`);
+      return;
+    }
+    if (spec.lang === 'awk') {
+      if (spec.withArg.includes(a)) {
+        if (a === '-f' && args[i + 1]) runLocal(args[i + 1]!.text, [], ctx, 'awk runs');
+        i++;
+        continue;
+      }
+      if (a.startsWith('-')) continue;
+      analyzeCode('awk', args[i]!, ctx, name, runScript);
+      for (const f of args.slice(i + 1)) if (!f.text.includes('=')) pathEffect(ctx, 'read', f, name);
+      return;
+    }
+    if (spec.lang === 'python' && a === '-m') {
+      const mod = args[i + 1]?.text ?? '';
+      if (mod === 'pip' || mod === 'venv' || mod === 'pytest' || mod === 'unittest' || mod === 'http.server' || mod === 'json.tool' || mod === 'build' || mod === 'mypy' || mod === 'black' || mod === 'ruff') {
+        plain(ctx, `${name} -m ${mod}`, mod === 'pip' ? 'create' : 'process', mod === 'json.tool' ? 'read' : 'recoverable', `${name} -m ${mod}`);
+      } else plain(ctx, `${name} -m ${mod}`, 'process', 'recoverable', `runs module ${mod}: unknown program`);
+      return;
+    }
+    const codeFlag = spec.codeFlags.find((f) => a === f || (f.length === 2 && a.startsWith('-') && !a.startsWith('--') && a.endsWith(f[1]!) && spec.lang !== 'node'));
+    if (codeFlag) {
+      if (spec.lang === 'perl' && /^-[a-zA-Z]*i/.test(a)) perlInPlace = true;
+      const code = args[i + 1];
+      if (!code) return;
+      analyzeCode(spec.lang, code, ctx, name, runScript);
+      if (perlInPlace) for (const f of args.slice(i + 2)) pathEffect(ctx, 'write', f, name, ' (in-place edit)');
+      return;
+    }
+    if (spec.lang === 'perl' && /^-[a-zA-Z]*i/.test(a)) perlInPlace = true;
+    if (spec.withArg.includes(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    runLocal(a, args.slice(i + 1), ctx, `${name} runs`);
+    return;
+  }
+  if (stdin.kind === 'text') {
+    analyzeCode(spec.lang, lit(stdin.text), ctx, name, runScript);
+    return;
+  }
+  shellFromStdin(name, ctx, stdin, undefined);
+}
+
+/** Calls that run a shell command given as their first string argument. */
+const SHELL_CALLS: Record<Lang, RegExp> = {
+  python: /\b(?:os\.system|os\.popen|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|commands\.getoutput|pty\.spawn|os\.exec\w*|os\.spawn\w*)\s*\(/g,
+  node: /\b(?:execSync|exec|execFileSync|execFile|spawnSync|spawn|fork)\s*\(/g,
+  deno: /\bDeno\.(?:run|Command)\s*\(/g,
+  perl: /\b(?:system|exec|qx)\s*[({]?|`/g,
+  ruby: /\b(?:system|exec|spawn|IO\.popen|Open3\.\w+)\s*\(?|`|%x[({[]/g,
+  php: /\b(?:system|exec|shell_exec|passthru|popen|proc_open)\s*\(|`/g,
+  awk: /\bsystem\s*\(|\|\s*getline|print[^;}]*\|\s*"/g,
+  lua: /\bos\.execute\s*\(|\bio\.popen\s*\(/g,
+};
+/** Calls that delete the path given as their first argument. */
+const DELETE_CALLS: Record<Lang, RegExp> = {
+  python: /\b(?:shutil\.rmtree|os\.remove|os\.unlink|os\.rmdir|os\.removedirs|rmtree|send2trash)\s*\(|\bPath\s*\(([^)]*)\)\s*\.\s*(?:unlink|rmdir)\s*\(/g,
+  node: /\b(?:rmSync|rmdirSync|unlinkSync|rm|rmdir|unlink|remove|removeSync|emptyDirSync|rimraf(?:\.sync)?)\s*\(/g,
+  deno: /\bDeno\.(?:remove|removeSync)\s*\(/g,
+  perl: /\b(?:unlink|rmtree|remove_tree|rmdir)\b\s*\(?/g,
+  ruby: /\b(?:FileUtils\.(?:rm_rf|rm_r|rm_f|rm|remove_dir|remove_entry\w*|remove)|File\.(?:delete|unlink)|Dir\.(?:rmdir|delete|unlink))\s*\(?/g,
+  php: /\b(?:unlink|rmdir)\s*\(/g,
+  awk: /(?!)/g,
+  lua: /\bos\.remove\s*\(/g,
+};
+/** Calls that write the path given as their first argument. */
+const WRITE_CALLS: Record<Lang, RegExp> = {
+  python: /\bopen\s*\((?=[^)]*['"][wax+]b?['"])|\.write_(?:text|bytes)\s*\(|\bshutil\.(?:move|copy\w*)\s*\(|\bos\.(?:rename|replace|chmod|chown|truncate)\s*\(/g,
+  node: /\b(?:writeFileSync|writeFile|appendFileSync|appendFile|renameSync|rename|copyFileSync|copyFile|truncateSync|chmodSync|createWriteStream|cpSync)\s*\(/g,
+  deno: /\bDeno\.(?:writeTextFile|writeFile|rename)\w*\s*\(/g,
+  perl: /\bopen\s*\(?\s*\w+\s*,\s*['"][>+]|\brename\s*\(/g,
+  ruby: /\bFile\.(?:write|open\s*\([^)]*['"][wa])|FileUtils\.(?:mv|cp\w*|touch)/g,
+  php: /\b(?:file_put_contents|fopen\s*\([^)]*['"][wax]|rename|copy)\s*\(/g,
+  awk: /print[^;}]*>\s*"/g,
+  lua: /\bio\.open\s*\([^)]*['"][wa]|\bos\.rename\s*\(/g,
+};
+/** Anything else that can act on the machine: the snippet is then exec of unknown code. */
+const OTHER_RISK: Record<Lang, RegExp> = {
+  python: /\b(?:eval|exec|compile|__import__|importlib|getattr|setattr|ctypes|socket|urllib|requests|httpx|http\.client|ftplib|smtplib|paramiko|boto3|pickle|marshal|os\.(?!path\b|getcwd\b|environ\b|getenv\b|sep\b|name\b|listdir\b|walk\b|stat\b|cpu_count\b|getpid\b|linesep\b|scandir\b)\w+|shutil\.\w+|sqlite3|psycopg\w*|pymysql|signal|multiprocessing|threading|asyncio\.create_subprocess\w*)\b/,
+  node: /\b(?:eval|Function|require\s*\(\s*(?!['"](?:path|util|os|url|crypto|assert|querystring|string_decoder|events)['"])|import\s*\(|child_process|process\.(?:kill|binding|dlopen|exit)|fetch|XMLHttpRequest|WebSocket|net|http|https|dgram|vm|worker_threads)\b/,
+  deno: /\bDeno\.\w+|fetch|eval|Function\b/,
+  perl: /\b(?:eval|do|require|open|socket|IO::Socket|LWP|HTTP::Tiny|kill|chmod|chown|symlink|link|syscall|fork)\b/,
+  ruby: /\b(?:eval|instance_eval|class_eval|send|public_send|require|load|open|Net::HTTP|Socket|File|Dir|FileUtils|IO|Kernel|Process|fork|syscall)\b/,
+  php: /\b(?:eval|assert|include|require|include_once|require_once|fopen|fsockopen|curl_\w+|file_get_contents|create_function|call_user_func\w*|chmod|chown|symlink|mail|preg_replace)\b|\$\w+\s*\(/,
+  awk: /\bgetline\b|\|/,
+  lua: /\b(?:loadstring|load|dofile|require|io\.\w+|os\.\w+)\b/,
+};
+
+/** First string literal starting at `from` (the call's argument), or undefined if it is not one. */
+function literalArg(code: string, from: number): { text: string; list: boolean } | undefined {
+  const rest = code.slice(from).trimStart();
+  const list = rest.startsWith('[') || rest.startsWith('qw') || rest.startsWith('%w');
+  const body = list ? rest.slice(rest.indexOf(list && rest.startsWith('[') ? '[' : rest[2]!) + 1) : rest;
+  const m = /^\s*(?:f|r|b|u)?(['"`])((?:\\.|(?!\1)[^\\])*)\1/.exec(body);
+  if (!m) return undefined;
+  if (m[1] === '`' && m[2]!.includes('${')) return undefined;
+  if (m[1] === '"' && /\$[{\w]|#\{/.test(m[2]!)) return undefined;
+  if (!list) return { text: m[2]!, list };
+  const items = [...body.slice(0, body.search(/[\])]/) + 1 || body.length).matchAll(/(['"])((?:\\.|(?!\1)[^\\])*)\1/g)].map((x) => x[2]!);
+  return { text: items.map((s) => (/^[\w./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`)).join(' '), list };
+}
+
+function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, runScript: ScriptRunner): void {
+  if (word.unknownVars.length || word.subst) {
+    execUnknown(ctx, name, `${name} runs inline code that depends on variables or command output`);
+    return;
+  }
+  let code = word.text;
+  let found = false;
+  let unknown = false;
+  for (const m of code.matchAll(SHELL_CALLS[lang])) {
+    found = true;
+    const tok = m[0];
+    if (tok === '`' || tok.startsWith('%x') || (lang === 'perl' && tok.startsWith('qx'))) {
+      const open = tok === '`' ? '`' : tok.slice(-1);
+      const close = ({ '(': ')', '{': '}', '[': ']' } as Record<string, string>)[open] ?? open;
+      const start = m.index! + tok.length;
+      const end = code.indexOf(close, start);
+      const inner = end < 0 ? undefined : code.slice(start, end);
+      if (inner === undefined || /\$\{|#\{/.test(inner)) unknown = true;
+      else runScript(inner, ctx, `${name} backticks`);
+      continue;
+    }
+    if (lang === 'awk' && !tok.startsWith('system')) {
+      unknown = true;
+      continue;
+    }
+    const arg = literalArg(code, m.index! + tok.length);
+    if (arg) runScript(arg.text, ctx, `${name} ${tok.replace(/[\s(]+$/, '')}`);
+    else unknown = true;
+  }
+  for (const m of code.matchAll(DELETE_CALLS[lang])) {
+    found = true;
+    const arg = m[1] !== undefined ? literalArg(m[1], 0) : literalArg(code, m.index! + m[0].length);
+    const globArg = arg ? undefined : /^\s*glob\s*\(?\s*(['"])([^'"]*)\1/.exec(code.slice(m.index! + m[0].length));
+    if (arg) pathEffect(ctx, 'delete', lit(arg.text), name, ` (${m[0].replace(/[\s(]+$/, '')})`);
+    else if (globArg) pathEffect(ctx, 'delete', { ...lit(globArg[2]!), glob: true }, name);
+    else pathEffect(ctx, 'delete', { text: '<computed path>', literal: false, unknownVars: ['path computed by the script'], subst: false, glob: false }, name);
+  }
+  for (const m of code.matchAll(WRITE_CALLS[lang])) {
+    found = true;
+    const arg = literalArg(code, m.index! + m[0].length);
+    if (arg) {
+      const k = ctx.env.fs.kind(arg.text);
+      pathEffect(ctx, k === 'file' ? 'overwrite' : 'create', lit(arg.text), name);
+    } else pathEffect(ctx, 'write', { text: '<computed path>', literal: false, unknownVars: ['path computed by the script'], subst: false, glob: false }, name);
+  }
+  // Remove the calls already understood before looking for other risky capabilities.
+  code = code.replace(SHELL_CALLS[lang], ' ').replace(DELETE_CALLS[lang], ' ').replace(WRITE_CALLS[lang], ' ');
+  if (lang === 'python') code = code.replace(/\bimport\s+(?:os|shutil|subprocess|sys|json|re|math|time|datetime|pathlib|glob)\b(?:\s*,\s*\w+)*/g, ' ').replace(/\bfrom\s+\w+\s+import\s+[\w, ]+/g, (s) => (/\b(os|shutil|subprocess|pathlib|json|sys|re|math)\b/.test(s) ? ' ' : s));
+  if (lang === 'node') code = code.replace(/require\s*\(\s*['"](?:node:)?(?:fs|fs\/promises|child_process)['"]\s*\)/g, ' ');
+  if (unknown || OTHER_RISK[lang].test(code)) {
+    execUnknown(ctx, name, `${name} runs inline code the classifier cannot follow`);
+    return;
+  }
+  if (!found) plain(ctx, name, 'read', 'read', `${name} inline code that only computes or prints`);
+}
