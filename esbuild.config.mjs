@@ -2,10 +2,11 @@
 //   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
 //   dist/cli.js        the `airlock` command and hook shim (node, cjs)
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
+//   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
 // better-sqlite3 is native and cannot be bundled: it stays external and ships from node_modules.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -25,6 +26,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
 ]);
+// libpg-query (the real PostgreSQL parser) loads its wasm from next to the bundle (__dirname).
+copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
 const schema = execFileSync(process.execPath, ['dist/cli.js', 'policy', 'schema'], { encoding: 'utf8' });
 writeFileSync('dist/policy.schema.json', schema);
 console.log(`built dist/ (${production ? 'production' : 'development'})`);

@@ -10,6 +10,7 @@ import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
 import { machineEnvironment } from '../node/environment';
+import { loadSqlParsers } from '../node/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
 import { UsageError, type ParsedArgs } from './args';
 import { loadPolicyOrExit } from './policyArgs';
@@ -39,8 +40,19 @@ export function actionFromArgs(a: ParsedArgs): unknown {
   return { kind: 'shell', command: a.rest.join(' '), cwd, workspaceRoots: roots };
 }
 
-export function runCheck(a: ParsedArgs): number {
+/**
+ * The real PostgreSQL parser costs ~25 ms to load; load it only when the action can contain SQL.
+ * Without it PostgreSQL is classified by a stricter fallback grammar, so skipping it never loosens.
+ */
+const MAY_HOLD_SQL = /\b(psql|pg_\w+|mysql|mariadb|sqlite3?|duckdb|cockroach|pgcli|mycli|litecli|sql\w*)\b/i;
+export async function prepareParsers(action: unknown): Promise<void> {
+  const text = JSON.stringify(action);
+  if ((action as { kind?: unknown })?.kind === 'sql' || MAY_HOLD_SQL.test(text)) await loadSqlParsers();
+}
+
+export async function runCheck(a: ParsedArgs): Promise<number> {
   const action = actionFromArgs(a);
+  await prepareParsers(action);
   const parsed = Action.safeParse(action);
   if (!parsed.success) throw new UsageError(`invalid action: ${formatIssues(parsed.error)}`);
   const { policy } = loadPolicyOrExit(a);
@@ -81,6 +93,7 @@ export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd
 
 export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
   const { policy } = loadPolicyOrExit(a);
+  await loadSqlParsers();
   const cwd = a.cwd ?? process.cwd();
   const defaults = { cwd, roots: a.workspaces.length ? a.workspaces : [] };
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });

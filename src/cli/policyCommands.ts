@@ -9,12 +9,12 @@ import { matchesRule } from '../core/policy/match';
 import { policyJsonSchema } from '../core/policy/schema';
 import { machineEnvironment } from '../node/environment';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../node/policyStore';
-import { actionFromArgs, CHECK_STATE } from './check';
+import { actionFromArgs, CHECK_STATE, prepareParsers } from './check';
 import { parseCheckArgs, UsageError } from './args';
 import { EXIT, renderDecision, visible } from './format';
 import { loadPolicyOrExit } from './policyArgs';
 
-export function runPolicy(argv: string[]): number {
+export async function runPolicy(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'validate':
@@ -54,9 +54,11 @@ function validate(argv: string[]): number {
   return 0;
 }
 
-function explain(argv: string[]): number {
+async function explain(argv: string[]): Promise<number> {
   const a = parseCheckArgs(argv);
-  const parsed = Action.safeParse(actionFromArgs(a));
+  const raw = actionFromArgs(a);
+  await prepareParsers(raw);
+  const parsed = Action.safeParse(raw);
   if (!parsed.success) throw new UsageError('explain: could not build an action from the arguments');
   const act = parsed.data;
   const { policy } = loadPolicyOrExit(a);
