@@ -194,9 +194,7 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     return;
   }
   if (name === 'parallel') {
-    const sep = args.findIndex((a) => a.text === ':::' || a.text === '::::');
-    const cmdWords = (sep >= 0 ? args.slice(0, sep) : args).filter((a) => !a.text.startsWith('-'));
-    if (cmdWords.length) runScript(cmdWords.map((a) => a.text).join(' ').replace(/\{[^}]*\}/g, '"$PARALLEL_ARG"'), ctx, 'parallel');
+    runParallel(args, ctx, runScript);
     return;
   }
   if (INTERPRETERS.has(name) || /^(python|pypy)[0-9.]*$/.test(name)) {
@@ -279,10 +277,11 @@ function runXargs(args: ShWord[], ctx: Ctx, runScript: ScriptRunner): void {
   while (i < args.length && args[i]!.text.startsWith('-') && args[i]!.text !== '--') {
     const a = args[i]!.text;
     const [opt] = a.split('=', 1) as [string];
-    if (opt === '-I' || opt === '--replace') replace = a.includes('=') ? a.slice(opt.length + 1) : args[i + 1]?.text;
+    if (opt === '-I') replace = args[i + 1]?.text;
+    else if (opt === '--replace') replace = a.includes('=') ? a.slice(opt.length + 1) : '{}';
     else if (/^-I./.test(a)) replace = a.slice(2);
     if (a === '-i') replace = '{}';
-    i += XARGS_WITH_ARG.has(opt) && !a.includes('=') && !/^-[IiLlnPsdEea]./.test(a) ? 2 : 1;
+    i += XARGS_WITH_ARG.has(opt) && opt !== '--replace' && opt !== '-i' && !a.includes('=') && !/^-[IiLlnPsdEea]./.test(a) ? 2 : 1;
   }
   if (args[i]?.text === '--') i++;
   const unknownArg: ShWord = { text: '$XARGS_INPUT', literal: false, unknownVars: ['XARGS_INPUT (read from stdin)'], subst: false, glob: false };
@@ -293,4 +292,33 @@ function runXargs(args: ShWord[], ctx: Ctx, runScript: ScriptRunner): void {
     cmd = cmd.map((w) => (w.text.includes(r) ? { ...w, text: w.text.split(r).join('$XARGS_INPUT'), literal: false, unknownVars: [...w.unknownVars, 'XARGS_INPUT (read from stdin)'] } : w));
   } else cmd = [...cmd, unknownArg];
   runArgv(cmd, ctx, { kind: 'pipe' }, runScript);
+}
+
+const PARALLEL_WITH_ARG = new Set(['-j', '--jobs', '-S', '--sshlogin', '--joblog', '--results', '--delay', '--timeout', '-a', '--arg-file', '--colsep', '-d', '--delimiter', '-I', '--tmpdir', '--workdir', '--env', '--memfree', '--load']);
+
+/** GNU parallel: `parallel cmd ::: args`, `parallel ::: 'cmd1' 'cmd2'`, or arguments from stdin. */
+function runParallel(args: ShWord[], ctx: Ctx, runScript: ScriptRunner): void {
+  let i = 0;
+  while (i < args.length && args[i]!.text.startsWith('-') && !args[i]!.text.startsWith(':::')) i += PARALLEL_WITH_ARG.has(args[i]!.text) ? 2 : 1;
+  const sep = args.findIndex((a, j) => j >= i && /^:::+\+?$/.test(a.text));
+  const cmd = args.slice(i, sep >= 0 ? sep : args.length);
+  const inputs = sep >= 0 ? args.slice(sep + 1).filter((a) => !/^:::+\+?$/.test(a.text)) : [];
+  const stdinArg: ShWord = { text: '$PARALLEL_INPUT', literal: false, unknownVars: ['PARALLEL_INPUT (read from stdin)'], subst: false, glob: false };
+  const values = sep >= 0 ? inputs : [stdinArg];
+  if (cmd.length === 0) {
+    for (const v of values) {
+      if (v.unknownVars.length || v.subst) unknownEffect(ctx, 'parallel', 'parallel runs commands read from stdin');
+      else runScript(v.text, ctx, 'parallel');
+    }
+    return;
+  }
+  if (cmd.length === 1 && /\s/.test(cmd[0]!.text)) {
+    for (const v of values) runScript(cmd[0]!.text.replace(/\{[^}]*\}/g, v.unknownVars.length ? '$PARALLEL_INPUT' : `'${v.text.replace(/'/g, "'\\''")}'`), ctx, 'parallel');
+    return;
+  }
+  for (const v of values) {
+    const hasSlot = cmd.some((w) => /\{[^}]*\}/.test(w.text));
+    const argv = cmd.map((w) => (/\{[^}]*\}/.test(w.text) ? { ...v, text: w.text.replace(/\{[^}]*\}/g, v.text) } : w));
+    runArgv(hasSlot ? argv : [...argv, v], ctx, { kind: 'none' }, runScript);
+  }
 }

@@ -33,6 +33,8 @@ function abs(ctx: Ctx, p: string): string {
   return ctx.env.cwd.replace(/\/$/, '') + '/' + p;
 }
 
+const FIND_WITH_ARG = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-lname', '-ilname', '-type', '-xtype', '-user', '-group', '-uid', '-gid', '-perm', '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-newer', '-anewer', '-cnewer', '-maxdepth', '-mindepth', '-samefile', '-inum', '-links', '-printf', '-fstype', '-used', '-context', '-regextype', '-D', '-files0-from']);
+
 export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunner) => void> = {
   rm(args, ctx) {
     const targets = positional(args);
@@ -44,7 +46,13 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     for (const t of targets) pathEffect(ctx, 'delete', t, 'rm', rec ? ' recursively' : '');
   },
   rmdir(args, ctx) {
-    for (const t of positional(args)) pathEffect(ctx, 'delete', t, 'rmdir', ' (empty folder)');
+    // rmdir refuses non-empty folders: recreating an empty folder undoes it.
+    for (const t of positional(args)) {
+      const before = ctx.effects.length;
+      pathEffect(ctx, 'delete', t, 'rmdir', ' (empty folder only)');
+      const e = ctx.effects[before];
+      if (e && e.reversibility === 'irreversible' && !e.outsideWorkspace) e.reversibility = 'reversible';
+    }
   },
   unlink(args, ctx) {
     for (const t of positional(args)) pathEffect(ctx, 'delete', t, 'unlink');
@@ -124,7 +132,7 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     const hasScriptFlag = args.some((a) => a.text === '-e' || a.text === '-f' || a.text.startsWith('--expression'));
     const files = hasScriptFlag ? p.filter((x) => !args.some((a, i) => (a.text === '-e' || a.text === '-f') && args[i + 1] === x)) : p.slice(1);
     const script = hasScriptFlag ? args.filter((a, i) => args[i - 1]?.text === '-e').map((a) => a.text).join('\n') : p[0]?.text ?? '';
-    if (/(^|[;}\s\d/])e(\s|$|;)|\/e\b|s(.).*\1.*\1[gIpm0-9]*e/.test(script)) execUnknown(ctx, 'sed', 'sed script uses the e command (runs shell commands)');
+    if (/(^|[;{}\n]\s*|^\d+\s*|\/\s*)e(\s|$|;)/.test(script) || /(^|[;\n{]\s*)s(.)(?:\\.|(?!\2).)*\2(?:\\.|(?!\2).)*\2[gIiMmpw0-9]*e/.test(script)) execUnknown(ctx, 'sed', 'sed script uses the e command (runs shell commands)');
     const w = /\bw\s+(\S+)/.exec(script);
     if (w) pathEffect(ctx, 'create', lit(w[1]!), 'sed', ' (w command)');
     for (const f of files) pathEffect(ctx, inPlace ? 'write' : 'read', f, 'sed', inPlace ? ' (in-place edit)' : '');
@@ -137,6 +145,10 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     let acted = false;
     for (; i < args.length; i++) {
       const a = args[i]!.text;
+      if (FIND_WITH_ARG.has(a)) {
+        i++;
+        continue;
+      }
       if (a === '-delete') {
         acted = true;
         for (const r of roots) pathEffect(ctx, 'delete', r, 'find -delete', ' (matching files below it)');

@@ -30,15 +30,27 @@ interface Verb {
   dry?: string[];
 }
 
+/** Short options that take a value: in a bundle (`-bfeature`) the rest of the word is that value. */
+const ARG_LETTERS = 'bBcCmtuoS';
+const beforeDashDash = (args: string[]): string[] => (args.includes('--') ? args.slice(0, args.indexOf('--')) : args);
+function shortLetters(a: string): string {
+  if (!/^-[a-zA-Z][^-]*$/.test(a)) return '';
+  let out = '';
+  for (const ch of a.slice(1)) {
+    if (!/[a-zA-Z]/.test(ch)) break;
+    out += ch;
+    if (ARG_LETTERS.includes(ch)) break;
+  }
+  return out;
+}
 const hasFlag = (args: string[], flag: string): boolean =>
-  args.some((a) => {
-    if (a === '--') return false;
+  beforeDashDash(args).some((a) => {
     if (flag.startsWith('--')) return a === flag || a.startsWith(flag + '=');
-    return a === flag || (/^-[a-zA-Z]+$/.test(a) && a.includes(flag[1]!));
+    return a === flag || shortLetters(a).includes(flag[1]!);
   });
-const positional = (args: string[]): string[] => args.filter((a) => !a.startsWith('-'));
+const positional = (args: string[]): string[] => beforeDashDash(args).filter((a) => !a.startsWith('-'));
 const forcePush = (args: string[]): boolean =>
-  args.some((a) => /^--force(?!-with-lease$)(?!-with-lease=)/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || (/^-[a-zA-Z]+$/.test(a) && /[fd]/.test(a))) ||
+  beforeDashDash(args).some((a) => /^--force(?!-with-lease$)(?!-with-lease=)/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || /[fd]/.test(shortLetters(a))) ||
   positional(args).some((a) => a.startsWith('+') || a.startsWith(':'));
 
 const READ = { rev: 'read', kind: 'read', detail: 'reads the repository' } as const;
@@ -132,7 +144,7 @@ export const GIT_VERBS: Record<string, Verb> = {
   mv: { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'renames tracked files' } },
   apply: { rules: [{ flags: ['--check', '--stat', '--numstat', '--summary'], ...READ }], base: { rev: 'reversible', kind: 'write', detail: 'applies a patch' } },
   am: { rules: [], base: LOCAL },
-  worktree: { rules: [{ sub: ['remove', 'prune'], rev: 'irreversible', kind: 'delete', detail: 'removes a worktree' }, { sub: ['list'], ...READ }], base: { rev: 'reversible', kind: 'write', detail: 'adds a worktree' } },
+  worktree: { rules: [{ sub: ['remove'], flags: ['-f', '--force'], rev: 'irreversible', kind: 'delete', detail: 'force-removes a worktree (uncommitted changes in it are lost)' }, { sub: ['remove', 'prune'], rev: 'recoverable', kind: 'write', detail: 'removes a clean worktree (git refuses if it has changes)' }, { sub: ['list'], ...READ }], base: { rev: 'reversible', kind: 'write', detail: 'adds a worktree' } },
   submodule: { rules: [{ sub: ['deinit'], rev: 'irreversible', kind: 'delete', detail: 'removes submodule working trees' }, { sub: ['status', 'summary'], ...READ }], base: { rev: 'reversible', kind: 'write', detail: 'updates submodules' } },
   'update-ref': { rules: [{ flags: ['-d'], rev: 'irreversible', kind: 'delete', detail: 'deletes a ref' }], base: RECOVERABLE },
   'symbolic-ref': { rules: [], base: RECOVERABLE },

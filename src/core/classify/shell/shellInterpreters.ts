@@ -208,7 +208,8 @@ function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, runScript
   code = code.replace(SHELL_CALLS[lang], ' ').replace(DELETE_CALLS[lang], ' ').replace(WRITE_CALLS[lang], ' ');
   if (lang === 'python') code = code.replace(/\bimport\s+(?:os|shutil|subprocess|sys|json|re|math|time|datetime|pathlib|glob)\b(?:\s*,\s*\w+)*/g, ' ').replace(/\bfrom\s+\w+\s+import\s+[\w, ]+/g, (s) => (/\b(os|shutil|subprocess|pathlib|json|sys|re|math)\b/.test(s) ? ' ' : s));
   if (lang === 'node') code = code.replace(/require\s*\(\s*['"](?:node:)?(?:fs|fs\/promises|child_process)['"]\s*\)/g, ' ');
-  if (unknown || OTHER_RISK[lang].test(code)) {
+  const destructiveMethod = /\b(?:delete|destroy|drop|remove|purge|clear|flush|truncate|wipe|erase)\w*\s*\(/i.test(code);
+  if (unknown || destructiveMethod || OTHER_RISK[lang].test(code)) {
     execUnknown(ctx, name, `${name} runs inline code the classifier cannot follow`);
     return;
   }

@@ -46,9 +46,11 @@ const REMOTE_CLIS = new Set(
     'consul nomad etcdctl redis-cli influx prom promtool amtool gitlab-rake jenkins-cli argocd flux skaffold tilt nsupdate mongosh elasticsearch opensearch curl wget').split(/\s+/),
 );
 
-const HELP = /^(--help|-h|--version|-V|help|version|--usage)$/;
+const HELP = /^(--help|-h|--version|-V|-v|help|version|--usage)$/;
 
 type ArgvRunner = (argv: ShWord[]) => void;
+
+const MUTATION_VERB = /^(create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync|alter|activate|promote|pub|request|backup|trigger|approve|merge|release|submit|import|create-\w+)([-_].*)?$/;
 
 /** Package managers: install = recoverable; publish = irreversible network; run = project code. */
 const PKG: Record<string, { install: string[]; remove: string[]; publish: string[]; run: string[]; dlx: string[]; global: boolean }> = {
@@ -187,7 +189,8 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
   const words = t.filter((a) => !a.startsWith('-') && !a.includes('=')).slice(0, 4).map((a) => a.toLowerCase());
   const flagVerbs = t.filter((a) => /^--?[a-z][\w-]*$/i.test(a)).map((a) => a.replace(/^-+/, '').toLowerCase());
   const verbParts = (w: string): string[] => w.split(/[-_:.]/);
-  const destructive = words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && DESTRUCTIVE_VERBS.has(verbParts(w)[0]!)) || (remote && verbParts(w)[0] === 'batch' && DESTRUCTIVE_VERBS.has(verbParts(w)[1] ?? ''))) ??
+  const destructiveFlag = flagVerbs.find((f) => DESTRUCTIVE_VERBS.has(f.split('-')[0]!) && f !== 'force');
+  const destructive = (remote ? destructiveFlag : undefined) ?? words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && DESTRUCTIVE_VERBS.has(verbParts(w)[0]!)) || (remote && verbParts(w)[0] === 'batch' && DESTRUCTIVE_VERBS.has(verbParts(w)[1] ?? ''))) ??
     (remote ? flagVerbs.find((f) => ['delete', 'remove', 'purge', 'drop', 'destroy', 'force', 'auto-approve', 'yes'].includes(f)) : undefined);
   const isApply = remote && words.some((w) => ['apply', 'up', 'deploy', 'destroy'].includes(w)) && t.some((a) => /^-?-(auto-approve|yes|y|force)$/.test(a));
   if (destructive || isApply) {
@@ -197,11 +200,16 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     return;
   }
   const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!));
-  if (first !== undefined && (words.length === 0 || words.every((w) => !/^(create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync)([-_].*)?$/.test(w)))) {
+  if (first !== undefined && (words.length === 0 || words.every((w) => !MUTATION_VERB.test(w)))) {
     plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: reads`, remote ? { network: true } : {});
     return;
   }
-  if (remote) {
+  const readFlag = flagVerbs.find((f) => READ_VERBS.has(f));
+  if (readFlag && !flagVerbs.some((f) => MUTATION_VERB.test(f))) {
+    plain(ctx, name, 'read', 'read', `${name} --${readFlag}: reads`, remote ? { network: true } : {});
+    return;
+  }
+  if (remote && (words.some((w) => MUTATION_VERB.test(w)) || flagVerbs.some((f) => MUTATION_VERB.test(f)))) {
     network(ctx, name, 'recoverable', `${name} ${words.join(' ')}: changes state on a remote service`);
     return;
   }
