@@ -37,6 +37,26 @@ export function airlockHome(env: NodeJS.ProcessEnv = process.env): string {
   return configured && configured.length > 0 ? resolve(configured) : join(homedir(), '.airlock');
 }
 
+/**
+ * PathFacts that remember answers for the life of one judgement (one Environment), so a command
+ * that names the same folder ten times costs one system call, while a later judgement still sees
+ * the file system as it is then (no cross-action cache, no stale facts).
+ */
+export function memoFacts(inner: PathFacts): PathFacts {
+  const real = new Map<string, string | undefined>();
+  const kinds = new Map<string, ReturnType<PathFacts['kind']>>();
+  return {
+    realpath(p) {
+      if (!real.has(p)) real.set(p, inner.realpath(p));
+      return real.get(p);
+    },
+    kind(p) {
+      if (!kinds.has(p)) kinds.set(p, inner.kind(p));
+      return kinds.get(p);
+    },
+  };
+}
+
 export function machineEnvironment(cwd: string, workspaceRoots: string[], env: NodeJS.ProcessEnv = process.env): Environment {
   const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
   const tempDirs = [...new Set(['/tmp', '/var/tmp', tmpdir(), ...(env.TMPDIR ? [env.TMPDIR] : [])])];
@@ -46,7 +66,7 @@ export function machineEnvironment(cwd: string, workspaceRoots: string[], env: N
     home,
     tempDirs,
     airlockHome: airlockHome(env),
-    fs: realFs,
+    fs: memoFacts(realFs),
     vars: { HOME: home, TMPDIR: env.TMPDIR ?? tmpdir(), USER: env.USER, PWD: resolve(cwd) },
   });
 }
