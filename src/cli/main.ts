@@ -13,6 +13,8 @@ const USAGE = `usage:
   airlock policy validate [FILE]
   airlock policy explain [--cwd DIR] [--workspace DIR]... -- <command line>
   airlock policy schema
+  airlock hooks install|uninstall <agent>|all [--scope user|project] [--project DIR]
+  airlock hooks status [--project DIR] [--json]
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'policy':
       return runPolicy(rest);
+    case 'hooks':
+      return (await import('./hooksCommand')).runHooks(rest);
     case 'help':
     case '--help':
     case '-h':

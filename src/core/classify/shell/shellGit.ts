@@ -31,7 +31,7 @@ interface Verb {
 }
 
 /** Short options that take a value: in a bundle (`-bfeature`) the rest of the word is that value. */
-const ARG_LETTERS = 'bBcCmtuoS';
+const ARG_LETTERS = 'bBcCmuoS';
 const beforeDashDash = (args: string[]): string[] => (args.includes('--') ? args.slice(0, args.indexOf('--')) : args);
 function shortLetters(a: string): string {
   if (!/^-[a-zA-Z][^-]*$/.test(a)) return '';
