@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /** The `airlock` command: core + node adapters, wired here and nowhere else. */
+// Commands are imported when used: `airlock hook` runs once per agent tool call and must start fast.
 import { parseCheckArgs, UsageError } from './args';
-import { runCheck, runCheckJsonl } from './check';
 import { EXIT } from './format';
-import { runPolicy } from './policyCommands';
 
 const USAGE = `usage:
   airlock check [--cwd DIR] [--workspace DIR]... [--policy FILE] [--json] -- <command line>
@@ -13,6 +12,12 @@ const USAGE = `usage:
   airlock policy validate [FILE]
   airlock policy explain [--cwd DIR] [--workspace DIR]... -- <command line>
   airlock policy schema
+  airlock serve [--ledger FILE] [--policy FILE] [--port N] [--ci] [--workspace DIR]...
+        headless gate; prints one JSON line {"bridge","otlp","ledger","discovery"} when ready
+  airlock hook <claude|copilot|cursor|codex|gemini|cline> [--timeout-ms N]
+        the agent hook shim (stdin: the agent's hook JSON; answers within 80% of N, the agent's hook timeout)
+  airlock kill [--reason R]    latch the kill switch, void the bridge token, stop a running gate
+  airlock unkill               un-latch from the command line (the editor is the intended place)
   airlock hooks install|uninstall <agent>|all [--scope user|project] [--project DIR]
   airlock hooks status [--project DIR] [--json]
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
@@ -22,10 +27,19 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'check': {
       const a = parseCheckArgs(rest);
+      const { runCheck, runCheckJsonl } = await import('./check');
       return a.jsonl ? runCheckJsonl(a) : runCheck(a);
     }
     case 'policy':
-      return runPolicy(rest);
+      return (await import('./policyCommands')).runPolicy(rest);
+    case 'serve':
+      return (await import('./gateCommands')).runServe(rest);
+    case 'hook':
+      return (await import('./gateCommands')).runHook(rest);
+    case 'kill':
+      return (await import('./gateCommands')).runKill(rest);
+    case 'unkill':
+      return (await import('./gateCommands')).runUnkill(rest);
     case 'hooks':
       return (await import('./hooksCommand')).runHooks(rest);
     case 'help':

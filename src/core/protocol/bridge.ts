@@ -1,0 +1,89 @@
+/**
+ * The hook bridge protocol: what the hook shim (or any other gateway process) sends to the gate over
+ * the authenticated loopback bridge, what comes back, and the two small files Airlock keeps outside
+ * any workspace (the discovery file and the kill flag).
+ *
+ * Both ends import these schemas; receivers `safeParse` on arrival and never cast parsed JSON.
+ * Architecture Invariant: the bridge has no message that approves anything. Approvals come only
+ * from a person in the editor.
+ */
+import { z } from 'zod';
+import { Action } from '../action';
+import { REVERSIBILITIES } from '../effects';
+import { DecisionKind } from '../policy/schema';
+
+export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline'] as const;
+export const AgentName = z.enum(AGENTS);
+export type AgentName = z.infer<typeof AgentName>;
+
+/** Largest request body the bridge reads (1 MiB); larger requests get 413 before parsing. */
+export const MAX_BRIDGE_BODY = 1024 * 1024;
+
+/** How long the gate may hold a request: bounded so no caller waits forever. */
+export const MAX_DEADLINE_MS = 10 * 60 * 1000;
+
+const id = z.string().min(1).max(256);
+
+export const Outcome = z.strictObject({
+  exitCode: z.number().int().optional(),
+  error: z.string().max(16 * 1024).optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type Outcome = z.infer<typeof Outcome>;
+
+/**
+ * One hook event. `pre` asks for a decision; `post` records what happened to an earlier step.
+ * `action` is absent when the shim found no normalized form (an agent-internal tool, or an unknown
+ * tool the gate classifies from `rawToolInput`). `deadlineMs` is how long the caller will wait:
+ * the gate answers before it (deny when nobody decided in time, never allow).
+ */
+export const HookRequest = z.strictObject({
+  agent: AgentName,
+  event: z.enum(['pre', 'post']),
+  sessionId: id,
+  subagentId: id.optional(),
+  toolName: z.string().min(1).max(256),
+  toolUseId: id.optional(),
+  action: Action.optional(),
+  rawToolInput: z.unknown().optional(),
+  outcome: Outcome.optional(),
+  /** The agent's own description: shown as an unverified claim, never classified. */
+  description: z.string().max(4096).optional(),
+  deadlineMs: z.number().int().min(1).max(MAX_DEADLINE_MS),
+});
+export type HookRequest = z.infer<typeof HookRequest>;
+
+export const HookResponse = z.strictObject({
+  decision: DecisionKind,
+  reasons: z.array(z.string()),
+  rules: z.array(z.string()),
+  reversibility: z.enum(REVERSIBILITIES),
+  runId: z.string(),
+  stepId: z.string(),
+  actionHash: z.string(),
+});
+export type HookResponse = z.infer<typeof HookResponse>;
+
+/** `<airlockHome>/bridge.json`, mode 0600 in a 0700 directory. The token is 32 random bytes (hex). */
+export const DiscoveryFile = z.strictObject({
+  version: z.literal(1),
+  url: z.string().regex(/^http:\/\/127\.0\.0\.1:\d{1,5}$/, 'the bridge listens on 127.0.0.1 only'),
+  token: z.string().regex(/^[0-9a-f]{64}$/),
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+});
+export type DiscoveryFile = z.infer<typeof DiscoveryFile>;
+
+/** `<airlockHome>/killed`: present = the kill switch is latched. */
+export const KillFlag = z.object({ at: z.string(), reason: z.string().max(2000) });
+export type KillFlag = z.infer<typeof KillFlag>;
+
+/** The body of every refusal the bridge itself produces (401, 403, 400 …): a deny. */
+export function bridgeDeny(reason: string, rule: string): HookResponse {
+  return { decision: 'deny', reasons: [reason], rules: [rule], reversibility: 'unknown', runId: '', stepId: '', actionHash: '' };
+}
+
+/** The reason an ask gets when nobody approved it before the caller's deadline. */
+export const PENDING_REASON = 'approval pending in VS Code, retry';
+/** What agents without an `ask` answer (Codex, Cline, Gemini) tell the person. */
+export const HOW_TO_APPROVE = 'approve it in VS Code (Airlock panel) and retry';

@@ -1,0 +1,117 @@
+/**
+ * `airlock hook <agent>`: the shim an agent runs before (and after) each tool call.
+ *
+ * stdin (capped) -> the agent's dialect -> an Airlock action -> the gate over the bridge -> the
+ * answer in the agent's dialect. When no gate answers (no discovery file, connection refused, bad
+ * token, timeout) it judges offline with the same core and the effective policy: reads pass,
+ * everything else is denied "Airlock is not running". The kill flag denies everything, gate or not.
+ *
+ * Start-up stays lean (this runs once per tool call): the judge, classifiers and policy loader are
+ * imported only on the offline path.
+ */
+import { Action } from '../core/action';
+import { formatIssues } from '../core/policy/layers';
+import { AgentName, PENDING_REASON, type HookRequest } from '../core/protocol/bridge';
+import { askGate, type BridgeFailure } from './bridgeClient';
+import { discoveryPath, readDiscovery, readKillFlag } from './discovery';
+import { airlockHome } from './environment';
+import { DIALECTS } from './hooks/dialects';
+import { fail, recorded, render, type Answer, type Dialect, type ParsedHook } from './hooks/dialect';
+import { normalizeTool } from './hooks/tools';
+
+/** Largest hook payload read from stdin; larger is denied as malformed. */
+export const MAX_STDIN = 2 * 1024 * 1024;
+
+export interface ShimOptions {
+  /** Epoch ms by which the answer must be printed (80% of the agent's hook timeout). */
+  deadlineAt: number;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function dialectOf(agent: string): Dialect | undefined {
+  const a = AgentName.safeParse(agent);
+  return a.success ? DIALECTS[a.data] : undefined;
+}
+
+/** The whole shim as a function of its input. Never rejects: every failure is the dialect's deny. */
+export async function runShim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> {
+  try {
+    return await shim(d, stdin, o);
+  } catch (e) {
+    return fail(d, `Airlock hook internal error: ${(e as Error)?.message ?? String(e)}`);
+  }
+}
+
+async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> {
+  if (stdin.length > MAX_STDIN) return fail(d, `Airlock: hook payload of ${stdin.length} bytes is over the ${MAX_STDIN}-byte limit`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdin);
+  } catch (e) {
+    return fail(d, `Airlock: malformed hook payload (not JSON: ${(e as Error).message})`);
+  }
+  const parsed = d.parse(raw, { cwd: o.cwd });
+  if (!parsed.ok) return fail(d, `Airlock: malformed hook payload (${parsed.error})`);
+  const hook = parsed.hook;
+  const home = airlockHome(o.env);
+
+  const kill = readKillFlag(home);
+  if (kill.killed) {
+    if (hook.event === 'post') return recorded;
+    return render(d, { decision: 'deny', reason: `the Airlock kill switch is latched (${kill.flag.reason}): nothing runs until a person un-latches it in the editor` });
+  }
+
+  const norm = normalizeTool({ agent: d.agent, toolName: hook.toolName, input: hook.toolInput, cwd: hook.cwd, workspaceRoots: hook.workspaceRoots, ...(hook.mcpServer ? { mcpServer: hook.mcpServer } : {}) });
+  let action: Action | undefined;
+  if ('action' in norm) {
+    const a = Action.safeParse(norm.action);
+    if (!a.success) {
+      if (hook.event === 'post') return recorded;
+      return fail(d, `Airlock: cannot read the ${hook.toolName} call (${formatIssues(a.error)})`);
+    }
+    action = a.data;
+  }
+
+  const remaining = o.deadlineAt - Date.now();
+  const disc = readDiscovery(discoveryPath(o.env));
+  let cause: BridgeFailure | 'no-gate' = 'no-gate';
+  let why = disc.ok ? '' : disc.reason;
+  if (disc.ok && remaining > 200) {
+    const req: HookRequest = {
+      agent: d.agent,
+      event: hook.event,
+      sessionId: hook.sessionId,
+      toolName: hook.toolName,
+      // The gate holds asks until this deadline; leave the shim time to print.
+      deadlineMs: Math.max(1, remaining - 400),
+      rawToolInput: hook.toolInput,
+      ...(hook.subagentId ? { subagentId: hook.subagentId } : {}),
+      ...(hook.toolUseId ? { toolUseId: hook.toolUseId } : {}),
+      ...(action ? { action } : {}),
+      ...(hook.outcome ? { outcome: hook.outcome } : {}),
+      ...(hook.description ? { description: hook.description } : {}),
+    };
+    const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
+    if (r.ok) {
+      if (hook.event === 'post') return recorded;
+      return render(d, { decision: r.response.decision, reason: r.response.reasons.join('; ') || r.response.decision });
+    }
+    cause = r.cause;
+    why = r.reason;
+  }
+  if (hook.event === 'post') return recorded; // nothing to record without a gate
+  return offline(d, hook, action, cause, why, o.env);
+}
+
+async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined, cause: BridgeFailure | 'no-gate', why: string, env: NodeJS.ProcessEnv): Promise<Answer> {
+  if (!action) return render(d, { decision: 'allow', reason: `${hook.toolName} acts only inside the agent` });
+  const [{ judgeAction }, { loadEffectivePolicy }, { machineEnvironment }] = await Promise.all([import('../core/judge'), import('./policyStore'), import('./environment')]);
+  const roots = hook.workspaceRoots.length ? hook.workspaceRoots : [hook.cwd];
+  const { policy } = loadEffectivePolicy({ workspaceRoots: roots, home: airlockHome(env) });
+  const cwd = 'cwd' in action && action.cwd ? action.cwd : hook.cwd;
+  const dec = judgeAction(action, policy, { killed: false, mode: 'offline', canSnapshot: false }, machineEnvironment(cwd, roots, env));
+  const reasons = [...dec.reasons];
+  if (dec.decision !== 'allow') reasons.push(cause === 'timeout' ? `Airlock did not answer in time (${PENDING_REASON})` : `(${why})`);
+  return render(d, { decision: dec.decision, reason: reasons.join('; ') });
+}
