@@ -1,0 +1,103 @@
+/**
+ * `airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json]`
+ * `airlock hooks uninstall <agent>|all [--scope user|project] [--project DIR] [--json]`
+ * `airlock hooks status [--project DIR] [--json]`   (exit 1 when an installed agent fails its canary)
+ */
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AGENTS, isAgent, type Agent, type Scope } from '../core/hooks/installEntries';
+import { airlockHome } from '../node/environment';
+import { HookConfigError } from '../node/hookInstall/configFiles';
+import { install, status, uninstall, type InstallerContext } from '../node/hookInstall/installer';
+import { UsageError } from './args';
+
+const USAGE = `airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json]
+airlock hooks uninstall <agent>|all [--scope user|project] [--project DIR] [--json]
+airlock hooks status [--project DIR] [--json]
+agents: ${AGENTS.join(', ')}`;
+
+/** The absolute dist/cli.js this process runs from (argv[1] may be the `airlock` bin symlink). */
+function cliPath(): string {
+  const argv1 = process.argv[1];
+  if (argv1) {
+    try {
+      return realpathSync(argv1);
+    } catch {
+      /* fall through */
+    }
+  }
+  return resolve(__filename);
+}
+
+export function installerContext(projectDir: string | undefined, env: NodeJS.ProcessEnv = process.env): InstallerContext {
+  const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
+  const ctx: InstallerContext = {
+    home,
+    projectDir: resolve(projectDir ?? process.cwd()),
+    airlockHome: airlockHome(env),
+    nodePath: process.execPath,
+    cliPath: cliPath(),
+    env,
+  };
+  if (env.CODEX_HOME) ctx.codexHome = env.CODEX_HOME;
+  return ctx;
+}
+
+export async function runHooks(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  let values: { scope?: string; project?: string; json?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
+  }
+  const scope = (values.scope ?? 'user') as Scope;
+  if (scope !== 'user' && scope !== 'project') throw new UsageError(`--scope must be user or project\n${USAGE}`);
+  const ctx = installerContext(values.project);
+  const json = values.json === true;
+
+  if (sub === 'status') {
+    if (positionals.length > 0) throw new UsageError(USAGE);
+    const rows = await status(ctx);
+    if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else {
+      for (const r of rows) process.stdout.write(`${r.state.padEnd(8)}${r.agent.padEnd(9)}${r.scope.padEnd(9)}${r.file}\n${' '.repeat(8)}${r.detail}\n`);
+    }
+    return rows.some((r) => r.state === 'BROKEN') ? 1 : 0;
+  }
+  if (sub !== 'install' && sub !== 'uninstall') throw new UsageError(USAGE);
+  if (positionals.length !== 1) throw new UsageError(`name one agent (or all)\n${USAGE}`);
+  const name = positionals[0]!;
+  const agents: Agent[] = name === 'all' ? [...AGENTS].filter((a) => !(scope === 'project' && a === 'codex')) : isAgent(name) ? [name] : [];
+  if (agents.length === 0) throw new UsageError(`unknown agent: ${name}\n${USAGE}`);
+  let failed = false;
+  const results: unknown[] = [];
+  for (const agent of agents) {
+    try {
+      const r = sub === 'install' ? install(agent, scope, ctx) : uninstall(agent, scope, ctx);
+      results.push(r);
+      if (!json) {
+        const what = sub === 'install' ? (r.changed ? 'installed' : 'already installed') : r.changed ? ('removedFile' in r && r.removedFile ? 'removed (file deleted)' : 'removed') : 'not installed';
+        process.stdout.write(`${agent}: ${what}  ${r.file}\n`);
+        if ('backup' in r && r.backup) process.stdout.write(`  backup: ${r.backup}\n`);
+        if ('trust' in r && r.trust) process.stdout.write(`  trusted in ${r.trust.file} (${r.trust.hash})\n`);
+      }
+    } catch (e) {
+      failed = true;
+      const msg = e instanceof HookConfigError ? e.message : `${(e as Error).message}`;
+      results.push({ agent, error: msg, file: e instanceof HookConfigError ? e.path : undefined });
+      if (!json) process.stderr.write(`airlock: ${agent}: ${msg}\n`);
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (sub === 'install' && !failed && !json) process.stdout.write('check it with: airlock hooks status\n');
+  return failed ? 1 : 0;
+}
