@@ -24,7 +24,16 @@ export function isAgent(s: string): s is Agent {
  * Codex: no timeout is written, so its default (600 s) applies and the trust hash matches the
  * formula verified in RECIPES.md 2b. Cline's timeout is fixed at 30 s by Cline itself.
  */
-export const HOOK_TIMEOUT_SEC = { claude: 120, copilot: 120, cursor: 120, gemini: 120 } as const;
+export const HOOK_TIMEOUT_SEC = { claude: 120, copilot: 120, gemini: 120, codex: 600 } as const;
+
+/**
+ * The hook timeout the agent will apply to the installed entry, in ms, passed to the shim as
+ * `--timeout-ms` so it answers (deny at worst) before the agent gives up on it. Cursor has no
+ * documented per-hook timeout and Cline's is fixed: the shim's own defaults apply there.
+ */
+export function shimTimeoutMs(agent: Agent): number | undefined {
+  return agent === 'cursor' || agent === 'cline' ? undefined : HOOK_TIMEOUT_SEC[agent] * 1000;
+}
 
 /** True for a command that runs Airlock's shim. */
 export function isAirlockCommand(cmd: unknown): boolean {
@@ -72,7 +81,7 @@ export const JSON_LAYOUTS: Record<Exclude<Agent, 'cline'>, JsonLayout> = {
     events: ['beforeShellExecution', 'beforeMCPExecution', 'beforeReadFile', 'preToolUse'],
     shape: 'flat',
     skeleton: { version: 1 },
-    handler: (command) => ({ command, timeout: HOOK_TIMEOUT_SEC.cursor }),
+    handler: (command) => ({ command }),
   },
   codex: {
     events: ['PreToolUse'],

@@ -20,6 +20,7 @@ import {
   isObject,
   isOnlySkeleton,
   uninstallJson,
+  shimTimeoutMs,
   handlerCommand,
   type Agent,
   type Scope,
@@ -52,7 +53,8 @@ function quote(s: string): string {
 }
 
 export function shimCommandFor(agent: Agent, ctx: Pick<InstallerContext, 'nodePath' | 'cliPath'>): string {
-  return `${quote(ctx.nodePath)} ${quote(ctx.cliPath)} hook ${agent}`;
+  const t = shimTimeoutMs(agent);
+  return `${quote(ctx.nodePath)} ${quote(ctx.cliPath)} hook ${agent}${t === undefined ? '' : ` --timeout-ms ${t}`}`;
 }
 
 // --- record of the config files Airlock created (so uninstall can delete them, not leave `{}`) ---
