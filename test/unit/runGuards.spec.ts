@@ -56,10 +56,13 @@ describe('run memory', () => {
     assert.ok(g.reasons.some((r) => r.includes('step 1 (rm -rf build)')));
   });
 
-  it('guards never loosen a deny', () => {
+  it('guards never loosen a deny, but attach the history to it', () => {
     const mem = emptyMemory();
-    const g = applyRunGuards({ ...allow([]), decision: 'deny' }, mem);
+    assert.equal(applyRunGuards({ ...allow([]), decision: 'deny' }, mem).decision, 'deny');
+    rememberDecision(mem, { seq: 1, summary: 'rm -rf build', decision: 'deny', rules: ['floor.irreversible'], effects: [del(`${WS}/build`)], reversibility: 'irreversible', actionHash: 'x' }, 3);
+    const g = applyRunGuards({ ...allow([del(`${WS}/build`)], 'z', 'irreversible'), decision: 'deny' }, mem);
     assert.equal(g.decision, 'deny');
+    assert.ok(g.rules.includes('run.escalation'));
   });
 
   it('pauses after maxDenialsInARow denials; kill/pause denials do not count; allowed changes reset, reads do not', () => {

@@ -47,7 +47,7 @@ const ORDER: Record<DecisionKind, number> = { allow: 0, ask: 1, deny: 2 };
 /** Escalation and duplicate guards over the judge's decision. */
 export function applyRunGuards(d: Pick<Decision, 'decision' | 'reasons' | 'rules' | 'effects' | 'actionHash' | 'reversibility'>, mem: RunMemory, written?: WrittenText): Guarded {
   const out: Guarded = { decision: d.decision, reasons: [...d.reasons], rules: [...d.rules] };
-  if (out.decision === 'deny') return out;
+  // A deny stays a deny; the history is still attached so the person sees the pattern.
   const atLeastAsk = (rule: string, reason: string): void => {
     if (ORDER[out.decision] < ORDER.ask) {
       out.decision = 'ask';
@@ -64,6 +64,7 @@ export function applyRunGuards(d: Pick<Decision, 'decision' | 'reasons' | 'rules
       atLeastAsk('run.escalation', `earlier denied in this run: ${list}`);
     }
   }
+  if (out.decision === 'deny') return out;
   const dup = findDuplicate(mem.steps, d.actionHash, d.reversibility);
   if (dup) atLeastAsk('run.duplicate', `probable retry of step ${dup.seq}: the same action already ran and succeeded in this run`);
   return out;
