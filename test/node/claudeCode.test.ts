@@ -191,6 +191,42 @@ describe('Claude Code gated by airlock serve', () => {
   });
 });
 
+describe('Claude Code with the hook from `airlock hooks install claude`', () => {
+  let airlockHome: string;
+  let ledger: string;
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  before(async () => {
+    freshWorld();
+    airlockHome = join(root, 'airlock');
+    ledger = join(root, 'ledger.sqlite');
+    serve = await startServe(airlockHome, ledger);
+  });
+  after(async () => {
+    await serve?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a fresh user config gets a working, verified gate', async () => {
+    const env = { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome };
+    const inst = spawnSync(process.execPath, [CLI_JS, 'hooks', 'install', 'claude'], { cwd: proj, encoding: 'utf8', env });
+    assert.equal(inst.status, 0, inst.stderr);
+    const st = spawnSync(process.execPath, [CLI_JS, 'hooks', 'status', '--json'], { cwd: proj, encoding: 'utf8', env });
+    assert.equal(st.status, 0, st.stdout + st.stderr);
+    assert.equal((JSON.parse(st.stdout) as Array<{ agent: string; state: string }>).find((r) => r.agent === 'claude')?.state, 'OK');
+    const model = new ScriptedModel([{ tools: [{ name: 'Bash', input: { command: `rm -rf ${victim}` }, id: 'toolu_rm' }] }, { text: 'done' }]);
+    const url = await model.start();
+    try {
+      // No --settings file: Claude Code finds the hook in the temporary HOME's ~/.claude/settings.json.
+      const run = await runClaude({ cwd: proj, baseUrl: url, home, airlockHome, hookCommand: null, timeoutMs: 120_000 });
+      assert.equal(readFileSync(join(victim, 'precious.txt'), 'utf8'), 'keep me\n');
+      assert.ok(denials(run).includes('toolu_rm'), run.stdout + run.stderr);
+      assert.equal(steps(ledger, run.json!.session_id).find((r) => r.tool_use_id === 'toolu_rm')?.decision, 'deny');
+    } finally {
+      await model.close();
+    }
+  });
+});
+
 describe('Claude Code with no gate running', () => {
   let airlockHome: string;
   before(() => {
