@@ -108,13 +108,27 @@ export class Gate {
     return p;
   }
 
+  /** The run for this session. If the ledger cannot even give one, an in-memory id: reads may still pass, writes will not be recorded and so are denied. */
+  private runOf(req: HookRequest, now: string): { id: string } {
+    try {
+      return this.o.ledger.runFor(req.agent, req.sessionId, now);
+    } catch (e) {
+      this.o.log(`ledger: cannot look up the run for ${req.agent} session ${req.sessionId}: ${(e as Error).message}`);
+      return { id: `unrecorded:${sha256(`${req.agent}\0${req.sessionId}`).slice(0, 16)}` };
+    }
+  }
+
   private memoryOf(runId: string): RunMemory {
     let mem = this.memories.get(runId);
     if (mem) return mem;
     mem = emptyMemory();
     // A run seen before this process started: rebuild its memory from the ledger.
     const max = this.currentPolicy().maxDenialsInARow;
-    for (const r of this.o.ledger.stepsOf(runId)) this.replay(mem, r, max);
+    try {
+      for (const r of this.o.ledger.stepsOf(runId)) this.replay(mem, r, max);
+    } catch (e) {
+      this.o.log(`ledger: cannot read the history of run ${runId} (${(e as Error).message}); escalation memory starts empty`);
+    }
     this.memories.set(runId, mem);
     return mem;
   }
@@ -155,7 +169,7 @@ export class Gate {
     const startedAt = new Date().toISOString();
     const t0 = process.hrtime.bigint();
     const policy = this.currentPolicy();
-    const run = this.o.ledger.runFor(req.agent, req.sessionId, startedAt);
+    const run = this.runOf(req, startedAt);
     const mem = this.memoryOf(run.id);
     const act = this.actionOf(req);
     const action = act === 'internal' ? undefined : act;
