@@ -67,7 +67,7 @@ function score(rows: Row[], out: Map<string, Out>): Score {
 function documentedDisagreements(): Set<string> {
   const p = join(root, 'docs', 'shell-disagreements.md');
   if (!existsSync(p)) return new Set();
-  return new Set([...readFileSync(p, 'utf8').matchAll(/`([^`]+#\d+)`/g)].map((m) => m[1]!));
+  return new Set([...readFileSync(p, 'utf8').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!));
 }
 
 function startup(n: number): { node: number[]; check: number[] } {

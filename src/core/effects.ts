@@ -34,7 +34,7 @@ export const EFFECT_KINDS = [
   'write', // modifies existing data in place (files, rows, config)
   'overwrite', // replaces existing content wholesale (`>` onto a file, mv/cp over a file)
   'delete', // removes data
-  'exec', // runs code nobody has read (curl | sh, python -c, a script just written)
+  'exec', // runs code: the project's own, or (with the `exec` flag) code nobody has read
   'network', // sends data off the machine or mutates remote state
   'permissions', // chmod/chown/grants
   'process', // kills or signals processes, changes services
@@ -57,6 +57,7 @@ export interface Effect {
   securityConfig?: boolean;
   secrets?: boolean;
   network?: boolean;
+  /** Runs code nobody has read (downloaded, piped into a shell, inline, from outside the workspace). */
   exec?: boolean;
   /**
    * Airlock itself could make this effect reversible before it runs (snapshot of files inside the
@@ -98,7 +99,7 @@ export function summarize(effects: Effect[], reasons: string[] = [], commands: s
     if (e.securityConfig) flags.securityConfig = true;
     if (e.secrets) flags.secrets = true;
     if (e.network || e.kind === 'network') flags.network = true;
-    if (e.exec || e.kind === 'exec') flags.exec = true;
+    if (e.exec) flags.exec = true;
   }
   return { reversibility, effects, flags, reasons, commands };
 }

@@ -87,9 +87,12 @@ const ROWS: Array<[string, Row]> = [
   ['perl -e print (allowed)', { cmd: "perl -e \"print 'hello'\"", rev: 'read' }],
   ['node heredoc log (allowed)', { cmd: 'node <<EOF\nconsole.log("hello");\nEOF', rev: 'read' }],
   ['awk print (allowed)', { cmd: "awk '{print $1}' file.txt", rev: 'read' }],
-  ['workspace script is exec', { cmd: './build.sh', rev: 'recoverable', kind: 'exec', flags: { exec: true } }],
-  ['bash script.sh is exec', { cmd: 'bash script.sh', rev: 'recoverable', kind: 'exec', flags: { exec: true } }],
-  ['python script.py is exec', { cmd: 'python script.py', rev: 'recoverable', kind: 'exec', flags: { exec: true } }],
+  // A script in the workspace is the project's own code (like `npm test`): recoverable, not flagged.
+  ['workspace script runs project code', { cmd: './build.sh', rev: 'recoverable', kind: 'exec', flags: { exec: false } }],
+  ['bash script.sh runs project code', { cmd: 'bash script.sh', rev: 'recoverable', kind: 'exec', flags: { exec: false } }],
+  ['python script.py runs project code', { cmd: 'python script.py', rev: 'recoverable', kind: 'exec', flags: { exec: false } }],
+  ['a script from outside the workspace is exec', { cmd: 'bash /tmp/x.sh', rev: 'recoverable', kind: 'exec', flags: { exec: true } }],
+  ['./gradlew publish publishes', { cmd: './gradlew publish', rev: 'irreversible' }],
   // Wrappers.
   ['sudo', { cmd: 'sudo rm -rf /', rev: 'irreversible', kind: 'delete', commands: ['sudo', 'rm'] }],
   ['sudo -u', { cmd: 'sudo -u root git reset --hard', rev: 'irreversible', kind: 'overwrite' }],

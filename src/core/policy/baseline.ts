@@ -20,7 +20,7 @@ export const BASELINE: Policy = Policy.parse({
     },
     {
       id: 'baseline.change-outside-workspace',
-      match: { effects: ['create', 'write', 'overwrite', 'delete', 'permissions'], outsideWorkspace: true },
+      match: { effects: ['create', 'write', 'overwrite', 'delete', 'permissions', 'process'], outsideWorkspace: true },
       decision: 'ask',
       reason: 'changes files outside the workspace',
     },
@@ -38,7 +38,7 @@ export const BASELINE: Policy = Policy.parse({
     },
     {
       id: 'baseline.remote-change',
-      match: { network: true, reversibility: ['recoverable', 'irreversible', 'unknown'] },
+      match: { effects: ['network', 'create', 'write', 'overwrite', 'delete', 'permissions', 'process'], network: true, reversibility: ['recoverable', 'irreversible', 'unknown'] },
       decision: 'ask',
       reason: 'changes remote state or sends data off the machine',
     },

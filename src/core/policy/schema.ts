@@ -30,7 +30,7 @@ export const RuleMatch = z
   .strictObject({
     kind: z.array(Category).min(1).optional().describe('Action kinds the rule applies to.'),
     effects: z.array(z.enum(EFFECT_KINDS)).min(1).optional().describe('Fires if the action has any of these effect kinds.'),
-    reversibility: z.array(z.enum(REVERSIBILITIES)).min(1).optional().describe("Fires if the action's overall reversibility is one of these."),
+    reversibility: z.array(z.enum(REVERSIBILITIES)).min(1).optional().describe('Fires if an effect has one of these reversibilities.'),
     paths: z.array(z.string().min(1).max(500)).min(1).max(200).optional().describe('Globs (workspace-relative or absolute) matched against the targets of the effects.'),
     commands: z.array(z.string().min(1).max(100)).min(1).max(200).optional().describe('Program names (git, terraform, …) found anywhere in a shell action.'),
     outsideWorkspace: z.boolean().optional(),
@@ -39,7 +39,7 @@ export const RuleMatch = z
     network: z.boolean().optional(),
     exec: z.boolean().optional(),
   })
-  .describe('All given conditions must hold (AND). An empty match fires for every action.');
+  .describe('All given conditions must hold (AND). kind and commands apply to the action; effects, reversibility, paths and the flags must all hold for one and the same effect. An empty match fires for every action.');
 export type RuleMatch = z.infer<typeof RuleMatch>;
 
 export const Rule = z.strictObject({

@@ -4,6 +4,7 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
+import { inspectPath } from '../../paths.js';
 import { add, execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
@@ -130,6 +131,8 @@ function stripWrapper(spec: Wrapper, args: ShWord[]): { rest: ShWord[]; read: bo
   return { rest: args.slice(i), read: false, scripts };
 }
 
+const PROJECT_TOOL_WRAPPERS = new Set(['mvnw', 'gradlew']);
+
 export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
   const first = argv[0]!;
   if (first.unknownVars.length || first.subst) {
@@ -141,7 +144,9 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
   ctx.commands.push(name);
   if (ctx.commands.length > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
   const args = argv.slice(1);
-  if (local) {
+  // Build-tool wrappers checked into the project (./mvnw, ./gradlew) are the tool itself: judge the
+  // verb (`./gradlew publish` publishes), not just "runs a project script".
+  if (local && !PROJECT_TOOL_WRAPPERS.has(name)) {
     runLocal(local, args, ctx);
     return;
   }
@@ -250,7 +255,11 @@ export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: 
   execUnknown(ctx, name, `${name} without a script reads commands from the terminal`);
 }
 
-/** Running a script or executable by path: its content is unknown to the classifier. */
+/**
+ * Running a script or executable by path. Inside the workspace it is the project's own code (like
+ * `npm test`): recoverable, not flagged. From outside the workspace nobody has read it here: exec.
+ * (A script written earlier in the same run is the gate's business: it knows the run's history.)
+ */
 export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'): void {
   void args;
   const before = ctx.effects.length;
@@ -258,11 +267,12 @@ export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'):
   const info = ctx.effects[before];
   ctx.effects.length = before;
   const outside = info?.outsideWorkspace === true;
+  const unread = !inspectPath(path, ctx.env).insideWorkspace; // temp folders included: downloads land there
   add(ctx, {
     kind: 'exec',
     reversibility: 'recoverable',
-    exec: true,
-    detail: `${verb} ${path}: a script or program whose content the classifier has not read`,
+    ...(unread ? { exec: true } : {}),
+    detail: unread ? `${verb} ${path}: a script or program from outside the workspace` : `${verb} ${path}: the project's own script or program`,
     target: info?.target ?? path,
     source: path,
     ...(outside ? { outsideWorkspace: true } : {}),

@@ -102,7 +102,7 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
   }
   if (spec.install.includes(verb)) {
     const global = spec.global || t.some((a) => a === '-g' || a === '--global');
-    plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true, network: true } : { network: true });
+    plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
     return;
   }
   // run/test/start and project scripts: the project's own code.
