@@ -1,6 +1,7 @@
 // One esbuild entry per runtime. Typechecking is separate (`tsc --noEmit`).
 //   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
-//   dist/cli.js        the `airlock` command and hook shim (node, cjs)
+//   dist/cli.js        the `airlock` command (node, cjs)
+//   dist/hook.js       the hook shim's lean entry; dist/offline.js its offline judge, loaded on demand
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
 //   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
 // better-sqlite3 is native and cannot be bundled: it stays external and ships from node_modules.
@@ -25,6 +26,9 @@ mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own.
+  build({ ...common, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js' }),
+  build({ ...common, entryPoints: ['src/node/offlineJudge.ts'], outfile: 'dist/offline.js' }),
 ]);
 // libpg-query (the real PostgreSQL parser) loads its wasm from next to the bundle (__dirname).
 copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');

@@ -12,6 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runFuzz } from './fuzz';
+import { gatewayFigures } from './gateway';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -85,7 +86,7 @@ function startup(n: number): { node: number[]; check: number[] } {
   return { node, check };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run build first');
   const lines: string[] = [];
   const log = (s = ''): void => {
@@ -152,7 +153,20 @@ function main(): void {
   log(`| airlock check -- 'git status && rm -rf build' | ${s.check.length} | ${fmt(median(s.check), 1)} | ${fmt(pct(s.check, 90), 1)} |`);
   log(`| ratio of medians | | ${fmt(median(s.check) / median(s.node), 2)} | |`);
   log();
-  log('## 4. Fuzz');
+  log('## 4. Hook round trip and bridge throughput');
+  log();
+  log('An agent spawns the shim (`node dist/hook.js hook claude`) with a PreToolUse Bash payload and waits for the decision; online = a real `airlock serve --ci` answers over the loopback bridge; offline = no gate, the shim judges alone. Interleaved with `node -e 0`.');
+  log();
+  const g = await gatewayFigures(Number(process.env.BENCH_HOOK_RUNS ?? 30));
+  log('| process | runs | median ms | p99 ms | ratio to node -e 0 (medians) | target |');
+  log('| --- | ---: | ---: | ---: | ---: | --- |');
+  log(`| node -e 0 | ${g.node.length} | ${fmt(median(g.node), 1)} | ${fmt(pct(g.node, 99), 1)} | 1.00 | |`);
+  log(`| hook shim, online | ${g.online.length} | ${fmt(median(g.online), 1)} | ${fmt(pct(g.online, 99), 1)} | ${fmt(median(g.online) / median(g.node), 2)} | ≤ 2 |`);
+  log(`| hook shim, offline | ${g.offline.length} | ${fmt(median(g.offline), 1)} | ${fmt(pct(g.offline, 99), 1)} | ${fmt(median(g.offline) / median(g.node), 2)} | |`);
+  log();
+  log(`Bridge burst: ${g.burst.sent} concurrent hook requests (deadline ${g.burst.deadlineMs} ms): ${g.burst.answered} answered, ${g.burst.sent - g.burst.answered} lost, ${g.burst.late} answered after the deadline, all done in ${g.burst.ms} ms.`);
+  log();
+  log('## 5. Fuzz');
   log();
   const f = runFuzz(Number(process.env.BENCH_FUZZ ?? 20000));
   log('| input | cases | crashes | non-decisions | max µs | decisions (allow/ask/deny) |');
@@ -162,4 +176,7 @@ function main(): void {
   console.log('\nwrote BENCHMARKS.md');
 }
 
-main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

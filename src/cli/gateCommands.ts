@@ -34,52 +34,9 @@ export async function runServe(argv: string[]): Promise<number> {
 }
 
 export async function runHook(argv: string[]): Promise<number> {
-  // The hard timer starts before anything else: whatever happens, a deny is printed in time.
-  const started = Date.now();
-  const a = parseHookArgs(argv);
-  const { dialectOf, runShim, MAX_STDIN } = await import('../node/hookShim');
-  const { fail } = await import('../node/hooks/dialect');
-  const d = dialectOf(a.agent);
-  if (!d) throw new UsageError(`hook: unknown agent ${a.agent} (claude, copilot, cursor, codex, gemini, cline)`);
-  const budget = Math.floor((a.timeoutMs ?? d.defaultTimeoutMs) * 0.8);
-  const deadlineAt = started + budget;
-  let answered = false;
-  const print = (ans: { stdout: string; stderr: string; exitCode: number }): void => {
-    if (answered) return;
-    answered = true;
-    if (ans.stdout) process.stdout.write(ans.stdout);
-    if (ans.stderr) process.stderr.write(ans.stderr);
-    process.exitCode = ans.exitCode;
-  };
-  const hard = setTimeout(() => {
-    print(fail(d, `Airlock: no decision within ${budget} ms (${a.agent} hook timeout budget): denied`));
-    process.exit(2);
-  }, Math.max(1, budget - 50));
-  try {
-    const stdin = await readStdin(MAX_STDIN);
-    if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
-    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd() }));
-  } catch (e) {
-    print(fail(d, `Airlock hook internal error: ${(e as Error)?.message ?? String(e)}`));
-  } finally {
-    clearTimeout(hard);
-  }
-  return typeof process.exitCode === 'number' ? process.exitCode : 2;
+  return (await import('./hookCommand')).runHook(argv, () => import('../node/offlineJudge'));
 }
 
-/** Read stdin, keeping at most `cap` bytes; `size` is the full length (the shim refuses oversize). */
-function readStdin(cap: number): Promise<{ text: string; size: number }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    process.stdin.on('data', (c: Buffer) => {
-      if (size <= cap) chunks.push(c);
-      size += c.length;
-    });
-    process.stdin.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), size }));
-    process.stdin.on('error', reject);
-  });
-}
 
 export async function runKill(argv: string[]): Promise<number> {
   const { reason } = parseKillArgs(argv);

@@ -25,6 +25,8 @@ export const MAX_STDIN = 2 * 1024 * 1024;
 export interface ShimOptions {
   /** Epoch ms by which the answer must be printed (80% of the agent's hook timeout). */
   deadlineAt: number;
+  /** Loads the offline judge (dist/hook.js passes a loader of the separate dist/offline.js bundle). */
+  loadOffline: OfflineLoader;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -101,16 +103,17 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
     why = r.reason;
   }
   if (hook.event === 'post') return recorded; // nothing to record without a gate
-  return offline(d, hook, action, cause, why, o.env);
+  return offline(d, hook, action, cause, why, o.env, o.loadOffline);
 }
 
-async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined, cause: BridgeFailure | 'no-gate', why: string, env: NodeJS.ProcessEnv): Promise<Answer> {
+export type OfflineLoader = () => Promise<{ judgeOffline: typeof import('./offlineJudge').judgeOffline }>;
+
+async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined, cause: BridgeFailure | 'no-gate', why: string, env: NodeJS.ProcessEnv, loadOffline: OfflineLoader): Promise<Answer> {
   if (!action) return render(d, { decision: 'allow', reason: `${hook.toolName} acts only inside the agent` });
-  const [{ judgeAction }, { loadEffectivePolicy }, { machineEnvironment }] = await Promise.all([import('../core/judge'), import('./policyStore'), import('./environment')]);
+  const { judgeOffline } = await loadOffline();
   const roots = hook.workspaceRoots.length ? hook.workspaceRoots : [hook.cwd];
-  const { policy } = loadEffectivePolicy({ workspaceRoots: roots, home: airlockHome(env) });
   const cwd = 'cwd' in action && action.cwd ? action.cwd : hook.cwd;
-  const dec = judgeAction(action, policy, { killed: false, mode: 'offline', canSnapshot: false }, machineEnvironment(cwd, roots, env));
+  const dec = judgeOffline(action, cwd, roots, env);
   const reasons = [...dec.reasons];
   if (dec.decision !== 'allow') reasons.push(cause === 'timeout' ? `Airlock did not answer in time (${PENDING_REASON})` : `(${why})`);
   return render(d, { decision: dec.decision, reason: reasons.join('; ') });

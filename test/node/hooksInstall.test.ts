@@ -83,8 +83,8 @@ describe('airlock hooks install / uninstall', () => {
       const found = findJson(agent, parsed);
       assert.ok(found.length > 0, 'Airlock entry written');
       for (const f of found) {
-        assert.match(f.command, new RegExp(`^${process.execPath.replace(/[/.]/g, '\\$&')} \\S*dist/cli\\.js hook ${agent}( --timeout-ms \\d+)?$`));
-        assert.ok(f.command.includes(REPO_ROOT), 'absolute path of dist/cli.js');
+        assert.match(f.command, new RegExp(`^${process.execPath.replace(/[/.]/g, '\\$&')} \\S*dist/hook\\.js hook ${agent}( --timeout-ms \\d+)?$`));
+        assert.ok(f.command.includes(REPO_ROOT), 'absolute path of dist/hook.js (the lean shim entry)');
       }
       // Everything the person had is still there, untouched.
       for (const [k, v] of Object.entries(spec.value as Record<string, unknown>)) {
@@ -129,7 +129,7 @@ describe('airlock hooks install / uninstall', () => {
     const ours = JSON.parse(readFileSync(join(h.home, '.copilot', 'hooks', 'airlock.json'), 'utf8')) as { version: number; hooks: Record<string, Array<Record<string, unknown>>> };
     assert.equal(ours.version, 1);
     assert.equal(ours.hooks.preToolUse![0]!.type, 'command');
-    assert.match(String(ours.hooks.preToolUse![0]!.bash), /dist\/cli\.js hook copilot --timeout-ms 120000$/);
+    assert.match(String(ours.hooks.preToolUse![0]!.bash), /dist\/hook\.js hook copilot --timeout-ms 120000$/);
     assert.equal(typeof ours.hooks.preToolUse![0]!.timeoutSec, 'number');
     assert.ok(ours.hooks.postToolUse);
     assert.equal(cli(['hooks', 'uninstall', 'copilot'], h).code, 0);
@@ -174,7 +174,7 @@ describe('airlock hooks install / uninstall', () => {
     const script = join(h.home, 'Documents', 'Cline', 'Hooks', 'PreToolUse');
     const text = readFileSync(script, 'utf8');
     assert.match(text, /^#!\/bin\/sh\n/);
-    assert.match(text, /dist\/cli\.js hook cline\n$/);
+    assert.match(text, /dist\/hook\.js hook cline\n$/);
     assert.equal(statSync(script).mode & 0o111, 0o111, 'executable');
     assert.equal(cli(['hooks', 'uninstall', 'cline'], h).code, 0);
     assert.equal(existsSync(script), false);

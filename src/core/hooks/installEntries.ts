@@ -38,7 +38,7 @@ export function shimTimeoutMs(agent: Agent): number | undefined {
 /** True for a command that runs Airlock's shim. */
 export function isAirlockCommand(cmd: unknown): boolean {
   if (typeof cmd !== 'string') return false;
-  return /(?:^|[\s'"/\\])(?:dist[/\\]cli\.js|airlock)['"]?\s+hook\s+[a-z]+/.test(cmd);
+  return /(?:^|[\s'"/\\])(?:dist[/\\](?:cli|hook)\.js|airlock)['"]?\s+hook\s+[a-z]+/.test(cmd);
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

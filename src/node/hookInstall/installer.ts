@@ -52,9 +52,15 @@ function quote(s: string): string {
   return /^[A-Za-z0-9_\/.,:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** dist/hook.js beside dist/cli.js: the lean shim entry (same argv), when it exists. */
+function hookEntry(cliPath: string): string {
+  const lean = join(dirname(cliPath), 'hook.js');
+  return existsSync(lean) ? lean : cliPath;
+}
+
 export function shimCommandFor(agent: Agent, ctx: Pick<InstallerContext, 'nodePath' | 'cliPath'>): string {
   const t = shimTimeoutMs(agent);
-  return `${quote(ctx.nodePath)} ${quote(ctx.cliPath)} hook ${agent}${t === undefined ? '' : ` --timeout-ms ${t}`}`;
+  return `${quote(ctx.nodePath)} ${quote(hookEntry(ctx.cliPath))} hook ${agent}${t === undefined ? '' : ` --timeout-ms ${t}`}`;
 }
 
 // --- record of the config files Airlock created (so uninstall can delete them, not leave `{}`) ---

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * dist/hook.js: the lean entry of the hook shim (`node dist/hook.js hook <agent>`, the same argv as
+ * `airlock hook <agent>`). It bundles only the online path: stdin, the dialect, the bridge client.
+ * The classifiers and the policy loader live in dist/offline.js and are loaded only when no gate
+ * answers. Any failure answers deny (exit 2), never allow.
+ */
+import { join } from 'node:path';
+import type { OfflineLoader } from '../node/hookShim';
+import { runHook } from './hookCommand';
+
+// A computed path: esbuild leaves this require to run time, so dist/offline.js stays a separate file.
+const offlinePath = join(__dirname, 'offline.js');
+const loadOffline: OfflineLoader = () => Promise.resolve(require(offlinePath) as Awaited<ReturnType<OfflineLoader>>);
+
+const argv = process.argv.slice(2);
+if (argv[0] !== 'hook') {
+  process.stderr.write('usage: node dist/hook.js hook <claude|copilot|cursor|codex|gemini|cline> [--timeout-ms N]\n');
+  process.exitCode = 2;
+} else {
+  runHook(argv.slice(1), loadOffline).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`Airlock hook: ${(e as Error)?.message ?? String(e)}: denied\n`);
+      process.exitCode = 2;
+    },
+  );
+}

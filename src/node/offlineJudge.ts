@@ -1,0 +1,14 @@
+/**
+ * The shim's offline judgement: the same core judge with the effective policy, RunState.mode
+ * 'offline' (reads pass, everything else is denied "Airlock is not running"). Bundled on its own
+ * (dist/offline.js) so the hook shim loads the classifiers only when no gate answers.
+ */
+import type { Action } from '../core/action';
+import { judgeAction, type Decision } from '../core/judge';
+import { airlockHome, machineEnvironment } from './environment';
+import { loadEffectivePolicy } from './policyStore';
+
+export function judgeOffline(action: Action, cwd: string, roots: string[], env: NodeJS.ProcessEnv): Decision {
+  const { policy } = loadEffectivePolicy({ workspaceRoots: roots, home: airlockHome(env) });
+  return judgeAction(action, policy, { killed: false, mode: 'offline', canSnapshot: false }, machineEnvironment(cwd, roots, env));
+}
