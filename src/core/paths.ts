@@ -104,7 +104,9 @@ export function inspectPath(p: string, env: Environment): PathInfo {
   const roots = env.workspaceRoots.map((r) => canonicalize(r, env));
   const insideWorkspace = roots.some((r) => isWithin(abs, r));
   const temps = env.tempDirs.map((t) => absolutize(t, env));
-  const inTemp = !insideWorkspace && temps.some((t) => isWithin(abs, t) && abs !== t);
+  // The home folder and Airlock's state are never scratch, even when they live under /tmp.
+  const home = absolutize(env.home, env);
+  const inTemp = !insideWorkspace && !isWithin(abs, home) && !isWithin(abs, absolutize(env.airlockHome, env)) && temps.some((t) => isWithin(abs, t) && abs !== t);
   const kind = env.fs.kind(abs);
   const info: PathInfo = { abs, insideWorkspace, inTemp, exists: kind !== undefined, isDir: kind === 'dir' };
   const sec = securityConfigReason(abs, env, roots);

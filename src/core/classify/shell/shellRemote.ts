@@ -148,13 +148,13 @@ export function sqlEffects(sql: string, dialect: Dialect, ctx: Ctx, source: stri
   }
   const stub = !c || (c.reversibility === 'unknown' && c.reasons.some((r) => /not implemented/i.test(r)));
   if (c && !stub) {
-    for (const e of c.effects) add(ctx, { ...e, source: `${source}: ${e.source ?? 'sql'}`, outsideWorkspace: e.reversibility === 'read' ? e.outsideWorkspace : true });
+    for (const e of c.effects) add(ctx, { ...e, source: `${source}: ${e.source ?? 'sql'}`, network: e.network });
     return;
   }
   const stmts = sql.split(';').map((s) => s.replace(/--.*$/gm, '').trim()).filter(Boolean);
   for (const s of stmts) {
     if (READ_SQL.test(s)) plain(ctx, source, 'read', 'read', `${source}: ${s.slice(0, 60)}`);
-    else plain(ctx, source, 'write', 'irreversible', `${source}: ${s.slice(0, 60)} (changes the database; no transaction around it)`, { outsideWorkspace: true });
+    else plain(ctx, source, 'write', 'irreversible', `${source}: ${s.slice(0, 60)} (changes the database; no transaction around it)`);
   }
 }
 
@@ -173,18 +173,18 @@ export function runDbCli(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin): 
     while (i < t.length && t[i]!.startsWith('-')) i += withArg.has(t[i]!) ? 2 : 1;
     const cmd = t[i]?.toLowerCase();
     if (cmd === undefined) {
-      if (stdin.kind !== 'none') plain(ctx, name, 'write', 'irreversible', `${name} runs commands from stdin`, { network: true, outsideWorkspace: true });
+      if (stdin.kind !== 'none') plain(ctx, name, 'write', 'irreversible', `${name} runs commands from stdin`, { network: true });
       else plain(ctx, name, 'read', 'read', `${name} interactive`, { network: true });
       return;
     }
     if (REDIS_READ.has(cmd)) plain(ctx, name, 'read', 'read', `redis ${cmd.toUpperCase()}`, { network: true });
-    else plain(ctx, name, REDIS_DESTRUCTIVE.has(cmd) ? 'delete' : 'write', 'irreversible', `redis ${cmd.toUpperCase()} changes or deletes data`, { network: true, outsideWorkspace: true });
+    else plain(ctx, name, REDIS_DESTRUCTIVE.has(cmd) ? 'delete' : 'write', 'irreversible', `redis ${cmd.toUpperCase()} changes or deletes data`, { network: true });
     return;
   }
   if (name === 'mongosh' || name === 'mongo') {
     const ev = t.findIndex((a) => a === '--eval');
     const code = ev >= 0 ? t[ev + 1] ?? '' : stdin.kind === 'text' ? stdin.text : '';
-    if (/\b(drop\w*|delete\w*|remove|update\w*|insert\w*|replace\w*|rename\w*|bulkWrite|createIndex|eval)\s*\(/.test(code) || (!code && stdin.kind === 'pipe')) plain(ctx, name, 'write', 'irreversible', `${name} changes or deletes data`, { outsideWorkspace: true, network: true });
+    if (/\b(drop\w*|delete\w*|remove|update\w*|insert\w*|replace\w*|rename\w*|bulkWrite|createIndex|eval)\s*\(/.test(code) || (!code && stdin.kind === 'pipe')) plain(ctx, name, 'write', 'irreversible', `${name} changes or deletes data`, { network: true });
     else plain(ctx, name, 'read', 'read', `${name} query`, { network: true });
     return;
   }
@@ -207,16 +207,16 @@ export function runDbCli(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin): 
   if (dialect === 'sqlite' && pos.length >= 2) sqls.push(pos.slice(1).join(' '));
   if (file) {
     pathEffect(ctx, 'read', lit(file), name);
-    plain(ctx, name, 'write', 'irreversible', `${name} runs the SQL file ${file} (content not analysed)`, { outsideWorkspace: true });
+    plain(ctx, name, 'write', 'irreversible', `${name} runs the SQL file ${file} (content not analysed)`);
   }
   if (stdin.kind === 'text') sqls.push(stdin.text);
-  else if (stdin.kind === 'pipe' || stdin.kind === 'file') plain(ctx, name, 'write', 'irreversible', `${name} runs SQL read from ${stdin.kind === 'pipe' ? 'a pipe' : stdin.path}`, { outsideWorkspace: true });
+  else if (stdin.kind === 'pipe' || stdin.kind === 'file') plain(ctx, name, 'write', 'irreversible', `${name} runs SQL read from ${stdin.kind === 'pipe' ? 'a pipe' : stdin.path}`);
   for (const s of sqls) sqlEffects(s, dialect, ctx, name);
   if (sqls.length === 0 && !file && stdin.kind === 'none') plain(ctx, name, 'read', 'read', `${name} interactive session`, { network: dialect !== 'sqlite' });
 }
 
 export function runMysqladmin(args: ShWord[], ctx: Ctx): void {
   const verbs = args.map((a) => a.text.toLowerCase()).filter((a) => !a.startsWith('-'));
-  if (verbs.some((v) => ['drop', 'shutdown', 'flush-logs', 'flush-hosts', 'purge', 'kill', 'password', 'reload', 'refresh'].includes(v))) plain(ctx, 'mysqladmin', 'delete', 'irreversible', `mysqladmin ${verbs.join(' ')}`, { outsideWorkspace: true });
+  if (verbs.some((v) => ['drop', 'shutdown', 'flush-logs', 'flush-hosts', 'purge', 'kill', 'password', 'reload', 'refresh'].includes(v))) plain(ctx, 'mysqladmin', 'delete', 'irreversible', `mysqladmin ${verbs.join(' ')}`);
   else plain(ctx, 'mysqladmin', 'read', 'read', `mysqladmin ${verbs.join(' ')}`);
 }

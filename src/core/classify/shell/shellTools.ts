@@ -154,7 +154,7 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   if (name === 'scp' || name === 'rsync') return runCopyRemote(name, args, ctx);
   if (['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'redis-cli', 'valkey-cli', 'mongosh', 'mongo'].includes(name)) return runDbCli(name, args, ctx, stdin);
   if (name === 'mysqladmin') return runMysqladmin(args, ctx);
-  if (name === 'dropdb' || name === 'dropuser') return plain(ctx, name, 'delete', 'irreversible', `${name} drops a database or role`, { outsideWorkspace: true });
+  if (name === 'dropdb' || name === 'dropuser') return plain(ctx, name, 'delete', 'irreversible', `${name} drops a database or role`);
   if ((name === 'docker' || name === 'podman' || name === 'nerdctl') && (t[0] === 'exec' || (t[0] === 'container' && t[1] === 'exec'))) {
     return runInContainer(name, args.slice(t[0] === 'exec' ? 1 : 2), ctx, runScript, new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--env-file']));
   }
