@@ -4,7 +4,7 @@
  * reads the same output (copilot.ts). Sub-agents add agent_id.
  */
 import { z } from 'zod';
-import { Loose, formatZod, json, optStr, outcomeFrom, type Answer, type Dialect, type ParseResult, type Verdict } from './dialect';
+import { Loose, formatZod, json, optStr, snakeHook, type Answer, type Dialect, type ParseResult, type Verdict } from './dialect';
 
 export const ClaudeInput = z.object({
   session_id: z.string().min(1).max(256),
@@ -35,20 +35,8 @@ export const claude: Dialect = {
     if (!p.success) return { ok: false, error: `not a Claude Code hook payload: ${formatZod(p.error)}` };
     const d = p.data;
     const post = d.hook_event_name !== 'PreToolUse';
-    return {
-      ok: true,
-      hook: {
-        event: post ? 'post' : 'pre',
-        sessionId: d.session_id,
-        toolName: d.tool_name,
-        toolInput: d.tool_input,
-        cwd: d.cwd,
-        workspaceRoots: [d.cwd],
-        ...(d.agent_id ? { subagentId: d.agent_id } : {}),
-        ...(d.tool_use_id ? { toolUseId: d.tool_use_id } : {}),
-        ...(post ? { outcome: outcomeFrom(d.tool_response, d.hook_event_name === 'PostToolUseFailure' ? (d.error ?? 'tool failed') : undefined) } : {}),
-      },
-    };
+    const error = d.hook_event_name === 'PostToolUseFailure' ? (d.error ?? 'tool failed') : undefined;
+    return snakeHook(d, post, { toolUseId: d.tool_use_id, subagentId: d.agent_id, error });
   },
   answer: permissionAnswer,
 };

@@ -4,7 +4,7 @@
  * updatedInput, so allow = exit 0 and no output; deny = exit 2 + non-empty stderr.
  */
 import { z } from 'zod';
-import { Loose, formatZod, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+import { Loose, formatZod, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
 
 const CodexInput = z.object({
   session_id: z.string().min(1).max(256),
@@ -25,21 +25,7 @@ export const codex: Dialect = {
     const p = CodexInput.safeParse(raw);
     if (!p.success) return { ok: false, error: `not a Codex hook payload: ${formatZod(p.error)}` };
     const d = p.data;
-    const post = d.hook_event_name === 'PostToolUse';
-    const toolUseId = d.tool_use_id ?? d.call_id;
-    return {
-      ok: true,
-      hook: {
-        event: post ? 'post' : 'pre',
-        sessionId: d.session_id,
-        toolName: d.tool_name,
-        toolInput: d.tool_input,
-        cwd: d.cwd,
-        workspaceRoots: [d.cwd],
-        ...(toolUseId ? { toolUseId } : {}),
-        ...(post ? { outcome: outcomeFrom(d.tool_response) } : {}),
-      },
-    };
+    return snakeHook(d, d.hook_event_name === 'PostToolUse', { toolUseId: d.tool_use_id ?? d.call_id });
   },
   answer(v) {
     if (v.decision === 'allow') return { stdout: '', stderr: '', exitCode: 0 };

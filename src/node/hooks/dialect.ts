@@ -29,6 +29,33 @@ export interface ParsedHook {
 
 export type ParseResult = { ok: true; hook: ParsedHook } | { ok: false; error: string };
 
+/** The fields Claude-shaped payloads (Claude Code, Codex, Gemini CLI) share, in snake_case. */
+export interface SnakePayload {
+  session_id: string;
+  tool_name: string;
+  tool_input: Record<string, unknown>;
+  cwd: string;
+  tool_response?: unknown;
+}
+
+/** A ParsedHook from a Claude-shaped payload; `extra` carries the ids each agent names its own way. */
+export function snakeHook(d: SnakePayload, post: boolean, extra: { toolUseId?: string | undefined; subagentId?: string | undefined; error?: unknown } = {}): ParseResult {
+  return {
+    ok: true,
+    hook: {
+      event: post ? 'post' : 'pre',
+      sessionId: d.session_id,
+      toolName: d.tool_name,
+      toolInput: d.tool_input,
+      cwd: d.cwd,
+      workspaceRoots: [d.cwd],
+      ...(extra.subagentId ? { subagentId: extra.subagentId } : {}),
+      ...(extra.toolUseId ? { toolUseId: extra.toolUseId } : {}),
+      ...(post ? { outcome: outcomeFrom(d.tool_response, extra.error) } : {}),
+    },
+  };
+}
+
 export interface Verdict {
   decision: DecisionKind;
   reason: string;

@@ -4,7 +4,7 @@
  * with the reason on stderr (blocks either way). No ask. The hook timeout is a setting in ms.
  */
 import { z } from 'zod';
-import { Loose, formatZod, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+import { Loose, formatZod, json, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
 
 const GeminiInput = z.object({
   session_id: z.string().min(1).max(256),
@@ -24,20 +24,7 @@ export const gemini: Dialect = {
     const p = GeminiInput.safeParse(raw);
     if (!p.success) return { ok: false, error: `not a Gemini CLI hook payload: ${formatZod(p.error)}` };
     const d = p.data;
-    const post = d.hook_event_name === 'AfterTool';
-    return {
-      ok: true,
-      hook: {
-        event: post ? 'post' : 'pre',
-        sessionId: d.session_id,
-        toolName: d.tool_name,
-        toolInput: d.tool_input,
-        cwd: d.cwd,
-        workspaceRoots: [d.cwd],
-        ...(d.tool_call_id ? { toolUseId: d.tool_call_id } : {}),
-        ...(post ? { outcome: outcomeFrom(d.tool_response) } : {}),
-      },
-    };
+    return snakeHook(d, d.hook_event_name === 'AfterTool', { toolUseId: d.tool_call_id });
   },
   answer(v) {
     const decision = v.decision === 'allow' ? 'allow' : 'deny';
