@@ -20,6 +20,8 @@ const USAGE = `usage:
   airlock unkill               un-latch from the command line (the editor is the intended place)
   airlock hooks install|uninstall <agent>|all [--scope user|project] [--project DIR]
   airlock hooks status [--project DIR] [--json]
+  airlock mcp ...              Airlock's MCP server / proxy (see airlock mcp --help)
+  airlock dlq list|retry|discard   dead letters of Airlock's own side effects
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./gateCommands')).runUnkill(rest);
     case 'hooks':
       return (await import('./hooksCommand')).runHooks(rest);
+    case 'mcp':
+      if (rest[0] === '--help' || rest[0] === '-h') {
+        process.stdout.write(`${(await import('./mcpCommand')).MCP_USAGE}\n`);
+        return 0;
+      }
+      return (await import('./mcpCommand')).runMcp(rest);
+    case 'dlq':
+      return (await import('./mcpCommand')).runDlq(rest);
     case 'help':
     case '--help':
     case '-h':

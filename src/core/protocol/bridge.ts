@@ -15,6 +15,9 @@ import { DecisionKind } from '../policy/schema';
 export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline'] as const;
 export const AgentName = z.enum(AGENTS);
 export type AgentName = z.infer<typeof AgentName>;
+/** Who may send hook requests: the agents' shims, and Airlock's own MCP server/proxy (`airlock mcp`). */
+export const GATE_CALLERS = [...AGENTS, 'airlock-mcp'] as const;
+export const GateCaller = z.enum(GATE_CALLERS);
 
 /** Largest request body the bridge reads (1 MiB); larger requests get 413 before parsing. */
 export const MAX_BRIDGE_BODY = 1024 * 1024;
@@ -38,7 +41,7 @@ export type Outcome = z.infer<typeof Outcome>;
  * the gate answers before it (deny when nobody decided in time, never allow).
  */
 export const HookRequest = z.strictObject({
-  agent: AgentName,
+  agent: GateCaller,
   event: z.enum(['pre', 'post']),
   sessionId: id,
   subagentId: id.optional(),

@@ -1,0 +1,87 @@
+/**
+ * Composition of `airlock mcp`: the gate (running one over the bridge, or in-process), the effect
+ * store, the database connections and the tool runner. The CLI, the tests, the bench and (later) the
+ * extension build the server through `openAirlockMcp`.
+ */
+import { request } from 'node:http';
+import type { Approver } from '../../core/run/approver';
+import type { DbConnection } from '../db/types';
+import { readDiscovery } from '../discovery';
+import { EffectStore, type DeadLetter } from '../idempotency';
+import { bridgeGate, defaultPaths, localGate, type OpenedGate } from './server';
+import { ToolRunner } from './tools';
+
+export interface McpStartOptions {
+  home: string;
+  ledgerPath?: string;
+  effectsPath?: string;
+  discoveryPath: string;
+  workspaceRoots: string[];
+  workspacePolicy?: string;
+  mode: 'interactive' | 'ci';
+  /** auto: the running gate when one answers its health check, else in-process. */
+  gate: 'auto' | 'local' | 'bridge';
+  approver?: Approver;
+  askTimeoutMs: number;
+  databases?: Map<string, DbConnection>;
+  sessionId: string;
+  log: (line: string) => void;
+}
+
+export interface AirlockMcp {
+  runner: ToolRunner;
+  store: EffectStore;
+  gate: OpenedGate;
+  close(): Promise<void>;
+}
+
+function healthy(url: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const u = new URL('/v1/health', url);
+    const req = request({ host: '127.0.0.1', port: Number(u.port), path: u.pathname, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function openGateFor(o: McpStartOptions): Promise<OpenedGate> {
+  const paths = defaultPaths(o.home);
+  const local = (): OpenedGate => localGate({ home: o.home, ledgerPath: o.ledgerPath ?? paths.ledger, workspaceRoots: o.workspaceRoots, mode: o.mode, log: o.log, ...(o.approver ? { approver: o.approver } : {}), ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  if (o.gate === 'local' || o.approver) return local();
+  const d = readDiscovery(o.discoveryPath);
+  if (d.ok && (await healthy(d.discovery.url))) return bridgeGate(o.discoveryPath)!;
+  if (o.gate === 'bridge') throw new Error(`no running Airlock gate answers (${d.ok ? `${d.discovery.url} is not healthy` : d.reason ?? 'no discovery file'}); start one with airlock serve or the editor`);
+  return local();
+}
+
+export async function openAirlockMcp(o: McpStartOptions): Promise<AirlockMcp> {
+  const gate = await openGateFor(o);
+  const store = EffectStore.open(o.effectsPath ?? defaultPaths(o.home).effects);
+  o.log(`gate: ${gate.where}; effects: ${store.path}`);
+  const runner = new ToolRunner({ gate: gate.gate, store, workspaceRoots: o.workspaceRoots, sessionId: o.sessionId, askTimeoutMs: o.askTimeoutMs, log: o.log, ...(o.databases ? { databases: o.databases } : {}) });
+  return {
+    runner,
+    store,
+    gate,
+    close: async () => {
+      await gate.close();
+      for (const c of o.databases?.values() ?? []) await c.close().catch(() => undefined);
+      store.close();
+    },
+  };
+}
+
+/** Retry a dead letter through the runner: the call is gated again and keeps its idempotency key. */
+export async function retryDeadLetter(mcp: Pick<AirlockMcp, 'runner' | 'store'>, id: number): Promise<{ letter: DeadLetter; result: unknown } | { error: string }> {
+  return mcp.store.retryDeadLetter(id, async (letter) => {
+    const result = await mcp.runner.call(letter.tool, letter.args, { key: letter.key });
+    return { completed: mcp.store.stateOf(letter.key)?.state === 'done', result };
+  });
+}
