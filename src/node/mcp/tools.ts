@@ -162,6 +162,26 @@ export class ToolRunner {
     return c;
   }
 
+  private inWorkspace(path: string): boolean {
+    return this.roots.some((r) => path === r || path.startsWith(r.endsWith('/') ? r : `${r}/`));
+  }
+
+  /**
+   * Compare-and-swap before the gate: a write that would conflict is not put to a person. Checked
+   * again right before acting (after any approval). Outside the workspace the current hash is not
+   * disclosed.
+   */
+  private precheck(path: string, expected: string | null | undefined): void {
+    if (expected === undefined) return;
+    try {
+      checkExpected(path, expected);
+    } catch (e) {
+      if (e instanceof ToolFailure && !this.inWorkspace(path)) throw new ToolFailure(e.code, e.message.replace(/: its sha256 is [0-9a-f]{64}, not/, ': its sha256 is not'));
+      if (e instanceof ToolFailure) throw e;
+      // Unreadable now: let the gate judge it; the check runs again before acting.
+    }
+  }
+
   /** Carry out one tool call; always resolves with a contract-valid envelope. */
   async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string } = {}): Promise<Envelope> {
     const trace = `mcp:${randomUUID()}`;
@@ -326,6 +346,7 @@ export class ToolRunner {
         } catch {
           exists = false;
         }
+        this.precheck(path, expected);
         return {
           action: this.fileAction(exists ? 'write' : 'create', path, { content }),
           run: async () => {
@@ -344,6 +365,7 @@ export class ToolRunner {
         const path = this.resolvePath(a.path as string);
         const oldString = a.oldString as string;
         const newString = a.newString as string;
+        this.precheck(path, a.expectedSha256 as string | undefined);
         return {
           action: this.fileAction('edit', path, { oldString, newString }),
           run: async () => {
@@ -370,6 +392,7 @@ export class ToolRunner {
       }
       case 'delete_file': {
         const path = this.resolvePath(a.path as string);
+        this.precheck(path, a.expectedSha256 as string | undefined);
         return {
           action: this.fileAction('delete', path),
           run: async () => {
