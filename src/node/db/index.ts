@@ -19,7 +19,8 @@ export const openConnection: OpenConnection = async (config: DbConnectionConfig)
       const { openSqlite } = await import('./sqlite');
       return await openSqlite(config, url);
     }
-    throw new DbError('unsupported', 'PostgreSQL connections are not implemented yet on this branch (next commit)');
+    const { openPostgres } = await import('./postgres');
+    return await openPostgres(config, url);
   } catch (e) {
     throw toDbError(e, url.secrets, e instanceof DbError ? e.code : 'connection');
   }

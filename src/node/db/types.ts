@@ -69,7 +69,10 @@ export interface DryRunTable {
 
 /** Rows saved before an approved UPDATE/DELETE so the step can be undone. */
 export interface BeforeImage {
+  /** The table's name (unqualified). */
   table: string;
+  /** PostgreSQL: the table's schema. */
+  schema?: string;
   /** Primary-key columns (or rowid for SQLite tables without one; empty for a PostgreSQL table without one). */
   key: string[];
   /** The rows as they were before the write (values as in `DbValue`). Empty when truncated. */
