@@ -60,7 +60,7 @@ export function parseDbUrl(url: string): ParsedDbUrl {
       throw new DbError('invalid_url', 'the SQLite URL has a malformed percent escape');
     }
     if (path.includes('\0')) throw new DbError('invalid_url', 'the SQLite path contains a NUL byte');
-    return { dialect: 'sqlite', path, masked: `sqlite://${path}`, secrets: [url] };
+    return { dialect: 'sqlite', path, masked: `sqlite://${path}`, secrets: [url, path] };
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     let u: URL;

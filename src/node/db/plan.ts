@@ -253,6 +253,15 @@ function planSqlite(sql: string): PlannedStatement[] {
       if (toks[j + 1]?.text === '.' && toks[j + 2]) return tableRef(unq(a.text), unq(toks[j + 2]!.text));
       return tableRef(undefined, unq(a.text));
     };
+    // The DML target: UPDATE [OR x] name, DELETE FROM name, INSERT [OR x] INTO name, REPLACE INTO name.
+    let j = i + 1;
+    if (verb === 'UPDATE' || verb === 'INSERT') if (words[j] === 'OR') j += 2;
+    if (verb === 'DELETE' && words[j] === 'FROM') j++;
+    if ((verb === 'INSERT' || verb === 'REPLACE') && words[j] === 'INTO') j++;
+    if (verb === 'UPDATE' || verb === 'DELETE' || verb === 'INSERT' || verb === 'REPLACE') {
+      const ref = nameAt(j);
+      if (ref) p.dmlTargets.push(ref);
+    }
     switch (verb) {
       case 'VACUUM':
         p.nonTransactional = 'VACUUM cannot run inside a transaction';
