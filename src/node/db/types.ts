@@ -18,6 +18,16 @@ export interface DbConnectionConfig {
   rowCap?: number;
 }
 
+/**
+ * Values in rows that leave this layer are JSON-safe so they can be shown, stored in the ledger and
+ * handed back to `restore()` unchanged:
+ * - SQLite: numbers, strings, null; a BLOB is `{ $base64: '...' }`, an integer beyond 2^53 is
+ *   `{ $int: '...' }`, a non-finite REAL is `{ $real: 'Infinity' }`.
+ * - PostgreSQL: every value is PostgreSQL's own text form (or null), which the server parses back
+ *   exactly into the column's type.
+ */
+export type DbValue = string | number | boolean | null | { $base64: string } | { $int: string } | { $real: string };
+
 export interface QueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
@@ -31,26 +41,63 @@ export interface DryRunReport {
   possible: boolean;
   /** Why a dry run was not possible, when it was not. */
   reason?: string;
-  /** Rows affected per table. */
-  tables: { table: string; rowsAffected: number; before: Record<string, unknown>[]; after: Record<string, unknown>[] }[];
-  /** Total rows affected by the statement. */
+  /**
+   * Rows affected per table: rows the statement deletes, updates or inserts (including rows that
+   * foreign-key cascades and triggers change in captured tables), or the rows a TRUNCATE / DROP
+   * TABLE would destroy. `before` holds old rows (deleted, or updated as they were), `after` new
+   * rows (updated as they would become, or inserted), each at most `sampleRows`.
+   */
+  tables: DryRunTable[];
+  /** Total rows affected by the statement(s), as the database counts them. */
   rowsAffected: number;
   durationMs: number;
+  /** What the report could not cover (samples unavailable, sequences advanced, ...). */
+  notes?: string[];
+}
+
+export interface DryRunTable {
+  table: string;
+  rowsAffected: number;
+  before: Record<string, unknown>[];
+  after: Record<string, unknown>[];
+  /** Rows deleted / updated / inserted / destroyed by TRUNCATE or DROP, when known. */
+  deleted?: number;
+  updated?: number;
+  inserted?: number;
+  destroyed?: number;
 }
 
 /** Rows saved before an approved UPDATE/DELETE so the step can be undone. */
 export interface BeforeImage {
+  /** The table's name (unqualified). */
   table: string;
-  /** Primary-key columns (or rowid for SQLite tables without one). */
+  /** PostgreSQL: the table's schema. */
+  schema?: string;
+  /** Primary-key columns (or rowid for SQLite tables without one; empty for a PostgreSQL table without one). */
   key: string[];
+  /** The rows as they were before the write (values as in `DbValue`). Empty when truncated. */
   rows: Record<string, unknown>[];
   /** True when more rows were affected than the limit allowed saving: no undo then. */
   truncated: boolean;
+  /** What the write did to these rows (set by execute(); restore() needs it). */
+  operation?: 'update' | 'delete';
+  dialect?: DbDialect;
+  /** Columns restore() writes back (generated columns excluded). */
+  columns?: string[];
+  /** For updates: the same rows as the write left them, in the same order (restore() refuses a row changed since). */
+  after?: Record<string, unknown>[];
+  /** Rows affected in this table (also when truncated). */
+  rowsAffected?: number;
 }
 
 export interface ExecuteResult {
   rowsAffected: number;
+  /** The image of the statement's first affected table (kept for callers that handle one table). */
   beforeImage?: BeforeImage;
+  /** Every image taken (several when cascades or triggers changed other tables), in restore order. */
+  beforeImages?: BeforeImage[];
+  /** Why no (complete) before-image was taken, when none was. */
+  beforeImageNote?: string;
   durationMs: number;
 }
 
@@ -64,8 +111,12 @@ export interface DbConnection {
   dryRun(sql: string, params?: unknown[], opts?: { sampleRows?: number }): Promise<DryRunReport>;
   /** Run a write for real (after the gate allowed it), saving a before-image first within `beforeImageLimit` rows. */
   execute(sql: string, params?: unknown[], opts?: { beforeImageLimit?: number }): Promise<ExecuteResult>;
-  /** Undo an executed UPDATE/DELETE from its before-image. */
-  restore(image: BeforeImage): Promise<{ rowsRestored: number }>;
+  /**
+   * Undo an executed UPDATE/DELETE from its before-image(s), in one transaction: deleted rows are
+   * inserted again, updated rows get their old values back. Refuses (and changes nothing) when an
+   * image is truncated or a row was changed or re-inserted since.
+   */
+  restore(image: BeforeImage | BeforeImage[]): Promise<{ rowsRestored: number }>;
   close(): Promise<void>;
 }
 
