@@ -87,11 +87,16 @@ export const DryRunSummary = z.strictObject({
   rowsAffected: z.number().int().nonnegative(),
   tables: z.array(z.strictObject({ table: z.string(), rowsAffected: z.number().int().nonnegative(), before: z.array(z.record(z.string(), z.unknown())), after: z.array(z.record(z.string(), z.unknown())) })),
   durationMs: z.number().nonnegative(),
+  /** What the report could not cover (samples unavailable, sequences advanced, ...). */
+  notes: z.array(z.string()).optional(),
 });
 export type DryRunSummary = z.infer<typeof DryRunSummary>;
 export const DbExecuteOutput = z.strictObject({
   rowsAffected: z.number().int().nonnegative(),
-  beforeImage: z.strictObject({ table: z.string(), rows: z.number().int().nonnegative(), truncated: z.boolean() }).optional(),
+  /** Rows saved before an UPDATE/DELETE (per table) so a person can undo it from the panel. */
+  beforeImages: z.array(z.strictObject({ table: z.string(), rows: z.number().int().nonnegative(), truncated: z.boolean() })).optional(),
+  /** Why no (complete) before-image was taken. */
+  beforeImageNote: z.string().optional(),
   dryRun: DryRunSummary.optional(),
   durationMs: z.number().nonnegative(),
 });

@@ -1,6 +1,7 @@
 /**
  * The database connections of `airlock mcp --db NAME=URL`: opened by Airlock through the database
- * port (src/node/db); agents only ever see the names.
+ * port (src/node/db); agents only ever see the names. A connection that cannot be opened stops the
+ * server from starting (with the port's error, which never contains the URL).
  */
 import type { DbConnection } from '../db/types';
 
@@ -13,5 +14,12 @@ export interface DbSpec {
 export async function openDatabases(specs: DbSpec[]): Promise<Map<string, DbConnection>> {
   const out = new Map<string, DbConnection>();
   if (specs.length === 0) return out;
-  throw new Error('database connections need the database port implementation (src/node/db/index.ts), which this build does not have yet');
+  const { openConnection } = await import('../db/index');
+  try {
+    for (const s of specs) out.set(s.name, await openConnection({ name: s.name, url: s.url, readOnly: s.readOnly }));
+  } catch (e) {
+    for (const c of out.values()) await c.close().catch(() => undefined);
+    throw new Error(`cannot open database connection: ${(e as Error).message}`);
+  }
+  return out;
 }

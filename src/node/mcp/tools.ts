@@ -128,6 +128,7 @@ function summarizeDryRun(r: DryRunReport): DryRunSummary {
     rowsAffected: Math.max(0, Math.trunc(r.rowsAffected)),
     tables: r.tables.map((t) => ({ table: t.table, rowsAffected: Math.max(0, Math.trunc(t.rowsAffected)), before: safe(t.before), after: safe(t.after) })),
     durationMs: Math.max(0, r.durationMs),
+    ...(r.notes?.length ? { notes: r.notes } : {}),
   };
 }
 
@@ -138,7 +139,8 @@ export function describeDryRun(d: DryRunSummary): string {
     .filter((t) => t.before.length || t.after.length)
     .map((t) => `${t.table} before ${JSON.stringify(t.before.slice(0, 2))} after ${JSON.stringify(t.after.slice(0, 2))}`)
     .join('; ');
-  const text = `Airlock dry run (rolled back): ${d.rowsAffected} row(s) affected (${per}).${sample ? ` Sample: ${sample}` : ''}`;
+  const notes = d.notes?.length ? ` Not covered: ${d.notes.join('; ')}.` : '';
+  const text = `Airlock dry run (rolled back): ${d.rowsAffected} row(s) affected (${per}).${sample ? ` Sample: ${sample}` : ''}${notes}`;
   return text.length > 3800 ? `${text.slice(0, 3797)}...` : text;
 }
 
@@ -252,7 +254,7 @@ export class ToolRunner {
     const traceId = r.stepId || trace;
     if (r.decision !== 'allow') {
       const pending = r.reasons.includes(PENDING_REASON);
-      const msg = `Airlock ${r.decision === 'ask' ? 'did not get an approval for' : 'denied'} ${name}: ${r.reasons.join('; ')}`;
+      const msg = `Airlock ${r.decision === 'ask' ? 'did not get an approval for' : 'denied'} ${name}: ${r.reasons.join('; ')}${prepared.description ? `. ${prepared.description}` : ''}`;
       return { kind: 'released', envelope: failure('denied', msg, traceId, decision, { retryable: pending, ...(prepared.details ? { details: prepared.details } : {}) }), attempts: 0 };
     }
     const t0 = Date.now();
@@ -452,11 +454,13 @@ export class ToolRunner {
           ...(dry ? { details: { dryRun: dry } } : {}),
           run: async () => {
             const r = await conn.execute(sql, params, { beforeImageLimit: this.o.beforeImageLimit ?? 10_000 });
-            if (r.beforeImage) this.o.store.saveBeforeImage(conn.name, r.beforeImage);
+            const images = r.beforeImages ?? (r.beforeImage ? [r.beforeImage] : []);
+            for (const img of images) this.o.store.saveBeforeImage(conn.name, img);
             return {
               data: {
                 rowsAffected: Math.max(0, Math.trunc(r.rowsAffected)),
-                ...(r.beforeImage ? { beforeImage: { table: r.beforeImage.table, rows: r.beforeImage.rows.length, truncated: r.beforeImage.truncated } } : {}),
+                ...(images.length ? { beforeImages: images.map((i) => ({ table: i.table, rows: i.rows.length, truncated: i.truncated })) } : {}),
+                ...(r.beforeImageNote ? { beforeImageNote: r.beforeImageNote } : {}),
                 ...(dry ? { dryRun: dry } : {}),
                 durationMs: r.durationMs,
               },
