@@ -75,6 +75,8 @@ export interface ClaudeRunOptions {
   timeoutMs?: number;
   /** Extra environment for the agent (and thus for the hook it spawns). */
   env?: Record<string, string>;
+  /** Extra command-line arguments for `claude` (e.g. `--mcp-config FILE --strict-mcp-config`). */
+  extraArgs?: string[];
 }
 
 export interface ClaudeRunOutcome {
@@ -98,7 +100,7 @@ export async function runClaude(o: ClaudeRunOptions): Promise<ClaudeRunOutcome> 
   mkdirSync(o.home, { recursive: true });
   mkdirSync(o.airlockHome, { recursive: true });
   const command = o.hookCommand === undefined ? shimCommand('claude') : o.hookCommand;
-  const args = ['-p', o.task ?? 'Do the scripted task.', '--output-format', 'json', '--permission-mode', o.permissionMode ?? 'bypassPermissions'];
+  const args = ['-p', o.task ?? 'Do the scripted task.', '--output-format', 'json', '--permission-mode', o.permissionMode ?? 'bypassPermissions', ...(o.extraArgs ?? [])];
   let settingsFile: string | undefined;
   if (command !== null) {
     const settings = hookSettings(command);
