@@ -247,3 +247,23 @@ describe('retries and dead letters (real SQLITE_BUSY)', () => {
     store.close();
   });
 });
+
+describe('airlock dlq (the built CLI)', () => {
+  it('lists and discards dead letters from the effect store in AIRLOCK_HOME', async () => {
+    const { runCli } = await import('../support/gateway');
+    const h = join(dir, 'airlock-cli');
+    const store = EffectStore.open(join(h, 'effects.sqlite'));
+    store.begin('k-cli', 'db_execute', { connection: 'x', sql: 'DELETE FROM t' });
+    const id = store.deadLetter('k-cli', 'db_execute', { connection: 'x', sql: 'DELETE FROM t' }, Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }), 4);
+    store.close();
+    const env = { PATH: process.env.PATH ?? '', HOME: dir, AIRLOCK_HOME: h };
+    const list = await runCli(['dlq', 'list'], env);
+    assert.equal(list.code, 0, list.stderr);
+    const letters = (JSON.parse(list.stdout) as { deadLetters: { id: number; tool: string; errorCode: string }[] }).deadLetters;
+    assert.deepEqual(letters.map((l) => [l.id, l.tool, l.errorCode]), [[id, 'db_execute', 'SQLITE_BUSY']]);
+    const d = await runCli(['dlq', 'discard', String(id), '--reason', 'table was restored by hand'], env);
+    assert.deepEqual(JSON.parse(d.stdout), { discarded: true });
+    assert.deepEqual((JSON.parse((await runCli(['dlq', 'list'], env)).stdout) as { deadLetters: unknown[] }).deadLetters, []);
+    assert.equal((await runCli(['dlq', 'retry', 'x'], env)).code, 2);
+  });
+});
