@@ -31,7 +31,7 @@ describe('database port: SQLite', () => {
       return {
         exec: async (sql) => void db.exec(sql),
         all: async (sql) => db.prepare(sql).all() as Record<string, unknown>[],
-        close: async () => db.close(),
+        close: async () => void db.close(),
       };
     },
   });
