@@ -137,6 +137,11 @@ describe('airlock mcp over stdio (official MCP client)', () => {
     const d = e.data as { exitCode: number; stdout: string };
     assert.equal(d.exitCode, 3);
     assert.match(d.stdout, /notes\.txt/);
+    // The same read-only command again runs again (nothing to protect), it is not a stale replay.
+    writeFileSync(join(ws, 'zz-later.txt'), '');
+    const again = envelopeOf(await s.client.callTool({ name: 'run_shell', arguments: { command: 'ls; exit 3' } }));
+    assert.equal(again.replayed, undefined);
+    assert.match(again.ok ? (again.data as { stdout: string }).stdout : '', /zz-later\.txt/);
   });
 });
 

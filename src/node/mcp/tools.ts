@@ -218,7 +218,7 @@ export class ToolRunner {
     }
     let finished = false;
     try {
-      const env = await this.judgedAndRun(name, args, trace, sessionId, key);
+      const env = await this.judgedAndRun(name, args, trace, sessionId, key, givenKey !== undefined || typeof args.idempotencyKey === 'string');
       if (key) {
         if (env.kind === 'stored') this.o.store.complete(key, sealEnvelope(contract, env.envelope), env.attempts);
         else if (env.kind === 'released') this.o.store.release(key);
@@ -230,7 +230,7 @@ export class ToolRunner {
     }
   }
 
-  private async judgedAndRun(name: AirlockToolName, args: Record<string, unknown>, trace: string, sessionId: string, key: string | undefined): Promise<{ kind: 'stored' | 'released' | 'dead'; envelope: Envelope; attempts: number }> {
+  private async judgedAndRun(name: AirlockToolName, args: Record<string, unknown>, trace: string, sessionId: string, key: string | undefined, explicitKey: boolean): Promise<{ kind: 'stored' | 'released' | 'dead'; envelope: Envelope; attempts: number }> {
     let prepared: Prepared;
     try {
       prepared = await this.prepare(name, args);
@@ -285,6 +285,9 @@ export class ToolRunner {
       }
     }
     await this.o.gate.hook({ agent: MCP_AGENT, event: 'post', sessionId, toolName: name, toolUseId, action: prepared.action, outcome: { ...outcome, durationMs: Date.now() - t0 }, deadlineMs: 5000 });
+    // A command the gate judged read-only (`git status`, `ls`) has no side effect to protect: without
+    // a caller's key it runs again next time instead of replaying a stale result.
+    if (kind === 'stored' && r.reversibility === 'read' && !explicitKey) kind = 'released';
     return { kind, envelope, attempts };
   }
 
