@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CLI, raw, tempDir } from '../support/gateway';
+import { CLI, raw, startServe, tempDir } from '../support/gateway';
 import { cleanEnv, connectAirlock, envelopeOf, ledgerSteps, type McpSession } from '../support/mcp';
 
 const dir = tempDir('airlock-mcp-');
@@ -215,6 +215,32 @@ describe('airlock mcp --http (streamable HTTP on loopback)', () => {
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
+
+describe('airlock mcp with a running gate (airlock serve)', () => {
+  it('sends every call to the running gate over the bridge: its ledger records them, its decisions apply', async () => {
+    const h = join(dir, 'airlock-served');
+    const envS = cleanEnv(home, h);
+    const servedLedger = join(dir, 'served-ledger.sqlite');
+    const served = await startServe(['--ci', '--ledger', servedLedger, '--workspace', ws], envS);
+    let m: McpSession | undefined;
+    try {
+      m = await connectAirlock(['--workspace', ws], envS);
+      const ok = envelopeOf(await m.client.callTool({ name: 'read_file', arguments: { path: 'notes.txt' } }));
+      assert.equal(ok.ok, true, JSON.stringify(ok));
+      const no = envelopeOf(await m.client.callTool({ name: 'run_shell', arguments: { command: `rm -rf ${victim}` } }));
+      assert.equal(no.ok ? 'ok' : no.error.code, 'denied');
+      assert.ok(existsSync(join(victim, 'keep.txt')));
+      assert.match(m.stderr(), /running gate at http:\/\/127\.0\.0\.1:/);
+      const rows = ledgerSteps(servedLedger).filter((r) => r.event === 'pre');
+      assert.deepEqual(rows.map((r) => [r.agent, r.tool, r.decision]), [['airlock-mcp', 'read_file', 'allow'], ['airlock-mcp', 'run_shell', 'deny']]);
+      assert.equal(existsSync(join(h, 'ledger.sqlite')), false, 'no in-process ledger was opened');
+    } finally {
+      await m?.close();
+      served.child.kill('SIGTERM');
+      await served.exited;
     }
   });
 });
