@@ -277,14 +277,15 @@ export class EffectStore {
 
   /** Rows saved before an approved UPDATE/DELETE (for undo from the panel). Returns the image id. */
   saveBeforeImage(connection: string, image: BeforeImage): number {
-    const json = JSON.stringify(image.rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    // The whole image (operation, columns, dialect, schema, after rows...): restore() needs all of it.
+    const json = JSON.stringify(image, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     const r = this.db.prepare('INSERT INTO before_images (connection, table_name, key_json, rows_json, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(connection, image.table, JSON.stringify(image.key), json, image.truncated ? 1 : 0, new Date().toISOString());
     return Number(r.lastInsertRowid);
   }
 
   beforeImages(connection?: string): (BeforeImage & { id: number; connection: string; createdAt: string })[] {
     const rows = (connection ? this.db.prepare('SELECT * FROM before_images WHERE connection = ? ORDER BY id').all(connection) : this.db.prepare('SELECT * FROM before_images ORDER BY id').all()) as { id: number; connection: string; table_name: string; key_json: string; rows_json: string; truncated: number; created_at: string }[];
-    return rows.map((r) => ({ id: r.id, connection: r.connection, table: r.table_name, key: JSON.parse(r.key_json) as string[], rows: JSON.parse(r.rows_json) as Record<string, unknown>[], truncated: r.truncated === 1, createdAt: r.created_at }));
+    return rows.map((r) => ({ ...(JSON.parse(r.rows_json) as BeforeImage), id: r.id, connection: r.connection, createdAt: r.created_at }));
   }
 
   /** For tests and the panel: the stored state of a key. */

@@ -14,6 +14,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../../src/core/run/approver';
+import { openConnection } from '../../src/node/db';
 import { openDatabases } from '../../src/node/mcp/databases';
 import { backoffMs, DEFAULT_RETRY, EffectStore, isTransient, RetriesExhausted, withRetries } from '../../src/node/idempotency';
 import { createAirlockMcpServer } from '../../src/node/mcp/server';
@@ -119,12 +120,21 @@ describe('idempotency of approved side effects (in-process server, deliberate te
     assert.deepEqual(images[0]!.rows.map((r) => r.name), ['a', 'b', 'c']);
     // Put a row back, then retry the same call: it must not delete again.
     const db = new Sqlite(dbPath);
-    db.exec("INSERT INTO t (name) VALUES ('survivor')");
+    db.exec("INSERT INTO t (id, name) VALUES (100, 'survivor')");
     const r = envelopeOf(await client.callTool({ name: 'db_execute', arguments: args }));
     assert.equal(r.replayed, true);
     assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 1);
-    db.close();
     assert.equal(approver.asked.length, asked + 1);
+    // The stored before-image is complete enough to undo the delete.
+    const conn = await openConnection({ name: 'app', url: `sqlite://${dbPath}` });
+    try {
+      const { rowsRestored } = await conn.restore(mcp.store.beforeImages('app')[0]!);
+      assert.equal(rowsRestored, 3);
+    } finally {
+      await conn.close();
+    }
+    assert.deepEqual((db.prepare('SELECT name FROM t ORDER BY name').all() as { name: string }[]).map((r) => r.name), ['a', 'b', 'c', 'survivor']);
+    db.close();
   });
 });
 
