@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { FileOp, SqlDialect, type SqlDialect as Dialect } from '../core/action';
 
-export class UsageError extends Error {}
+export { UsageError } from './usageError';
+import { UsageError } from './usageError';
 
 export interface ParsedArgs {
   cwd?: string;

@@ -1,6 +1,6 @@
 /** Argument parsing for `airlock serve`, `hook`, `kill`, `unkill` (strict: unknown flags are errors). */
 import { parseArgs } from 'node:util';
-import { UsageError } from './args';
+import { UsageError } from './usageError';
 
 export interface ServeArgs {
   ledger?: string;

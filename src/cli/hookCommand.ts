@@ -2,7 +2,7 @@
  * `airlock hook <agent>`: the shim an agent runs before (and after) each tool call. It runs once per
  * tool call, so it imports only what the online path needs; the offline judge is loaded on demand.
  */
-import { UsageError } from './args';
+import { UsageError } from './usageError';
 import { parseHookArgs } from './gateArgs';
 import type { OfflineLoader } from '../node/hookShim';
 

@@ -3,7 +3,8 @@
  * file. Every failure is reported with its cause (the shim then decides offline); nothing throws.
  */
 import { request } from 'node:http';
-import { HookResponse, type DiscoveryFile, type HookRequest } from '../core/protocol/bridge';
+import type { DiscoveryFile, HookRequest, HookResponse } from '../core/protocol/bridge';
+import { checkHookResponse } from '../core/protocol/bridgeGuards';
 
 export type BridgeFailure = 'unreachable' | 'auth' | 'timeout' | 'refused' | 'bad-response';
 export type BridgeResult = { ok: true; response: HookResponse } | { ok: false; cause: BridgeFailure; reason: string };
@@ -47,9 +48,9 @@ export async function askGate(d: DiscoveryFile, body: HookRequest, timeoutMs: nu
   } catch (e) {
     return { ok: false, cause: 'bad-response', reason: `the gate answered ${r.status} with non-JSON (${(e as Error).message})` };
   }
-  const p = HookResponse.safeParse(raw);
-  if (!p.success) return { ok: false, cause: 'bad-response', reason: `the gate answered ${r.status} with an invalid body` };
+  const p = checkHookResponse(raw);
+  if (!p.ok) return { ok: false, cause: 'bad-response', reason: `the gate answered ${r.status} with an invalid body` };
   // A refusal by the bridge itself (400 malformed, 413, 503 closing) is still a deny from the gate.
-  if (r.status !== 200 && r.status !== 400 && r.status !== 413) return { ok: false, cause: 'refused', reason: `the gate answered ${r.status}: ${p.data.reasons.join('; ')}` };
-  return { ok: true, response: p.data };
+  if (r.status !== 200 && r.status !== 400 && r.status !== 413) return { ok: false, cause: 'refused', reason: `the gate answered ${r.status}: ${p.value.reasons.join('; ')}` };
+  return { ok: true, response: p.value };
 }

@@ -10,7 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiscoveryFile, KillFlag } from '../core/protocol/bridge';
+import type { DiscoveryFile, KillFlag } from '../core/protocol/bridge';
+import { checkDiscoveryFile, checkKillFlag } from '../core/protocol/bridgeGuards';
 import { airlockHome } from './environment';
 
 export const DISCOVERY_ENV = 'AIRLOCK_DISCOVERY';
@@ -62,9 +63,10 @@ export function readDiscovery(path: string): DiscoveryRead {
   } catch (e) {
     return { ok: false, reason: `discovery file ${path} is not JSON (${(e as Error).message})` };
   }
-  const p = DiscoveryFile.safeParse(raw);
-  if (!p.success) return { ok: false, reason: `discovery file ${path} is invalid (${p.error.issues[0]?.message ?? 'schema'})` };
-  return { ok: true, discovery: p.data };
+  // Checked without zod: the hook shim reads this file on every tool call (bridgeGuards.ts).
+  const p = checkDiscoveryFile(raw);
+  if (!p.ok) return { ok: false, reason: `discovery file ${path} is invalid (${p.issues[0]?.message ?? 'schema'})` };
+  return { ok: true, discovery: p.value };
 }
 
 /** Remove the discovery file only if it is still ours (another gate may have started since). */
@@ -85,8 +87,8 @@ export function readKillFlag(home = airlockHome()): KillState {
   const path = killFlagPath(home);
   if (!existsSync(path)) return { killed: false };
   try {
-    const p = KillFlag.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-    if (p.success) return { killed: true, flag: p.data };
+    const p = checkKillFlag(JSON.parse(readFileSync(path, 'utf8')));
+    if (p.ok) return { killed: true, flag: p.value };
     return { killed: true, flag: { at: '', reason: `kill flag ${path} is present but malformed: treated as latched` } };
   } catch (e) {
     return { killed: true, flag: { at: '', reason: `kill flag ${path} is present but unreadable (${(e as Error).message}): treated as latched` } };

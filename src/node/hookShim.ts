@@ -6,12 +6,14 @@
  * token, timeout) it judges offline with the same core and the effective policy: reads pass,
  * everything else is denied "Airlock is not running". The kill flag denies everything, gate or not.
  *
- * Start-up stays lean (this runs once per tool call): the judge, classifiers and policy loader are
- * imported only on the offline path.
+ * Start-up stays lean (this runs once per tool call): the judge, classifiers, policy loader and zod
+ * are imported only on the offline path. Online, the normalized action is validated by the gate
+ * (the bridge parses every request with the strict zod schemas and answers a malformed one with a
+ * deny); offline, it is validated with the same Action schema before it is judged.
  */
-import { Action } from '../core/action';
-import { formatIssues } from '../core/policy/layers';
-import { AgentName, PENDING_REASON, type HookRequest } from '../core/protocol/bridge';
+import type { Action } from '../core/action';
+import type { HookRequest } from '../core/protocol/bridge';
+import { PENDING_REASON, isAgentName } from '../core/protocol/bridgeConsts';
 import { askGate, type BridgeFailure } from './bridgeClient';
 import { discoveryPath, readDiscovery, readKillFlag } from './discovery';
 import { airlockHome } from './environment';
@@ -32,8 +34,7 @@ export interface ShimOptions {
 }
 
 export function dialectOf(agent: string): Dialect | undefined {
-  const a = AgentName.safeParse(agent);
-  return a.success ? DIALECTS[a.data] : undefined;
+  return isAgentName(agent) ? DIALECTS[agent] : undefined;
 }
 
 /** The whole shim as a function of its input. Never rejects: every failure is the dialect's deny. */
@@ -65,15 +66,8 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
   }
 
   const norm = normalizeTool({ agent: d.agent, toolName: hook.toolName, input: hook.toolInput, cwd: hook.cwd, workspaceRoots: hook.workspaceRoots, ...(hook.mcpServer ? { mcpServer: hook.mcpServer } : {}) });
-  let action: Action | undefined;
-  if ('action' in norm) {
-    const a = Action.safeParse(norm.action);
-    if (!a.success) {
-      if (hook.event === 'post') return recorded;
-      return fail(d, `Airlock: cannot read the ${hook.toolName} call (${formatIssues(a.error)})`);
-    }
-    action = a.data;
-  }
+  // Not yet validated (see the header): the gate or the offline judge checks it before judging.
+  const action = 'action' in norm ? (norm.action as Action) : undefined;
 
   const remaining = o.deadlineAt - Date.now();
   const disc = readDiscovery(discoveryPath(o.env));
@@ -106,11 +100,14 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
   return offline(d, hook, action, cause, why, o.env, o.loadOffline);
 }
 
-export type OfflineLoader = () => Promise<{ judgeOffline: typeof import('./offlineJudge').judgeOffline }>;
+export type OfflineLoader = () => Promise<{ judgeOffline: typeof import('./offlineJudge').judgeOffline; readAction: typeof import('./offlineJudge').readAction }>;
 
 async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined, cause: BridgeFailure | 'no-gate', why: string, env: NodeJS.ProcessEnv, loadOffline: OfflineLoader): Promise<Answer> {
   if (!action) return render(d, { decision: 'allow', reason: `${hook.toolName} acts only inside the agent` });
-  const { judgeOffline } = await loadOffline();
+  const { judgeOffline, readAction } = await loadOffline();
+  const checked = readAction(action);
+  if (!checked.ok) return fail(d, `Airlock: cannot read the ${hook.toolName} call (${checked.error})`);
+  action = checked.action;
   const roots = hook.workspaceRoots.length ? hook.workspaceRoots : [hook.cwd];
   const cwd = 'cwd' in action && action.cwd ? action.cwd : hook.cwd;
   const dec = judgeOffline(action, cwd, roots, env);

@@ -11,19 +11,16 @@ import { z } from 'zod';
 import { Action } from '../action';
 import { REVERSIBILITIES } from '../effects';
 import { DecisionKind } from '../policy/schema';
+import { AGENTS, MAX_DEADLINE_MS } from './bridgeConsts';
 
-export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline'] as const;
+// The constants live in a zod-free module (the hook shim's hot path imports them); re-exported here.
+export { AGENTS, HOW_TO_APPROVE, MAX_BRIDGE_BODY, MAX_DEADLINE_MS, PENDING_REASON, isAgentName } from './bridgeConsts';
+
 export const AgentName = z.enum(AGENTS);
 export type AgentName = z.infer<typeof AgentName>;
 /** Who may send hook requests: the agents' shims, and Airlock's own MCP server/proxy (`airlock mcp`). */
 export const GATE_CALLERS = [...AGENTS, 'airlock-mcp'] as const;
 export const GateCaller = z.enum(GATE_CALLERS);
-
-/** Largest request body the bridge reads (1 MiB); larger requests get 413 before parsing. */
-export const MAX_BRIDGE_BODY = 1024 * 1024;
-
-/** How long the gate may hold a request: bounded so no caller waits forever. */
-export const MAX_DEADLINE_MS = 10 * 60 * 1000;
 
 const id = z.string().min(1).max(256);
 
@@ -85,8 +82,3 @@ export type KillFlag = z.infer<typeof KillFlag>;
 export function bridgeDeny(reason: string, rule: string): HookResponse {
   return { decision: 'deny', reasons: [reason], rules: [rule], reversibility: 'unknown', runId: '', stepId: '', actionHash: '' };
 }
-
-/** The reason an ask gets when nobody approved it before the caller's deadline. */
-export const PENDING_REASON = 'approval pending in VS Code, retry';
-/** What agents without an `ask` answer (Codex, Cline, Gemini) tell the person. */
-export const HOW_TO_APPROVE = 'approve it in VS Code (Airlock panel) and retry';

@@ -4,18 +4,16 @@
  * Answer {"cancel": true, "errorMessage"}; no ask; fixed 30 s timeout. `use_mcp_tool` carries the
  * real server and tool (arguments as a JSON string).
  */
-import { z } from 'zod';
-import { formatZod, json, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+import { arr, check, def, num, obj, oneOf, opt, record, str, unknown } from '../../core/check';
+import { formatIssues, json, outcomeFrom, type Dialect, type ParseResult } from './dialect';
 
-const Params = z.record(z.string(), z.unknown());
-const ClineInput = z.object({
-  hookName: z.enum(['PreToolUse', 'PostToolUse']),
-  taskId: z.string().min(1).max(256),
-  workspaceRoots: z.array(z.string().max(4096)).max(64).default([]),
-  preToolUse: z.object({ toolName: z.string().min(1).max(256), parameters: Params.default({}) }).optional(),
-  postToolUse: z
-    .object({ toolName: z.string().min(1).max(256), parameters: Params.default({}), result: z.unknown().optional(), success: z.unknown().optional(), executionTimeMs: z.number().optional() })
-    .optional(),
+const Params = record;
+const ClineInput = obj({
+  hookName: oneOf(['PreToolUse', 'PostToolUse']),
+  taskId: str(1, 256),
+  workspaceRoots: def(arr(str(0, 4096), 64), () => []),
+  preToolUse: opt(obj({ toolName: str(1, 256), parameters: def(Params, () => ({})) })),
+  postToolUse: opt(obj({ toolName: str(1, 256), parameters: def(Params, () => ({})), result: unknown, success: unknown, executionTimeMs: opt(num()) })),
 });
 
 export const cline: Dialect = {
@@ -23,9 +21,9 @@ export const cline: Dialect = {
   defaultTimeoutMs: 30_000,
   hasAsk: false,
   parse(raw, env): ParseResult {
-    const p = ClineInput.safeParse(raw);
-    if (!p.success) return { ok: false, error: `not a Cline hook payload: ${formatZod(p.error)}` };
-    const d = p.data;
+    const p = check(ClineInput, raw);
+    if (!p.ok) return { ok: false, error: `not a Cline hook payload: ${formatIssues(p.issues)}` };
+    const d = p.value;
     const post = d.hookName === 'PostToolUse';
     const call = post ? d.postToolUse : d.preToolUse;
     if (!call) return { ok: false, error: `not a Cline hook payload: ${d.hookName} without ${post ? 'postToolUse' : 'preToolUse'}` };
@@ -44,10 +42,10 @@ export const cline: Dialect = {
       } catch (e) {
         return { ok: false, error: `not a Cline hook payload: use_mcp_tool arguments are not JSON (${(e as Error).message})` };
       }
-      const a = Params.safeParse(args);
-      if (!a.success) return { ok: false, error: 'not a Cline hook payload: use_mcp_tool arguments are not an object' };
+      const a = check(Params, args);
+      if (!a.ok) return { ok: false, error: 'not a Cline hook payload: use_mcp_tool arguments are not an object' };
       toolName = tool;
-      toolInput = a.data;
+      toolInput = a.value;
       mcpServer = server;
     }
     const pt = d.postToolUse;

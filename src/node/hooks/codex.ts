@@ -3,18 +3,18 @@
  * Strict output: `ask` is unsupported (the call would PROCEED), `allow` is only valid with
  * updatedInput, so allow = exit 0 and no output; deny = exit 2 + non-empty stderr.
  */
-import { z } from 'zod';
-import { Loose, formatZod, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
+import { check, def, obj, oneOf, str, unknown } from '../../core/check';
+import { Loose, formatIssues, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
 
-const CodexInput = z.object({
-  session_id: z.string().min(1).max(256),
-  cwd: z.string().min(1).max(4096),
-  hook_event_name: z.enum(['PreToolUse', 'PostToolUse']),
-  tool_name: z.string().min(1).max(256),
-  tool_input: Loose.default({}),
+const CodexInput = obj({
+  session_id: str(1, 256),
+  cwd: str(1, 4096),
+  hook_event_name: oneOf(['PreToolUse', 'PostToolUse']),
+  tool_name: str(1, 256),
+  tool_input: def(Loose, () => ({})),
   tool_use_id: optStr,
   call_id: optStr,
-  tool_response: z.unknown().optional(),
+  tool_response: unknown,
 });
 
 export const codex: Dialect = {
@@ -22,9 +22,9 @@ export const codex: Dialect = {
   defaultTimeoutMs: 60_000,
   hasAsk: false,
   parse(raw): ParseResult {
-    const p = CodexInput.safeParse(raw);
-    if (!p.success) return { ok: false, error: `not a Codex hook payload: ${formatZod(p.error)}` };
-    const d = p.data;
+    const p = check(CodexInput, raw);
+    if (!p.ok) return { ok: false, error: `not a Codex hook payload: ${formatIssues(p.issues)}` };
+    const d = p.value;
     return snakeHook(d, d.hook_event_name === 'PostToolUse', { toolUseId: d.tool_use_id ?? d.call_id });
   },
   answer(v) {

@@ -4,31 +4,31 @@
  * toolName, toolArgs (a JSON string)} and reads a top-level permissionDecision. Both are accepted
  * and the answer carries both forms. Matchers are ignored by Copilot: the shim sees every tool.
  */
-import { z } from 'zod';
-import { Loose, formatZod, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+import { check, either, obj, opt, str, unknown } from '../../core/check';
+import { Loose, formatIssues, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
 
-const CopilotInput = z.object({
+const CopilotInput = obj({
   session_id: optStr,
   sessionId: optStr,
-  cwd: z.string().min(1).max(4096),
+  cwd: str(1, 4096),
   hook_event_name: optStr,
   hookEventName: optStr,
   tool_name: optStr,
   toolName: optStr,
-  tool_input: Loose.optional(),
-  toolArgs: z.union([z.string().max(1024 * 1024), Loose]).optional(),
+  tool_input: opt(Loose),
+  toolArgs: opt(either(str(0, 1024 * 1024), Loose)),
   tool_use_id: optStr,
   toolUseId: optStr,
-  tool_response: z.unknown().optional(),
-  toolResult: z.unknown().optional(),
+  tool_response: unknown,
+  toolResult: unknown,
 });
 
 function argsOf(v: string | Record<string, unknown> | undefined): Record<string, unknown> | string {
   if (v === undefined) return {};
   if (typeof v !== 'string') return v;
   try {
-    const r = Loose.safeParse(JSON.parse(v));
-    return r.success ? r.data : 'toolArgs is not a JSON object';
+    const r = check(Loose, JSON.parse(v));
+    return r.ok ? r.value : 'toolArgs is not a JSON object';
   } catch (e) {
     return `toolArgs is not JSON (${(e as Error).message})`;
   }
@@ -39,9 +39,9 @@ export const copilot: Dialect = {
   defaultTimeoutMs: 30_000,
   hasAsk: true,
   parse(raw): ParseResult {
-    const p = CopilotInput.safeParse(raw);
-    if (!p.success) return { ok: false, error: `not a Copilot hook payload: ${formatZod(p.error)}` };
-    const d = p.data;
+    const p = check(CopilotInput, raw);
+    if (!p.ok) return { ok: false, error: `not a Copilot hook payload: ${formatIssues(p.issues)}` };
+    const d = p.value;
     const toolName = d.tool_name ?? d.toolName;
     if (!toolName) return { ok: false, error: 'not a Copilot hook payload: no tool name' };
     const input = d.tool_input ?? argsOf(d.toolArgs);

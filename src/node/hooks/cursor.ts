@@ -4,22 +4,22 @@
  * preToolUse {tool_name, tool_input}, after* events record outcomes. Answer
  * {"permission","user_message","agent_message"}; a deny also exits 2 (blocks either way).
  */
-import { z } from 'zod';
-import { Loose, formatZod, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+import { arr, check, either, obj, opt, str, unknown } from '../../core/check';
+import { Loose, formatIssues, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
 
-const CursorInput = z.object({
-  hook_event_name: z.string().min(1).max(100),
+const CursorInput = obj({
+  hook_event_name: str(1, 100),
   conversation_id: optStr,
   generation_id: optStr,
-  workspace_roots: z.array(z.string().max(4096)).max(64).optional(),
+  workspace_roots: opt(arr(str(0, 4096), 64)),
   cwd: optStr,
-  command: z.string().max(1024 * 1024).optional(),
+  command: opt(str(0, 1024 * 1024)),
   file_path: optStr,
   tool_name: optStr,
-  tool_input: z.union([Loose, z.string().max(1024 * 1024)]).optional(),
+  tool_input: opt(either(Loose, str(0, 1024 * 1024))),
   url: optStr,
-  output: z.unknown().optional(),
-  tool_output: z.unknown().optional(),
+  output: unknown,
+  tool_output: unknown,
 });
 
 const PRE = new Set(['beforeShellExecution', 'beforeMCPExecution', 'beforeReadFile', 'preToolUse']);
@@ -29,8 +29,8 @@ function toolInputOf(v: Record<string, unknown> | string | undefined): Record<st
   if (v === undefined) return {};
   if (typeof v !== 'string') return v;
   try {
-    const r = Loose.safeParse(JSON.parse(v));
-    return r.success ? r.data : undefined;
+    const r = check(Loose, JSON.parse(v));
+    return r.ok ? r.value : undefined;
   } catch {
     return undefined; // the caller reports the payload as malformed
   }
@@ -41,9 +41,9 @@ export const cursor: Dialect = {
   defaultTimeoutMs: 30_000,
   hasAsk: true,
   parse(raw, env): ParseResult {
-    const p = CursorInput.safeParse(raw);
-    if (!p.success) return { ok: false, error: `not a Cursor hook payload: ${formatZod(p.error)}` };
-    const d = p.data;
+    const p = check(CursorInput, raw);
+    if (!p.ok) return { ok: false, error: `not a Cursor hook payload: ${formatIssues(p.issues)}` };
+    const d = p.value;
     const ev = d.hook_event_name;
     if (!PRE.has(ev) && !POST.has(ev)) return { ok: false, error: `unsupported Cursor hook event ${ev}` };
     const roots = d.workspace_roots?.filter((r) => r.length > 0) ?? [];

@@ -1,5 +1,5 @@
 /**
- * What every agent dialect module provides: a zod-validated reading of the agent's hook input, and
+ * What every agent dialect module provides: a validated reading of the agent's hook input, and
  * the agent's own way of saying allow / ask / deny (stdout JSON and exit code).
  *
  * Architecture Invariants:
@@ -8,9 +8,9 @@
  * - `fail()` is the answer for every internal error, malformed payload and hard timeout: the agent's
  *   blocking exit code (2) with the reason on stderr, plus the dialect's deny JSON where it has one.
  */
-import { z } from 'zod';
 import type { AgentName, Outcome } from '../../core/protocol/bridge';
-import { HOW_TO_APPROVE } from '../../core/protocol/bridge';
+import { HOW_TO_APPROVE } from '../../core/protocol/bridgeConsts';
+import { opt, record, str, type Issue } from '../../core/check';
 import type { DecisionKind } from '../../core/policy/schema';
 
 export interface ParsedHook {
@@ -77,14 +77,11 @@ export interface Dialect {
   answer(v: Verdict): Answer;
 }
 
-export const Loose = z.record(z.string(), z.unknown());
+/** Any JSON object (tool inputs are classified later, key by key). */
+export const Loose = record;
 
-export function formatZod(e: z.ZodError): string {
-  return e.issues
-    .slice(0, 4)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
+export { formatIssues } from '../../core/check';
+export type { Issue };
 
 /** ask -> deny for agents that have no ask (its call would otherwise proceed). */
 export function forAgent(d: Dialect, v: Verdict): Verdict {
@@ -119,4 +116,4 @@ export function outcomeFrom(response: unknown, error?: unknown, success?: unknow
 }
 
 /** Sub-process input helpers: strings or absent. */
-export const optStr = z.string().min(1).max(4096).optional();
+export const optStr = opt(str(1, 4096));

@@ -3,16 +3,16 @@
  * read_file, mcp_<server>_<tool>. Answer {"decision":"allow|deny","reason"}; a deny also exits 2
  * with the reason on stderr (blocks either way). No ask. The hook timeout is a setting in ms.
  */
-import { z } from 'zod';
-import { Loose, formatZod, json, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
+import { check, def, obj, oneOf, str, unknown } from '../../core/check';
+import { Loose, formatIssues, json, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
 
-const GeminiInput = z.object({
-  session_id: z.string().min(1).max(256),
-  cwd: z.string().min(1).max(4096),
-  hook_event_name: z.enum(['BeforeTool', 'AfterTool']),
-  tool_name: z.string().min(1).max(256),
-  tool_input: Loose.default({}),
-  tool_response: z.unknown().optional(),
+const GeminiInput = obj({
+  session_id: str(1, 256),
+  cwd: str(1, 4096),
+  hook_event_name: oneOf(['BeforeTool', 'AfterTool']),
+  tool_name: str(1, 256),
+  tool_input: def(Loose, () => ({})),
+  tool_response: unknown,
   tool_call_id: optStr,
 });
 
@@ -21,9 +21,9 @@ export const gemini: Dialect = {
   defaultTimeoutMs: 60_000,
   hasAsk: false,
   parse(raw): ParseResult {
-    const p = GeminiInput.safeParse(raw);
-    if (!p.success) return { ok: false, error: `not a Gemini CLI hook payload: ${formatZod(p.error)}` };
-    const d = p.data;
+    const p = check(GeminiInput, raw);
+    if (!p.ok) return { ok: false, error: `not a Gemini CLI hook payload: ${formatIssues(p.issues)}` };
+    const d = p.value;
     return snakeHook(d, d.hook_event_name === 'AfterTool', { toolUseId: d.tool_call_id });
   },
   answer(v) {

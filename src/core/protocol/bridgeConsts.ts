@@ -1,0 +1,23 @@
+/**
+ * The bridge protocol's constants, in a module without zod: the hook shim imports these on its
+ * online path, where loading zod would cost more start-up than the rest of the shim (bridge.ts
+ * re-exports them next to the zod schemas, which stay the single source of truth for the gate).
+ */
+
+export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline'] as const;
+export type AgentName = (typeof AGENTS)[number];
+
+export function isAgentName(s: string): s is AgentName {
+  return (AGENTS as readonly string[]).includes(s);
+}
+
+/** Largest request body the bridge reads (1 MiB); larger requests get 413 before parsing. */
+export const MAX_BRIDGE_BODY = 1024 * 1024;
+
+/** How long the gate may hold a request: bounded so no caller waits forever. */
+export const MAX_DEADLINE_MS = 10 * 60 * 1000;
+
+/** The reason an ask gets when nobody approved it before the caller's deadline. */
+export const PENDING_REASON = 'approval pending in VS Code, retry';
+/** What agents without an `ask` answer (Codex, Cline, Gemini) tell the person. */
+export const HOW_TO_APPROVE = 'approve it in VS Code (Airlock panel) and retry';

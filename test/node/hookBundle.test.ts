@@ -1,0 +1,35 @@
+/**
+ * The hook shim runs once per agent tool call, so what its bundle loads is a start-up cost on every
+ * call (bench: hook round trip vs `node -e 0`, target ratio <= 2). zod alone cost about 40 ms, so
+ * the online path is zod-free: bundle src/cli/hookMain.ts as esbuild.config.mjs does and check its
+ * inputs. The offline judge stays a separate bundle (dist/offline.js), loaded on demand.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { ROOT } from '../support/gateway';
+
+describe('dist/hook.js (the shim entry)', () => {
+  it('bundles no zod, no action schemas, no classifiers, no policy loader', async () => {
+    const r = await build({
+      entryPoints: [join(ROOT, 'src', 'cli', 'hookMain.ts')],
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode', 'better-sqlite3'],
+      write: false,
+      metafile: true,
+      outfile: 'hook.js',
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    const heavy = inputs.filter((p) => /node_modules\/zod\/|src\/core\/(action|judge)\.ts|src\/core\/classify\/|src\/core\/policy\/|src\/node\/(policyStore|offlineJudge|ledger|gate)\.ts/.test(p));
+    assert.deepEqual(heavy, [], `the shim's online path loads: ${heavy.slice(0, 6).join(', ')}${heavy.length > 6 ? ` and ${heavy.length - 6} more` : ''}`);
+    assert.ok(inputs.some((p) => p.endsWith('src/node/hookShim.ts')), 'sanity: the shim itself is in the bundle');
+    const bytes = r.outputFiles.find((f) => f.path.endsWith('hook.js'))!.contents.length;
+    assert.ok(bytes < 200 * 1024, `hook.js is ${bytes} bytes`);
+  });
+});
