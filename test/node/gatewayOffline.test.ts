@@ -131,11 +131,14 @@ describe('offline, kill switch, interactive hold (real processes)', () => {
     const disc = join(dir, 'hang.json');
     writeFileSync(disc, JSON.stringify({ version: 1, url: `http://127.0.0.1:${port}`, token: 'a'.repeat(64), pid: process.pid, startedAt: new Date().toISOString() }), { mode: 0o600 });
     try {
-      const r = await claude(writeCall, { ...env, AIRLOCK_DISCOVERY: disc }, ['--timeout-ms', '1500']);
-      assert.ok(r.ms < 1500, `${r.ms} ms`);
+      // The shim's own deadline (80% of the agent's timeout) must fire: the answer names it, and
+      // arrives before the agent's timeout. 3 s leaves room for Node's start-up on a loaded machine.
+      const r = await claude(writeCall, { ...env, AIRLOCK_DISCOVERY: disc }, ['--timeout-ms', '3000']);
+      assert.ok(r.ms < 3000, `${r.ms} ms`);
       assert.equal(decisionOf(r).permissionDecision, 'deny');
+      assert.match(JSON.stringify(decisionOf(r)), /did not answer in time/);
       assert.equal(r.code, 0);
-      const rd = await claude(readCall, { ...env, AIRLOCK_DISCOVERY: disc }, ['--timeout-ms', '1500']);
+      const rd = await claude(readCall, { ...env, AIRLOCK_DISCOVERY: disc }, ['--timeout-ms', '3000']);
       assert.equal(decisionOf(rd).permissionDecision, 'allow', 'a read still passes when the gate is slow');
     } finally {
       for (const s of sockets) s.destroy();
