@@ -12,17 +12,14 @@
  * in the agent's environment. What a local process can do with this port is report usage, which
  * only ever raises what a run is charged (it can make a budget trip early, never late).
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import { decodeBody, successResponse, type Decoded, type Signal } from './decode';
 
 export const MAX_OTLP_BODY = 8 * 1024 * 1024;
-/** Default port: fixed so the endpoint written into agents' settings survives restarts. */
-export const DEFAULT_OTLP_PORT = 4319;
+export { DEFAULT_OTLP_PORT, otlpPortFor } from './port';
 
 const gunzipP = promisify(gunzip);
 const inflateP = promisify(inflate);
@@ -180,22 +177,6 @@ export function startOtlpReceiver(o: ReceiverOptions): Promise<Receiver> {
       });
     });
   });
-}
-
-/**
- * The receiver's port: `AIRLOCK_OTLP_PORT`, else `<airlock home>/otlp.json` {"port": N}, else
- * DEFAULT_OTLP_PORT. Stable across restarts, because agents' settings name it.
- */
-export function otlpPortFor(home: string, env: NodeJS.ProcessEnv = process.env): number {
-  const fromEnv = env.AIRLOCK_OTLP_PORT;
-  if (fromEnv !== undefined && /^\d{1,5}$/.test(fromEnv) && Number(fromEnv) <= 65535) return Number(fromEnv);
-  try {
-    const v = JSON.parse(readFileSync(join(home, 'otlp.json'), 'utf8')) as { port?: unknown };
-    if (typeof v.port === 'number' && Number.isInteger(v.port) && v.port > 0 && v.port <= 65535) return v.port;
-  } catch {
-    /* no file: the default */
-  }
-  return DEFAULT_OTLP_PORT;
 }
 
 /** Start on `port`; if it is taken (another gate), on a random port, with a warning: agents set to the fixed port will not reach this one. */
