@@ -82,8 +82,8 @@ export function claudeTranscriptCalls(lines: string[], fallbackSession?: string)
     const call: UsageCall = {
       agent: 'claude',
       sessionId,
-      // The same key the OTLP api_request event gets (its request_id), so both sources merge.
-      key: reqId ? `claude:${reqId}` : `claude:msg:${m.id}`,
+      // The same key the OTLP api_request event gets (session + its request_id), so both sources merge.
+      key: reqId ? `claude:${sessionId}:${reqId}` : `claude:${sessionId}:msg:${m.id}`,
       ...(typeof m.model === 'string' ? { model: m.model } : {}),
       tokens: { input: num(u.input_tokens), output: num(u.output_tokens), cacheRead: num(u.cache_read_input_tokens), cacheWrite: num(u.cache_creation_input_tokens) },
       at: prev?.at ?? at,

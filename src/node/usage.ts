@@ -23,7 +23,7 @@ import { chooseCost, priceCall, type CostSource } from '../core/run/pricing';
 import type { Budgets } from '../core/policy/schema';
 import type { Ledger } from './ledger';
 import type { Decoded, Signal } from './otlp/decode';
-import { extractUsage, type AttributionState, type Extracted, type UsageCall } from './otlp/extract';
+import { extractUsage, type Extracted, type UsageCall } from './otlp/extract';
 import { claudeTranscriptCalls, claudeTranscriptFiles, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
 
 const SCHEMA = `
@@ -102,7 +102,6 @@ export const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
 
 export class UsageStore {
   private readonly db: BetterSqlite3.Database;
-  private readonly attribution: AttributionState = new Map();
   private readonly cursors = new Map<string, Cursor>();
   private readonly getRow: BetterSqlite3.Statement;
   private readonly putRow: BetterSqlite3.Statement;
@@ -165,7 +164,7 @@ export class UsageStore {
 
   /** Everything usable in one decoded OTLP request. */
   ingestOtlp(_signal: Signal, data: Decoded, now = new Date()): Extracted {
-    const ex = extractUsage(data, this.attribution);
+    const ex = extractUsage(data);
     for (const c of ex.calls) this.record(c, now);
     for (const p of ex.persons) this.db.prepare('INSERT INTO person_marks (run_id, at, source) VALUES (?, ?, ?)').run(this.runOf(p.agent, p.sessionId, p.at), p.at.toISOString(), 'otlp');
     for (const t of ex.totals) {
@@ -187,6 +186,7 @@ export class UsageStore {
     if (agent === 'claude') files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
     else if (agent === 'codex' && this.o.codexHome) files = codexRolloutFiles(this.o.codexHome, sessionId);
     let count = 0;
+    if (process.env.AIRLOCK_DEBUG_USAGE) this.o.log?.(`usage sync ${agent} ${sessionId}: ${files.join(', ') || 'no files'} in ${JSON.stringify(this.o.claudeConfigDirs)}`);
     for (const f of files) {
       let cur = this.cursors.get(f);
       if (!cur) this.cursors.set(f, (cur = { offset: 0 }));

@@ -1,12 +1,11 @@
 /**
- * Model-call usage out of decoded OTLP data, per agent. Pure functions over decoded records (plus
- * a small per-session state for step attribution that the caller keeps).
+ * Model-call usage out of decoded OTLP data, per agent. Pure functions over decoded records.
  *
  * Sources (names observed with Claude Code 2.1.197 on this machine; Codex and Gemini CLI from their
  * documentation, not observed here):
  * - Claude Code log events `claude_code.api_request` (model, input_tokens, output_tokens,
  *   cache_read_tokens, cache_creation_tokens, cost_usd, request_id, session.id, event.sequence),
- *   `claude_code.tool_decision` (tool_use_id), `claude_code.user_prompt` (a person's turn); metrics
+ *   `claude_code.user_prompt` (a person's turn); metrics
  *   `claude_code.cost.usage` (USD) and `claude_code.token.usage` (by `type`).
  * - Codex `codex.sse_event` with event.kind `response.completed` (input_token_count includes
  *   cached_token_count; conversation.id), `codex.user_prompt`.
@@ -57,8 +56,6 @@ export interface Extracted {
   totals: MetricTotal[];
 }
 
-/** Per-session attribution state kept between batches: tool_use ids decided since the last model call. */
-export type AttributionState = Map<string, string[]>;
 
 export function agentOf(resource: Attrs, name: string): AgentName | undefined {
   const svc = String(resource['service.name'] ?? '').toLowerCase();
@@ -97,8 +94,13 @@ function hashKey(parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
-/** Everything usable in one decoded request. `state` carries tool attribution across requests. */
-export function extractUsage(data: Decoded, state: AttributionState): Extracted {
+/**
+ * Everything usable in one decoded request. OTLP events carry no id linking a model call to the tool
+ * call that followed it (Claude Code's tool_decision events come before or after the api_request
+ * event depending on hook timing, observed), so OTLP rows are not attributed to steps; the
+ * transcript, which lists the tool_use ids of each message, attributes them exactly.
+ */
+export function extractUsage(data: Decoded): Extracted {
   const out: Extracted = { calls: [], persons: [], totals: [] };
   const logs = data.logs
     .map((e, i) => ({ e, i, agent: agentOf(e.resource, e.name) }))
@@ -111,21 +113,15 @@ export function extractUsage(data: Decoded, state: AttributionState): Extracted 
     const sessionId = str(a['session.id']) ?? str(a['conversation.id']) ?? str(a['gen_ai.conversation.id']);
     if (!sessionId) continue;
     const at = timeOf(e);
-    const sk = `${agent}\0${sessionId}`;
     if (name === 'user_prompt') {
       out.persons.push({ agent, sessionId, at });
-      continue;
-    }
-    if (name === 'tool_decision') {
-      const id = str(a.tool_use_id) ?? str(a.call_id);
-      if (id) state.set(sk, [...(state.get(sk) ?? []), id]);
       continue;
     }
     let call: Omit<UsageCall, 'agent' | 'sessionId' | 'at' | 'source'> | undefined;
     if (agent === 'claude' && name === 'api_request') {
       const req = str(a.request_id);
       call = {
-        key: req ? `claude:${req}` : `claude:otlp:${hashKey([sessionId, a['prompt.id'], a['event.sequence'], a['event.timestamp']])}`,
+        key: req ? `claude:${sessionId}:${req}` : `claude:otlp:${hashKey([sessionId, a['prompt.id'], a['event.sequence'], a['event.timestamp']])}`,
         model: str(a.model),
         tokens: { input: n(a.input_tokens), output: n(a.output_tokens), cacheRead: n(a.cache_read_tokens), cacheWrite: n(a.cache_creation_tokens) },
         ...(optNum(a.cost_usd) !== undefined ? { agentCostUsd: optNum(a.cost_usd)! } : {}),
@@ -146,9 +142,7 @@ export function extractUsage(data: Decoded, state: AttributionState): Extracted 
       };
     }
     if (!call) continue;
-    const pending = state.get(sk);
-    state.delete(sk);
-    out.calls.push({ ...call, agent, sessionId, at, source: 'otlp', ...(pending?.[0] ? { toolUseId: pending[0] } : {}) });
+    out.calls.push({ ...call, agent, sessionId, at, source: 'otlp' });
   }
 
   for (const m of data.metrics) {
