@@ -186,7 +186,6 @@ export class UsageStore {
     if (agent === 'claude') files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
     else if (agent === 'codex' && this.o.codexHome) files = codexRolloutFiles(this.o.codexHome, sessionId);
     let count = 0;
-    if (process.env.AIRLOCK_DEBUG_USAGE) this.o.log?.(`usage sync ${agent} ${sessionId}: ${files.join(', ') || 'no files'} in ${JSON.stringify(this.o.claudeConfigDirs)}`);
     for (const f of files) {
       let cur = this.cursors.get(f);
       if (!cur) this.cursors.set(f, (cur = { offset: 0 }));

@@ -36,7 +36,7 @@ function tablePrice(model: string, u: ScriptedUsage): number {
 
 async function startServe(): Promise<typeof serve> {
   const child = spawn(process.execPath, [CLI_JS, 'serve', '--ledger', ledger, '--ci', '--workspace', proj], {
-    env: { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome, AIRLOCK_OTLP_PORT: '0', AIRLOCK_DEBUG_USAGE: '1' },
+    env: { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome, AIRLOCK_OTLP_PORT: '0' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let err = '';
