@@ -165,6 +165,12 @@ export class UsageStore {
   /** Everything usable in one decoded OTLP request. */
   ingestOtlp(_signal: Signal, data: Decoded, now = new Date()): Extracted {
     const ex = extractUsage(data);
+    // One transaction per request: a batch of events costs one commit.
+    this.db.transaction(() => this.ingestExtracted(ex, now))();
+    return ex;
+  }
+
+  private ingestExtracted(ex: Extracted, now: Date): void {
     for (const c of ex.calls) this.record(c, now);
     for (const p of ex.persons) this.db.prepare('INSERT INTO person_marks (run_id, at, source) VALUES (?, ?, ?)').run(this.runOf(p.agent, p.sessionId, p.at), p.at.toISOString(), 'otlp');
     for (const t of ex.totals) {
@@ -177,7 +183,6 @@ export class UsageStore {
           .run(run, t.model, t.metric, t.value, now.toISOString());
       }
     }
-    return ex;
   }
 
   /** Read what the agent wrote to disk for this session since the last call (Claude transcripts, Codex rollouts). */
