@@ -11,9 +11,11 @@ import { AGENTS, isAgent, type Agent, type Scope } from '../core/hooks/installEn
 import { airlockHome } from '../node/environment';
 import { HookConfigError } from '../node/hookInstall/configFiles';
 import { install, status, uninstall, type InstallerContext } from '../node/hookInstall/installer';
+import { installTelemetry, uninstallTelemetry } from '../node/hookInstall/telemetry';
+import { otlpEndpointFor } from '../node/otlp/port';
 import { UsageError } from './args';
 
-const USAGE = `airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json]
+const USAGE = `airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json] [--no-telemetry]
 airlock hooks uninstall <agent>|all [--scope user|project] [--project DIR] [--json]
 airlock hooks status [--project DIR] [--json]
 agents: ${AGENTS.join(', ')}`;
@@ -47,14 +49,14 @@ export function installerContext(projectDir: string | undefined, env: NodeJS.Pro
 
 export async function runHooks(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let values: { scope?: string; project?: string; json?: boolean };
+  let values: { scope?: string; project?: string; json?: boolean; 'no-telemetry'?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } },
+      options: { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' }, 'no-telemetry': { type: 'boolean' } },
     }));
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
@@ -82,13 +84,19 @@ export async function runHooks(argv: string[]): Promise<number> {
   const results: unknown[] = [];
   for (const agent of agents) {
     try {
+      // Telemetry (OTLP to Airlock's receiver) goes in after the hook and comes out before it.
+      const tOut = sub === 'uninstall' ? uninstallTelemetry(agent, scope, ctx) : undefined;
       const r = sub === 'install' ? install(agent, scope, ctx) : uninstall(agent, scope, ctx);
-      results.push(r);
+      const tIn = sub === 'install' && values['no-telemetry'] !== true ? installTelemetry(agent, scope, ctx, otlpEndpointFor(ctx.airlockHome)) : undefined;
+      const t = tIn ?? tOut;
+      results.push(t ? { ...r, telemetry: t } : r);
       if (!json) {
         const what = sub === 'install' ? (r.changed ? 'installed' : 'already installed') : r.changed ? ('removedFile' in r && r.removedFile ? 'removed (file deleted)' : 'removed') : 'not installed';
         process.stdout.write(`${agent}: ${what}  ${r.file}\n`);
         if ('backup' in r && r.backup) process.stdout.write(`  backup: ${r.backup}\n`);
         if ('trust' in r && r.trust) process.stdout.write(`  trusted in ${r.trust.file} (${r.trust.hash})\n`);
+        if (t?.changed) process.stdout.write(`  telemetry ${sub === 'install' ? `to ${otlpEndpointFor(ctx.airlockHome)} set` : 'removed'} in ${t.file}\n`);
+        else if (tIn?.skipped && agent !== 'cursor' && agent !== 'cline') process.stdout.write(`  telemetry not set: ${tIn.skipped}\n`);
       }
     } catch (e) {
       failed = true;

@@ -25,6 +25,8 @@ import { readKillFlag } from './discovery';
 import { machineEnvironment } from './environment';
 import { TOOL_TABLE } from './hooks/tools';
 import type { Ledger, StepRow } from './ledger';
+import { RunLimits } from './runLimits';
+import type { UsageStore } from './usage';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from './policyStore';
 
 export interface GateOptions {
@@ -36,6 +38,8 @@ export interface GateOptions {
   workspaceRoots: string[];
   workspacePolicy?: string;
   log: (line: string) => void;
+  /** Usage and budget store (budgets and loop signals). With budgets in the policy and no store, every call is denied. */
+  usage?: UsageStore;
 }
 
 const EffectRows = z.array(z.object({ kind: z.enum(EFFECT_KINDS), reversibility: z.enum(REVERSIBILITIES), detail: z.string(), target: z.string().optional(), exec: z.boolean().optional() }));
@@ -65,8 +69,12 @@ export class Gate {
   private readonly memories = new Map<string, RunMemory>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  /** Budgets and runaway-loop signals (src/node/runLimits.ts). */
+  readonly limits: RunLimits;
 
-  constructor(private readonly o: GateOptions) {}
+  constructor(private readonly o: GateOptions) {
+    this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: () => this.currentPolicy(), memory: (runId) => this.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
+  }
 
   private policyFiles(): string[] {
     const ws = this.o.workspacePolicy ?? (this.o.workspaceRoots[0] ? join(this.o.workspaceRoots[0], WORKSPACE_POLICY) : undefined);
@@ -188,6 +196,8 @@ export class Gate {
       d = internalDecision(req.toolName, policy.hash, state);
     }
     let g: Guarded = resolveAskForMode(applyRunGuards(d, mem, writtenText(action)), this.o.mode, policy.ciAsk);
+    const limit = this.limits.before(req, run.id, policy, actionHash);
+    if (limit) g = { decision: 'deny', reasons: [limit.reason, ...g.reasons], rules: [...g.rules, ...limit.rules] };
     const stepId = `${run.id}:${req.toolUseId ?? actionHash.slice(0, 12)}:${Date.now().toString(36)}`;
     if (g.decision === 'ask') {
       const margin = Math.min(1000, Math.floor(req.deadlineMs * 0.1));
@@ -201,6 +211,7 @@ export class Gate {
         ...(action ? { action } : {}),
         ...(req.description ? { description: req.description } : {}),
       });
+      if (answer.decision === 'allow') this.limits.personActed(run.id);
       g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
     }
     let seq = 0;
@@ -235,6 +246,7 @@ export class Gate {
 
   private post(req: HookRequest, runId: string, mem: RunMemory, action: Action | undefined, actionHash: string, startedAt: string, t0: bigint, policy: EffectivePolicy): HookResponse {
     const outcome = req.outcome ?? {};
+    this.limits.after(req, runId, actionHash);
     const refSeq = rememberOutcome(mem, { ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}), ...(actionHash ? { actionHash } : {}), ...outcome });
     let rowId = '';
     try {

@@ -246,6 +246,11 @@ export class Ledger {
     return this.db.prepare('SELECT * FROM runs ORDER BY started_at').all() as RunRow[];
   }
 
+  /** The database handle, for modules that keep their own tables beside the ledger's (usage, budgets). */
+  database(): Database {
+    return this.db;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

@@ -11,6 +11,8 @@ import { startBridge } from './bridge';
 import { newToken, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
 import { Gate } from './gate';
 import { Ledger } from './ledger';
+import { otlpPortFor, startOtlpReceiverWithFallback } from './otlp/receiver';
+import { UsageStore, usageStoreOptionsFromEnv } from './usage';
 
 export interface ServeOptions {
   home: string;
@@ -20,6 +22,8 @@ export interface ServeOptions {
   workspaceRoots: string[];
   workspacePolicy?: string;
   port?: number;
+  /** OTLP receiver port (default: otlpPortFor(home); 0 = random). */
+  otlpPort?: number;
   log: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers (the CLI does; in-process tests do not). */
   signals?: boolean;
@@ -27,6 +31,8 @@ export interface ServeOptions {
 
 export interface Served {
   url: string;
+  /** The OTLP/HTTP receiver's base URL (agents' OTEL_EXPORTER_OTLP_ENDPOINT). */
+  otlp: string;
   discovery: string;
   token: string;
   stop(reason: string): Promise<number>;
@@ -37,7 +43,8 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   ensurePrivateDir(o.home);
   const ledger = Ledger.open(o.ledgerPath);
   const approver = new PendingApprovals();
-  const gate = new Gate({ ledger, approver, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  const usage = new UsageStore(ledger, { ...usageStoreOptionsFromEnv(), log: o.log });
+  const gate = new Gate({ ledger, approver, usage, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
   const token = newToken();
   let stopping: Promise<number> | undefined;
@@ -53,12 +60,13 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
       health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), killed: readKillFlag(o.home).killed }),
     },
   });
+  const otlp = await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) });
   writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt: new Date().toISOString() });
 
   const stop = (reason: string): Promise<number> => {
     stopping ??= (async () => {
       o.log(`stopping: ${reason}`);
-      const closing = bridge.close();
+      const closing = Promise.all([bridge.close(), otlp.close()]);
       await gate.close();
       await closing;
       ledger.close();
@@ -81,5 +89,5 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   }
-  return { url: bridge.url, discovery: o.discovery, token, stop, stopped };
+  return { url: bridge.url, otlp: otlp.url, discovery: o.discovery, token, stop, stopped };
 }

@@ -83,7 +83,7 @@ describe('airlock serve + airlock hook <agent> (real processes)', () => {
 
   it('prints one JSON line naming its endpoints and files', () => {
     assert.match(s.ready.bridge, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.equal(s.ready.otlp, null);
+    assert.match(s.ready.otlp, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(s.ready.ledger, ledgerPath);
     assert.equal(s.ready.discovery, join(home, 'bridge.json'));
     assert.ok(existsSync(s.ready.discovery));
@@ -164,7 +164,7 @@ describe('airlock serve + airlock hook <agent> (real processes)', () => {
         raw(s.ready.bridge, {
           path: '/v1/hook',
           headers: { authorization: `Bearer ${disc.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ agent: 'codex', event: 'pre', sessionId: `load-${i % 10}`, toolName: 'Bash', action: { kind: 'shell', command: `cat README.md`, cwd: ws, workspaceRoots: [ws] }, deadlineMs: 10_000 }),
+          body: JSON.stringify({ agent: 'codex', event: 'pre', sessionId: `load-${i % 10}`, toolName: 'Bash', action: { kind: 'shell', command: `head -n ${i + 1} README.md`, cwd: ws, workspaceRoots: [ws] }, deadlineMs: 10_000 }),
         }),
       ),
     );

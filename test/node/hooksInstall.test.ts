@@ -204,7 +204,7 @@ describe('airlock hooks install / uninstall', () => {
     const h = freshHome();
     const codexHome = join(h.home, 'custom-codex');
     const env = { CODEX_HOME: codexHome };
-    assert.equal(cli(['hooks', 'install', 'codex'], h, env).code, 0);
+    assert.equal(cli(['hooks', 'install', 'codex', '--no-telemetry'], h, env).code, 0);
     const hooksJson = join(codexHome, 'hooks.json');
     const cfg = JSON.parse(readFileSync(hooksJson, 'utf8')) as { hooks: { PreToolUse: Array<{ matcher: string; hooks: Array<{ command: string }> }> } };
     const command = cfg.hooks.PreToolUse[0]!.hooks[0]!.command;

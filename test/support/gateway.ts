@@ -54,7 +54,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, input = '', cwd =
 }
 
 export interface ServeProc {
-  ready: { bridge: string; otlp: null; ledger: string; discovery: string };
+  ready: { bridge: string; otlp: string; ledger: string; discovery: string };
   child: ReturnType<typeof spawn>;
   stderr: () => string;
   exited: Promise<number | null>;

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { hashOf, sha256 } from '../hash';
 import { BASELINE } from './baseline';
-import { CATEGORIES, Policy, RUNGS, type Budgets, type Category, type Rule, type Rung } from './schema';
+import { CATEGORIES, Policy, RUNGS, type Budgets, type Category, type Loops, type Rule, type Rung } from './schema';
 
 export type LayerName = 'baseline' | 'user' | 'workspace';
 
@@ -25,6 +25,8 @@ export interface EffectivePolicy {
   budgets: Budgets;
   ciAsk: 'deny' | 'ask';
   maxDenialsInARow: number;
+  /** Runaway-loop thresholds: the tightest of the layers (a workspace can lower them, never raise them). */
+  loops: Loops;
   /** Layers that may override asks of the named layer with their allow rules. */
   workspaceAcknowledged: boolean;
   /** Loosening entries of the workspace policy ignored because it is not acknowledged. */
@@ -112,6 +114,10 @@ function defaultAutonomy(): Record<Category, Rung> {
   return { file: 'autonomous', shell: 'autonomous', sql: 'autonomous', http: 'autonomous', mcp: 'autonomous' };
 }
 
+function tighterLoops(a: Loops, b: Loops): Loops {
+  return { sameCallInARow: Math.min(a.sameCallInARow, b.sameCallInARow), sameFailure: Math.min(a.sameFailure, b.sameFailure), maxTokensPerMinute: Math.min(a.maxTokensPerMinute, b.maxTokensPerMinute), maxCallsWithoutPerson: Math.min(a.maxCallsWithoutPerson, b.maxCallsWithoutPerson) };
+}
+
 /** Combine the layers into the policy the judge applies. Pure and deterministic. */
 export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
   const warnings = [...(input.warnings ?? [])];
@@ -121,6 +127,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
   let budgets: Budgets = { ...BASELINE.budgets };
   let ciAsk: 'deny' | 'ask' = 'deny';
   let maxDenials = BASELINE.escalation.maxDenialsInARow;
+  let loops: Loops = { ...BASELINE.loops };
 
   if (input.user) {
     const u = input.user;
@@ -130,6 +137,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     budgets = { ...budgets, ...u.budgets };
     ciAsk = u.ci.ask;
     maxDenials = u.escalation.maxDenialsInARow;
+    loops = { ...u.loops };
   }
 
   const ignored: string[] = [];
@@ -156,8 +164,9 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     }
     if (w.ci.ask === 'ask' && acknowledged) ciAsk = 'ask';
     maxDenials = Math.min(maxDenials, w.escalation.maxDenialsInARow);
+    loops = tighterLoops(loops, w.loops);
   }
 
-  const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, workspaceAcknowledged: acknowledged };
+  const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, loops, workspaceAcknowledged: acknowledged };
   return { ...body, ignored, warnings, hash: hashOf(body) };
 }

@@ -56,6 +56,18 @@ export const Budgets = z.strictObject({
 });
 export type Budgets = z.infer<typeof Budgets>;
 
+export const LOOP_DEFAULTS = { sameCallInARow: 3, sameFailure: 3, maxTokensPerMinute: 3_000_000, maxCallsWithoutPerson: 100 } as const;
+
+export const Loops = z
+  .strictObject({
+    sameCallInARow: z.number().int().min(2).max(1000).default(LOOP_DEFAULTS.sameCallInARow).describe('The same tool call with identical arguments this many times in a row pauses the run.'),
+    sameFailure: z.number().int().min(1).max(1000).default(LOOP_DEFAULTS.sameFailure).describe('A call that already failed this many times pauses the run when it is tried again.'),
+    maxTokensPerMinute: z.number().int().min(1000).max(1e10).default(LOOP_DEFAULTS.maxTokensPerMinute).describe('Tokens (input, output, cache) reported for the run in the last 60 seconds above this pause it.'),
+    maxCallsWithoutPerson: z.number().int().min(1).max(100000).default(LOOP_DEFAULTS.maxCallsWithoutPerson).describe('Tool calls since the last prompt, approval or budget raise by a person before the run pauses.'),
+  })
+  .describe('Runaway-loop signals: each pauses the run with its reason until a person resumes it.');
+export type Loops = z.infer<typeof Loops>;
+
 export const Policy = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(POLICY_VERSION).describe('Policy format version. Only 1 exists.'),
@@ -69,6 +81,7 @@ export const Policy = z.strictObject({
   escalation: z
     .strictObject({ maxDenialsInARow: z.number().int().min(1).max(100).default(3).describe('Denials in a row before the run is paused for a person.') })
     .default({ maxDenialsInARow: 3 }),
+  loops: Loops.default({ ...LOOP_DEFAULTS }),
 });
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;

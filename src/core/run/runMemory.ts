@@ -6,7 +6,7 @@
  *
  * Architecture Invariants:
  * - Guards only tighten: they can turn allow into ask or deny, never the other way.
- * - Denials caused by the kill switch or by the pause itself do not count towards the pause (they
+ * - Denials caused by the kill switch, the pause itself or an exhausted budget do not count towards the pause (they
  *   are not the agent's attempts).
  * - A run is paused after `maxDenialsInARow` denials with no allowed change in between; reads in
  *   between do not reset the count (an agent cannot reset it by listing a directory).
@@ -92,7 +92,7 @@ export interface DecidedStep {
 /** Remember the final decision of a pre step. Returns the pause reason when this step paused the run. */
 export function rememberDecision(mem: RunMemory, s: DecidedStep, maxDenialsInARow: number): string | undefined {
   if (s.decision === 'deny') {
-    if (s.rules.includes('gate.killed') || s.rules.includes('gate.paused')) return undefined;
+    if (s.rules.includes('gate.killed') || s.rules.includes('gate.paused') || s.rules.includes('budget.exhausted')) return undefined;
     mem.denied.push({ seq: s.seq, summary: s.summary, targets: changedTargets(s.effects) });
     mem.denialsInARow += 1;
     if (!mem.paused && mem.denialsInARow >= maxDenialsInARow) {
