@@ -4,6 +4,7 @@
 //   dist/hook.js       the hook shim's lean entry; dist/offline.js its offline judge, loaded on demand
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
 //   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
+//   dist/webview/runLog.js   the run log panel's webview (browser, iife) + codicon.css/.ttf
 // better-sqlite3 is native and cannot be bundled: it stays external and ships from node_modules.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -29,7 +30,12 @@ await Promise.all([
   // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own.
   build({ ...common, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js' }),
   build({ ...common, entryPoints: ['src/node/offlineJudge.ts'], outfile: 'dist/offline.js' }),
+  // The run log webview: a browser bundle (imports core/protocol and core/present only).
+  build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', external: [], entryPoints: ['src/webview/runLog.ts'], outfile: 'dist/webview/runLog.js' }),
 ]);
+// Codicons for the webview (font + its stylesheet), served from dist/webview.
+mkdirSync('dist/webview', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/${f}`);
 // libpg-query (the real PostgreSQL parser) loads its wasm from next to the bundle (__dirname).
 copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
 const schema = execFileSync(process.execPath, ['dist/cli.js', 'policy', 'schema'], { encoding: 'utf8' });
