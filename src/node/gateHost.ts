@@ -205,7 +205,7 @@ export class GateHost implements GateControl {
     if (!s) return { defaultDiscovery: 'none' };
     const cur = readDiscovery(this.defaultDiscovery);
     if (cur.ok && cur.discovery.token === s.token) return { defaultDiscovery: 'ours' };
-    if (cur.ok && cur.discovery.pid !== process.pid && (await probeGate(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
+    if (cur.ok && (await probeGate(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
     writeDiscovery(this.defaultDiscovery, { version: 1, url: s.url, token: s.token, pid: process.pid, startedAt: new Date().toISOString() });
     this.o.log(`answering agents outside the editor too (${this.defaultDiscovery})`);
     return { defaultDiscovery: 'ours' };
@@ -285,7 +285,13 @@ export class GateHost implements GateControl {
     this.update({ gate: 'killed', reason });
     const served = this.served;
     // 2. The old token dies now: a request already holding it gets 401 (then the shim's offline judge sees the flag).
+    const oldToken = served?.token;
     served?.rotate();
+    if (served && oldToken) {
+      // The default discovery file carries the same token: rewrite it too (then withdrawn below).
+      const cur = readDiscovery(this.defaultDiscovery);
+      if (cur.ok && cur.discovery.token === oldToken) writeDiscovery(this.defaultDiscovery, { ...cur.discovery, token: served.token });
+    }
     // 3. Nothing pending may still be approved; grants are forgotten.
     const deniedPending = this.approvals.pending();
     this.approvals.denyAll(`the Airlock kill switch was pulled: ${reason}`);
