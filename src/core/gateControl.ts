@@ -54,3 +54,21 @@ export interface GateControl {
   /** Known agent processes (from hook sessions), for the status tooltip and the kill confirmation. */
   agents(): { agent: string; sessionId: string; pid: number; label: string }[];
 }
+
+/** One agent's hook state (the canary result included), as `airlock hooks status` reports it. */
+export interface AgentHookRow {
+  agent: string;
+  scope: 'user' | 'project';
+  file: string;
+  state: 'OK' | 'MISSING' | 'BROKEN';
+  detail: string;
+}
+
+/** Connect / disconnect agents from the editor (the hook installer behind `airlock hooks`). */
+export interface AgentHooks {
+  readonly agents: readonly string[];
+  install(agent: string, scope: 'user' | 'project'): Promise<{ file: string; changed: boolean; backup?: string }>;
+  uninstall(agent: string, scope: 'user' | 'project'): Promise<{ file: string; changed: boolean }>;
+  /** State and canary of one agent (or all). */
+  status(agent?: string): Promise<AgentHookRow[]>;
+}

@@ -49,6 +49,10 @@ export interface GateHostOptions {
   defaultDiscoveryPath?: string;
   /** How often the kill flag and the default discovery file are re-checked (ms). */
   watchIntervalMs?: number;
+  /** "Allow for this run" grants (default: on, one hour). */
+  allowForRun?: { enabled: boolean; ttlMs: number };
+  /** The kill switch ends the agents' process trees (default true). */
+  killEndsProcesses?: boolean;
   /** Optional cost of the current run (later: the OTLP receiver). */
   cost?: { current(): number | undefined; onChange(l: () => void): () => void };
 }
@@ -124,7 +128,8 @@ export class GateHost implements GateControl {
     this.discoveryPath = o.discoveryPath ?? join(o.home, 'editors', `${process.pid}.json`);
     this.defaultDiscovery = o.defaultDiscoveryPath ?? join(o.home, 'bridge.json');
     this.ledgerPath = o.ledgerPath ?? join(o.home, 'ledger.sqlite');
-    this.approvals = new PendingApprovals({ grants: new AllowForRun(), log: o.log });
+    const grants = o.allowForRun?.enabled === false ? undefined : new AllowForRun(o.allowForRun?.ttlMs);
+    this.approvals = new PendingApprovals({ ...(grants ? { grants } : {}), log: o.log });
     this.state = { gate: 'starting', ledger: { ok: true, path: this.ledgerPath }, pending: 0 };
     this.unsubscribe.push(this.approvals.subscribe({ pending: () => this.update({}), settled: () => this.update({}) }));
     if (o.cost) this.unsubscribe.push(o.cost.onChange(() => this.update({})));
@@ -156,6 +161,15 @@ export class GateHost implements GateControl {
 
   /** Start (or restart after un-kill). Resolves with the status; never throws for a broken ledger. */
   async start(): Promise<AirlockStatus> {
+    try {
+      return await this.startOnce();
+    } catch (e) {
+      this.update({ gate: 'stopped', reason: `the gate could not start: ${(e as Error)?.message ?? String(e)}` });
+      throw e;
+    }
+  }
+
+  private async startOnce(): Promise<AirlockStatus> {
     if (this.disposed) throw new Error('GateHost is disposed');
     ensurePrivateDir(this.home);
     mkdirSync(join(this.home, 'editors'), { recursive: true, mode: 0o700 });
@@ -306,7 +320,8 @@ export class GateHost implements GateControl {
       const p = table.find((x) => x.pid === pid);
       targets.push({ pid, label: `${p?.comm ?? 'agent'} (pid ${pid}) in a terminal (shell ${shell})` });
     }
-    for (const t of targets) {
+    if (this.o.killEndsProcesses === false && targets.length) this.o.log(`kill: leaving ${targets.length} agent process tree(s) running (airlock.kill.endAgentProcesses is off); the flag denies their actions`);
+    for (const t of this.o.killEndsProcesses === false ? [] : targets) {
       if (done.has(t.pid)) continue;
       done.add(t.pid);
       const r = await killTree(t.pid, t.label);
