@@ -21,7 +21,7 @@ import type { Ledger } from './ledger';
 import type { UsageStore } from './usage';
 
 export interface RunLimitsOptions {
-  ledger: Ledger;
+  ledger: Pick<Ledger, 'setRunStatus'>;
   usage?: UsageStore;
   policy: () => EffectivePolicy;
   memory: (runId: string) => RunMemory;

@@ -8,11 +8,12 @@
  */
 import { PendingApprovals } from './approvals';
 import { startBridge } from './bridge';
-import { newToken, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
-import { Gate } from './gate';
+import { newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
+import { Gate, type GateLedger } from './gate';
 import { Ledger } from './ledger';
 import { otlpPortFor, startOtlpReceiverWithFallback } from './otlp/receiver';
 import { UsageStore, usageStoreOptionsFromEnv } from './usage';
+import type { HookRequest } from '../core/protocol/bridge';
 
 export interface ServeOptions {
   home: string;
@@ -27,26 +28,44 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers (the CLI does; in-process tests do not). */
   signals?: boolean;
+  /** The editor passes its own approvals (a person answers); default: headless, never allows. */
+  approver?: PendingApprovals;
+  /** An already opened ledger (the editor opens it, or a stand-in when it cannot); closed on stop. */
+  ledger?: GateLedger & { close(): void };
+  /** Sees every authenticated hook request before it is judged (the editor records agent PIDs). */
+  observeHook?: (req: HookRequest) => void;
 }
 
 export interface Served {
   url: string;
   /** The OTLP/HTTP receiver's base URL (agents' OTEL_EXPORTER_OTLP_ENDPOINT). */
-  otlp: string;
+  otlp: string | null;
   discovery: string;
   token: string;
   stop(reason: string): Promise<number>;
   stopped: Promise<number>;
+  gate: Gate;
+  approvals: PendingApprovals;
+  /** New bridge token now (the old one gets 401 from this moment); rewrites the discovery file if still ours. */
+  rotate(): string;
 }
 
 export async function serveGate(o: ServeOptions): Promise<Served> {
   ensurePrivateDir(o.home);
-  const ledger = Ledger.open(o.ledgerPath);
-  const approver = new PendingApprovals();
-  const usage = new UsageStore(ledger, { ...usageStoreOptionsFromEnv(), log: o.log });
-  const gate = new Gate({ ledger, approver, usage, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  const ledger = o.ledger ?? Ledger.open(o.ledgerPath);
+  const approver = o.approver ?? new PendingApprovals();
+  // Usage needs the real ledger database; a broken-ledger stand-in has none, so budgets (if any) deny.
+  let usage: UsageStore | undefined;
+  if (ledger instanceof Ledger) {
+    try {
+      usage = new UsageStore(ledger, { ...usageStoreOptionsFromEnv(), log: o.log });
+    } catch (e) {
+      o.log(`usage store unavailable (${(e as Error).message}): budgets in the policy will deny`);
+    }
+  }
+  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
-  const token = newToken();
+  let token = newToken();
   let stopping: Promise<number> | undefined;
   let resolveStopped: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -55,18 +74,34 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     token,
     log: o.log,
     handlers: {
-      hook: (req) => gate.hook(req),
+      hook: (req) => {
+        try {
+          o.observeHook?.(req);
+        } catch (e) {
+          o.log(`hook observer failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+        return gate.hook(req);
+      },
       stop: (reason) => void stop(reason),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), killed: readKillFlag(o.home).killed }),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed }),
     },
   });
-  const otlp = await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) });
-  writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt: new Date().toISOString() });
+  const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;
+  const startedAt = new Date().toISOString();
+  writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+  const rotate = (): string => {
+    const old = token;
+    token = newToken();
+    bridge.rotate(token);
+    const cur = readDiscovery(o.discovery);
+    if (cur.ok && cur.discovery.token === old) writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+    return token;
+  };
 
   const stop = (reason: string): Promise<number> => {
     stopping ??= (async () => {
       o.log(`stopping: ${reason}`);
-      const closing = Promise.all([bridge.close(), otlp.close()]);
+      const closing = Promise.all([bridge.close(), otlp?.close()]);
       await gate.close();
       await closing;
       ledger.close();
@@ -89,5 +124,17 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   }
-  return { url: bridge.url, otlp: otlp.url, discovery: o.discovery, token, stop, stopped };
+  return {
+    url: bridge.url,
+    otlp: otlp?.url ?? null,
+    discovery: o.discovery,
+    get token() {
+      return token;
+    },
+    stop,
+    stopped,
+    gate,
+    approvals: approver,
+    rotate,
+  };
 }

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { hashOf } from '../../src/core/hash';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../../src/core/run/approver';
 import { openConnection } from '../../src/node/db';
 import { openDatabases } from '../../src/node/mcp/databases';
@@ -29,7 +30,7 @@ class AllowingTestApprover implements Approver {
   readonly asked: ApprovalRequest[] = [];
   async request(req: ApprovalRequest): Promise<ApprovalAnswer> {
     this.asked.push(req);
-    return { decision: 'allow', by: 'test approver' };
+    return { decision: 'allow', by: 'test approver', actionHash: req.action ? hashOf(req.action) : '' };
   }
   denyAll(): void {}
   pending(): number {
