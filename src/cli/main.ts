@@ -20,6 +20,8 @@ const USAGE = `usage:
   airlock unkill               un-latch from the command line (the editor is the intended place)
   airlock hooks install|uninstall <agent>|all [--scope user|project] [--project DIR]
   airlock hooks status [--project DIR] [--json]
+  airlock verify [--ledger FILE] [--json] [--accept]
+        walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./gateCommands')).runUnkill(rest);
     case 'hooks':
       return (await import('./hooksCommand')).runHooks(rest);
+    case 'verify':
+      return (await import('./verifyCommand')).runVerify(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -10,7 +10,8 @@ import { PendingApprovals } from './approvals';
 import { startBridge } from './bridge';
 import { newToken, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
 import { Gate } from './gate';
-import { Ledger } from './ledger';
+import { anchorPathFor, Ledger } from './ledger';
+import { describeIntegrity } from '../core/run/ledgerCheck';
 
 export interface ServeOptions {
   home: string;
@@ -35,7 +36,9 @@ export interface Served {
 
 export async function serveGate(o: ServeOptions): Promise<Served> {
   ensurePrivateDir(o.home);
-  const ledger = Ledger.open(o.ledgerPath);
+  const ledger = Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
+  // A broken ledger does not stop the gate (it still decides and records), but it is said loudly.
+  for (const line of describeIntegrity(ledger.integrity)) if (!ledger.integrity.ok) o.log(line);
   const approver = new PendingApprovals();
   const gate = new Gate({ ledger, approver, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
@@ -50,7 +53,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     handlers: {
       hook: (req) => gate.hook(req),
       stop: (reason) => void stop(reason),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), killed: readKillFlag(o.home).killed }),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), killed: readKillFlag(o.home).killed, ledgerIntact: ledger.integrity.ok }),
     },
   });
   writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt: new Date().toISOString() });
