@@ -22,6 +22,10 @@ const USAGE = `usage:
   airlock hooks status [--project DIR] [--json]
   airlock verify [--ledger FILE] [--json] [--accept]
         walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
+  airlock log [--ledger FILE] [--json] [--run ID [--trace]]
+        runs; a run's steps; --trace: the causal chain of a run
+  airlock export --run ID|--all [--endpoint URL] [--header K=V]... [--ledger FILE] [--arguments]
+        send runs as OpenTelemetry traces (OTEL_EXPORTER_OTLP_* or --endpoint)
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./hooksCommand')).runHooks(rest);
     case 'verify':
       return (await import('./verifyCommand')).runVerify(rest);
+    case 'log':
+      return (await import('./logCommand')).runLog(rest);
+    case 'export':
+      return (await import('./exportCommand')).runExport(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -445,6 +445,19 @@ export class Ledger {
     return this.db.prepare('SELECT * FROM steps ORDER BY rowid').all() as StepRow[];
   }
 
+  /** Runs with their step counts (pre steps, denials, asks that were answered), oldest first. */
+  runSummaries(): Array<RunRow & { steps: number; denials: number; approvals: number; last_at: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT r.*, COALESCE(SUM(CASE WHEN s.event = 'pre' THEN 1 ELSE 0 END), 0) AS steps,
+           COALESCE(SUM(CASE WHEN s.event = 'pre' AND s.decision = 'deny' THEN 1 ELSE 0 END), 0) AS denials,
+           COALESCE(SUM(CASE WHEN s.rules_json LIKE '%"approval.person"%' THEN 1 ELSE 0 END), 0) AS approvals,
+           MAX(s.decided_at) AS last_at
+         FROM runs r LEFT JOIN steps s ON s.run_id = r.id GROUP BY r.id ORDER BY r.started_at, r.rowid`,
+      )
+      .all() as Array<RunRow & { steps: number; denials: number; approvals: number; last_at: string | null }>;
+  }
+
   runs(): RunRow[] {
     return this.db.prepare('SELECT * FROM runs ORDER BY started_at').all() as RunRow[];
   }
