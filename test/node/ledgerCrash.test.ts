@@ -18,7 +18,7 @@ const dir = tempDir('airlock-crash-');
 const ws = join(dir, 'ws');
 mkdirSync(ws, { recursive: true });
 const envFor = (home: string): NodeJS.ProcessEnv => {
-  const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome') };
+  const env: NodeJS.ProcessEnv = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, "userhome") };
   delete env.AIRLOCK_DISCOVERY;
   return env;
 };
