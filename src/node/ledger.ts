@@ -157,6 +157,8 @@ export interface LedgerOpenOptions {
 
 /** Size the anchor file is padded to, so an update is one in-place write (no rename per step). */
 const ANCHOR_SIZE = 4096;
+/** Longest time the anchor file lags behind the last committed step. */
+const ANCHOR_LAG_MS = 50;
 
 /**
  * Where the anchor of a ledger lives: `<home>/ledger.anchor` for the default ledger, and
@@ -176,6 +178,8 @@ export class Ledger {
   private readonly getRunSeq: BetterSqlite3.Statement;
   private anchorState: Anchor | undefined;
   private anchorBroken = false;
+  private anchorDirty = false;
+  private anchorTimer: NodeJS.Timeout | undefined;
   /** The integrity found at open (and refreshed by verify()): the gate and the editor show it. */
   integrity: LedgerIntegrity;
 
@@ -382,59 +386,105 @@ export class Ledger {
    * gate computes it over the real action, so approvals stay bound to what actually runs.
    */
   appendStep(s: StepInput): StepRow {
-    const tx = this.db.transaction((): StepRow => {
-      const run = this.getRunSeq.get(s.runId) as { last_seq: number } | undefined;
-      if (!run) throw new Error(`no run ${s.runId}`);
-      const seq = run.last_seq + 1;
+    return this.appendSteps([s])[0]!;
+  }
+
+  /**
+   * Append several steps in ONE immediate transaction (group commit for a burst): all are written
+   * or none. Same masking and chain as appendStep. Returns the rows in order. Throws if it cannot.
+   */
+  appendSteps(inputs: readonly StepInput[]): StepRow[] {
+    // Masking is pure and the slowest part: done before the write lock is taken.
+    const masked = inputs.map((s) => ({
+      s,
+      action_json: s.action === undefined ? null : canonicalJson(maskDeep(s.action)),
+      reasons_json: JSON.stringify(s.reasons.map(maskSecrets)),
+      effects_json: JSON.stringify(maskDeep(s.effects)),
+      description: s.description === undefined ? null : maskSecrets(s.description),
+      outcome_json: s.outcome === undefined ? null : canonicalJson(maskDeep(s.outcome)),
+    }));
+    const tx = this.db.transaction((): StepRow[] => {
       // The chain head as committed, not as this process last saw it: another writer may have appended.
-      this.lastHash = (this.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
-      const base: Omit<StepRow, 'hash'> = {
-        id: randomUUID(),
-        run_id: s.runId,
-        seq,
-        event: s.event,
-        ref_seq: s.refSeq ?? null,
-        agent: s.agent,
-        session_id: s.sessionId,
-        subagent_id: s.subagentId ?? null,
-        tool: s.tool,
-        tool_use_id: s.toolUseId ?? null,
-        kind: s.kind ?? null,
-        action_json: s.action === undefined ? null : canonicalJson(maskDeep(s.action)),
-        action_hash: s.actionHash ?? null,
-        decision: s.decision,
-        reversibility: s.reversibility,
-        reasons_json: JSON.stringify(s.reasons.map(maskSecrets)),
-        rules_json: JSON.stringify(s.rules),
-        effects_json: JSON.stringify(maskDeep(s.effects)),
-        policy_hash: s.policyHash,
-        description: s.description === undefined ? null : maskSecrets(s.description),
-        started_at: s.startedAt,
-        decided_at: s.decidedAt,
-        duration_us: Math.round(s.durationUs),
-        outcome_json: s.outcome === undefined ? null : canonicalJson(maskDeep(s.outcome)),
-        prev_hash: this.lastHash,
-      };
-      const row: StepRow = { ...base, hash: stepHash(base) };
-      this.insertStep.run(row);
-      this.bumpSeq.run(seq, s.runId);
-      return row;
-    });
-    const row = tx.immediate();
-    this.lastHash = row.hash;
-    if (this.anchorState) {
-      this.anchorState.steps += 1;
-      this.anchorState.headId = row.id;
-      this.anchorState.headHash = row.hash;
-      this.anchorState.updatedAt = row.decided_at;
-      try {
-        this.writeAnchor(false);
-      } catch {
-        // Committed is committed: the anchor lagging behind is reported as "ahead" at the next
-        // start, never as a break. It is retried (whole) on the next append.
+      let prev = (this.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+      const rows: StepRow[] = [];
+      for (const m of masked) {
+        const s = m.s;
+        const run = this.getRunSeq.get(s.runId) as { last_seq: number } | undefined;
+        if (!run) throw new Error(`no run ${s.runId}`);
+        const seq = run.last_seq + 1;
+        const base: Omit<StepRow, 'hash'> = {
+          id: randomUUID(),
+          run_id: s.runId,
+          seq,
+          event: s.event,
+          ref_seq: s.refSeq ?? null,
+          agent: s.agent,
+          session_id: s.sessionId,
+          subagent_id: s.subagentId ?? null,
+          tool: s.tool,
+          tool_use_id: s.toolUseId ?? null,
+          kind: s.kind ?? null,
+          action_json: m.action_json,
+          action_hash: s.actionHash ?? null,
+          decision: s.decision,
+          reversibility: s.reversibility,
+          reasons_json: m.reasons_json,
+          rules_json: JSON.stringify(s.rules),
+          effects_json: m.effects_json,
+          policy_hash: s.policyHash,
+          description: m.description,
+          started_at: s.startedAt,
+          decided_at: s.decidedAt,
+          duration_us: Math.round(s.durationUs),
+          outcome_json: m.outcome_json,
+          prev_hash: prev,
+        };
+        const row: StepRow = { ...base, hash: stepHash(base) };
+        this.insertStep.run(row);
+        this.bumpSeq.run(seq, s.runId);
+        rows.push(row);
+        prev = row.hash;
       }
+      return rows;
+    });
+    const rows = tx.immediate();
+    for (const row of rows) {
+      this.lastHash = row.hash;
+      this.anchorAdvance(row);
     }
-    return row;
+    return rows;
+  }
+
+  /**
+   * Advance the anchor past a committed step. The file is written at most every ANCHOR_LAG_MS (and
+   * at close), not per step: the anchor may lag a few steps behind the database, which the check
+   * at open accepts ("ahead"); it is never ahead of it.
+   */
+  private anchorAdvance(row: StepRow): void {
+    if (!this.anchorState) return;
+    this.anchorState.steps += 1;
+    this.anchorState.headId = row.id;
+    this.anchorState.headHash = row.hash;
+    this.anchorState.updatedAt = row.decided_at;
+    this.anchorDirty = true;
+    if (this.anchorTimer) return;
+    this.anchorTimer = setTimeout(() => {
+      this.anchorTimer = undefined;
+      this.flushAnchor();
+    }, ANCHOR_LAG_MS);
+    this.anchorTimer.unref?.();
+  }
+
+  /** Write the anchor now if steps were appended since it was last written. Never throws. */
+  flushAnchor(): void {
+    if (!this.anchorDirty) return;
+    try {
+      this.writeAnchor(false);
+      this.anchorDirty = false;
+    } catch {
+      // Committed is committed: a lagging anchor is reported as "ahead" at the next start, never
+      // as a break. The next flush rewrites it whole.
+    }
   }
 
   stepsOf(runId: string): StepRow[] {
@@ -463,6 +513,9 @@ export class Ledger {
   }
 
   close(): void {
+    if (this.anchorTimer) clearTimeout(this.anchorTimer);
+    this.anchorTimer = undefined;
+    this.flushAnchor();
     if (this.db.open) this.db.close();
   }
 }
