@@ -6,7 +6,7 @@
  * Pure and deterministic. Masking is by shape, not by entropy: a shape that names itself
  * (`ghp_…`, `AKIA…`, `-----BEGIN … PRIVATE KEY-----`, `postgres://u:p@`, `PGPASSWORD=`, a quoted
  * value of a `password`/`token`/`secret` key) is masked; ordinary code that merely mentions a token
- * (`const token = getToken()`, `password: string`, `$PGPASSWORD`, `process.env.TOKEN`) is left alone.
+ * (`const token = getToken()`, `password: string`, `$PGPASSWORD`, a member access like `config.token`) is left alone.
  * What is stored is evidence, not the secret: the ledger's `action_hash` is still computed by the
  * gate over the real action, so an approval stays bound to exactly what runs.
  */
