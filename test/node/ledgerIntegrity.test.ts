@@ -5,14 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { hashOf } from '../../src/core/hash';
 import { chainHash } from '../../src/core/run/ledgerCheck';
 import { anchorPathFor, firstBreak, Ledger, readAnchor, type StepInput } from '../../src/node/ledger';
-import { ROOT, runCli, tempDir } from '../support/gateway';
+import { raw, ROOT, runCli, startServe, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-ledger-');
 let n = 0;
@@ -229,5 +229,29 @@ describe('ledger integrity', () => {
     assert.equal(r.code, 1);
     assert.match(JSON.parse(r.stdout).error, /no ledger/);
     assert.equal(existsSync(f.path), false, 'verify created nothing');
+  });
+
+  it('a real airlock serve started on a deleted ledger says so loudly and reports it in /v1/health', async () => {
+    const home = join(dir, 'serve-home');
+    const path = join(home, 'ledger.sqlite');
+    const l = Ledger.open(path, { anchor: anchorPathFor(home, path) });
+    const run = l.runFor('claude', 'gone', 't').id;
+    for (let i = 0; i < 3; i++) l.appendStep(step(run, i));
+    l.close();
+    assert.ok(existsSync(join(home, 'ledger.anchor')), 'the default ledger keeps its anchor at <home>/ledger.anchor');
+    for (const x of ['', '-wal', '-shm']) rmSync(`${path}${x}`, { force: true });
+    const env: NodeJS.ProcessEnv = { ...process.env, AIRLOCK_HOME: home, HOME: dir };
+    delete env.AIRLOCK_DISCOVERY;
+    const s = await startServe(['--ci'], env);
+    try {
+      const token = (JSON.parse(readFileSync(s.ready.discovery, 'utf8')) as { token: string }).token;
+      const h = await raw(s.ready.bridge, { method: 'GET', path: '/v1/health', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(JSON.parse(h.body).ledgerIntact, false);
+      assert.match(s.stderr(), /LEDGER INTEGRITY BROKEN/);
+      assert.match(s.stderr(), /ledger\.missing: .*records 3 step\(s\)/);
+    } finally {
+      s.child.kill('SIGTERM');
+      await s.exited;
+    }
   });
 });
