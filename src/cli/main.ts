@@ -22,6 +22,12 @@ const USAGE = `usage:
   airlock hooks status [--project DIR] [--json]
   airlock mcp ...              Airlock's MCP server / proxy (see airlock mcp --help)
   airlock dlq list|retry|discard   dead letters of Airlock's own side effects
+  airlock verify [--ledger FILE] [--json] [--accept]
+        walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
+  airlock log [--ledger FILE] [--json] [--run ID [--trace]]
+        runs; a run's steps; --trace: the causal chain of a run
+  airlock export --run ID|--all [--endpoint URL] [--header K=V]... [--ledger FILE] [--arguments]
+        send runs as OpenTelemetry traces (OTEL_EXPORTER_OTLP_* or --endpoint)
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
 
 async function main(argv: string[]): Promise<number> {
@@ -52,6 +58,12 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./mcpCommand')).runMcp(rest);
     case 'dlq':
       return (await import('./mcpCommand')).runDlq(rest);
+    case 'verify':
+      return (await import('./verifyCommand')).runVerify(rest);
+    case 'log':
+      return (await import('./logCommand')).runLog(rest);
+    case 'export':
+      return (await import('./exportCommand')).runExport(rest);
     case 'help':
     case '--help':
     case '-h':

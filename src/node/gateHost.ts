@@ -29,7 +29,7 @@ import { PendingApprovals } from './approvals';
 import { postJson } from './bridgeClient';
 import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, unlatchKill, writeDiscovery } from './discovery';
 import type { GateLedger } from './gate';
-import { Ledger } from './ledger';
+import { anchorPathFor, Ledger } from './ledger';
 import { agentsUnder, isAlive, killTree, listProcesses, resolveAgentPid } from './processTree';
 import { serveGate, type Served } from './serve';
 
@@ -184,7 +184,7 @@ export class GateHost implements GateControl {
     let ledger: GateLedger & { close(): void };
     let ledgerState: LedgerState;
     try {
-      ledger = (this.o.openLedger ?? ((p: string) => Ledger.open(p)))(this.ledgerPath);
+      ledger = (this.o.openLedger ?? ((p: string) => Ledger.open(p, { anchor: anchorPathFor(this.o.home, p) })))(this.ledgerPath);
       ledgerState = { ok: true, path: this.ledgerPath };
     } catch (e) {
       const error = (e as Error)?.message ?? String(e);

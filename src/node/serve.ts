@@ -10,10 +10,11 @@ import { PendingApprovals } from './approvals';
 import { startBridge } from './bridge';
 import { newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
 import { Gate, type GateLedger } from './gate';
-import { Ledger } from './ledger';
+import { anchorPathFor, Ledger } from './ledger';
 import { otlpPortFor, startOtlpReceiverWithFallback } from './otlp/receiver';
 import { UsageStore, usageStoreOptionsFromEnv } from './usage';
 import type { HookRequest } from '../core/protocol/bridge';
+import { describeIntegrity } from '../core/run/ledgerCheck';
 
 export interface ServeOptions {
   home: string;
@@ -52,7 +53,9 @@ export interface Served {
 
 export async function serveGate(o: ServeOptions): Promise<Served> {
   ensurePrivateDir(o.home);
-  const ledger = o.ledger ?? Ledger.open(o.ledgerPath);
+  const ledger = o.ledger ?? Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
+  // A broken ledger does not stop the gate (it still decides and records), but it is said loudly.
+  if (ledger instanceof Ledger && !ledger.integrity.ok) for (const line of describeIntegrity(ledger.integrity)) o.log(line);
   const approver = o.approver ?? new PendingApprovals();
   // Usage needs the real ledger database; a broken-ledger stand-in has none, so budgets (if any) deny.
   let usage: UsageStore | undefined;
@@ -83,7 +86,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
         return gate.hook(req);
       },
       stop: (reason) => void stop(reason),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed }),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false }),
     },
   });
   const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;

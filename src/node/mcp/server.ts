@@ -21,7 +21,7 @@ import { PendingApprovals } from '../approvals';
 import { askGate } from '../bridgeClient';
 import { ensurePrivateDir, readDiscovery } from '../discovery';
 import { Gate } from '../gate';
-import { Ledger } from '../ledger';
+import { anchorPathFor, Ledger } from '../ledger';
 import type { GateLike, ToolRunner } from './tools';
 
 export const SERVER_INFO = { name: 'airlock', version: '0.1.0' };
@@ -46,7 +46,7 @@ export interface OpenedGate {
 /** A gate in this process, with its own ledger. */
 export function localGate(o: LocalGateOptions): OpenedGate {
   ensurePrivateDir(o.home);
-  const ledger = Ledger.open(o.ledgerPath);
+  const ledger = Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
   const gate = new Gate({ ledger, approver: o.approver ?? new PendingApprovals(), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy();
   return {

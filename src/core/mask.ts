@@ -1,0 +1,136 @@
+/**
+ * Secret masking before anything is stored: tokens, keys, passwords and connection-string
+ * credentials in commands, file contents, SQL, reasons and outcomes become `***` (a known prefix
+ * such as `ghp_` or `AKIA` is kept so the row still says what kind of secret was there).
+ *
+ * Pure and deterministic. Masking is by shape, not by entropy: a shape that names itself
+ * (`ghp_…`, `AKIA…`, `-----BEGIN … PRIVATE KEY-----`, `postgres://u:p@`, `PGPASSWORD=`, a quoted
+ * value of a `password`/`token`/`secret` key) is masked; ordinary code that merely mentions a token
+ * (`const token = getToken()`, `password: string`, `$PGPASSWORD`, a member access like `config.token`) is left alone.
+ * What is stored is evidence, not the secret: the ledger's `action_hash` is still computed by the
+ * gate over the real action, so an approval stays bound to exactly what runs.
+ */
+
+export const MASK = '***';
+
+/** A cheap first look: strings without any of these cannot hold a secret shape we mask. */
+const TRIGGER = /AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|xapp-|[sr]k_(?:live|test)_|sk-|eyJ|AIza|PRIVATE KEY|glpat-|npm_|hf_|SG\.|pass|pwd|secret|token|key|auth|cred|:\/\/[^\s/]*@|identified|(?:^|\s)-p\S|hooks\.slack\.com|(?:^|\s)-[ua]\s/i;
+
+/** A value that refers to a secret instead of containing it, or is code: never masked. */
+function isReference(v: string): boolean {
+  const bare = v.replace(/^["']|["']$/g, '');
+  if (bare === '' || bare === MASK || bare.startsWith(MASK)) return true;
+  if (/^\$\{?[A-Za-z_][\w]*\}?$/.test(bare) || bare.startsWith('$(') || bare.startsWith('${{') || bare.startsWith('{{')) return true;
+  if (/^%[A-Za-z_]\w*%$/.test(bare) || /^<[^>]*>$/.test(bare)) return true; // %VAR%, <placeholder>
+  return false;
+}
+
+/** An unquoted right-hand side that is code (a call, a member access, a type), not a literal. */
+function looksLikeCode(v: string): boolean {
+  return /[()[\]{}<>]/.test(v) || /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+;?$/.test(v) || /^(?:string|number|boolean|bool|any|unknown|null|undefined|none|true|false|str|int|bytes|object|void|never|optional|required)\b/i.test(v);
+}
+
+/** Secret-ish unquoted value for `key: value` forms: has a digit or a symbol and is not a plain word. */
+function secretish(v: string): boolean {
+  return v.length >= 6 && /[\d\W_]/.test(v) && !/^[A-Za-z]+$/.test(v);
+}
+
+// Names whose value is a secret: the name ENDS in one of these words (`max_tokens`, `tokenizer`,
+// `author` do not). `key` alone is too common (`key = event.key`), so it must be qualified.
+const NAME = String.raw`(?<![\w.-])[\w.-]*?(?:passw(?:or)?d|passwd|pwd|pass|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|(?:signing|encryption|master|auth|session)[_-]?key|credentials?|auth)(?:[_-]?(?:key|base|value|string))?(?![\w])`;
+
+interface Rule {
+  re: RegExp;
+  to: (m: string, ...g: string[]) => string;
+}
+
+const keep = (prefix: string): ((m: string) => string) => () => `${prefix}${MASK}`;
+
+const RULES: Rule[] = [
+  // Private key blocks (PEM, OpenSSH, PGP), also when cut off before their END line.
+  { re: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY(?: BLOCK)?-----|$)/g, to: (_m, kind = '') => `-----BEGIN ${kind}PRIVATE KEY-----${MASK}-----END ${kind}PRIVATE KEY-----` },
+  // Credentials inside URLs and connection strings: scheme://user:pass@host -> scheme://user:***@host
+  { re: /\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s'"]*):([^@/\s'"]+)@/gi, to: (m, scheme = '', user = '', pass = '') => (isReference(pass) || pass === MASK ? m : `${scheme}${user}:${MASK}@`) },
+  // Slack incoming webhooks carry their secret in the path.
+  { re: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+/g, to: keep('https://hooks.slack.com/services/') },
+  // Vendor tokens with self-describing prefixes.
+  { re: /\b(AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, to: (_m, p = '') => `${p}${MASK}` },
+  { re: /\b(gh[pousr]_)[A-Za-z0-9]{30,255}\b/g, to: (_m, p = '') => `${p}${MASK}` },
+  { re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, to: keep('github_pat_') },
+  { re: /\b(glpat-)[A-Za-z0-9_-]{20,}\b/g, to: keep('glpat-') },
+  { re: /\b(xox[abposr]-)[A-Za-z0-9-]{10,}\b/g, to: (_m, p = '') => `${p}${MASK}` },
+  { re: /\bxapp-[A-Za-z0-9-]{10,}\b/g, to: keep('xapp-') },
+  { re: /\b([sr]k_(?:live|test)_)[A-Za-z0-9]{10,}\b/g, to: (_m, p = '') => `${p}${MASK}` },
+  { re: /\b(sk-ant-(?:api|admin|oat)\d*-)[A-Za-z0-9_-]{20,}/g, to: (_m, p = '') => `${p}${MASK}` },
+  { re: /\b(sk-(?:proj-|svcacct-|admin-|None-)?)[A-Za-z0-9_-]{20,}/g, to: (m, p = '') => (p.startsWith('sk-ant') ? m : `${p}${MASK}`) },
+  { re: /\bAIza[0-9A-Za-z_-]{35}\b/g, to: keep('AIza') },
+  { re: /\bnpm_[A-Za-z0-9]{36}\b/g, to: keep('npm_') },
+  { re: /\bhf_[A-Za-z]{30,}\b/g, to: keep('hf_') },
+  { re: /\bSG\.[\w-]{16,}\.[\w-]{20,}\b/g, to: keep('SG.') },
+  // JSON Web Tokens: header.payload.signature, base64url, header and payload start with {" (eyJ).
+  { re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, to: keep('eyJ') },
+  // Authorization headers: Bearer / Basic / Token values.
+  { re: /\b((?:proxy-)?authorization\s*["']?\s*[:=]\s*["']?\s*(?:bearer|basic|token|bot|digest)\s+)([^\s"',;]+)/gi, to: (m, head = '', v = '') => (isReference(v) ? m : `${head}${MASK}`) },
+  { re: /\b(x-api-key|api-key|x-auth-token|private-token|x-goog-api-key)(\s*["']?\s*:\s*["']?\s*)([^\s"',;]+)/gi, to: (m, name = '', sep = '', v = '') => (isReference(v) ? m : `${name}${sep}${MASK}`) },
+  // SQL: CREATE/ALTER USER … IDENTIFIED BY 'pw' / PASSWORD 'pw'.
+  { re: /\b(identified\s+(?:with\s+\w+\s+)?by\s+|password\s+)('(?:[^']|'')*'|"[^"]*")/gi, to: (m, head = '', v = '') => (isReference(v) ? m : `${head}'${MASK}'`) },
+  // Command-line flags: --password=x, --token x, --client-secret=x.
+  { re: /(\s--?(?:db-|admin-|root-|client-|auth-|access-|api-|bot-)?(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)(?:=|\s+))('[^']*'|"[^"]*"|[^\s'"|;&]+)/gi, to: (m, head = '', v = '') => (isReference(v) || v.startsWith('-') ? m : `${head}${MASK}`) },
+  // mysql/mariadb -p<password> (attached; a bare -p prompts), sshpass -p pw, redis-cli -a pw.
+  { re: /(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p)('[^']*'|"[^"]*"|[^\s'"|;&]+)/g, to: (m, head = '', v = '') => (isReference(v) ? m : `${head}${MASK}`) },
+  { re: /(\bsshpass\s+-p\s*)('[^']*'|"[^"]*"|\S+)/g, to: (m, head = '', v = '') => (isReference(v) ? m : `${head}${MASK}`) },
+  { re: /(\bredis-cli\b[^\n|;&]*?\s-a\s+)('[^']*'|"[^"]*"|\S+)/g, to: (m, head = '', v = '') => (isReference(v) ? m : `${head}${MASK}`) },
+  // curl -u user:pass / --user user:pass
+  { re: /(\b(?:curl|wget|http)\b[^\n|;&]*?\s(?:-u|--user)\s+['"]?[^\s:'"]+:)([^\s'"]+)/g, to: (m, head = '', v = '') => (isReference(v) ? m : `${head}${MASK}`) },
+  // NAME=value (env files, shell assignments, query strings, key=value configs).
+  {
+    re: new RegExp(String.raw`(^|[\s;&|?,'"(\[{])((?:export\s+)?(?:${NAME}))([ \t]*=[ \t]*)('[^'\n]*'|"[^"\n]*"|[^\s'";&|,)\]}]+)`, 'gim'),
+    to: (m, lead = '', name = '', eq = '', v = '') => {
+      if (isReference(v) || /^(?:export\s+)?(?:OLD)?PWD$/i.test(name)) return m;
+      const quoted = /^["']/.test(v);
+      const spaced = eq.trim() !== eq;
+      // `const token = getToken()`: spaced and unquoted is code unless the name is an ENV_NAME.
+      if (!quoted && (looksLikeCode(v) || (spaced && !/^(?:export\s+)?[A-Z0-9_]+$/.test(name)))) return m;
+      if (!quoted && v.startsWith('=')) return m; // ==, ===
+      const q = quoted ? v[0]! : '';
+      return `${lead}${name}${eq}${q}${MASK}${q}`;
+    },
+  },
+  // "password": "x", password: 'x', secret: hunter2 (JSON, YAML, object literals).
+  {
+    re: new RegExp(String.raw`(["']?)(${NAME})\1([ \t]*:[ \t]*)('[^'\n]*'|"(?:[^"\\\n]|\\.)*"|[^\s'",}\]]+)`, 'gi'),
+    to: (m, q1 = '', name = '', sep = '', v = '') => {
+      if (isReference(v) || /^(?:OLD)?PWD$/i.test(name)) return m;
+      const quoted = /^["']/.test(v);
+      if (!quoted && (looksLikeCode(v) || !secretish(v.replace(/;$/, '')))) return m;
+      const q = quoted ? v[0]! : '';
+      return `${q1}${name}${q1}${sep}${q}${MASK}${q}`;
+    },
+  },
+];
+
+/** Mask every secret shape in a string. */
+export function maskSecrets(text: string): string {
+  if (text.length < 6 || !TRIGGER.test(text)) return text;
+  let out = text;
+  for (const r of RULES) {
+    r.re.lastIndex = 0;
+    out = out.replace(r.re, r.to as (substring: string, ...args: unknown[]) => string);
+  }
+  return out;
+}
+
+/** Mask every string inside a JSON-shaped value (keys too, for the odd `{"ghp_…": 1}`). Returns a copy. */
+export function maskDeep<T>(value: T): T {
+  if (typeof value === 'string') return maskSecrets(value) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    // A field whose name says it holds a secret is masked whole, whatever its shape.
+    out[maskSecrets(k)] = typeof v === 'string' && v.length > 0 && SECRET_FIELD.test(k) && !isReference(v) ? MASK : maskDeep(v);
+  }
+  return out as T;
+}
+
+const SECRET_FIELD = /^(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|client[_-]?secret|private[_-]?key|authorization)$/i;
