@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { airlockHome } from './node/environment';
 import { editorAgentHooks } from './node/editorHooks';
 import { GateHost } from './node/gateHost';
+import { LedgerQueries } from './node/ledgerQueries';
 import { loadEffectivePolicy } from './node/policyStore';
 import { registerAgentCommands } from './vscode/agentCommands';
 import { registerApprovals } from './vscode/approvals';
@@ -17,6 +18,7 @@ import { registerGateEnvironment } from './vscode/gateHost';
 import { registerKillSwitch } from './vscode/kill';
 import { registerMenu } from './vscode/menu';
 import { registerPolicyCommands } from './vscode/policyCommands';
+import { registerRunLog } from './vscode/runLog';
 import { registerStatusBar } from './vscode/statusBar';
 
 let host: GateHost | undefined;
@@ -44,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerStatusBar(context, gate);
     registerMenu(context, () => gate.status());
     registerApprovals(context, { queue: gate.approvals, log, config: () => config });
+    registerRunLog(context, gate, () => LedgerQueries.open(gate.ledgerPath), log);
     registerKillSwitch(context, gate, log, () => config.killEndsProcesses);
     registerAgentCommands(context, editorAgentHooks({ extensionPath: context.extensionPath, airlockHome: home, projectDir: roots[0] }), gate, log);
     registerPolicyCommands(context, { userPolicy: () => loadEffectivePolicy({ workspaceRoots: [] }).policy, log });

@@ -112,7 +112,7 @@ export class GateHost implements GateControl {
   readonly discoveryPath: string;
   readonly home: string;
   private readonly defaultDiscovery: string;
-  private readonly ledgerPath: string;
+  readonly ledgerPath: string;
   private served: Served | undefined;
   private state: AirlockStatus;
   private readonly listeners = new Set<(s: AirlockStatus) => void>();
