@@ -13,6 +13,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runFuzz } from './fuzz';
 import { gatewayFigures } from './gateway';
+import { dbFigures, dbMarkdown } from './db';
+import { ledgerFigures, ledgerMarkdown } from './ledger';
+import { mcpFigures, mcpMarkdown } from './mcp';
+import { otlpFigures } from './otlp';
+import { panelFigures } from './panel';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -183,6 +188,35 @@ async function main(): Promise<void> {
   log('| input | cases | crashes | non-decisions | max µs | decisions (allow/ask/deny) |');
   log('| --- | ---: | ---: | ---: | ---: | --- |');
   for (const r of f) log(`| ${r.kind} | ${r.cases} | ${r.crashes} | ${r.invalid} | ${fmt(r.maxUs, 0)} | ${r.allow}/${r.ask}/${r.deny} |`);
+  log();
+  log('## 6. Ledger: sustained appends with the hash chain, masking and anchor');
+  log();
+  log(ledgerMarkdown(await ledgerFigures(Number(process.env.BENCH_LEDGER_STEPS ?? 20000))));
+  log();
+  log('## 7. OTLP receiver: a burst from a second process');
+  log();
+  const o = await otlpFigures({ requests: Number(process.env.BENCH_OTLP_REQUESTS ?? 2000) });
+  log('| requests | concurrency | events per request | body bytes | requests/s | model calls/s | failed | RSS before MiB | RSS peak delta MiB | usage rows |');
+  log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  log(`| ${o.requests} | ${o.concurrency} | ${o.eventsPerRequest} | ${o.bodyBytes} | ${fmt(o.requestsPerSecond, 0)} | ${fmt(o.requestsPerSecond * o.eventsPerRequest, 0)} | ${o.failed} | ${fmt(o.rssBeforeMiB, 1)} | ${fmt(o.rssPeakDeltaMiB, 1)} | ${o.usageRows} |`);
+  log();
+  log('## 8. MCP: a gated call vs the same operation called directly');
+  log();
+  for (const l of mcpMarkdown(await mcpFigures(Number(process.env.BENCH_MCP_ROUNDS ?? 200)))) log(l);
+  log();
+  log('## 9. Database dry runs (a write touching 10,000 of 20,000 rows)');
+  log();
+  log(dbMarkdown(await dbFigures(Number(process.env.BENCH_DB_RUNS ?? 7))));
+  log();
+  log('## 10. Run log panel with 100,000 steps (headless Chromium)');
+  log();
+  const pf = await panelFigures(5, 100_000);
+  if ('skipped' in pf) log(`skipped: ${pf.skipped}`);
+  else {
+    log('| steps | runs | first paint ms | open run ms | jump-scroll ms | rows in the DOM |');
+    log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    log(`| ${pf.steps} | ${pf.runs} | ${fmt(pf.firstPaintMs, 0)} | ${fmt(pf.openRunMs, 0)} | ${fmt(pf.scrollMs, 0)} | ${pf.domRows} |`);
+  }
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }
