@@ -211,7 +211,7 @@ export class Gate {
       d = internalDecision(req.toolName, policy.hash, state);
     }
     let g: Guarded = resolveAskForMode(applyRunGuards(d, mem, writtenText(action)), this.o.mode, policy.ciAsk);
-    const limit = this.limits.before(req, run.id, policy, actionHash);
+    const limit = await this.limits.before(req, run.id, policy, actionHash);
     if (limit) g = { decision: 'deny', reasons: [limit.reason, ...g.reasons], rules: [...g.rules, ...limit.rules] };
     const stepId = `${run.id}:${req.toolUseId ?? actionHash.slice(0, 12)}:${Date.now().toString(36)}`;
     if (g.decision === 'ask') {

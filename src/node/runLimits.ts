@@ -39,6 +39,9 @@ interface LoopRun {
   personSeen?: string;
 }
 
+/** Longest wait for the producing model call to reach the agent's transcript. */
+const TRANSCRIPT_WAIT_MS = 750;
+
 export class RunLimits {
   private readonly loops = new Map<string, LoopRun>();
 
@@ -93,14 +96,24 @@ export class RunLimits {
   }
 
   /** Checks for a pre event; a denial when the budget is exhausted or the call is a loop signal. */
-  before(req: HookRequest, runId: string, policy: EffectivePolicy, actionHash: string): LimitDenial | undefined {
+  async before(req: HookRequest, runId: string, policy: EffectivePolicy, actionHash: string): Promise<LimitDenial | undefined> {
     if (req.event !== 'pre') return undefined;
     const now = this.now();
     if (this.o.usage) {
-      try {
-        this.o.usage.syncFromDisk(req.agent, req.sessionId, now);
-      } catch (e) {
-        this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
+      // The model call that produced this tool call must be counted before its budget is judged. The
+      // agent may still be flushing that call to its transcript when the hook fires: wait for the
+      // tool call's id to appear, within a bounded time (well inside the hook's deadline).
+      const wait = req.toolUseId && req.agent === 'claude' ? Math.min(TRANSCRIPT_WAIT_MS, Math.floor(req.deadlineMs / 4)) : 0;
+      const until = Date.now() + wait;
+      for (;;) {
+        try {
+          this.o.usage.syncFromDisk(req.agent, req.sessionId, now);
+        } catch (e) {
+          this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
+          break;
+        }
+        if (!req.toolUseId || this.o.usage.knowsToolUse(req.sessionId, req.toolUseId) || Date.now() >= until) break;
+        await new Promise((r) => setTimeout(r, 20));
       }
     }
     const b = policy.budgets;

@@ -204,6 +204,11 @@ export class UsageStore {
     return count;
   }
 
+  /** Has the model call that produced this tool call been recorded? */
+  knowsToolUse(sessionId: string, toolUseId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM usage WHERE session_id = ? AND tool_use_id = ? LIMIT 1').get(sessionId, toolUseId) !== undefined;
+  }
+
   rowsOf(runId: string): UsageRow[] {
     return this.db.prepare('SELECT * FROM usage WHERE run_id = ? ORDER BY at, key').all(runId) as UsageRow[];
   }
