@@ -13,12 +13,12 @@
  * Writes throw on failure; the gate turns a failed write of a mutating step into a deny
  * ("cannot record, so do not act").
  */
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../core/hash';
+import { openSqlite } from './sqlite';
 
 export const LEDGER_SCHEMA_VERSION = 1;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -161,10 +161,8 @@ export class Ledger {
   static open(path: string): Ledger {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // better-sqlite3 is native and external to the bundle: load it only when a ledger is opened,
-    // so the hook shim (which never opens one) does not pay for it.
-    const require = createRequire(__filename);
-    const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
-    const db = new Sqlite(path);
+    // so the hook shim (which never opens one) does not pay for it. node:sqlite when it cannot load.
+    const db = openSqlite(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
