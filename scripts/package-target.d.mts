@@ -1,0 +1,1 @@
+export declare function packageTarget(options?: { out?: string; build?: boolean; quiet?: boolean }): Promise<string>;
