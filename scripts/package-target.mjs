@@ -73,10 +73,16 @@ function writeZip(file, entries) {
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 
 /** Build (unless told not to), package, swap the native binary, verify. Returns the .vsix path. */
-export async function packageTarget({ out = resolve(repoRoot, `airlock-${TARGET}.vsix`), build = true, quiet = false } = {}) {
+/**
+ * native: 'node22' (default) swaps in the Node 22 binary from the e2e cache; 'as-is' keeps the
+ * binary from node_modules (built for this machine's Node; desktop VS Code's Electron then uses the
+ * node:sqlite fallback where it has one). target: the vsce platform target (default linux-x64).
+ */
+export async function packageTarget({ out, build = true, quiet = false, native = 'node22', target = TARGET } = {}) {
+  out ??= resolve(repoRoot, `airlock-${target}.vsix`);
   const log = quiet ? () => {} : (m) => console.log(m);
   const P = e2ePaths();
-  if (!readSetupStamp(P)) fail(`the e2e cache is not set up (${P.root}); run: node scripts/e2e-setup.mjs`);
+  if (native === 'node22' && !readSetupStamp(P)) fail(`the e2e cache is not set up (${P.root}); run: node scripts/e2e-setup.mjs`);
   const t0 = Date.now();
   if (build) {
     log('→ production build');
@@ -86,17 +92,23 @@ export async function packageTarget({ out = resolve(repoRoot, `airlock-${TARGET}
   const work = mkdtempSync(join(tmpdir(), 'airlock-pkg-'));
   try {
     const plain = join(work, 'plain.vsix');
-    log(`→ vsce package --target ${TARGET}`);
+    log(`→ vsce package --target ${target}`);
     // The README's relative links need a base; the repository URL in package.json is a placeholder.
-    sh(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', TARGET, '--allow-missing-repository',
+    sh(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--target', target, '--allow-missing-repository',
       '--baseContentUrl', 'https://example.invalid/airlock/blob/main', '--baseImagesUrl', 'https://example.invalid/airlock/raw/main', '-o', plain]);
+    if (native === 'as-is') {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, readFileSync(plain));
+      log(`✓ ${out} (native binary as built in node_modules, for Node ${process.versions.node})`);
+      return out;
+    }
     const entries = await readZip(plain);
-    const native = entries.find((e) => e.name === NATIVE_ENTRY);
-    if (!native) fail(`${NATIVE_ENTRY} is not in the package (check .vscodeignore)`);
+    const entry = entries.find((e) => e.name === NATIVE_ENTRY);
+    if (!entry) fail(`${NATIVE_ENTRY} is not in the package (check .vscodeignore)`);
     const node22 = readFileSync(P.sqliteBinary);
-    log(`→ swap ${NATIVE_ENTRY}: Node 20 build (${sha(native.data).slice(0, 12)}) → Node 22 build (${sha(node22).slice(0, 12)})`);
-    native.data = node22;
-    native.mtime = new Date();
+    log(`→ swap ${NATIVE_ENTRY}: Node 20 build (${sha(entry.data).slice(0, 12)}) → Node 22 build (${sha(node22).slice(0, 12)})`);
+    entry.data = node22;
+    entry.mtime = new Date();
     mkdirSync(dirname(out), { recursive: true });
     await writeZip(out, entries);
 
