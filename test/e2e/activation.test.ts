@@ -35,6 +35,7 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
     mkdirSync(join(ws, 'src'), { recursive: true });
     mkdirSync(join(ws, '.airlock'), { recursive: true });
     writeFileSync(join(ws, 'src', 'app.ts'), 'export const price = 10;\n');
+    writeFileSync(join(ws, 'README.md'), '# Shop under Airlock\n\nA demo workspace.\n');
     writeFileSync(join(ws, '.airlock', 'policy.json'), JSON.stringify({ version: 1, rules: [{ id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure changes go through the pipeline' }] }, null, 2));
     vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws });
   });
@@ -97,6 +98,19 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
       return;
     }
     assert.match(airlock[0]!.text + airlock[0]!.ariaLabel, /Airlock|armed|paused|killed/i);
+  });
+
+  it('harness: reads inside a webview (the built-in Markdown preview) and clicks a status bar item', async () => {
+    // The run log panel is a webview: this proves vs.webview() reaches into VS Code's nested frames.
+    await vs.page.keyboard.press('Escape');
+    await vs.openFile('README.md');
+    await vs.runCommand('Markdown: Open Preview');
+    const h1 = vs.webview().locator('h1');
+    await h1.waitFor({ timeout: 30_000 });
+    assert.equal((await h1.textContent())?.trim(), 'Shop under Airlock');
+    await vs.screenshot('e2e-activation-4-webview');
+    await vs.clickStatusItem(/status\.problems/);
+    await until('the Problems panel', () => vs.page.locator('.panel .pane-header, .panel .composite.title').first().isVisible());
   });
 
   it('ledger: the in-process gate writes its ledger with the real better-sqlite3 (Node 22 build)', async (t) => {

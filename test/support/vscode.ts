@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import type { E2ePaths } from '../../scripts/e2e-paths.mjs';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -66,8 +66,16 @@ export interface VsCode {
   extHostLog(): string;
   /** What code-server printed (for failure messages). */
   serverOutput(): string;
+  /** Open a workspace file in an editor through Quick Open (Ctrl+P); waits for its tab. */
+  openFile(relativePath: string): Promise<void>;
   /** Notification toasts' messages currently shown. */
   notifications(): Promise<string[]>;
+  /** Click a button (by its label) on the notification toast whose message matches. */
+  clickNotificationButton(message: RegExp, button: string): Promise<void>;
+  /** Click the status bar item whose id, text or aria-label matches. */
+  clickStatusItem(match: RegExp): Promise<void>;
+  /** The content of a webview (the first, or the one whose outer frame title contains the text): VS Code nests two iframes. */
+  webview(titleContains?: string): FrameLocator;
   stop(): Promise<void>;
 }
 
@@ -288,6 +296,31 @@ export async function startVsCode(o: StartOptions): Promise<VsCode> {
       },
       async notifications() {
         return page.$$eval('.notifications-toasts .notification-list-item-message', (els) => els.map((e) => (e.textContent ?? '').trim()));
+      },
+      async openFile(relativePath) {
+        await page.locator('.monaco-workbench').focus().catch(() => undefined);
+        await page.keyboard.press('Control+P');
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.waitFor({ state: 'visible', timeout: 15_000 });
+        await input.fill(relativePath);
+        const name = relativePath.split('/').pop()!;
+        await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+        await page.keyboard.press('Enter');
+        await page.locator(`.tabs-container .tab[aria-label^=${JSON.stringify(name)}]`).first().waitFor({ timeout: 15_000 });
+      },
+      async clickNotificationButton(message, button) {
+        const toast = page.locator('.notifications-toasts .notification-toast').filter({ has: page.locator('.notification-list-item-message', { hasText: message }) });
+        await toast.first().locator('.monaco-button', { hasText: button }).first().click();
+      },
+      async clickStatusItem(match) {
+        const items = await this.statusBarItems();
+        const hit = items.find((i) => match.test(`${i.id} ${i.text} ${i.ariaLabel}`));
+        if (!hit) throw new Error(`no status bar item matches ${match}: ${JSON.stringify(items)}`);
+        await page.locator(`[id="${hit.id}"]`).first().click();
+      },
+      webview(titleContains) {
+        const outer = titleContains ? page.frameLocator(`iframe.webview[title*=${JSON.stringify(titleContains)}]`) : page.frameLocator('iframe.webview');
+        return outer.first().frameLocator('iframe#active-frame');
       },
       serverOutput: () => output,
       stop,
