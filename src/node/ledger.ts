@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../core/hash';
-import { openSqlite } from './sqlite';
+import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 
 export const LEDGER_SCHEMA_VERSION = 1;
 export const GENESIS_HASH = '0'.repeat(64);
@@ -174,6 +174,11 @@ export class Ledger {
       throw new Error(`ledger ${path} has schema version ${v.version}; this Airlock reads ${LEDGER_SCHEMA_VERSION}`);
     }
     return new Ledger(db, path);
+  }
+
+  /** Which SQLite driver this ledger runs on (better-sqlite3, or node:sqlite and why): log it at open. */
+  get driver(): SqliteDriverInfo | undefined {
+    return sqliteDriverOf(this.db);
   }
 
   /** The run for an agent's session, created on first sight. */

@@ -123,6 +123,9 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
       return;
     }
     await until('the ledger file', () => existsSync(ledger));
+    // The extension logs the ledger's driver at open (Ledger#driver); the packaged Node 22 binary
+    // must be the one in use, not the node:sqlite fallback.
+    assert.match(vs.extensionLog(EXT_ID), /ledger.*better-sqlite3/i);
     assert.doesNotMatch(vs.extensionLog(EXT_ID), /node:sqlite/);
     const { Ledger } = await import('../../src/node/ledger');
     const l = Ledger.open(ledger);

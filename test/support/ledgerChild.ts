@@ -4,13 +4,12 @@
  *   node --import tsx test/support/ledgerChild.ts <ledger path> <steps to append>
  */
 import { Ledger, firstBreak } from '../../src/node/ledger';
-import { sqliteDriverOf } from '../../src/node/sqlite';
 
 const [path, n] = process.argv.slice(2);
 const out: Record<string, unknown> = { node: process.versions.node };
 try {
   const ledger = Ledger.open(path!);
-  out.driver = sqliteDriverOf((ledger as unknown as { db: object }).db);
+  out.driver = ledger.driver;
   const run = ledger.runFor('claude-code', 'session-1', new Date().toISOString());
   for (let i = 0; i < Number(n ?? 3); i++) {
     ledger.appendStep({
