@@ -1,22 +1,68 @@
 /**
  * Composition root: builds the adapters and registers each feature. Reads like a table of contents.
+ *
+ * Order matters for fail-closed: the gate host starts before anything else, and if it cannot start
+ * at all the status bar still shows it (agents then fall back to the shim's offline judge, which
+ * only lets reads through).
  */
 import * as vscode from 'vscode';
+import { airlockHome } from './node/environment';
+import { editorAgentHooks } from './node/editorHooks';
+import { GateHost } from './node/gateHost';
 import { loadEffectivePolicy } from './node/policyStore';
+import { registerAgentCommands } from './vscode/agentCommands';
+import { registerApprovals } from './vscode/approvals';
+import { onConfigChange, readConfig } from './vscode/configuration';
+import { registerGateEnvironment } from './vscode/gateHost';
+import { registerKillSwitch } from './vscode/kill';
+import { registerMenu } from './vscode/menu';
 import { registerPolicyCommands } from './vscode/policyCommands';
+import { registerStatusBar } from './vscode/statusBar';
 
-export function activate(context: vscode.ExtensionContext): void {
+let host: GateHost | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('Airlock', { log: true });
   context.subscriptions.push(log);
   try {
+    let config = readConfig();
+    onConfigChange(context, (c) => {
+      config = c;
+      log.info('settings changed (allow-for-run changes apply after a window reload)');
+    });
+    const home = airlockHome();
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    host = new GateHost({
+      home,
+      workspaceRoots: roots,
+      log: (l) => log.info(l),
+      allowForRun: { enabled: config.allowForRunEnabled, ttlMs: config.allowForRunMinutes * 60_000 },
+      killEndsProcesses: config.killEndsProcesses,
+    });
+    const gate = host;
+
+    registerStatusBar(context, gate);
+    registerMenu(context, () => gate.status());
+    registerApprovals(context, { queue: gate.approvals, log, config: () => config });
+    registerKillSwitch(context, gate, log, () => config.killEndsProcesses);
+    registerAgentCommands(context, editorAgentHooks({ extensionPath: context.extensionPath, airlockHome: home, projectDir: roots[0] }), gate, log);
     registerPolicyCommands(context, { userPolicy: () => loadEffectivePolicy({ workspaceRoots: [] }).policy, log });
-    log.info('Airlock activated');
+    registerGateEnvironment(context, gate);
+
+    await gate.start().catch((e: unknown) => {
+      // Shown loudly, activation goes on: agents fall back to the offline judge (reads only).
+      log.error(`gate did not start: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Airlock: the gate could not start (${(e as Error).message}). Agents can only read until it runs.`);
+    });
+    log.info(`Airlock activated (${gate.status().gate})`);
   } catch (e) {
     void vscode.window.showErrorMessage(`Airlock failed to activate: ${(e as Error).message}`);
     throw e;
   }
 }
 
-export function deactivate(): void {
-  // Every registration is owned by context.subscriptions and disposed by VS Code.
+export async function deactivate(): Promise<void> {
+  // Every registration is owned by context.subscriptions; the gate (bridge, ledger, discovery files) stops here.
+  await host?.dispose();
+  host = undefined;
 }

@@ -31,7 +31,7 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   try {
     const stdin = await readStdin(MAX_STDIN);
     if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
-    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline }));
+    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid }));
   } catch (e) {
     print(fail(d, `Airlock hook internal error: ${(e as Error)?.message ?? String(e)}`));
   } finally {

@@ -27,8 +27,11 @@ import { TOOL_TABLE } from './hooks/tools';
 import type { Ledger, StepRow } from './ledger';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from './policyStore';
 
+/** What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed). */
+export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'>;
+
 export interface GateOptions {
-  ledger: Ledger;
+  ledger: GateLedger;
   approver: Approver;
   mode: Exclude<GateMode, 'offline'>;
   home: string;
@@ -65,6 +68,8 @@ export class Gate {
   private readonly memories = new Map<string, RunMemory>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  /** A person paused every run from the editor (undefined = armed). */
+  private pausedBy: string | undefined;
 
   constructor(private readonly o: GateOptions) {}
 
@@ -94,6 +99,15 @@ export class Gate {
     this.policy = policy;
     this.policyKey = key;
     return policy;
+  }
+
+  /** Pause every run (a person in the editor) or resume (undefined). Reads and writes alike are denied while paused. */
+  setPaused(reason: string | undefined): void {
+    this.pausedBy = reason;
+  }
+
+  get paused(): string | undefined {
+    return this.pausedBy;
   }
 
   /** Handle one hook event. Never rejects. */
@@ -178,7 +192,8 @@ export class Gate {
 
     const kill = readKillFlag(this.o.home);
     if (kill.killed) this.o.approver.denyAll('the Airlock kill switch is latched');
-    const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: false, ...(mem.paused ? { paused: mem.paused } : {}) };
+    const pausedNow = mem.paused ?? this.pausedBy;
+    const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: false, ...(pausedNow ? { paused: pausedNow } : {}) };
     let d: Decision;
     if (action) {
       const cwd = 'cwd' in action && action.cwd ? action.cwd : process.cwd();
@@ -196,12 +211,16 @@ export class Gate {
         stepId,
         agent: req.agent,
         toolName: req.toolName,
-        decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules },
+        decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules, actionHash },
         deadlineAt: Date.now() + req.deadlineMs - margin,
         ...(action ? { action } : {}),
         ...(req.description ? { description: req.description } : {}),
       });
-      g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
+      if (answer.decision === 'allow' && answer.actionHash !== actionHash) {
+        // Architecture Invariant: an approval is bound to the exact action; anything else is asked again.
+        this.o.log(`approval for step ${stepId} was for another action (${answer.actionHash.slice(0, 12)} != ${actionHash.slice(0, 12)}): denied`);
+        g = { decision: 'deny', reasons: ['the approval was given for a different action than the one that would run: ask again', ...g.reasons], rules: [...g.rules, 'approval.hash-mismatch'] };
+      } else g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
     }
     let seq = 0;
     let rowId = stepId;

@@ -29,6 +29,8 @@ export interface ShimOptions {
   loadOffline: OfflineLoader;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The shim's parent process id (process.ppid), sent so the kill switch can find the agent. */
+  agentPid?: number;
 }
 
 export function dialectOf(agent: string): Dialect | undefined {
@@ -93,6 +95,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
       ...(action ? { action } : {}),
       ...(hook.outcome ? { outcome: hook.outcome } : {}),
       ...(hook.description ? { description: hook.description } : {}),
+      ...(o.agentPid && o.agentPid > 1 ? { agentPid: o.agentPid } : {}),
     };
     const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
     if (r.ok) {

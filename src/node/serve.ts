@@ -8,9 +8,10 @@
  */
 import { PendingApprovals } from './approvals';
 import { startBridge } from './bridge';
-import { newToken, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
-import { Gate } from './gate';
+import { newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from './discovery';
+import { Gate, type GateLedger } from './gate';
 import { Ledger } from './ledger';
+import type { HookRequest } from '../core/protocol/bridge';
 
 export interface ServeOptions {
   home: string;
@@ -23,6 +24,12 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers (the CLI does; in-process tests do not). */
   signals?: boolean;
+  /** The editor passes its own approvals (a person answers); default: headless, never allows. */
+  approver?: PendingApprovals;
+  /** An already opened ledger (the editor opens it, or a stand-in when it cannot); closed on stop. */
+  ledger?: GateLedger & { close(): void };
+  /** Sees every authenticated hook request before it is judged (the editor records agent PIDs). */
+  observeHook?: (req: HookRequest) => void;
 }
 
 export interface Served {
@@ -31,15 +38,19 @@ export interface Served {
   token: string;
   stop(reason: string): Promise<number>;
   stopped: Promise<number>;
+  gate: Gate;
+  approvals: PendingApprovals;
+  /** New bridge token now (the old one gets 401 from this moment); rewrites the discovery file if still ours. */
+  rotate(): string;
 }
 
 export async function serveGate(o: ServeOptions): Promise<Served> {
   ensurePrivateDir(o.home);
-  const ledger = Ledger.open(o.ledgerPath);
-  const approver = new PendingApprovals();
+  const ledger = o.ledger ?? Ledger.open(o.ledgerPath);
+  const approver = o.approver ?? new PendingApprovals();
   const gate = new Gate({ ledger, approver, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
-  const token = newToken();
+  let token = newToken();
   let stopping: Promise<number> | undefined;
   let resolveStopped: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -48,12 +59,28 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     token,
     log: o.log,
     handlers: {
-      hook: (req) => gate.hook(req),
+      hook: (req) => {
+        try {
+          o.observeHook?.(req);
+        } catch (e) {
+          o.log(`hook observer failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+        return gate.hook(req);
+      },
       stop: (reason) => void stop(reason),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), killed: readKillFlag(o.home).killed }),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed }),
     },
   });
-  writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt: new Date().toISOString() });
+  const startedAt = new Date().toISOString();
+  writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+  const rotate = (): string => {
+    const old = token;
+    token = newToken();
+    bridge.rotate(token);
+    const cur = readDiscovery(o.discovery);
+    if (cur.ok && cur.discovery.token === old) writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+    return token;
+  };
 
   const stop = (reason: string): Promise<number> => {
     stopping ??= (async () => {
@@ -81,5 +108,16 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   }
-  return { url: bridge.url, discovery: o.discovery, token, stop, stopped };
+  return {
+    url: bridge.url,
+    discovery: o.discovery,
+    get token() {
+      return token;
+    },
+    stop,
+    stopped,
+    gate,
+    approvals: approver,
+    rotate,
+  };
 }

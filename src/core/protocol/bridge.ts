@@ -50,6 +50,12 @@ export const HookRequest = z.strictObject({
   /** The agent's own description: shown as an unverified claim, never classified. */
   description: z.string().max(4096).optional(),
   deadlineMs: z.number().int().min(1).max(MAX_DEADLINE_MS),
+  /**
+   * The shim's parent process (the agent, or a shell the agent ran the hook through). The editor
+   * keeps it per session so the kill switch can end the agent's process tree. A claim like any
+   * other: the gate never trusts it for a decision, and the kill switch re-checks it.
+   */
+  agentPid: z.number().int().min(2).max(2 ** 31 - 1).optional(),
 });
 export type HookRequest = z.infer<typeof HookRequest>;
 

@@ -22,7 +22,11 @@ export interface ApprovalRequest {
   deadlineAt: number;
 }
 
-export type ApprovalAnswer = { decision: 'allow'; by: string } | { decision: 'deny'; reason: string };
+/**
+ * A person's answer. An allow names the hash of the action the person was shown: the gate allows
+ * only if it equals the hash of the action it is about to let run (a stale or swapped approval is a deny).
+ */
+export type ApprovalAnswer = { decision: 'allow'; by: string; actionHash: string } | { decision: 'deny'; reason: string };
 
 export interface Approver {
   /** Resolve with a person's decision, or deny at `deadlineAt`. Never rejects. */
@@ -31,4 +35,29 @@ export interface Approver {
   denyAll(reason: string): void;
   /** How many approvals are waiting (the status bar's count). */
   pending(): number;
+}
+
+/** What deciding on a pending approval did. `changed`: the shown hash is not the pending action's (ask again). */
+export type DecideResult = 'decided' | 'gone' | 'changed' | 'not-grantable';
+
+export interface ApprovalListener {
+  /** A request started waiting for a person. */
+  pending?(req: ApprovalRequest): void;
+  /** A request was answered (a person, a grant, the deadline, the kill switch). */
+  settled?(stepId: string, answer: ApprovalAnswer): void;
+}
+
+/**
+ * The editor's side of the pending approvals (implemented in node/approvals.ts, used by the
+ * notification, the diff editor and the panel). Decisions come only from a person's gesture.
+ */
+export interface ApprovalQueue {
+  list(): ApprovalRequest[];
+  get(stepId: string): ApprovalRequest | undefined;
+  /** Answer one request. An allow must carry the hash of the action that was shown. */
+  decide(stepId: string, answer: ApprovalAnswer): DecideResult;
+  /** Allow this request and grant "allow for this run" for its pattern (reversible classes only). */
+  allowForRun(stepId: string, shownActionHash: string, by: string): DecideResult;
+  /** Listen; returns the unsubscribe function. */
+  subscribe(l: ApprovalListener): () => void;
 }

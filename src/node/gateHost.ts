@@ -1,0 +1,376 @@
+/**
+ * The gate hosted in the editor's process: the same parts as `airlock serve` (bridge, ledger,
+ * policy, pending approvals) with a person attached, plus pause and the kill switch.
+ *
+ * Discovery. Each editor window serves its own discovery file `<home>/editors/<pid>.json`, and its
+ * terminals get that PATH in AIRLOCK_DISCOVERY (never the token), so an agent started in a window's
+ * terminal is judged by that window (its workspace roots, its approval prompts). The default file
+ * `<home>/bridge.json` (agents started outside any editor) is claimed only when no live gate owns
+ * it: a running `airlock serve` or another window keeps it (checked with an authenticated health
+ * call, re-checked every 30 s so a vacated file is taken over).
+ *
+ * Ledger. If the ledger cannot open (a native module built for another runtime, a locked or
+ * corrupt file), the gate still starts with a stand-in whose every call throws: the gate then
+ * denies everything that changes something ("cannot record, so do not act") and the status says
+ * why. Reads still pass.
+ *
+ * Kill. Latch the flag (outside the workspace) -> rotate the bridge token -> deny every pending
+ * approval and forget "allow for this run" grants -> end the agents' process trees -> stop the
+ * bridge and remove our discovery files -> ask a gate owning the default discovery to stop. The
+ * flag is also watched: `airlock kill` from a terminal runs the same steps here (except latching).
+ */
+import { mkdirSync, readdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import type { AirlockStatus, EndedTree, GateControl, KillReport, LedgerState } from '../core/gateControl';
+import { AllowForRun } from '../core/run/allowRules';
+import type { DiscoveryFile, HookRequest } from '../core/protocol/bridge';
+import { PendingApprovals } from './approvals';
+import { postJson } from './bridgeClient';
+import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, unlatchKill, writeDiscovery } from './discovery';
+import type { GateLedger } from './gate';
+import { Ledger } from './ledger';
+import { agentsUnder, isAlive, killTree, listProcesses, resolveAgentPid } from './processTree';
+import { serveGate, type Served } from './serve';
+
+export type OpenLedger = (path: string) => GateLedger & { close(): void };
+
+export interface GateHostOptions {
+  home: string;
+  workspaceRoots: string[];
+  log: (line: string) => void;
+  /** Default: `<home>/ledger.sqlite`. */
+  ledgerPath?: string;
+  /** Default: better-sqlite3 (node/ledger.ts). The integrator may pass a fallback opener. */
+  openLedger?: OpenLedger;
+  /** Default: `<home>/editors/<pid>.json`. */
+  discoveryPath?: string;
+  /** Default: `<home>/bridge.json` (agents outside the editor). */
+  defaultDiscoveryPath?: string;
+  /** How often the kill flag and the default discovery file are re-checked (ms). */
+  watchIntervalMs?: number;
+  /** "Allow for this run" grants (default: on, one hour). */
+  allowForRun?: { enabled: boolean; ttlMs: number };
+  /** The kill switch ends the agents' process trees (default true). */
+  killEndsProcesses?: boolean;
+  /** Optional cost of the current run (later: the OTLP receiver). */
+  cost?: { current(): number | undefined; onChange(l: () => void): () => void };
+}
+
+/** A ledger stand-in whose every call throws: the gate then refuses whatever it cannot record. */
+export function brokenLedger(error: string): GateLedger & { close(): void } {
+  const fail = (): never => {
+    throw new Error(`the run ledger is unavailable (${error})`);
+  };
+  return { runFor: fail, stepsOf: fail, appendStep: fail, setRunStatus: fail, close: () => undefined };
+}
+
+/** GET /v1/health with the file's token: is a live gate answering behind this discovery file? */
+export function probeGate(d: DiscoveryFile, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const url = new URL(d.url);
+    const req = request({ host: '127.0.0.1', port: Number(url.port), path: '/v1/health', method: 'GET', agent: false, timeout: timeoutMs, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${d.token}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** Remove per-window discovery files of windows that are gone. */
+export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^(\d+)\.json$/.exec(e);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(dir, e), { force: true });
+    log(`removed stale discovery file of window pid ${pid}`);
+  }
+}
+
+interface AgentRecord {
+  agent: string;
+  sessionId: string;
+  pid: number;
+  label: string;
+}
+
+export class GateHost implements GateControl {
+  readonly approvals: PendingApprovals;
+  readonly discoveryPath: string;
+  readonly home: string;
+  private readonly defaultDiscovery: string;
+  private readonly ledgerPath: string;
+  private served: Served | undefined;
+  private state: AirlockStatus;
+  private readonly listeners = new Set<(s: AirlockStatus) => void>();
+  private readonly agentPids = new Map<string, AgentRecord>();
+  private pausedReason: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private killing: Promise<KillReport> | undefined;
+  private disposed = false;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly o: GateHostOptions) {
+    this.home = o.home;
+    this.discoveryPath = o.discoveryPath ?? join(o.home, 'editors', `${process.pid}.json`);
+    this.defaultDiscovery = o.defaultDiscoveryPath ?? join(o.home, 'bridge.json');
+    this.ledgerPath = o.ledgerPath ?? join(o.home, 'ledger.sqlite');
+    const grants = o.allowForRun?.enabled === false ? undefined : new AllowForRun(o.allowForRun?.ttlMs);
+    this.approvals = new PendingApprovals({ ...(grants ? { grants } : {}), log: o.log });
+    this.state = { gate: 'starting', ledger: { ok: true, path: this.ledgerPath }, pending: 0 };
+    this.unsubscribe.push(this.approvals.subscribe({ pending: () => this.update({}), settled: () => this.update({}) }));
+    if (o.cost) this.unsubscribe.push(o.cost.onChange(() => this.update({})));
+  }
+
+  status(): AirlockStatus {
+    return this.state;
+  }
+
+  onStatus(listener: (s: AirlockStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private update(patch: Partial<AirlockStatus>): void {
+    const cost = this.o.cost?.current();
+    const next: AirlockStatus = { ...this.state, ...patch, pending: this.approvals.pending() };
+    if (cost !== undefined) next.costUsd = cost;
+    else delete next.costUsd;
+    this.state = next;
+    for (const l of [...this.listeners]) {
+      try {
+        l(next);
+      } catch (e) {
+        this.o.log(`status listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Start (or restart after un-kill). Resolves with the status; never throws for a broken ledger. */
+  async start(): Promise<AirlockStatus> {
+    try {
+      return await this.startOnce();
+    } catch (e) {
+      this.update({ gate: 'stopped', reason: `the gate could not start: ${(e as Error)?.message ?? String(e)}` });
+      throw e;
+    }
+  }
+
+  private async startOnce(): Promise<AirlockStatus> {
+    if (this.disposed) throw new Error('GateHost is disposed');
+    ensurePrivateDir(this.home);
+    mkdirSync(join(this.home, 'editors'), { recursive: true, mode: 0o700 });
+    sweepEditorDiscovery(join(this.home, 'editors'), this.o.log);
+    this.watch();
+    const kill = readKillFlag(this.home);
+    if (kill.killed) {
+      this.update({ gate: 'killed', reason: kill.flag.reason });
+      this.o.log(`kill switch is latched (${kill.flag.reason}): the gate stays down until a person un-latches it`);
+      return this.state;
+    }
+    let ledger: GateLedger & { close(): void };
+    let ledgerState: LedgerState;
+    try {
+      ledger = (this.o.openLedger ?? ((p: string) => Ledger.open(p)))(this.ledgerPath);
+      ledgerState = { ok: true, path: this.ledgerPath };
+    } catch (e) {
+      const error = (e as Error)?.message ?? String(e);
+      this.o.log(`LEDGER UNAVAILABLE (${error}): every action that changes something will be denied`);
+      ledger = brokenLedger(error);
+      ledgerState = { ok: false, path: this.ledgerPath, error };
+    }
+    const served = await serveGate({
+      home: this.home,
+      ledgerPath: this.ledgerPath,
+      discovery: this.discoveryPath,
+      mode: 'interactive',
+      workspaceRoots: this.o.workspaceRoots,
+      log: this.o.log,
+      signals: false,
+      approver: this.approvals,
+      ledger,
+      observeHook: (req) => this.recordAgent(req),
+    });
+    this.served = served;
+    served.gate.setPaused(this.pausedReason);
+    void served.stopped.then(() => this.onServedStopped(served));
+    const bridge = { url: served.url, discovery: this.discoveryPath, ...(await this.claimDefault()) };
+    this.update({ gate: this.pausedReason ? 'paused' : 'armed', ledger: ledgerState, bridge, ...(this.pausedReason ? { reason: this.pausedReason } : { reason: undefined }) });
+    this.o.log(`gate armed: bridge ${served.url}, discovery ${this.discoveryPath}, ledger ${ledgerState.ok ? this.ledgerPath : `UNAVAILABLE (${ledgerState.error})`}`);
+    return this.state;
+  }
+
+  /** Claim the default discovery file unless a live gate owns it. */
+  private async claimDefault(): Promise<{ defaultDiscovery: 'ours' | 'other' | 'none'; otherPid?: number }> {
+    const s = this.served;
+    if (!s) return { defaultDiscovery: 'none' };
+    const cur = readDiscovery(this.defaultDiscovery);
+    if (cur.ok && cur.discovery.token === s.token) return { defaultDiscovery: 'ours' };
+    if (cur.ok && (await probeGate(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
+    writeDiscovery(this.defaultDiscovery, { version: 1, url: s.url, token: s.token, pid: process.pid, startedAt: new Date().toISOString() });
+    this.o.log(`answering agents outside the editor too (${this.defaultDiscovery})`);
+    return { defaultDiscovery: 'ours' };
+  }
+
+  private watch(): void {
+    if (this.timer) return;
+    const interval = this.o.watchIntervalMs ?? 1000;
+    // The flag may be latched from a terminal (`airlock kill`): act on it here as well.
+    watchFile(killFlagPath(this.home), { interval, persistent: false }, () => void this.checkFlag());
+    let ticks = 0;
+    this.timer = setInterval(() => {
+      void this.checkFlag();
+      if (++ticks % Math.max(1, Math.round(30_000 / interval)) === 0 && this.served && this.state.bridge?.defaultDiscovery !== 'ours') {
+        void this.claimDefault().then((b) => this.state.bridge && this.update({ bridge: { ...this.state.bridge, ...b } }));
+      }
+    }, interval);
+    this.timer.unref();
+  }
+
+  private async checkFlag(): Promise<void> {
+    const k = readKillFlag(this.home);
+    if (k.killed && this.state.gate !== 'killed' && !this.killing) {
+      this.o.log(`kill flag latched outside the editor (${k.flag.reason}): killing here too`);
+      await this.kill(k.flag.reason, [], { latch: false });
+    }
+  }
+
+  private onServedStopped(s: Served): void {
+    if (this.served !== s) return;
+    this.served = undefined;
+    if (this.killing || this.disposed) return;
+    const k = readKillFlag(this.home);
+    this.update(k.killed ? { gate: 'killed', reason: k.flag.reason } : { gate: 'stopped', reason: 'the gate was stopped over the bridge' });
+  }
+
+  private recordAgent(req: HookRequest): void {
+    if (!req.agentPid) return;
+    const key = `${req.agent}\0${req.sessionId}`;
+    const had = this.agentPids.get(key);
+    if (had && had.pid === req.agentPid) return;
+    const table = listProcesses();
+    const pid = resolveAgentPid(table, req.agentPid);
+    const p = table.find((x) => x.pid === pid);
+    const label = `${req.agent} (pid ${pid}${p ? `, ${p.comm}` : ''})`;
+    this.agentPids.set(key, { agent: req.agent, sessionId: req.sessionId, pid, label });
+  }
+
+  agents(): AgentRecord[] {
+    return [...this.agentPids.values()];
+  }
+
+  pause(reason: string): void {
+    this.pausedReason = reason;
+    this.served?.gate.setPaused(reason);
+    this.approvals.denyAll(`paused by a person in VS Code: ${reason}`);
+    if (this.state.gate === 'armed') this.update({ gate: 'paused', reason });
+    this.o.log(`paused: ${reason}`);
+  }
+
+  resume(): void {
+    this.pausedReason = undefined;
+    this.served?.gate.setPaused(undefined);
+    if (this.state.gate === 'paused') this.update({ gate: 'armed', reason: undefined });
+    this.o.log('resumed');
+  }
+
+  kill(reason: string, terminalShellPids: readonly number[], opts: { latch?: boolean } = {}): Promise<KillReport> {
+    this.killing ??= this.doKill(reason, terminalShellPids, opts.latch !== false).finally(() => (this.killing = undefined));
+    return this.killing;
+  }
+
+  private async doKill(reason: string, terminalShellPids: readonly number[], latch: boolean): Promise<KillReport> {
+    const at = new Date().toISOString();
+    // 1. Latch first: from here every gate and every shim denies, even if a later step fails.
+    if (latch) latchKill(reason, this.home, at);
+    this.update({ gate: 'killed', reason });
+    const served = this.served;
+    // 2. The old token dies now: a request already holding it gets 401 (then the shim's offline judge sees the flag).
+    const oldToken = served?.token;
+    served?.rotate();
+    if (served && oldToken) {
+      // The default discovery file carries the same token: rewrite it too (then withdrawn below).
+      const cur = readDiscovery(this.defaultDiscovery);
+      if (cur.ok && cur.discovery.token === oldToken) writeDiscovery(this.defaultDiscovery, { ...cur.discovery, token: served.token });
+    }
+    // 3. Nothing pending may still be approved; grants are forgotten.
+    const deniedPending = this.approvals.pending();
+    this.approvals.denyAll(`the Airlock kill switch was pulled: ${reason}`);
+    this.approvals.clearGrants();
+    // 4. End the agents' process trees: hook sessions, then agents found under the terminals' shells.
+    const trees: EndedTree[] = [];
+    const done = new Set<number>();
+    const table = listProcesses();
+    const targets: { pid: number; label: string }[] = [];
+    for (const a of this.agentPids.values()) targets.push({ pid: a.pid, label: `${a.label}, from its hook session` });
+    for (const shell of terminalShellPids) for (const pid of agentsUnder(table, shell)) {
+      const p = table.find((x) => x.pid === pid);
+      targets.push({ pid, label: `${p?.comm ?? 'agent'} (pid ${pid}) in a terminal (shell ${shell})` });
+    }
+    if (this.o.killEndsProcesses === false && targets.length) this.o.log(`kill: leaving ${targets.length} agent process tree(s) running (airlock.kill.endAgentProcesses is off); the flag denies their actions`);
+    for (const t of this.o.killEndsProcesses === false ? [] : targets) {
+      if (done.has(t.pid)) continue;
+      done.add(t.pid);
+      const r = await killTree(t.pid, t.label);
+      trees.push(r);
+      this.o.log(r.skipped ? `kill: left ${t.label} running: ${r.skipped}` : `kill: ended ${t.label}: ${r.killed.length} process(es)${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}`);
+    }
+    this.agentPids.clear();
+    // 5. Stop our own servers and withdraw our discovery files.
+    if (served) {
+      this.served = undefined;
+      const token = served.token;
+      await served.stop(`kill switch: ${reason}`);
+      removeDiscoveryIfOurs(this.defaultDiscovery, token);
+      removeDiscoveryIfOurs(this.discoveryPath, token);
+    }
+    // 6. A gate owning the default discovery file (another window, `airlock serve`) is asked to stop too.
+    const report: KillReport = { at, reason, deniedPending, trees };
+    const other = readDiscovery(this.defaultDiscovery);
+    if (other.ok && other.discovery.pid !== process.pid) {
+      const r = await postJson(other.discovery, '/v1/stop', { reason: `kill switch: ${reason}` }, 2000);
+      report.stoppedOtherGate = 'error' in r ? `could not reach the gate of pid ${other.discovery.pid} (${r.reason}); it denies everything anyway while the flag is latched` : `asked the gate of pid ${other.discovery.pid} to stop (HTTP ${r.status})`;
+      rmSync(this.defaultDiscovery, { force: true });
+    }
+    this.update({ gate: 'killed', reason, bridge: undefined });
+    this.o.log(`KILLED at ${at}: ${reason}; denied ${deniedPending} pending; ${trees.filter((t) => !t.skipped).length} process tree(s) ended`);
+    return report;
+  }
+
+  async unkill(): Promise<void> {
+    unlatchKill(this.home);
+    this.o.log('kill switch un-latched by a person in the editor');
+    if (!this.served) await this.start();
+    else this.update({ gate: this.pausedReason ? 'paused' : 'armed', reason: this.pausedReason });
+  }
+
+  /** Stop everything this host started (deactivate). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.timer) clearInterval(this.timer);
+    unwatchFile(killFlagPath(this.home));
+    for (const u of this.unsubscribe) u();
+    const s = this.served;
+    this.served = undefined;
+    if (s) {
+      const token = s.token;
+      await s.stop('the editor is closing');
+      removeDiscoveryIfOurs(this.defaultDiscovery, token);
+      removeDiscoveryIfOurs(this.discoveryPath, token);
+    }
+  }
+}
+

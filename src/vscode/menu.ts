@@ -1,0 +1,39 @@
+/** The Airlock menu (status bar click): a QuickPick of what makes sense in the current state. */
+import * as vscode from 'vscode';
+import type { AirlockStatus } from '../core/gateControl';
+import { renderStatus } from '../core/status';
+
+interface MenuItem extends vscode.QuickPickItem {
+  command: string;
+}
+
+export function menuItems(s: AirlockStatus): MenuItem[] {
+  const items: MenuItem[] = [];
+  if (s.pending > 0) items.push({ label: `$(bell-dot) Review ${s.pending} pending approval${s.pending === 1 ? '' : 's'}`, command: 'airlock.reviewPending' });
+  items.push({ label: '$(list-tree) Open Run Log', command: 'airlock.openRunLog' });
+  if (s.gate === 'armed') items.push({ label: '$(debug-pause) Pause All Agents', description: 'deny every action until you resume', command: 'airlock.pause' });
+  if (s.gate === 'paused') items.push({ label: '$(debug-continue) Resume', command: 'airlock.resume' });
+  if (s.gate !== 'killed') items.push({ label: '$(circle-slash) Kill Switch', description: 'latch, deny everything, end agent processes', command: 'airlock.kill' });
+  if (s.gate === 'killed') items.push({ label: '$(unlock) Un-latch Kill Switch…', command: 'airlock.unkill' });
+  items.push({ label: '$(plug) Connect an Agent…', command: 'airlock.connectAgent' });
+  items.push({ label: '$(debug-disconnect) Disconnect an Agent…', command: 'airlock.disconnectAgent' });
+  items.push({ label: '$(pulse) Agent Hook Status', command: 'airlock.hooksStatus' });
+  items.push({ label: '$(law) Open Policy', command: 'airlock.openPolicy' });
+  items.push({ label: '$(info) Show Status', command: 'airlock.showStatus' });
+  return items;
+}
+
+export function registerMenu(context: vscode.ExtensionContext, status: () => AirlockStatus): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('airlock.menu', async () => {
+      const s = status();
+      const pick = await vscode.window.showQuickPick(menuItems(s), { title: `Airlock — ${renderStatus(s).label}`, placeHolder: 'Choose an action' });
+      if (!pick) return;
+      try {
+        await vscode.commands.executeCommand(pick.command);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Airlock: ${pick.command} failed: ${(e as Error).message}`);
+      }
+    }),
+  );
+}
