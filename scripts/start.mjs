@@ -179,6 +179,10 @@ async function codeServer() {
         ok = /Airlock activated/.test(findLog(join(userData, 'logs'), /airlock-dev\.airlock\/.*\.log$/));
         if (!ok) await new Promise((r) => setTimeout(r, 500));
       }
+      if (ok) {
+        // The status bar item renders the gate's state once the gate host has started (when the build has one).
+        await page.waitForSelector('[id$="airlock.status"]', { timeout: 30_000 }).catch(() => console.log('  (no Airlock status bar item in this build)'));
+      }
       demoRunHook(envForRun);
       mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start.png') });

@@ -88,16 +88,14 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
     await vs.screenshot('e2e-activation-3-invalid-policy');
   });
 
-  it('status bar: shows the Airlock item when the extension contributes one', async () => {
-    const items = await vs.statusBarItems();
-    const airlock = items.filter((i) => /airlock/i.test(`${i.id} ${i.ariaLabel} ${i.text}`));
-    // TODO(integrator, after h-ext merges): the status bar item is part of the product; replace this
-    // conditional with `assert.ok(airlock.length === 1)` and check its text (armed / 0 pending).
-    if (airlock.length === 0) {
-      process.stderr.write(`e2e: no Airlock status bar item yet (items: ${JSON.stringify(items.map((i) => i.id))})\n`);
-      return;
-    }
-    assert.match(airlock[0]!.text + airlock[0]!.ariaLabel, /Airlock|armed|paused|killed/i);
+  it('status bar: one Airlock item, armed, with its accessible name', async () => {
+    const item = await until('the Airlock status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id)));
+    // Renders the gate's state (src/core/status.ts): armed = $(shield) Airlock, "Airlock armed" for screen readers.
+    assert.equal(item.text, 'Airlock', JSON.stringify(item));
+    assert.deepEqual(item.icons, ['shield'], JSON.stringify(item));
+    assert.match(item.ariaLabel, /Airlock armed/, JSON.stringify(item));
+    assert.equal((await vs.statusBarItems()).filter((i) => /airlock/i.test(i.id)).length, 1);
+    await vs.screenshot('e2e-activation-5-status-bar');
   });
 
   it('harness: reads inside a webview (the built-in Markdown preview) and clicks a status bar item', async () => {
@@ -113,24 +111,20 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
     await until('the Problems panel', () => vs.page.locator('.panel .pane-header, .panel .composite.title').first().isVisible());
   });
 
-  it('ledger: the in-process gate writes its ledger with the real better-sqlite3 (Node 22 build)', async (t) => {
+  it('ledger: the in-process gate opened its ledger in AIRLOCK_HOME with the real better-sqlite3 (Node 22 build)', async () => {
     const ledger = join(vs.dirs.airlockHome, 'ledger.sqlite');
-    // TODO(integrator, after h-ext merges the in-process gate): remove this skip. The gate opens the
-    // ledger at activation; the extension's log must name the driver and it must be better-sqlite3,
-    // not the node:sqlite fallback (which would mean the packaged binary did not load).
-    if (!existsSync(ledger) && !/ledger/i.test(vs.extensionLog(EXT_ID))) {
-      t.skip('the in-process gate is not in this build yet (no ledger opened)');
-      return;
-    }
     await until('the ledger file', () => existsSync(ledger));
-    // The extension logs the ledger's driver at open (Ledger#driver); the packaged Node 22 binary
+    // The gate host logs the ledger's driver at open (Ledger#driver); the packaged Node 22 binary
     // must be the one in use, not the node:sqlite fallback.
-    assert.match(vs.extensionLog(EXT_ID), /ledger.*better-sqlite3/i);
-    assert.doesNotMatch(vs.extensionLog(EXT_ID), /node:sqlite/);
-    const { Ledger } = await import('../../src/node/ledger');
+    const log = vs.extensionLog(EXT_ID);
+    assert.match(log, new RegExp(`ledger ${ledger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on better-sqlite3\n`));
+    assert.match(log, /gate armed: bridge http:\/\/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(log, /node:sqlite|LEDGER UNAVAILABLE/);
+    // The file is a real ledger: this process (Node 20, its own better-sqlite3) opens and verifies it.
+    const { Ledger, firstBreak } = await import('../../src/node/ledger');
     const l = Ledger.open(ledger);
     try {
-      assert.ok(Array.isArray(l.runs()));
+      assert.equal(firstBreak(l.allSteps()), undefined);
     } finally {
       l.close();
     }

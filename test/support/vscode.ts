@@ -45,6 +45,8 @@ export interface StatusItem {
   id: string;
   text: string;
   ariaLabel: string;
+  /** Codicons shown in the item (e.g. 'shield' for $(shield)). */
+  icons: string[];
 }
 
 export interface VsCode {
@@ -280,7 +282,12 @@ export async function startVsCode(o: StartOptions): Promise<VsCode> {
       },
       async statusBarItems() {
         return page.$$eval('#workbench\\.parts\\.statusbar .statusbar-item', (els) =>
-          els.map((e) => ({ id: e.id, text: (e.textContent ?? '').trim(), ariaLabel: (e.querySelector('a')?.getAttribute('aria-label') ?? e.getAttribute('aria-label') ?? '').trim() })),
+          els.map((e) => ({
+            id: e.id,
+            text: (e.textContent ?? '').trim(),
+            ariaLabel: (e.querySelector('a')?.getAttribute('aria-label') ?? e.getAttribute('aria-label') ?? '').trim(),
+            icons: Array.from(e.querySelectorAll('.codicon')).flatMap((c) => Array.from(c.classList).filter((k) => k.startsWith('codicon-')).map((k) => k.slice('codicon-'.length))),
+          })),
         );
       },
       async statusBarText() {
