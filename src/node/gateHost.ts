@@ -30,6 +30,7 @@ import { postJson } from './bridgeClient';
 import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, unlatchKill, writeDiscovery } from './discovery';
 import type { GateLedger } from './gate';
 import { anchorPathFor, Ledger } from './ledger';
+import type { SqliteDriverInfo } from './sqlite';
 import { agentsUnder, isAlive, killTree, listProcesses, resolveAgentPid } from './processTree';
 import { serveGate, type Served } from './serve';
 
@@ -186,6 +187,9 @@ export class GateHost implements GateControl {
     try {
       ledger = (this.o.openLedger ?? ((p: string) => Ledger.open(p, { anchor: anchorPathFor(this.o.home, p) })))(this.ledgerPath);
       ledgerState = { ok: true, path: this.ledgerPath };
+      // Which SQLite driver (better-sqlite3, or node:sqlite where the native binary does not load).
+      const driver = (ledger as { driver?: SqliteDriverInfo }).driver;
+      if (driver) this.o.log(`ledger ${this.ledgerPath} on ${driver.driver}${driver.fallbackReason ? ` (${driver.fallbackReason})` : ''}`);
     } catch (e) {
       const error = (e as Error)?.message ?? String(e);
       this.o.log(`LEDGER UNAVAILABLE (${error}): every action that changes something will be denied`);

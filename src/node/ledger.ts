@@ -13,7 +13,6 @@
  * Writes throw on failure; the gate turns a failed write of a mutating step into a deny
  * ("cannot record, so do not act").
  */
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +20,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../core/hash';
 import { maskDeep, maskSecrets } from '../core/mask';
 import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../core/run/ledgerCheck';
+import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 
 export const LEDGER_SCHEMA_VERSION = 1;
 export { GENESIS_HASH };
@@ -215,10 +215,8 @@ export class Ledger {
     const existed = existsSync(path);
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     // better-sqlite3 is native and external to the bundle: load it only when a ledger is opened,
-    // so the hook shim (which never opens one) does not pay for it.
-    const require = createRequire(__filename);
-    const Sqlite = require('better-sqlite3') as typeof BetterSqlite3;
-    const db = options.readonly ? new Sqlite(path, { readonly: true, fileMustExist: true }) : new Sqlite(path);
+    // so the hook shim (which never opens one) does not pay for it. node:sqlite when it cannot load.
+    const db = options.readonly ? openSqlite(path, { readonly: true, fileMustExist: true }) : openSqlite(path);
     let ledgerId: string;
     try {
       if (!options.readonly) {
@@ -365,6 +363,11 @@ export class Ledger {
       this.anchorBroken = true;
       throw Object.assign(new Error(`ledger anchor ${path} could not be written: ${(e as Error).message}`), { anchor: true });
     }
+  }
+
+  /** Which SQLite driver this ledger runs on (better-sqlite3, or node:sqlite and why): log it at open. */
+  get driver(): SqliteDriverInfo | undefined {
+    return sqliteDriverOf(this.db);
   }
 
   /** The run for an agent's session, created on first sight. */

@@ -1,0 +1,111 @@
+/**
+ * Editor figures for `npm run bench`:
+ *   - bundle sizes: dist/*.js of a production build and the packaged linux-x64 .vsix;
+ *   - extension activation time in a real VS Code (code-server 4.117, extension host on Node 22,
+ *     headless Chromium), read from VS Code's own logs: from the extension host's line
+ *     "ExtensionService#_doActivateExtension airlock-dev.airlock" (activation starts: before the
+ *     bundle is required) to Airlock's "Airlock activated" log line (the end of activate()).
+ *     Both are millisecond timestamps written by VS Code's loggers in the same process. Each run is
+ *     a fresh code-server (fresh user-data, extensions dir, browser profile): cold activations.
+ *   - for context, workbench load: page navigation to `.monaco-workbench` in the browser.
+ *
+ * Usage: `editorFigures(runs)` returns the numbers; `editorSection(figures)` the BENCHMARKS.md lines.
+ * Standalone: `node --import tsx bench/editor.ts [runs]` prints the section.
+ * Needs the e2e cache (node scripts/e2e-setup.mjs) and /usr/bin/chromium.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { e2ePaths, readSetupStamp } from '../scripts/e2e-paths.mjs';
+import { packageTarget } from '../scripts/package-target.mjs';
+import { startVsCode, until } from '../test/support/vscode';
+
+const root = join(__dirname, '..');
+const EXT_ID = 'airlock-dev.airlock';
+
+export interface EditorFigures {
+  bundles: Array<{ file: string; bytes: number }>;
+  vsix: { bytes: number };
+  /** ms from VS Code starting the activation to "Airlock activated", one per fresh code-server. */
+  activationMs: number[];
+  /** ms from page navigation to the workbench DOM, same runs. */
+  workbenchMs: number[];
+  codeServer: string;
+  node: string;
+}
+
+/** "2026-11-21 02:23:25.554 [info] ..." -> ms since epoch (local clock, same process family). */
+function stamp(line: string): number {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+  if (!m) throw new Error(`no timestamp in log line: ${line}`);
+  return Date.parse(`${m[1]}T${m[2]}`);
+}
+
+export async function editorFigures(runs = 3): Promise<EditorFigures> {
+  const paths = e2ePaths();
+  const setup = readSetupStamp(paths);
+  if (!setup) throw new Error(`the e2e cache is not set up (${paths.root}): run node scripts/e2e-setup.mjs`);
+  const work = mkdtempSync(join(tmpdir(), 'airlock-bench-editor-'));
+  try {
+    const vsix = await packageTarget({ out: join(work, 'airlock-linux-x64.vsix'), quiet: true });
+    const bundles = readdirSync(join(root, 'dist'))
+      .filter((f) => f.endsWith('.js'))
+      .sort()
+      .map((f) => ({ file: `dist/${f}`, bytes: statSync(join(root, 'dist', f)).size }));
+    const activationMs: number[] = [];
+    const workbenchMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = Date.now();
+      const vs = await startVsCode({ paths, vsix });
+      try {
+        // startVsCode returns once the workbench and its status bar are there: an upper bound that
+        // includes code-server start; the browser-side figure is the navigation timing below.
+        const nav = await vs.page.evaluate(() => {
+          const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+          return e ? e.domContentLoadedEventEnd : NaN;
+        });
+        const done = await until('"Airlock activated"', () => vs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
+        const begin = vs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
+        if (!begin) throw new Error('no _doActivateExtension line for Airlock in the extension host log');
+        activationMs.push(stamp(done) - stamp(begin));
+        workbenchMs.push(Number.isFinite(nav) ? nav : Date.now() - t0);
+      } finally {
+        await vs.stop();
+      }
+    }
+    return { bundles, vsix: { bytes: statSync(vsix).size }, activationMs, workbenchMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
+const med = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+};
+
+export function editorSection(f: EditorFigures): string[] {
+  const out: string[] = [];
+  out.push(`Production build (minified). Activation in code-server ${f.codeServer} (VS Code ${f.codeServer.replace(/^4\./, '1.')}, extension host on Node ${f.node}), a fresh instance per run, timed from VS Code's log line that starts the activation of ${EXT_ID} to Airlock's "Airlock activated" log line (both millisecond timestamps from VS Code's loggers).`);
+  out.push('');
+  out.push('| artifact | size |');
+  out.push('| --- | ---: |');
+  for (const b of f.bundles) out.push(`| ${b.file} | ${kib(b.bytes)} |`);
+  out.push(`| airlock-linux-x64.vsix | ${kib(f.vsix.bytes)} |`);
+  out.push('');
+  out.push('| measure | runs | median ms | all runs ms |');
+  out.push('| --- | ---: | ---: | --- |');
+  out.push(`| extension activation (load dist/extension.js + activate) | ${f.activationMs.length} | ${med(f.activationMs).toFixed(0)} | ${f.activationMs.join(', ')} |`);
+  out.push(`| workbench DOMContentLoaded in Chromium (context) | ${f.workbenchMs.length} | ${med(f.workbenchMs).toFixed(0)} | ${f.workbenchMs.map((x) => x.toFixed(0)).join(', ')} |`);
+  return out;
+}
+
+if (require.main === module) {
+  editorFigures(Number(process.argv[2] ?? 3))
+    .then((f) => console.log(editorSection(f).join('\n')))
+    .catch((e: Error) => {
+      console.error(e.stack ?? e.message);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// `npm start`: build, package, and open a real VS Code with Airlock installed on a demo workspace.
+//
+//   - desktop VS Code when its `code` command is on PATH: an isolated instance (its own user-data and
+//     extensions folders under .cache/e2e/start, so your own setup is untouched)
+//   - otherwise code-server 4.117 from the e2e cache (running scripts/e2e-setup.mjs first when the
+//     cache is missing), at a printed http://127.0.0.1:PORT address; Ctrl-C stops it
+//
+// Options: --code-server (use code-server even when `code` exists), --port N (default: a free
+// port), --check (code-server only: open the workbench in headless Chromium, wait for "Airlock
+// activated", save test-artifacts/start.png, stop; exit code says whether it worked).
+//
+// Airlock runs with its own home (.cache/e2e/start/airlock-home: ledger, discovery, kill flag),
+// never your ~/.airlock. The CLI demo that was `npm start` before is `npm run demo`.
+//
+// Hook for the scripted agent run (allowed step, approval, denial): when scripts/demo-run.ts
+// exists, it is run with `node --import tsx scripts/demo-run.ts` once the editor is up, with
+// AIRLOCK_HOME, AIRLOCK_DEMO_WORKSPACE and AIRLOCK_DEMO_URL in its environment.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { e2ePaths, readSetupStamp, repoRoot } from './e2e-paths.mjs';
+import { packageTarget } from './package-target.mjs';
+
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const portArg = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : undefined;
+const P = e2ePaths();
+const startDir = join(P.root, 'start');
+const demoWs = join(startDir, 'shop');
+const airlockHome = join(startDir, 'airlock-home');
+
+function fail(msg) {
+  console.error(`\nnpm start: ${msg}`);
+  process.exit(1);
+}
+
+function which(cmd) {
+  for (const d of (process.env.PATH ?? '').split(':')) if (d && existsSync(join(d, cmd))) return join(d, cmd);
+  return undefined;
+}
+
+/** The demo workspace: a small shop with a workspace policy (created once, kept between starts). */
+function demoWorkspace() {
+  if (existsSync(join(demoWs, '.airlock', 'policy.json'))) return;
+  for (const d of ['src', 'build', 'migrations', '.airlock']) mkdirSync(join(demoWs, d), { recursive: true });
+  writeFileSync(join(demoWs, 'README.md'), '# shop\n\nA demo workspace for Airlock. Ask an agent to change `src/app.ts`, clean `build/`, or drop a table.\n');
+  writeFileSync(join(demoWs, 'src', 'app.ts'), 'export const price = 10;\n\nexport function total(qty: number): number {\n  return qty * price;\n}\n');
+  writeFileSync(join(demoWs, 'build', 'app.js'), 'compiled\n');
+  writeFileSync(join(demoWs, 'migrations', '001_orders.sql'), 'CREATE TABLE orders (id integer primary key, total integer);\n');
+  writeFileSync(join(demoWs, '.env'), 'STRIPE_KEY=sk_live_demo\n');
+  writeFileSync(join(demoWs, 'package.json'), '{"name":"shop","private":true,"scripts":{"test":"node --test"}}\n');
+  writeFileSync(join(demoWs, '.airlock', 'policy.json'), JSON.stringify({ version: 1, rules: [{ id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure is changed through the pipeline only' }], protectedPaths: ['migrations/**'] }, null, 2) + '\n');
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(a.port));
+    });
+  });
+}
+
+function findLog(dir, pattern) {
+  let out = '';
+  const walk = (d) => {
+    let es = [];
+    try { es = readdirSync(d); } catch { return; }
+    for (const e of es) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (pattern.test(p)) out += readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function demoRunHook(env) {
+  const script = join(repoRoot, 'scripts', 'demo-run.ts');
+  if (!existsSync(script)) {
+    console.log('  (no scripted agent run yet: scripts/demo-run.ts is the hook for it)');
+    return;
+  }
+  console.log('→ scripted agent run (scripts/demo-run.ts)');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env });
+  if (r.status !== 0) console.error(`  the scripted run exited with ${r.status}`);
+}
+
+const settings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'security.workspace.trust.enabled': false,
+};
+
+async function desktop(code) {
+  console.log(`→ desktop VS Code (${code})`);
+  const vsix = await packageTarget({ out: join(startDir, 'airlock-desktop.vsix'), native: 'as-is', target: `${process.platform}-${process.arch}` });
+  const userData = join(startDir, 'desktop-user-data');
+  const extensions = join(startDir, 'desktop-extensions');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  if (!existsSync(join(userData, 'User', 'settings.json'))) writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  const env = { ...process.env, AIRLOCK_HOME: airlockHome };
+  const base = ['--user-data-dir', userData, '--extensions-dir', extensions];
+  const inst = spawnSync(code, [...base, '--install-extension', vsix, '--force'], { stdio: 'inherit', env });
+  if (inst.status !== 0) fail(`code --install-extension failed (${inst.status})`);
+  const open = spawnSync(code, [...base, '--new-window', demoWs], { stdio: 'inherit', env });
+  if (open.status !== 0) fail(`code ${demoWs} failed (${open.status})`);
+  console.log(`\nAirlock is installed in an isolated VS Code window on ${demoWs}.\n  Airlock home: ${airlockHome}`);
+  demoRunHook({ ...env, AIRLOCK_DEMO_WORKSPACE: demoWs });
+}
+
+async function codeServer() {
+  if (!readSetupStamp(P)) {
+    console.log('→ first run: installing Node 22 and code-server into the cache (scripts/e2e-setup.mjs, a few minutes)');
+    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'e2e-setup.mjs')], { stdio: 'inherit' });
+    if (r.status !== 0) fail('e2e-setup failed (see above)');
+  }
+  const vsix = await packageTarget({ out: join(startDir, 'airlock-linux-x64.vsix') });
+  const userData = join(startDir, 'code-server-user-data');
+  const extensions = join(startDir, 'code-server-extensions');
+  const home = join(startDir, 'home');
+  for (const d of [join(userData, 'User'), extensions, home]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  const env = {
+    ...process.env,
+    PATH: `${join(P.nodePkg, 'bin')}:${process.env.PATH}`,
+    AIRLOCK_HOME: airlockHome,
+    // code-server keeps its own config under XDG folders: keep them in the cache, not in your home.
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+  };
+  const base = ['--user-data-dir', userData, '--extensions-dir', extensions];
+  const inst = spawnSync(P.nodeBin, [P.codeServerEntry, ...base, '--install-extension', vsix, '--force'], { encoding: 'utf8', env });
+  if (inst.status !== 0 || !/successfully installed/i.test(inst.stdout + inst.stderr)) fail(`installing the extension into code-server failed:\n${inst.stdout}${inst.stderr}`);
+  console.log('✓ Airlock installed into code-server');
+  const port = portArg ?? (await freePort());
+  rmSync(join(userData, 'logs'), { recursive: true, force: true });
+  const server = spawn(P.nodeBin, [P.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...base, demoWs], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  server.stdout.on('data', (c) => (output += c));
+  server.stderr.on('data', (c) => (output += c));
+  let exited;
+  server.on('exit', (c) => (exited = c ?? 1));
+  const stop = () => {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
+  };
+  process.on('SIGINT', () => { stop(); process.exit(130); });
+  process.on('SIGTERM', () => { stop(); process.exit(143); });
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(demoWs)}`;
+  for (let i = 0; ; i++) {
+    if (exited !== undefined) fail(`code-server exited (${exited}):\n${output}`);
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not yet */ }
+    if (i > 300) { stop(); fail(`code-server did not listen on port ${port}:\n${output}`); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const envForRun = { ...env, AIRLOCK_DEMO_WORKSPACE: demoWs, AIRLOCK_DEMO_URL: url };
+  if (flag('--check')) {
+    const { chromium } = await import('playwright-core');
+    const profile = join(startDir, 'chromium-profile');
+    rmSync(profile, { recursive: true, force: true });
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 850 }, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
+    let ok = false;
+    try {
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      await page.goto(url);
+      await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+      for (let i = 0; i < 120 && !ok; i++) {
+        ok = /Airlock activated/.test(findLog(join(userData, 'logs'), /airlock-dev\.airlock\/.*\.log$/));
+        if (!ok) await new Promise((r) => setTimeout(r, 500));
+      }
+      if (ok) {
+        // The status bar item renders the gate's state once the gate host has started (when the build has one).
+        await page.waitForSelector('[id$="airlock.status"]', { timeout: 30_000 }).catch(() => console.log('  (no Airlock status bar item in this build)'));
+      }
+      demoRunHook(envForRun);
+      mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start.png') });
+    } finally {
+      await ctx.close();
+      stop();
+    }
+    console.log(ok ? `✓ npm start --check: the workbench opened at ${url} and Airlock activated (test-artifacts/start.png)` : '✗ npm start --check: Airlock did not log "Airlock activated"');
+    process.exit(ok ? 0 : 1);
+  }
+  console.log(`\nAirlock is running in VS Code (code-server) — open this address in your browser:\n\n    ${url}\n\n  demo workspace: ${demoWs}\n  Airlock home:   ${airlockHome}\n  Ctrl-C stops it.`);
+  demoRunHook(envForRun);
+  await new Promise((r) => server.on('exit', r));
+  if (exited) fail(`code-server exited (${exited}):\n${output.split('\n').slice(-20).join('\n')}`);
+}
+
+demoWorkspace();
+const code = flag('--code-server') ? undefined : which('code');
+(code ? desktop(code) : codeServer()).catch((e) => fail(e.stack ?? String(e)));

@@ -1,0 +1,132 @@
+/**
+ * Airlock in a real VS Code: the packaged linux-x64 .vsix (better-sqlite3 built for Node 22) is
+ * installed into code-server 4.117 (VS Code 1.117, extension host on Node 22), a workspace is
+ * opened in headless Chromium, and the test checks what a person would see and what is on disk:
+ * the extension activated (its log file says so, the extension host log shows the activation and no
+ * failure), its commands are in the palette and run (a real notification), the installed native
+ * binary is the Node 22 build. Screenshots: test-artifacts/e2e-activation-*.png.
+ *
+ * Needs the e2e cache (node scripts/e2e-setup.mjs) and /usr/bin/chromium. Skips only when the
+ * cache is missing and AIRLOCK_E2E=skip.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { packageTarget } from '../../scripts/package-target.mjs';
+import { e2eCache } from '../support/e2eCache';
+import { tempDir } from '../support/gateway';
+import { startVsCode, until, type VsCode } from '../support/vscode';
+
+const cache = e2eCache();
+const EXT_ID = 'airlock-dev.airlock';
+const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+
+describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { skip: cache.skip, timeout: 600_000 }, () => {
+  let vs: VsCode;
+  let vsix: string;
+  let ws: string;
+
+  before(async () => {
+    const work = tempDir('airlock-e2e-');
+    vsix = await packageTarget({ out: join(work, 'airlock-linux-x64.vsix'), quiet: true });
+    ws = join(work, 'shop');
+    mkdirSync(join(ws, 'src'), { recursive: true });
+    mkdirSync(join(ws, '.airlock'), { recursive: true });
+    writeFileSync(join(ws, 'src', 'app.ts'), 'export const price = 10;\n');
+    writeFileSync(join(ws, 'README.md'), '# Shop under Airlock\n\nA demo workspace.\n');
+    writeFileSync(join(ws, '.airlock', 'policy.json'), JSON.stringify({ version: 1, rules: [{ id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure changes go through the pipeline' }] }, null, 2));
+    vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws });
+  });
+
+  after(async () => {
+    await vs?.stop();
+  });
+
+  it('installs the packaged extension with the Node 22 better-sqlite3 binary', () => {
+    const dir = readdirSync(vs.dirs.extensions).find((d) => d.startsWith(`${EXT_ID}-`));
+    assert.ok(dir, `no ${EXT_ID} in ${vs.dirs.extensions}: ${readdirSync(vs.dirs.extensions).join(', ')}`);
+    const installed = join(vs.dirs.extensions, dir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    assert.ok(existsSync(installed), installed);
+    assert.equal(sha(installed), sha(cache.paths!.sqliteBinary), 'the installed binary is not the Node 22 build');
+    assert.notEqual(sha(installed), sha(join(__dirname, '..', '..', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')));
+  });
+
+  it('activates on startup: its log says "Airlock activated", the extension host shows no failure', async () => {
+    const log = await until('the Airlock log to say "Airlock activated"', () => (/Airlock activated/.test(vs.extensionLog(EXT_ID)) ? vs.extensionLog(EXT_ID) : ''), 60_000);
+    assert.match(log, /\[info\] Airlock activated/);
+    const host = vs.extHostLog();
+    assert.match(host, /_doActivateExtension airlock-dev\.airlock, startup: (true|false), activationEvent: 'onStartupFinished'/);
+    assert.doesNotMatch(host, /Activating extension airlock-dev\.airlock failed/);
+    await vs.screenshot('e2e-activation-1-workbench');
+  });
+
+  it('offers its commands in the palette', async () => {
+    const rows = await vs.paletteRows('Airlock');
+    assert.ok(rows.includes('Airlock: Validate Workspace Policy'), JSON.stringify(rows));
+  });
+
+  it('runs "Airlock: Validate Workspace Policy" on the workspace policy and shows the verdict', async () => {
+    await vs.runCommand('Airlock: Validate Workspace Policy');
+    const toasts = await until('the validation notification', async () => {
+      const t = await vs.notifications();
+      return t.some((m) => m.startsWith('Airlock:')) ? t : undefined;
+    });
+    assert.ok(toasts.some((m) => /^Airlock: policy is valid \(1 rules\)\. It only tightens your policy\.$/.test(m)), JSON.stringify(toasts));
+    await vs.screenshot('e2e-activation-2-validate-policy');
+
+    // A broken policy: the same command reports it invalid (the command reads the file now, not at startup).
+    writeFileSync(join(ws, '.airlock', 'policy.json'), '{"version": 1, "rules": [');
+    await vs.page.keyboard.press('Escape');
+    await vs.runCommand('Airlock: Validate Workspace Policy');
+    const bad = await until('the invalid-policy notification', async () => {
+      const t = await vs.notifications();
+      return t.some((m) => m.startsWith('Airlock: policy is invalid')) ? t : undefined;
+    });
+    assert.ok(bad.length > 0);
+    await vs.screenshot('e2e-activation-3-invalid-policy');
+  });
+
+  it('status bar: one Airlock item, armed, with its accessible name', async () => {
+    const item = await until('the Airlock status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id)));
+    // Renders the gate's state (src/core/status.ts): armed = $(shield) Airlock, "Airlock armed" for screen readers.
+    assert.equal(item.text, 'Airlock', JSON.stringify(item));
+    assert.deepEqual(item.icons, ['shield'], JSON.stringify(item));
+    assert.match(item.ariaLabel, /Airlock armed/, JSON.stringify(item));
+    assert.equal((await vs.statusBarItems()).filter((i) => /airlock/i.test(i.id)).length, 1);
+    await vs.screenshot('e2e-activation-5-status-bar');
+  });
+
+  it('harness: reads inside a webview (the built-in Markdown preview) and clicks a status bar item', async () => {
+    // The run log panel is a webview: this proves vs.webview() reaches into VS Code's nested frames.
+    await vs.page.keyboard.press('Escape');
+    await vs.openFile('README.md');
+    await vs.runCommand('Markdown: Open Preview');
+    const h1 = vs.webview().locator('h1');
+    await h1.waitFor({ timeout: 30_000 });
+    assert.equal((await h1.textContent())?.trim(), 'Shop under Airlock');
+    await vs.screenshot('e2e-activation-4-webview');
+    await vs.clickStatusItem(/status\.problems/);
+    await until('the Problems panel', () => vs.page.locator('.panel .pane-header, .panel .composite.title').first().isVisible());
+  });
+
+  it('ledger: the in-process gate opened its ledger in AIRLOCK_HOME with the real better-sqlite3 (Node 22 build)', async () => {
+    const ledger = join(vs.dirs.airlockHome, 'ledger.sqlite');
+    await until('the ledger file', () => existsSync(ledger));
+    // The gate host logs the ledger's driver at open (Ledger#driver); the packaged Node 22 binary
+    // must be the one in use, not the node:sqlite fallback.
+    const log = vs.extensionLog(EXT_ID);
+    assert.match(log, new RegExp(`ledger ${ledger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on better-sqlite3\n`));
+    assert.match(log, /gate armed: bridge http:\/\/127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(log, /node:sqlite|LEDGER UNAVAILABLE/);
+    // The file is a real ledger: this process (Node 20, its own better-sqlite3) opens and verifies it.
+    const { Ledger, firstBreak } = await import('../../src/node/ledger');
+    const l = Ledger.open(ledger);
+    try {
+      assert.equal(firstBreak(l.allSteps()), undefined);
+    } finally {
+      l.close();
+    }
+  });
+});
