@@ -32,7 +32,7 @@ describe('package.json languageModelTools', () => {
 });
 
 const WS = '/home/user/project';
-function asked(command: string): ToolPreview {
+function asked(command: string): Extract<ToolPreview, { kind: 'judged' }> {
   return {
     kind: 'judged',
     tool: 'run_shell',
