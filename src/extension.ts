@@ -8,18 +8,24 @@
 import * as vscode from 'vscode';
 import { airlockHome } from './node/environment';
 import { editorAgentHooks } from './node/editorHooks';
+import { EditorTools } from './node/editorTools';
 import { GateHost } from './node/gateHost';
 import { LedgerQueries } from './node/ledgerQueries';
+import { airlockMcpLaunch } from './node/mcpDefinition';
 import { loadEffectivePolicy } from './node/policyStore';
+import { acceptWorkspacePolicy, reviewWorkspacePolicy } from './node/workspacePolicyReview';
 import { registerAgentCommands } from './vscode/agentCommands';
 import { registerApprovals } from './vscode/approvals';
 import { onConfigChange, readConfig } from './vscode/configuration';
 import { registerGateEnvironment } from './vscode/gateHost';
 import { registerKillSwitch } from './vscode/kill';
+import { registerLanguageModelTools } from './vscode/lmTools';
+import { registerMcpServer } from './vscode/mcpProvider';
 import { registerMenu } from './vscode/menu';
 import { registerPolicyCommands } from './vscode/policyCommands';
 import { registerRunLog } from './vscode/runLog';
 import { registerStatusBar } from './vscode/statusBar';
+import { registerWorkspacePolicyReview } from './vscode/workspacePolicy';
 
 let host: GateHost | undefined;
 
@@ -51,6 +57,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerAgentCommands(context, editorAgentHooks({ extensionPath: context.extensionPath, airlockHome: home, projectDir: roots[0] }), gate, log);
     registerPolicyCommands(context, { userPolicy: () => loadEffectivePolicy({ workspaceRoots: [] }).policy, log });
     registerGateEnvironment(context, gate);
+    const tools = new EditorTools({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log: (l) => log.info(l) });
+    context.subscriptions.push({ dispose: () => tools.close() });
+    registerLanguageModelTools(context, { names: EditorTools.contributions().map((c) => c.name), prepare: (n, i) => tools.prepare(n, i), invoke: (n, i) => tools.invoke(n, i) }, log);
+    registerMcpServer(context, {
+      launch: () => airlockMcpLaunch({ extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'), execPath: process.execPath, discoveryPath: gate.discoveryPath, home, workspaceRoots: roots }),
+      gateArmed: () => gate.status().gate === 'armed' || gate.status().gate === 'paused',
+      onGateChange: (l) => gate.onStatus(() => l()),
+    }, log);
+    registerWorkspacePolicyReview(context, { ...(roots[0] ? { root: roots[0] } : {}), review: () => reviewWorkspacePolicy({ home, workspaceRoots: roots }), accept: (h) => acceptWorkspacePolicy({ home, workspaceRoots: roots }, h) }, log);
 
     await gate.start().catch((e: unknown) => {
       // Shown loudly, activation goes on: agents fall back to the offline judge (reads only).

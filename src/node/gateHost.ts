@@ -140,6 +140,11 @@ export class GateHost implements GateControl {
     return this.state;
   }
 
+  /** The gate serving this window right now (undefined while killed, stopped or starting). */
+  currentGate(): Served['gate'] | undefined {
+    return this.served?.gate;
+  }
+
   onStatus(listener: (s: AirlockStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -17,7 +17,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Action } from '../../core/action';
 import { classifySql } from '../../core/classify/sql';
 import { rankOf } from '../../core/effects';
-import { PENDING_REASON, type HookRequest, type HookResponse } from '../../core/protocol/bridge';
+import { PENDING_REASON, type GATE_CALLERS, type HookRequest, type HookResponse } from '../../core/protocol/bridge';
 import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName, type DryRunSummary } from '../../core/tools/airlockTools';
 import { describeIssues, failure, sealEnvelope, type Envelope, type ErrorCode, type GateDecision, type ToolContract } from '../../core/tools/contract';
 import type { DbConnection, DryRunReport } from '../db/types';
@@ -43,6 +43,8 @@ export interface ToolRunnerOptions {
   /** Most rows saved as a before-image of an approved UPDATE/DELETE. */
   beforeImageLimit?: number;
   log?: (line: string) => void;
+  /** Who the ledger records as the caller (default airlock-mcp; the editor's language model tools pass copilot). */
+  agent?: (typeof GATE_CALLERS)[number];
 }
 
 /** A failure the tool itself recognises. `acted` = something may have changed (the result is stored). */
@@ -184,6 +186,27 @@ export class ToolRunner {
     }
   }
 
+  /**
+   * The action a call would be judged as, without judging or doing anything (no dry run either):
+   * the editor's preview (Copilot's prepareInvocation) judges this. A call that would fail before
+   * the gate (malformed, unknown connection, compare-and-swap conflict) gives its error envelope.
+   */
+  async actionFor(name: string, rawArgs: unknown): Promise<{ ok: true; /** Absent for db_connections (not gated: it only lists names). */ action?: Action } | { ok: false; envelope: Envelope }> {
+    const trace = `preview:${randomUUID()}`;
+    if (!isAirlockTool(name)) return { ok: false, envelope: failure('unknown_tool', `Airlock has no tool named ${JSON.stringify(name)}`, trace, null) };
+    const contract = AIRLOCK_TOOLS[name] as ToolContract;
+    const parsed = contract.input.safeParse(rawArgs ?? {});
+    if (!parsed.success) return { ok: false, envelope: sealEnvelope(contract, failure('invalid_input', `invalid arguments for ${name}: ${describeIssues(parsed.error)}; nothing was done`, trace, null)) };
+    if (name === 'db_connections') return { ok: true };
+    try {
+      const p = await this.prepare(name, parsed.data as Record<string, unknown>, { dryRun: false });
+      return { ok: true, action: p.action };
+    } catch (e) {
+      if (e instanceof ToolFailure) return { ok: false, envelope: sealEnvelope(contract, failure(e.code, e.message, trace, null, e.opts)) };
+      return { ok: false, envelope: sealEnvelope(contract, failure('internal', `internal error in Airlock's ${name}: ${(e as Error)?.message ?? String(e)}`, trace, null)) };
+    }
+  }
+
   /** Carry out one tool call; always resolves with a contract-valid envelope. */
   async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string } = {}): Promise<Envelope> {
     const trace = `mcp:${randomUUID()}`;
@@ -240,7 +263,7 @@ export class ToolRunner {
     }
     const toolUseId = randomUUID();
     const pre: HookRequest = {
-      agent: MCP_AGENT,
+      agent: this.o.agent ?? MCP_AGENT,
       event: 'pre',
       sessionId,
       toolName: name,
@@ -284,14 +307,14 @@ export class ToolRunner {
         outcome = { error: `${(e as Error)?.message ?? String(e)}`.slice(0, 16 * 1024) };
       }
     }
-    await this.o.gate.hook({ agent: MCP_AGENT, event: 'post', sessionId, toolName: name, toolUseId, action: prepared.action, outcome: { ...outcome, durationMs: Date.now() - t0 }, deadlineMs: 5000 });
+    await this.o.gate.hook({ agent: this.o.agent ?? MCP_AGENT, event: 'post', sessionId, toolName: name, toolUseId, action: prepared.action, outcome: { ...outcome, durationMs: Date.now() - t0 }, deadlineMs: 5000 });
     // A command the gate judged read-only (`git status`, `ls`) has no side effect to protect: without
     // a caller's key it runs again next time instead of replaying a stale result.
     if (kind === 'stored' && r.reversibility === 'read' && !explicitKey) kind = 'released';
     return { kind, envelope, attempts };
   }
 
-  private async prepare(name: AirlockToolName, a: Record<string, unknown>): Promise<Prepared> {
+  private async prepare(name: AirlockToolName, a: Record<string, unknown>, opts: { dryRun?: boolean } = {}): Promise<Prepared> {
     switch (name) {
       case 'read_file': {
         const path = this.resolvePath(a.path as string);
@@ -438,7 +461,7 @@ export class ToolRunner {
         const c = classifySql(sql, conn.dialect);
         let dry: DryRunSummary | undefined;
         let description: string | undefined;
-        if (rankOf(c.reversibility) >= rankOf('irreversible')) {
+        if (opts.dryRun !== false && rankOf(c.reversibility) >= rankOf('irreversible')) {
           // Likely asked: measure what it would do, inside a transaction that is rolled back.
           const dryable = c.effects.every((e) => e.kind === 'create' || e.kind === 'write' || e.kind === 'overwrite' || e.kind === 'delete' || e.kind === 'read');
           if (!dryable) dry = { possible: false, reason: `not dry-run: the statement has effects a rolled-back transaction may not contain (${c.effects.map((e) => e.kind).join(', ')})`, rowsAffected: 0, tables: [], durationMs: 0 };

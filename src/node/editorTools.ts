@@ -1,0 +1,150 @@
+/**
+ * Airlock's tools for Copilot agent mode (VS Code language model tools), without the editor:
+ *
+ * - `preview` (prepareInvocation): builds the action exactly as the tool runner would and judges it
+ *   with the window's effective policy, the kill flag and pause (a pure judge call: nothing runs,
+ *   nothing is recorded, no dry run).
+ * - `invoke`: the same ToolRunner as `airlock mcp` (idempotency, ledger, dry runs, compare-and-swap),
+ *   gated AGAIN by the window's gate. The preview is never trusted: a person can switch Copilot's
+ *   confirmations off, and the world may have changed between the two (a symlink swapped in, the
+ *   policy edited, the kill switch pulled).
+ *
+ * Fail closed: no gate (killed, stopped, starting) -> every call is denied with that reason; no
+ * effect store (a native module that cannot load in this runtime) -> every call is refused with it.
+ */
+import type { Action } from '../core/action';
+import { emptyFlags } from '../core/effects';
+import { judge } from '../core/judge';
+import type { EffectivePolicy } from '../core/policy/layers';
+import type { HookRequest, HookResponse } from '../core/protocol/bridge';
+import { airlockToolListings } from '../core/tools/airlockTools';
+import { failure, type Envelope } from '../core/tools/contract';
+import { airlockToolOf, languageModelToolContributions, preparedView, type LmToolContribution, type PreparedView, type ToolPreview } from '../core/tools/editorTools';
+import type { DbConnection } from './db/types';
+import { readKillFlag } from './discovery';
+import { machineEnvironment } from './environment';
+import { EffectStore } from './idempotency';
+import { defaultPaths } from './mcp/server';
+import { ToolRunner, type GateLike } from './mcp/tools';
+
+/** What the editor tools need from the window's gate (GateHost.currentGate() gives a Gate). */
+export interface WindowGate {
+  hook(req: HookRequest): Promise<HookResponse>;
+  currentPolicy(): EffectivePolicy;
+  readonly paused: string | undefined;
+}
+
+export interface EditorToolsOptions {
+  home: string;
+  workspaceRoots: string[];
+  /** The window's gate right now (undefined while killed, stopped or starting). */
+  gate(): WindowGate | undefined;
+  log(line: string): void;
+  /** Default: the same effect store as `airlock mcp` (<home>/effects.sqlite). */
+  openStore?: () => EffectStore;
+  sessionId?: string;
+  askTimeoutMs?: number;
+  databases?: Map<string, DbConnection>;
+}
+
+const NO_GATE = "the Airlock gate of this window is not running (killed, stopped or still starting): nothing runs until it is armed";
+
+function denyResponse(reason: string, rule: string): HookResponse {
+  return { decision: 'deny', reasons: [reason], rules: [rule], reversibility: 'unknown', runId: '', stepId: '', actionHash: '' };
+}
+
+export class EditorTools {
+  private runner: ToolRunner | undefined;
+  private store: EffectStore | undefined;
+  private storeError: string | undefined;
+  readonly sessionId: string;
+
+  constructor(private readonly o: EditorToolsOptions) {
+    this.sessionId = o.sessionId ?? `copilot-${process.pid}-${Date.now().toString(36)}`;
+  }
+
+  /** The package.json `languageModelTools` entries these tools are registered under. */
+  static contributions(): LmToolContribution[] {
+    return languageModelToolContributions(airlockToolListings());
+  }
+
+  private gateLike(): GateLike {
+    return { hook: (req) => this.o.gate()?.hook(req) ?? Promise.resolve(denyResponse(NO_GATE, 'gate.unreachable')) };
+  }
+
+  /** The runner, opened on first use; undefined (with storeError) when the effect store cannot open. */
+  private ensureRunner(): ToolRunner | undefined {
+    if (this.runner) return this.runner;
+    if (this.storeError) return undefined;
+    try {
+      this.store = (this.o.openStore ?? (() => EffectStore.open(defaultPaths(this.o.home).effects)))();
+    } catch (e) {
+      this.storeError = (e as Error)?.message ?? String(e);
+      this.o.log(`language model tools: the effect store could not open (${this.storeError}); every call is refused`);
+      return undefined;
+    }
+    this.runner = new ToolRunner({
+      gate: this.gateLike(),
+      store: this.store,
+      workspaceRoots: this.o.workspaceRoots,
+      sessionId: this.sessionId,
+      agent: 'copilot',
+      askTimeoutMs: this.o.askTimeoutMs ?? 120_000,
+      log: this.o.log,
+      ...(this.o.databases ? { databases: this.o.databases } : {}),
+    });
+    return this.runner;
+  }
+
+  private storeFailure(tool: string): Envelope {
+    return failure('internal', `Airlock cannot carry out ${tool} here: its effect store did not open (${this.storeError ?? 'unknown error'}); nothing was done`, `lm:${Date.now().toString(36)}`, null);
+  }
+
+  /** Judge a call without acting (prepareInvocation). Accepts the Airlock name or the `airlock_` name. */
+  async preview(name: string, input: unknown): Promise<ToolPreview> {
+    const tool = airlockToolOf(name) ?? name;
+    const runner = this.ensureRunner();
+    if (!runner) return { kind: 'fails', tool, code: 'internal', message: `the effect store did not open (${this.storeError ?? '?'})` };
+    const a = await runner.actionFor(tool, input);
+    if (!a.ok) return a.envelope.ok ? { kind: 'fails', tool, code: 'internal', message: 'unexpected' } : { kind: 'fails', tool, code: a.envelope.error.code, message: a.envelope.error.message };
+    if (!a.action) return { kind: 'judged', tool, decision: 'allow', reversibility: 'read', effects: [], flags: emptyFlags(), reasons: ['lists configured connection names only'], rules: [] };
+    return this.judgeAction(tool, a.action);
+  }
+
+  private judgeAction(tool: string, action: Action): ToolPreview {
+    const gate = this.o.gate();
+    const none = emptyFlags();
+    if (!gate) return { kind: 'judged', tool, decision: 'deny', reversibility: 'unknown', effects: [], flags: none, reasons: [NO_GATE], rules: ['gate.unreachable'], action };
+    const kill = readKillFlag(this.o.home);
+    const paused = gate.paused;
+    const cwd = 'cwd' in action && action.cwd ? action.cwd : this.o.workspaceRoots[0] ?? process.cwd();
+    const roots = this.o.workspaceRoots.length ? this.o.workspaceRoots : [cwd];
+    const d = judge(action, gate.currentPolicy(), { killed: kill.killed, mode: 'interactive', canSnapshot: false, ...(paused ? { paused } : {}) }, machineEnvironment(cwd, roots));
+    return { kind: 'judged', tool, decision: d.decision, reversibility: d.reversibility, effects: d.effects, flags: d.flags, reasons: d.reasons, rules: d.rules, action };
+  }
+
+  /** preview + the view the editor shows (invocation message, inline confirmation for asks). */
+  async prepare(name: string, input: unknown): Promise<PreparedView & { preview: ToolPreview }> {
+    const preview = await this.preview(name, input);
+    return { ...preparedView(preview), preview };
+  }
+
+  /** Carry out a call through the gate (checked again, whatever the preview said). Never throws. */
+  async invoke(name: string, input: unknown): Promise<Envelope> {
+    const tool = airlockToolOf(name) ?? name;
+    try {
+      const runner = this.ensureRunner();
+      if (!runner) return this.storeFailure(tool);
+      return await runner.call(tool, input);
+    } catch (e) {
+      this.o.log(`language model tool ${tool}: ${(e as Error)?.stack ?? String(e)}`);
+      return failure('internal', `internal error in Airlock's ${tool}: ${(e as Error)?.message ?? String(e)}; nothing more is known`, `lm:${Date.now().toString(36)}`, null);
+    }
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = undefined;
+    this.runner = undefined;
+  }
+}
