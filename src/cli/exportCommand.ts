@@ -45,7 +45,8 @@ export async function runExport(argv: string[]): Promise<number> {
       process.stderr.write(`airlock: ${chosen.length === 0 ? 'no run' : `${chosen.length} runs`} matching ${JSON.stringify(run)}\n`);
       return 1;
     }
-    runs = chosen.map((r) => ({ run: r, steps: ledger.stepsOf(r.id) }));
+    const { modelCallsFor } = await import('../node/usage');
+    runs = chosen.map((r) => ({ run: r, steps: ledger.stepsOf(r.id), usage: modelCallsFor(ledger.database(), [r.id]) }));
   } finally {
     ledger.close();
   }

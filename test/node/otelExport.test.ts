@@ -14,6 +14,7 @@ import protoRoot from 'otlp-proto-generated/build/src/generated/root';
 import { Ledger } from '../../src/node/ledger';
 import { exportRuns, traceIdOf, type ModelCallUsage, type RunForExport } from '../../src/node/otelExport';
 import { buildLedgerFixture, type Fixture } from '../support/ledgerFixture';
+import { UsageStore } from '../../src/node/usage';
 import { ROOT, runCli, tempDir } from '../support/gateway';
 
 type Value = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: Value[] } };
@@ -171,8 +172,20 @@ describe('OpenTelemetry export', () => {
     servers.push(rx.server);
     const env = { ...process.env, AIRLOCK_HOME: f.home, HOME: dir } as NodeJS.ProcessEnv;
     for (const k of Object.keys(env)) if (k.startsWith('OTEL_') || k === 'AIRLOCK_OTLP_EXPORT_ENDPOINT') delete env[k];
+    // A model call recorded by the usage store (as the OTLP receiver would): the CLI exports it as a chat span.
+    {
+      const led = Ledger.open(f.ledgerPath);
+      try {
+        new UsageStore(led).record({ agent: 'codex', sessionId: 'sB', key: 'codex:sB:resp-1', model: 'gpt-5', tokens: { input: 900, output: 40, cacheRead: 0, cacheWrite: 0 }, agentCostUsd: 0.0015, at: new Date(), source: 'otlp' });
+      } finally {
+        led.close();
+      }
+    }
     const r1 = await runCli(['export', '--ledger', f.ledgerPath, '--run', f.runB.slice(0, 8), '--endpoint', rx.url], env);
     assert.equal(r1.code, 0, r1.stderr);
+    const chat = rx.got.flatMap((g) => g.spans).find((s) => s.name === 'chat gpt-5');
+    assert.ok(chat, 'the recorded model call is exported as a chat span');
+    assert.equal(attrs(chat.attributes)['gen_ai.usage.input_tokens'], 900);
     const j1 = JSON.parse(r1.stdout);
     assert.deepEqual({ ok: j1.ok, traces: j1.traces, url: j1.url }, { ok: true, traces: 1, url: `${rx.url}/v1/traces` });
     assert.deepEqual([...new Set(rx.got.flatMap((g) => g.spans).map((s) => hex(s.traceId)))], [traceIdOf(f.runB)]);
