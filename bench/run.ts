@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { runFuzz } from './fuzz';
 import { gatewayFigures } from './gateway';
 import { dbFigures, dbMarkdown } from './db';
+import { editorFigures, editorSection } from './editor';
 import { ledgerFigures, ledgerMarkdown } from './ledger';
 import { mcpFigures, mcpMarkdown } from './mcp';
 import { otlpFigures } from './otlp';
@@ -216,6 +217,14 @@ async function main(): Promise<void> {
     log('| steps | runs | first paint ms | open run ms | jump-scroll ms | rows in the DOM |');
     log('| ---: | ---: | ---: | ---: | ---: | ---: |');
     log(`| ${pf.steps} | ${pf.runs} | ${fmt(pf.firstPaintMs, 0)} | ${fmt(pf.openRunMs, 0)} | ${fmt(pf.scrollMs, 0)} | ${pf.domRows} |`);
+  }
+  log();
+  log('## 11. The extension in a real VS Code (code-server)');
+  log();
+  try {
+    for (const l of editorSection(await editorFigures(Number(process.env.BENCH_EDITOR_RUNS ?? 3)))) log(l);
+  } catch (e) {
+    log(`not measured: ${(e as Error).message} (run \`node scripts/e2e-setup.mjs\` first)`);
   }
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
