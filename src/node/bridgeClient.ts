@@ -54,3 +54,20 @@ export async function askGate(d: DiscoveryFile, body: HookRequest, timeoutMs: nu
   if (r.status !== 200 && r.status !== 400 && r.status !== 413) return { ok: false, cause: 'refused', reason: `the gate answered ${r.status}: ${p.value.reasons.join('; ')}` };
   return { ok: true, response: p.value };
 }
+
+/** Is a live gate answering at this discovery file's bridge with its token? (GET /v1/health, bounded.) */
+export function probeGate(d: Pick<DiscoveryFile, 'url' | 'token'>, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const url = new URL(d.url);
+    const req = request({ host: '127.0.0.1', port: Number(url.port), path: '/v1/health', method: 'GET', agent: false, timeout: timeoutMs, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${d.token}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}

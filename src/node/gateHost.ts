@@ -20,7 +20,6 @@
  * flag is also watched: `airlock kill` from a terminal runs the same steps here (except latching).
  */
 import { mkdirSync, readdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import type { AirlockStatus, EndedTree, GateControl, KillReport, LedgerState } from '../core/gateControl';
 import { AllowForRun } from '../core/run/allowRules';
@@ -67,21 +66,8 @@ export function brokenLedger(error: string): GateLedger & { close(): void } {
 }
 
 /** GET /v1/health with the file's token: is a live gate answering behind this discovery file? */
-export function probeGate(d: DiscoveryFile, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const url = new URL(d.url);
-    const req = request({ host: '127.0.0.1', port: Number(url.port), path: '/v1/health', method: 'GET', agent: false, timeout: timeoutMs, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${d.token}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
+export { probeGate } from './bridgeClient';
+import { probeGate as probeGateOf } from './bridgeClient';
 
 /** Remove per-window discovery files of windows that are gone. */
 export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
@@ -228,7 +214,7 @@ export class GateHost implements GateControl {
     if (!s) return { defaultDiscovery: 'none' };
     const cur = readDiscovery(this.defaultDiscovery);
     if (cur.ok && cur.discovery.token === s.token) return { defaultDiscovery: 'ours' };
-    if (cur.ok && (await probeGate(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
+    if (cur.ok && (await probeGateOf(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
     writeDiscovery(this.defaultDiscovery, { version: 1, url: s.url, token: s.token, pid: process.pid, startedAt: new Date().toISOString() });
     this.o.log(`answering agents outside the editor too (${this.defaultDiscovery})`);
     return { defaultDiscovery: 'ours' };

@@ -2,12 +2,13 @@
 // (`airlock hook claude`) and the real headless gate (`airlock serve --ci`). Assertions are on the
 // files on disk, on what the agent told the model, and on the ledger rows; never on log lines.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { startServe as startServeProc } from '../support/gateway';
 import { CLAUDE_BIN, CLI_JS, runClaude, type ClaudeRunOutcome } from '../support/claudeRun';
 import { ScriptedModel, type ScriptedTurn } from '../support/scriptedModel';
 
@@ -33,35 +34,9 @@ function freshWorld(): void {
 }
 
 /** `airlock serve` as a child process; resolves once it printed its JSON line. */
-async function startServe(airlockHome: string, ledger: string): Promise<{ child: ChildProcessWithoutNullStreams; info: Record<string, string>; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI_JS, 'serve', '--ledger', ledger, '--ci', '--workspace', proj], {
-    env: { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const info = await new Promise<Record<string, string>>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`airlock serve did not get ready: ${err}`)), 20_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, nl)) as Record<string, string>);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`airlock serve exited ${code}: ${err}`)));
-  });
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
-  return { child, info, stop };
+async function startServe(airlockHome: string, ledger: string): Promise<{ info: Record<string, string>; stop: () => Promise<void> }> {
+  const s = await startServeProc(['--ledger', ledger, '--ci', '--workspace', proj], { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome });
+  return { info: s.ready, stop: s.stop };
 }
 
 interface StepRow {

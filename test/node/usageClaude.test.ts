@@ -3,13 +3,14 @@
 // ~/.claude/settings.json, reporting to the real `airlock serve` (bridge + OTLP receiver + ledger).
 // Assertions are on ledger rows, files on disk, Claude Code's own JSON result and what the model saw.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { calcPrice } from '@pydantic/genai-prices';
+import { startServe as startServeProc } from '../support/gateway';
 import { CLAUDE_BIN, CLI_JS, runClaude, type ClaudeRunOutcome } from '../support/claudeRun';
 import { ScriptedModel, type ScriptedTurn, type ScriptedUsage } from '../support/scriptedModel';
 import { claudeTranscriptCalls, claudeTranscriptFiles } from '../../src/node/transcripts';
@@ -19,7 +20,7 @@ let home: string;
 let proj: string;
 let airlockHome: string;
 let ledger: string;
-let serve: { child: ChildProcessWithoutNullStreams; info: Record<string, string>; stop: () => Promise<void>; stderr: () => string };
+let serve: { info: { otlp: string | null; [k: string]: unknown }; stop: () => Promise<void>; stderr: () => string };
 
 const U1: ScriptedUsage = { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 500, cache_creation_input_tokens: 300 };
 const U2: ScriptedUsage = { input_tokens: 2000, output_tokens: 400 };
@@ -35,34 +36,8 @@ function tablePrice(model: string, u: ScriptedUsage): number {
 }
 
 async function startServe(): Promise<typeof serve> {
-  const child = spawn(process.execPath, [CLI_JS, 'serve', '--ledger', ledger, '--ci', '--workspace', proj], {
-    env: { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome, AIRLOCK_OTLP_PORT: '0' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const info = await new Promise<Record<string, string>>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`airlock serve did not get ready: ${err}`)), 20_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve(JSON.parse(out.slice(0, nl)) as Record<string, string>);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`airlock serve exited ${code}: ${err}`)));
-  });
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
-  return { child, info, stop, stderr: () => err };
+  const s = await startServeProc(['--ledger', ledger, '--ci', '--workspace', proj], { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome, AIRLOCK_OTLP_PORT: '0' });
+  return { info: s.ready, stop: s.stop, stderr: s.stderr };
 }
 
 function query<T>(sql: string, ...args: unknown[]): T[] {

@@ -58,6 +58,8 @@ export interface ServeProc {
   child: ReturnType<typeof spawn>;
   stderr: () => string;
   exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after 10 s; resolves when the process is gone. */
+  stop: () => Promise<void>;
 }
 
 /** Start `airlock serve` as a real child process and wait for its JSON line. */
@@ -75,7 +77,14 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Serv
       if (nl < 0) return;
       clearTimeout(timer);
       try {
-        resolve({ ready: JSON.parse(out.slice(0, nl)), child, stderr: () => err, exited });
+        const stop = async (): Promise<void> => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGTERM');
+          const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(t);
+        };
+        resolve({ ready: JSON.parse(out.slice(0, nl)), child, stderr: () => err, exited, stop });
       } catch (e) {
         reject(e);
       }

@@ -3,7 +3,7 @@
  * store, the database connections and the tool runner. The CLI, the tests, the bench and (later) the
  * extension build the server through `openAirlockMcp`.
  */
-import { request } from 'node:http';
+import { probeGate } from '../bridgeClient';
 import type { Approver } from '../../core/run/approver';
 import type { DbConnection } from '../db/types';
 import { readDiscovery } from '../discovery';
@@ -35,28 +35,13 @@ export interface AirlockMcp {
   close(): Promise<void>;
 }
 
-function healthy(url: string, token: string, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const u = new URL('/v1/health', url);
-    const req = request({ host: '127.0.0.1', port: Number(u.port), path: u.pathname, method: 'GET', agent: false, timeout: timeoutMs, headers: { host: `127.0.0.1:${u.port}`, authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
 
 export async function openGateFor(o: McpStartOptions): Promise<OpenedGate> {
   const paths = defaultPaths(o.home);
   const local = (): OpenedGate => localGate({ home: o.home, ledgerPath: o.ledgerPath ?? paths.ledger, workspaceRoots: o.workspaceRoots, mode: o.mode, log: o.log, ...(o.approver ? { approver: o.approver } : {}), ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   if (o.gate === 'local' || o.approver) return local();
   const d = readDiscovery(o.discoveryPath);
-  if (d.ok && (await healthy(d.discovery.url, d.discovery.token))) return bridgeGate(o.discoveryPath)!;
+  if (d.ok && (await probeGate(d.discovery))) return bridgeGate(o.discoveryPath)!;
   if (o.gate === 'bridge') throw new Error(`no running Airlock gate answers (${d.ok ? `${d.discovery.url} is not healthy` : d.reason ?? 'no discovery file'}); start one with airlock serve or the editor`);
   return local();
 }
