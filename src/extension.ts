@@ -23,6 +23,7 @@ import { registerLanguageModelTools } from './vscode/lmTools';
 import { registerMcpServer } from './vscode/mcpProvider';
 import { registerMenu } from './vscode/menu';
 import { registerPolicyCommands } from './vscode/policyCommands';
+import { registerRunCommands } from './vscode/runBudget';
 import { registerRunLog } from './vscode/runLog';
 import { registerStatusBar } from './vscode/statusBar';
 import { registerWorkspacePolicyReview } from './vscode/workspacePolicy';
@@ -52,13 +53,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerStatusBar(context, gate);
     registerMenu(context, () => gate.status());
     registerApprovals(context, { queue: gate.approvals, log, config: () => config });
-    registerRunLog(context, gate, () => LedgerQueries.open(gate.ledgerPath), log);
+    // Airlock's own tools for Copilot; their effect store's dead letters are listed in the run log panel.
+    const tools = new EditorTools({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log: (l) => log.info(l) });
+    context.subscriptions.push({ dispose: () => tools.close() });
+    registerRunLog(context, gate, () => LedgerQueries.open(gate.ledgerPath), log, {
+      list: () => tools.listDeadLetters(),
+      retry: (id) => tools.retryDeadLetter(id),
+      discard: (id) => tools.discardDeadLetter(id),
+    });
+    registerRunCommands(context, gate, log);
     registerKillSwitch(context, gate, log, () => config.killEndsProcesses);
     registerAgentCommands(context, editorAgentHooks({ extensionPath: context.extensionPath, airlockHome: home, projectDir: roots[0] }), gate, log);
     registerPolicyCommands(context, { userPolicy: () => loadEffectivePolicy({ workspaceRoots: [] }).policy, log });
     registerGateEnvironment(context, gate);
-    const tools = new EditorTools({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log: (l) => log.info(l) });
-    context.subscriptions.push({ dispose: () => tools.close() });
     registerLanguageModelTools(context, { names: EditorTools.contributions().map((c) => c.name), prepare: (n, i) => tools.prepare(n, i), invoke: (n, i) => tools.invoke(n, i) }, log);
     registerMcpServer(context, {
       launch: () => airlockMcpLaunch({ extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'), execPath: process.execPath, discoveryPath: gate.discoveryPath, home, workspaceRoots: roots }),

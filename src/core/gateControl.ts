@@ -18,9 +18,40 @@ export interface AirlockStatus {
   pending: number;
   /** Cost of the current run in USD, when a cost source is attached. */
   costUsd?: number;
+  /** The current run: the run with the most recent step in the ledger. */
+  run?: CurrentRun;
+  /** The current run's budget under the policy (absent when the policy sets no budget). */
+  budget?: BudgetView;
+  /** Ledger integrity problems found at start (describeIntegrity lines, headline first); absent when intact. */
+  ledgerIntegrity?: string[];
   /** The bridge this window serves, and who answers agents started outside the editor. */
   bridge?: { url: string; discovery: string; defaultDiscovery: 'ours' | 'other' | 'none'; otherPid?: number };
 }
+
+export interface CurrentRun {
+  id: string;
+  agent: string;
+  /** The ledger's run status ('active', 'paused', ...). */
+  status: string;
+  /** Why it is paused (a loop signal), when it is. */
+  statusReason?: string;
+}
+
+/** The binding budget scope (the one nearest its limit) of the current run. */
+export interface BudgetView {
+  /** spent / limit of the binding scope (1 or more when exhausted). */
+  fraction: number;
+  /** At or past 80 % of the limit (or model calls with no known price). */
+  warn: boolean;
+  /** At or past the limit: the gate denies the run until a person raises it. */
+  exhausted: boolean;
+  limitUsd: number;
+  /** One line for the tooltip ("run $0.41 of $0.50; day ..."). */
+  detail: string;
+}
+
+/** A person raised the current run's budget: the new state, or why it could not be raised. */
+export type BudgetRaise = { ok: true; runId: string; budget: BudgetView | undefined } | { ok: false; error: string };
 
 export interface EndedTree {
   root: number;
@@ -51,6 +82,10 @@ export interface GateControl {
   kill(reason: string, terminalShellPids: readonly number[]): Promise<KillReport>;
   /** A person un-latched it in the editor: clear the flag and start the gate again. */
   unkill(): Promise<void>;
+  /** A person authorizes `extraUsd` more for the current run (and today, if the day's budget stopped it). */
+  raiseRunBudget(extraUsd: number, by: string): BudgetRaise;
+  /** A person resumes the current run when a loop signal paused it. Returns the run id, or an error. */
+  resumeRun(): { ok: true; runId: string } | { ok: false; error: string };
   /** Known agent processes (from hook sessions), for the status tooltip and the kill confirmation. */
   agents(): { agent: string; sessionId: string; pid: number; label: string }[];
 }

@@ -2,7 +2,8 @@
  * The status bar as a rendering of one state value: a pure function from AirlockStatus to what the
  * item shows. The editor adapter (vscode/statusBar.ts) only copies these fields onto the item.
  */
-import type { AirlockStatus } from './gateControl';
+import type { AirlockStatus, BudgetView } from './gateControl';
+import type { BudgetState } from './run/budget';
 
 export interface StatusView {
   /** Text with codicons. */
@@ -65,13 +66,49 @@ export function renderStatus(s: AirlockStatus): StatusView {
     tips.push(`${s.pending} action${s.pending === 1 ? '' : 's'} waiting for your approval.`);
     if (tone === 'normal') tone = 'warning';
   }
-  if (s.costUsd !== undefined) {
-    parts.push(formatUsd(s.costUsd));
-    words.push(`run cost ${formatUsd(s.costUsd)}`);
+  if (s.ledgerIntegrity?.length) {
+    // A broken hash chain, a deleted or replaced ledger: the history can no longer be trusted.
+    parts.push('$(warning) ledger tampered');
+    words.push('ledger tampered');
+    const first = (s.ledgerIntegrity[1] ?? s.ledgerIntegrity[0] ?? '').trim();
+    tips.push(`LEDGER TAMPERED: ${first}${s.ledgerIntegrity.length > 2 ? ` (and ${s.ledgerIntegrity.length - 2} more)` : ''}. Run \`airlock verify\` for the full report.`);
+    tone = 'error';
+  }
+  if (s.run?.status === 'paused') {
+    parts.push('$(debug-pause) run paused');
+    words.push('current run paused');
+    tips.push(`The current ${s.run.agent} run is paused${s.run.statusReason ? `: ${s.run.statusReason}` : ''}. Resume it from the menu (Airlock: Resume Run).`);
+    if (tone === 'normal') tone = 'warning';
+  }
+  const b = s.budget;
+  if (s.costUsd !== undefined || b) {
+    const cost = formatUsd(s.costUsd ?? 0);
+    const pct = b ? `${Math.floor(b.fraction * 100)} %` : '';
+    if (b?.exhausted) {
+      parts.push(`$(warning) ${cost} budget reached`);
+      words.push(`run cost ${cost}, budget of ${formatUsd(b.limitUsd)} reached`);
+      tips.push(`Budget reached (${b.detail}): the gate denies this run until you raise it (Airlock: Raise Budget for This Run).`);
+      if (tone === 'normal') tone = 'warning';
+    } else if (b?.warn) {
+      parts.push(`$(warning) ${cost} (${pct})`);
+      words.push(`run cost ${cost}, ${pct} of its budget`);
+      tips.push(`Budget nearly spent (${b.detail}).`);
+      if (tone === 'normal') tone = 'warning';
+    } else {
+      if (s.costUsd !== undefined) parts.push(cost);
+      if (s.costUsd !== undefined) words.push(`run cost ${cost}`);
+      tips.push(b ? `Current run cost ${cost} (${b.detail}).` : `Current run cost ${cost}.`);
+    }
   }
   if (s.bridge) {
     tips.push(s.bridge.defaultDiscovery === 'other' ? `Agents started outside VS Code are answered by another Airlock gate (pid ${s.bridge.otherPid ?? '?'}).` : s.bridge.defaultDiscovery === 'ours' ? 'Agents started outside VS Code are answered by this window too.' : '');
   }
   tips.push('Click for the Airlock menu.');
   return { text: parts.join(' · '), tooltip: tips.filter((t) => t).join('\n'), tone, label: words.join(', ') };
+}
+
+/** The status bar's view of a budget state; undefined when the policy sets no budget. */
+export function budgetView(s: BudgetState): BudgetView | undefined {
+  if (s.limit === undefined) return undefined;
+  return { fraction: s.fraction, warn: s.warn, exhausted: s.exhausted, limitUsd: s.limit, detail: s.detail };
 }

@@ -23,8 +23,12 @@ import { airlockToolOf, languageModelToolContributions, preparedView, type LmToo
 import type { DbConnection } from './db/types';
 import { readKillFlag } from './discovery';
 import { machineEnvironment } from './environment';
-import { EffectStore } from './idempotency';
+import { canonicalJson } from '../core/hash';
+import { maskDeep, maskSecrets } from '../core/mask';
+import { DEAD_LETTER_ARGS_CHARS, MAX_DEAD_LETTERS, type DeadLetterView } from '../core/protocol/panel';
+import { EffectStore, type DeadLetter } from './idempotency';
 import { defaultPaths } from './mcp/server';
+import { retryDeadLetter } from './mcp/start';
 import { ToolRunner, type GateLike } from './mcp/tools';
 
 /** What the editor tools need from the window's gate (GateHost.currentGate() gives a Gate). */
@@ -142,9 +146,54 @@ export class EditorTools {
     }
   }
 
+  /** The open dead letters of the effect store these tools use (the run log panel lists them). Throws when the store cannot open. */
+  listDeadLetters(): DeadLetterView[] {
+    this.requireRunner();
+    return this.store!.listDeadLetters({ status: 'dead', limit: MAX_DEAD_LETTERS }).map(deadLetterView);
+  }
+
+  /** Retry a dead letter: the same ToolRunner call, gated again by the window's gate, with its idempotency key. */
+  async retryDeadLetter(id: number): Promise<{ ok: boolean; message: string }> {
+    const runner = this.requireRunner();
+    const r = await retryDeadLetter({ runner, store: this.store! }, id);
+    if ('error' in r) return { ok: false, message: r.error };
+    const env = r.result as Envelope;
+    if (r.letter.status === 'retried' && env.ok) return { ok: true, message: `${r.letter.tool} completed on retry (dead letter ${id} resolved)` };
+    const why = env.ok ? 'the call did not complete' : env.error.message;
+    return { ok: false, message: `${r.letter.tool} did not complete on retry: ${why}${r.letter.status === 'dead' ? ` (dead letter ${id} stays open)` : ` (dead letter ${id}: ${r.letter.resolution ?? r.letter.status})`}` };
+  }
+
+  /** Give up on a dead letter (the key stays dead). Throws when there is no open letter with this id. */
+  discardDeadLetter(id: number, by = 'a person in the run log panel'): void {
+    this.requireRunner();
+    if (!this.store!.discardDeadLetter(id, `discarded by ${by}`)) throw new Error(`no open dead letter ${id} (already retried or discarded)`);
+    this.o.log(`dead letter ${id} discarded by ${by}`);
+  }
+
+  private requireRunner(): ToolRunner {
+    const runner = this.ensureRunner();
+    if (!runner || !this.store) throw new Error(`the effect store did not open (${this.storeError ?? 'unknown error'})`);
+    return runner;
+  }
+
   close(): void {
     this.store?.close();
     this.store = undefined;
     this.runner = undefined;
   }
+}
+
+/** A dead letter as the run log panel shows it (arguments as canonical JSON, secrets masked, cut for the list). */
+export function deadLetterView(d: DeadLetter): DeadLetterView {
+  const args = canonicalJson(maskDeep(d.args));
+  return {
+    id: d.id,
+    tool: d.tool.slice(0, 4096),
+    args: args.slice(0, DEAD_LETTER_ARGS_CHARS),
+    argsTruncated: args.length > DEAD_LETTER_ARGS_CHARS,
+    error: maskSecrets(d.error).slice(0, 16 * 1024),
+    errorCode: d.errorCode,
+    attempts: d.attempts,
+    createdAt: d.createdAt,
+  };
 }

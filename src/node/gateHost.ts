@@ -21,7 +21,9 @@
  */
 import { mkdirSync, readdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
-import type { AirlockStatus, EndedTree, GateControl, KillReport, LedgerState } from '../core/gateControl';
+import type { AirlockStatus, BudgetRaise, CurrentRun, EndedTree, GateControl, KillReport, LedgerState } from '../core/gateControl';
+import { budgetView } from '../core/status';
+import { describeIntegrity } from '../core/run/ledgerCheck';
 import { AllowForRun } from '../core/run/allowRules';
 import type { DiscoveryFile, HookRequest } from '../core/protocol/bridge';
 import { PendingApprovals } from './approvals';
@@ -109,6 +111,10 @@ export class GateHost implements GateControl {
   private killing: Promise<KillReport> | undefined;
   private disposed = false;
   private readonly unsubscribe: (() => void)[] = [];
+  /** The real ledger while served (undefined for a broken stand-in or a custom opener). */
+  private ledger: Ledger | undefined;
+  private offUsage: (() => void) | undefined;
+  private runTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: GateHostOptions) {
     this.home = o.home;
@@ -131,6 +137,16 @@ export class GateHost implements GateControl {
     return this.served?.gate;
   }
 
+  /** The usage and budget store of the gate serving now (cost per run; undefined while not served). */
+  usage(): Served['usage'] {
+    return this.served?.usage;
+  }
+
+  /** The OTLP/HTTP receiver agents send their telemetry to (undefined while not served). */
+  otlpUrl(): string | undefined {
+    return this.served?.otlp ?? undefined;
+  }
+
   onStatus(listener: (s: AirlockStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -140,7 +156,7 @@ export class GateHost implements GateControl {
     const cost = this.o.cost?.current();
     const next: AirlockStatus = { ...this.state, ...patch, pending: this.approvals.pending() };
     if (cost !== undefined) next.costUsd = cost;
-    else delete next.costUsd;
+    for (const k of Object.keys(next) as (keyof AirlockStatus)[]) if (next[k] === undefined) delete next[k];
     this.state = next;
     for (const l of [...this.listeners]) {
       try {
@@ -198,12 +214,18 @@ export class GateHost implements GateControl {
       approver: this.approvals,
       ledger,
       observeHook: (req) => this.recordAgent(req),
+      afterHook: () => this.scheduleRunRefresh(),
     });
     this.served = served;
+    this.ledger = ledger instanceof Ledger ? ledger : undefined;
+    this.offUsage?.();
+    this.offUsage = served.usage?.onChange(() => this.scheduleRunRefresh());
+    // A broken chain, a deleted, replaced or truncated ledger: said loudly in the status bar and the panel.
+    const integrity = ledger instanceof Ledger && !ledger.integrity.ok ? describeIntegrity(ledger.integrity) : undefined;
     served.gate.setPaused(this.pausedReason);
     void served.stopped.then(() => this.onServedStopped(served));
     const bridge = { url: served.url, discovery: this.discoveryPath, ...(await this.claimDefault()) };
-    this.update({ gate: this.pausedReason ? 'paused' : 'armed', ledger: ledgerState, bridge, ...(this.pausedReason ? { reason: this.pausedReason } : { reason: undefined }) });
+    this.update({ gate: this.pausedReason ? 'paused' : 'armed', ledger: ledgerState, bridge, ledgerIntegrity: integrity, ...this.runInfo(), ...(this.pausedReason ? { reason: this.pausedReason } : { reason: undefined }) });
     this.o.log(`gate armed: bridge ${served.url}, discovery ${this.discoveryPath}, ledger ${ledgerState.ok ? this.ledgerPath : `UNAVAILABLE (${ledgerState.error})`}`);
     return this.state;
   }
@@ -246,6 +268,7 @@ export class GateHost implements GateControl {
   private onServedStopped(s: Served): void {
     if (this.served !== s) return;
     this.served = undefined;
+    this.detachRun();
     if (this.killing || this.disposed) return;
     const k = readKillFlag(this.home);
     this.update(k.killed ? { gate: 'killed', reason: k.flag.reason } : { gate: 'stopped', reason: 'the gate was stopped over the bridge' });
@@ -261,6 +284,79 @@ export class GateHost implements GateControl {
     const p = table.find((x) => x.pid === pid);
     const label = `${req.agent} (pid ${pid}${p ? `, ${p.comm}` : ''})`;
     this.agentPids.set(key, { agent: req.agent, sessionId: req.sessionId, pid, label });
+  }
+
+  /** The run with the most recent step in the ledger, its cost and its budget (all absent without a real ledger). */
+  private runInfo(): Pick<AirlockStatus, 'run' | 'costUsd' | 'budget'> {
+    const none = { run: undefined, costUsd: undefined, budget: undefined };
+    const served = this.served;
+    const ledger = this.ledger;
+    if (!served || !ledger) return none;
+    try {
+      const db = ledger.database();
+      if (!db.open) return none;
+      const r = db.prepare('SELECT r.id, r.agent, r.status, r.status_reason FROM steps s JOIN runs r ON r.id = s.run_id ORDER BY s.rowid DESC LIMIT 1').get() as
+        | { id: string; agent: string; status: string; status_reason: string | null }
+        | undefined;
+      if (!r) return none;
+      const run: CurrentRun = { id: r.id, agent: r.agent, status: r.status, ...(r.status_reason ? { statusReason: r.status_reason } : {}) };
+      const costUsd = served.usage?.runSpent(r.id).usd;
+      return { run, costUsd, budget: budgetView(served.gate.limits.budgetState(r.id)) };
+    } catch (e) {
+      this.o.log(`could not read the current run's cost and budget: ${(e as Error)?.message ?? String(e)}`);
+      return none;
+    }
+  }
+
+  /** Refresh the current run soon (coalesces a burst of hooks or OTLP batches into one read). */
+  private scheduleRunRefresh(): void {
+    if (this.runTimer || this.disposed) return;
+    this.runTimer = setTimeout(() => {
+      this.runTimer = undefined;
+      if (this.served) this.update(this.runInfo());
+    }, 25);
+    this.runTimer.unref();
+  }
+
+  /** Re-read the current run now (after a person raised a budget or resumed a run). */
+  refreshRun(): AirlockStatus {
+    if (this.served) this.update(this.runInfo());
+    return this.state;
+  }
+
+  private detachRun(): void {
+    this.offUsage?.();
+    this.offUsage = undefined;
+    this.ledger = undefined;
+    if (this.runTimer) clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+  }
+
+  raiseRunBudget(extraUsd: number, by: string): BudgetRaise {
+    const served = this.served;
+    const run = this.runInfo().run;
+    if (!served) return { ok: false, error: `the gate is ${this.state.gate}: there is no run to raise a budget for` };
+    if (!run) return { ok: false, error: 'no run has been recorded yet' };
+    try {
+      const s = served.gate.limits.authorize(run.id, extraUsd, by);
+      this.o.log(`budget of run ${run.id} raised by $${extraUsd} by ${by}: ${s.detail}`);
+      this.refreshRun();
+      return { ok: true, runId: run.id, budget: budgetView(s) };
+    } catch (e) {
+      return { ok: false, error: (e as Error)?.message ?? String(e) };
+    }
+  }
+
+  resumeRun(): { ok: true; runId: string } | { ok: false; error: string } {
+    const served = this.served;
+    const run = this.runInfo().run;
+    if (!served) return { ok: false, error: `the gate is ${this.state.gate}: there is no run to resume` };
+    if (!run) return { ok: false, error: 'no run has been recorded yet' };
+    if (run.status !== 'paused') return { ok: false, error: `the current ${run.agent} run is ${run.status}, not paused` };
+    served.gate.limits.resume(run.id);
+    this.o.log(`run ${run.id} resumed by a person in the editor`);
+    this.refreshRun();
+    return { ok: true, runId: run.id };
   }
 
   agents(): AgentRecord[] {
@@ -327,6 +423,7 @@ export class GateHost implements GateControl {
     // 5. Stop our own servers and withdraw our discovery files.
     if (served) {
       this.served = undefined;
+      this.detachRun();
       const token = served.token;
       await served.stop(`kill switch: ${reason}`);
       removeDiscoveryIfOurs(this.defaultDiscovery, token);
@@ -360,6 +457,7 @@ export class GateHost implements GateControl {
     for (const u of this.unsubscribe) u();
     const s = this.served;
     this.served = undefined;
+    this.detachRun();
     if (s) {
       const token = s.token;
       await s.stop('the editor is closing');
@@ -368,4 +466,5 @@ export class GateHost implements GateControl {
     }
   }
 }
+
 

@@ -35,6 +35,8 @@ export interface ServeOptions {
   ledger?: GateLedger & { close(): void };
   /** Sees every authenticated hook request before it is judged (the editor records agent PIDs). */
   observeHook?: (req: HookRequest) => void;
+  /** Called after each hook request was judged and recorded (the editor refreshes the current run). */
+  afterHook?: (req: HookRequest) => void;
 }
 
 export interface Served {
@@ -47,6 +49,8 @@ export interface Served {
   stopped: Promise<number>;
   gate: Gate;
   approvals: PendingApprovals;
+  /** The usage and budget store (undefined when the ledger is a broken stand-in). */
+  usage: UsageStore | undefined;
   /** New bridge token now (the old one gets 401 from this moment); rewrites the discovery file if still ours. */
   rotate(): string;
 }
@@ -83,7 +87,15 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
         } catch (e) {
           o.log(`hook observer failed: ${(e as Error)?.message ?? String(e)}`);
         }
-        return gate.hook(req);
+        const answer = gate.hook(req);
+        if (!o.afterHook) return answer;
+        return answer.finally(() => {
+          try {
+            o.afterHook?.(req);
+          } catch (e) {
+            o.log(`after-hook observer failed: ${(e as Error)?.message ?? String(e)}`);
+          }
+        });
       },
       stop: (reason) => void stop(reason),
       health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false }),
@@ -138,6 +150,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
     stopped,
     gate,
     approvals: approver,
+    usage,
     rotate,
   };
 }

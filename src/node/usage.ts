@@ -105,6 +105,7 @@ export class UsageStore {
   private readonly cursors = new Map<string, Cursor>();
   private readonly getRow: BetterSqlite3.Statement;
   private readonly putRow: BetterSqlite3.Statement;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -116,6 +117,22 @@ export class UsageStore {
     this.putRow = this.db.prepare(`INSERT OR REPLACE INTO usage (key, run_id, agent, session_id, tool_use_id, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
       cost_usd, cost_source, priced_usd, source, at, recorded_at) VALUES (@key, @run_id, @agent, @session_id, @tool_use_id, @model, @input_tokens, @output_tokens, @cache_read_tokens,
       @cache_write_tokens, @cost_usd, @cost_source, @priced_usd, @source, @at, @recorded_at)`);
+  }
+
+  /** Called after usage is recorded or a budget raised (the editor refreshes the run's cost and budget). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch (e) {
+        this.o.log?.(`usage change listener failed: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
   }
 
   private runOf(agent: AgentName, sessionId: string, at: Date): string {
@@ -159,7 +176,9 @@ export class UsageStore {
       this.putRow.run(row);
       return row;
     });
-    return tx();
+    const row = tx();
+    this.changed();
+    return row;
   }
 
   /** Everything usable in one decoded OTLP request. */
@@ -167,6 +186,7 @@ export class UsageStore {
     const ex = extractUsage(data);
     // One transaction per request: a batch of events costs one commit.
     this.db.transaction(() => this.ingestExtracted(ex, now))();
+    if (ex.totals.length || ex.persons.length) this.changed();
     return ex;
   }
 
@@ -252,6 +272,7 @@ export class UsageStore {
     if (!Number.isFinite(extraUsd) || extraUsd <= 0) throw new Error(`a budget raise must be a positive amount of dollars, not ${extraUsd}`);
     if (!/^(run:.+|day:\d{4}-\d{2}-\d{2})$/.test(scope)) throw new Error(`unknown budget scope ${scope}`);
     this.db.prepare('INSERT INTO budget_raises (scope, extra_usd, by, at) VALUES (?, ?, ?, ?)').run(scope, extraUsd, by, now.toISOString());
+    this.changed();
   }
 
   /** Spend facts for the budget of a run now. Throws when the store cannot be read. */

@@ -10,6 +10,8 @@ interface MenuItem extends vscode.QuickPickItem {
 export function menuItems(s: AirlockStatus): MenuItem[] {
   const items: MenuItem[] = [];
   if (s.pending > 0) items.push({ label: `$(bell-dot) Review ${s.pending} pending approval${s.pending === 1 ? '' : 's'}`, command: 'airlock.reviewPending' });
+  if (s.run?.status === 'paused') items.push({ label: `$(debug-continue) Resume Run`, description: `the ${s.run.agent} run was paused${s.run.statusReason ? `: ${s.run.statusReason}` : ''}`, command: 'airlock.resumeRun' });
+  if (s.run && s.budget) items.push({ label: `$(credit-card) Raise Budget for This Run…`, description: s.budget.exhausted ? `budget reached (${s.budget.detail})` : s.budget.detail, command: 'airlock.raiseRunBudget' });
   items.push({ label: '$(list-tree) Open Run Log', command: 'airlock.openRunLog' });
   if (s.gate === 'armed') items.push({ label: '$(debug-pause) Pause All Agents', description: 'deny every action until you resume', command: 'airlock.pause' });
   if (s.gate === 'paused') items.push({ label: '$(debug-continue) Resume', command: 'airlock.resume' });

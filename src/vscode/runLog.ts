@@ -7,11 +7,12 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { GateControl } from '../core/gateControl';
 import { pendingCard } from '../core/present';
-import type { GateState } from '../core/protocol/panel';
+import { MAX_ALERTS, type GateState } from '../core/protocol/panel';
 import type { RunLogQueries } from '../core/run/runLogQueries';
+import type { DeadLetterPort } from './panel/controller';
 import { registerRunLogPanel } from './panel/runLogPanel';
 
-export function registerRunLog(context: vscode.ExtensionContext, gate: GateControl, queries: () => RunLogQueries, log: vscode.LogOutputChannel): void {
+export function registerRunLog(context: vscode.ExtensionContext, gate: GateControl, queries: () => RunLogQueries, log: vscode.LogOutputChannel, deadLetters?: DeadLetterPort): void {
   const changed = new vscode.EventEmitter<void>();
   context.subscriptions.push(changed);
   const offApprovals = gate.approvals.subscribe({ pending: () => changed.fire(), settled: () => changed.fire() });
@@ -40,7 +41,8 @@ export function registerRunLog(context: vscode.ExtensionContext, gate: GateContr
       const s = gate.status();
       const g = s.gate === 'armed' || s.gate === 'paused' || s.gate === 'killed' ? s.gate : 'paused';
       const reason = s.reason ?? (s.gate === 'starting' || s.gate === 'stopped' ? `gate ${s.gate}` : s.ledger.ok ? undefined : `ledger unavailable: ${s.ledger.error}`);
-      return { gate: g, pending: s.pending, ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+      const alerts = s.ledgerIntegrity?.slice(0, MAX_ALERTS).map((l) => l.trim().slice(0, 4000));
+      return { gate: g, pending: s.pending, ...(reason ? { reason: reason.slice(0, 500) } : {}), ...(alerts?.length ? { alerts } : {}) };
     },
     onDidChange: (l) => changed.event(l),
     decide: (stepId, a) => {
@@ -53,5 +55,6 @@ export function registerRunLog(context: vscode.ExtensionContext, gate: GateContr
       return r === 'decided';
     },
     log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+    ...(deadLetters ? { deadLetters } : {}),
   });
 }

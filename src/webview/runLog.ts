@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { revealSegments } from '../core/present';
 import { REVERSIBILITIES } from '../core/effects';
-import { DECISION_FILTERS, HostToWebview, StepFilters as StepFiltersSchema, type GateState, type RunSummary, type StepDetail, type StepFilters, type StepRow, type WebviewToHost } from '../core/protocol/panel';
+import { DECISION_FILTERS, HostToWebview, StepFilters as StepFiltersSchema, type DeadLetterView, type GateState, type RunSummary, type StepDetail, type StepFilters, type StepRow, type WebviewToHost } from '../core/protocol/panel';
 import { ApprovalCards } from './cards';
 import { append, clear, fmtCost, fmtDate, fmtDuration, fmtInt, fmtTime, h, icon, revealed } from './dom';
 import { VirtualList } from './virtualList';
@@ -56,6 +56,8 @@ const ui = {
 // ---- layout -----------------------------------------------------------------------------------
 
 const stateBadge = h('span', { class: 'gate-badge', role: 'status' });
+/** Loud, red, above everything: the ledger's integrity is broken. */
+const alertBanner = h('div', { class: 'alert-banner', role: 'alert', hidden: true });
 const header = h('header', { class: 'top' }, icon('shield'), h('h1', {}, 'Airlock run log'), stateBadge);
 const cards = new ApprovalCards(async (card, decision, gesture, scope) => {
   const r = await request({ type: 'decide', stepId: card.stepId, decision, actionHash: card.actionHash, gesture, scope });
@@ -65,7 +67,7 @@ const cards = new ApprovalCards(async (card, decision, gesture, scope) => {
 const main = h('main', { class: 'main' });
 const app = document.getElementById('app')!;
 clear(app);
-append(app, header, cards.root, main);
+append(app, header, alertBanner, cards.root, main);
 
 function renderGate(): void {
   const g = ui.gate;
@@ -74,6 +76,64 @@ function renderGate(): void {
   const iconName = g.gate === 'armed' ? 'shield' : g.gate === 'paused' ? 'debug-pause' : 'stop-circle';
   stateBadge.className = `gate-badge gate-${g.gate}`;
   append(stateBadge, icon(iconName), ` ${g.gate}`, g.reason ? ` — ${g.reason}` : '', g.pending ? ` · ${g.pending} pending` : '');
+  clear(alertBanner);
+  const alerts = g.alerts ?? [];
+  alertBanner.hidden = alerts.length === 0;
+  if (alerts.length) {
+    append(alertBanner,
+      h('div', { class: 'alert-title' }, icon('error'), ` ${alerts[0]}`),
+      alerts.length > 1 ? h('ul', {}, ...alerts.slice(1).map((a) => h('li', {}, a))) : null,
+      h('div', { class: 'alert-hint' }, 'The run history below cannot be trusted as recorded. Run `airlock verify` for the full report.'));
+  }
+}
+
+// ---- dead letters -------------------------------------------------------------------------------
+
+const deadSection = h('section', { class: 'dead-letters', 'aria-label': 'Dead letters' });
+const deadStatus = h('span', { class: 'count', role: 'status' });
+const deadRefresh = h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'refresh-dead-letters' }, icon('refresh'), ' Refresh');
+deadRefresh.addEventListener('click', () => void loadDeadLetters());
+let deadRows: DeadLetterView[] = [];
+let deadAvailable = true;
+
+async function loadDeadLetters(notice?: string): Promise<void> {
+  const r = await request({ type: 'listDeadLetters' });
+  if (r.type !== 'deadLetters') return showError(r);
+  deadRows = r.rows;
+  deadAvailable = r.available;
+  renderDeadLetters(notice ?? r.message);
+}
+
+function renderDeadLetters(notice?: string): void {
+  clear(deadSection);
+  deadStatus.textContent = notice ?? (deadAvailable ? `${fmtInt(deadRows.length)} open` : '');
+  const head = h('div', { class: 'toolbar' }, h('h2', {}, 'Dead letters'), deadStatus, deadRefresh);
+  if (!deadAvailable) return append(deadSection, head);
+  if (!deadRows.length) return append(deadSection, head, h('p', { class: 'empty' }, 'No dead letters: every side effect of Airlock\'s own tools completed or was given up.'));
+  const list = h('ul', { class: 'dead-list', 'aria-label': 'Dead letters' }, ...deadRows.map(deadItem));
+  append(deadSection, head, list);
+}
+
+function deadItem(d: DeadLetterView): HTMLLIElement {
+  const retry = h('button', { type: 'button', class: 'btn', 'data-action': 'retry', 'aria-label': `Retry dead letter ${d.id} (${d.tool}) through the gate` }, icon('debug-restart'), ' Retry');
+  const discard = h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'discard', 'aria-label': `Discard dead letter ${d.id} (${d.tool})` }, icon('trash'), ' Discard');
+  const act = async (action: 'retry' | 'discard'): Promise<void> => {
+    retry.disabled = discard.disabled = true;
+    deadStatus.textContent = action === 'retry' ? `retrying ${d.id} through the gate…` : `discarding ${d.id}…`;
+    const r = await request({ type: 'deadLetterAction', id: d.id, action });
+    if (r.type !== 'deadLetterDone') {
+      retry.disabled = discard.disabled = false;
+      deadStatus.textContent = '';
+      return showError(r);
+    }
+    await loadDeadLetters(`${r.ok ? '' : 'not done: '}${r.message}`);
+  };
+  retry.addEventListener('click', () => void act('retry'));
+  discard.addEventListener('click', () => void act('discard'));
+  return h('li', { class: 'dead', 'data-dead-letter': d.id },
+    h('div', { class: 'dead-head' }, h('span', { class: 'dead-tool' }, icon('warning'), ` #${d.id} ${d.tool}`), h('span', { class: 'count' }, `${fmtDate(d.createdAt)} · ${fmtInt(d.attempts)} attempts${d.errorCode ? ` · ${d.errorCode}` : ''}`), retry, discard),
+    h('div', { class: 'dead-error' }, d.error),
+    h('pre', { class: 'dead-args', tabindex: 0, 'aria-label': `Arguments of dead letter ${d.id}` }, revealed(revealSegments(d.args)), d.argsTruncated ? '…' : ''));
 }
 
 // ---- runs view ----------------------------------------------------------------------------------
@@ -147,7 +207,7 @@ function renderRuns(): void {
   ui.runs.forEach((r, i) => runsList.appendChild(runItem(r, i)));
   runsCount.textContent = `${fmtInt(ui.runsTotal)} run${ui.runsTotal === 1 ? '' : 's'}`;
   moreRuns.hidden = ui.runs.length >= ui.runsTotal;
-  append(main, h('div', { class: 'toolbar' }, h('h2', {}, 'Runs'), runsCount, agentSelect), ui.runs.length ? runsList : h('p', { class: 'empty' }, 'No runs recorded yet. Connect an agent and its steps appear here.'), moreRuns);
+  append(main, h('div', { class: 'toolbar' }, h('h2', {}, 'Runs'), runsCount, agentSelect), ui.runs.length ? runsList : h('p', { class: 'empty' }, 'No runs recorded yet. Connect an agent and its steps appear here.'), moreRuns, deadSection);
   ui.runsActive = Math.min(ui.runsActive, Math.max(0, ui.runs.length - 1));
   markActiveRun();
   api.setState({});
@@ -321,6 +381,7 @@ function backToRuns(): void {
   renderRuns();
   runsList.focus();
   void loadRuns(true);
+  void loadDeadLetters();
 }
 
 async function openDetail(row: StepRow): Promise<void> {
@@ -410,6 +471,7 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 const saved = Saved.safeParse(api.getState());
 api.postMessage({ type: 'ready' });
+void loadDeadLetters();
 void loadRuns(true).then(() => {
   if (saved.success && saved.data.runId && ui.runs.some((r) => r.id === saved.data.runId)) {
     const f = StepFiltersSchema.safeParse(saved.data.filters ?? {});

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PendingCard } from '../../src/core/present';
 import type { GateState, WebviewToHost } from '../../src/core/protocol/panel';
 import type { RunLogQueries } from '../../src/core/run/runLogQueries';
-import { RunLogController, type PanelDecision, type PanelUi } from '../../src/vscode/panel/controller';
+import { RunLogController, type DeadLetterPort, type PanelDecision, type PanelUi } from '../../src/vscode/panel/controller';
 import { runLogHtml } from '../../src/vscode/panel/html';
 
 const root = join(__dirname, '..', '..');
@@ -61,7 +61,7 @@ function serve(html: () => string): Promise<{ server: Server; origin: string }> 
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
-export async function startPanel(o: { queries: RunLogQueries; ui?: PanelUi; viewport?: { width: number; height: number }; pollMs?: number }): Promise<PanelHarness> {
+export async function startPanel(o: { queries: RunLogQueries; ui?: PanelUi; viewport?: { width: number; height: number }; pollMs?: number; deadLetters?: DeadLetterPort }): Promise<PanelHarness> {
   let pending: PendingCard[] = [];
   let state: GateState = { gate: 'armed', pending: 0 };
   const listeners = new Set<() => void>();
@@ -96,6 +96,7 @@ export async function startPanel(o: { queries: RunLogQueries; ui?: PanelUi; view
         return true;
       },
       log: { info: (m) => consoleLines.push(`host info: ${m}`), warn: (m) => consoleLines.push(`host warn: ${m}`) },
+      ...(o.deadLetters ? { deadLetters: o.deadLetters } : {}),
     },
     o.ui ?? { pickExportTarget: async () => undefined, writeExport: async () => undefined },
     (m) => void page.evaluate((msg) => window.postMessage(msg, '*'), m).catch(() => undefined),

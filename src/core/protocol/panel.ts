@@ -24,6 +24,12 @@ import { REVERSIBILITIES } from '../effects';
 export const MAX_PAGE = 500;
 /** Longest summary of an action shown in a list row (the full text comes with `stepDetail`). */
 export const SUMMARY_CHARS = 240;
+/** Most alert lines in the gate state (the rest is in `airlock verify`). */
+export const MAX_ALERTS = 20;
+/** Most dead letters listed at once (oldest first). */
+export const MAX_DEAD_LETTERS = 200;
+/** Longest argument text of a dead letter shown in the panel. */
+export const DEAD_LETTER_ARGS_CHARS = 2000;
 
 const requestId = z.string().min(1).max(64);
 const id = z.string().min(1).max(512);
@@ -146,8 +152,24 @@ export const GateState = z.strictObject({
   gate: z.enum(['armed', 'paused', 'killed']),
   reason: short.optional(),
   pending: z.number().int().nonnegative(),
+  /** Shown as a red banner: the ledger's integrity is broken (a tampered chain, a deleted or replaced database). */
+  alerts: z.array(short).max(MAX_ALERTS).optional(),
 });
 export type GateState = z.infer<typeof GateState>;
+
+/** A side effect of Airlock's own tools whose retries ran out (EffectStore dead_letters, status 'dead'). */
+export const DeadLetterView = z.strictObject({
+  id: z.number().int().positive(),
+  tool: short,
+  /** Canonical JSON of the call's arguments, cut at DEAD_LETTER_ARGS_CHARS. */
+  args: z.string().max(DEAD_LETTER_ARGS_CHARS + 1),
+  argsTruncated: z.boolean(),
+  error: z.string().max(16 * 1024),
+  errorCode: short.nullable(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: short,
+});
+export type DeadLetterView = z.infer<typeof DeadLetterView>;
 
 // ---- webview -> host -------------------------------------------------------------------------
 
@@ -158,6 +180,9 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pageSteps'), requestId, runId: id, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(MAX_PAGE), filters: StepFilters }),
   z.strictObject({ type: z.literal('stepDetail'), requestId, stepId: id }),
   z.strictObject({ type: z.literal('exportRun'), requestId, runId: id }),
+  z.strictObject({ type: z.literal('listDeadLetters'), requestId }),
+  /** retry: the call goes through the gate again with its idempotency key; discard: give up on it. */
+  z.strictObject({ type: z.literal('deadLetterAction'), requestId, id: z.number().int().positive(), action: z.enum(['retry', 'discard']) }),
   z.strictObject({
     type: z.literal('decide'),
     requestId,
@@ -182,6 +207,9 @@ export const HostToWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stepDetail'), requestId, detail: StepDetail }),
   z.strictObject({ type: z.literal('exported'), requestId, path: z.string().max(4096).optional(), steps: z.number().int().nonnegative().optional() }),
   z.strictObject({ type: z.literal('decided'), requestId, stepId: id, ok: z.boolean(), message: short.optional() }),
+  /** available false: no effect store in this window (the message says why). */
+  z.strictObject({ type: z.literal('deadLetters'), requestId, available: z.boolean(), rows: z.array(DeadLetterView).max(MAX_DEAD_LETTERS), message: short.optional() }),
+  z.strictObject({ type: z.literal('deadLetterDone'), requestId, id: z.number().int().positive(), action: z.enum(['retry', 'discard']), ok: z.boolean(), message: short }),
   z.strictObject({ type: z.literal('error'), requestId: requestId.optional(), message: z.string().max(16 * 1024) }),
   z.strictObject({ type: z.literal('pendingApprovals'), cards: z.array(PendingCardSchema).max(1000) }),
   z.strictObject({ type: z.literal('state'), state: GateState }),

@@ -4,7 +4,7 @@
  * every `decide` against the pending card (hash, gesture) before handing it to the gate.
  * runLogPanel.ts binds it to a real webview; the browser tests drive it directly.
  */
-import { HostToWebview, WebviewToHost, type GateState } from '../../core/protocol/panel';
+import { HostToWebview, MAX_DEAD_LETTERS, WebviewToHost, type DeadLetterView, type GateState } from '../../core/protocol/panel';
 import type { PendingCard } from '../../core/present';
 import type { RunLogQueries } from '../../core/run/runLogQueries';
 
@@ -31,6 +31,17 @@ export interface RunLogDeps {
   /** Resolve a pending approval. Returns false when nothing with that id is pending any more. */
   decide(stepId: string, answer: PanelDecision): boolean;
   log: { info(msg: string): void; warn(msg: string): void };
+  /** The dead letters of Airlock's own tools (the editor's effect store); absent: the panel says so. */
+  deadLetters?: DeadLetterPort;
+}
+
+/** Dead letters: listed, retried through the gate (same idempotency key), or discarded by a person. */
+export interface DeadLetterPort {
+  list(): DeadLetterView[];
+  /** ok: the effect completed on this retry; otherwise the message says why not (denied, failed again). */
+  retry(id: number): Promise<{ ok: boolean; message: string }>;
+  /** Throws when there is no open dead letter with this id. */
+  discard(id: number): void;
 }
 
 /** The editor-specific parts: where the export goes. */
@@ -155,6 +166,29 @@ export class RunLogController implements Disposable {
           await this.ui.writeExport(target, this.deps.queries.exportRun(run.id));
           this.deps.log.info(`panel: exported run ${run.id} (${run.steps} steps) to ${target}`);
           this.send({ type: 'exported', requestId: m.requestId, path: target, steps: run.steps });
+          return;
+        }
+        case 'listDeadLetters': {
+          const port = this.deps.deadLetters;
+          if (!port) {
+            this.send({ type: 'deadLetters', requestId: m.requestId, available: false, rows: [], message: 'dead letters are not available in this window' });
+            return;
+          }
+          this.send({ type: 'deadLetters', requestId: m.requestId, available: true, rows: port.list().slice(0, MAX_DEAD_LETTERS) });
+          return;
+        }
+        case 'deadLetterAction': {
+          const port = this.deps.deadLetters;
+          if (!port) throw new Error('dead letters are not available in this window');
+          if (m.action === 'discard') {
+            port.discard(m.id);
+            this.deps.log.info(`panel: discarded dead letter ${m.id}`);
+            this.send({ type: 'deadLetterDone', requestId: m.requestId, id: m.id, action: m.action, ok: true, message: `dead letter ${m.id} discarded` });
+            return;
+          }
+          const r = await port.retry(m.id);
+          this.deps.log.info(`panel: retried dead letter ${m.id}: ${r.message}`);
+          this.send({ type: 'deadLetterDone', requestId: m.requestId, id: m.id, action: m.action, ok: r.ok, message: r.message.slice(0, 4000) });
           return;
         }
         case 'decide': {
