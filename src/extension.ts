@@ -6,6 +6,8 @@
  * only lets reads through).
  */
 import * as vscode from 'vscode';
+import { ConnectionRegistry } from './node/dbConnections';
+import { undoStep } from './node/dbUndo';
 import { airlockHome } from './node/environment';
 import { editorAgentHooks } from './node/editorHooks';
 import { EditorTools } from './node/editorTools';
@@ -16,6 +18,7 @@ import { loadEffectivePolicy } from './node/policyStore';
 import { acceptWorkspacePolicy, reviewWorkspacePolicy } from './node/workspacePolicyReview';
 import { registerAgentCommands } from './vscode/agentCommands';
 import { registerApprovals } from './vscode/approvals';
+import { registerDbCommands } from './vscode/dbCommands';
 import { onConfigChange, readConfig } from './vscode/configuration';
 import { registerGateEnvironment } from './vscode/gateHost';
 import { registerKillSwitch } from './vscode/kill';
@@ -67,10 +70,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerPolicyCommands(context, { userPolicy: () => loadEffectivePolicy({ workspaceRoots: [] }).policy, log });
     registerGateEnvironment(context, gate);
     registerLanguageModelTools(context, { names: EditorTools.contributions().map((c) => c.name), prepare: (n, i) => tools.prepare(n, i), invoke: (n, i) => tools.invoke(n, i) }, log);
+    // Database connections configured in Airlock (URLs in the secret storage): the tools open them here,
+    // the MCP server gets them through its own environment (never its command line).
+    let dbSpecs: import('./node/mcp/databases').DbSpec[] = [];
+    const launchChanged = new Set<() => void>();
     registerMcpServer(context, {
-      launch: () => airlockMcpLaunch({ extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'), execPath: process.execPath, discoveryPath: gate.discoveryPath, home, workspaceRoots: roots }),
+      launch: () => airlockMcpLaunch({ extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'), execPath: process.execPath, discoveryPath: gate.discoveryPath, home, workspaceRoots: roots, databases: dbSpecs }),
       gateArmed: () => gate.status().gate === 'armed' || gate.status().gate === 'paused',
       onGateChange: (l) => gate.onStatus(() => l()),
+      onLaunchChange: (l) => {
+        launchChanged.add(l);
+        return () => launchChanged.delete(l);
+      },
+    }, log);
+    const dbRegistry = new ConnectionRegistry(context.secrets, context.globalState);
+    void registerDbCommands(context, {
+      registry: dbRegistry,
+      refresh: async () => {
+        const { specs, missing } = await dbRegistry.specs();
+        if (missing.length) log.warn(`database connections without a stored secret (left out): ${missing.join(', ')}`);
+        dbSpecs = specs;
+        const r = await tools.setDatabases(specs);
+        for (const f of r.failed) log.warn(`database connection ${f.name} did not open: ${f.error}`);
+        for (const l of launchChanged) l();
+      },
+      recent: () => tools.effectStore()?.recentUndoable(50),
+      undo: async (target, requestedBy) => {
+        const store = tools.effectStore();
+        const g = gate.currentGate();
+        if (!store) return { ok: false, code: 'internal', message: 'the effect store could not open' };
+        if (!g) return { ok: false, code: 'denied', message: "the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed" };
+        return undoStep(target, { store, gate: g, connection: (n) => tools.database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
+      },
     }, log);
     registerWorkspacePolicyReview(context, { ...(roots[0] ? { root: roots[0] } : {}), review: () => reviewWorkspacePolicy({ home, workspaceRoots: roots }), accept: (h) => acceptWorkspacePolicy({ home, workspaceRoots: roots }, h) }, log);
 

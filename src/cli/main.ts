@@ -22,6 +22,7 @@ const USAGE = `usage:
   airlock hooks status [--project DIR] [--json]
   airlock mcp ...              Airlock's MCP server / proxy (see airlock mcp --help)
   airlock dlq list|retry|discard   dead letters of Airlock's own side effects
+  airlock undo <step-id|key> | --list   undo an approved database write from its before-images
   airlock verify [--ledger FILE] [--json] [--accept]
         walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
   airlock log [--ledger FILE] [--json] [--run ID [--trace]]
@@ -58,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./mcpCommand')).runMcp(rest);
     case 'dlq':
       return (await import('./mcpCommand')).runDlq(rest);
+    case 'undo':
+      return (await import('./undoCommand')).runUndo(rest);
     case 'verify':
       return (await import('./verifyCommand')).runVerify(rest);
     case 'log':

@@ -18,6 +18,12 @@ export const MCP_USAGE = `  airlock mcp [--http PORT] [--workspace DIR]... [--po
         Airlock's MCP server (stdio, or streamable HTTP on 127.0.0.1:PORT/mcp): gated file, shell and database tools
   airlock mcp [options] --wrap [--name NAME] -- <command…>
         start another MCP server (stdio) and re-expose its tools, gating every call
+  airlock mcp install <claude|codex|gemini|cursor|copilot> [--scope user|project] [--project DIR]
+  airlock mcp uninstall <agent> [--scope user|project] [--project DIR]
+        add Airlock's MCP server to an agent's MCP config (merged, backed up, reversible)
+  airlock undo <step-id|key> [--db NAME=URL]... | airlock undo --list
+        restore the rows an approved db_execute changed, from its before-images (gated, recorded, once)
+        (connections also from AIRLOCK_DB_CONNECTIONS, a JSON array of {name,url,readOnly})
   airlock dlq list [--all] | retry ID [--db NAME=URL]... | discard ID [--reason R]   dead letters of Airlock's own side effects`;
 
 export interface McpArgs {
@@ -100,13 +106,24 @@ export function parseMcpArgs(argv: string[]): McpArgs {
   return out;
 }
 
+/** --db connections plus those of AIRLOCK_DB_CONNECTIONS (taken out of this process's environment). */
+async function specsWithEnv(fromArgs: McpArgs['dbs']): Promise<McpArgs['dbs']> {
+  const { takeConnectionsFromEnv, mergeSpecs } = await import('../node/dbConnections');
+  try {
+    return mergeSpecs(fromArgs, takeConnectionsFromEnv(process.env));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 export async function runMcp(argv: string[]): Promise<number> {
+  if (argv[0] === 'install' || argv[0] === 'uninstall') return (await import('./mcpInstallCommand')).runMcpInstall(argv);
   const a = parseMcpArgs(argv);
   const [{ openAirlockMcp }, server, { openDatabases }] = await Promise.all([import('../node/mcp/start'), import('../node/mcp/server'), import('../node/mcp/databases')]);
   const home = airlockHome();
   const workspaceRoots = (a.workspaces.length ? a.workspaces : [process.cwd()]).map((w) => resolve(w));
   const sessionId = `mcp-${process.pid}-${Date.now().toString(36)}`;
-  const databases = await openDatabases(a.dbs);
+  const databases = await openDatabases(await specsWithEnv(a.dbs));
   const mcp = await openAirlockMcp({
     home,
     discoveryPath: resolve(discoveryPath()),
@@ -198,7 +215,7 @@ export async function runDlq(argv: string[]): Promise<number> {
     if (!letter) throw new UsageError(`dlq retry: no dead letter ${id}`);
     const dbSpecs = parseMcpArgs((Array.isArray(values.db) ? (values.db as string[]) : []).flatMap((d) => ['--db', d])).dbs;
     const askTimeoutMs = typeof values['ask-timeout-ms'] === 'string' ? Number(values['ask-timeout-ms']) : 30_000;
-    const mcp = await openAirlockMcp({ home, discoveryPath: resolve(discoveryPath()), workspaceRoots: (Array.isArray(values.workspace) ? (values.workspace as string[]) : [process.cwd()]).map((w) => resolve(w)), mode: 'interactive', gate: 'auto', askTimeoutMs, sessionId: `dlq-${process.pid}`, databases: await openDatabases(dbSpecs), log });
+    const mcp = await openAirlockMcp({ home, discoveryPath: resolve(discoveryPath()), workspaceRoots: (Array.isArray(values.workspace) ? (values.workspace as string[]) : [process.cwd()]).map((w) => resolve(w)), mode: 'interactive', gate: 'auto', askTimeoutMs, sessionId: `dlq-${process.pid}`, databases: await openDatabases(await specsWithEnv(dbSpecs)), log });
     const r = await retryDeadLetter(mcp, id);
     await mcp.close();
     process.stdout.write(`${JSON.stringify(r)}\n`);

@@ -21,6 +21,7 @@ import { airlockToolListings } from '../core/tools/airlockTools';
 import { failure, type Envelope } from '../core/tools/contract';
 import { airlockToolOf, languageModelToolContributions, preparedView, type LmToolContribution, type PreparedView, type ToolPreview } from '../core/tools/editorTools';
 import type { DbConnection } from './db/types';
+import type { DbSpec } from './mcp/databases';
 import { readKillFlag } from './discovery';
 import { machineEnvironment } from './environment';
 import { canonicalJson } from '../core/hash';
@@ -62,9 +63,46 @@ export class EditorTools {
   private store: EffectStore | undefined;
   private storeError: string | undefined;
   readonly sessionId: string;
+  /** The connections the tools see; the same Map the runner holds, replaced in place by setDatabases. */
+  private readonly dbs: Map<string, DbConnection>;
 
   constructor(private readonly o: EditorToolsOptions) {
     this.sessionId = o.sessionId ?? `copilot-${process.pid}-${Date.now().toString(36)}`;
+    this.dbs = o.databases ?? new Map();
+  }
+
+  /**
+   * Replace the configured database connections (Airlock: Add/Remove Database Connection): the old
+   * ones are closed, the new ones opened by Airlock (a URL never reaches the model). A connection
+   * that cannot open is left out and reported (by name and the port's error, never the URL).
+   */
+  async setDatabases(specs: readonly DbSpec[]): Promise<{ opened: string[]; failed: { name: string; error: string }[] }> {
+    const { openConnection } = await import('./db/index');
+    const old = [...this.dbs.values()];
+    this.dbs.clear();
+    for (const c of old) await c.close().catch(() => undefined);
+    const opened: string[] = [];
+    const failed: { name: string; error: string }[] = [];
+    for (const s of specs) {
+      try {
+        this.dbs.set(s.name, await openConnection({ name: s.name, url: s.url, readOnly: s.readOnly }));
+        opened.push(s.name);
+      } catch (e) {
+        failed.push({ name: s.name, error: (e as Error)?.message ?? String(e) });
+      }
+    }
+    return { opened, failed };
+  }
+
+  /** The open connection of that name (the undo command restores through it). */
+  database(name: string): DbConnection | undefined {
+    return this.dbs.get(name);
+  }
+
+  /** The effect store the tools use (opened on first use), for undo; undefined when it cannot open. */
+  effectStore(): EffectStore | undefined {
+    this.ensureRunner();
+    return this.store;
   }
 
   /** The package.json `languageModelTools` entries these tools are registered under. */
@@ -95,7 +133,7 @@ export class EditorTools {
       agent: 'copilot',
       askTimeoutMs: this.o.askTimeoutMs ?? 120_000,
       log: this.o.log,
-      ...(this.o.databases ? { databases: this.o.databases } : {}),
+      databases: this.dbs,
     });
     return this.runner;
   }
@@ -177,6 +215,8 @@ export class EditorTools {
   }
 
   close(): void {
+    for (const c of this.dbs.values()) void c.close().catch(() => undefined);
+    this.dbs.clear();
     this.store?.close();
     this.store = undefined;
     this.runner = undefined;

@@ -183,6 +183,7 @@ export class EffectStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 2000');
     db.exec(SCHEMA);
+    migrateBeforeImages(db);
     return new EffectStore(db, path, `${process.pid}:${Date.now().toString(36)}`);
   }
 
@@ -275,23 +276,94 @@ export class EffectStore {
     return r.changes === 1;
   }
 
-  /** Rows saved before an approved UPDATE/DELETE (for undo from the panel). Returns the image id. */
-  saveBeforeImage(connection: string, image: BeforeImage): number {
+  /**
+   * Rows saved before an approved UPDATE/DELETE (for undo). Returns the image id. `link` ties the
+   * image to the ledger step that allowed the write and to the call's effect-store key, so an undo
+   * can find every image of one statement.
+   */
+  saveBeforeImage(connection: string, image: BeforeImage, link: { stepId?: string; effectKey?: string } = {}): number {
     // The whole image (operation, columns, dialect, schema, after rows...): restore() needs all of it.
     const json = JSON.stringify(image, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-    const r = this.db.prepare('INSERT INTO before_images (connection, table_name, key_json, rows_json, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(connection, image.table, JSON.stringify(image.key), json, image.truncated ? 1 : 0, new Date().toISOString());
+    const r = this.db
+      .prepare('INSERT INTO before_images (connection, table_name, key_json, rows_json, truncated, created_at, step_id, effect_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(connection, image.table, JSON.stringify(image.key), json, image.truncated ? 1 : 0, new Date().toISOString(), link.stepId ?? null, link.effectKey ?? null);
     return Number(r.lastInsertRowid);
   }
 
-  beforeImages(connection?: string): (BeforeImage & { id: number; connection: string; createdAt: string })[] {
-    const rows = (connection ? this.db.prepare('SELECT * FROM before_images WHERE connection = ? ORDER BY id').all(connection) : this.db.prepare('SELECT * FROM before_images ORDER BY id').all()) as { id: number; connection: string; table_name: string; key_json: string; rows_json: string; truncated: number; created_at: string }[];
-    return rows.map((r) => ({ ...(JSON.parse(r.rows_json) as BeforeImage), id: r.id, connection: r.connection, createdAt: r.created_at }));
+  beforeImages(connection?: string): StoredBeforeImage[] {
+    const rows = (connection ? this.db.prepare('SELECT * FROM before_images WHERE connection = ? ORDER BY id').all(connection) : this.db.prepare('SELECT * FROM before_images ORDER BY id').all()) as ImageRow[];
+    return rows.map(toStoredImage);
+  }
+
+  /**
+   * The images of one db_execute call, in the order they were saved (restore order): `target` is
+   * the ledger step id, the effect-store key, or the caller's idempotencyKey.
+   */
+  beforeImagesFor(target: string): StoredBeforeImage[] {
+    const rows = this.db
+      .prepare('SELECT * FROM before_images WHERE step_id = ? OR effect_key = ? OR effect_key = ? ORDER BY id')
+      .all(target, target, callerKey('db_execute', target)) as ImageRow[];
+    return rows.map(toStoredImage);
+  }
+
+  /** Recent calls with before-images, newest first (one entry per step / key), for a picker. */
+  recentUndoable(limit = 50): { target: string; connection: string; tables: string[]; rows: number; truncated: boolean; createdAt: string; undoneAt: string | null }[] {
+    const rows = this.db.prepare('SELECT * FROM before_images WHERE step_id IS NOT NULL OR effect_key IS NOT NULL ORDER BY id DESC LIMIT ?').all(Math.max(1, Math.min(limit * 20, 10_000))) as ImageRow[];
+    const out = new Map<string, { target: string; connection: string; tables: string[]; rows: number; truncated: boolean; createdAt: string; undoneAt: string | null }>();
+    for (const r of rows) {
+      const target = r.step_id ?? r.effect_key!;
+      const img = toStoredImage(r);
+      const e = out.get(target) ?? { target, connection: r.connection, tables: [], rows: 0, truncated: false, createdAt: r.created_at, undoneAt: r.undone_at };
+      if (!e.tables.includes(r.table_name)) e.tables.unshift(r.table_name);
+      e.rows += img.rowsAffected ?? img.rows.length;
+      e.truncated ||= img.truncated;
+      out.set(target, e);
+      if (out.size > limit) break;
+    }
+    return [...out.values()].slice(0, limit);
+  }
+
+  /** Mark images as undone (the undo itself is idempotent through its own effect key). */
+  markUndone(ids: readonly number[], undoKey: string): void {
+    const st = this.db.prepare('UPDATE before_images SET undone_at = ?, undo_key = ? WHERE id = ? AND undone_at IS NULL');
+    const iso = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const id of ids) st.run(iso, undoKey, id);
+    })();
   }
 
   /** For tests and the panel: the stored state of a key. */
   stateOf(key: string): { state: string; attempts: number } | undefined {
     return this.db.prepare('SELECT state, attempts FROM tool_effects WHERE key = ?').get(key) as { state: string; attempts: number } | undefined;
   }
+}
+
+export type StoredBeforeImage = BeforeImage & { id: number; connection: string; createdAt: string; stepId: string | null; effectKey: string | null; undoneAt: string | null };
+
+interface ImageRow {
+  id: number;
+  connection: string;
+  table_name: string;
+  key_json: string;
+  rows_json: string;
+  truncated: number;
+  created_at: string;
+  step_id: string | null;
+  effect_key: string | null;
+  undone_at: string | null;
+}
+
+function toStoredImage(r: ImageRow): StoredBeforeImage {
+  return { ...(JSON.parse(r.rows_json) as BeforeImage), id: r.id, connection: r.connection, createdAt: r.created_at, stepId: r.step_id, effectKey: r.effect_key, undoneAt: r.undone_at };
+}
+
+/** Additive migration: before_images of older stores get the link and undo columns (NULL for old rows). */
+function migrateBeforeImages(db: BetterSqlite3.Database): void {
+  const have = new Set((db.prepare('PRAGMA table_info(before_images)').all() as { name: string }[]).map((c) => c.name));
+  for (const [col, type] of [['step_id', 'TEXT'], ['effect_key', 'TEXT'], ['undone_at', 'TEXT'], ['undo_key', 'TEXT']] as const) {
+    if (!have.has(col)) db.exec(`ALTER TABLE before_images ADD COLUMN ${col} ${type}`);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS before_images_step ON before_images (step_id); CREATE INDEX IF NOT EXISTS before_images_key ON before_images (effect_key);');
 }
 
 function toDeadLetter(r: DeadRow): DeadLetter {

@@ -7,7 +7,10 @@
  * than judging on its own.
  */
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { DB_CONNECTIONS_ENV, encodeConnectionsEnv } from './dbConnections';
 import { DISCOVERY_ENV } from './discovery';
+import type { DbSpec } from './mcp/databases';
 
 export interface McpLaunch {
   label: string;
@@ -27,6 +30,12 @@ export interface McpLaunchOptions {
   discoveryPath: string;
   home: string;
   workspaceRoots: string[];
+  /**
+   * The database connections configured in Airlock (URLs from the secret storage). They reach the
+   * server through its own environment (AIRLOCK_DB_CONNECTIONS), never its command line; the
+   * server removes the variable from its environment at start, so nothing it runs inherits it.
+   */
+  databases?: readonly DbSpec[];
 }
 
 export function airlockMcpLaunch(o: McpLaunchOptions): McpLaunch {
@@ -34,8 +43,9 @@ export function airlockMcpLaunch(o: McpLaunchOptions): McpLaunch {
     label: 'Airlock',
     command: o.execPath,
     args: [join(o.extensionPath, 'dist', 'cli.js'), 'mcp', '--gate', 'bridge', ...o.workspaceRoots.flatMap((r) => ['--workspace', r])],
-    env: { ELECTRON_RUN_AS_NODE: '1', [DISCOVERY_ENV]: o.discoveryPath, AIRLOCK_HOME: o.home },
+    env: { ELECTRON_RUN_AS_NODE: '1', [DISCOVERY_ENV]: o.discoveryPath, AIRLOCK_HOME: o.home, ...(o.databases?.length ? { [DB_CONNECTIONS_ENV]: encodeConnectionsEnv(o.databases) } : {}) },
     ...(o.workspaceRoots[0] ? { cwd: o.workspaceRoots[0] } : {}),
-    version: o.extensionVersion,
+    // The editor restarts the server when the version changes: a connection added or removed changes it (a hash, not the URLs).
+    version: o.databases?.length ? `${o.extensionVersion}+db.${createHash('sha256').update(encodeConnectionsEnv(o.databases)).digest('hex').slice(0, 12)}` : o.extensionVersion,
   };
 }

@@ -9,13 +9,17 @@ import * as vscode from 'vscode';
 
 export const MCP_PROVIDER_ID = 'airlock';
 
+type McpLaunchDef = { label: string; command: string; args: string[]; env: Record<string, string>; cwd?: string; version: string };
+
 export interface McpLaunchPort {
   /** How to start the server (node/mcpDefinition.ts). */
-  launch(): { label: string; command: string; args: string[]; env: Record<string, string>; cwd?: string; version: string };
+  launch(): McpLaunchDef | Promise<McpLaunchDef>;
   /** Is the window's gate armed (so the server can forward to it)? */
   gateArmed(): boolean;
   /** Fires when the gate's state changes (killed, re-armed). */
   onGateChange(listener: () => void): () => void;
+  /** Fires when the launch changes otherwise (database connections added or removed). */
+  onLaunchChange?(listener: () => void): () => void;
 }
 
 export function registerMcpServer(context: vscode.ExtensionContext, port: McpLaunchPort, log: vscode.LogOutputChannel): void {
@@ -36,10 +40,12 @@ export function registerMcpServer(context: vscode.ExtensionContext, port: McpLau
     }
   });
   context.subscriptions.push({ dispose: off });
+  const offLaunch = port.onLaunchChange?.(() => changed.fire());
+  if (offLaunch) context.subscriptions.push({ dispose: offLaunch });
   const provider: vscode.McpServerDefinitionProvider<vscode.McpStdioServerDefinition> = {
     onDidChangeMcpServerDefinitions: changed.event,
-    provideMcpServerDefinitions: () => {
-      const l = port.launch();
+    provideMcpServerDefinitions: async () => {
+      const l = await port.launch();
       const def = new Def(l.label, l.command, l.args, l.env, l.version);
       if (l.cwd) def.cwd = vscode.Uri.file(l.cwd);
       return [def];

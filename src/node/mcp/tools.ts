@@ -63,7 +63,8 @@ interface Prepared {
   /** Shown to the approving person next to the action (dry-run report). Airlock's own text. */
   description?: string;
   details?: Record<string, unknown>;
-  run(): Promise<{ data: unknown; exitCode?: number }>;
+  /** `link`: the ledger step that allowed the call and its effect-store key (before-images are tied to them). */
+  run(link?: { stepId?: string; effectKey?: string }): Promise<{ data: unknown; exitCode?: number }>;
 }
 
 const MAX_READ = 4 * 1024 * 1024;
@@ -286,7 +287,8 @@ export class ToolRunner {
     let attempts = 1;
     let outcome: { exitCode?: number; error?: string } = {};
     try {
-      const done = await withRetries(() => prepared.run(), this.o.retry);
+      const link = { ...(r.stepId ? { stepId: r.stepId } : {}), ...(key ? { effectKey: key } : {}) };
+      const done = await withRetries(() => prepared.run(link), this.o.retry);
       attempts = done.attempts;
       envelope = { ok: true, data: done.value.data, traceId, decision };
       outcome = { exitCode: done.value.exitCode ?? 0 };
@@ -478,10 +480,10 @@ export class ToolRunner {
           action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name },
           ...(description ? { description } : {}),
           ...(dry ? { details: { dryRun: dry } } : {}),
-          run: async () => {
+          run: async (link) => {
             const r = await conn.execute(sql, params, { beforeImageLimit: this.o.beforeImageLimit ?? 10_000 });
             const images = r.beforeImages ?? (r.beforeImage ? [r.beforeImage] : []);
-            for (const img of images) this.o.store.saveBeforeImage(conn.name, img);
+            for (const img of images) this.o.store.saveBeforeImage(conn.name, img, link ?? {});
             return {
               data: {
                 rowsAffected: Math.max(0, Math.trunc(r.rowsAffected)),

@@ -1,0 +1,38 @@
+/**
+ * `airlock mcp install <agent> [--scope user|project] [--project DIR] [--json]` and
+ * `airlock mcp uninstall <agent> …`: Airlock's MCP server in another agent's MCP config
+ * (src/node/mcpInstall.ts does the merging, backups and removal).
+ */
+import { parseArgs } from 'node:util';
+import { HookConfigError } from '../node/hookInstall/configFiles';
+import { MCP_INSTALL_AGENTS, defaultScope, installMcp, isMcpAgent, uninstallMcp, type McpScope } from '../node/mcpInstall';
+import { UsageError } from './args';
+import { installerContext } from './hooksCommand';
+
+export async function runMcpInstall(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  let values: { scope?: string; project?: string; json?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } } }));
+  } catch (e) {
+    throw new UsageError(`mcp ${sub}: ${(e as Error).message}`);
+  }
+  const agent = positionals[0];
+  if (positionals.length !== 1 || !agent || !isMcpAgent(agent)) throw new UsageError(`mcp ${sub} takes one agent: ${MCP_INSTALL_AGENTS.join(', ')}`);
+  if (values.scope !== undefined && values.scope !== 'user' && values.scope !== 'project') throw new UsageError('--scope takes user or project');
+  const scope: McpScope = (values.scope as McpScope | undefined) ?? defaultScope(agent);
+  const ctx = installerContext(values.project);
+  try {
+    const r = sub === 'install' ? installMcp(agent, scope, ctx) : uninstallMcp(agent, scope, ctx);
+    if (values.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`${agent} (${scope}): ${r.changed ? (sub === 'install' ? 'installed in' : r.removedFile ? 'removed (file deleted):' : 'removed from') : sub === 'install' ? 'already installed in' : 'not installed in'} ${r.file}${r.backup ? ` (backup ${r.backup})` : ''}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof HookConfigError) {
+      process.stderr.write(`airlock mcp ${sub}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
