@@ -103,7 +103,9 @@ export class RunLimits {
       // The model call that produced this tool call must be counted before its budget is judged. The
       // agent may still be flushing that call to its transcript when the hook fires: wait for the
       // tool call's id to appear, within a bounded time (well inside the hook's deadline).
-      const wait = req.toolUseId && req.agent === 'claude' ? Math.min(TRANSCRIPT_WAIT_MS, Math.floor(req.deadlineMs / 4)) : 0;
+      // Only a budget needs the exact spend at this moment; without one, nobody waits.
+      const budgeted = policy.budgets.perRunUsd !== undefined || policy.budgets.perDayUsd !== undefined;
+      const wait = budgeted && req.toolUseId && req.agent === 'claude' ? Math.min(TRANSCRIPT_WAIT_MS, Math.floor(req.deadlineMs / 4)) : 0;
       const until = Date.now() + wait;
       for (;;) {
         try {
