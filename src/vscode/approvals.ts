@@ -164,7 +164,7 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
     const secs = Math.max(0, Math.round((req.deadlineAt - Date.now()) / 1000));
     const inline = view.exact.text.length <= INLINE_MAX && !view.exact.text.includes('\n');
     const where = s.proposed !== undefined && ports.config().openDiff ? 'the diff editor (Approve in its title) or Review…' : 'Review…';
-    const exact = inline ? `${view.exact.label}: ${view.exact.text}` : `${view.exact.label}: ${view.exact.text.length} characters, ${view.exact.text.split('\n').length} line(s); approve from ${where}.`;
+    const exact = inline ? `${view.exact.label}: ${view.exact.text}` : `${view.exact.label}: ${view.exact.text.length} characters in ${view.exact.text.split('\n').length} line(s), approve it from ${where}`;
     // The exact text is never followed directly by other words (it would read as part of it): an em dash separates them.
     const parts = [`Airlock: ${view.title}.`, exact, '—', view.exact.warning, s.stats ? `Change: ${s.stats}.` : '', view.claim ?? '', `Answer within ${secs} s or it is denied.`].filter((p) => p);
     if (view.critical) {

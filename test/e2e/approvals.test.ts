@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { killFlagPath, readKillFlag } from '../../src/node/discovery';
 import { packageTarget } from '../../scripts/package-target.mjs';
-import { APP_TS, EXT_ID, clickModalButton, inputBox, installClaudeHooks, ledgerRuns, ledgerSteps, modalDialog, preStep, shopWorkspace, waitForToast, windowDiscovery } from '../support/airlockVsCode';
+import { APP_TS, EXT_ID, approvalPromptOnce, clickModalButton, inputBox, installClaudeHooks, ledgerRuns, ledgerSteps, modalDialog, preStep, shopWorkspace, waitForToast, windowDiscovery } from '../support/airlockVsCode';
 import { runClaude, type ClaudeRunOutcome } from '../support/claudeRun';
 import { e2eCache } from '../support/e2eCache';
 import { tempDir } from '../support/gateway';
@@ -188,6 +188,17 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     await vs.screenshot('e2e-approvals-6-run-log-steps');
   });
 
+  it('a hook request reaches the person as a notification; its Reject is the hook’s answer (time measured, no threshold)', async () => {
+    await vs.page.keyboard.press('Escape');
+    const r = await approvalPromptOnce({ page: vs.page, extensionsDir: vs.dirs.extensions, workspace: ws, discovery, airlockHome: vs.dirs.airlockHome, tag: 'e2e' });
+    assert.equal(r.shimCode, 0);
+    const answer = JSON.parse(r.shimStdout) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } };
+    assert.equal(answer.hookSpecificOutput?.permissionDecision, 'deny', r.shimStdout);
+    assert.match(answer.hookSpecificOutput?.permissionDecisionReason ?? '', /rejected by a person in VS Code/);
+    assert.ok(r.ms > 0 && r.ms < 60_000, String(r.ms));
+    console.log(`# hook request -> approval notification visible: ${r.ms} ms`);
+  });
+
   it('kill switch from the status bar menu during a live Claude Code run: the agent is ended and can do nothing afterwards', async () => {
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
@@ -229,6 +240,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     assert.equal(ledgerSteps(ledger).filter((s) => s.tool_use_id === 'toolu_k_write').length, 0);
     const item = await until('the killed status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id) && /killed/i.test(`${i.text} ${i.ariaLabel}`)));
     assert.match(item.ariaLabel, /killed/i);
+    await vs.page.mouse.move(700, 450); // no hover tooltip over the status bar in the picture
     await vs.screenshot('e2e-approvals-8-killed');
     assert.equal(existsSync(discovery), false, 'the window withdrew its discovery file');
 

@@ -149,3 +149,45 @@ export async function waitForToast(page: Page, message: RegExp, ms = 60_000): Pr
     return all.find((m) => message.test(m));
   }, ms);
 }
+
+/**
+ * One measurement of the time from a hook request to the approval prompt being visible: the
+ * installed extension's shim (`dist/hook.js hook claude`, what Claude Code runs) is spawned with a
+ * PreToolUse request for `npm install <unique>` (a routine ask under SHOP_POLICY's review-npm rule);
+ * the clock starts just before the spawn and stops when the page's DOM shows the toast (a
+ * MutationObserver in the page stamps Date.now(); Chromium runs on the same machine clock). The
+ * prompt is then rejected from the page and the shim's answer returned.
+ */
+export async function approvalPromptOnce(o: { page: Page; extensionsDir: string; workspace: string; discovery: string; airlockHome: string; tag: string }): Promise<{ ms: number; shimStdout: string; shimCode: number | null }> {
+  const { spawn } = await import('node:child_process');
+  // A string, not a function: tsx's helpers (__name) do not exist in the page.
+  await o.page.evaluate(`(() => {
+    if (window.__airlockObs) return;
+    window.__airlockSeen = {};
+    window.__airlockObs = new MutationObserver(() => {
+      for (const el of document.querySelectorAll('.notifications-toasts .notification-list-item-message')) {
+        const t = el.textContent || '';
+        if (t && !(t in window.__airlockSeen)) window.__airlockSeen[t] = Date.now();
+      }
+    });
+    window.__airlockObs.observe(document.body, { subtree: true, childList: true, characterData: true });
+  })()`);
+  const pkg = `left-pad-${o.tag}`;
+  const req = { session_id: `bench-${o.tag}`, cwd: o.workspace, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_use_id: `toolu_bench_${o.tag}`, tool_input: { command: `npm install ${pkg}`, description: 'add a dependency' } };
+  const hook = join(installedExtension(o.extensionsDir), 'dist', 'hook.js');
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [hook, 'hook', 'claude', '--timeout-ms', '60000'], { cwd: o.workspace, env: { PATH: process.env.PATH, HOME: o.workspace, AIRLOCK_HOME: o.airlockHome, AIRLOCK_DISCOVERY: o.discovery }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  child.stdin.end(JSON.stringify(req));
+  const seenAt = await until(`the approval prompt for npm install ${pkg}`, async () => {
+    const seen = (await o.page.evaluate('window.__airlockSeen')) as Record<string, number>;
+    const k = Object.keys(seen).find((t) => t.includes(`npm install ${pkg}`));
+    return k ? seen[k] : undefined;
+  }, 60_000);
+  await waitForToast(o.page, new RegExp(`npm install ${pkg}`));
+  await o.page.locator('.notifications-toasts .notification-toast').filter({ hasText: `npm install ${pkg}` }).first().locator('.monaco-button', { hasText: 'Reject' }).first().click();
+  const code = await exited;
+  return { ms: seenAt - t0, shimStdout: out, shimCode: code };
+}
