@@ -12,6 +12,7 @@
  * file there), AIRLOCK_DEMO_WORKSPACE. With AIRLOCK_DEMO_CHECK=1 (`npm start -- --check`, where the
  * page approves) the outcome is verified and the exit code says whether it was right.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,12 +53,16 @@ async function main(): Promise<void> {
     { text: 'Tearing down the staging stack.', tools: [{ name: 'Bash', input: { command: 'terraform destroy -auto-approve', description: 'clean up staging' }, id: 'toolu_demo_tf' }] },
     { text: 'Done: price raised (if you approved it); the terraform destroy was blocked by the workspace policy.' },
   ]);
-  const url = await model.start();
   const agentHome = mkdtempSync(join(tmpdir(), 'airlock-demo-agent-'));
+  // Connect Claude Code the way a user does (`airlock hooks install claude --scope project`): the
+  // hook's timeout (120 s) outlasts the gate's approval deadline, so a person has time to answer.
+  const inst = spawnSync(process.execPath, [CLI_JS, 'hooks', 'install', 'claude', '--scope', 'project', '--project', ws], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: agentHome, AIRLOCK_HOME: home } });
+  if (inst.status !== 0) fail(`airlock hooks install claude failed: ${inst.stdout}${inst.stderr}`);
+  const url = await model.start();
   console.log(`  scripted Claude Code run in ${ws} (model on ${url}, gate ${disc})`);
   if (!check) console.log('  → an approval is waiting in VS Code: the diff of src/app.ts (Approve / Reject in the editor title) and a notification. No answer within ~95 s = denied.');
   try {
-    const run = await runClaude({ cwd: ws, baseUrl: url, home: agentHome, airlockHome: home, env: { AIRLOCK_DISCOVERY: disc }, timeoutMs: 180_000, task: 'Raise the price to 12 and clean up staging.' });
+    const run = await runClaude({ cwd: ws, baseUrl: url, home: agentHome, airlockHome: home, hookCommand: null, env: { AIRLOCK_DISCOVERY: disc }, timeoutMs: 180_000, task: 'Raise the price to 12 and clean up staging.' });
     const tr = (id: string) => model.toolResult(id);
     const edited = readFileSync(app, 'utf8').includes('price = 12');
     const lines = [

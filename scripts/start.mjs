@@ -117,6 +117,8 @@ const settings = {
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'security.workspace.trust.enabled': false,
+  // Airlock's own loopback servers (bridge, OTLP receiver) are not apps to forward.
+  'remote.autoForwardPorts': false,
 };
 
 async function desktop(code) {

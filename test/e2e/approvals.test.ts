@@ -38,6 +38,11 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
   let discovery: string;
   let ledger: string;
   const log = () => vs.extensionLog(EXT_ID);
+  /** A cropped picture for the README (test-artifacts/readme/*.png; docs/images holds the chosen ones). */
+  const readmeShot = async (name: string, clip: { x: number; y: number; width: number; height: number }) => {
+    mkdirSync(join(ARTIFACTS, 'readme'), { recursive: true });
+    await vs.page.screenshot({ path: join(ARTIFACTS, 'readme', `${name}.png`), clip });
+  };
 
   before(async () => {
     const work = tempDir('airlock-e2e-approvals-');
@@ -92,6 +97,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     await diffTab.first().waitFor({ timeout: 30_000 });
     await vs.page.locator('.editor-group-container.active .monaco-diff-editor').first().waitFor({ timeout: 30_000 });
     await vs.screenshot('e2e-approvals-1-edit-diff');
+    await readmeShot('approval-diff', { x: 348, y: 35, width: 932, height: 765 });
     assert.equal(readFileSync(app, 'utf8'), APP_TS, 'nothing is written before the person decides');
     await vs.page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().click();
     const edit = await preStep(ledger, 'toolu_edit');
@@ -106,6 +112,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     assert.match(m.detail, /rm -rf build/);
     assert.ok(m.buttons.includes('Type to Approve…') && m.buttons.includes('Reject') && !m.buttons.includes('Approve'), JSON.stringify(m.buttons));
     await vs.screenshot('e2e-approvals-2-irreversible-modal');
+    await readmeShot('approval-irreversible', { x: 380, y: 250, width: 520, height: 300 });
     assert.ok(existsSync(join(ws, 'build', 'app.js')));
     await clickModalButton(vs.page, 'Type to Approve…');
     const box = await inputBox(vs.page);
@@ -129,6 +136,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     const writeToast = await waitForToast(vs.page, /^Airlock: claude wants to: .*creates .*discount\.ts/);
     assert.match(writeToast, /write \S+\/src\/discount\.ts — Change: \+1 −0 in 1 hunk\./, writeToast);
     await vs.screenshot('e2e-approvals-4-write-notification');
+    await readmeShot('approval-notification', { x: 0, y: 360, width: 1280, height: 440 });
     await vs.clickNotificationButton(/^Airlock: claude wants to: .*creates .*discount\.ts/, 'Reject');
     const write = await preStep(ledger, 'toolu_write');
     assert.equal(write.decision, 'deny', JSON.stringify(write));
@@ -186,6 +194,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     const who = await wv.locator('[data-seq] .c-who').allTextContents();
     assert.ok(who.some((w) => /a person in VS Code/.test(w)), JSON.stringify(who));
     await vs.screenshot('e2e-approvals-6-run-log-steps');
+    await readmeShot('run-log', { x: 348, y: 35, width: 932, height: 380 });
   });
 
   it('a hook request reaches the person as a notification; its Reject is the hook’s answer (time measured, no threshold)', async () => {
@@ -242,6 +251,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     assert.match(item.ariaLabel, /killed/i);
     await vs.page.mouse.move(700, 450); // no hover tooltip over the status bar in the picture
     await vs.screenshot('e2e-approvals-8-killed');
+    await readmeShot('killed', { x: 0, y: 560, width: 1280, height: 240 });
     assert.equal(existsSync(discovery), false, 'the window withdrew its discovery file');
 
     // A new run after the kill: its first mutating call is denied with the kill reason.
