@@ -197,17 +197,6 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     await readmeShot('run-log', { x: 348, y: 35, width: 932, height: 380 });
   });
 
-  it('a hook request reaches the person as a notification; its Reject is the hook’s answer (time measured, no threshold)', async () => {
-    await vs.page.keyboard.press('Escape');
-    const r = await approvalPromptOnce({ page: vs.page, extensionsDir: vs.dirs.extensions, workspace: ws, discovery, airlockHome: vs.dirs.airlockHome, tag: 'e2e' });
-    assert.equal(r.shimCode, 0);
-    const answer = JSON.parse(r.shimStdout) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } };
-    assert.equal(answer.hookSpecificOutput?.permissionDecision, 'deny', r.shimStdout);
-    assert.match(answer.hookSpecificOutput?.permissionDecisionReason ?? '', /rejected by a person in VS Code/);
-    assert.ok(r.ms > 0 && r.ms < 60_000, String(r.ms));
-    console.log(`# hook request -> approval notification visible: ${r.ms} ms`);
-  });
-
   it('kill switch from the status bar menu during a live Claude Code run: the agent is ended and can do nothing afterwards', async () => {
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
@@ -249,7 +238,8 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     assert.equal(ledgerSteps(ledger).filter((s) => s.tool_use_id === 'toolu_k_write').length, 0);
     const item = await until('the killed status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id) && /killed/i.test(`${i.text} ${i.ariaLabel}`)));
     assert.match(item.ariaLabel, /killed/i);
-    await vs.page.mouse.move(700, 450); // no hover tooltip over the status bar in the picture
+    await vs.page.mouse.move(700, 300); // no hover tooltip over the status bar in the picture
+    await vs.page.locator('.monaco-hover, .workbench-hover-container').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     await vs.screenshot('e2e-approvals-8-killed');
     await readmeShot('killed', { x: 0, y: 560, width: 1280, height: 240 });
     assert.equal(existsSync(discovery), false, 'the window withdrew its discovery file');
@@ -263,5 +253,22 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     assert.ok(tr?.is_error, JSON.stringify(after.json));
     assert.match(tr.text, /kill/i);
   });
-});
+  it('un-latch in the editor (modal confirmation), then a hook request reaches the person as a notification; its Reject is the hook’s answer (time measured, no threshold)', async () => {
+    await vs.page.keyboard.press('Escape');
+    await vs.runCommand('Airlock: Un-latch Kill Switch');
+    const m = await modalDialog(vs.page);
+    assert.match(m.message, /un-latch the kill switch/i);
+    await clickModalButton(vs.page, 'Un-latch');
+    await until('the armed status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id) && /armed/i.test(i.ariaLabel)));
+    assert.equal(readKillFlag(vs.dirs.airlockHome).killed, false);
+    discovery = await windowDiscovery(vs.dirs.airlockHome);
+    const r = await approvalPromptOnce({ page: vs.page, extensionsDir: vs.dirs.extensions, workspace: ws, discovery, airlockHome: vs.dirs.airlockHome, tag: 'e2e' });
+    assert.equal(r.shimCode, 0);
+    const answer = JSON.parse(r.shimStdout) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } };
+    assert.equal(answer.hookSpecificOutput?.permissionDecision, 'deny', r.shimStdout);
+    assert.match(answer.hookSpecificOutput?.permissionDecisionReason ?? '', /rejected by a person in VS Code/);
+    assert.ok(r.ms > 0 && r.ms < 60_000, String(r.ms));
+    console.log(`# hook request -> approval notification visible: ${r.ms} ms`);
+  });
 
+});
