@@ -7,10 +7,12 @@
  *     bundle is required) to Airlock's "Airlock activated" log line (the end of activate()).
  *     Both are millisecond timestamps written by VS Code's loggers in the same process. Each run is
  *     a fresh code-server (fresh user-data, extensions dir, browser profile): cold activations.
+ *   - time from a hook request to the approval prompt being visible (approvalPromptFigures);
  *   - for context, workbench load: page navigation to `.monaco-workbench` in the browser.
  *
  * Usage: `editorFigures(runs)` returns the numbers; `editorSection(figures)` the BENCHMARKS.md lines.
- * Standalone: `node --import tsx bench/editor.ts [runs]` prints the section.
+ * Standalone: `node --import tsx bench/editor.ts [runs]` prints the section; `bench/editor.ts approval [n]`
+ *   only the hook-request-to-approval-prompt figure (approvalPromptFigures).
  * Needs the e2e cache (node scripts/e2e-setup.mjs) and /usr/bin/chromium.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -18,10 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2ePaths, readSetupStamp } from '../scripts/e2e-paths.mjs';
 import { packageTarget } from '../scripts/package-target.mjs';
+import { approvalPromptOnce, EXT_ID, shopWorkspace, windowDiscovery } from '../test/support/airlockVsCode';
 import { startVsCode, until } from '../test/support/vscode';
 
 const root = join(__dirname, '..');
-const EXT_ID = 'airlock-dev.airlock';
 
 export interface EditorFigures {
   bundles: Array<{ file: string; bytes: number }>;
@@ -30,6 +32,8 @@ export interface EditorFigures {
   activationMs: number[];
   /** ms from page navigation to the workbench DOM, same runs. */
   workbenchMs: number[];
+  /** ms from spawning the hook shim with an ask-worthy request to its notification in the page, one VS Code, several requests. */
+  approvalPromptMs: number[];
   codeServer: string;
   node: string;
 }
@@ -73,7 +77,38 @@ export async function editorFigures(runs = 3): Promise<EditorFigures> {
         await vs.stop();
       }
     }
-    return { bundles, vsix: { bytes: statSync(vsix).size }, activationMs, workbenchMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
+    const approvalPromptMs = await approvalPromptFigures(runs + 2, vsix);
+    return { bundles, vsix: { bytes: statSync(vsix).size }, activationMs, workbenchMs, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Time from a hook request to the approval prompt being visible (test/support/airlockVsCode.ts
+ * approvalPromptOnce): one code-server with the packaged extension on the demo workspace, `runs`
+ * requests one after another (each rejected from the page before the next), the first one included.
+ */
+export async function approvalPromptFigures(runs = 5, vsixIn?: string): Promise<number[]> {
+  const paths = e2ePaths();
+  const work = mkdtempSync(join(tmpdir(), 'airlock-bench-approval-'));
+  try {
+    const vsix = vsixIn ?? (await packageTarget({ out: join(work, 'airlock-linux-x64.vsix'), quiet: true }));
+    const ws = shopWorkspace(join(work, 'shop'));
+    const vs = await startVsCode({ paths, vsix, workspace: ws });
+    try {
+      await until('"Airlock activated"', () => /Airlock activated \(armed\)/.test(vs.extensionLog(EXT_ID)), 90_000);
+      const discovery = await windowDiscovery(vs.dirs.airlockHome);
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const r = await approvalPromptOnce({ page: vs.page, extensionsDir: vs.dirs.extensions, workspace: ws, discovery, airlockHome: vs.dirs.airlockHome, tag: `b${i}` });
+        if (!/"deny"/.test(r.shimStdout)) throw new Error(`the rejected prompt did not answer deny: ${r.shimStdout}`);
+        out.push(r.ms);
+      }
+      return out;
+    } finally {
+      await vs.stop();
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -97,11 +132,19 @@ export function editorSection(f: EditorFigures): string[] {
   out.push('| measure | runs | median ms | all runs ms |');
   out.push('| --- | ---: | ---: | --- |');
   out.push(`| extension activation (load dist/extension.js + activate) | ${f.activationMs.length} | ${med(f.activationMs).toFixed(0)} | ${f.activationMs.join(', ')} |`);
+  if (f.approvalPromptMs.length) out.push(`| hook request → approval notification visible (shim spawn to toast in the DOM) | ${f.approvalPromptMs.length} | ${med(f.approvalPromptMs).toFixed(0)} | ${f.approvalPromptMs.join(', ')} |`);
   out.push(`| workbench DOMContentLoaded in Chromium (context) | ${f.workbenchMs.length} | ${med(f.workbenchMs).toFixed(0)} | ${f.workbenchMs.map((x) => x.toFixed(0)).join(', ')} |`);
   return out;
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === 'approval') {
+  approvalPromptFigures(Number(process.argv[3] ?? 5))
+    .then((xs) => console.log(`hook request -> approval notification visible: median ${med(xs)} ms (${xs.join(', ')})`))
+    .catch((e: Error) => {
+      console.error(e.stack ?? e.message);
+      process.exit(1);
+    });
+} else if (require.main === module) {
   editorFigures(Number(process.argv[2] ?? 3))
     .then((f) => console.log(editorSection(f).join('\n')))
     .catch((e: Error) => {

@@ -13,9 +13,10 @@
 // Airlock runs with its own home (.cache/e2e/start/airlock-home: ledger, discovery, kill flag),
 // never your ~/.airlock. The CLI demo that was `npm start` before is `npm run demo`.
 //
-// Hook for the scripted agent run (allowed step, approval, denial): when scripts/demo-run.ts
-// exists, it is run with `node --import tsx scripts/demo-run.ts` once the editor is up, with
-// AIRLOCK_HOME, AIRLOCK_DEMO_WORKSPACE and AIRLOCK_DEMO_URL in its environment.
+// The scripted agent run (scripts/demo-run.ts: real Claude Code, scripted model, no internet) starts
+// once the editor is up, with AIRLOCK_HOME, AIRLOCK_DEMO_WORKSPACE and AIRLOCK_DEMO_URL in its
+// environment: `ls` allowed, an Edit of src/app.ts waiting for your approval (diff editor), a
+// `terraform destroy` denied by the workspace policy. With --check the page approves the edit.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -42,7 +43,18 @@ function which(cmd) {
 }
 
 /** The demo workspace: a small shop with a workspace policy (created once, kept between starts). */
+const DEMO_POLICY = {
+  version: 1,
+  rules: [
+    { id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure is changed through the pipeline only' },
+    { id: 'review-src', match: { kind: ['file'], effects: ['create', 'write', 'overwrite', 'delete'], paths: ['src/**'] }, decision: 'ask', reason: 'changes to src/ are reviewed by a person' },
+  ],
+  protectedPaths: ['migrations/**'],
+};
+
 function demoWorkspace() {
+  // The demo's policy is part of the demo: refreshed on every start (the rest of the workspace is kept).
+  if (existsSync(join(demoWs, '.airlock'))) writeFileSync(join(demoWs, '.airlock', 'policy.json'), JSON.stringify(DEMO_POLICY, null, 2) + '\n');
   if (existsSync(join(demoWs, '.airlock', 'policy.json'))) return;
   for (const d of ['src', 'build', 'migrations', '.airlock']) mkdirSync(join(demoWs, d), { recursive: true });
   writeFileSync(join(demoWs, 'README.md'), '# shop\n\nA demo workspace for Airlock. Ask an agent to change `src/app.ts`, clean `build/`, or drop a table.\n');
@@ -51,7 +63,7 @@ function demoWorkspace() {
   writeFileSync(join(demoWs, 'migrations', '001_orders.sql'), 'CREATE TABLE orders (id integer primary key, total integer);\n');
   writeFileSync(join(demoWs, '.env'), 'STRIPE_KEY=sk_live_demo\n');
   writeFileSync(join(demoWs, 'package.json'), '{"name":"shop","private":true,"scripts":{"test":"node --test"}}\n');
-  writeFileSync(join(demoWs, '.airlock', 'policy.json'), JSON.stringify({ version: 1, rules: [{ id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure is changed through the pipeline only' }], protectedPaths: ['migrations/**'] }, null, 2) + '\n');
+  writeFileSync(join(demoWs, '.airlock', 'policy.json'), JSON.stringify(DEMO_POLICY, null, 2) + '\n');
 }
 
 function freePort() {
@@ -80,15 +92,19 @@ function findLog(dir, pattern) {
   return out;
 }
 
+/** Starts scripts/demo-run.ts (the scripted Claude Code run); resolves with its exit code (0 when there is none). */
 function demoRunHook(env) {
   const script = join(repoRoot, 'scripts', 'demo-run.ts');
   if (!existsSync(script)) {
     console.log('  (no scripted agent run yet: scripts/demo-run.ts is the hook for it)');
-    return;
+    return Promise.resolve(0);
   }
-  console.log('→ scripted agent run (scripts/demo-run.ts)');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env });
-  if (r.status !== 0) console.error(`  the scripted run exited with ${r.status}`);
+  console.log('→ scripted agent run (scripts/demo-run.ts): an allowed step, an approval, a denial');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'inherit', env });
+  return new Promise((res) => child.on('close', (code) => {
+    if (code !== 0) console.error(`  the scripted run exited with ${code}`);
+    res(code ?? 1);
+  }));
 }
 
 const settings = {
@@ -101,6 +117,8 @@ const settings = {
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'security.workspace.trust.enabled': false,
+  // Airlock's own loopback servers (bridge, OTLP receiver) are not apps to forward.
+  'remote.autoForwardPorts': false,
 };
 
 async function desktop(code) {
@@ -117,7 +135,7 @@ async function desktop(code) {
   const open = spawnSync(code, [...base, '--new-window', demoWs], { stdio: 'inherit', env });
   if (open.status !== 0) fail(`code ${demoWs} failed (${open.status})`);
   console.log(`\nAirlock is installed in an isolated VS Code window on ${demoWs}.\n  Airlock home: ${airlockHome}`);
-  demoRunHook({ ...env, AIRLOCK_DEMO_WORKSPACE: demoWs });
+  await demoRunHook({ ...env, AIRLOCK_DEMO_WORKSPACE: demoWs });
 }
 
 async function codeServer() {
@@ -183,18 +201,39 @@ async function codeServer() {
         // The status bar item renders the gate's state once the gate host has started (when the build has one).
         await page.waitForSelector('[id$="airlock.status"]', { timeout: 30_000 }).catch(() => console.log('  (no Airlock status bar item in this build)'));
       }
-      demoRunHook(envForRun);
       mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
+      if (ok) {
+        // The scripted run; its approval is given here, in the page, the way a person would: the
+        // diff editor of the proposed edit, Approve in its title.
+        const demo = demoRunHook({ ...envForRun, AIRLOCK_DEMO_CHECK: '1' });
+        const diff = page.locator('.tabs-container .tab', { hasText: /proposed edit of app\.ts/ });
+        const shown = await diff.first().waitFor({ timeout: 120_000 }).then(() => true, () => false);
+        if (shown) {
+          await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+          await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start-approval.png') });
+          await page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().click();
+        } else console.error('  ✗ the approval (diff editor of src/app.ts) did not appear');
+        const code = await demo;
+        ok = shown && code === 0;
+        // The run log with the run that just happened.
+        await page.keyboard.press('F1');
+        await page.locator('.quick-input-widget .quick-input-box input').fill('>Airlock: Open Run Log');
+        await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Open Run Log' }).first().click();
+        const wv = page.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
+        await wv.locator('li.run').first().click({ timeout: 30_000 }).catch(() => console.error('  ✗ the run log shows no run'));
+        await wv.locator('[data-seq]').nth(3).waitFor({ timeout: 30_000 }).catch(() => console.error('  ✗ the run log shows no steps'));
+      }
       await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start.png') });
     } finally {
       await ctx.close();
       stop();
     }
-    console.log(ok ? `✓ npm start --check: the workbench opened at ${url} and Airlock activated (test-artifacts/start.png)` : '✗ npm start --check: Airlock did not log "Airlock activated"');
+    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated, the scripted run showed an allowed step, an approval (approved in the page) and a denial (test-artifacts/start-approval.png, start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
     process.exit(ok ? 0 : 1);
   }
   console.log(`\nAirlock is running in VS Code (code-server) — open this address in your browser:\n\n    ${url}\n\n  demo workspace: ${demoWs}\n  Airlock home:   ${airlockHome}\n  Ctrl-C stops it.`);
-  demoRunHook(envForRun);
+  // The scripted run starts once the window's gate is armed (demo-run waits for its discovery file).
+  void demoRunHook(envForRun);
   await new Promise((r) => server.on('exit', r));
   if (exited) fail(`code-server exited (${exited}):\n${output.split('\n').slice(-20).join('\n')}`);
 }

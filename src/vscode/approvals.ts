@@ -163,13 +163,15 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
     const { req, view } = s;
     const secs = Math.max(0, Math.round((req.deadlineAt - Date.now()) / 1000));
     const inline = view.exact.text.length <= INLINE_MAX && !view.exact.text.includes('\n');
-    const exact = inline ? `${view.exact.label}: ${view.exact.text}` : `${view.exact.label}: ${view.exact.text.length} characters, ${view.exact.text.split('\n').length} line(s) — approve from the review view`;
-    const parts = [`Airlock: ${view.title}.`, exact, view.exact.warning, s.stats ? `Change: ${s.stats}.` : '', view.claim ?? '', `Answer within ${secs} s or it is denied.`].filter((p) => p);
+    const where = s.proposed !== undefined && ports.config().openDiff ? 'the diff editor (Approve in its title) or Review…' : 'Review…';
+    const exact = inline ? `${view.exact.label}: ${view.exact.text}` : `${view.exact.label}: ${view.exact.text.length} characters in ${view.exact.text.split('\n').length} line(s), approve it from ${where}`;
+    // The exact text is never followed directly by other words (it would read as part of it): an em dash separates them.
+    const parts = [`Airlock: ${view.title}.`, exact, '—', view.exact.warning, s.stats ? `Change: ${s.stats}.` : '', view.claim ?? '', `Answer within ${secs} s or it is denied.`].filter((p) => p);
     if (view.critical) {
       // Modal, no approving default: the first button only opens a box where the person types a word.
       const pick = await vscode.window.showWarningMessage(
         `Airlock: ${req.agent} wants to do something IRREVERSIBLE or security-sensitive`,
-        { modal: true, detail: [`${view.summary.headline}`, ...view.summary.lines.map((l) => `• ${l}`), '', exact, view.exact.warning, view.claim ?? '', `Answer within ${secs} s or it is denied.`].filter((p) => p).join('\n') },
+        { modal: true, detail: [`${view.summary.headline}`, ...view.summary.lines.map((l) => `• ${l}`), '', ...(inline ? [`${view.exact.label}:`, `    ${view.exact.text}`] : [exact]), view.exact.warning, view.claim ?? '', `Answer within ${secs} s or it is denied.`].filter((p) => p).join('\n') },
         'Type to Approve…',
         'Review in Editor',
         'Reject',

@@ -12,7 +12,8 @@ async function terminalShellPids(): Promise<number[]> {
 
 export function describeKill(r: KillReport): string {
   const ended = r.trees.filter((t) => !t.skipped && t.killed.length);
-  const left = r.trees.filter((t) => t.skipped);
+  // An agent that had already exited is not "left running": it is not worth a line.
+  const left = r.trees.filter((t) => t.skipped && t.skipped !== 'no longer running');
   return [
     `Airlock KILLED: ${r.deniedPending} pending approval(s) denied`,
     ended.length ? `ended ${ended.map((t) => `${t.label} (${t.killed.length} process${t.killed.length === 1 ? '' : 'es'})`).join('; ')}` : 'no agent process known to end',

@@ -29,6 +29,12 @@ export interface ScriptedTurn {
   usage?: ScriptedUsage;
   /** Optional check on the request that takes this turn (e.g. "is the sub-agent asking"). Failing it records a mismatch; the turn is still served. */
   expect?: (body: MessagesRequest) => boolean;
+  /**
+   * Hold the answer until this promise settles (the agent waits "thinking" meanwhile): lets a test act
+   * (e.g. pull the kill switch) while a live agent is mid-run. `onHeld` is called when the request arrived.
+   */
+  hold?: Promise<unknown>;
+  onHeld?: () => void;
 }
 
 export type RequestKind = 'main' | 'side' | 'count_tokens' | 'other';
@@ -157,6 +163,11 @@ export class ScriptedModel {
       rec.turn = i;
       const turn: ScriptedTurn = i >= 0 ? this.turns[i]! : { text: this.opts.finalText ?? 'Done.' };
       if (turn.expect && !turn.expect(body)) this.mismatches.push(`turn ${i}: request did not meet expectation`);
+      if (turn.hold) {
+        turn.onHeld?.();
+        await turn.hold.catch(() => undefined);
+        if (res.destroyed || req.socket.destroyed) return; // the agent is gone (e.g. killed) while we held
+      }
       const blocks: Block[] = [];
       if (turn.text) blocks.push({ type: 'text', text: turn.text });
       for (const t of turn.tools ?? []) blocks.push({ type: 'tool_use', id: t.id ?? this.newId(), name: t.name, input: t.input });

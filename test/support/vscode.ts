@@ -39,6 +39,8 @@ export const QUIET_SETTINGS = {
   'git.enabled': false,
   'window.restoreWindows': 'none',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // Airlock's own loopback servers (bridge, OTLP receiver) are not apps to forward: no toast about them.
+  'remote.autoForwardPorts': false,
 };
 
 export interface StatusItem {

@@ -1,0 +1,87 @@
+/**
+ * The scripted agent run `npm start` shows (scripts/start.mjs runs this once the editor is up):
+ * the real Claude Code CLI, driven by a scripted model on loopback (no internet, no API key), works
+ * on the demo workspace under the Airlock gate of the VS Code window that `npm start` opened:
+ *
+ *   1. `ls` and a Read of src/app.ts: allowed, no prompt;
+ *   2. an Edit of src/app.ts (price 10 -> 12): the workspace policy asks a person, so VS Code shows
+ *      a diff editor (Approve / Reject in its title) and a notification; the agent waits;
+ *   3. `terraform destroy -auto-approve`: denied by the workspace policy, no prompt.
+ *
+ * Environment (from start.mjs): AIRLOCK_HOME (the window's gate is found through its discovery
+ * file there), AIRLOCK_DEMO_WORKSPACE. With AIRLOCK_DEMO_CHECK=1 (`npm start -- --check`, where the
+ * page approves) the outcome is verified and the exit code says whether it was right.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_JS, runClaude } from '../test/support/claudeRun';
+import { ScriptedModel } from '../test/support/scriptedModel';
+
+export const DEMO_APP_TS = 'export const price = 10;\n\nexport function total(qty: number): number {\n  return qty * price;\n}\n';
+
+function fail(msg: string): never {
+  console.error(`demo run: ${msg}`);
+  process.exit(1);
+}
+
+/** The window's own discovery file (newest), else the shared bridge.json it claims. */
+function discovery(home: string): string | undefined {
+  const dir = join(home, 'editors');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)).map((f) => join(dir, f)) : [];
+  files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return files[0] ?? (existsSync(join(home, 'bridge.json')) ? join(home, 'bridge.json') : undefined);
+}
+
+async function main(): Promise<void> {
+  const home = process.env.AIRLOCK_HOME;
+  const ws = process.env.AIRLOCK_DEMO_WORKSPACE;
+  const check = process.env.AIRLOCK_DEMO_CHECK === '1';
+  if (!home || !ws) fail('AIRLOCK_HOME and AIRLOCK_DEMO_WORKSPACE must be set (npm start sets them)');
+  if (!existsSync(CLI_JS)) fail(`${CLI_JS} is missing: npm run build`);
+  let disc: string | undefined;
+  for (let i = 0; i < 240 && !(disc = discovery(home)); i++) await new Promise((r) => setTimeout(r, 250));
+  if (!disc) fail(`no Airlock gate found in ${home} (is the VS Code window open and Airlock armed?)`);
+
+  const app = join(ws, 'src', 'app.ts');
+  writeFileSync(app, DEMO_APP_TS); // the demo edits it every time: start from the original
+  const model = new ScriptedModel([
+    { text: 'Let me look at the project first.', tools: [{ name: 'Bash', input: { command: 'ls', description: 'list the project' }, id: 'toolu_demo_ls' }] },
+    { tools: [{ name: 'Read', input: { file_path: app }, id: 'toolu_demo_read' }] },
+    { text: 'Raising the price to 12.', tools: [{ name: 'Edit', input: { file_path: app, old_string: 'export const price = 10;', new_string: 'export const price = 12;' }, id: 'toolu_demo_edit' }] },
+    { text: 'Tearing down the staging stack.', tools: [{ name: 'Bash', input: { command: 'terraform destroy -auto-approve', description: 'clean up staging' }, id: 'toolu_demo_tf' }] },
+    { text: 'Done: price raised (if you approved it); the terraform destroy was blocked by the workspace policy.' },
+  ]);
+  const agentHome = mkdtempSync(join(tmpdir(), 'airlock-demo-agent-'));
+  // Connect Claude Code the way a user does (`airlock hooks install claude --scope project`): the
+  // hook's timeout (120 s) outlasts the gate's approval deadline, so a person has time to answer.
+  const inst = spawnSync(process.execPath, [CLI_JS, 'hooks', 'install', 'claude', '--scope', 'project', '--project', ws], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: agentHome, AIRLOCK_HOME: home } });
+  if (inst.status !== 0) fail(`airlock hooks install claude failed: ${inst.stdout}${inst.stderr}`);
+  const url = await model.start();
+  console.log(`  scripted Claude Code run in ${ws} (model on ${url}, gate ${disc})`);
+  if (!check) console.log('  → an approval is waiting in VS Code: the diff of src/app.ts (Approve / Reject in the editor title) and a notification. No answer within ~95 s = denied.');
+  try {
+    const run = await runClaude({ cwd: ws, baseUrl: url, home: agentHome, airlockHome: home, hookCommand: null, env: { AIRLOCK_DISCOVERY: disc }, timeoutMs: 180_000, task: 'Raise the price to 12 and clean up staging.' });
+    const tr = (id: string) => model.toolResult(id);
+    const edited = readFileSync(app, 'utf8').includes('price = 12');
+    const lines = [
+      `ls: ${tr('toolu_demo_ls')?.is_error === false ? 'allowed' : 'NOT allowed'}`,
+      `edit src/app.ts: ${edited ? 'approved and applied' : `not applied (${(tr('toolu_demo_edit')?.text ?? 'no answer').slice(0, 160)})`}`,
+      `terraform destroy: ${tr('toolu_demo_tf')?.is_error ? `denied (${(tr('toolu_demo_tf')?.text ?? '').slice(0, 160)})` : 'NOT denied'}`,
+    ];
+    for (const l of lines) console.log(`  ${l}`);
+    if (check) {
+      if (run.timedOut) fail('Claude Code timed out');
+      if (tr('toolu_demo_ls')?.is_error !== false) fail('ls was not allowed');
+      if (!edited) fail('the approved edit was not applied');
+      if (!tr('toolu_demo_tf')?.is_error || !/pipeline/.test(tr('toolu_demo_tf')?.text ?? '')) fail('terraform destroy was not denied by the workspace policy');
+      console.log('  ✓ demo run: allowed, approved, denied as expected');
+    }
+  } finally {
+    await model.close();
+    rmSync(agentHome, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => fail((e as Error).stack ?? String(e)));
