@@ -155,6 +155,14 @@ export class RunLimits {
 
   /** A post event: remember whether the call failed (for the repeated-failure signal). */
   after(req: HookRequest, runId: string, actionHash: string): void {
+    // By the time a tool call's outcome arrives, the model call that produced it is in the transcript.
+    if (this.o.usage) {
+      try {
+        this.o.usage.syncFromDisk(req.agent, req.sessionId, this.now());
+      } catch (e) {
+        this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
+      }
+    }
     const o = req.outcome ?? {};
     const failed = o.exitCode !== undefined ? o.exitCode !== 0 : o.error !== undefined;
     noteOutcome(this.loopRun(runId).mem, RunLimits.key(req, actionHash), failed);
