@@ -44,6 +44,13 @@ export async function mcpFigures(rounds = 300): Promise<McpFigures> {
   mkdirSync(ws, { recursive: true });
   const file = join(ws, 'data.txt');
   writeFileSync(file, 'x'.repeat(4096));
+  // A benchmark makes hundreds of calls with no person in between: raise that loop signal's limit
+  // in both homes' user policy (the default, 100, would pause the run midway).
+  const benchPolicy = JSON.stringify({ version: 1, loops: { maxCallsWithoutPerson: 100000, sameCallInARow: 1000 } });
+  for (const h of [home, join(dir, 'airlock-stdio')]) {
+    mkdirSync(h, { recursive: true, mode: 0o700 });
+    writeFileSync(join(h, 'policy.json'), benchPolicy);
+  }
   const mcp = await openAirlockMcp({ home, discoveryPath: join(home, 'bridge.json'), workspaceRoots: [ws], mode: 'ci', gate: 'local', askTimeoutMs: 5000, sessionId: 'bench', log: () => undefined });
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, AIRLOCK_HOME: join(dir, 'airlock-stdio') };
   const client = new Client({ name: 'airlock-bench', version: '1' });

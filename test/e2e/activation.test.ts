@@ -63,7 +63,7 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
   });
 
   it('offers its commands in the palette', async () => {
-    const rows = await vs.paletteRows('Airlock');
+    const rows = await vs.paletteRows('Airlock: Validate');
     assert.ok(rows.includes('Airlock: Validate Workspace Policy'), JSON.stringify(rows));
   });
 
