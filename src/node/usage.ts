@@ -105,6 +105,7 @@ export class UsageStore {
   private readonly cursors = new Map<string, Cursor>();
   private readonly getRow: BetterSqlite3.Statement;
   private readonly putRow: BetterSqlite3.Statement;
+  private getToolUse: BetterSqlite3.Statement | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -226,7 +227,9 @@ export class UsageStore {
 
   /** Has the model call that produced this tool call been recorded? */
   knowsToolUse(sessionId: string, toolUseId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM usage WHERE session_id = ? AND tool_use_id = ? LIMIT 1').get(sessionId, toolUseId) !== undefined;
+    // Polled while a budgeted hook waits for the transcript: prepared once.
+    this.getToolUse ??= this.db.prepare('SELECT 1 FROM usage WHERE session_id = ? AND tool_use_id = ? LIMIT 1');
+    return this.getToolUse.get(sessionId, toolUseId) !== undefined;
   }
 
   rowsOf(runId: string): UsageRow[] {

@@ -14,29 +14,16 @@ import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { hashOf } from '../../src/core/hash';
-import type { ApprovalAnswer, ApprovalRequest, Approver } from '../../src/core/run/approver';
 import { undoStep } from '../../src/node/dbUndo';
 import { EffectStore } from '../../src/node/idempotency';
 import { openDatabases } from '../../src/node/mcp/databases';
 import { createAirlockMcpServer } from '../../src/node/mcp/server';
 import { openAirlockMcp, type AirlockMcp } from '../../src/node/mcp/start';
 import { CLI, tempDir } from '../support/gateway';
-import { envelopeOf, ledgerSteps } from '../support/mcp';
+import { AllowingTestApprover, envelopeOf, ledgerSteps } from '../support/mcp';
 
 const Sqlite = createRequire(__filename)('better-sqlite3') as typeof BetterSqlite3;
 
-class AllowingTestApprover implements Approver {
-  readonly asked: ApprovalRequest[] = [];
-  async request(req: ApprovalRequest): Promise<ApprovalAnswer> {
-    this.asked.push(req);
-    return { decision: 'allow', by: 'test approver', actionHash: req.action ? hashOf(req.action) : '' };
-  }
-  denyAll(): void {}
-  pending(): number {
-    return 0;
-  }
-}
 
 const dir = tempDir('airlock-undo-');
 const home = join(dir, 'airlock');

@@ -5,6 +5,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type BetterSqlite3 from 'better-sqlite3';
 import { envelopeSchema } from '../../src/core/tools/contract';
 import { z } from 'zod';
+import { hashOf } from '../../src/core/hash';
+import type { ApprovalAnswer, ApprovalRequest, Approver } from '../../src/core/run/approver';
 import { CLI } from './gateway';
 
 export interface McpSession {
@@ -66,4 +68,17 @@ export function cleanEnv(home: string, airlockHome: string): Record<string, stri
   const env: Record<string, string> = { HOME: home, AIRLOCK_HOME: airlockHome };
   for (const k of keep) if (process.env[k]) env[k] = process.env[k]!;
   return env;
+}
+
+/** A deliberate test approver: records every ask and allows it (a person clicking Approve on what was shown). */
+export class AllowingTestApprover implements Approver {
+  readonly asked: ApprovalRequest[] = [];
+  async request(req: ApprovalRequest): Promise<ApprovalAnswer> {
+    this.asked.push(req);
+    return { decision: 'allow', by: 'test approver', actionHash: req.action ? hashOf(req.action) : '' };
+  }
+  denyAll(): void {}
+  pending(): number {
+    return 0;
+  }
 }

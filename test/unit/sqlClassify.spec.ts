@@ -5,6 +5,7 @@ import type { SqlDialect } from '../../src/core/action';
 import { REVERSIBILITIES, rankOf, type Classification } from '../../src/core/effects';
 import { classifySql, hasPostgresParser, isReadOnlySql, setPostgresParser, splitSqlStatements } from '../../src/core/classify/sql';
 import { loadSqlParsers } from '../../src/node/sqlParser';
+import { prng } from '../support/prng';
 
 interface Row {
   sql: string;
@@ -154,16 +155,6 @@ describe('SQL effects, targets and details', () => {
 // ------------------------------------------------------------------------------------------------
 // Fuzz smoke: seeded, reproducible.
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = ['SELECT', 'DELETE', 'FROM', 'WHERE', 'DROP', 'TABLE', 't', '1=1', ';', "'", '"', '`', '$$', '--', '/*', '*/', '(', ')', ',', 'OR', 'AND', 'NOT', 'true', 'WITH', 'AS', 'INSERT', 'INTO', 'VALUES', 'UPDATE', 'SET', 'x', '=', '\n', ' ', '#', '\\', 'E', '[', ']', 'PRAGMA', 'BEGIN', 'END', 'CREATE', 'TRIGGER', '$1', '?', '::', 'COPY', 'PROGRAM', 'EXPLAIN', 'ANALYZE'];
 
