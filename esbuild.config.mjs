@@ -29,7 +29,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
   // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own.
   build({ ...common, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js' }),
-  build({ ...common, entryPoints: ['src/node/offlineJudge.ts'], outfile: 'dist/offline.js' }),
+  build({ ...common, entryPoints: ['src/node/gate/offlineJudge.ts'], outfile: 'dist/offline.js' }),
   // The run log webview: a browser bundle (imports core/protocol and core/present only).
   build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', external: [], entryPoints: ['src/webview/runLog.ts'], outfile: 'dist/webview/runLog.js' }),
 ]);

@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashOf } from '../src/core/hash';
 import { maskDeep } from '../src/core/mask';
-import { anchorPathFor, Ledger, type StepInput } from '../src/node/ledger';
+import { anchorPathFor, Ledger, type StepInput } from '../src/node/ledger/ledger';
 
 export interface LedgerFigures {
   steps: number;

@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { Ledger } from '../src/node/ledger';
-import { startOtlpReceiver } from '../src/node/otlp/receiver';
-import { UsageStore } from '../src/node/usage';
+import { Ledger } from '../src/node/ledger/ledger';
+import { startOtlpReceiver } from '../src/node/usage/otlp/receiver';
+import { UsageStore } from '../src/node/usage/usage';
 
 export interface OtlpFigures {
   requests: number;

@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerQueries } from '../src/node/ledgerQueries';
+import { LedgerQueries } from '../src/node/ledger/queries';
 import { cachedPanelLedger } from '../test/support/panelFixture';
 import { CHROMIUM, startPanel } from '../test/support/panelHarness';
 

@@ -6,16 +6,16 @@
  * only lets reads through).
  */
 import * as vscode from 'vscode';
-import { ConnectionRegistry } from './node/dbConnections';
-import { undoStep } from './node/dbUndo';
-import { airlockHome } from './node/environment';
-import { editorAgentHooks } from './node/editorHooks';
-import { EditorTools } from './node/editorTools';
-import { GateHost } from './node/gateHost';
-import { LedgerQueries } from './node/ledgerQueries';
-import { airlockMcpLaunch } from './node/mcpDefinition';
-import { loadEffectivePolicy } from './node/policyStore';
-import { acceptWorkspacePolicy, reviewWorkspacePolicy } from './node/workspacePolicyReview';
+import { ConnectionRegistry } from './node/db/connections';
+import { undoStep } from './node/db/undo';
+import { airlockHome } from './node/gate/environment';
+import { editorAgentHooks } from './node/agents/install/editorHooks';
+import { EditorTools } from './node/mcp/lmTools';
+import { GateHost } from './node/gate/gateHost';
+import { LedgerQueries } from './node/ledger/queries';
+import { airlockMcpLaunch } from './node/mcp/definition';
+import { loadEffectivePolicy } from './node/policy/policyStore';
+import { acceptWorkspacePolicy, reviewWorkspacePolicy } from './node/policy/workspacePolicyReview';
 import { registerAgentCommands } from './vscode/agentCommands';
 import { registerApprovals } from './vscode/approvals';
 import { registerDbCommands } from './vscode/dbCommands';

@@ -1,6 +1,6 @@
 /**
  * `airlock export --run ID | --all [--endpoint URL] [--header K=V]... [--ledger FILE] [--arguments]`:
- * send runs as OpenTelemetry traces (src/node/otelExport.ts). The endpoint is --endpoint, else
+ * send runs as OpenTelemetry traces (src/node/usage/otelExport.ts). The endpoint is --endpoint, else
  * AIRLOCK_OTLP_EXPORT_ENDPOINT, else the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT /
  * OTEL_EXPORTER_OTLP_ENDPOINT (headers: OTEL_EXPORTER_OTLP_HEADERS and --header). Prints one JSON
  * line; exit 0 when the backend accepted every span, 1 otherwise, 2 bad usage.
@@ -24,13 +24,13 @@ export async function runExport(argv: string[]): Promise<number> {
     if (i <= 0) throw new UsageError(`--header takes KEY=VALUE, got ${JSON.stringify(h)}`);
     headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
-  const { endpointConfigured, exportRuns } = await import('../node/otelExport');
+  const { endpointConfigured, exportRuns } = await import('../node/usage/otelExport');
   const endpoint = typeof values.endpoint === 'string' ? values.endpoint : process.env.AIRLOCK_OTLP_EXPORT_ENDPOINT || undefined;
   if (!endpointConfigured(endpoint)) throw new UsageError('no endpoint: pass --endpoint URL or set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)');
-  const { airlockHome } = await import('../node/environment');
-  const { Ledger } = await import('../node/ledger');
+  const { airlockHome } = await import('../node/gate/environment');
+  const { Ledger } = await import('../node/ledger/ledger');
   const path = resolve(typeof values.ledger === 'string' ? values.ledger : `${airlockHome()}/ledger.sqlite`);
-  let ledger: import('../node/ledger').Ledger;
+  let ledger: import('../node/ledger/ledger').Ledger;
   try {
     ledger = Ledger.open(path, { readonly: true, check: false });
   } catch (e) {
@@ -45,7 +45,7 @@ export async function runExport(argv: string[]): Promise<number> {
       process.stderr.write(`airlock: ${chosen.length === 0 ? 'no run' : `${chosen.length} runs`} matching ${JSON.stringify(run)}\n`);
       return 1;
     }
-    const { modelCallsFor } = await import('../node/usage');
+    const { modelCallsFor } = await import('../node/usage/usage');
     runs = chosen.map((r) => ({ run: r, steps: ledger.stepsOf(r.id), usage: modelCallsFor(ledger.database(), [r.id]) }));
   } finally {
     ledger.close();

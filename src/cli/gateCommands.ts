@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 import { UsageError } from './args';
 import { parseHookArgs, parseKillArgs, parseNoArgs, parseServeArgs } from './gateArgs';
-import { airlockHome } from '../node/environment';
-import { discoveryPath, latchKill, readDiscovery, unlatchKill } from '../node/discovery';
+import { airlockHome } from '../node/gate/environment';
+import { discoveryPath, latchKill, readDiscovery, unlatchKill } from '../node/bridge/discovery';
 import { rmSync } from 'node:fs';
 
 const log = (line: string): void => {
@@ -15,7 +15,7 @@ const log = (line: string): void => {
 
 export async function runServe(argv: string[]): Promise<number> {
   const a = parseServeArgs(argv);
-  const [{ serveGate }] = await Promise.all([import('../node/serve')]);
+  const [{ serveGate }] = await Promise.all([import('../node/gate/serve')]);
   const home = airlockHome();
   const ledger = resolve(a.ledger ?? `${home}/ledger.sqlite`);
   const served = await serveGate({
@@ -34,7 +34,7 @@ export async function runServe(argv: string[]): Promise<number> {
 }
 
 export async function runHook(argv: string[]): Promise<number> {
-  return (await import('./hookCommand')).runHook(argv, () => import('../node/offlineJudge'));
+  return (await import('./hookCommand')).runHook(argv, () => import('../node/gate/offlineJudge'));
 }
 
 
@@ -47,7 +47,7 @@ export async function runKill(argv: string[]): Promise<number> {
   const d = readDiscovery(path);
   let gateStopped = false;
   if (d.ok) {
-    const { postJson } = await import('../node/bridgeClient');
+    const { postJson } = await import('../node/bridge/client');
     const r = await postJson(d.discovery, '/v1/stop', { reason: `kill switch: ${reason}` }, 3000);
     gateStopped = !('error' in r) && r.status === 200;
     if (!gateStopped) log(`kill: could not ask the gate at ${d.discovery.url} to stop (${'error' in r ? r.reason : `HTTP ${r.status}`}); it denies everything anyway while the flag is latched`);

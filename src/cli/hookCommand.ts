@@ -4,14 +4,14 @@
  */
 import { UsageError } from './usageError';
 import { parseHookArgs } from './gateArgs';
-import type { OfflineLoader } from '../node/hookShim';
+import type { OfflineLoader } from '../node/agents/shim';
 
 export async function runHook(argv: string[], loadOffline: OfflineLoader): Promise<number> {
   // The hard timer starts before anything else: whatever happens, a deny is printed in time.
   const started = Date.now();
   const a = parseHookArgs(argv);
-  const { dialectOf, runShim, MAX_STDIN } = await import('../node/hookShim');
-  const { fail } = await import('../node/hooks/dialect');
+  const { dialectOf, runShim, MAX_STDIN } = await import('../node/agents/shim');
+  const { fail } = await import('../node/agents/dialects/dialect');
   const d = dialectOf(a.agent);
   if (!d) throw new UsageError(`hook: unknown agent ${a.agent} (claude, copilot, cursor, codex, gemini, cline)`);
   const budget = Math.floor((a.timeoutMs ?? d.defaultTimeoutMs) * 0.8);

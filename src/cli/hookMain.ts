@@ -6,7 +6,7 @@
  * answers. Any failure answers deny (exit 2), never allow.
  */
 import { join } from 'node:path';
-import type { OfflineLoader } from '../node/hookShim';
+import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
 
 // A computed path: esbuild leaves this require to run time, so dist/offline.js stays a separate file.

@@ -8,11 +8,11 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENTS, isAgent, type Agent, type Scope } from '../core/hooks/installEntries';
-import { airlockHome } from '../node/environment';
-import { HookConfigError } from '../node/hookInstall/configFiles';
-import { install, status, uninstall, type InstallerContext } from '../node/hookInstall/installer';
-import { installTelemetry, uninstallTelemetry } from '../node/hookInstall/telemetry';
-import { otlpEndpointFor } from '../node/otlp/port';
+import { airlockHome } from '../node/gate/environment';
+import { HookConfigError } from '../node/agents/install/configFiles';
+import { install, status, uninstall, type InstallerContext } from '../node/agents/install/installer';
+import { installTelemetry, uninstallTelemetry } from '../node/agents/install/telemetry';
+import { otlpEndpointFor } from '../node/usage/otlp/port';
 import { UsageError } from './args';
 
 const USAGE = `airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json] [--no-telemetry]

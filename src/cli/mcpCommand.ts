@@ -1,13 +1,13 @@
 /**
  * `airlock mcp` (Airlock's own MCP server, or with --wrap a gated proxy in front of another MCP
  * server) and `airlock dlq list|retry|discard` (dead letters of Airlock's own side effects).
- * Wiring only: the behaviour lives in src/node/mcp and src/node/idempotency.ts.
+ * Wiring only: the behaviour lives in src/node/mcp and src/node/ledger/idempotency.ts.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './args';
-import { airlockHome } from '../node/environment';
-import { discoveryPath } from '../node/discovery';
+import { airlockHome } from '../node/gate/environment';
+import { discoveryPath } from '../node/bridge/discovery';
 
 const log = (line: string): void => {
   process.stderr.write(`airlock mcp: ${line}\n`);
@@ -108,7 +108,7 @@ export function parseMcpArgs(argv: string[]): McpArgs {
 
 /** --db connections plus those of AIRLOCK_DB_CONNECTIONS (taken out of this process's environment). */
 async function specsWithEnv(fromArgs: McpArgs['dbs']): Promise<McpArgs['dbs']> {
-  const { takeConnectionsFromEnv, mergeSpecs } = await import('../node/dbConnections');
+  const { takeConnectionsFromEnv, mergeSpecs } = await import('../node/db/connections');
   try {
     return mergeSpecs(fromArgs, takeConnectionsFromEnv(process.env));
   } catch (e) {
@@ -182,7 +182,7 @@ export async function runDlq(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`dlq: ${(e as Error).message}`);
   }
-  const { EffectStore } = await import('../node/idempotency');
+  const { EffectStore } = await import('../node/ledger/idempotency');
   const { defaultPaths } = await import('../node/mcp/server');
   const home = airlockHome();
   const idOf = (): number => {

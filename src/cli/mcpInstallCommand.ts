@@ -1,11 +1,11 @@
 /**
  * `airlock mcp install <agent> [--scope user|project] [--project DIR] [--json]` and
  * `airlock mcp uninstall <agent> …`: Airlock's MCP server in another agent's MCP config
- * (src/node/mcpInstall.ts does the merging, backups and removal).
+ * (src/node/mcp/install.ts does the merging, backups and removal).
  */
 import { parseArgs } from 'node:util';
-import { HookConfigError } from '../node/hookInstall/configFiles';
-import { MCP_INSTALL_AGENTS, defaultScope, installMcp, isMcpAgent, uninstallMcp, type McpScope } from '../node/mcpInstall';
+import { HookConfigError } from '../node/agents/install/configFiles';
+import { MCP_INSTALL_AGENTS, defaultScope, installMcp, isMcpAgent, uninstallMcp, type McpScope } from '../node/mcp/install';
 import { UsageError } from './args';
 import { installerContext } from './hooksCommand';
 

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EffectivePolicy } from '../core/policy/layers';
-import { loadEffectivePolicy } from '../node/policyStore';
+import { loadEffectivePolicy } from '../node/policy/policyStore';
 import { UsageError, type ParsedArgs } from './args';
 
 export function loadPolicyOrExit(a: Pick<ParsedArgs, 'policy' | 'workspaces' | 'cwd'>): { policy: EffectivePolicy } {

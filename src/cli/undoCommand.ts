@@ -1,14 +1,14 @@
 /**
  * `airlock undo <step-id|key>`: restore the rows an approved db_execute changed, from the
- * before-images saved for it (src/node/dbUndo.ts). Gated like any write (the running gate when one
+ * before-images saved for it (src/node/db/undo.ts). Gated like any write (the running gate when one
  * answers, else in-process: headless asks are denied at their deadline), recorded in the ledger,
  * carried out at most once. `airlock undo --list`: the recent undoable steps.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './args';
-import { airlockHome } from '../node/environment';
-import { discoveryPath } from '../node/discovery';
+import { airlockHome } from '../node/gate/environment';
+import { discoveryPath } from '../node/bridge/discovery';
 import { parseMcpArgs } from './mcpCommand';
 
 const log = (line: string): void => {
@@ -25,7 +25,7 @@ export async function runUndo(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`undo: ${(e as Error).message}`);
   }
-  const { EffectStore } = await import('../node/idempotency');
+  const { EffectStore } = await import('../node/ledger/idempotency');
   const { defaultPaths } = await import('../node/mcp/server');
   const home = airlockHome();
   if (values.list === true) {
@@ -37,7 +37,7 @@ export async function runUndo(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1 || !positionals[0]) throw new UsageError('undo: give one step id or key (airlock undo --list shows them)');
   const target = positionals[0];
-  const { takeConnectionsFromEnv, mergeSpecs } = await import('../node/dbConnections');
+  const { takeConnectionsFromEnv, mergeSpecs } = await import('../node/db/connections');
   const fromArgs = parseMcpArgs((Array.isArray(values.db) ? (values.db as string[]) : []).flatMap((d) => ['--db', d])).dbs;
   let specs;
   try {
@@ -49,7 +49,7 @@ export async function runUndo(argv: string[]): Promise<number> {
   if (!Number.isInteger(askTimeoutMs) || askTimeoutMs < 100 || askTimeoutMs > 600_000) throw new UsageError('--ask-timeout-ms takes 100-600000');
   const { openDatabases } = await import('../node/mcp/databases');
   const { openAirlockMcp } = await import('../node/mcp/start');
-  const { undoStep } = await import('../node/dbUndo');
+  const { undoStep } = await import('../node/db/undo');
   const databases = await openDatabases(specs);
   const mcp = await openAirlockMcp({ home, discoveryPath: resolve(discoveryPath()), workspaceRoots: [process.cwd()], mode: 'interactive', gate: 'auto', askTimeoutMs, sessionId: `undo-${process.pid}-${Date.now().toString(36)}`, databases, log, ...(typeof values.ledger === 'string' ? { ledgerPath: resolve(values.ledger) } : {}) });
   try {

@@ -28,8 +28,8 @@ export function parseLedgerArgs(argv: string[], extra: Record<string, { type: 's
 
 export async function runVerify(argv: string[]): Promise<number> {
   const { args, values } = parseLedgerArgs(argv, { accept: { type: 'boolean' } });
-  const { airlockHome } = await import('../node/environment');
-  const { anchorPathFor, Ledger, readAnchor } = await import('../node/ledger');
+  const { airlockHome } = await import('../node/gate/environment');
+  const { anchorPathFor, Ledger, readAnchor } = await import('../node/ledger/ledger');
   const home = airlockHome();
   const path = resolve(args.ledger ?? `${home}/ledger.sqlite`);
   const anchor = anchorPathFor(home, path);
@@ -47,7 +47,7 @@ export async function runVerify(argv: string[]): Promise<number> {
     }
     return out({ ok: false, error: `no ledger at ${path}` });
   }
-  let ledger: import('../node/ledger').Ledger;
+  let ledger: import('../node/ledger/ledger').Ledger;
   try {
     ledger = values.accept === true ? Ledger.open(path, { anchor }) : Ledger.open(path, { anchor, readonly: true });
   } catch (e) {

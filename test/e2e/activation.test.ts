@@ -121,7 +121,7 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
     assert.match(log, /gate armed: bridge http:\/\/127\.0\.0\.1:\d+/);
     assert.doesNotMatch(log, /node:sqlite|LEDGER UNAVAILABLE/);
     // The file is a real ledger: this process (Node 20, its own better-sqlite3) opens and verifies it.
-    const { Ledger, firstBreak } = await import('../../src/node/ledger');
+    const { Ledger, firstBreak } = await import('../../src/node/ledger/ledger');
     const l = Ledger.open(ledger);
     try {
       assert.equal(firstBreak(l.allSteps()), undefined);

@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { killFlagPath, readKillFlag } from '../../src/node/discovery';
+import { killFlagPath, readKillFlag } from '../../src/node/bridge/discovery';
 import { packageTarget } from '../../scripts/package-target.mjs';
 import { APP_TS, EXT_ID, approvalPromptOnce, clickModalButton, inputBox, installClaudeHooks, ledgerRuns, ledgerSteps, modalDialog, preStep, shopWorkspace, waitForToast, windowDiscovery } from '../support/airlockVsCode';
 import { runClaude, type ClaudeRunOutcome } from '../support/claudeRun';
@@ -166,7 +166,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     const pre = new Map(steps.filter((s) => s.event === 'pre').map((s) => [s.tool_use_id, s.decision]));
     assert.deepEqual(Object.fromEntries(pre), { toolu_ls: 'allow', toolu_read: 'allow', toolu_edit: 'allow', toolu_rm_build: 'allow', toolu_write: 'deny', toolu_rm_mig: 'deny' });
     assert.ok(steps.some((s) => s.event === 'post' && s.tool_use_id === 'toolu_rm_build'), 'the outcome of the approved rm was recorded');
-    const { Ledger, firstBreak } = await import('../../src/node/ledger');
+    const { Ledger, firstBreak } = await import('../../src/node/ledger/ledger');
     const l = Ledger.open(ledger, { readonly: true });
     try {
       assert.equal(firstBreak(l.allSteps()), undefined);

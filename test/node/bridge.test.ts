@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readDiscovery } from '../../src/node/discovery';
-import { firstBreak, Ledger } from '../../src/node/ledger';
-import { serveGate, type Served } from '../../src/node/serve';
+import { readDiscovery } from '../../src/node/bridge/discovery';
+import { firstBreak, Ledger } from '../../src/node/ledger/ledger';
+import { serveGate, type Served } from '../../src/node/gate/serve';
 import { raw, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-bridge-');

@@ -8,8 +8,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GateHost } from '../../src/node/gateHost';
-import { Ledger } from '../../src/node/ledger';
+import { GateHost } from '../../src/node/gate/gateHost';
+import { Ledger } from '../../src/node/ledger/ledger';
 import { ROOT, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-editor-disc-');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, before, describe, it } from 'node:test';
-import { EditorTools } from '../../src/node/editorTools';
-import { GateHost } from '../../src/node/gateHost';
+import { EditorTools } from '../../src/node/mcp/lmTools';
+import { GateHost } from '../../src/node/gate/gateHost';
 import { tempDir } from '../support/gateway';
 import { ledgerSteps } from '../support/mcp';
 

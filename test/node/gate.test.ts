@@ -7,9 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HookRequest } from '../../src/core/protocol/bridge';
-import { PendingApprovals } from '../../src/node/approvals';
-import { Gate } from '../../src/node/gate';
-import { Ledger } from '../../src/node/ledger';
+import { PendingApprovals } from '../../src/node/gate/approvals';
+import { Gate } from '../../src/node/gate/gate';
+import { Ledger } from '../../src/node/ledger/ledger';
 import { tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-gate-');

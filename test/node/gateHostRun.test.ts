@@ -14,9 +14,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { AirlockStatus } from '../../src/core/gateControl';
 import type { HookRequest } from '../../src/core/protocol/bridge';
-import { askGate } from '../../src/node/bridgeClient';
-import { readDiscovery } from '../../src/node/discovery';
-import { GateHost } from '../../src/node/gateHost';
+import { askGate } from '../../src/node/bridge/client';
+import { readDiscovery } from '../../src/node/bridge/discovery';
+import { GateHost } from '../../src/node/gate/gateHost';
 import { tempDir } from '../support/gateway';
 
 const hosts: GateHost[] = [];

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { firstBreak, Ledger, type StepRow } from '../../src/node/ledger';
+import { firstBreak, Ledger, type StepRow } from '../../src/node/ledger/ledger';
 import { raw, ROOT, runCli, startServe, tempDir, type ServeProc } from '../support/gateway';
 
 const dir = tempDir('airlock-gw-');

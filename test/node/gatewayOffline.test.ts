@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { Ledger } from '../../src/node/ledger';
+import { Ledger } from '../../src/node/ledger/ledger';
 import { ROOT, runCli, startServe, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-off-');

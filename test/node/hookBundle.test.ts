@@ -28,7 +28,7 @@ describe('dist/hook.js (the shim entry)', () => {
     const inputs = Object.keys(r.metafile.inputs);
     const heavy = inputs.filter((p) => /node_modules\/zod\/|src\/core\/(action|judge)\.ts|src\/core\/classify\/|src\/core\/policy\/|src\/node\/(policyStore|offlineJudge|ledger|gate)\.ts/.test(p));
     assert.deepEqual(heavy, [], `the shim's online path loads: ${heavy.slice(0, 6).join(', ')}${heavy.length > 6 ? ` and ${heavy.length - 6} more` : ''}`);
-    assert.ok(inputs.some((p) => p.endsWith('src/node/hookShim.ts')), 'sanity: the shim itself is in the bundle');
+    assert.ok(inputs.some((p) => p.endsWith('src/node/agents/shim.ts')), 'sanity: the shim itself is in the bundle');
     const bytes = r.outputFiles.find((f) => f.path.endsWith('hook.js'))!.contents.length;
     assert.ok(bytes < 200 * 1024, `hook.js is ${bytes} bytes`);
   });

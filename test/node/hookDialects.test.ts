@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Action } from '../../src/core/action';
-import { DIALECTS } from '../../src/node/hooks/dialects';
-import { fail, render } from '../../src/node/hooks/dialect';
-import { normalizeTool, patchFiles, splitMcpName } from '../../src/node/hooks/tools';
+import { DIALECTS } from '../../src/node/agents/dialects';
+import { fail, render } from '../../src/node/agents/dialects/dialect';
+import { normalizeTool, patchFiles, splitMcpName } from '../../src/node/agents/dialects/tools';
 
 const WS = '/home/u/p';
 const norm = (toolName: string, input: Record<string, unknown>, agent = 'claude') => normalizeTool({ agent, toolName, input, cwd: WS, workspaceRoots: [WS] });

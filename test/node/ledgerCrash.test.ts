@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { anchorPathFor, Ledger } from '../../src/node/ledger';
+import { anchorPathFor, Ledger } from '../../src/node/ledger/ledger';
 import { CLI, raw, ROOT, startServe, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-crash-');

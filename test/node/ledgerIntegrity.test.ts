@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { hashOf } from '../../src/core/hash';
 import { chainHash } from '../../src/core/run/ledgerCheck';
-import { anchorPathFor, firstBreak, Ledger, readAnchor, type StepInput } from '../../src/node/ledger';
+import { anchorPathFor, firstBreak, Ledger, readAnchor, type StepInput } from '../../src/node/ledger/ledger';
 import { raw, ROOT, runCli, startServe, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-ledger-');

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Ledger } from '../../src/node/ledger';
-import { LedgerQueries } from '../../src/node/ledgerQueries';
+import { Ledger } from '../../src/node/ledger/ledger';
+import { LedgerQueries } from '../../src/node/ledger/queries';
 import { cachedPanelLedger, type PanelFixture, type WrittenStep } from '../support/panelFixture';
 
 const N = 100_000;

@@ -11,8 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type BetterSqlite3 from 'better-sqlite3';
-import { ConnectionRegistry, DB_CONNECTIONS_ENV, LIST_KEY, SECRET_PREFIX, decodeConnectionsEnv, encodeConnectionsEnv, mergeSpecs, takeConnectionsFromEnv, type ListPort, type SecretPort } from '../../src/node/dbConnections';
-import { airlockMcpLaunch } from '../../src/node/mcpDefinition';
+import { ConnectionRegistry, DB_CONNECTIONS_ENV, LIST_KEY, SECRET_PREFIX, decodeConnectionsEnv, encodeConnectionsEnv, mergeSpecs, takeConnectionsFromEnv, type ListPort, type SecretPort } from '../../src/node/db/connections';
+import { airlockMcpLaunch } from '../../src/node/mcp/definition';
 import { tempDir } from '../support/gateway';
 import { cleanEnv, connectAirlock, envelopeOf, type McpSession } from '../support/mcp';
 

@@ -15,7 +15,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { openConnection } from '../../src/node/db';
 import { openDatabases } from '../../src/node/mcp/databases';
-import { backoffMs, DEFAULT_RETRY, EffectStore, isTransient, RetriesExhausted, withRetries } from '../../src/node/idempotency';
+import { backoffMs, DEFAULT_RETRY, EffectStore, isTransient, RetriesExhausted, withRetries } from '../../src/node/ledger/idempotency';
 import { createAirlockMcpServer } from '../../src/node/mcp/server';
 import { openAirlockMcp, retryDeadLetter, type AirlockMcp } from '../../src/node/mcp/start';
 import { tempDir } from '../support/gateway';

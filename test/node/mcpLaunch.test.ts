@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { GateHost } from '../../src/node/gateHost';
-import { airlockMcpLaunch } from '../../src/node/mcpDefinition';
+import { GateHost } from '../../src/node/gate/gateHost';
+import { airlockMcpLaunch } from '../../src/node/mcp/definition';
 import { tempDir } from '../support/gateway';
 import { envelopeOf, ledgerSteps } from '../support/mcp';
 

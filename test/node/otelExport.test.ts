@@ -11,10 +11,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import protoRoot from 'otlp-proto-generated/build/src/generated/root';
-import { Ledger } from '../../src/node/ledger';
-import { exportRuns, traceIdOf, type ModelCallUsage, type RunForExport } from '../../src/node/otelExport';
+import { Ledger } from '../../src/node/ledger/ledger';
+import { exportRuns, traceIdOf, type ModelCallUsage, type RunForExport } from '../../src/node/usage/otelExport';
 import { buildLedgerFixture, type Fixture } from '../support/ledgerFixture';
-import { UsageStore } from '../../src/node/usage';
+import { UsageStore } from '../../src/node/usage/usage';
 import { ROOT, runCli, tempDir } from '../support/gateway';
 
 type Value = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: Value[] } };

@@ -13,9 +13,9 @@ import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Ledger } from '../../src/node/ledger';
-import { startOtlpReceiver, type Receiver } from '../../src/node/otlp/receiver';
-import { UsageStore } from '../../src/node/usage';
+import { Ledger } from '../../src/node/ledger/ledger';
+import { startOtlpReceiver, type Receiver } from '../../src/node/usage/otlp/receiver';
+import { UsageStore } from '../../src/node/usage/usage';
 import { priceCall } from '../../src/core/run/pricing';
 
 let dir: string;

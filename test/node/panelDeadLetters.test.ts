@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EditorTools } from '../../src/node/editorTools';
-import { GateHost } from '../../src/node/gateHost';
-import { EffectStore } from '../../src/node/idempotency';
-import { LedgerQueries } from '../../src/node/ledgerQueries';
+import { EditorTools } from '../../src/node/mcp/lmTools';
+import { GateHost } from '../../src/node/gate/gateHost';
+import { EffectStore } from '../../src/node/ledger/idempotency';
+import { LedgerQueries } from '../../src/node/ledger/queries';
 import { tempDir } from '../support/gateway';
 import { CHROMIUM, startPanel, type PanelHarness } from '../support/panelHarness';
 

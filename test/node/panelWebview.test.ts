@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { pendingCard, type PendingCard } from '../../src/core/present';
 import { emptyFlags } from '../../src/core/effects';
 import type { WebviewToHost } from '../../src/core/protocol/panel';
-import { LedgerQueries } from '../../src/node/ledgerQueries';
+import { LedgerQueries } from '../../src/node/ledger/queries';
 import { writeFileSync } from 'node:fs';
 import { cachedPanelLedger, type PanelFixture } from '../support/panelFixture';
 import { CHROMIUM, startPanel, type PanelHarness } from '../support/panelHarness';

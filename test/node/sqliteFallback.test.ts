@@ -1,5 +1,5 @@
 /**
- * The ledger's SQLite driver fallback (src/node/sqlite.ts): where better-sqlite3's binary does not
+ * The ledger's SQLite driver fallback (src/node/ledger/sqlite.ts): where better-sqlite3's binary does not
  * match the runtime, node:sqlite (Node 22.13+) keeps the same ledger; where neither loads, opening
  * the ledger throws and the headless gate refuses to start.
  *
@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { Ledger, firstBreak } from '../../src/node/ledger';
-import { openSqlite } from '../../src/node/sqlite';
+import { Ledger, firstBreak } from '../../src/node/ledger/ledger';
+import { openSqlite } from '../../src/node/ledger/sqlite';
 import { e2eCache } from '../support/e2eCache';
 import { ROOT, runCli, tempDir } from '../support/gateway';
 

@@ -4,10 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HookRequest } from '../../src/core/protocol/bridge';
-import { PendingApprovals } from '../../src/node/approvals';
-import { Gate } from '../../src/node/gate';
-import { Ledger } from '../../src/node/ledger';
-import { UsageStore } from '../../src/node/usage';
+import { PendingApprovals } from '../../src/node/gate/approvals';
+import { Gate } from '../../src/node/gate/gate';
+import { Ledger } from '../../src/node/ledger/ledger';
+import { UsageStore } from '../../src/node/usage/usage';
 import { tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-budget-');

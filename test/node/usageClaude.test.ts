@@ -13,7 +13,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { startServe as startServeProc } from '../support/gateway';
 import { CLAUDE_BIN, CLI_JS, runClaude, type ClaudeRunOutcome } from '../support/claudeRun';
 import { ScriptedModel, type ScriptedTurn, type ScriptedUsage } from '../support/scriptedModel';
-import { claudeTranscriptCalls, claudeTranscriptFiles } from '../../src/node/transcripts';
+import { claudeTranscriptCalls, claudeTranscriptFiles } from '../../src/node/usage/transcripts';
 
 let root: string;
 let home: string;

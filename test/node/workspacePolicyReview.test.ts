@@ -5,9 +5,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { needsAcceptance, renderReview } from '../../src/core/policy/review';
-import { GateHost } from '../../src/node/gateHost';
-import { loadEffectivePolicy } from '../../src/node/policyStore';
-import { acceptWorkspacePolicy, reviewWorkspacePolicy } from '../../src/node/workspacePolicyReview';
+import { GateHost } from '../../src/node/gate/gateHost';
+import { loadEffectivePolicy } from '../../src/node/policy/policyStore';
+import { acceptWorkspacePolicy, reviewWorkspacePolicy } from '../../src/node/policy/workspacePolicyReview';
 import { tempDir } from '../support/gateway';
 
 const LOOSE = {

@@ -3,7 +3,7 @@
  * the repo's Node 20 better-sqlite3 cannot load) and prints what happened as one JSON line.
  *   node --import tsx test/support/ledgerChild.ts <ledger path> <steps to append>
  */
-import { Ledger, firstBreak } from '../../src/node/ledger';
+import { Ledger, firstBreak } from '../../src/node/ledger/ledger';
 
 const [path, n] = process.argv.slice(2);
 const out: Record<string, unknown> = { node: process.versions.node };

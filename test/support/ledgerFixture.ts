@@ -7,9 +7,9 @@ import { hashOf } from '../../src/core/hash';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HookRequest, HookResponse } from '../../src/core/protocol/bridge';
-import { PendingApprovals } from '../../src/node/approvals';
-import { Gate } from '../../src/node/gate';
-import { Ledger } from '../../src/node/ledger';
+import { PendingApprovals } from '../../src/node/gate/approvals';
+import { Gate } from '../../src/node/gate/gate';
+import { Ledger } from '../../src/node/ledger/ledger';
 
 export interface Fixture {
   ledgerPath: string;

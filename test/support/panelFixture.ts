@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ledger } from '../../src/node/ledger';
+import { Ledger } from '../../src/node/ledger/ledger';
 
 export interface WrittenStep {
   seq: number;
@@ -94,7 +94,7 @@ export function buildPanelLedger(path: string, n: number): PanelFixture {
 export function cachedPanelLedger(dir: string, n: number): PanelFixture {
   const root = join(__dirname, '..', '..');
   const key = createHash('sha256')
-    .update(readFileSync(join(root, 'src/node/ledger.ts')))
+    .update(readFileSync(join(root, 'src/node/ledger/ledger.ts')))
     .update(readFileSync(__filename))
     .update(String(n))
     .digest('hex')

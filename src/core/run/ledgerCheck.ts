@@ -1,6 +1,6 @@
 /**
  * Integrity of the run ledger, as pure functions over what the ledger holds (the SQLite reading is
- * in src/node/ledger.ts): the hash chain, per-run sequences, and the anchor kept outside the
+ * in src/node/ledger/ledger.ts): the hash chain, per-run sequences, and the anchor kept outside the
  * database file.
  *
  * - Chain: each step's `hash` = sha256(prev_hash + canonical JSON of the hashed fields), and its

@@ -1,7 +1,7 @@
 /**
  * Airlock's tools as VS Code language model tools (Copilot agent mode): the package.json
  * contributions generated from the same contracts as the MCP server, and the inline confirmation a
- * person sees for a call the gate would ask about. Pure: the judging lives in src/node/editorTools.ts,
+ * person sees for a call the gate would ask about. Pure: the judging lives in src/node/mcp/lmTools.ts,
  * the registration in src/vscode/lmTools.ts.
  *
  * The names carry a prefix (`airlock_read_file`) so they never collide with the editor's or other

@@ -17,11 +17,11 @@ import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
 import type { Approver } from '../../core/run/approver';
 import { airlockToolListings } from '../../core/tools/airlockTools';
 import type { Envelope } from '../../core/tools/contract';
-import { PendingApprovals } from '../approvals';
-import { askGate } from '../bridgeClient';
-import { ensurePrivateDir, readDiscovery } from '../discovery';
-import { Gate } from '../gate';
-import { anchorPathFor, Ledger } from '../ledger';
+import { PendingApprovals } from '../gate/approvals';
+import { askGate } from '../bridge/client';
+import { ensurePrivateDir, readDiscovery } from '../bridge/discovery';
+import { Gate } from '../gate/gate';
+import { anchorPathFor, Ledger } from '../ledger/ledger';
 import type { GateLike, ToolRunner } from './tools';
 
 export const SERVER_INFO = { name: 'airlock', version: '0.1.0' };

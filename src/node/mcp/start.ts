@@ -3,11 +3,11 @@
  * store, the database connections and the tool runner. The CLI, the tests, the bench and (later) the
  * extension build the server through `openAirlockMcp`.
  */
-import { probeGate } from '../bridgeClient';
+import { probeGate } from '../bridge/client';
 import type { Approver } from '../../core/run/approver';
 import type { DbConnection } from '../db/types';
-import { readDiscovery } from '../discovery';
-import { EffectStore, type DeadLetter } from '../idempotency';
+import { readDiscovery } from '../bridge/discovery';
+import { EffectStore, type DeadLetter } from '../ledger/idempotency';
 import { bridgeGate, defaultPaths, localGate, type OpenedGate } from './server';
 import { ToolRunner } from './tools';
 

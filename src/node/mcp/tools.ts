@@ -21,7 +21,7 @@ import { PENDING_REASON, type GATE_CALLERS, type HookRequest, type HookResponse 
 import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName, type DryRunSummary } from '../../core/tools/airlockTools';
 import { describeIssues, failure, sealEnvelope, type Envelope, type ErrorCode, type GateDecision, type ToolContract } from '../../core/tools/contract';
 import type { DbConnection, DryRunReport } from '../db/types';
-import { callerKey, derivedKey, EffectStore, RetriesExhausted, withRetries, type RetryPolicy } from '../idempotency';
+import { callerKey, derivedKey, EffectStore, RetriesExhausted, withRetries, type RetryPolicy } from '../ledger/idempotency';
 
 /** The one thing the tools need from the gate (in-process Gate, or the bridge to a running one). */
 export interface GateLike {

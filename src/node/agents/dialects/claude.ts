@@ -1,0 +1,42 @@
+/**
+ * Claude Code (observed with 2.1.197): PreToolUse / PostToolUse / PostToolUseFailure on stdin,
+ * answer exit 0 + hookSpecificOutput.permissionDecision (allow | deny | ask). Copilot in VS Code
+ * reads the same output (copilot.ts). Sub-agents add agent_id.
+ */
+import { check, def, obj, oneOf, str, unknown } from '../../../core/check';
+import { Loose, formatIssues, json, optStr, snakeHook, type Answer, type Dialect, type ParseResult, type Verdict } from './dialect';
+
+export const ClaudeInput = obj({
+  session_id: str(1, 256),
+  cwd: str(1, 4096),
+  hook_event_name: oneOf(['PreToolUse', 'PostToolUse', 'PostToolUseFailure']),
+  tool_name: str(1, 256),
+  tool_input: def(Loose, () => ({})),
+  tool_use_id: optStr,
+  agent_id: optStr,
+  tool_response: unknown,
+  error: unknown,
+});
+
+export function permissionAnswer(v: Verdict): Answer {
+  return {
+    stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: v.decision, permissionDecisionReason: v.reason } }),
+    stderr: '',
+    exitCode: 0,
+  };
+}
+
+export const claude: Dialect = {
+  agent: 'claude',
+  defaultTimeoutMs: 60_000,
+  hasAsk: true,
+  parse(raw): ParseResult {
+    const p = check(ClaudeInput, raw);
+    if (!p.ok) return { ok: false, error: `not a Claude Code hook payload: ${formatIssues(p.issues)}` };
+    const d = p.value;
+    const post = d.hook_event_name !== 'PreToolUse';
+    const error = d.hook_event_name === 'PostToolUseFailure' ? (d.error ?? 'tool failed') : undefined;
+    return snakeHook(d, post, { toolUseId: d.tool_use_id, subagentId: d.agent_id, error });
+  },
+  answer: permissionAnswer,
+};

@@ -1,0 +1,135 @@
+/**
+ * The pending-approval registry behind the Approver port. Headless (no editor attached) it never
+ * allows: each ask is held until its deadline, then denied with "approval pending in VS Code,
+ * retry". The editor attaches a person: `decide(stepId, …)` resolves a pending ask from a gesture
+ * in VS Code (never from the bridge, which has no approve call).
+ *
+ * Architecture Invariants:
+ * - An allow is bound to the action's hash: `decide` refuses an allow whose hash is not the pending
+ *   action's (`changed`), and the gate checks the hash again before it lets anything run.
+ * - "Allow for this run" grants (core/run/allowRules.ts) answer only asks that are grantable
+ *   themselves; a grant never answers an irreversible or security-config ask.
+ */
+import type { ApprovalAnswer, ApprovalListener, ApprovalQueue, ApprovalRequest, Approver, DecideResult } from '../../core/run/approver';
+import { AllowForRun, grantable } from '../../core/run/allowRules';
+import { PENDING_REASON } from '../../core/protocol/bridge';
+
+interface Pending {
+  req: ApprovalRequest;
+  resolve: (a: ApprovalAnswer) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface PendingApprovalsOptions {
+  /** "Allow for this run" grants; absent = no grants (headless). */
+  grants?: AllowForRun;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+export class PendingApprovals implements Approver, ApprovalQueue {
+  private readonly waiting = new Map<string, Pending>();
+  private readonly listeners = new Set<ApprovalListener>();
+  private readonly now: () => number;
+
+  /** Called when a request starts waiting (the editor shows it); undefined headless. */
+  onPending?: (req: ApprovalRequest) => void;
+
+  constructor(private readonly o: PendingApprovalsOptions = {}) {
+    this.now = o.now ?? Date.now;
+  }
+
+  request(req: ApprovalRequest): Promise<ApprovalAnswer> {
+    return new Promise((resolve) => {
+      if (this.waiting.has(req.stepId)) {
+        // Two asks under one id would make one decision answer the other: refuse the newcomer.
+        resolve({ decision: 'deny', reason: `another request is already pending under step id ${req.stepId}` });
+        return;
+      }
+      const g = this.o.grants?.match(req.runId, req.action, req.decision, this.now());
+      if (g) {
+        const answer: ApprovalAnswer = { decision: 'allow', by: `allow-for-this-run grant "${g.pattern.label}" (given by ${g.by})`, actionHash: req.decision.actionHash };
+        resolve(answer);
+        this.emitSettled(req.stepId, answer);
+        return;
+      }
+      const wait = Math.max(0, req.deadlineAt - this.now());
+      const timer = setTimeout(() => this.finish(req.stepId, { decision: 'deny', reason: PENDING_REASON }), wait);
+      this.waiting.set(req.stepId, { req, resolve, timer });
+      this.onPending?.(req);
+      for (const l of [...this.listeners]) this.safely(() => l.pending?.(req));
+    });
+  }
+
+  /** A person's decision from the editor. An allow must carry the hash of what the person saw. */
+  decide(stepId: string, answer: ApprovalAnswer): DecideResult {
+    const p = this.waiting.get(stepId);
+    if (!p) return 'gone';
+    if (answer.decision === 'allow' && answer.actionHash !== p.req.decision.actionHash) {
+      this.o.log?.(`approval for ${stepId} refused: it was given for action ${answer.actionHash.slice(0, 12)}, the pending action is ${p.req.decision.actionHash.slice(0, 12)}`);
+      return 'changed';
+    }
+    this.finish(stepId, answer);
+    return 'decided';
+  }
+
+  allowForRun(stepId: string, shownActionHash: string, by: string): DecideResult {
+    const p = this.waiting.get(stepId);
+    if (!p) return 'gone';
+    if (shownActionHash !== p.req.decision.actionHash) return 'changed';
+    if (!this.o.grants || !grantable(p.req.decision)) return 'not-grantable';
+    const g = this.o.grants.grant(p.req.runId, p.req.action, p.req.decision, by, this.now());
+    if (!g) return 'not-grantable';
+    this.o.log?.(`run ${p.req.runId}: ${by} allowed "${g.pattern.label}" for this run`);
+    this.finish(stepId, { decision: 'allow', by: `${by} (and allowed "${g.pattern.label}" for this run)`, actionHash: shownActionHash });
+    return 'decided';
+  }
+
+  denyAll(reason: string): void {
+    for (const id of [...this.waiting.keys()]) this.finish(id, { decision: 'deny', reason });
+  }
+
+  /** Forget every "allow for this run" grant (kill switch). */
+  clearGrants(): void {
+    this.o.grants?.clear();
+  }
+
+  pending(): number {
+    return this.waiting.size;
+  }
+
+  list(): ApprovalRequest[] {
+    return [...this.waiting.values()].map((p) => p.req);
+  }
+
+  get(stepId: string): ApprovalRequest | undefined {
+    return this.waiting.get(stepId)?.req;
+  }
+
+  subscribe(l: ApprovalListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private safely(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.o.log?.(`approval listener failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  private emitSettled(stepId: string, answer: ApprovalAnswer): void {
+    for (const l of [...this.listeners]) this.safely(() => l.settled?.(stepId, answer));
+  }
+
+  private finish(stepId: string, answer: ApprovalAnswer): boolean {
+    const p = this.waiting.get(stepId);
+    if (!p) return false;
+    this.waiting.delete(stepId);
+    clearTimeout(p.timer);
+    p.resolve(answer);
+    this.emitSettled(stepId, answer);
+    return true;
+  }
+}

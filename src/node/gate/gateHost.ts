@@ -1,0 +1,470 @@
+/**
+ * The gate hosted in the editor's process: the same parts as `airlock serve` (bridge, ledger,
+ * policy, pending approvals) with a person attached, plus pause and the kill switch.
+ *
+ * Discovery. Each editor window serves its own discovery file `<home>/editors/<pid>.json`, and its
+ * terminals get that PATH in AIRLOCK_DISCOVERY (never the token), so an agent started in a window's
+ * terminal is judged by that window (its workspace roots, its approval prompts). The default file
+ * `<home>/bridge.json` (agents started outside any editor) is claimed only when no live gate owns
+ * it: a running `airlock serve` or another window keeps it (checked with an authenticated health
+ * call, re-checked every 30 s so a vacated file is taken over).
+ *
+ * Ledger. If the ledger cannot open (a native module built for another runtime, a locked or
+ * corrupt file), the gate still starts with a stand-in whose every call throws: the gate then
+ * denies everything that changes something ("cannot record, so do not act") and the status says
+ * why. Reads still pass.
+ *
+ * Kill. Latch the flag (outside the workspace) -> rotate the bridge token -> deny every pending
+ * approval and forget "allow for this run" grants -> end the agents' process trees -> stop the
+ * bridge and remove our discovery files -> ask a gate owning the default discovery to stop. The
+ * flag is also watched: `airlock kill` from a terminal runs the same steps here (except latching).
+ */
+import { mkdirSync, readdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
+import type { AirlockStatus, BudgetRaise, CurrentRun, EndedTree, GateControl, KillReport, LedgerState } from '../../core/gateControl';
+import { budgetView } from '../../core/status';
+import { describeIntegrity } from '../../core/run/ledgerCheck';
+import { AllowForRun } from '../../core/run/allowRules';
+import type { DiscoveryFile, HookRequest } from '../../core/protocol/bridge';
+import { PendingApprovals } from './approvals';
+import { postJson } from '../bridge/client';
+import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, unlatchKill, writeDiscovery } from '../bridge/discovery';
+import type { GateLedger } from './gate';
+import { anchorPathFor, Ledger } from '../ledger/ledger';
+import type { SqliteDriverInfo } from '../ledger/sqlite';
+import { agentsUnder, isAlive, killTree, listProcesses, resolveAgentPid } from '../agents/processTree';
+import { serveGate, type Served } from './serve';
+
+export type OpenLedger = (path: string) => GateLedger & { close(): void };
+
+export interface GateHostOptions {
+  home: string;
+  workspaceRoots: string[];
+  log: (line: string) => void;
+  /** Default: `<home>/ledger.sqlite`. */
+  ledgerPath?: string;
+  /** Default: better-sqlite3 (node/ledger.ts). The integrator may pass a fallback opener. */
+  openLedger?: OpenLedger;
+  /** Default: `<home>/editors/<pid>.json`. */
+  discoveryPath?: string;
+  /** Default: `<home>/bridge.json` (agents outside the editor). */
+  defaultDiscoveryPath?: string;
+  /** How often the kill flag and the default discovery file are re-checked (ms). */
+  watchIntervalMs?: number;
+  /** "Allow for this run" grants (default: on, one hour). */
+  allowForRun?: { enabled: boolean; ttlMs: number };
+  /** The kill switch ends the agents' process trees (default true). */
+  killEndsProcesses?: boolean;
+  /** Optional cost of the current run (later: the OTLP receiver). */
+  cost?: { current(): number | undefined; onChange(l: () => void): () => void };
+}
+
+/** A ledger stand-in whose every call throws: the gate then refuses whatever it cannot record. */
+export function brokenLedger(error: string): GateLedger & { close(): void } {
+  const fail = (): never => {
+    throw new Error(`the run ledger is unavailable (${error})`);
+  };
+  return { runFor: fail, stepsOf: fail, appendStep: fail, setRunStatus: fail, close: () => undefined };
+}
+
+/** GET /v1/health with the file's token: is a live gate answering behind this discovery file? */
+export { probeGate } from '../bridge/client';
+import { probeGate as probeGateOf } from '../bridge/client';
+
+/** Remove per-window discovery files of windows that are gone. */
+export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^(\d+)\.json$/.exec(e);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(dir, e), { force: true });
+    log(`removed stale discovery file of window pid ${pid}`);
+  }
+}
+
+interface AgentRecord {
+  agent: string;
+  sessionId: string;
+  pid: number;
+  label: string;
+}
+
+export class GateHost implements GateControl {
+  readonly approvals: PendingApprovals;
+  readonly discoveryPath: string;
+  readonly home: string;
+  private readonly defaultDiscovery: string;
+  readonly ledgerPath: string;
+  private served: Served | undefined;
+  private state: AirlockStatus;
+  private readonly listeners = new Set<(s: AirlockStatus) => void>();
+  private readonly agentPids = new Map<string, AgentRecord>();
+  private pausedReason: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private killing: Promise<KillReport> | undefined;
+  private disposed = false;
+  private readonly unsubscribe: (() => void)[] = [];
+  /** The real ledger while served (undefined for a broken stand-in or a custom opener). */
+  private ledger: Ledger | undefined;
+  private offUsage: (() => void) | undefined;
+  private runTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: GateHostOptions) {
+    this.home = o.home;
+    this.discoveryPath = o.discoveryPath ?? join(o.home, 'editors', `${process.pid}.json`);
+    this.defaultDiscovery = o.defaultDiscoveryPath ?? join(o.home, 'bridge.json');
+    this.ledgerPath = o.ledgerPath ?? join(o.home, 'ledger.sqlite');
+    const grants = o.allowForRun?.enabled === false ? undefined : new AllowForRun(o.allowForRun?.ttlMs);
+    this.approvals = new PendingApprovals({ ...(grants ? { grants } : {}), log: o.log });
+    this.state = { gate: 'starting', ledger: { ok: true, path: this.ledgerPath }, pending: 0 };
+    this.unsubscribe.push(this.approvals.subscribe({ pending: () => this.update({}), settled: () => this.update({}) }));
+    if (o.cost) this.unsubscribe.push(o.cost.onChange(() => this.update({})));
+  }
+
+  status(): AirlockStatus {
+    return this.state;
+  }
+
+  /** The gate serving this window right now (undefined while killed, stopped or starting). */
+  currentGate(): Served['gate'] | undefined {
+    return this.served?.gate;
+  }
+
+  /** The usage and budget store of the gate serving now (cost per run; undefined while not served). */
+  usage(): Served['usage'] {
+    return this.served?.usage;
+  }
+
+  /** The OTLP/HTTP receiver agents send their telemetry to (undefined while not served). */
+  otlpUrl(): string | undefined {
+    return this.served?.otlp ?? undefined;
+  }
+
+  onStatus(listener: (s: AirlockStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private update(patch: Partial<AirlockStatus>): void {
+    const cost = this.o.cost?.current();
+    const next: AirlockStatus = { ...this.state, ...patch, pending: this.approvals.pending() };
+    if (cost !== undefined) next.costUsd = cost;
+    for (const k of Object.keys(next) as (keyof AirlockStatus)[]) if (next[k] === undefined) delete next[k];
+    this.state = next;
+    for (const l of [...this.listeners]) {
+      try {
+        l(next);
+      } catch (e) {
+        this.o.log(`status listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Start (or restart after un-kill). Resolves with the status; never throws for a broken ledger. */
+  async start(): Promise<AirlockStatus> {
+    try {
+      return await this.startOnce();
+    } catch (e) {
+      this.update({ gate: 'stopped', reason: `the gate could not start: ${(e as Error)?.message ?? String(e)}` });
+      throw e;
+    }
+  }
+
+  private async startOnce(): Promise<AirlockStatus> {
+    if (this.disposed) throw new Error('GateHost is disposed');
+    ensurePrivateDir(this.home);
+    mkdirSync(join(this.home, 'editors'), { recursive: true, mode: 0o700 });
+    sweepEditorDiscovery(join(this.home, 'editors'), this.o.log);
+    this.watch();
+    const kill = readKillFlag(this.home);
+    if (kill.killed) {
+      this.update({ gate: 'killed', reason: kill.flag.reason });
+      this.o.log(`kill switch is latched (${kill.flag.reason}): the gate stays down until a person un-latches it`);
+      return this.state;
+    }
+    let ledger: GateLedger & { close(): void };
+    let ledgerState: LedgerState;
+    try {
+      ledger = (this.o.openLedger ?? ((p: string) => Ledger.open(p, { anchor: anchorPathFor(this.o.home, p) })))(this.ledgerPath);
+      ledgerState = { ok: true, path: this.ledgerPath };
+      // Which SQLite driver (better-sqlite3, or node:sqlite where the native binary does not load).
+      const driver = (ledger as { driver?: SqliteDriverInfo }).driver;
+      if (driver) this.o.log(`ledger ${this.ledgerPath} on ${driver.driver}${driver.fallbackReason ? ` (${driver.fallbackReason})` : ''}`);
+    } catch (e) {
+      const error = (e as Error)?.message ?? String(e);
+      this.o.log(`LEDGER UNAVAILABLE (${error}): every action that changes something will be denied`);
+      ledger = brokenLedger(error);
+      ledgerState = { ok: false, path: this.ledgerPath, error };
+    }
+    const served = await serveGate({
+      home: this.home,
+      ledgerPath: this.ledgerPath,
+      discovery: this.discoveryPath,
+      mode: 'interactive',
+      workspaceRoots: this.o.workspaceRoots,
+      log: this.o.log,
+      signals: false,
+      approver: this.approvals,
+      ledger,
+      observeHook: (req) => this.recordAgent(req),
+      afterHook: () => this.scheduleRunRefresh(),
+    });
+    this.served = served;
+    this.ledger = ledger instanceof Ledger ? ledger : undefined;
+    this.offUsage?.();
+    this.offUsage = served.usage?.onChange(() => this.scheduleRunRefresh());
+    // A broken chain, a deleted, replaced or truncated ledger: said loudly in the status bar and the panel.
+    const integrity = ledger instanceof Ledger && !ledger.integrity.ok ? describeIntegrity(ledger.integrity) : undefined;
+    served.gate.setPaused(this.pausedReason);
+    void served.stopped.then(() => this.onServedStopped(served));
+    const bridge = { url: served.url, discovery: this.discoveryPath, ...(await this.claimDefault()) };
+    this.update({ gate: this.pausedReason ? 'paused' : 'armed', ledger: ledgerState, bridge, ledgerIntegrity: integrity, ...this.runInfo(), ...(this.pausedReason ? { reason: this.pausedReason } : { reason: undefined }) });
+    this.o.log(`gate armed: bridge ${served.url}, discovery ${this.discoveryPath}, ledger ${ledgerState.ok ? this.ledgerPath : `UNAVAILABLE (${ledgerState.error})`}`);
+    return this.state;
+  }
+
+  /** Claim the default discovery file unless a live gate owns it. */
+  private async claimDefault(): Promise<{ defaultDiscovery: 'ours' | 'other' | 'none'; otherPid?: number }> {
+    const s = this.served;
+    if (!s) return { defaultDiscovery: 'none' };
+    const cur = readDiscovery(this.defaultDiscovery);
+    if (cur.ok && cur.discovery.token === s.token) return { defaultDiscovery: 'ours' };
+    if (cur.ok && (await probeGateOf(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
+    writeDiscovery(this.defaultDiscovery, { version: 1, url: s.url, token: s.token, pid: process.pid, startedAt: new Date().toISOString() });
+    this.o.log(`answering agents outside the editor too (${this.defaultDiscovery})`);
+    return { defaultDiscovery: 'ours' };
+  }
+
+  private watch(): void {
+    if (this.timer) return;
+    const interval = this.o.watchIntervalMs ?? 1000;
+    // The flag may be latched from a terminal (`airlock kill`): act on it here as well.
+    watchFile(killFlagPath(this.home), { interval, persistent: false }, () => void this.checkFlag());
+    let ticks = 0;
+    this.timer = setInterval(() => {
+      void this.checkFlag();
+      if (++ticks % Math.max(1, Math.round(30_000 / interval)) === 0 && this.served && this.state.bridge?.defaultDiscovery !== 'ours') {
+        void this.claimDefault().then((b) => this.state.bridge && this.update({ bridge: { ...this.state.bridge, ...b } }));
+      }
+    }, interval);
+    this.timer.unref();
+  }
+
+  private async checkFlag(): Promise<void> {
+    const k = readKillFlag(this.home);
+    if (k.killed && this.state.gate !== 'killed' && !this.killing) {
+      this.o.log(`kill flag latched outside the editor (${k.flag.reason}): killing here too`);
+      await this.kill(k.flag.reason, [], { latch: false });
+    }
+  }
+
+  private onServedStopped(s: Served): void {
+    if (this.served !== s) return;
+    this.served = undefined;
+    this.detachRun();
+    if (this.killing || this.disposed) return;
+    const k = readKillFlag(this.home);
+    this.update(k.killed ? { gate: 'killed', reason: k.flag.reason } : { gate: 'stopped', reason: 'the gate was stopped over the bridge' });
+  }
+
+  private recordAgent(req: HookRequest): void {
+    if (!req.agentPid) return;
+    const key = `${req.agent}\0${req.sessionId}`;
+    const had = this.agentPids.get(key);
+    if (had && had.pid === req.agentPid) return;
+    const table = listProcesses();
+    const pid = resolveAgentPid(table, req.agentPid);
+    const p = table.find((x) => x.pid === pid);
+    const label = `${req.agent} (pid ${pid}${p ? `, ${p.comm}` : ''})`;
+    this.agentPids.set(key, { agent: req.agent, sessionId: req.sessionId, pid, label });
+  }
+
+  /** The run with the most recent step in the ledger, its cost and its budget (all absent without a real ledger). */
+  private runInfo(): Pick<AirlockStatus, 'run' | 'costUsd' | 'budget'> {
+    const none = { run: undefined, costUsd: undefined, budget: undefined };
+    const served = this.served;
+    const ledger = this.ledger;
+    if (!served || !ledger) return none;
+    try {
+      const db = ledger.database();
+      if (!db.open) return none;
+      const r = db.prepare('SELECT r.id, r.agent, r.status, r.status_reason FROM steps s JOIN runs r ON r.id = s.run_id ORDER BY s.rowid DESC LIMIT 1').get() as
+        | { id: string; agent: string; status: string; status_reason: string | null }
+        | undefined;
+      if (!r) return none;
+      const run: CurrentRun = { id: r.id, agent: r.agent, status: r.status, ...(r.status_reason ? { statusReason: r.status_reason } : {}) };
+      const costUsd = served.usage?.runSpent(r.id).usd;
+      return { run, costUsd, budget: budgetView(served.gate.limits.budgetState(r.id)) };
+    } catch (e) {
+      this.o.log(`could not read the current run's cost and budget: ${(e as Error)?.message ?? String(e)}`);
+      return none;
+    }
+  }
+
+  /** Refresh the current run soon (coalesces a burst of hooks or OTLP batches into one read). */
+  private scheduleRunRefresh(): void {
+    if (this.runTimer || this.disposed) return;
+    this.runTimer = setTimeout(() => {
+      this.runTimer = undefined;
+      if (this.served) this.update(this.runInfo());
+    }, 25);
+    this.runTimer.unref();
+  }
+
+  /** Re-read the current run now (after a person raised a budget or resumed a run). */
+  refreshRun(): AirlockStatus {
+    if (this.served) this.update(this.runInfo());
+    return this.state;
+  }
+
+  private detachRun(): void {
+    this.offUsage?.();
+    this.offUsage = undefined;
+    this.ledger = undefined;
+    if (this.runTimer) clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+  }
+
+  raiseRunBudget(extraUsd: number, by: string): BudgetRaise {
+    const served = this.served;
+    const run = this.runInfo().run;
+    if (!served) return { ok: false, error: `the gate is ${this.state.gate}: there is no run to raise a budget for` };
+    if (!run) return { ok: false, error: 'no run has been recorded yet' };
+    try {
+      const s = served.gate.limits.authorize(run.id, extraUsd, by);
+      this.o.log(`budget of run ${run.id} raised by $${extraUsd} by ${by}: ${s.detail}`);
+      this.refreshRun();
+      return { ok: true, runId: run.id, budget: budgetView(s) };
+    } catch (e) {
+      return { ok: false, error: (e as Error)?.message ?? String(e) };
+    }
+  }
+
+  resumeRun(): { ok: true; runId: string } | { ok: false; error: string } {
+    const served = this.served;
+    const run = this.runInfo().run;
+    if (!served) return { ok: false, error: `the gate is ${this.state.gate}: there is no run to resume` };
+    if (!run) return { ok: false, error: 'no run has been recorded yet' };
+    if (run.status !== 'paused') return { ok: false, error: `the current ${run.agent} run is ${run.status}, not paused` };
+    served.gate.limits.resume(run.id);
+    this.o.log(`run ${run.id} resumed by a person in the editor`);
+    this.refreshRun();
+    return { ok: true, runId: run.id };
+  }
+
+  agents(): AgentRecord[] {
+    return [...this.agentPids.values()];
+  }
+
+  pause(reason: string): void {
+    this.pausedReason = reason;
+    this.served?.gate.setPaused(reason);
+    this.approvals.denyAll(`paused by a person in VS Code: ${reason}`);
+    if (this.state.gate === 'armed') this.update({ gate: 'paused', reason });
+    this.o.log(`paused: ${reason}`);
+  }
+
+  resume(): void {
+    this.pausedReason = undefined;
+    this.served?.gate.setPaused(undefined);
+    if (this.state.gate === 'paused') this.update({ gate: 'armed', reason: undefined });
+    this.o.log('resumed');
+  }
+
+  kill(reason: string, terminalShellPids: readonly number[], opts: { latch?: boolean } = {}): Promise<KillReport> {
+    this.killing ??= this.doKill(reason, terminalShellPids, opts.latch !== false).finally(() => (this.killing = undefined));
+    return this.killing;
+  }
+
+  private async doKill(reason: string, terminalShellPids: readonly number[], latch: boolean): Promise<KillReport> {
+    const at = new Date().toISOString();
+    // 1. Latch first: from here every gate and every shim denies, even if a later step fails.
+    if (latch) latchKill(reason, this.home, at);
+    this.update({ gate: 'killed', reason });
+    const served = this.served;
+    // 2. The old token dies now: a request already holding it gets 401 (then the shim's offline judge sees the flag).
+    const oldToken = served?.token;
+    served?.rotate();
+    if (served && oldToken) {
+      // The default discovery file carries the same token: rewrite it too (then withdrawn below).
+      const cur = readDiscovery(this.defaultDiscovery);
+      if (cur.ok && cur.discovery.token === oldToken) writeDiscovery(this.defaultDiscovery, { ...cur.discovery, token: served.token });
+    }
+    // 3. Nothing pending may still be approved; grants are forgotten.
+    const deniedPending = this.approvals.pending();
+    this.approvals.denyAll(`the Airlock kill switch was pulled: ${reason}`);
+    this.approvals.clearGrants();
+    // 4. End the agents' process trees: hook sessions, then agents found under the terminals' shells.
+    const trees: EndedTree[] = [];
+    const done = new Set<number>();
+    const table = listProcesses();
+    const targets: { pid: number; label: string }[] = [];
+    for (const a of this.agentPids.values()) targets.push({ pid: a.pid, label: `${a.label}, from its hook session` });
+    for (const shell of terminalShellPids) for (const pid of agentsUnder(table, shell)) {
+      const p = table.find((x) => x.pid === pid);
+      targets.push({ pid, label: `${p?.comm ?? 'agent'} (pid ${pid}) in a terminal (shell ${shell})` });
+    }
+    if (this.o.killEndsProcesses === false && targets.length) this.o.log(`kill: leaving ${targets.length} agent process tree(s) running (airlock.kill.endAgentProcesses is off); the flag denies their actions`);
+    for (const t of this.o.killEndsProcesses === false ? [] : targets) {
+      if (done.has(t.pid)) continue;
+      done.add(t.pid);
+      const r = await killTree(t.pid, t.label);
+      trees.push(r);
+      this.o.log(r.skipped ? `kill: left ${t.label} running: ${r.skipped}` : `kill: ended ${t.label}: ${r.killed.length} process(es)${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}`);
+    }
+    this.agentPids.clear();
+    // 5. Stop our own servers and withdraw our discovery files.
+    if (served) {
+      this.served = undefined;
+      this.detachRun();
+      const token = served.token;
+      await served.stop(`kill switch: ${reason}`);
+      removeDiscoveryIfOurs(this.defaultDiscovery, token);
+      removeDiscoveryIfOurs(this.discoveryPath, token);
+    }
+    // 6. A gate owning the default discovery file (another window, `airlock serve`) is asked to stop too.
+    const report: KillReport = { at, reason, deniedPending, trees };
+    const other = readDiscovery(this.defaultDiscovery);
+    if (other.ok && other.discovery.pid !== process.pid) {
+      const r = await postJson(other.discovery, '/v1/stop', { reason: `kill switch: ${reason}` }, 2000);
+      report.stoppedOtherGate = 'error' in r ? `could not reach the gate of pid ${other.discovery.pid} (${r.reason}); it denies everything anyway while the flag is latched` : `asked the gate of pid ${other.discovery.pid} to stop (HTTP ${r.status})`;
+      rmSync(this.defaultDiscovery, { force: true });
+    }
+    this.update({ gate: 'killed', reason, bridge: undefined });
+    this.o.log(`KILLED at ${at}: ${reason}; denied ${deniedPending} pending; ${trees.filter((t) => !t.skipped).length} process tree(s) ended`);
+    return report;
+  }
+
+  async unkill(): Promise<void> {
+    unlatchKill(this.home);
+    this.o.log('kill switch un-latched by a person in the editor');
+    if (!this.served) await this.start();
+    else this.update({ gate: this.pausedReason ? 'paused' : 'armed', reason: this.pausedReason });
+  }
+
+  /** Stop everything this host started (deactivate). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.timer) clearInterval(this.timer);
+    unwatchFile(killFlagPath(this.home));
+    for (const u of this.unsubscribe) u();
+    const s = this.served;
+    this.served = undefined;
+    this.detachRun();
+    if (s) {
+      const token = s.token;
+      await s.stop('the editor is closing');
+      removeDiscoveryIfOurs(this.defaultDiscovery, token);
+      removeDiscoveryIfOurs(this.discoveryPath, token);
+    }
+  }
+}
+
+

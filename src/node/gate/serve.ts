@@ -1,0 +1,156 @@
+/**
+ * The headless gate: bridge + ledger + policy in one process (`airlock serve`), for machines
+ * without the editor, CI and tests. The extension hosts the same parts in-process.
+ *
+ * Shutdown (SIGTERM, SIGINT, or an authenticated /v1/stop from `airlock kill`): stop accepting,
+ * deny pending asks, let in-flight requests finish, close the ledger, remove the discovery file
+ * (if it is still ours), resolve `stopped` with exit code 0.
+ */
+import { PendingApprovals } from './approvals';
+import { startBridge } from '../bridge/server';
+import { newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from '../bridge/discovery';
+import { Gate, type GateLedger } from './gate';
+import { anchorPathFor, Ledger } from '../ledger/ledger';
+import { otlpPortFor, startOtlpReceiverWithFallback } from '../usage/otlp/receiver';
+import { UsageStore, usageStoreOptionsFromEnv } from '../usage/usage';
+import type { HookRequest } from '../../core/protocol/bridge';
+import { describeIntegrity } from '../../core/run/ledgerCheck';
+
+export interface ServeOptions {
+  home: string;
+  ledgerPath: string;
+  discovery: string;
+  mode: 'interactive' | 'ci';
+  workspaceRoots: string[];
+  workspacePolicy?: string;
+  port?: number;
+  /** OTLP receiver port (default: otlpPortFor(home); 0 = random). */
+  otlpPort?: number;
+  log: (line: string) => void;
+  /** Install SIGTERM/SIGINT handlers (the CLI does; in-process tests do not). */
+  signals?: boolean;
+  /** The editor passes its own approvals (a person answers); default: headless, never allows. */
+  approver?: PendingApprovals;
+  /** An already opened ledger (the editor opens it, or a stand-in when it cannot); closed on stop. */
+  ledger?: GateLedger & { close(): void };
+  /** Sees every authenticated hook request before it is judged (the editor records agent PIDs). */
+  observeHook?: (req: HookRequest) => void;
+  /** Called after each hook request was judged and recorded (the editor refreshes the current run). */
+  afterHook?: (req: HookRequest) => void;
+}
+
+export interface Served {
+  url: string;
+  /** The OTLP/HTTP receiver's base URL (agents' OTEL_EXPORTER_OTLP_ENDPOINT). */
+  otlp: string | null;
+  discovery: string;
+  token: string;
+  stop(reason: string): Promise<number>;
+  stopped: Promise<number>;
+  gate: Gate;
+  approvals: PendingApprovals;
+  /** The usage and budget store (undefined when the ledger is a broken stand-in). */
+  usage: UsageStore | undefined;
+  /** New bridge token now (the old one gets 401 from this moment); rewrites the discovery file if still ours. */
+  rotate(): string;
+}
+
+export async function serveGate(o: ServeOptions): Promise<Served> {
+  ensurePrivateDir(o.home);
+  const ledger = o.ledger ?? Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
+  // A broken ledger does not stop the gate (it still decides and records), but it is said loudly.
+  if (ledger instanceof Ledger && !ledger.integrity.ok) for (const line of describeIntegrity(ledger.integrity)) o.log(line);
+  const approver = o.approver ?? new PendingApprovals();
+  // Usage needs the real ledger database; a broken-ledger stand-in has none, so budgets (if any) deny.
+  let usage: UsageStore | undefined;
+  if (ledger instanceof Ledger) {
+    try {
+      usage = new UsageStore(ledger, { ...usageStoreOptionsFromEnv(), log: o.log });
+    } catch (e) {
+      o.log(`usage store unavailable (${(e as Error).message}): budgets in the policy will deny`);
+    }
+  }
+  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  gate.currentPolicy(); // load (and report) the policy before the first request
+  let token = newToken();
+  let stopping: Promise<number> | undefined;
+  let resolveStopped: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  const bridge = await startBridge({
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    token,
+    log: o.log,
+    handlers: {
+      hook: (req) => {
+        try {
+          o.observeHook?.(req);
+        } catch (e) {
+          o.log(`hook observer failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+        const answer = gate.hook(req);
+        if (!o.afterHook) return answer;
+        return answer.finally(() => {
+          try {
+            o.afterHook?.(req);
+          } catch (e) {
+            o.log(`after-hook observer failed: ${(e as Error)?.message ?? String(e)}`);
+          }
+        });
+      },
+      stop: (reason) => void stop(reason),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false }),
+    },
+  });
+  const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;
+  const startedAt = new Date().toISOString();
+  writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+  const rotate = (): string => {
+    const old = token;
+    token = newToken();
+    bridge.rotate(token);
+    const cur = readDiscovery(o.discovery);
+    if (cur.ok && cur.discovery.token === old) writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+    return token;
+  };
+
+  const stop = (reason: string): Promise<number> => {
+    stopping ??= (async () => {
+      o.log(`stopping: ${reason}`);
+      const closing = Promise.all([bridge.close(), otlp?.close()]);
+      await gate.close();
+      await closing;
+      ledger.close();
+      removeDiscoveryIfOurs(o.discovery, token);
+      return 0;
+    })().then(
+      (code) => {
+        resolveStopped(code);
+        return code;
+      },
+      (e: unknown) => {
+        o.log(`error while stopping: ${(e as Error)?.message ?? String(e)}`);
+        resolveStopped(1);
+        return 1;
+      },
+    );
+    return stopping;
+  };
+  if (o.signals !== false) {
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  }
+  return {
+    url: bridge.url,
+    otlp: otlp?.url ?? null,
+    discovery: o.discovery,
+    get token() {
+      return token;
+    },
+    stop,
+    stopped,
+    gate,
+    approvals: approver,
+    usage,
+    rotate,
+  };
+}

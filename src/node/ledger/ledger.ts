@@ -1,0 +1,583 @@
+/**
+ * The run ledger: SQLite (better-sqlite3) outside the workspace, WAL, one transaction per step.
+ *
+ * - A session id from an agent maps to one run (`runs`, unique on agent + session id).
+ * - Each step row has a per-run sequence number and a hash chain over all steps: `hash` =
+ *   sha256(prev_hash + canonical JSON of the row without `hash`), `prev_hash` = the hash of the
+ *   step written before it (any run). Editing or deleting a row breaks the chain (`airlock verify`,
+ *   later issue). Steps are append-only: a post outcome is its own row (event 'post', ref_seq =
+ *   the pre step it completes), so no written row ever changes.
+ * - synchronous=NORMAL under WAL: a committed step survives a crash of the process (not
+ *   necessarily of the machine's power), which is the failure the gate must survive.
+ *
+ * Writes throw on failure; the gate turns a failed write of a mutating step into a deny
+ * ("cannot record, so do not act").
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { canonicalJson, sha256 } from '../../core/hash';
+import { maskDeep, maskSecrets } from '../../core/mask';
+import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
+import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
+
+export const LEDGER_SCHEMA_VERSION = 1;
+export { GENESIS_HASH };
+export type { LedgerIntegrity };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  agent TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  status_reason TEXT,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (agent, session_id)
+);
+CREATE TABLE IF NOT EXISTS steps (
+  id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  seq INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  ref_seq INTEGER,
+  agent TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  subagent_id TEXT,
+  tool TEXT NOT NULL,
+  tool_use_id TEXT,
+  kind TEXT,
+  action_json TEXT,
+  action_hash TEXT,
+  decision TEXT NOT NULL,
+  reversibility TEXT NOT NULL,
+  reasons_json TEXT NOT NULL,
+  rules_json TEXT NOT NULL,
+  effects_json TEXT NOT NULL,
+  policy_hash TEXT NOT NULL,
+  description TEXT,
+  started_at TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  duration_us INTEGER NOT NULL,
+  outcome_json TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (run_id, seq)
+);
+CREATE INDEX IF NOT EXISTS steps_run ON steps (run_id, seq);
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+export interface RunRow {
+  id: string;
+  agent: string;
+  session_id: string;
+  started_at: string;
+  status: string;
+  status_reason: string | null;
+  last_seq: number;
+}
+
+/** One step as the gate hands it over (the ledger adds id, seq, hashes). */
+export interface StepInput {
+  runId: string;
+  event: 'pre' | 'post';
+  refSeq?: number;
+  agent: string;
+  sessionId: string;
+  subagentId?: string;
+  tool: string;
+  toolUseId?: string;
+  kind?: string;
+  action?: unknown;
+  actionHash?: string;
+  decision: string;
+  reversibility: string;
+  reasons: string[];
+  rules: string[];
+  effects: unknown[];
+  policyHash: string;
+  description?: string;
+  startedAt: string;
+  decidedAt: string;
+  durationUs: number;
+  outcome?: unknown;
+}
+
+export interface StepRow {
+  id: string;
+  run_id: string;
+  seq: number;
+  event: string;
+  ref_seq: number | null;
+  agent: string;
+  session_id: string;
+  subagent_id: string | null;
+  tool: string;
+  tool_use_id: string | null;
+  kind: string | null;
+  action_json: string | null;
+  action_hash: string | null;
+  decision: string;
+  reversibility: string;
+  reasons_json: string;
+  rules_json: string;
+  effects_json: string;
+  policy_hash: string;
+  description: string | null;
+  started_at: string;
+  decided_at: string;
+  duration_us: number;
+  outcome_json: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash of a step row: sha256 over prev_hash + the canonical row without `hash`. */
+export function stepHash(row: Omit<StepRow, 'hash'>): string {
+  return sha256(row.prev_hash + canonicalJson(row));
+}
+
+type Database = BetterSqlite3.Database;
+
+export interface LedgerOpenOptions {
+  /**
+   * The anchor file outside the database (see anchorPathFor). Given: it is compared at open and,
+   * unless read-only, rewritten after every append. Absent: no anchor checks.
+   */
+  anchor?: string;
+  /** Open read-only (`airlock verify`, `airlock log`): nothing is created or written, the anchor included. */
+  readonly?: boolean;
+  /** Walk the chain and check sequences and anchor at open (default true). */
+  check?: boolean;
+}
+
+/** Size the anchor file is padded to, so an update is one in-place write (no rename per step). */
+const ANCHOR_SIZE = 4096;
+/** Longest time the anchor file lags behind the last committed step. */
+const ANCHOR_LAG_MS = 50;
+
+/**
+ * Where the anchor of a ledger lives: `<home>/ledger.anchor` for the default ledger, and
+ * `<home>/anchors/<hash of its path>.anchor` for any other, always outside the database file.
+ */
+export function anchorPathFor(home: string, ledgerPath: string): string {
+  const abs = resolve(ledgerPath);
+  if (abs === resolve(home, 'ledger.sqlite')) return join(home, 'ledger.anchor');
+  return join(home, 'anchors', `${sha256(abs).slice(0, 16)}.anchor`);
+}
+
+export class Ledger {
+  private lastHash: string;
+  private readonly insertStep: BetterSqlite3.Statement;
+  private readonly bumpSeq: BetterSqlite3.Statement;
+  private readonly getLast: BetterSqlite3.Statement;
+  private readonly getRunSeq: BetterSqlite3.Statement;
+  private anchorState: Anchor | undefined;
+  private anchorBroken = false;
+  private anchorDirty = false;
+  private anchorTimer: NodeJS.Timeout | undefined;
+  /** The integrity found at open (and refreshed by verify()): the gate and the editor show it. */
+  integrity: LedgerIntegrity;
+
+  private constructor(
+    private readonly db: Database,
+    readonly path: string,
+    private readonly opts: LedgerOpenOptions & { existed: boolean; ledgerId: string },
+  ) {
+    this.getLast = db.prepare('SELECT hash FROM steps ORDER BY rowid DESC LIMIT 1');
+    const last = this.getLast.get() as { hash: string } | undefined;
+    this.lastHash = last?.hash ?? GENESIS_HASH;
+    this.getRunSeq = db.prepare('SELECT last_seq FROM runs WHERE id = ?');
+    this.integrity = { ok: true, checkedAt: new Date().toISOString(), steps: 0, runs: 0, head: this.lastHash, walked: false, anchor: { path: opts.anchor ?? null, status: 'none', ahead: 0 }, problems: [], incidents: [] };
+    if (opts.readonly) {
+      this.insertStep = undefined as unknown as BetterSqlite3.Statement;
+      this.bumpSeq = undefined as unknown as BetterSqlite3.Statement;
+      return;
+    }
+    this.insertStep = db.prepare(`INSERT INTO steps (id, run_id, seq, event, ref_seq, agent, session_id, subagent_id, tool, tool_use_id, kind, action_json, action_hash,
+      decision, reversibility, reasons_json, rules_json, effects_json, policy_hash, description, started_at, decided_at, duration_us, outcome_json, prev_hash, hash)
+      VALUES (@id, @run_id, @seq, @event, @ref_seq, @agent, @session_id, @subagent_id, @tool, @tool_use_id, @kind, @action_json, @action_hash,
+      @decision, @reversibility, @reasons_json, @rules_json, @effects_json, @policy_hash, @description, @started_at, @decided_at, @duration_us, @outcome_json, @prev_hash, @hash)`);
+    this.bumpSeq = db.prepare('UPDATE runs SET last_seq = ? WHERE id = ?');
+  }
+
+  /**
+   * Open (creating if needed) the ledger at `path`. Throws with the reason if it cannot.
+   * Integrity problems do not throw: they are in `integrity` (and, for a deleted or replaced
+   * database, recorded in the anchor until a person accepts them), so the gate still starts and the
+   * state is shown.
+   */
+  static open(path: string, options: LedgerOpenOptions = {}): Ledger {
+    const existed = existsSync(path);
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // better-sqlite3 is native and external to the bundle: load it only when a ledger is opened,
+    // so the hook shim (which never opens one) does not pay for it. node:sqlite when it cannot load.
+    const db = options.readonly ? openSqlite(path, { readonly: true, fileMustExist: true }) : openSqlite(path);
+    let ledgerId: string;
+    try {
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        db.exec(SCHEMA);
+      }
+      const v = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+      if (!v && !options.readonly) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(LEDGER_SCHEMA_VERSION);
+      else if (v && v.version !== LEDGER_SCHEMA_VERSION) throw new Error(`ledger ${path} has schema version ${v.version}; this Airlock reads ${LEDGER_SCHEMA_VERSION}`);
+      const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'").get() !== undefined;
+      const id = hasMeta ? (db.prepare("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").get() as { value: string } | undefined) : undefined;
+      ledgerId = id?.value ?? '';
+      if (!ledgerId && !options.readonly) {
+        ledgerId = randomUUID();
+        db.prepare("INSERT INTO ledger_meta (key, value) VALUES ('ledger_id', ?)").run(ledgerId);
+      }
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    const ledger = new Ledger(db, path, { ...options, existed, ledgerId });
+    // A writer with an anchor always checks: the anchor is rebound to the database as found.
+    if (options.check !== false || (options.anchor && !options.readonly)) ledger.verify({ atOpen: true });
+    return ledger;
+  }
+
+  /** This database's id (kept in the database; the anchor records it to notice a replaced file). */
+  get ledgerId(): string {
+    return this.opts.ledgerId;
+  }
+
+  /** Walk the chain in write order; returns the first break and the number of rows walked. */
+  walkChain(): { first: IntegrityProblem | undefined; count: number; head: string } {
+    const w = new ChainWalker();
+    let head = GENESIS_HASH;
+    for (const r of this.db.prepare(`SELECT ${HASHED_FIELDS.join(', ')}, hash FROM steps ORDER BY rowid`).iterate() as IterableIterator<ChainRow>) {
+      w.push(r);
+      head = r.hash;
+    }
+    return { first: w.first, count: w.count, head };
+  }
+
+  /**
+   * Check everything: chain, sequences, anchor. At open (writer with an anchor), problems that the
+   * database cannot show again are recorded as incidents in the anchor and the anchor is rebound to
+   * the database as found, so appends can continue; the incidents stay until acceptIncidents().
+   */
+  verify(o: { atOpen?: boolean } = {}): LedgerIntegrity {
+    const problems: IntegrityProblem[] = [];
+    const chain = this.walkChain();
+    if (chain.first) problems.push(chain.first);
+    const stats = this.db
+      .prepare(
+        `SELECT s.run_id AS runId, r.last_seq AS lastSeq, COUNT(*) AS steps, MIN(s.seq) AS minSeq, MAX(s.seq) AS maxSeq, COUNT(DISTINCT s.seq) AS distinct_
+         FROM steps s LEFT JOIN runs r ON r.id = s.run_id GROUP BY s.run_id
+         UNION ALL SELECT r.id, r.last_seq, 0, NULL, NULL, 0 FROM runs r WHERE NOT EXISTS (SELECT 1 FROM steps s WHERE s.run_id = r.id)`,
+      )
+      .all() as Array<Omit<RunSeqStats, 'distinct'> & { distinct_: number }>;
+    problems.push(...sequenceProblems(stats.map(({ distinct_, ...x }) => ({ ...x, distinct: distinct_ }))));
+    const runs = (this.db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
+
+    let anchorStatus: LedgerIntegrity['anchor']['status'] = 'none';
+    let ahead = 0;
+    let incidents: Incident[] = [];
+    if (this.opts.anchor) {
+      incidents = readIncidents(this.opts.anchor);
+      const read = readAnchor(this.opts.anchor);
+      if (read.kind === 'unreadable') {
+        problems.push({ kind: 'anchor.unreadable', message: `the ledger anchor ${this.opts.anchor} cannot be read (${read.reason})` });
+        anchorStatus = 'mismatch';
+      } else if (read.kind === 'ok') {
+        const head = read.anchor.headId ? (this.db.prepare('SELECT hash, (SELECT COUNT(*) FROM steps t WHERE t.rowid <= s.rowid) AS position FROM steps s WHERE id = ?').get(read.anchor.headId) as { hash: string; position: number } | undefined) : undefined;
+        const c = compareAnchor(read.anchor, { existed: o.atOpen ? this.opts.existed : true, ledgerId: this.opts.ledgerId, steps: chain.count, ...(head ? { anchoredHead: head } : {}) });
+        anchorStatus = c.status;
+        ahead = c.ahead;
+        problems.push(...c.problems);
+      }
+      if (o.atOpen && !this.opts.readonly) {
+        // Keep what only the anchor can remember, then rebind the anchor to this database.
+        const now = new Date().toISOString();
+        const fresh = problems.filter((p) => PERSISTENT_KINDS.has(p.kind)).map((p) => ({ at: now, kind: p.kind, message: p.message.slice(0, 1000) }));
+        if (fresh.length) {
+          incidents = [...incidents, ...fresh].slice(-50);
+          writePrivateFile(incidentsPath(this.opts.anchor), `${JSON.stringify(incidents, null, 1)}\n`);
+        }
+        this.anchorState = { version: 1, ledger: resolve(this.path), ledgerId: this.opts.ledgerId, steps: chain.count, headId: this.headId(), headHash: chain.head, updatedAt: now };
+        this.writeAnchor(true);
+      }
+    }
+    const integrity: LedgerIntegrity = {
+      ok: problems.length === 0 && incidents.length === 0,
+      checkedAt: new Date().toISOString(),
+      steps: chain.count,
+      runs,
+      head: chain.head,
+      walked: true,
+      anchor: { path: this.opts.anchor ?? null, status: anchorStatus, ahead },
+      problems,
+      incidents,
+    };
+    this.integrity = integrity;
+    return integrity;
+  }
+
+  /** A person has seen the recorded incidents: clear them. Returns how many there were. */
+  acceptIncidents(): number {
+    if (!this.opts.anchor) return 0;
+    const n = readIncidents(this.opts.anchor).length;
+    rmSync(incidentsPath(this.opts.anchor), { force: true });
+    this.integrity = { ...this.integrity, incidents: [], ok: this.integrity.problems.length === 0 };
+    return n;
+  }
+
+  private headId(): string | null {
+    const r = this.db.prepare('SELECT id FROM steps ORDER BY rowid DESC LIMIT 1').get() as { id: string } | undefined;
+    return r?.id ?? null;
+  }
+
+  /** Write the anchor: in place (one write of a fixed-size block) per step, by rename when `whole`. */
+  private writeAnchor(whole: boolean): void {
+    const path = this.opts.anchor;
+    if (!path || !this.anchorState) return;
+    const text = JSON.stringify(this.anchorState);
+    const block = Buffer.alloc(ANCHOR_SIZE, 0x20);
+    block.write(text, 0, 'utf8');
+    block[ANCHOR_SIZE - 1] = 0x0a;
+    if (Buffer.byteLength(text) >= ANCHOR_SIZE - 1) throw new Error(`ledger anchor too large (${Buffer.byteLength(text)} bytes)`);
+    try {
+      if (whole || this.anchorBroken) {
+        writePrivateFile(path, block);
+      } else {
+        const fd = openSync(path, 'r+');
+        try {
+          writeSync(fd, block, 0, ANCHOR_SIZE, 0);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      this.anchorBroken = false;
+    } catch (e) {
+      // The step is committed; a stale anchor only makes the next start report "ahead".
+      this.anchorBroken = true;
+      throw Object.assign(new Error(`ledger anchor ${path} could not be written: ${(e as Error).message}`), { anchor: true });
+    }
+  }
+
+  /** Which SQLite driver this ledger runs on (better-sqlite3, or node:sqlite and why): log it at open. */
+  get driver(): SqliteDriverInfo | undefined {
+    return sqliteDriverOf(this.db);
+  }
+
+  /** The run for an agent's session, created on first sight. */
+  runFor(agent: string, sessionId: string, now: string): RunRow {
+    const get = this.db.prepare('SELECT * FROM runs WHERE agent = ? AND session_id = ?');
+    const found = get.get(agent, sessionId) as RunRow | undefined;
+    if (found) return found;
+    this.db.prepare("INSERT OR IGNORE INTO runs (id, agent, session_id, started_at, status, last_seq) VALUES (?, ?, ?, ?, 'active', 0)").run(randomUUID(), agent, sessionId, now);
+    return get.get(agent, sessionId) as RunRow;
+  }
+
+  setRunStatus(runId: string, status: string, reason?: string): void {
+    this.db.prepare('UPDATE runs SET status = ?, status_reason = ? WHERE id = ?').run(status, reason === undefined ? null : maskSecrets(reason), runId);
+  }
+
+  /**
+   * Append one step in its own (immediate) transaction. Returns the row written. Throws if it cannot.
+   * Free text is masked before it is stored (core/mask.ts); `actionHash` is kept as given: the
+   * gate computes it over the real action, so approvals stay bound to what actually runs.
+   */
+  appendStep(s: StepInput): StepRow {
+    return this.appendSteps([s])[0]!;
+  }
+
+  /**
+   * Append several steps in ONE immediate transaction (group commit for a burst): all are written
+   * or none. Same masking and chain as appendStep. Returns the rows in order. Throws if it cannot.
+   */
+  appendSteps(inputs: readonly StepInput[]): StepRow[] {
+    // Masking is pure and the slowest part: done before the write lock is taken.
+    const masked = inputs.map((s) => ({
+      s,
+      action_json: s.action === undefined ? null : canonicalJson(maskDeep(s.action)),
+      reasons_json: JSON.stringify(s.reasons.map(maskSecrets)),
+      effects_json: JSON.stringify(maskDeep(s.effects)),
+      description: s.description === undefined ? null : maskSecrets(s.description),
+      outcome_json: s.outcome === undefined ? null : canonicalJson(maskDeep(s.outcome)),
+    }));
+    const tx = this.db.transaction((): StepRow[] => {
+      // The chain head as committed, not as this process last saw it: another writer may have appended.
+      let prev = (this.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+      const rows: StepRow[] = [];
+      for (const m of masked) {
+        const s = m.s;
+        const run = this.getRunSeq.get(s.runId) as { last_seq: number } | undefined;
+        if (!run) throw new Error(`no run ${s.runId}`);
+        const seq = run.last_seq + 1;
+        const base: Omit<StepRow, 'hash'> = {
+          id: randomUUID(),
+          run_id: s.runId,
+          seq,
+          event: s.event,
+          ref_seq: s.refSeq ?? null,
+          agent: s.agent,
+          session_id: s.sessionId,
+          subagent_id: s.subagentId ?? null,
+          tool: s.tool,
+          tool_use_id: s.toolUseId ?? null,
+          kind: s.kind ?? null,
+          action_json: m.action_json,
+          action_hash: s.actionHash ?? null,
+          decision: s.decision,
+          reversibility: s.reversibility,
+          reasons_json: m.reasons_json,
+          rules_json: JSON.stringify(s.rules),
+          effects_json: m.effects_json,
+          policy_hash: s.policyHash,
+          description: m.description,
+          started_at: s.startedAt,
+          decided_at: s.decidedAt,
+          duration_us: Math.round(s.durationUs),
+          outcome_json: m.outcome_json,
+          prev_hash: prev,
+        };
+        const row: StepRow = { ...base, hash: stepHash(base) };
+        this.insertStep.run(row);
+        this.bumpSeq.run(seq, s.runId);
+        rows.push(row);
+        prev = row.hash;
+      }
+      return rows;
+    });
+    const rows = tx.immediate();
+    for (const row of rows) {
+      this.lastHash = row.hash;
+      this.anchorAdvance(row);
+    }
+    return rows;
+  }
+
+  /**
+   * Advance the anchor past a committed step. The file is written at most every ANCHOR_LAG_MS (and
+   * at close), not per step: the anchor may lag a few steps behind the database, which the check
+   * at open accepts ("ahead"); it is never ahead of it.
+   */
+  private anchorAdvance(row: StepRow): void {
+    if (!this.anchorState) return;
+    this.anchorState.steps += 1;
+    this.anchorState.headId = row.id;
+    this.anchorState.headHash = row.hash;
+    this.anchorState.updatedAt = row.decided_at;
+    this.anchorDirty = true;
+    if (this.anchorTimer) return;
+    this.anchorTimer = setTimeout(() => {
+      this.anchorTimer = undefined;
+      this.flushAnchor();
+    }, ANCHOR_LAG_MS);
+    this.anchorTimer.unref?.();
+  }
+
+  /** Write the anchor now if steps were appended since it was last written. Never throws. */
+  flushAnchor(): void {
+    if (!this.anchorDirty) return;
+    try {
+      this.writeAnchor(false);
+      this.anchorDirty = false;
+    } catch {
+      // Committed is committed: a lagging anchor is reported as "ahead" at the next start, never
+      // as a break. The next flush rewrites it whole.
+    }
+  }
+
+  stepsOf(runId: string): StepRow[] {
+    return this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY seq').all(runId) as StepRow[];
+  }
+
+  allSteps(): StepRow[] {
+    return this.db.prepare('SELECT * FROM steps ORDER BY rowid').all() as StepRow[];
+  }
+
+  /** Runs with their step counts (pre steps, denials, asks that were answered), oldest first. */
+  runSummaries(): Array<RunRow & { steps: number; denials: number; approvals: number; last_at: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT r.*, COALESCE(SUM(CASE WHEN s.event = 'pre' THEN 1 ELSE 0 END), 0) AS steps,
+           COALESCE(SUM(CASE WHEN s.event = 'pre' AND s.decision = 'deny' THEN 1 ELSE 0 END), 0) AS denials,
+           COALESCE(SUM(CASE WHEN s.rules_json LIKE '%"approval.person"%' THEN 1 ELSE 0 END), 0) AS approvals,
+           MAX(s.decided_at) AS last_at
+         FROM runs r LEFT JOIN steps s ON s.run_id = r.id GROUP BY r.id ORDER BY r.started_at, r.rowid`,
+      )
+      .all() as Array<RunRow & { steps: number; denials: number; approvals: number; last_at: string | null }>;
+  }
+
+  runs(): RunRow[] {
+    return this.db.prepare('SELECT * FROM runs ORDER BY started_at').all() as RunRow[];
+  }
+
+  /** The database handle, for modules that keep their own tables beside the ledger's (usage, budgets). */
+  database(): Database {
+    return this.db;
+  }
+
+  close(): void {
+    if (this.anchorTimer) clearTimeout(this.anchorTimer);
+    this.anchorTimer = undefined;
+    this.flushAnchor();
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Walk the hash chain; the first broken row's id, or undefined when intact. */
+export function firstBreak(rows: readonly StepRow[]): string | undefined {
+  const w = new ChainWalker();
+  for (const r of rows) {
+    w.push(r as unknown as ChainRow);
+    if (w.first) return w.first.rowId;
+  }
+  return undefined;
+}
+
+function writePrivateFile(path: string, data: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+export function incidentsPath(anchor: string): string {
+  return `${anchor}.incidents`;
+}
+
+/** Incidents recorded at earlier starts (none when the file is absent; an unreadable file is itself one). */
+export function readIncidents(anchor: string): Incident[] {
+  const path = incidentsPath(anchor);
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return Array.isArray(v) ? (v as Incident[]) : [{ at: '', kind: 'anchor.unreadable', message: `${path} is not a list of incidents` }];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    return [{ at: '', kind: 'anchor.unreadable', message: `${path} cannot be read (${(e as Error).message})` }];
+  }
+}
+
+type AnchorRead = { kind: 'ok'; anchor: Anchor } | { kind: 'none' } | { kind: 'unreadable'; reason: string };
+
+/** Read an anchor file. A missing file is 'none'; anything else that is not a valid anchor is 'unreadable'. */
+export function readAnchor(path: string): AnchorRead {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { kind: 'none' } : { kind: 'unreadable', reason: code ?? (e as Error).message };
+  }
+  try {
+    const a = JSON.parse(text.trim()) as Anchor;
+    if (a?.version !== 1 || typeof a.ledgerId !== 'string' || typeof a.steps !== 'number' || typeof a.headHash !== 'string') return { kind: 'unreadable', reason: 'not an Airlock ledger anchor' };
+    return { kind: 'ok', anchor: a };
+  } catch (e) {
+    return { kind: 'unreadable', reason: `not JSON (${(e as Error).message})` };
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * Usage and cost per run, and the budget store: tables of their own in the ledger's SQLite database
+ * (Airlock's home, outside anything an agent's workspace can write).
+ *
+ * - `usage`: one row per model call, keyed by a dedup key that every source reporting the same call
+ *   shares (Claude Code: the API request id, in OTLP events and in transcripts). A later report of
+ *   the same call merges into the row: the agent's own dollar figure wins over a computed one, a
+ *   transcript's exact tool attribution wins over the OTLP heuristic, token counts take the larger.
+ * - `usage_totals`: the agents' own running totals from metrics (Claude Code's cost.usage). A run's
+ *   spend is the larger of its rows and its reported total, so metrics alone still enforce budgets.
+ * - `person_marks`: a person's turns reported by the agent (user prompts), for the loop signal.
+ * - `budget_raises`: what a person authorized beyond the policy's budget (per run or per day).
+ *
+ * Cost source per row: 'agent' (the agent reported it), 'genai-prices' (computed from the embedded
+ * table), 'unknown' (model not in the table: cost NULL, never 0).
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { AgentName } from '../../core/protocol/bridge';
+import { budgetState as computeBudget, type BudgetState, type SpendFacts } from '../../core/run/budget';
+import { chooseCost, priceCall, type CostSource } from '../../core/run/pricing';
+import type { Budgets } from '../../core/policy/schema';
+import type { Ledger } from '../ledger/ledger';
+import type { Decoded, Signal } from './otlp/decode';
+import { extractUsage, type Extracted, type UsageCall } from './otlp/extract';
+import { claudeTranscriptCalls, claudeTranscriptFiles, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS usage (
+  key TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  tool_use_id TEXT,
+  model TEXT,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  cost_usd REAL,
+  cost_source TEXT NOT NULL,
+  priced_usd REAL,
+  source TEXT NOT NULL,
+  at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usage_run ON usage (run_id, at);
+CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
+CREATE TABLE IF NOT EXISTS usage_totals (
+  run_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  value REAL NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, model, metric)
+);
+CREATE TABLE IF NOT EXISTS person_marks (
+  run_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  source TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS person_marks_run ON person_marks (run_id, at);
+CREATE TABLE IF NOT EXISTS budget_raises (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  scope TEXT NOT NULL,
+  extra_usd REAL NOT NULL,
+  by TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+`;
+
+export interface UsageRow {
+  key: string;
+  run_id: string;
+  agent: string;
+  session_id: string;
+  tool_use_id: string | null;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number | null;
+  cost_source: CostSource;
+  priced_usd: number | null;
+  source: string;
+  at: string;
+  recorded_at: string;
+}
+
+export interface UsageStoreOptions {
+  /** Claude Code config dirs to look for transcripts in (CLAUDE_CONFIG_DIR or ~/.claude). */
+  claudeConfigDirs?: string[];
+  /** Codex home (CODEX_HOME or ~/.codex) for rollout files. */
+  codexHome?: string;
+  log?: (line: string) => void;
+}
+
+/** The UTC day of an instant, the unit of perDayUsd. */
+export const dayOf = (d: Date): string => d.toISOString().slice(0, 10);
+
+export class UsageStore {
+  private readonly db: BetterSqlite3.Database;
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly getRow: BetterSqlite3.Statement;
+  private readonly putRow: BetterSqlite3.Statement;
+  private getToolUse: BetterSqlite3.Statement | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly o: UsageStoreOptions = {},
+  ) {
+    this.db = ledger.database();
+    this.db.exec(SCHEMA);
+    this.getRow = this.db.prepare('SELECT * FROM usage WHERE key = ?');
+    this.putRow = this.db.prepare(`INSERT OR REPLACE INTO usage (key, run_id, agent, session_id, tool_use_id, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+      cost_usd, cost_source, priced_usd, source, at, recorded_at) VALUES (@key, @run_id, @agent, @session_id, @tool_use_id, @model, @input_tokens, @output_tokens, @cache_read_tokens,
+      @cache_write_tokens, @cost_usd, @cost_source, @priced_usd, @source, @at, @recorded_at)`);
+  }
+
+  /** Called after usage is recorded or a budget raised (the editor refreshes the run's cost and budget). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l();
+      } catch (e) {
+        this.o.log?.(`usage change listener failed: ${(e as Error)?.message ?? String(e)}`);
+      }
+    }
+  }
+
+  private runOf(agent: AgentName, sessionId: string, at: Date): string {
+    return this.ledger.runFor(agent, sessionId, at.toISOString()).id;
+  }
+
+  /** Record one model call (merging with an earlier report of the same call). Returns the stored row. */
+  record(c: UsageCall, now = new Date()): UsageRow {
+    const tx = this.db.transaction((): UsageRow => {
+      const prev = this.getRow.get(c.key) as UsageRow | undefined;
+      const tokens = {
+        input: Math.max(c.tokens.input, prev?.input_tokens ?? 0),
+        output: Math.max(c.tokens.output, prev?.output_tokens ?? 0),
+        cacheRead: Math.max(c.tokens.cacheRead, prev?.cache_read_tokens ?? 0),
+        cacheWrite: Math.max(c.tokens.cacheWrite, prev?.cache_write_tokens ?? 0),
+      };
+      const model = c.model ?? prev?.model ?? undefined;
+      const at = prev ? new Date(prev.at) : c.at;
+      const priced = priceCall(model, tokens, at);
+      const agentUsd = c.agentCostUsd ?? (prev?.cost_source === 'agent' ? (prev.cost_usd ?? undefined) : undefined);
+      const cost = chooseCost(agentUsd, priced);
+      const toolUseId = c.source !== 'otlp' && c.toolUseId ? c.toolUseId : (prev?.tool_use_id ?? c.toolUseId ?? null);
+      const row: UsageRow = {
+        key: c.key,
+        run_id: prev?.run_id ?? this.runOf(c.agent, c.sessionId, c.at),
+        agent: c.agent,
+        session_id: c.sessionId,
+        tool_use_id: toolUseId,
+        model: model ?? null,
+        input_tokens: tokens.input,
+        output_tokens: tokens.output,
+        cache_read_tokens: tokens.cacheRead,
+        cache_write_tokens: tokens.cacheWrite,
+        cost_usd: cost.usd ?? null,
+        cost_source: cost.source,
+        priced_usd: priced?.usd ?? null,
+        source: prev && prev.source !== c.source ? [...new Set([...prev.source.split('+'), c.source])].sort().join('+') : c.source,
+        at: at.toISOString(),
+        recorded_at: now.toISOString(),
+      };
+      this.putRow.run(row);
+      return row;
+    });
+    const row = tx();
+    this.changed();
+    return row;
+  }
+
+  /** Everything usable in one decoded OTLP request. */
+  ingestOtlp(_signal: Signal, data: Decoded, now = new Date()): Extracted {
+    const ex = extractUsage(data);
+    // One transaction per request: a batch of events costs one commit.
+    this.db.transaction(() => this.ingestExtracted(ex, now))();
+    if (ex.totals.length || ex.persons.length) this.changed();
+    return ex;
+  }
+
+  private ingestExtracted(ex: Extracted, now: Date): void {
+    for (const c of ex.calls) this.record(c, now);
+    for (const p of ex.persons) this.db.prepare('INSERT INTO person_marks (run_id, at, source) VALUES (?, ?, ?)').run(this.runOf(p.agent, p.sessionId, p.at), p.at.toISOString(), 'otlp');
+    for (const t of ex.totals) {
+      const run = this.runOf(t.agent, t.sessionId, now);
+      if (t.temporality === 2) {
+        this.db.prepare('INSERT OR REPLACE INTO usage_totals (run_id, model, metric, value, updated_at) VALUES (?, ?, ?, ?, ?)').run(run, t.model, t.metric, t.value, now.toISOString());
+      } else {
+        this.db
+          .prepare('INSERT INTO usage_totals (run_id, model, metric, value, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, model, metric) DO UPDATE SET value = value + excluded.value, updated_at = excluded.updated_at')
+          .run(run, t.model, t.metric, t.value, now.toISOString());
+      }
+    }
+  }
+
+  /** Read what the agent wrote to disk for this session since the last call (Claude transcripts, Codex rollouts). */
+  syncFromDisk(agent: string, sessionId: string, now = new Date()): number {
+    let files: string[] = [];
+    if (agent === 'claude') files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
+    else if (agent === 'codex' && this.o.codexHome) files = codexRolloutFiles(this.o.codexHome, sessionId);
+    let count = 0;
+    for (const f of files) {
+      let cur = this.cursors.get(f);
+      if (!cur) this.cursors.set(f, (cur = { offset: 0 }));
+      const before = cur.offset;
+      const lines = readNewLines(f, cur);
+      if (lines.length === 0) continue;
+      const calls = agent === 'claude' ? claudeTranscriptCalls(lines, sessionId) : codexRolloutCalls(lines, sessionId, cur, f, before);
+      for (const c of calls) this.record(c, now);
+      count += calls.length;
+    }
+    return count;
+  }
+
+  /** Has the model call that produced this tool call been recorded? */
+  knowsToolUse(sessionId: string, toolUseId: string): boolean {
+    // Polled while a budgeted hook waits for the transcript: prepared once.
+    this.getToolUse ??= this.db.prepare('SELECT 1 FROM usage WHERE session_id = ? AND tool_use_id = ? LIMIT 1');
+    return this.getToolUse.get(sessionId, toolUseId) !== undefined;
+  }
+
+  rowsOf(runId: string): UsageRow[] {
+    return this.db.prepare('SELECT * FROM usage WHERE run_id = ? ORDER BY at, key').all(runId) as UsageRow[];
+  }
+
+  /** The run's cost: the larger of its priced rows and the agent's own reported total. */
+  runSpent(runId: string): { usd: number; unpriced: number } {
+    const r = this.db.prepare("SELECT COALESCE(SUM(cost_usd), 0) AS usd, SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced FROM usage WHERE run_id = ?").get(runId) as { usd: number; unpriced: number | null };
+    const t = this.db.prepare("SELECT COALESCE(SUM(value), 0) AS usd FROM usage_totals WHERE run_id = ? AND metric = 'cost'").get(runId) as { usd: number };
+    return { usd: Math.max(r.usd, t.usd), unpriced: r.unpriced ?? 0 };
+  }
+
+  daySpent(day: string): number {
+    const r = this.db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM usage WHERE substr(at, 1, 10) = ?').get(day) as { usd: number };
+    return r.usd;
+  }
+
+  tokensSince(runId: string, since: Date): number {
+    const r = this.db
+      .prepare('SELECT COALESCE(SUM(input_tokens + output_tokens + cache_read_tokens + cache_write_tokens), 0) AS t FROM usage WHERE run_id = ? AND at >= ?')
+      .get(runId, since.toISOString()) as { t: number };
+    return r.t;
+  }
+
+  /** The latest time a person acted in this run as the agent reported it (a prompt), if any. */
+  lastPersonAt(runId: string): string | undefined {
+    const r = this.db.prepare('SELECT MAX(at) AS at FROM person_marks WHERE run_id = ?').get(runId) as { at: string | null };
+    return r.at ?? undefined;
+  }
+
+  notePerson(runId: string, at: Date, source: string): void {
+    this.db.prepare('INSERT INTO person_marks (run_id, at, source) VALUES (?, ?, ?)').run(runId, at.toISOString(), source);
+  }
+
+  raised(scope: string): number {
+    const r = this.db.prepare('SELECT COALESCE(SUM(extra_usd), 0) AS usd FROM budget_raises WHERE scope = ?').get(scope) as { usd: number };
+    return r.usd;
+  }
+
+  /** A person raises a budget: `run:<id>` or `day:<YYYY-MM-DD>`. */
+  raise(scope: string, extraUsd: number, by: string, now = new Date()): void {
+    if (!Number.isFinite(extraUsd) || extraUsd <= 0) throw new Error(`a budget raise must be a positive amount of dollars, not ${extraUsd}`);
+    if (!/^(run:.+|day:\d{4}-\d{2}-\d{2})$/.test(scope)) throw new Error(`unknown budget scope ${scope}`);
+    this.db.prepare('INSERT INTO budget_raises (scope, extra_usd, by, at) VALUES (?, ?, ?, ?)').run(scope, extraUsd, by, now.toISOString());
+    this.changed();
+  }
+
+  /** Spend facts for the budget of a run now. Throws when the store cannot be read. */
+  facts(runId: string, now = new Date()): SpendFacts {
+    const run = this.runSpent(runId);
+    const day = dayOf(now);
+    return { runSpent: run.usd, daySpent: this.daySpent(day), runRaised: this.raised(`run:${runId}`), dayRaised: this.raised(`day:${day}`), unpriced: run.unpriced };
+  }
+
+  /** The budget state of a run under the given policy budgets; an unreadable store counts as exhausted. */
+  budgetState(runId: string, budgets: Budgets, now = new Date()): BudgetState {
+    try {
+      return computeBudget(budgets, this.facts(runId, now));
+    } catch (e) {
+      return computeBudget(budgets, undefined, (e as Error).message);
+    }
+  }
+
+  /** A person authorizes `extraUsd` more: on the run, and on the day when the day's budget is the one exhausted. */
+  authorize(runId: string, extraUsd: number, budgets: Budgets, by = 'person', now = new Date()): BudgetState {
+    const before = this.budgetState(runId, budgets, now);
+    const dayExhausted = before.scopes.some((s) => s.scope === 'day' && s.exhausted);
+    const runExhausted = before.scopes.some((s) => s.scope === 'run' && s.exhausted);
+    const tx = this.db.transaction(() => {
+      if (runExhausted || !dayExhausted) this.raise(`run:${runId}`, extraUsd, by, now);
+      if (dayExhausted) this.raise(`day:${dayOf(now)}`, extraUsd, by, now);
+      this.notePerson(runId, now, 'budget-raise');
+    });
+    tx();
+    return this.budgetState(runId, budgets, now);
+  }
+}
+
+/** Where this machine's agents keep their session files (CLAUDE_CONFIG_DIR or ~/.claude; CODEX_HOME or ~/.codex). */
+export function usageStoreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UsageStoreOptions {
+  const home = env.HOME ?? homedir();
+  return { claudeConfigDirs: [env.CLAUDE_CONFIG_DIR ?? join(home, '.claude')], codexHome: env.CODEX_HOME ?? join(home, '.codex') };
+}
+
+const PROVIDERS: Record<string, string> = { claude: 'anthropic', codex: 'openai', gemini: 'gcp.gemini', copilot: 'github' };
+
+/**
+ * The model calls of some runs as the OpenTelemetry export wants them (chat spans). Reads the usage
+ * table of a ledger database directly (read-only callers such as `airlock export`); no table, no calls.
+ */
+export function modelCallsFor(db: BetterSqlite3.Database, runIds: readonly string[]): import('./otelExport').ModelCallUsage[] {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").get() !== undefined;
+  if (!has || runIds.length === 0) return [];
+  const q = db.prepare('SELECT * FROM usage WHERE run_id = ? ORDER BY at, key');
+  return runIds.flatMap((id) =>
+    (q.all(id) as UsageRow[]).map((r) => ({
+      id: r.key,
+      runId: r.run_id,
+      model: r.model ?? 'unknown',
+      ...(PROVIDERS[r.agent] ? { provider: PROVIDERS[r.agent] } : {}),
+      startedAt: r.at,
+      inputTokens: r.input_tokens,
+      outputTokens: r.output_tokens,
+      cacheReadTokens: r.cache_read_tokens,
+      cacheWriteTokens: r.cache_write_tokens,
+      costUsd: r.cost_usd,
+      costSource: r.cost_source,
+    })),
+  );
+}
