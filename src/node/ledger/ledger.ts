@@ -14,132 +14,18 @@
  * ("cannot record, so do not act").
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { canonicalJson, sha256 } from '../../core/hash';
+import { canonicalJson } from '../../core/hash';
 import { maskDeep, maskSecrets } from '../../core/mask';
 import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
 import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
+import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
+import { LEDGER_SCHEMA_VERSION, SCHEMA, stepHash, type RunRow, type StepInput, type StepRow } from './schema';
 
-export const LEDGER_SCHEMA_VERSION = 1;
-export { GENESIS_HASH };
-export type { LedgerIntegrity };
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-  id TEXT PRIMARY KEY,
-  agent TEXT NOT NULL,
-  session_id TEXT NOT NULL,
-  started_at TEXT NOT NULL,
-  status TEXT NOT NULL,
-  status_reason TEXT,
-  last_seq INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (agent, session_id)
-);
-CREATE TABLE IF NOT EXISTS steps (
-  id TEXT PRIMARY KEY,
-  run_id TEXT NOT NULL REFERENCES runs(id),
-  seq INTEGER NOT NULL,
-  event TEXT NOT NULL,
-  ref_seq INTEGER,
-  agent TEXT NOT NULL,
-  session_id TEXT NOT NULL,
-  subagent_id TEXT,
-  tool TEXT NOT NULL,
-  tool_use_id TEXT,
-  kind TEXT,
-  action_json TEXT,
-  action_hash TEXT,
-  decision TEXT NOT NULL,
-  reversibility TEXT NOT NULL,
-  reasons_json TEXT NOT NULL,
-  rules_json TEXT NOT NULL,
-  effects_json TEXT NOT NULL,
-  policy_hash TEXT NOT NULL,
-  description TEXT,
-  started_at TEXT NOT NULL,
-  decided_at TEXT NOT NULL,
-  duration_us INTEGER NOT NULL,
-  outcome_json TEXT,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  UNIQUE (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS steps_run ON steps (run_id, seq);
-CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
-
-export interface RunRow {
-  id: string;
-  agent: string;
-  session_id: string;
-  started_at: string;
-  status: string;
-  status_reason: string | null;
-  last_seq: number;
-}
-
-/** One step as the gate hands it over (the ledger adds id, seq, hashes). */
-export interface StepInput {
-  runId: string;
-  event: 'pre' | 'post';
-  refSeq?: number;
-  agent: string;
-  sessionId: string;
-  subagentId?: string;
-  tool: string;
-  toolUseId?: string;
-  kind?: string;
-  action?: unknown;
-  actionHash?: string;
-  decision: string;
-  reversibility: string;
-  reasons: string[];
-  rules: string[];
-  effects: unknown[];
-  policyHash: string;
-  description?: string;
-  startedAt: string;
-  decidedAt: string;
-  durationUs: number;
-  outcome?: unknown;
-}
-
-export interface StepRow {
-  id: string;
-  run_id: string;
-  seq: number;
-  event: string;
-  ref_seq: number | null;
-  agent: string;
-  session_id: string;
-  subagent_id: string | null;
-  tool: string;
-  tool_use_id: string | null;
-  kind: string | null;
-  action_json: string | null;
-  action_hash: string | null;
-  decision: string;
-  reversibility: string;
-  reasons_json: string;
-  rules_json: string;
-  effects_json: string;
-  policy_hash: string;
-  description: string | null;
-  started_at: string;
-  decided_at: string;
-  duration_us: number;
-  outcome_json: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-/** The hash of a step row: sha256 over prev_hash + the canonical row without `hash`. */
-export function stepHash(row: Omit<StepRow, 'hash'>): string {
-  return sha256(row.prev_hash + canonicalJson(row));
-}
+export * from './schema';
+export { anchorPathFor, firstBreak, incidentsPath, readAnchor, readIncidents } from './anchor';
 
 type Database = BetterSqlite3.Database;
 
@@ -155,20 +41,6 @@ export interface LedgerOpenOptions {
   check?: boolean;
 }
 
-/** Size the anchor file is padded to, so an update is one in-place write (no rename per step). */
-const ANCHOR_SIZE = 4096;
-/** Longest time the anchor file lags behind the last committed step. */
-const ANCHOR_LAG_MS = 50;
-
-/**
- * Where the anchor of a ledger lives: `<home>/ledger.anchor` for the default ledger, and
- * `<home>/anchors/<hash of its path>.anchor` for any other, always outside the database file.
- */
-export function anchorPathFor(home: string, ledgerPath: string): string {
-  const abs = resolve(ledgerPath);
-  if (abs === resolve(home, 'ledger.sqlite')) return join(home, 'ledger.anchor');
-  return join(home, 'anchors', `${sha256(abs).slice(0, 16)}.anchor`);
-}
 
 export class Ledger {
   private lastHash: string;
@@ -528,56 +400,3 @@ export class Ledger {
   }
 }
 
-/** Walk the hash chain; the first broken row's id, or undefined when intact. */
-export function firstBreak(rows: readonly StepRow[]): string | undefined {
-  const w = new ChainWalker();
-  for (const r of rows) {
-    w.push(r as unknown as ChainRow);
-    if (w.first) return w.first.rowId;
-  }
-  return undefined;
-}
-
-function writePrivateFile(path: string, data: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-}
-
-export function incidentsPath(anchor: string): string {
-  return `${anchor}.incidents`;
-}
-
-/** Incidents recorded at earlier starts (none when the file is absent; an unreadable file is itself one). */
-export function readIncidents(anchor: string): Incident[] {
-  const path = incidentsPath(anchor);
-  try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return Array.isArray(v) ? (v as Incident[]) : [{ at: '', kind: 'anchor.unreadable', message: `${path} is not a list of incidents` }];
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    return [{ at: '', kind: 'anchor.unreadable', message: `${path} cannot be read (${(e as Error).message})` }];
-  }
-}
-
-type AnchorRead = { kind: 'ok'; anchor: Anchor } | { kind: 'none' } | { kind: 'unreadable'; reason: string };
-
-/** Read an anchor file. A missing file is 'none'; anything else that is not a valid anchor is 'unreadable'. */
-export function readAnchor(path: string): AnchorRead {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { kind: 'none' } : { kind: 'unreadable', reason: code ?? (e as Error).message };
-  }
-  try {
-    const a = JSON.parse(text.trim()) as Anchor;
-    if (a?.version !== 1 || typeof a.ledgerId !== 'string' || typeof a.steps !== 'number' || typeof a.headHash !== 'string') return { kind: 'unreadable', reason: 'not an Airlock ledger anchor' };
-    return { kind: 'ok', anchor: a };
-  } catch (e) {
-    return { kind: 'unreadable', reason: `not JSON (${(e as Error).message})` };
-  }
-}
