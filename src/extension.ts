@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { ConnectionRegistry } from './node/db/connections';
 import { undoStep } from './node/db/undo';
-import { airlockHome } from './node/gate/environment';
+import { airlockHome } from './node/environment';
 import { editorAgentHooks } from './node/agents/install/editorHooks';
 import { EditorTools } from './node/mcp/lmTools';
 import { GateHost } from './node/gate/gateHost';

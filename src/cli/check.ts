@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
-import { machineEnvironment } from '../node/gate/environment';
+import { machineEnvironment } from '../node/environment';
 import { loadSqlParsers } from '../node/gate/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
 import { UsageError, type ParsedArgs } from './args';

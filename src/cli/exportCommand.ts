@@ -27,7 +27,7 @@ export async function runExport(argv: string[]): Promise<number> {
   const { endpointConfigured, exportRuns } = await import('../node/usage/otelExport');
   const endpoint = typeof values.endpoint === 'string' ? values.endpoint : process.env.AIRLOCK_OTLP_EXPORT_ENDPOINT || undefined;
   if (!endpointConfigured(endpoint)) throw new UsageError('no endpoint: pass --endpoint URL or set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)');
-  const { airlockHome } = await import('../node/gate/environment');
+  const { airlockHome } = await import('../node/environment');
   const { Ledger } = await import('../node/ledger/ledger');
   const path = resolve(typeof values.ledger === 'string' ? values.ledger : `${airlockHome()}/ledger.sqlite`);
   let ledger: import('../node/ledger/ledger').Ledger;

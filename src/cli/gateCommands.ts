@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from './args';
 import { parseHookArgs, parseKillArgs, parseNoArgs, parseServeArgs } from './gateArgs';
-import { airlockHome } from '../node/gate/environment';
+import { airlockHome } from '../node/environment';
 import { discoveryPath, latchKill, readDiscovery, unlatchKill } from '../node/bridge/discovery';
 import { rmSync } from 'node:fs';
 

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENTS, isAgent, type Agent, type Scope } from '../core/hooks/installEntries';
-import { airlockHome } from '../node/gate/environment';
+import { airlockHome } from '../node/environment';
 import { HookConfigError } from '../node/agents/install/configFiles';
 import { install, status, uninstall, type InstallerContext } from '../node/agents/install/installer';
 import { installTelemetry, uninstallTelemetry } from '../node/agents/install/telemetry';

@@ -24,7 +24,7 @@ export async function runLog(argv: string[]): Promise<number> {
   const runArg = typeof values.run === 'string' ? values.run : undefined;
   const traceMode = values.trace === true;
   if (traceMode && !runArg) throw new UsageError('--trace goes with --run ID');
-  const { airlockHome } = await import('../node/gate/environment');
+  const { airlockHome } = await import('../node/environment');
   const { Ledger } = await import('../node/ledger/ledger');
   const path = resolve(args.ledger ?? `${airlockHome()}/ledger.sqlite`);
   let ledger: import('../node/ledger/ledger').Ledger;

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './args';
-import { airlockHome } from '../node/gate/environment';
+import { airlockHome } from '../node/environment';
 import { discoveryPath } from '../node/bridge/discovery';
 
 const log = (line: string): void => {

@@ -7,7 +7,7 @@ import { judge } from '../core/judge';
 import { describeMatch, loosenings, parsePolicyText } from '../core/policy/layers';
 import { matchesRule } from '../core/policy/match';
 import { policyJsonSchema } from '../core/policy/schema';
-import { machineEnvironment } from '../node/gate/environment';
+import { machineEnvironment } from '../node/environment';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../node/policy/policyStore';
 import { actionFromArgs, CHECK_STATE, prepareParsers } from './check';
 import { parseCheckArgs, UsageError } from './args';

@@ -28,7 +28,7 @@ export function parseLedgerArgs(argv: string[], extra: Record<string, { type: 's
 
 export async function runVerify(argv: string[]): Promise<number> {
   const { args, values } = parseLedgerArgs(argv, { accept: { type: 'boolean' } });
-  const { airlockHome } = await import('../node/gate/environment');
+  const { airlockHome } = await import('../node/environment');
   const { anchorPathFor, Ledger, readAnchor } = await import('../node/ledger/ledger');
   const home = airlockHome();
   const path = resolve(args.ledger ?? `${home}/ledger.sqlite`);

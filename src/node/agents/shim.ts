@@ -16,7 +16,7 @@ import type { HookRequest } from '../../core/protocol/bridge';
 import { PENDING_REASON, isAgentName } from '../../core/protocol/bridgeConsts';
 import { askGate, type BridgeFailure } from '../bridge/client';
 import { discoveryPath, readDiscovery, readKillFlag } from '../bridge/discovery';
-import { airlockHome } from '../gate/environment';
+import { airlockHome } from '../environment';
 import { DIALECTS } from './dialects';
 import { fail, recorded, render, type Answer, type Dialect, type ParsedHook } from './dialects/dialect';
 import { normalizeTool } from './dialects/tools';

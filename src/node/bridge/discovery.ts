@@ -8,11 +8,12 @@
  *   and by the hook shim even when no gate runs.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiscoveryFile, KillFlag } from '../../core/protocol/bridge';
 import { checkDiscoveryFile, checkKillFlag } from '../../core/protocol/bridgeGuards';
-import { airlockHome } from '../gate/environment';
+import { isAlive } from '../agents/processTree';
+import { airlockHome } from '../environment';
 
 export const DISCOVERY_ENV = 'AIRLOCK_DISCOVERY';
 
@@ -105,4 +106,22 @@ export function unlatchKill(home = airlockHome()): boolean {
   if (!existsSync(path)) return false;
   rmSync(path, { force: true });
   return true;
+}
+
+/** Remove per-window discovery files of windows that are gone. */
+export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^(\d+)\.json$/.exec(e);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(dir, e), { force: true });
+    log(`removed stale discovery file of window pid ${pid}`);
+  }
 }

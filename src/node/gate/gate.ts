@@ -22,7 +22,7 @@ import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
 import type { Approver } from '../../core/run/approver';
 import { applyRunGuards, emptyMemory, rememberDecision, rememberOutcome, resolveAskForMode, type Guarded, type RunMemory } from '../../core/run/runMemory';
 import { readKillFlag } from '../bridge/discovery';
-import { machineEnvironment } from './environment';
+import { machineEnvironment } from '../environment';
 import { TOOL_TABLE } from '../agents/dialects/tools';
 import type { Ledger, StepRow } from '../ledger/ledger';
 import { RunLimits } from './runLimits';

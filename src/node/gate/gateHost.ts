@@ -19,20 +19,20 @@
  * bridge and remove our discovery files -> ask a gate owning the default discovery to stop. The
  * flag is also watched: `airlock kill` from a terminal runs the same steps here (except latching).
  */
-import { mkdirSync, readdirSync, rmSync, unwatchFile, watchFile } from 'node:fs';
+import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
-import type { AirlockStatus, BudgetRaise, CurrentRun, EndedTree, GateControl, KillReport, LedgerState } from '../../core/gateControl';
+import type { AirlockStatus, BudgetRaise, CurrentRun, GateControl, KillReport, LedgerState } from '../../core/gateControl';
 import { budgetView } from '../../core/status';
 import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { AllowForRun } from '../../core/run/allowRules';
-import type { DiscoveryFile, HookRequest } from '../../core/protocol/bridge';
+import type { HookRequest } from '../../core/protocol/bridge';
 import { PendingApprovals } from './approvals';
-import { postJson } from '../bridge/client';
-import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, unlatchKill, writeDiscovery } from '../bridge/discovery';
+import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
 import type { GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import type { SqliteDriverInfo } from '../ledger/sqlite';
-import { agentsUnder, isAlive, killTree, listProcesses, resolveAgentPid } from '../agents/processTree';
+import { listProcesses, resolveAgentPid } from '../agents/processTree';
+import { endAgentTrees, stopOtherGate, type AgentRecord } from './kill';
 import { serveGate, type Served } from './serve';
 
 export type OpenLedger = (path: string) => GateLedger & { close(): void };
@@ -71,30 +71,8 @@ export function brokenLedger(error: string): GateLedger & { close(): void } {
 export { probeGate } from '../bridge/client';
 import { probeGate as probeGateOf } from '../bridge/client';
 
-/** Remove per-window discovery files of windows that are gone. */
-export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const m = /^(\d+)\.json$/.exec(e);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
-    rmSync(join(dir, e), { force: true });
-    log(`removed stale discovery file of window pid ${pid}`);
-  }
-}
+export { sweepEditorDiscovery } from '../bridge/discovery';
 
-interface AgentRecord {
-  agent: string;
-  sessionId: string;
-  pid: number;
-  label: string;
-}
 
 export class GateHost implements GateControl {
   readonly approvals: PendingApprovals;
@@ -402,23 +380,7 @@ export class GateHost implements GateControl {
     this.approvals.denyAll(`the Airlock kill switch was pulled: ${reason}`);
     this.approvals.clearGrants();
     // 4. End the agents' process trees: hook sessions, then agents found under the terminals' shells.
-    const trees: EndedTree[] = [];
-    const done = new Set<number>();
-    const table = listProcesses();
-    const targets: { pid: number; label: string }[] = [];
-    for (const a of this.agentPids.values()) targets.push({ pid: a.pid, label: `${a.label}, from its hook session` });
-    for (const shell of terminalShellPids) for (const pid of agentsUnder(table, shell)) {
-      const p = table.find((x) => x.pid === pid);
-      targets.push({ pid, label: `${p?.comm ?? 'agent'} (pid ${pid}) in a terminal (shell ${shell})` });
-    }
-    if (this.o.killEndsProcesses === false && targets.length) this.o.log(`kill: leaving ${targets.length} agent process tree(s) running (airlock.kill.endAgentProcesses is off); the flag denies their actions`);
-    for (const t of this.o.killEndsProcesses === false ? [] : targets) {
-      if (done.has(t.pid)) continue;
-      done.add(t.pid);
-      const r = await killTree(t.pid, t.label);
-      trees.push(r);
-      this.o.log(r.skipped ? `kill: left ${t.label} running: ${r.skipped}` : `kill: ended ${t.label}: ${r.killed.length} process(es)${r.survivors.length ? `, SURVIVORS ${r.survivors.join(',')}` : ''}`);
-    }
+    const trees = await endAgentTrees([...this.agentPids.values()], terminalShellPids, this.o.killEndsProcesses !== false, this.o.log);
     this.agentPids.clear();
     // 5. Stop our own servers and withdraw our discovery files.
     if (served) {
@@ -431,12 +393,7 @@ export class GateHost implements GateControl {
     }
     // 6. A gate owning the default discovery file (another window, `airlock serve`) is asked to stop too.
     const report: KillReport = { at, reason, deniedPending, trees };
-    const other = readDiscovery(this.defaultDiscovery);
-    if (other.ok && other.discovery.pid !== process.pid) {
-      const r = await postJson(other.discovery, '/v1/stop', { reason: `kill switch: ${reason}` }, 2000);
-      report.stoppedOtherGate = 'error' in r ? `could not reach the gate of pid ${other.discovery.pid} (${r.reason}); it denies everything anyway while the flag is latched` : `asked the gate of pid ${other.discovery.pid} to stop (HTTP ${r.status})`;
-      rmSync(this.defaultDiscovery, { force: true });
-    }
+    report.stoppedOtherGate = await stopOtherGate(this.defaultDiscovery, reason);
     this.update({ gate: 'killed', reason, bridge: undefined });
     this.o.log(`KILLED at ${at}: ${reason}; denied ${deniedPending} pending; ${trees.filter((t) => !t.skipped).length} process tree(s) ended`);
     return report;

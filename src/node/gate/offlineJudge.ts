@@ -6,7 +6,7 @@
 import { Action } from '../../core/action';
 import { formatIssues } from '../../core/policy/layers';
 import { judgeAction, type Decision } from '../../core/judge';
-import { airlockHome, machineEnvironment } from './environment';
+import { airlockHome, machineEnvironment } from '../environment';
 import { loadEffectivePolicy } from '../policy/policyStore';
 
 /** The strict Action schema, applied on the offline path (online, the gate applies it). */

@@ -23,7 +23,7 @@ import { airlockToolOf, languageModelToolContributions, preparedView, type LmToo
 import type { DbConnection } from '../db/types';
 import type { DbSpec } from './databases';
 import { readKillFlag } from '../bridge/discovery';
-import { machineEnvironment } from '../gate/environment';
+import { machineEnvironment } from '../environment';
 import { canonicalJson } from '../../core/hash';
 import { maskDeep, maskSecrets } from '../../core/mask';
 import { DEAD_LETTER_ARGS_CHARS, MAX_DEAD_LETTERS, type DeadLetterView } from '../../core/protocol/panel';

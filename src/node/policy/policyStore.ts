@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { sha256 } from '../../core/hash';
 import { buildEffectivePolicy, parsePolicyText, type EffectivePolicy } from '../../core/policy/layers';
 import type { Policy } from '../../core/policy/schema';
-import { airlockHome } from '../gate/environment';
+import { airlockHome } from '../environment';
 
 export const WORKSPACE_POLICY = join('.airlock', 'policy.json');
 

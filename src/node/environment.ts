@@ -5,7 +5,7 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makeEnvironment, type Environment, type PathFacts } from '../../core/paths';
+import { makeEnvironment, type Environment, type PathFacts } from '../core/paths';
 
 /** PathFacts backed by the real file system. Never throws (a failing call means "does not exist"). */
 export const realFs: PathFacts = {
