@@ -10,17 +10,21 @@
  * - A side effect with a key that already completed is never carried out again: the stored envelope
  *   comes back (`replayed: true`).
  */
-import { spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
 import type { Action } from '../../core/action';
-import { classifySql } from '../../core/classify/sql';
-import { rankOf } from '../../core/effects';
 import { PENDING_REASON, type GATE_CALLERS, type HookRequest, type HookResponse } from '../../core/protocol/bridge';
-import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName, type DryRunSummary } from '../../core/tools/airlockTools';
+import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName } from '../../core/tools/airlockTools';
 import { describeIssues, failure, sealEnvelope, type Envelope, type ErrorCode, type GateDecision, type ToolContract } from '../../core/tools/contract';
-import type { DbConnection, DryRunReport } from '../db/types';
+import type { DbConnection } from '../db/types';
+import { checkExpected, prepareFileTool } from './fileTools';
+import { prepareDbTool } from './dbTools';
+import { runShell } from './shellTool';
+import { ToolFailure, type Prepared } from './prepared';
+
+export { ToolFailure } from './prepared';
+export { runShell } from './shellTool';
+export { describeDryRun } from './dbTools';
 import { callerKey, derivedKey, EffectStore, RetriesExhausted, withRetries, type RetryPolicy } from '../ledger/idempotency';
 
 /** The one thing the tools need from the gate (in-process Gate, or the bridge to a running one). */
@@ -45,106 +49,6 @@ export interface ToolRunnerOptions {
   log?: (line: string) => void;
   /** Who the ledger records as the caller (default airlock-mcp; the editor's language model tools pass copilot). */
   agent?: (typeof GATE_CALLERS)[number];
-}
-
-/** A failure the tool itself recognises. `acted` = something may have changed (the result is stored). */
-export class ToolFailure extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly opts: { retryable?: boolean; details?: Record<string, unknown>; acted?: boolean } = {},
-  ) {
-    super(message);
-  }
-}
-
-interface Prepared {
-  action: Action;
-  /** Shown to the approving person next to the action (dry-run report). Airlock's own text. */
-  description?: string;
-  details?: Record<string, unknown>;
-  /** `link`: the ledger step that allowed the call and its effect-store key (before-images are tied to them). */
-  run(link?: { stepId?: string; effectKey?: string }): Promise<{ data: unknown; exitCode?: number }>;
-}
-
-const MAX_READ = 4 * 1024 * 1024;
-const MAX_OUTPUT = 1024 * 1024;
-const MAX_ENTRIES = 5000;
-
-function sha256Bytes(b: Buffer | string): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
-function fsFailure(e: unknown, path: string): ToolFailure {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new ToolFailure('not_found', `${path} does not exist`);
-  if (code === 'EISDIR') return new ToolFailure('invalid_input', `${path} is a folder`);
-  return new ToolFailure('io_error', `${path}: ${(e as Error).message}`);
-}
-
-function atomicWrite(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.airlock-${process.pid}-${randomUUID().slice(0, 8)}.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = statSync(path).mode & 0o7777;
-  } catch {
-    mode = undefined;
-  }
-  writeFileSync(tmp, content, mode !== undefined ? { mode } : {});
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* the temp file is gone already */
-    }
-    throw e;
-  }
-}
-
-function currentHash(path: string): string | null {
-  try {
-    return sha256Bytes(readFileSync(path));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
-function checkExpected(path: string, expected: string | null | undefined): string | null {
-  const cur = currentHash(path);
-  if (expected === undefined) return cur;
-  if (cur !== expected) {
-    const msg = expected === null ? `${path} already exists (expectedSha256 was null: create only); nothing was written` : cur === null ? `${path} does not exist (expected sha256 ${expected}); nothing was written` : `${path} changed since it was read: its sha256 is ${cur}, not ${expected}; read it again and retry; nothing was written`;
-    throw new ToolFailure('conflict', msg, { details: { currentSha256: cur } });
-  }
-  return cur;
-}
-
-/** Dry-run reports are shown to a person and put in envelopes: bounded samples, JSON-safe values. */
-function summarizeDryRun(r: DryRunReport): DryRunSummary {
-  const safe = (rows: Record<string, unknown>[]): Record<string, unknown>[] => JSON.parse(JSON.stringify(rows.slice(0, 5), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? `<${v.length} bytes>` : v))) as Record<string, unknown>[];
-  return {
-    possible: r.possible,
-    ...(r.reason ? { reason: r.reason } : {}),
-    rowsAffected: Math.max(0, Math.trunc(r.rowsAffected)),
-    tables: r.tables.map((t) => ({ table: t.table, rowsAffected: Math.max(0, Math.trunc(t.rowsAffected)), before: safe(t.before), after: safe(t.after) })),
-    durationMs: Math.max(0, r.durationMs),
-    ...(r.notes?.length ? { notes: r.notes } : {}),
-  };
-}
-
-export function describeDryRun(d: DryRunSummary): string {
-  if (!d.possible) return `Airlock dry run: not possible (${d.reason ?? 'the statement cannot run inside a transaction'}); asked without one.`;
-  const per = d.tables.map((t) => `${t.table}: ${t.rowsAffected} row(s)`).join(', ') || 'no table';
-  const sample = d.tables
-    .filter((t) => t.before.length || t.after.length)
-    .map((t) => `${t.table} before ${JSON.stringify(t.before.slice(0, 2))} after ${JSON.stringify(t.after.slice(0, 2))}`)
-    .join('; ');
-  const notes = d.notes?.length ? ` Not covered: ${d.notes.join('; ')}.` : '';
-  const text = `Airlock dry run (rolled back): ${d.rowsAffected} row(s) affected (${per}).${sample ? ` Sample: ${sample}` : ''}${notes}`;
-  return text.length > 3800 ? `${text.slice(0, 3797)}...` : text;
 }
 
 export class ToolRunner {
@@ -318,234 +222,22 @@ export class ToolRunner {
 
   private async prepare(name: AirlockToolName, a: Record<string, unknown>, opts: { dryRun?: boolean } = {}): Promise<Prepared> {
     switch (name) {
-      case 'read_file': {
-        const path = this.resolvePath(a.path as string);
-        return {
-          action: this.fileAction('read', path),
-          run: async () => {
-            let st: Stats;
-            try {
-              st = statSync(path);
-            } catch (e) {
-              throw fsFailure(e, path);
-            }
-            if (st.isDirectory()) throw new ToolFailure('invalid_input', `${path} is a folder (use list_directory)`);
-            if (st.size > MAX_READ) throw new ToolFailure('io_error', `${path} is ${st.size} bytes; read_file reads at most ${MAX_READ}`);
-            let buf: Buffer;
-            try {
-              buf = readFileSync(path);
-            } catch (e) {
-              throw fsFailure(e, path);
-            }
-            return { data: { path, content: buf.toString('utf8'), sha256: sha256Bytes(buf), bytes: buf.length } };
-          },
-        };
-      }
-      case 'list_directory': {
-        const path = this.resolvePath(a.path as string);
-        return {
-          action: this.fileAction('read', path),
-          run: async () => {
-            let names: string[];
-            try {
-              names = readdirSync(path).sort();
-            } catch (e) {
-              throw fsFailure(e, path);
-            }
-            const entries = names.slice(0, MAX_ENTRIES).map((n) => {
-              let st: Stats | undefined;
-              try {
-                st = lstatSync(join(path, n));
-              } catch {
-                st = undefined;
-              }
-              const type = !st ? 'other' : st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : st.isFile() ? 'file' : 'other';
-              return { name: n, type: type as 'file' | 'directory' | 'symlink' | 'other', size: st && st.isFile() ? st.size : 0 };
-            });
-            return { data: { path, entries, truncated: names.length > MAX_ENTRIES } };
-          },
-        };
-      }
-      case 'write_file': {
-        const path = this.resolvePath(a.path as string);
-        const content = a.content as string;
-        const expected = a.expectedSha256 as string | null;
-        let exists = false;
-        try {
-          exists = lstatSync(path).isFile();
-        } catch {
-          exists = false;
-        }
-        this.precheck(path, expected);
-        return {
-          action: this.fileAction(exists ? 'write' : 'create', path, { content }),
-          run: async () => {
-            try {
-              checkExpected(path, expected);
-              atomicWrite(path, content);
-            } catch (e) {
-              if (e instanceof ToolFailure) throw e;
-              throw fsFailure(e, path);
-            }
-            return { data: { path, sha256: sha256Bytes(content), bytes: Buffer.byteLength(content), created: expected === null } };
-          },
-        };
-      }
-      case 'edit_file': {
-        const path = this.resolvePath(a.path as string);
-        const oldString = a.oldString as string;
-        const newString = a.newString as string;
-        this.precheck(path, a.expectedSha256 as string | undefined);
-        return {
-          action: this.fileAction('edit', path, { oldString, newString }),
-          run: async () => {
-            let text: string;
-            try {
-              checkExpected(path, a.expectedSha256 as string | undefined);
-              text = readFileSync(path, 'utf8');
-            } catch (e) {
-              if (e instanceof ToolFailure) throw e;
-              throw fsFailure(e, path);
-            }
-            const count = text.split(oldString).length - 1;
-            if (count === 0) throw new ToolFailure('not_found', `oldString does not occur in ${path}; nothing was changed`);
-            if (count > 1 && a.replaceAll !== true) throw new ToolFailure('ambiguous', `oldString occurs ${count} times in ${path}; give more context or set replaceAll; nothing was changed`);
-            const next = a.replaceAll === true ? text.split(oldString).join(newString) : text.replace(oldString, () => newString);
-            try {
-              atomicWrite(path, next);
-            } catch (e) {
-              throw fsFailure(e, path);
-            }
-            return { data: { path, sha256: sha256Bytes(next), replacements: a.replaceAll === true ? count : 1 } };
-          },
-        };
-      }
-      case 'delete_file': {
-        const path = this.resolvePath(a.path as string);
-        this.precheck(path, a.expectedSha256 as string | undefined);
-        return {
-          action: this.fileAction('delete', path),
-          run: async () => {
-            let hash: string | null;
-            try {
-              if (lstatSync(path).isDirectory()) throw new ToolFailure('invalid_input', `${path} is a folder; delete_file deletes files only`);
-              hash = checkExpected(path, a.expectedSha256 as string | undefined);
-              if (hash === null) throw new ToolFailure('not_found', `${path} does not exist`);
-              unlinkSync(path);
-            } catch (e) {
-              if (e instanceof ToolFailure) throw e;
-              throw fsFailure(e, path);
-            }
-            return { data: { path, deleted: true, sha256: hash } };
-          },
-        };
-      }
+      case 'read_file':
+      case 'list_directory':
+      case 'write_file':
+      case 'edit_file':
+      case 'delete_file':
+        return prepareFileTool(name, a, { resolvePath: (p) => this.resolvePath(p), fileAction: (op, path, extra) => this.fileAction(op, path, extra), precheck: (path, expected) => this.precheck(path, expected) });
       case 'run_shell': {
         const cwd = a.cwd ? this.resolvePath(a.cwd as string) : this.roots[0]!;
         const command = a.command as string;
         return { action: { kind: 'shell', command, cwd, workspaceRoots: this.roots }, run: () => runShell(command, cwd, (a.timeoutMs as number | undefined) ?? 30_000) };
       }
-      case 'db_query': {
-        const conn = this.db(a.connection as string);
-        const sql = a.sql as string;
-        const c = classifySql(sql, conn.dialect);
-        if (c.reversibility !== 'read') throw new ToolFailure('invalid_input', `db_query runs reads only, and this statement ${c.reversibility === 'unknown' ? 'could not be analysed' : 'writes'} (${c.effects.map((e) => e.detail).join('; ')}); use db_execute for writes; nothing was run`);
-        return {
-          action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name },
-          run: async () => ({ data: await conn.query(sql, (a.params as unknown[] | undefined) ?? [], a.rowCap ? { rowCap: a.rowCap as number } : {}) }),
-        };
-      }
-      case 'db_execute': {
-        const conn = this.db(a.connection as string);
-        if (conn.readOnly) throw new ToolFailure('denied', `connection ${conn.name} is read-only; nothing was run`);
-        const sql = a.sql as string;
-        const params = (a.params as unknown[] | undefined) ?? [];
-        const c = classifySql(sql, conn.dialect);
-        let dry: DryRunSummary | undefined;
-        let description: string | undefined;
-        if (opts.dryRun !== false && rankOf(c.reversibility) >= rankOf('irreversible')) {
-          // Likely asked: measure what it would do, inside a transaction that is rolled back.
-          const dryable = c.effects.every((e) => e.kind === 'create' || e.kind === 'write' || e.kind === 'overwrite' || e.kind === 'delete' || e.kind === 'read');
-          if (!dryable) dry = { possible: false, reason: `not dry-run: the statement has effects a rolled-back transaction may not contain (${c.effects.map((e) => e.kind).join(', ')})`, rowsAffected: 0, tables: [], durationMs: 0 };
-          else {
-            try {
-              dry = summarizeDryRun(await conn.dryRun(sql, params, { sampleRows: 5 }));
-            } catch (e) {
-              dry = { possible: false, reason: `the dry run failed: ${(e as Error)?.message ?? String(e)}`, rowsAffected: 0, tables: [], durationMs: 0 };
-            }
-          }
-          description = describeDryRun(dry);
-        }
-        return {
-          action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name },
-          ...(description ? { description } : {}),
-          ...(dry ? { details: { dryRun: dry } } : {}),
-          run: async (link) => {
-            const r = await conn.execute(sql, params, { beforeImageLimit: this.o.beforeImageLimit ?? 10_000 });
-            const images = r.beforeImages ?? (r.beforeImage ? [r.beforeImage] : []);
-            for (const img of images) this.o.store.saveBeforeImage(conn.name, img, link ?? {});
-            return {
-              data: {
-                rowsAffected: Math.max(0, Math.trunc(r.rowsAffected)),
-                ...(images.length ? { beforeImages: images.map((i) => ({ table: i.table, rows: i.rows.length, truncated: i.truncated })) } : {}),
-                ...(r.beforeImageNote ? { beforeImageNote: r.beforeImageNote } : {}),
-                ...(dry ? { dryRun: dry } : {}),
-                durationMs: r.durationMs,
-              },
-            };
-          },
-        };
-      }
+      case 'db_query':
+      case 'db_execute':
+        return prepareDbTool(name, a, { db: (n) => this.db(n), store: this.o.store, ...(this.o.beforeImageLimit !== undefined ? { beforeImageLimit: this.o.beforeImageLimit } : {}) }, opts);
       case 'db_connections':
         throw new ToolFailure('internal', 'db_connections is not gated');
     }
   }
-}
-
-/** Run a command under /bin/sh with a timeout; the whole process group is killed on timeout. */
-export function runShell(command: string, cwd: string, timeoutMs: number): Promise<{ data: { exitCode: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean; truncated: boolean; durationMs: number }; exitCode: number }> {
-  return new Promise((resolveRun, reject) => {
-    const t0 = Date.now();
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn('/bin/sh', ['-c', command], { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (e) {
-      reject(new ToolFailure('io_error', `cannot start /bin/sh: ${(e as Error).message}`));
-      return;
-    }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outLen = 0;
-    let errLen = 0;
-    let truncated = false;
-    let timedOut = false;
-    child.stdout!.on('data', (c: Buffer) => {
-      if (outLen < MAX_OUTPUT) out.push(c.subarray(0, MAX_OUTPUT - outLen));
-      else truncated = true;
-      outLen += c.length;
-    });
-    child.stderr!.on('data', (c: Buffer) => {
-      if (errLen < MAX_OUTPUT) err.push(c.subarray(0, MAX_OUTPUT - errLen));
-      else truncated = true;
-      errLen += c.length;
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(new ToolFailure('io_error', `cannot run the command: ${e.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const data = { exitCode: code, signal: signal ?? null, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut, truncated: truncated || outLen > MAX_OUTPUT || errLen > MAX_OUTPUT, durationMs: Date.now() - t0 };
-      if (timedOut) reject(new ToolFailure('timeout', `the command was killed after ${timeoutMs} ms`, { acted: true, details: data }));
-      else resolveRun({ data, exitCode: code ?? 128 });
-    });
-  });
 }
