@@ -5,10 +5,11 @@
  */
 import { z } from 'zod';
 import { revealSegments } from '../core/present';
-import { REVERSIBILITIES } from '../core/effects';
-import { DECISION_FILTERS, HostToWebview, StepFilters as StepFiltersSchema, type DeadLetterView, type GateState, type RunSummary, type StepDetail, type StepFilters, type StepRow, type WebviewToHost } from '../core/protocol/panel';
+import { HostToWebview, StepFilters as StepFiltersSchema, type GateState, type RunSummary, type StepDetail, type StepFilters, type StepRow, type WebviewToHost } from '../core/protocol/panel';
 import { ApprovalCards } from './cards';
 import { append, clear, fmtCost, fmtDate, fmtDuration, fmtInt, fmtTime, h, icon, revealed } from './dom';
+import { DeadLetters } from './deadLetters';
+import { filterBar } from './filterBar';
 import { VirtualList } from './virtualList';
 
 // No eval in the webview: the CSP forbids it, so tell zod not to probe for it.
@@ -89,52 +90,8 @@ function renderGate(): void {
 
 // ---- dead letters -------------------------------------------------------------------------------
 
-const deadSection = h('section', { class: 'dead-letters', 'aria-label': 'Dead letters' });
-const deadStatus = h('span', { class: 'count', role: 'status' });
-const deadRefresh = h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'refresh-dead-letters' }, icon('refresh'), ' Refresh');
-deadRefresh.addEventListener('click', () => void loadDeadLetters());
-let deadRows: DeadLetterView[] = [];
-let deadAvailable = true;
-
-async function loadDeadLetters(notice?: string): Promise<void> {
-  const r = await request({ type: 'listDeadLetters' });
-  if (r.type !== 'deadLetters') return showError(r);
-  deadRows = r.rows;
-  deadAvailable = r.available;
-  renderDeadLetters(notice ?? r.message);
-}
-
-function renderDeadLetters(notice?: string): void {
-  clear(deadSection);
-  deadStatus.textContent = notice ?? (deadAvailable ? `${fmtInt(deadRows.length)} open` : '');
-  const head = h('div', { class: 'toolbar' }, h('h2', {}, 'Dead letters'), deadStatus, deadRefresh);
-  if (!deadAvailable) return append(deadSection, head);
-  if (!deadRows.length) return append(deadSection, head, h('p', { class: 'empty' }, 'No dead letters: every side effect of Airlock\'s own tools completed or was given up.'));
-  const list = h('ul', { class: 'dead-list', 'aria-label': 'Dead letters' }, ...deadRows.map(deadItem));
-  append(deadSection, head, list);
-}
-
-function deadItem(d: DeadLetterView): HTMLLIElement {
-  const retry = h('button', { type: 'button', class: 'btn', 'data-action': 'retry', 'aria-label': `Retry dead letter ${d.id} (${d.tool}) through the gate` }, icon('debug-restart'), ' Retry');
-  const discard = h('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'discard', 'aria-label': `Discard dead letter ${d.id} (${d.tool})` }, icon('trash'), ' Discard');
-  const act = async (action: 'retry' | 'discard'): Promise<void> => {
-    retry.disabled = discard.disabled = true;
-    deadStatus.textContent = action === 'retry' ? `retrying ${d.id} through the gate…` : `discarding ${d.id}…`;
-    const r = await request({ type: 'deadLetterAction', id: d.id, action });
-    if (r.type !== 'deadLetterDone') {
-      retry.disabled = discard.disabled = false;
-      deadStatus.textContent = '';
-      return showError(r);
-    }
-    await loadDeadLetters(`${r.ok ? '' : 'not done: '}${r.message}`);
-  };
-  retry.addEventListener('click', () => void act('retry'));
-  discard.addEventListener('click', () => void act('discard'));
-  return h('li', { class: 'dead', 'data-dead-letter': d.id },
-    h('div', { class: 'dead-head' }, h('span', { class: 'dead-tool' }, icon('warning'), ` #${d.id} ${d.tool}`), h('span', { class: 'count' }, `${fmtDate(d.createdAt)} · ${fmtInt(d.attempts)} attempts${d.errorCode ? ` · ${d.errorCode}` : ''}`), retry, discard),
-    h('div', { class: 'dead-error' }, d.error),
-    h('pre', { class: 'dead-args', tabindex: 0, 'aria-label': `Arguments of dead letter ${d.id}` }, revealed(revealSegments(d.args)), d.argsTruncated ? '…' : ''));
-}
+const deadLetters = new DeadLetters(request, (m) => showError(m));
+const deadSection = deadLetters.section;
 
 // ---- runs view ----------------------------------------------------------------------------------
 
@@ -293,58 +250,6 @@ async function reloadSteps(active = -1): Promise<void> {
   saveState(active);
 }
 
-function toggle(label: string, pressed: boolean, onChange: (on: boolean) => void, cls = ''): HTMLButtonElement {
-  const b = h('button', { type: 'button', class: `chip ${cls}`, 'aria-pressed': pressed ? 'true' : 'false' }, label);
-  b.addEventListener('click', () => {
-    const on = b.getAttribute('aria-pressed') !== 'true';
-    b.setAttribute('aria-pressed', on ? 'true' : 'false');
-    onChange(on);
-  });
-  return b;
-}
-
-function setIn<T extends string>(arr: T[] | undefined, v: T, on: boolean): T[] | undefined {
-  const s = new Set(arr ?? []);
-  if (on) s.add(v);
-  else s.delete(v);
-  return s.size ? [...s] : undefined;
-}
-
-function filterBar(): HTMLElement {
-  const f = ui.filters;
-  const decisions = DECISION_FILTERS.map((d) => toggle(d === 'asked' ? 'asked a person' : d, f.decisions?.includes(d) ?? false, (on) => {
-    ui.filters = withOpt(ui.filters, 'decisions', setIn(ui.filters.decisions, d, on));
-    void reloadSteps();
-  }, `d-${d}`));
-  const revs = REVERSIBILITIES.map((r) => toggle(r, f.reversibilities?.includes(r) ?? false, (on) => {
-    ui.filters = withOpt(ui.filters, 'reversibilities', setIn(ui.filters.reversibilities, r, on));
-    void reloadSteps();
-  }, `r-${r}`));
-  const agent = h('input', { type: 'text', class: 'agent-filter', placeholder: 'agent or sub-agent', 'aria-label': 'Filter steps by agent or sub-agent', value: f.agent ?? '' });
-  const search = h('input', { type: 'search', class: 'search', placeholder: 'Search action, tool, reasons', 'aria-label': 'Search steps', value: f.q ?? '' });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const onText = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      ui.filters = withOpt(withOpt(ui.filters, 'q', search.value.trim() || undefined), 'agent', agent.value.trim() || undefined);
-      void reloadSteps();
-    }, 250);
-  };
-  search.addEventListener('input', onText);
-  agent.addEventListener('input', onText);
-  return h('div', { class: 'filters', role: 'group', 'aria-label': 'Filters' },
-    h('span', { class: 'filter-group', role: 'group', 'aria-label': 'Decision' }, h('span', { class: 'filter-label' }, 'Decision'), ...decisions),
-    h('span', { class: 'filter-group', role: 'group', 'aria-label': 'Reversibility' }, h('span', { class: 'filter-label' }, 'Reversibility'), ...revs),
-    agent, search);
-}
-
-function withOpt<K extends keyof StepFilters>(f: StepFilters, k: K, v: StepFilters[K] | undefined): StepFilters {
-  const out = { ...f };
-  if (v === undefined) delete out[k];
-  else out[k] = v;
-  return out;
-}
-
 async function openRun(runId: string, active = -1): Promise<void> {
   const r = await request({ type: 'openRun', runId });
   if (r.type !== 'runOpened') return showError(r);
@@ -366,7 +271,10 @@ async function openRun(runId: string, active = -1): Promise<void> {
   append(main,
     h('div', { class: 'toolbar' }, back, h('h2', {}, `${run.agent} · ${fmtDate(run.startedAt)}`), h('span', { class: `run-status status-${run.status}`, title: run.statusReason ?? undefined }, run.status),
       h('span', { class: 'count' }, `${fmtInt(run.steps)} steps · ${fmtInt(run.denials)} denied · ${fmtInt(run.asked)} asked · ${fmtCost(run.costUsd, run.costPartial)}${run.tokens !== null ? ` · ${fmtInt(run.tokens)} tokens` : ''}`), exportBtn),
-    filterBar(),
+    filterBar(ui.filters, (f) => {
+      ui.filters = f;
+      void reloadSteps();
+    }),
     h('div', { class: 'list-head', 'aria-hidden': 'true' }, ...['#', 'time', 'decision', 'reversibility', 'action', 'who / rule', 'outcome', 'gate', 'cost'].map((t) => h('span', {}, t))),
     list.viewport,
     stepsCount,
@@ -381,7 +289,7 @@ function backToRuns(): void {
   renderRuns();
   runsList.focus();
   void loadRuns(true);
-  void loadDeadLetters();
+  void deadLetters.load();
 }
 
 async function openDetail(row: StepRow): Promise<void> {
@@ -471,7 +379,7 @@ window.addEventListener('message', (e: MessageEvent) => {
 
 const saved = Saved.safeParse(api.getState());
 api.postMessage({ type: 'ready' });
-void loadDeadLetters();
+void deadLetters.load();
 void loadRuns(true).then(() => {
   if (saved.success && saved.data.runId && ui.runs.some((r) => r.id === saved.data.runId)) {
     const f = StepFiltersSchema.safeParse(saved.data.filters ?? {});
