@@ -10,7 +10,7 @@ import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
 import { machineEnvironment } from '../node/environment';
-import { loadSqlParsers } from '../node/gate/sqlParser';
+import { loadSqlParsers } from '../node/db/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
 import { UsageError, type ParsedArgs } from './args';
 import { loadPolicyOrExit } from './policyArgs';

@@ -14,7 +14,7 @@ import { readDiscovery, readKillFlag } from '../../src/node/bridge/discovery';
 import { Gate } from '../../src/node/gate/gate';
 import { GateHost } from '../../src/node/gate/gateHost';
 import { Ledger } from '../../src/node/ledger/ledger';
-import { isAlive, descendants, listProcesses } from '../../src/node/agents/processTree';
+import { isAlive, descendants, listProcesses } from '../../src/node/gate/processTree';
 import { serveGate } from '../../src/node/gate/serve';
 import { raw, tempDir } from '../support/gateway';
 

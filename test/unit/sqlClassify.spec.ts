@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import type { SqlDialect } from '../../src/core/action';
 import { REVERSIBILITIES, rankOf, type Classification } from '../../src/core/effects';
 import { classifySql, hasPostgresParser, isReadOnlySql, setPostgresParser, splitSqlStatements } from '../../src/core/classify/sql';
-import { loadSqlParsers } from '../../src/node/gate/sqlParser';
+import { loadSqlParsers } from '../../src/node/db/sqlParser';
 import { prng } from '../support/prng';
 
 interface Row {

@@ -5,7 +5,7 @@
  *
  * Parsers:
  * - PostgreSQL: the real PostgreSQL parser (libpg-query, wasm). It needs an async load, which is
- *   node I/O, so it is injected through `setPostgresParser` by src/node/gate/sqlParser.ts. Until it is
+ *   node I/O, so it is injected through `setPostgresParser` by src/node/db/sqlParser.ts. Until it is
  *   loaded, PostgreSQL falls back to node-sql-parser's PostgreSQL grammar (stricter: what it cannot
  *   parse is unknown).
  * - MySQL and SQLite: node-sql-parser (pure JS, synchronous), after splitting the batch with our
@@ -33,7 +33,7 @@ export interface PostgresParser {
 
 let postgresParser: PostgresParser | undefined;
 
-/** Installs (or removes) the real PostgreSQL parser. Called by src/node/gate/sqlParser.ts once loaded. */
+/** Installs (or removes) the real PostgreSQL parser. Called by src/node/db/sqlParser.ts once loaded. */
 export function setPostgresParser(p: PostgresParser | undefined): void {
   postgresParser = p;
 }

@@ -88,3 +88,8 @@ export type KillFlag = z.infer<typeof KillFlag>;
 export function bridgeDeny(reason: string, rule: string): HookResponse {
   return { decision: 'deny', reasons: [reason], rules: [rule], reversibility: 'unknown', runId: '', stepId: '', actionHash: '' };
 }
+
+/** The one thing a caller needs from the gate (the in-process Gate, or the bridge to a running one). */
+export interface GateLike {
+  hook(req: HookRequest): Promise<HookResponse>;
+}

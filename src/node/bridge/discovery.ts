@@ -12,7 +12,6 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { join } from 'node:path';
 import type { DiscoveryFile, KillFlag } from '../../core/protocol/bridge';
 import { checkDiscoveryFile, checkKillFlag } from '../../core/protocol/bridgeGuards';
-import { isAlive } from '../agents/processTree';
 import { airlockHome } from '../environment';
 
 export const DISCOVERY_ENV = 'AIRLOCK_DISCOVERY';
@@ -109,7 +108,7 @@ export function unlatchKill(home = airlockHome()): boolean {
 }
 
 /** Remove per-window discovery files of windows that are gone. */
-export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
+export function sweepEditorDiscovery(dir: string, log: (l: string) => void, isAlive: (pid: number) => boolean): void {
   let entries: string[];
   try {
     entries = readdirSync(dir);

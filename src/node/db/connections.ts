@@ -9,7 +9,7 @@
  *   its own process (`AIRLOCK_DB_CONNECTIONS`, JSON), never its command line: `airlock mcp` reads it,
  *   then deletes it from its environment so nothing it starts (run_shell) inherits it.
  */
-import type { DbSpec } from '../mcp/databases';
+import type { DbSpec } from './types';
 import type { DbDialect } from './types';
 
 export const DB_CONNECTIONS_ENV = 'AIRLOCK_DB_CONNECTIONS';

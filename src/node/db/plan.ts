@@ -12,7 +12,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import { classifySql, splitSqlStatements } from '../../core/classify/sql';
 import { lexSql } from '../../core/classify/sql/lexer';
 import type { Effect } from '../../core/effects';
-import { loadSqlParsers } from '../gate/sqlParser';
+import { loadSqlParsers } from './sqlParser';
 import { DbError, qi } from './common';
 import type { DbDialect } from './types';
 

@@ -5,7 +5,9 @@
  * Implementations: SQLite (better-sqlite3) and PostgreSQL (pg). The MCP tools and the VS Code
  * language model tools call only this interface.
  */
-export type DbDialect = 'sqlite' | 'postgres';
+import type { BeforeImage, DbDialect } from '../../core/tools/beforeImage';
+
+export type { DbDialect } from '../../core/tools/beforeImage';
 
 export interface DbConnectionConfig {
   /** The name agents use (`main`, `analytics`). */
@@ -67,28 +69,7 @@ export interface DryRunTable {
   destroyed?: number;
 }
 
-/** Rows saved before an approved UPDATE/DELETE so the step can be undone. */
-export interface BeforeImage {
-  /** The table's name (unqualified). */
-  table: string;
-  /** PostgreSQL: the table's schema. */
-  schema?: string;
-  /** Primary-key columns (or rowid for SQLite tables without one; empty for a PostgreSQL table without one). */
-  key: string[];
-  /** The rows as they were before the write (values as in `DbValue`). Empty when truncated. */
-  rows: Record<string, unknown>[];
-  /** True when more rows were affected than the limit allowed saving: no undo then. */
-  truncated: boolean;
-  /** What the write did to these rows (set by execute(); restore() needs it). */
-  operation?: 'update' | 'delete';
-  dialect?: DbDialect;
-  /** Columns restore() writes back (generated columns excluded). */
-  columns?: string[];
-  /** For updates: the same rows as the write left them, in the same order (restore() refuses a row changed since). */
-  after?: Record<string, unknown>[];
-  /** Rows affected in this table (also when truncated). */
-  rowsAffected?: number;
-}
+export type { BeforeImage } from '../../core/tools/beforeImage';
 
 export interface ExecuteResult {
   rowsAffected: number;
@@ -121,3 +102,10 @@ export interface DbConnection {
 }
 
 export type OpenConnection = (config: DbConnectionConfig) => Promise<DbConnection>;
+
+/** A connection as configured by name (`airlock mcp --db NAME=URL`, the connection registry). */
+export interface DbSpec {
+  name: string;
+  url: string;
+  readOnly: boolean;
+}

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { GATE_CALLERS } from '../../core/protocol/bridge';
 import type { BeforeImage, DbConnection } from './types';
 import type { EffectStore, StoredBeforeImage } from '../ledger/idempotency';
-import type { GateLike } from '../mcp/tools';
+import type { GateLike } from '../../core/protocol/bridge';
 
 export interface UndoOptions {
   store: EffectStore;

@@ -27,11 +27,11 @@ import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { AllowForRun } from '../../core/run/allowRules';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { PendingApprovals } from './approvals';
-import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
+import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery as sweepDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
 import type { GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import type { SqliteDriverInfo } from '../ledger/sqlite';
-import { listProcesses, resolveAgentPid } from '../agents/processTree';
+import { isAlive, listProcesses, resolveAgentPid } from './processTree';
 import { endAgentTrees, stopOtherGate, type AgentRecord } from './kill';
 import { serveGate, type Served } from './serve';
 
@@ -71,7 +71,10 @@ export function brokenLedger(error: string): GateLedger & { close(): void } {
 export { probeGate } from '../bridge/client';
 import { probeGate as probeGateOf } from '../bridge/client';
 
-export { sweepEditorDiscovery } from '../bridge/discovery';
+/** Remove per-window discovery files of windows that are gone. */
+export function sweepEditorDiscovery(dir: string, log: (l: string) => void): void {
+  sweepDiscovery(dir, log, isAlive);
+}
 
 
 export class GateHost implements GateControl {

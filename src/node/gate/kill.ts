@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { EndedTree } from '../../core/gateControl';
-import { agentsUnder, killTree, listProcesses } from '../agents/processTree';
+import { agentsUnder, killTree, listProcesses } from './processTree';
 import { postJson } from '../bridge/client';
 import { readDiscovery } from '../bridge/discovery';
 

@@ -19,7 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../../core/hash';
-import type { BeforeImage } from '../db/types';
+import type { BeforeImage } from '../../core/tools/beforeImage';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tool_effects (

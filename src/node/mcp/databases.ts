@@ -3,13 +3,9 @@
  * port (src/node/db); agents only ever see the names. A connection that cannot be opened stops the
  * server from starting (with the port's error, which never contains the URL).
  */
-import type { DbConnection } from '../db/types';
+import type { DbConnection, DbSpec } from '../db/types';
 
-export interface DbSpec {
-  name: string;
-  url: string;
-  readOnly: boolean;
-}
+export type { DbSpec } from '../db/types';
 
 export async function openDatabases(specs: DbSpec[]): Promise<Map<string, DbConnection>> {
   const out = new Map<string, DbConnection>();

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { Action } from '../../core/action';
-import { PENDING_REASON, type GATE_CALLERS, type HookRequest, type HookResponse } from '../../core/protocol/bridge';
+import { PENDING_REASON, type GATE_CALLERS, type GateLike, type HookRequest } from '../../core/protocol/bridge';
 import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName } from '../../core/tools/airlockTools';
 import { describeIssues, failure, sealEnvelope, type Envelope, type ErrorCode, type GateDecision, type ToolContract } from '../../core/tools/contract';
 import type { DbConnection } from '../db/types';
@@ -27,10 +27,7 @@ export { runShell } from './shellTool';
 export { describeDryRun } from './dbTools';
 import { callerKey, derivedKey, EffectStore, RetriesExhausted, withRetries, type RetryPolicy } from '../ledger/idempotency';
 
-/** The one thing the tools need from the gate (in-process Gate, or the bridge to a running one). */
-export interface GateLike {
-  hook(req: HookRequest): Promise<HookResponse>;
-}
+export type { GateLike } from '../../core/protocol/bridge';
 
 export const MCP_AGENT = 'airlock-mcp' as const;
 
