@@ -12,19 +12,21 @@ import { add, execUnknown, lookupVar, MAX_COMMANDS, MAX_DEPTH, pathEffect, unkno
 import { runArgv, type Stdin } from './shellDispatch.js';
 import { parseScript, ShellLimitError, type Stmt } from './shellSyntax.js';
 import { expandWord, heredocText, type ShWord } from './shellWords.js';
+import { newInside } from '../inside/insideState.js';
+import { withInside } from '../inside/insideResult.js';
 
 export const MAX_BYTES = 16 * 1024;
 
 export function classifyShell(command: string, env: Environment): Classification {
-  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0 };
+  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, inside: newInside(runScript) };
   try {
     if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
     if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
     runScript(command, ctx, 'shell');
-    return summarize(ctx.effects, ctx.reasons, ctx.commands);
+    return withInside(summarize(ctx.effects, ctx.reasons, ctx.commands), ctx);
   } catch (e) {
     const reason = e instanceof ShellLimitError ? e.message : e instanceof Error ? e.message : String(e);
-    return unknownClassification(reason, ctx.commands);
+    return withInside(unknownClassification(reason, ctx.commands), ctx);
   }
 }
 
@@ -33,7 +35,7 @@ export function runScript(src: string, ctx: Ctx, source: string): void {
   if (ctx.depth > MAX_DEPTH) throw new ShellLimitError(`nesting deeper than ${MAX_DEPTH}`);
   let parsed;
   try {
-    parsed = parseScript(src, { maxBytes: MAX_BYTES, maxDepth: MAX_DEPTH }, ctx.depth);
+    parsed = parseScript(src, { maxBytes: ctx.inside?.maxBytes ?? MAX_BYTES, maxDepth: MAX_DEPTH }, ctx.depth);
   } catch (e) {
     if (e instanceof ShellLimitError || ctx.depth === 0) throw e;
     unknownEffect(ctx, source, `${source} runs a script that does not parse (${e instanceof Error ? e.message : String(e)})`);
