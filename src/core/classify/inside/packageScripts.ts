@@ -147,8 +147,30 @@ function parseInvocation(pm: PackageManager, args: ShWord[]): Invocation {
       inv.script = args[j]!.text;
       j++;
     }
-    const tail = args.slice(j);
-    inv.extra = tail[0]?.text === '--' ? tail.slice(1) : tail;
+    tailArgs(args.slice(j));
+  };
+  // npm parses options before `--` itself (`npm test --prefix x`); pnpm, yarn and bun pass them on.
+  const tailArgs = (tail: ShWord[]): void => {
+    const dd = tail.findIndex((w) => w.text === '--');
+    if (pm !== 'npm') {
+      inv.extra = dd === 0 ? tail.slice(1) : tail;
+      return;
+    }
+    const before = dd >= 0 ? tail.slice(0, dd) : tail;
+    const extra: ShWord[] = [];
+    for (let k = 0; k < before.length; k++) {
+      const a = before[k]!.text;
+      if (!a.startsWith('-')) {
+        extra.push(before[k]!);
+        continue;
+      }
+      const name = a.split('=')[0]!;
+      const value = a.includes('=') ? a.slice(name.length + 1) : WITH_VALUE.npm.has(name) ? before[++k]?.text : undefined;
+      if (name === '--prefix') inv.dir = value;
+      else if (name === '--ignore-scripts') inv.ignoreScripts = true;
+      else if (/^(-w|--workspace|-ws|--workspaces)$/.test(name)) inv.many = a;
+    }
+    inv.extra = dd >= 0 ? [...extra, ...tail.slice(dd + 1)] : extra;
   };
   if (verb === 'run' || verb === 'run-script' || verb === 'rum' || verb === 'urn') {
     rest(i);
@@ -157,8 +179,7 @@ function parseInvocation(pm: PackageManager, args: ShWord[]): Invocation {
   const alias: Record<string, string> = { test: 'test', t: 'test', tst: 'test', start: 'start', stop: 'stop', restart: 'restart' };
   if (alias[verb] && !(pm === 'bun' && verb === 'test')) {
     inv.script = alias[verb];
-    const tail = args.slice(i);
-    inv.extra = tail[0]?.text === '--' ? tail.slice(1) : tail;
+    tailArgs(args.slice(i));
     return inv;
   }
   if (pm !== 'npm' && !BUILTINS[pm].has(verb) && !verb.startsWith('-')) {
