@@ -66,7 +66,10 @@ describe('package scripts', () => {
     const e2 = envOf({ [`${W}/package.json`]: pkg({ clean: 'rm -rf' }) });
     expect(classifyShell('npm run clean -- /etc', e2), 'irreversible', /deletes \/etc/);
   });
-  it('without any package.json it is unknown', () => expect(classifyShell('npm test', envOf({})), 'unknown', /no package.json/));
+  it('without any package.json the command fails; after a command that writes files it is unknown', () => {
+    expect(classifyShell('npm test', envOf({})), 'read', /no package.json/);
+    expect(classifyShell('npm init -y && npm test', envOf({})), 'unknown', /earlier command may create one/);
+  });
   it('install and publish stay with the package-manager table', () => {
     expect(classifyShell('npm install', env), 'recoverable');
     expect(classifyShell('npm publish', env), 'irreversible', /publishes/);
@@ -110,7 +113,10 @@ describe('scripts run by path or through an interpreter', () => {
   it('a symlink loop is unknown', () => expect(classifyShell('./loop', env), 'unknown', /symlink loop/));
   it('a 50 MB script is unknown (too large)', () => expect(classifyShell('bash big.sh', env), 'unknown', /too large/));
   it('a folder is unknown (not a regular file)', () => expect(classifyShell('sh dir.sh', env), 'unknown', /not a regular file/));
-  it('a missing script is unknown', () => expect(classifyShell('./nope.sh', env), 'unknown', /does not exist/));
+  it('a missing script fails (read) unless an earlier command may create it (unknown)', () => {
+    expect(classifyShell('./nope.sh', env), 'read', /does not exist/);
+    expect(classifyShell('git pull && ./nope.sh', env), 'unknown', /does not exist now/);
+  });
   it('python files are scanned like one-liners', () => {
     expect(classifyShell('python3 rm.py', env), 'irreversible', /deletes \/srv\/data/);
     expect(classifyShell('python hello.py', env), 'read');
@@ -202,7 +208,10 @@ describe('make', () => {
   it('pattern rules build what they match', () => assert.ok(classifyShell('make a.o', env).commands.includes('cc')));
   it('a target with no rule runs nothing', () => expect(classifyShell('make nosuch', env), 'read', /no rule/));
   it('dry runs are reads', () => expect(classifyShell('make -n clean', env), 'read'));
-  it('without a Makefile it is unknown', () => expect(classifyShell('make', envOf({})), 'unknown', /does not exist/));
+  it('without a Makefile make stops; after a write it is unknown', () => {
+    expect(classifyShell('make', envOf({})), 'read', /no Makefile/);
+    expect(classifyShell('touch Makefile && make', envOf({})), 'unknown', /does not exist/);
+  });
 });
 
 describe('package runners', () => {
@@ -228,7 +237,7 @@ describe('package runners', () => {
   it('Python tools declared in pyproject run as that tool', () => assert.equal(classifyShell('uvx ruff check .', env).flags.exec, false));
   it('pnpm exec runs the command itself', () => expect(classifyShell('pnpm exec rm -rf /etc', env), 'irreversible', /deletes \/etc/));
   it('npx -c runs the shell command', () => expect(classifyShell("npx -c 'rm -rf /srv'", env), 'irreversible', /deletes \/srv/));
-  it('uv run of a script reads the script', () => expect(classifyShell('uv run tool.py', env), 'unknown', /does not exist/));
+  it('uv run of a script reads the script', () => expect(classifyShell('uv run tool.py', envOf({ [`${W}/tool.py`]: 'import os\nos.remove("/etc/x")\n' })), 'irreversible', /\/etc\/x/));
 });
 
 describe('provenance', () => {

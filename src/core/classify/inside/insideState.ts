@@ -87,7 +87,11 @@ const ERR_TEXT: Record<Exclude<FileRead, { ok: true }>['error'], string> = {
 export function readForJudging(ctx: Ctx, abs: string, maxBytes = MAX_FILE_BYTES): FileRead {
   const s = ctx.inside;
   const port = ctx.env.fs.readFile;
-  const r: FileRead = port ? safeRead(port, abs, maxBytes) : { ok: false, path: abs, error: 'unreadable', detail: 'the file system cannot be read here' };
+  const r: FileRead = port
+    ? safeRead(port, abs, maxBytes)
+    : ctx.env.fs.kind(abs) === undefined
+      ? { ok: false, path: abs, error: 'missing', detail: 'does not exist' }
+      : { ok: false, path: abs, error: 'unreadable', detail: 'the file system cannot be read here' };
   if (s) s.files.set(abs, r.ok ? r.sha256 : r.sha256 ? r.sha256 : `error:${r.error}`);
   return r;
 }
@@ -160,4 +164,13 @@ export function prefixFrom(ctx: Ctx, from: number, where: string): void {
     const e = ctx.effects[i]!;
     if (!e.detail.startsWith(where)) e.detail = `${where}: ${e.detail}`;
   }
+}
+
+/**
+ * A file that does not exist when the command is judged: if nothing earlier in this command line
+ * changes files (every effect so far is a read), it will not exist when the command runs either, so
+ * the command fails and runs nothing. Otherwise an earlier command may create it: `unknown`.
+ */
+export function missingMeansFailure(ctx: Ctx): boolean {
+  return !ctx.remote && ctx.effects.every((e) => e.reversibility === 'read' && e.kind === 'read');
 }

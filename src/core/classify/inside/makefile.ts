@@ -11,7 +11,7 @@ import { posix } from 'node:path';
 import { absolutize } from '../../paths.js';
 import { plain, unknownEffect, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
-import { describeReadError, guarded, MAX_INSIDE_DEPTH, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
+import { describeReadError, guarded, MAX_INSIDE_DEPTH, missingMeansFailure, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
 
 /** What an expression expands to when Airlock cannot tell: an unset shell variable (could be anything). */
 const UNRESOLVED = '${AIRLOCK_MAKE_UNRESOLVED}';
@@ -399,7 +399,8 @@ export function runMake(name: string, args: ShWord[], ctx: Ctx): void {
 function loadMakefile(ctx: Ctx, path: string, dir: string, name: string): Makefile | undefined {
   const r = readForJudging(ctx, path);
   if (!r.ok) {
-    unknownEffect(ctx, name, `${name}: ${describeReadError(r)}`);
+    if (r.error === 'missing' && missingMeansFailure(ctx)) plain(ctx, name, 'read', 'read', `${name}: no Makefile in ${dir} (make stops, nothing runs)`);
+    else unknownEffect(ctx, name, `${name}: ${describeReadError(r)}${r.error === 'missing' ? ' now (an earlier command may create it)' : ''}`);
     return undefined;
   }
   const cached = PARSED.get(r.sha256 + '\0' + dir);

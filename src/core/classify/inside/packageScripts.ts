@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import { absolutize } from '../../paths.js';
 import { plain, unknownEffect, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
-import { describeReadError, guarded, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
+import { describeReadError, guarded, missingMeansFailure, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
 import { runScriptFile } from './scriptFile.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
@@ -211,7 +211,8 @@ export function runPackageScript(pm: PackageManager, args: ShWord[], ctx: Ctx): 
   const dir = findPackageDir(ctx, start);
   if (!dir) {
     if ((inv as { implicit?: boolean }).implicit) return false; // `yarn foo` outside a package: leave it to the tables
-    unknownEffect(ctx, pm, `${who}: no package.json in ${start} or above (Airlock cannot tell what would run)`);
+    if (missingMeansFailure(ctx)) plain(ctx, pm, 'read', 'read', `${who}: no package.json in ${start} or above (the command fails, nothing runs)`);
+    else unknownEffect(ctx, pm, `${who}: no package.json in ${start} or above now (an earlier command may create one; Airlock cannot tell what would run)`);
     return true;
   }
   if (inv.list) {

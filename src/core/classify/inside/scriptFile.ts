@@ -13,7 +13,7 @@ import { add, execUnknown, lit, plain, unknownEffect, type Ctx } from '../shell/
 import { analyzeCode, specFor, type Lang } from '../shell/shellInterpreters.js';
 import { ShellLimitError } from '../shell/shellSyntax.js';
 import type { ShWord } from '../shell/shellWords.js';
-import { describeReadError, guarded, MAX_SCRIPT_BYTES, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
+import { describeReadError, guarded, MAX_SCRIPT_BYTES, missingMeansFailure, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
 import { originOf } from './provenance.js';
 import { applyFileTrust } from './trustApply.js';
 
@@ -95,7 +95,8 @@ export function runScriptFile(path: string, args: ShWord[], ctx: Ctx, verb: stri
   if (!r.ok) {
     if (r.error === 'missing' && origin) return; // it will be the downloaded file: the provenance says it all
     const from = ctx.effects.length;
-    if (r.error === 'missing') unknownEffect(ctx, verb, `${verb} ${shown}: the file does not exist now (an earlier command may create it; Airlock cannot tell what it will contain)`);
+    if (r.error === 'missing' && missingMeansFailure(ctx)) plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the file does not exist (the command fails, nothing runs)`);
+    else if (r.error === 'missing') unknownEffect(ctx, verb, `${verb} ${shown}: the file does not exist now (an earlier command may create it; Airlock cannot tell what it will contain)`);
     else unknownEffect(ctx, verb, `${verb} ${shown}: ${describeReadError(r)}, so Airlock cannot look inside it`);
     markSource(ctx, from, absPath);
     if (!origin && r.sha256 && r.error === 'binary') {

@@ -50,6 +50,11 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
     else plain(ctx, name, 'process', 'recoverable', `${name} ${args[0]?.text ?? ''}: unknown program`.trim());
     return;
   }
+  // `node --test [paths]` is Node's test runner: the project's tests, like jest or pytest.
+  if (spec.lang === 'node' && args.some((a) => a.text === '--test')) {
+    plain(ctx, `${name} --test`, 'exec', 'recoverable', `${name} --test: runs the project's tests`);
+    return;
+  }
   let perlInPlace = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!.text;
