@@ -191,3 +191,35 @@ describe('the gate: provenance across the run, approvals bound to file content',
     ledger.close();
   });
 });
+
+describe('the trust store on disk', () => {
+  it('binds a program to the file its name resolves to, a workspace file to its content; a damaged store trusts nothing', async () => {
+    const { FileTrustStore, trustFilePath } = await import('../../src/node/trustStore');
+    const h = join(dir, 'trust-home');
+    const b1 = join(dir, 'bin1');
+    const b2 = join(dir, 'bin2');
+    for (const d of [b1, b2]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'widget'), '#!/bin/sh\n', { mode: 0o755 });
+    }
+    const store = new FileTrustStore(h, ws, b1);
+    const r = store.add('widget', { by: 'test' });
+    assert.ok(r.ok);
+    assert.equal(store.lookup().program('widget')?.class, 'recoverable');
+    // The same name resolving to another file (PATH changed, a shadowing binary) is not trusted.
+    assert.equal(new FileTrustStore(h, ws, `${b2}:${b1}`).lookup().program('widget'), undefined);
+    // A workspace file is bound to its content hash.
+    w('bin/gen', '\x7fELF\0binary', 0o755);
+    const f = store.add('./bin/gen', { class: 'read', by: 'test' });
+    assert.ok(f.ok && f.entry.kind === 'file' && f.entry.sha256);
+    const sha = f.ok ? f.entry.sha256! : '';
+    assert.ok(store.lookup().file(join(ws, 'bin/gen'), sha));
+    assert.equal(store.lookup().file(join(ws, 'bin/gen'), '0'.repeat(64)), undefined);
+    assert.equal(store.add('/etc/passwd', { by: 'test' }).ok, false, 'only workspace files are trusted by path');
+    // Damaged: fails closed and says why.
+    writeFileSync(trustFilePath(h, ws), '{ not json');
+    assert.equal(store.lookup().program('widget'), undefined);
+    assert.match(store.read().error ?? '', /not JSON/);
+    assert.equal(store.add('widget', { by: 'test' }).ok, false);
+  });
+});
