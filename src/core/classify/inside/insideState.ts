@@ -166,11 +166,15 @@ export function prefixFrom(ctx: Ctx, from: number, where: string): void {
   }
 }
 
+/** Commands that cannot create a file (without a redirect, which is an effect of its own). */
+const CANNOT_CREATE = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 'true', 'false', ':', 'echo', 'printf', 'test', '[', '[[', 'pwd', 'ls', 'cat', 'sleep', 'clear', 'which', 'type', 'sudo', 'env', 'time', 'nice', 'nohup', 'timeout', 'command', 'builtin', 'exec']);
+
 /**
  * A file that does not exist when the command is judged: if nothing earlier in this command line
- * changes files (every effect so far is a read), it will not exist when the command runs either, so
- * the command fails and runs nothing. Otherwise an earlier command may create it: `unknown`.
+ * could create it (only commands that cannot create files ran before, and every effect so far is a
+ * read), it will not exist when the command runs either, so the command fails and runs nothing.
+ * Otherwise an earlier command may create it: `unknown`.
  */
 export function missingMeansFailure(ctx: Ctx): boolean {
-  return !ctx.remote && ctx.effects.every((e) => e.reversibility === 'read' && e.kind === 'read');
+  return !ctx.remote && ctx.commands.slice(0, -1).every((c) => CANNOT_CREATE.has(c)) && ctx.effects.every((e) => e.reversibility === 'read' && e.kind === 'read');
 }

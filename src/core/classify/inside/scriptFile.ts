@@ -89,6 +89,15 @@ export function runScriptFile(path: string, args: ShWord[], ctx: Ctx, verb: stri
     void before;
     return;
   }
+  // The script's text comes from another command (`bash <(curl …)`, `sh /dev/stdin`): nobody has read it.
+  if (/^\/dev\/(fd\/\d+|stdin)$|^\/proc\/(self|\d+)\/fd\//.test(path)) {
+    execUnknown(ctx, verb.split(' ')[0] ?? 'exec', `${verb} ${path}: code produced by another command (process substitution or a pipe) that nobody has read`);
+    return;
+  }
+  if (/[$`]/.test(path)) {
+    unknownEffect(ctx, verb, `${verb} ${path}: which file runs depends on variables or command output`);
+    return;
+  }
   const origin = originOf(ctx, absPath);
   if (origin) execUnknown(ctx, verb.split(' ')[0] ?? 'exec', `${verb} ${shown}, ${origin}: code the agent wrote or fetched is not the project's code`);
   const r = readForJudging(ctx, absPath);
