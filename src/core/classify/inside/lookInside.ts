@@ -9,7 +9,7 @@ import type { ShWord } from '../shell/shellWords.js';
 import type { ArgvRun } from './insideState.js';
 import { runFetcher, runInProjectEnv } from './fetchers.js';
 import { runMake } from './makefile.js';
-import { runPackageScript, type PackageManager } from './packageScripts.js';
+import { runInstallScripts, runPackageScript, type PackageManager } from './packageScripts.js';
 import { recordProduced } from './provenance.js';
 import { runScriptFile } from './scriptFile.js';
 import { applyProgramTrust } from './trustApply.js';
@@ -44,6 +44,7 @@ export function inspectInside(name: string, args: ShWord[], ctx: Ctx, argv: Argv
       runScriptFile(after[0].text, after.slice(1), ctx, 'bun runs', 'bun');
       return true;
     }
+    runInstallScripts(pm, args, ctx);
     return runPackageScript(pm, args, ctx);
   }
   if (name === 'npx' || name === 'pnpx' || name === 'bunx') {

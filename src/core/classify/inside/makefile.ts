@@ -373,6 +373,10 @@ export function runMake(name: string, args: ShWord[], ctx: Ctx): void {
     plain(ctx, name, 'read', 'read', `${name} dry run: prints the recipes without running them`);
     return;
   }
+  if (file !== undefined && (file === '-' || /^\/dev\/(stdin|fd\/\d+)$|^\/proc\//.test(file))) {
+    unknownEffect(ctx, name, `${name} -f ${file}: reads its Makefile from standard input or another command`);
+    return;
+  }
   const candidates = file !== undefined ? [absolutize(file, { cwd: dir, home: ctx.env.home })] : ['GNUmakefile', 'makefile', 'Makefile'].map((f) => posix.join(dir, f));
   const path = candidates.find((p) => ctx.env.fs.kind(p) !== undefined) ?? candidates[candidates.length - 1]!;
   const mf = loadMakefile(ctx, path, dir, name);

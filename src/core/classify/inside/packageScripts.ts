@@ -261,3 +261,35 @@ function runNamedScript(pm: PackageManager, pkg: PackageJson, dir: string, name:
     );
   }
 }
+
+const INSTALL_VERBS: Record<PackageManager, Set<string>> = {
+  npm: new Set(['install', 'i', 'ci', 'clean-install', 'install-clean', 'isntall', 'add']),
+  pnpm: new Set(['install', 'i']),
+  yarn: new Set(['install']),
+  bun: new Set(['install', 'i']),
+};
+const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare'];
+
+/**
+ * `npm install` (no package named), `npm ci`, `pnpm install`, `yarn`, `bun install`: the project's
+ * own lifecycle scripts run too. They are judged here; the install itself stays with the
+ * package-manager table (its dependencies' scripts are downloaded code it already counts).
+ * `npm install-test`/`npm it`/`npm cit` also run the test script.
+ */
+export function runInstallScripts(pm: PackageManager, args: ShWord[], ctx: Ctx): void {
+  const t = args.map((a) => a.text);
+  if (t.includes('--ignore-scripts') || t.some((a) => a === '-g' || a === '--global')) return;
+  const verbIdx = t.findIndex((a) => !a.startsWith('-'));
+  const verb = verbIdx >= 0 ? t[verbIdx]! : undefined;
+  const testToo = pm === 'npm' && verb !== undefined && ['it', 'install-test', 'cit', 'install-ci-test', 'clean-install-test'].includes(verb);
+  const install = verb === undefined ? pm === 'yarn' : INSTALL_VERBS[pm].has(verb) || testToo;
+  if (!install) return;
+  const named = verbIdx >= 0 && t.slice(verbIdx + 1).some((a) => !a.startsWith('-'));
+  if (named && !testToo) return; // installing a named package does not run the project's own scripts
+  const dir = findPackageDir(ctx, ctx.env.cwd);
+  if (!dir) return;
+  const pkg = loadPackage(ctx, dir, `${pm} ${verb ?? 'install'}`);
+  if (!pkg) return;
+  const names = [...LIFECYCLE.filter((s) => pkg.scripts[s] !== undefined), ...(testToo ? ['test'] : [])];
+  for (const s of names) runNamedScript(pm, pkg, dir, s, [], s !== 'test', ctx);
+}
