@@ -4,7 +4,7 @@
  * when it judged the command itself (package scripts, make, package runners), false to let the
  * tables judge it. It also records what the command produces (provenance) before it runs.
  */
-import { unknownEffect, type Ctx } from '../shell/shellContext.js';
+import { network, plain, unknownEffect, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
 import type { ArgvRun } from './insideState.js';
 import { runFetcher, runInProjectEnv } from './fetchers.js';
@@ -45,6 +45,7 @@ export function inspectInside(name: string, args: ShWord[], ctx: Ctx, argv: Argv
       return true;
     }
     runInstallScripts(pm, args, ctx);
+    if (pm === 'bun' && verb !== undefined && bunBuiltin(verb, args, ctx)) return true;
     return runPackageScript(pm, args, ctx);
   }
   if (name === 'npx' || name === 'pnpx' || name === 'bunx') {
@@ -82,4 +83,31 @@ export function runLocalInside(path: string, args: ShWord[], ctx: Ctx, verb: str
     return;
   }
   runScriptFile(path, args, ctx, verb, interp, verb === 'sources');
+}
+
+/** bun is also an interpreter (`bun x.ts`): its package-manager verbs are judged here, not as script files. */
+function bunBuiltin(verb: string, args: ShWord[], ctx: Ctx): boolean {
+  const global = args.some((a) => a.text === '-g' || a.text === '--global');
+  if (['install', 'i', 'add', 'a', 'update', 'link', 'upgrade'].includes(verb)) {
+    plain(ctx, `bun ${verb}`, 'write', 'recoverable', `bun ${verb}: installs or updates packages (runs their lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
+    return true;
+  }
+  if (['remove', 'rm', 'unlink'].includes(verb)) {
+    plain(ctx, `bun ${verb}`, 'delete', 'recoverable', `bun ${verb}: removes packages (reinstall to undo)`, global ? { outsideWorkspace: true } : {});
+    return true;
+  }
+  if (verb === 'publish') {
+    if (args.some((a) => a.text === '--dry-run')) plain(ctx, 'bun publish', 'read', 'read', 'bun publish --dry-run');
+    else network(ctx, 'bun publish', 'irreversible', 'bun publish: publishes to a registry (cannot be taken back)');
+    return true;
+  }
+  if (verb === 'test' || verb === 'build') {
+    plain(ctx, `bun ${verb}`, 'exec', 'recoverable', verb === 'test' ? "bun test: runs the project's tests" : 'bun build: bundles the project');
+    return true;
+  }
+  if (verb === 'outdated' || verb === 'pm' || verb === 'why' || verb === 'info' || verb === '--version' || verb === '--help') {
+    plain(ctx, `bun ${verb}`, 'read', 'read', `bun ${verb}: reads`);
+    return true;
+  }
+  return false;
 }
