@@ -215,6 +215,14 @@ describe('make', () => {
   it('pattern rules build what they match', () => assert.ok(classifyShell('make a.o', env).commands.includes('cc')));
   it('a target with no rule runs nothing', () => expect(classifyShell('make nosuch', env), 'read', /no rule/));
   it('dry runs are reads', () => expect(classifyShell('make -n clean', env), 'read'));
+  it('exponential or self-referential variables are bounded: unknown, never a hang', () => {
+    const defs = Array.from({ length: 30 }, (_, i) => `V${i} = $(V${i + 1})$(V${i + 1})`).join('\n');
+    const e2 = envOf({ [`${W}/Makefile`]: `${defs}\nV30 = x\nSELF = $(SELF) y\nall:\n\techo $(V0)\nself:\n\techo $(SELF)\n` });
+    const t0 = Date.now();
+    expect(classifyShell('make', e2), 'unknown', /expand/);
+    expect(classifyShell('make self', e2), 'read');
+    assert.ok(Date.now() - t0 < 5000);
+  });
   it('a Makefile from stdin is unknown', () => {
     for (const cmd of ["make -f - <<'EOF'\nall:\n\trm -rf ~\nEOF", 'make -f /dev/stdin', 'make --file=/dev/fd/3']) expect(classifyShell(cmd, env), 'unknown', /standard input/);
   });

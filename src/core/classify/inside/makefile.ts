@@ -41,13 +41,17 @@ export interface Makefile {
   parseTimeShell: string[];
   problems: string[];
   files: string[];
+  /** Variable expansions left for this judgement (a Makefile can make expansion exponential). */
+  budget: number;
 }
+
+const EXPANSION_BUDGET = 20000;
 
 const MAX_RULES = 5000;
 
 /** Parse Makefile text (and its includes, read through `include`). Never throws. */
 export function parseMakefile(text: string, file: string, include: (path: string, optional: boolean, mf: Makefile) => void, mf?: Makefile): Makefile {
-  const m: Makefile = mf ?? { vars: new Map(), rules: new Map(), patterns: [], phony: new Set(), parseTimeShell: [], problems: [], files: [] };
+  const m: Makefile = mf ?? { vars: new Map(), rules: new Map(), patterns: [], phony: new Set(), parseTimeShell: [], problems: [], files: [], budget: EXPANSION_BUDGET };
   m.files.push(file);
   const raw = text.replace(/\r\n/g, '\n').split('\n');
   let current: Rule | undefined;
@@ -226,6 +230,10 @@ export function expand(s: string, m: Makefile, auto: Auto, depth: number, env?: 
 
 function ref(name: string, m: Makefile, auto: Auto, depth: number, env?: Readonly<Record<string, string | undefined>>): string {
   if (name in auto) return auto[name]!;
+  if (--m.budget <= 0) {
+    if (m.budget === 0) m.problems.push('variables expand to more than the expansion budget (self-referential or exponential definitions)');
+    return UNRESOLVED;
+  }
   if (/^[@<^+*?%|][DF]$/.test(name) && name[0]! in auto) {
     const v = auto[name[0]!]!;
     return v.split(/\s+/).map((w) => (name[1] === 'D' ? posix.dirname(w) : posix.basename(w))).join(' ');
@@ -397,6 +405,7 @@ export function runMake(name: string, args: ShWord[], ctx: Ctx): void {
   }
   const seen = new Set<string>();
   for (const g of wanted) runTarget(ctx, name, mf, path, dir, g, seen, 0);
+  if (mf.budget <= 0) unknownEffect(ctx, name, `${name}: ${path}: variables expand to more than Airlock follows (self-referential or exponential definitions)`);
   noteVisit(ctx, from, cmdFrom, { what: `Makefile targets ${wanted.join(' ')}`, path, sha256: s.files.get(path) ?? '' });
 }
 
@@ -454,7 +463,7 @@ const cachedHashes = new Map<string, string>();
 
 /** The cached parse is shared; command-line overrides must not leak into it. */
 function cloneVars(m: Makefile): Makefile {
-  return { ...m, vars: new Map(m.vars), parseTimeShell: [...m.parseTimeShell] };
+  return { ...m, vars: new Map(m.vars), parseTimeShell: [...m.parseTimeShell], problems: [...m.problems], budget: EXPANSION_BUDGET };
 }
 
 function runTarget(ctx: Ctx, name: string, mf: Makefile, path: string, dir: string, target: string, seen: Set<string>, depth: number): void {
@@ -510,6 +519,10 @@ function runTarget(ctx: Ctx, name: string, mf: Makefile, path: string, dir: stri
         // `$(shell …)` in a recipe runs when make expands the line, before the line itself.
         for (const cmd of mf.parseTimeShell.slice(shells)) scoped(ctx, { cwd: dir, freshScope: true }, () => ctx.inside!.run(cmd, ctx, `${label} $(shell)`));
         if (text.trim() === '') continue;
+        if (text.length > 16 * 1024 || text.includes(UNRESOLVED) && mf.budget <= 0) {
+          unknownEffect(ctx, name, `${label} in ${path}: a recipe line expands to ${text.length > 16 * 1024 ? 'more than 16 KiB' : 'values Airlock cannot follow'}`);
+          continue;
+        }
         scoped(ctx, { cwd: dir, freshScope: true }, () => ctx.inside!.run(text, ctx, label));
       }
       prefixFrom(ctx, from, `in ${label}`);
