@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Action } from '../core/action';
 import { EFFECT_KINDS, REVERSIBILITIES, emptyFlags, type Effect } from '../core/effects';
-import { hashOf, sha256 } from '../core/hash';
+import { actionHashOf, hashOf, sha256 } from '../core/hash';
 import { judge, type Decision, type GateMode } from '../core/judge';
 import type { EffectivePolicy } from '../core/policy/layers';
 import type { HookRequest, HookResponse } from '../core/protocol/bridge';
@@ -231,7 +231,8 @@ export class Gate {
     if (limit) g = { decision: 'deny', reasons: [limit.reason, ...g.reasons], rules: [...g.rules, ...limit.rules] };
     const stepId = `${run.id}:${req.toolUseId ?? actionHash.slice(0, 12)}:${Date.now().toString(36)}`;
     // An approval is bound to the action and to the content of every file the judge read to decide.
-    const boundHash = d.actionHash || actionHash;
+    // Computed on the same action object the editor is shown (req.action), as the editor computes it.
+    const boundHash = action && d.files?.length ? actionHashOf(action, d.files) : actionHash;
     if (g.decision === 'ask') {
       const margin = Math.min(1000, Math.floor(req.deadlineMs * 0.1));
       const answer = await this.o.approver.request({
