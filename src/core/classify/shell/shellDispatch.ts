@@ -4,8 +4,7 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
-import { inspectPath } from '../../paths.js';
-import { add, execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
 import { MAX_COMMANDS } from './shellContext.js';
