@@ -60,10 +60,6 @@ export function newInside(run: ScriptRun): InsideState {
   return { files: new Map(), stack: [], visits: [], run, produced: new Map(), fetchedDirs: new Map(), trustable: new Set() };
 }
 
-export function insideOf(ctx: Ctx): InsideState | undefined {
-  return ctx.inside;
-}
-
 /** The files read so far, as the classification carries them. */
 export function filesRead(ctx: Ctx): FileRef[] {
   const s = ctx.inside;

@@ -84,9 +84,7 @@ export function runScriptFile(path: string, args: ShWord[], ctx: Ctx, verb: stri
   const shown = path.startsWith('/') || path.startsWith('~') ? absPath : path;
   // An installed tool run by path is that tool.
   if (!interp && s?.argv && TOOL_BIN_DIRS.test(posix.dirname(absolutize(path, ctx.env)))) {
-    const before = ctx.commands.length;
     s.argv([lit(posix.basename(path)), ...args]);
-    void before;
     return;
   }
   // The script's text comes from another command (`bash <(curl …)`, `sh /dev/stdin`): nobody has read it.
