@@ -19,6 +19,7 @@ import { ledgerFigures, ledgerMarkdown } from './ledger';
 import { mcpFigures, mcpMarkdown } from './mcp';
 import { otlpFigures } from './otlp';
 import { panelFigures } from './panel';
+import { insideFigures, insideMarkdown } from './inside';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -226,6 +227,10 @@ async function main(): Promise<void> {
   } catch (e) {
     log(`not measured: ${(e as Error).message} (run \`node scripts/e2e-setup.mjs\` first)`);
   }
+  log();
+  log('## 12. Looking inside what will run: judging with a package.json, script or Makefile read');
+  log();
+  for (const l of insideMarkdown(insideFigures(Number(process.env.BENCH_INSIDE_RUNS ?? 2000)))) log(l);
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }

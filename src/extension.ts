@@ -18,6 +18,8 @@ import { loadEffectivePolicy } from './node/policy/policyStore';
 import { acceptWorkspacePolicy, reviewWorkspacePolicy } from './node/policy/workspacePolicyReview';
 import { registerAgentCommands } from './vscode/agentCommands';
 import { registerApprovals } from './vscode/approvals';
+import { registerTrustCommands } from './vscode/trust';
+import { FileTrustStore } from './node/policy/trustStore';
 import { registerDbCommands } from './vscode/dbCommands';
 import { onConfigChange, readConfig } from './vscode/configuration';
 import { registerGateEnvironment } from './vscode/gateHost';
@@ -55,7 +57,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
     registerStatusBar(context, gate);
     registerMenu(context, () => gate.status());
-    registerApprovals(context, { queue: gate.approvals, log, config: () => config });
+    const trust = roots[0] ? new FileTrustStore(home, roots[0]) : undefined;
+    registerApprovals(context, { queue: gate.approvals, log, config: () => config, ...(trust ? { trust } : {}) });
+    registerTrustCommands(context, trust, log);
     // Airlock's own tools for Copilot; their effect store's dead letters are listed in the run log panel.
     const tools = new EditorTools({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log: (l) => log.info(l) });
     context.subscriptions.push({ dispose: () => tools.close() });

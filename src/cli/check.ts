@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
-import { machineEnvironment } from '../node/environment';
+import { airlockHome, machineEnvironment } from '../node/environment';
+import { trustLookupFor } from '../node/policy/trustStore';
 import { loadSqlParsers } from '../node/db/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
 import { UsageError, type ParsedArgs } from './args';
@@ -50,6 +51,12 @@ export async function prepareParsers(action: unknown): Promise<void> {
   if ((action as { kind?: unknown })?.kind === 'sql' || MAY_HOLD_SQL.test(text)) await loadSqlParsers();
 }
 
+/** The machine as `check` sees it: the real file system and the person's trust for the workspace (no run, so no provenance). */
+export function checkEnvironment(cwd: string, roots: string[]): ReturnType<typeof machineEnvironment> {
+  const trust = trustLookupFor(airlockHome(), roots.length ? roots : [cwd]);
+  return machineEnvironment(cwd, roots, process.env, trust ? { trust } : {});
+}
+
 export async function runCheck(a: ParsedArgs): Promise<number> {
   const action = actionFromArgs(a);
   await prepareParsers(action);
@@ -57,7 +64,7 @@ export async function runCheck(a: ParsedArgs): Promise<number> {
   if (!parsed.success) throw new UsageError(`invalid action: ${formatIssues(parsed.error)}`);
   const { policy } = loadPolicyOrExit(a);
   const act = parsed.data;
-  const env = machineEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
+  const env = checkEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
   const d = judge(act, policy, CHECK_STATE, env);
   const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : act.kind === 'file' ? `${act.op} ${act.path}` : JSON.stringify(act);
   process.stdout.write(a.json ? `${JSON.stringify(decisionJson(d))}\n` : `${renderDecision(d, subject)}\n`);
@@ -84,7 +91,7 @@ export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd
       : l.kind === 'sql'
         ? { kind: 'sql', sql: l.sql, dialect: l.dialect ?? 'postgres' }
         : { kind: 'file', op: l.op, path: l.path, cwd, workspaceRoots: roots, ...(l.newPath ? { newPath: l.newPath } : {}), ...(l.content !== undefined ? { content: l.content } : {}) };
-  const env = machineEnvironment(cwd, roots);
+  const env = checkEnvironment(cwd, roots);
   const t0 = process.hrtime.bigint();
   const d = judge(action, policy, CHECK_STATE, env);
   const us = Number(process.hrtime.bigint() - t0) / 1000;

@@ -13,6 +13,8 @@ export function renderDecision(d: Decision, subject: string): string {
   for (const e of d.effects) lines.push(`  - ${e.kind} [${e.reversibility}] ${visible(e.detail)}`);
   for (const r of d.reasons) lines.push(`  reason: ${visible(r)}`);
   if (d.rules.length) lines.push(`  rules: ${d.rules.join(', ')}`);
+  for (const f of d.files ?? []) lines.push(`  read: ${visible(f.path)} (${f.sha256.startsWith('error:') ? f.sha256 : `sha256 ${f.sha256.slice(0, 16)}`})`);
+  if (d.trustable?.length) lines.push(`  trustable in this workspace: ${d.trustable.map(visible).join(', ')} (airlock policy trust add <program>)`);
   return lines.join('\n');
 }
 
@@ -28,6 +30,9 @@ export function decisionJson(d: Decision): Record<string, unknown> {
     cacheable: d.cacheable,
     actionHash: d.actionHash,
     policyHash: d.policyHash,
+    ...(d.files?.length ? { files: d.files } : {}),
+    ...(d.looked?.length ? { looked: d.looked } : {}),
+    ...(d.trustable?.length ? { trustable: d.trustable } : {}),
   };
 }
 

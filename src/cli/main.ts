@@ -12,6 +12,7 @@ const USAGE = `usage:
   airlock policy validate [FILE]
   airlock policy explain [--cwd DIR] [--workspace DIR]... -- <command line>
   airlock policy schema
+  airlock policy trust list | add <program> [--class C] | revoke <id> [--workspace DIR]
   airlock serve [--ledger FILE] [--policy FILE] [--port N] [--ci] [--workspace DIR]...
         headless gate; prints one JSON line {"bridge","otlp","ledger","discovery"} when ready
   airlock hook <claude|copilot|cursor|codex|gemini|cline> [--timeout-ms N]

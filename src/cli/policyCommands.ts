@@ -1,4 +1,7 @@
-/** `airlock policy validate [FILE]`, `airlock policy explain -- <command>`, `airlock policy schema`. */
+/**
+ * `airlock policy validate [FILE]`, `airlock policy explain -- <command>`, `airlock policy schema`,
+ * `airlock policy trust list|add|revoke` (the person's learned per-workspace trust).
+ */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Action } from '../core/action';
@@ -7,9 +10,11 @@ import { judge } from '../core/judge';
 import { describeMatch, loosenings, parsePolicyText } from '../core/policy/layers';
 import { matchesRule } from '../core/policy/match';
 import { policyJsonSchema } from '../core/policy/schema';
-import { machineEnvironment } from '../node/environment';
+import { airlockHome } from '../node/environment';
+import { FileTrustStore } from '../node/policy/trustStore';
+import { TrustClass } from '../core/trust';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../node/policy/policyStore';
-import { actionFromArgs, CHECK_STATE, prepareParsers } from './check';
+import { actionFromArgs, CHECK_STATE, checkEnvironment, prepareParsers } from './check';
 import { parseCheckArgs, UsageError } from './args';
 import { EXIT, renderDecision, visible } from './format';
 import { loadPolicyOrExit } from './policyArgs';
@@ -24,8 +29,10 @@ export async function runPolicy(argv: string[]): Promise<number> {
     case 'schema':
       process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
       return 0;
+    case 'trust':
+      return trust(rest);
     default:
-      throw new UsageError('airlock policy validate [FILE] | explain [--cwd DIR] [--workspace DIR]... -- <command> | schema');
+      throw new UsageError('airlock policy validate [FILE] | explain [--cwd DIR] [--workspace DIR]... -- <command> | schema | trust list|add|revoke');
   }
 }
 
@@ -62,19 +69,86 @@ async function explain(argv: string[]): Promise<number> {
   if (!parsed.success) throw new UsageError('explain: could not build an action from the arguments');
   const act = parsed.data;
   const { policy } = loadPolicyOrExit(a);
-  const env = machineEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
+  const env = checkEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
   const c = classify(act, env);
   const d = judge(act, policy, CHECK_STATE, env);
   const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : JSON.stringify(act);
-  const out: string[] = [renderDecision(d, subject), '', `Commands found: ${c.commands.length ? c.commands.map(visible).join(', ') : '(none)'}`, 'Rules (layer, decision, id: match) — * fired:'];
+  const out: string[] = [renderDecision(d, subject), '', `Commands found: ${c.commands.length ? c.commands.map(visible).join(', ') : '(none)'}`];
+  out.push('Files read to judge it (the decision and any approval are bound to these hashes):');
+  if (!c.files?.length) out.push('  (none)');
+  for (const f of c.files ?? []) out.push(`  ${visible(f.path)}  ${f.sha256.startsWith('error:') ? f.sha256 : `sha256 ${f.sha256}`}`);
+  if (c.looked?.length) {
+    out.push('What they run (innermost first; each with its own class):');
+    for (const v of c.looked) out.push(`  ${'  '.repeat(v.depth)}${visible(v.what)}${v.path ? ` (${visible(v.path)})` : ''}: ${v.reversibility}; runs ${v.runs.length ? [...new Set(v.runs)].map(visible).join(', ') : 'nothing'}`);
+    out.push('Effects by where they come from:');
+    for (const e of c.effects) out.push(`  - [${e.reversibility}] ${visible(e.detail)}`);
+  }
+  if (c.trustable?.length) out.push(`Programs nothing is known of (a person may trust them in this workspace): ${c.trustable.map(visible).join(', ')}`);
+  out.push('Rules (layer, decision, id: match) — * fired:');
   for (const r of policy.rules) {
     const fired = matchesRule(r, act.kind, c, env);
     out.push(`  ${fired ? '*' : ' '} [${r.layer}] ${r.decision.padEnd(5)} ${r.id}: ${describeMatch(r)}${fired ? `  -> ${r.reason}` : ''}`);
   }
   const floors = d.rules.filter((id) => id.startsWith('floor.') || id.startsWith('autonomy.') || id.startsWith('gate.'));
   out.push(`Hard floors and gate state that fired: ${floors.length ? floors.join(', ') : '(none)'}`);
+  out.push(`Decided by: ${d.rules.length ? d.rules.join(', ') : '(no rule: the default for its class)'}`);
   if (policy.ignored.length) out.push('Ignored until acknowledged:', ...policy.ignored.map((i) => `  - ${i}`));
   out.push(`Policy hash: ${policy.hash}`);
   process.stdout.write(`${out.join('\n')}\n`);
   return EXIT[d.decision];
+}
+
+/** `airlock policy trust list|add <program> [--class C]|revoke <id>` [--workspace DIR]. */
+function trust(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  let workspace = process.cwd();
+  let cls: TrustClass | undefined;
+  let json = false;
+  const pos: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '--workspace' || a === '--class') {
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      if (a === '--workspace') workspace = resolve(v);
+      else {
+        const p = TrustClass.safeParse(v);
+        if (!p.success) throw new UsageError(`--class must be read, reversible or recoverable (never irreversible): got ${v}`);
+        cls = p.data;
+      }
+    } else if (a === '--json') json = true;
+    else pos.push(a);
+  }
+  const store = new FileTrustStore(airlockHome(), workspace);
+  switch (sub) {
+    case 'list': {
+      const r = store.read();
+      if (r.error) process.stderr.write(`airlock: ${r.error}\n`);
+      if (json) process.stdout.write(`${JSON.stringify(r.entries)}\n`);
+      else if (r.entries.length === 0) process.stdout.write(`No program is trusted in ${store.workspace}.\n`);
+      else for (const e of r.entries) process.stdout.write(`${e.id}  ${e.program}  ${e.class}  ${e.kind === 'file' ? `sha256 ${e.sha256?.slice(0, 16)}` : e.path}  (${e.addedAt}, ${e.by})\n`);
+      return r.error ? 1 : 0;
+    }
+    case 'add': {
+      if (pos.length !== 1) throw new UsageError('airlock policy trust add <program | ./workspace/file> [--class read|reversible|recoverable] [--workspace DIR]');
+      const r = store.add(pos[0]!, { ...(cls ? { class: cls } : {}), by: 'airlock policy trust add' });
+      if (!r.ok) {
+        process.stderr.write(`airlock: ${r.error}\n`);
+        return 1;
+      }
+      process.stdout.write(json ? `${JSON.stringify(r.entry)}\n` : `trusted ${r.entry.program} in ${store.workspace} as ${r.entry.class} (id ${r.entry.id}, ${r.entry.kind === 'file' ? `content sha256 ${r.entry.sha256?.slice(0, 16)}` : `bound to ${r.entry.path}`})\n`);
+      return 0;
+    }
+    case 'revoke': {
+      if (pos.length !== 1) throw new UsageError('airlock policy trust revoke <id> [--workspace DIR]');
+      if (!store.revoke(pos[0]!)) {
+        process.stderr.write(`airlock: no trust entry ${pos[0]} in ${store.workspace}\n`);
+        return 1;
+      }
+      process.stdout.write(`revoked ${pos[0]}\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError('airlock policy trust list | add <program> [--class C] | revoke <id>  [--workspace DIR] [--json]');
+  }
 }

@@ -83,6 +83,12 @@ export interface Classification {
   reasons: string[];
   /** Every program found anywhere in the action (shell), canonical names, in order of appearance. */
   commands: string[];
+  /** Files read to judge what will run ({path, sha256}, sorted): an approval is bound to their content. */
+  files?: Array<{ path: string; sha256: string }>;
+  /** Files looked inside and what they run (for `airlock policy explain`). */
+  looked?: Array<{ depth: number; what: string; path: string; sha256: string; runs: string[]; reversibility: Reversibility; note?: string }>;
+  /** Programs in no table that a person may trust in this workspace (src/core/trust.ts). */
+  trustable?: string[];
 }
 
 export function emptyFlags(): Flags {

@@ -19,3 +19,12 @@ export function sha256(text: string): string {
 export function hashOf(value: unknown): string {
   return sha256(canonicalJson(value));
 }
+
+/**
+ * The hash an approval is bound to: the canonical action, and when the judge read files to decide
+ * (scripts, package.json, Makefiles), their {path, sha256} too, so a changed file is judged again
+ * and an approval given for the old content does not cover the new one.
+ */
+export function actionHashOf(action: unknown, files?: ReadonlyArray<{ path: string; sha256: string }>): string {
+  return files && files.length ? hashOf({ action, files }) : hashOf(action);
+}

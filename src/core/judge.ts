@@ -12,7 +12,7 @@
 import { Action } from './action';
 import { classify } from './classify/classify';
 import { emptyFlags, rankOf, summarize, type Classification, type Effect, type Flags, type Reversibility } from './effects';
-import { hashOf } from './hash';
+import { actionHashOf, hashOf } from './hash';
 import { formatIssues, type EffectivePolicy, type LayerName } from './policy/layers';
 import { matchesRule, matchesProtected } from './policy/match';
 import type { Category, DecisionKind } from './policy/schema';
@@ -45,6 +45,12 @@ export interface Decision {
   policyHash: string;
   /** Snapshots Airlock must take before letting the action run (targets of snapshotable effects). */
   snapshots: string[];
+  /** Files read to judge what will run ({path, sha256}); part of `actionHash`. */
+  files?: Array<{ path: string; sha256: string }>;
+  /** Files looked inside and what they run (`airlock policy explain`). */
+  looked?: Classification['looked'];
+  /** Programs a person may trust in this workspace to answer this ask (src/core/trust.ts). */
+  trustable?: string[];
 }
 
 const ORDER: Record<DecisionKind, number> = { allow: 0, ask: 1, deny: 2 };
@@ -91,6 +97,8 @@ export function judgeAction(action: Action, policy: EffectivePolicy, state: RunS
     actionHash = hashOf(action);
     if (state.killed) return denyDecision('the Airlock kill switch is latched: nothing runs until a person un-latches it in the editor', 'gate.killed', policy.hash, actionHash);
     const c = classify(action, env);
+    // An approval is bound to the content of every file the judgement read, too.
+    if (c.files?.length) actionHash = actionHashOf(action, c.files);
     if (state.paused) return denyDecision(`run paused for a person: ${state.paused}`, 'gate.paused', policy.hash, actionHash, c);
     return decide(action, c, policy, state, env, actionHash);
   } catch (e) {
@@ -196,6 +204,9 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
     actionHash,
     policyHash: policy.hash,
     snapshots: decision === 'deny' ? [] : snapshots,
+    ...(c.files?.length ? { files: c.files } : {}),
+    ...(c.looked?.length ? { looked: c.looked } : {}),
+    ...(decision === 'ask' && c.trustable?.length ? { trustable: c.trustable } : {}),
   };
 }
 

@@ -16,10 +16,56 @@ export interface PathFacts {
   realpath(p: string): string | undefined;
   /** 'file' | 'dir' | 'other' for an existing path (not following a final symlink is not needed). */
   kind(p: string): 'file' | 'dir' | 'other' | undefined;
+  /**
+   * The content of a file the classifier wants to look inside (a script, package.json, a Makefile),
+   * read through symlinks, at most `maxBytes`. Absent = the file system cannot be read here, which
+   * the classifier treats like an unreadable file (`unknown`). Must not throw.
+   */
+  readFile?(p: string, maxBytes: number): FileRead;
+}
+
+/** Why a file could not be looked inside. */
+export type FileReadError = 'missing' | 'too-large' | 'binary' | 'not-regular' | 'loop' | 'unreadable';
+
+/** A file read for judging: its text and content hash, or why it could not be read. */
+export type FileRead =
+  | { ok: true; path: string; text: string; sha256: string; size: number }
+  | { ok: false; path: string; error: FileReadError; detail: string; sha256?: string };
+
+/** A file the classifier read: part of what an approval is bound to. */
+export interface FileRef {
+  path: string;
+  /** SHA-256 of the content, or `error:<why>` when it could not be read. */
+  sha256: string;
+}
+
+/**
+ * What the current run has already done, as the gate knows it from its ledger: which files the agent
+ * wrote or downloaded. Absent for one-off checks (`airlock check`) where there is no run.
+ */
+export interface RunProvenance {
+  /** How this run produced the file at canonical path `abs` ("written by step 12 (curl -o …)"), or undefined. */
+  writtenBy(abs: string): string | undefined;
+}
+
+/** A program a person trusted in this workspace (see src/core/trust.ts). */
+export interface TrustHit {
+  id: string;
+  program: string;
+  /** The class the person gave it (never irreversible). */
+  class: 'read' | 'reversible' | 'recoverable';
+  by: string;
+}
+
+/** The person's learned per-workspace trust, as the judge may consult it (pure lookup). */
+export interface TrustLookup {
+  /** A trusted program by name (bound to the path it resolves to now) or a workspace file by path and content hash. */
+  program(name: string): TrustHit | undefined;
+  file(abs: string, sha256: string): TrustHit | undefined;
 }
 
 /** PathFacts for a world where nothing exists: pure tests and hypothetical checks. */
-export const NO_FS: PathFacts = { realpath: () => undefined, kind: () => undefined };
+export const NO_FS: PathFacts = { realpath: () => undefined, kind: () => undefined, readFile: (p) => ({ ok: false, path: p, error: 'missing', detail: 'does not exist' }) };
 
 /** Everything a classifier needs to know about where an action happens. */
 export interface Environment {
@@ -33,6 +79,10 @@ export interface Environment {
   fs: PathFacts;
   /** Environment variables known to the caller, for expanding $HOME, $TMPDIR and the like. */
   vars: Readonly<Record<string, string | undefined>>;
+  /** Files this run wrote or downloaded (gate only). */
+  provenance?: RunProvenance;
+  /** Programs the person trusted in this workspace. */
+  trust?: TrustLookup;
 }
 
 export function makeEnvironment(partial: Partial<Environment> & { cwd: string }): Environment {
@@ -46,6 +96,8 @@ export function makeEnvironment(partial: Partial<Environment> & { cwd: string })
     airlockHome: partial.airlockHome ?? posix.join(home, '.airlock'),
     fs: partial.fs ?? NO_FS,
     vars: partial.vars ?? { HOME: home },
+    ...(partial.provenance ? { provenance: partial.provenance } : {}),
+    ...(partial.trust ? { trust: partial.trust } : {}),
   };
 }
 

@@ -2,15 +2,78 @@
  * The real machine behind core's ports: file-system facts for path canonicalization, and where
  * Airlock keeps its own state (outside any workspace).
  */
-import { lstatSync, realpathSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, constants } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makeEnvironment, type Environment, type PathFacts } from '../core/paths';
+import { makeEnvironment, type Environment, type FileRead, type PathFacts, type RunProvenance, type TrustLookup } from '../core/paths';
+
+/**
+ * Content read for judging, cached by (path, device, inode, size, mtime, ctime): a file read again
+ * unchanged is neither re-read nor re-hashed. The judgement itself is bound to the content hash.
+ */
+const READ_CACHE = new Map<string, FileRead>();
+const READ_CACHE_MAX = 512;
+
+/** Read a file to judge what will run. Never throws; the errors are the port's (src/core/paths.ts). */
+export function readFileForJudging(p: string, maxBytes: number): FileRead {
+  let fd: number | undefined;
+  try {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') return { ok: false, path: p, error: 'loop', detail: 'too many levels of symbolic links' };
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        try {
+          lstatSync(p);
+          return { ok: false, path: p, error: 'missing', detail: 'a symlink to nothing' };
+        } catch {
+          return { ok: false, path: p, error: 'missing', detail: 'does not exist' };
+        }
+      }
+      return { ok: false, path: p, error: 'unreadable', detail: code ?? (e as Error).message };
+    }
+    if (!st.isFile()) return { ok: false, path: p, error: 'not-regular', detail: st.isDirectory() ? 'a directory' : 'a device, socket or pipe' };
+    if (st.size > maxBytes) return { ok: false, path: p, error: 'too-large', detail: `${st.size} bytes, more than ${maxBytes}` };
+    const key = `${p}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    const hit = READ_CACHE.get(key);
+    if (hit) return hit;
+    // O_NONBLOCK: a FIFO swapped in after the stat must not hang the judge.
+    fd = openSync(p, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const fst = fstatSync(fd);
+    if (!fst.isFile()) return { ok: false, path: p, error: 'not-regular', detail: 'changed while being read' };
+    if (fst.size > maxBytes) return { ok: false, path: p, error: 'too-large', detail: `${fst.size} bytes, more than ${maxBytes}` };
+    const buf = Buffer.alloc(fst.size);
+    let off = 0;
+    while (off < buf.length) {
+      const n = readSync(fd, buf, off, buf.length - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    const data = buf.subarray(0, off);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const head = data.subarray(0, 8000);
+    const r: FileRead = head.includes(0) ? { ok: false, path: p, error: 'binary', detail: 'contains NUL bytes', sha256 } : { ok: true, path: p, text: data.toString('utf8'), sha256, size: off };
+    if (READ_CACHE.size >= READ_CACHE_MAX) READ_CACHE.delete(READ_CACHE.keys().next().value!);
+    READ_CACHE.set(key, r);
+    return r;
+  } catch (e) {
+    return { ok: false, path: p, error: 'unreadable', detail: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** PathFacts backed by the real file system. Never throws (a failing call means "does not exist"). */
 export const realFs: PathFacts = {
+  readFile: readFileForJudging,
+  // Misses are the common case (a path a command will create): ask without throwing, which costs
+  // ~50 µs per call on a busy machine.
   realpath(p) {
     try {
+      if (!statSync(p, { throwIfNoEntry: false })) return undefined;
       return realpathSync.native(p);
     } catch {
       return undefined;
@@ -18,12 +81,13 @@ export const realFs: PathFacts = {
   },
   kind(p) {
     try {
-      const st = statSync(p);
-      return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st) return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+      // a dangling symlink exists but points nowhere
+      return lstatSync(p, { throwIfNoEntry: false }) ? 'other' : undefined;
     } catch {
       try {
-        lstatSync(p); // a dangling symlink exists but points nowhere
-        return 'other';
+        return lstatSync(p, { throwIfNoEntry: false }) ? 'other' : undefined;
       } catch {
         return undefined;
       }
@@ -46,6 +110,7 @@ export function memoFacts(inner: PathFacts): PathFacts {
   const real = new Map<string, string | undefined>();
   const kinds = new Map<string, ReturnType<PathFacts['kind']>>();
   return {
+    ...(inner.readFile ? { readFile: inner.readFile } : {}),
     realpath(p) {
       if (!real.has(p)) real.set(p, inner.realpath(p));
       return real.get(p);
@@ -57,7 +122,13 @@ export function memoFacts(inner: PathFacts): PathFacts {
   };
 }
 
-export function machineEnvironment(cwd: string, workspaceRoots: string[], env: NodeJS.ProcessEnv = process.env): Environment {
+/** What the caller knows beyond the file system: the run's provenance (gate) and the person's trust. */
+export interface EnvironmentExtras {
+  provenance?: RunProvenance;
+  trust?: TrustLookup;
+}
+
+export function machineEnvironment(cwd: string, workspaceRoots: string[], env: NodeJS.ProcessEnv = process.env, extras: EnvironmentExtras = {}): Environment {
   const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
   const tempDirs = [...new Set(['/tmp', '/var/tmp', tmpdir(), ...(env.TMPDIR ? [env.TMPDIR] : [])])];
   return makeEnvironment({
@@ -68,5 +139,7 @@ export function machineEnvironment(cwd: string, workspaceRoots: string[], env: N
     airlockHome: airlockHome(env),
     fs: memoFacts(realFs),
     vars: { HOME: home, TMPDIR: env.TMPDIR ?? tmpdir(), USER: env.USER, PWD: resolve(cwd) },
+    ...(extras.provenance ? { provenance: extras.provenance } : {}),
+    ...(extras.trust ? { trust: extras.trust } : {}),
   });
 }

@@ -11,7 +11,8 @@
 import * as vscode from 'vscode';
 import type { Action, FileAction } from '../core/action';
 import type { EditorConfig } from '../core/config';
-import { hashOf } from '../core/hash';
+import { actionHashOf } from '../core/hash';
+import { trustCandidates, type TrustStore } from '../core/trust';
 import { confirmationWord, presentApproval, type ApprovalView } from '../core/approvalView';
 import { diffStats, formatDiffStats, proposedContent } from '../core/proposed';
 import { grantable } from '../core/run/allowRules';
@@ -26,6 +27,8 @@ export interface ApprovalPorts {
   queue: ApprovalQueue;
   log: vscode.LogOutputChannel;
   config: () => EditorConfig;
+  /** The person's trust for this workspace: asks about programs nothing is known of offer "Trust X in this workspace". */
+  trust?: TrustStore;
 }
 
 interface Shown {
@@ -75,7 +78,9 @@ function reviewText(s: Pick<Shown, 'req' | 'view' | 'stats'>): string {
     '',
     view.claim ?? 'The agent gave no description.',
     '',
-    `Run ${req.runId} · step ${req.stepId} · action hash ${s.req.action ? hashOf(s.req.action).slice(0, 16) : req.decision.actionHash.slice(0, 16)}`,
+    ...(req.decision.files?.length ? ['', 'FILES AIRLOCK READ TO JUDGE THIS (the approval is bound to their content)', ...req.decision.files.map((f) => `  ${f.path}  sha256 ${f.sha256.slice(0, 16)}`)] : []),
+    '',
+    `Run ${req.runId} · step ${req.stepId} · action hash ${s.req.action ? actionHashOf(s.req.action, req.decision.files).slice(0, 16) : req.decision.actionHash.slice(0, 16)}`,
     'Approve or Reject with the buttons in this editor title bar. No answer by the deadline = denied.',
   ];
   return lines.join('\n');
@@ -145,6 +150,21 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
     report(r, s);
   };
 
+  /** "Trust X in this workspace": store the person's trust, then approve this step (bound to what was shown). */
+  const trustAndApprove = async (stepId: string, program: string): Promise<void> => {
+    const s = shown.get(stepId);
+    if (!s || !ports.trust) return;
+    const r = ports.trust.add(program, { by: BY });
+    if (!r.ok) {
+      void vscode.window.showWarningMessage(`Airlock: could not trust ${program}: ${r.error}`);
+      return;
+    }
+    ports.log.info(`${stepId}: trusted ${program} in ${ports.trust.workspace} as ${r.entry.class} (trust ${r.entry.id})`);
+    const d = ports.queue.decide(stepId, { decision: 'allow', by: `${BY} (and trusted ${program} in this workspace)`, actionHash: s.shownHash });
+    report(d, s);
+  };
+  const trustLabel = (p: string): string => `Trust ${p} in This Workspace`;
+
   const openReview = async (stepId: string): Promise<void> => {
     const s = shown.get(stepId);
     if (!s) return;
@@ -167,6 +187,8 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
     const exact = inline ? `${view.exact.label}: ${view.exact.text}` : `${view.exact.label}: ${view.exact.text.length} characters in ${view.exact.text.split('\n').length} line(s), approve it from ${where}`;
     // The exact text is never followed directly by other words (it would read as part of it): an em dash separates them.
     const parts = [`Airlock: ${view.title}.`, exact, '—', view.exact.warning, s.stats ? `Change: ${s.stats}.` : '', view.claim ?? '', `Answer within ${secs} s or it is denied.`].filter((p) => p);
+    const trustable = ports.trust ? trustCandidates(req.decision).slice(0, 1) : [];
+    const trustButtons = trustable.map(trustLabel);
     if (view.critical) {
       // Modal, no approving default: the first button only opens a box where the person types a word.
       const pick = await vscode.window.showWarningMessage(
@@ -175,7 +197,9 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
         'Type to Approve…',
         'Review in Editor',
         'Reject',
+        ...trustButtons,
       );
+      if (pick && trustButtons.includes(pick)) return trustAndApprove(req.stepId, trustable[trustButtons.indexOf(pick)]!);
       if (pick === 'Type to Approve…') {
         if (!inline) return openReview(req.stepId);
         return approve(req.stepId);
@@ -185,8 +209,9 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
       return; // dismissed: stays pending (status bar count), denied at the deadline
     }
     const grant = ports.config().allowForRunEnabled && grantable(req.decision);
-    const buttons = inline ? ['Approve', ...(grant ? ['Allow for This Run'] : []), 'Reject', 'Review…'] : ['Review…', 'Reject'];
+    const buttons = inline ? ['Approve', ...(grant ? ['Allow for This Run'] : []), ...trustButtons, 'Reject', 'Review…'] : ['Review…', ...trustButtons, 'Reject'];
     const pick = await vscode.window.showWarningMessage(parts.join(' '), ...buttons);
+    if (pick && trustButtons.includes(pick)) return trustAndApprove(req.stepId, trustable[trustButtons.indexOf(pick)]!);
     if (pick === 'Approve') return approve(req.stepId);
     if (pick === 'Allow for This Run') return allowForRun(req.stepId);
     if (pick === 'Reject') return reject(req.stepId);
@@ -195,7 +220,7 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
 
   const onPending = async (req: ApprovalRequest): Promise<void> => {
     const view = presentApproval({ agent: req.agent, toolName: req.toolName, reasons: req.decision.reasons, reversibility: req.decision.reversibility, effects: req.decision.effects, flags: req.decision.flags, ...(req.action ? { action: req.action } : {}), ...(req.description ? { description: req.description } : {}) });
-    const s: Shown = { req, view, shownHash: req.action ? hashOf(req.action) : req.decision.actionHash, review: '' };
+    const s: Shown = { req, view, shownHash: req.action ? actionHashOf(req.action, req.decision.files) : req.decision.actionHash, review: '' };
     const f = fileAction(req.action);
     if (f) {
       try {

@@ -15,6 +15,8 @@ const home = join(dir, 'home');
 const ws = join(dir, 'ws');
 mkdirSync(ws, { recursive: true });
 writeFileSync(join(ws, 'README.md'), '# x\n');
+// `npm test` is judged by the script it runs: the workspace has one.
+writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'budget-ws', scripts: { test: 'echo testing' } }));
 const policyPath = join(dir, 'policy.json');
 
 function setup(name: string, policy: Record<string, unknown>, withUsage = true): { gate: Gate; ledger: Ledger; usage: UsageStore } {

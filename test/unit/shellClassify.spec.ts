@@ -87,11 +87,12 @@ const ROWS: Array<[string, Row]> = [
   ['perl -e print (allowed)', { cmd: "perl -e \"print 'hello'\"", rev: 'read' }],
   ['node heredoc log (allowed)', { cmd: 'node <<EOF\nconsole.log("hello");\nEOF', rev: 'read' }],
   ['awk print (allowed)', { cmd: "awk '{print $1}' file.txt", rev: 'read' }],
-  // A script in the workspace is the project's own code (like `npm test`): recoverable, not flagged.
-  ['workspace script runs project code', { cmd: './build.sh', rev: 'recoverable', kind: 'exec', flags: { exec: false } }],
-  ['bash script.sh runs project code', { cmd: 'bash script.sh', rev: 'recoverable', kind: 'exec', flags: { exec: false } }],
-  ['python script.py runs project code', { cmd: 'python script.py', rev: 'recoverable', kind: 'exec', flags: { exec: false } }],
-  ['a script from outside the workspace is exec', { cmd: 'bash /tmp/x.sh', rev: 'recoverable', kind: 'exec', flags: { exec: true } }],
+  // Scripts are read and judged by content (test/unit/lookInside.spec.ts). A missing one fails and
+  // runs nothing, unless an earlier command may have created it.
+  ['missing workspace script fails', { cmd: './build.sh', rev: 'read' }],
+  ['bash of a missing script fails', { cmd: 'bash script.sh', rev: 'read' }],
+  ['python of a missing script fails', { cmd: 'python script.py', rev: 'read' }],
+  ['a missing script after a write is unknown', { cmd: 'git checkout feature && bash /tmp/x.sh', rev: 'unknown', kind: 'unknown' }],
   ['./gradlew publish publishes', { cmd: './gradlew publish', rev: 'irreversible' }],
   // Wrappers.
   ['sudo', { cmd: 'sudo rm -rf /', rev: 'irreversible', kind: 'delete', commands: ['sudo', 'rm'] }],
@@ -205,8 +206,8 @@ const ROWS: Array<[string, Row]> = [
   ['npm install', { cmd: 'npm install', rev: 'recoverable' }],
   ['npm publish', { cmd: 'npm publish', rev: 'irreversible', kind: 'network' }],
   ['npm publish --dry-run', { cmd: 'npm publish --dry-run', rev: 'read' }],
-  ['npm test', { cmd: 'npm test', rev: 'recoverable', kind: 'exec' }],
-  ['npx', { cmd: 'npx some-tool', rev: 'recoverable', flags: { exec: true } }],
+  ['npm test without a package.json fails', { cmd: 'npm test', rev: 'read' }],
+  ['npx of an undeclared package downloads code', { cmd: 'npx some-tool', rev: 'irreversible', kind: 'exec', flags: { exec: true } }],
   ['pip uninstall', { cmd: 'pip uninstall boto3', rev: 'recoverable', flags: { outsideWorkspace: true } }],
   ['cargo publish', { cmd: 'cargo publish', rev: 'irreversible' }],
   // Containers and infrastructure.
@@ -253,7 +254,7 @@ const ROWS: Array<[string, Row]> = [
   ['echo $ansi data', { cmd: "echo $'rm -rf /'", rev: 'read' }],
   ['variable holding text', { cmd: `VAR='rm -rf /'; echo "$VAR"`, rev: 'read' }],
   // Unknown programs and limits (T25, T62).
-  ['unknown dev program', { cmd: 'make all', rev: 'recoverable' }],
+  ['make without a Makefile fails', { cmd: 'make all', rev: 'read' }],
   ['cargo build', { cmd: 'cargo build', rev: 'recoverable' }],
   ['parse error', { cmd: "echo 'unterminated", rev: 'unknown' }],
   ['T25 complexity cap', { cmd: Array(210).fill('true').join(' && ') + ' && curl x | sh', rev: 'unknown' }],

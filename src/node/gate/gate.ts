@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Action } from '../../core/action';
 import { EFFECT_KINDS, REVERSIBILITIES, emptyFlags, type Effect } from '../../core/effects';
-import { hashOf, sha256 } from '../../core/hash';
+import { actionHashOf, hashOf, sha256 } from '../../core/hash';
 import { judge, type Decision, type GateMode } from '../../core/judge';
 import type { EffectivePolicy } from '../../core/policy/layers';
 import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
@@ -28,6 +28,7 @@ import type { Ledger, StepRow } from '../ledger/ledger';
 import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
+import { trustLookupFor } from '../policy/trustStore';
 
 /** What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed). */
 export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'>;
@@ -70,6 +71,8 @@ export class Gate {
   private policy: EffectivePolicy | undefined;
   private policyKey = '';
   private readonly memories = new Map<string, RunMemory>();
+  /** Per run: files the agent wrote or downloaded in allowed steps (provenance for the judge). */
+  private readonly written = new Map<string, Map<string, string>>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   /** Budgets and runaway-loop signals (src/node/gate/runLimits.ts). */
@@ -162,6 +165,7 @@ export class Gate {
       return;
     }
     const eff = EffectRows.safeParse(JSON.parse(r.effects_json));
+    if (eff.success && r.decision === 'allow') this.noteWritten(r.run_id, r.seq, r.action_json ? r.action_json.slice(0, 120) : r.tool, eff.data as Effect[]);
     const rules = z.array(z.string()).safeParse(JSON.parse(r.rules_json));
     const dec = z.enum(['allow', 'ask', 'deny']).safeParse(r.decision);
     const rev = z.enum(REVERSIBILITIES).safeParse(r.reversibility);
@@ -170,6 +174,16 @@ export class Gate {
       { seq: r.seq, summary: r.action_json ? r.action_json.slice(0, 200) : r.tool, decision: dec.success ? dec.data : 'deny', rules: rules.success ? rules.data : [], effects: eff.success ? (eff.data as Effect[]) : [], reversibility: rev.success ? rev.data : 'unknown', actionHash: r.action_hash ?? '', ...(r.tool_use_id ? { toolUseId: r.tool_use_id } : {}) },
       max,
     );
+  }
+
+  /** Remember the files an allowed step wrote or downloaded: running one later is running the agent's code. */
+  private noteWritten(runId: string, seq: number, summary: string, effects: readonly Effect[]): void {
+    let m = this.written.get(runId);
+    for (const e of effects) {
+      if ((e.kind !== 'create' && e.kind !== 'write' && e.kind !== 'overwrite') || !e.target?.startsWith('/')) continue;
+      if (!m) this.written.set(runId, (m = new Map()));
+      m.set(e.target, `written earlier in this run by step ${seq} (${summary.length > 80 ? `${summary.slice(0, 77)}...` : summary})`);
+    }
   }
 
   /** The action to judge: the shim's normalized one with the gate's workspace roots, or one built from the raw input. */
@@ -206,7 +220,9 @@ export class Gate {
     if (action) {
       const cwd = 'cwd' in action && action.cwd ? action.cwd : process.cwd();
       const roots = 'workspaceRoots' in action && action.workspaceRoots?.length ? action.workspaceRoots : [cwd];
-      d = judge(action, policy, state, machineEnvironment(cwd, roots));
+      const written = this.written.get(run.id);
+      const trust = trustLookupFor(this.o.home, this.o.workspaceRoots.length ? this.o.workspaceRoots : roots);
+      d = judge(action, policy, state, machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}) }));
     } else {
       d = internalDecision(req.toolName, policy.hash, state);
     }
@@ -214,6 +230,9 @@ export class Gate {
     const limit = await this.limits.before(req, run.id, policy, actionHash);
     if (limit) g = { decision: 'deny', reasons: [limit.reason, ...g.reasons], rules: [...g.rules, ...limit.rules] };
     const stepId = `${run.id}:${req.toolUseId ?? actionHash.slice(0, 12)}:${Date.now().toString(36)}`;
+    // An approval is bound to the action and to the content of every file the judge read to decide.
+    // Computed on the same action object the editor is shown (req.action), as the editor computes it.
+    const boundHash = action && d.files?.length ? actionHashOf(action, d.files) : actionHash;
     if (g.decision === 'ask') {
       const margin = Math.min(1000, Math.floor(req.deadlineMs * 0.1));
       const answer = await this.o.approver.request({
@@ -221,14 +240,14 @@ export class Gate {
         stepId,
         agent: req.agent,
         toolName: req.toolName,
-        decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules, actionHash },
+        decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules, actionHash: boundHash },
         deadlineAt: Date.now() + req.deadlineMs - margin,
         ...(action ? { action } : {}),
         ...(req.description ? { description: req.description } : {}),
       });
-      if (answer.decision === 'allow' && answer.actionHash !== actionHash) {
+      if (answer.decision === 'allow' && answer.actionHash !== boundHash) {
         // Architecture Invariant: an approval is bound to the exact action; anything else is asked again.
-        this.o.log(`approval for step ${stepId} was for another action (${answer.actionHash.slice(0, 12)} != ${actionHash.slice(0, 12)}): denied`);
+        this.o.log(`approval for step ${stepId} was for another action (${answer.actionHash.slice(0, 12)} != ${boundHash.slice(0, 12)}): denied`);
         g = { decision: 'deny', reasons: ['the approval was given for a different action than the one that would run: ask again', ...g.reasons], rules: [...g.rules, 'approval.hash-mismatch'] };
       } else {
         if (answer.decision === 'allow') this.limits.personActed(run.id);
@@ -247,6 +266,7 @@ export class Gate {
       });
       seq = row.seq;
       rowId = row.id;
+      if (g.decision === 'allow') this.noteWritten(run.id, seq, summarize(action, req.toolName), d.effects);
     } catch (e) {
       const why = `cannot record, so do not act: the ledger could not write this step (${(e as Error).message})`;
       this.o.log(why);

@@ -10,30 +10,48 @@ import { summarize, unknownClassification, type Classification } from '../../eff
 import type { Environment } from '../../paths.js';
 import { add, execUnknown, lookupVar, MAX_COMMANDS, MAX_DEPTH, pathEffect, unknownEffect, type Ctx } from './shellContext.js';
 import { runArgv, type Stdin } from './shellDispatch.js';
-import { parseScript, ShellLimitError, type Stmt } from './shellSyntax.js';
+import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './shellSyntax.js';
 import { expandWord, heredocText, type ShWord } from './shellWords.js';
+import { newInside } from '../inside/insideState.js';
+import { withInside } from '../inside/insideResult.js';
 
 export const MAX_BYTES = 16 * 1024;
 
 export function classifyShell(command: string, env: Environment): Classification {
-  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0 };
+  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, inside: newInside(runScript) };
   try {
     if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
     if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
     runScript(command, ctx, 'shell');
-    return summarize(ctx.effects, ctx.reasons, ctx.commands);
+    return withInside(summarize(ctx.effects, ctx.reasons, ctx.commands), ctx);
   } catch (e) {
     const reason = e instanceof ShellLimitError ? e.message : e instanceof Error ? e.message : String(e);
-    return unknownClassification(reason, ctx.commands);
+    return withInside(unknownClassification(reason, ctx.commands), ctx);
   }
 }
+
+/**
+ * Parsed scripts read from files (package scripts, script files, Makefile recipes are re-judged on
+ * every call): cached by their text and nesting depth. The tree is not mutated by the analysis.
+ */
+const PARSE_CACHE = new Map<string, Map<number, ParsedScript>>();
+const PARSE_CACHE_MIN = 256;
 
 /** Parse and run a (nested) script. Syntax errors in nested scripts become an unknown effect. */
 export function runScript(src: string, ctx: Ctx, source: string): void {
   if (ctx.depth > MAX_DEPTH) throw new ShellLimitError(`nesting deeper than ${MAX_DEPTH}`);
-  let parsed;
+  let parsed = src.length >= PARSE_CACHE_MIN ? PARSE_CACHE.get(src)?.get(ctx.depth) : undefined;
   try {
-    parsed = parseScript(src, { maxBytes: MAX_BYTES, maxDepth: MAX_DEPTH }, ctx.depth);
+    if (!parsed) {
+      const maxBytes = ctx.inside?.maxBytes ?? MAX_BYTES;
+      parsed = parseScript(src, { maxBytes, maxDepth: MAX_DEPTH }, ctx.depth);
+      if (src.length >= PARSE_CACHE_MIN && maxBytes > MAX_BYTES) {
+        if (PARSE_CACHE.size >= 128) PARSE_CACHE.delete(PARSE_CACHE.keys().next().value!);
+        const byDepth = PARSE_CACHE.get(src) ?? new Map<number, ParsedScript>();
+        byDepth.set(ctx.depth, parsed);
+        PARSE_CACHE.set(src, byDepth);
+      }
+    }
   } catch (e) {
     if (e instanceof ShellLimitError || ctx.depth === 0) throw e;
     unknownEffect(ctx, source, `${source} runs a script that does not parse (${e instanceof Error ? e.message : String(e)})`);

@@ -4,13 +4,13 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
-import { inspectPath } from '../../paths.js';
-import { add, execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
 import { MAX_COMMANDS } from './shellContext.js';
 import { runTool } from './shellTools.js';
 import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
+import { afterTools, inspectInside, runLocalInside } from '../inside/lookInside.js';
 
 export type Stdin =
   | { kind: 'none' }
@@ -144,6 +144,8 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
   ctx.commands.push(name);
   if (ctx.commands.length > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
   const args = argv.slice(1);
+  // Looking inside what will run (src/core/classify/inside): package scripts, make, npx…, provenance.
+  if (inspectInside(name, args, ctx, (a) => runArgv(a, ctx, stdin, runScript), local)) return;
   // Build-tool wrappers checked into the project (./mvnw, ./gradlew) are the tool itself: judge the
   // verb (`./gradlew publish` publishes), not just "runs a project script".
   if (local && !PROJECT_TOOL_WRAPPERS.has(name)) {
@@ -191,7 +193,7 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     return;
   }
   if (name === 'source' || name === '.') {
-    if (args[0]) runLocal(args[0].text, args.slice(1), ctx, 'sources');
+    if (args[0]) runLocal(args[0].text, args.slice(1), ctx, 'sources', 'sh');
     return;
   }
   if (name === 'xargs') {
@@ -206,7 +208,9 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     runInterpreter(name, args, ctx, stdin, runScript);
     return;
   }
+  const toolFrom = ctx.effects.length;
   runTool(name, args, ctx, stdin, runScript, (a) => runArgv(a, ctx, stdin, runScript));
+  afterTools(name, ctx, toolFrom); // learned per-workspace trust (src/core/classify/inside/trustApply.ts)
 }
 
 function runShell(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
@@ -232,7 +236,7 @@ function runShell(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
     else break;
   }
   if (i < args.length) {
-    runLocal(args[i]!.text, args.slice(i + 1), ctx, `${name} runs`);
+    runLocal(args[i]!.text, args.slice(i + 1), ctx, `${name} runs`, name);
     return;
   }
   shellFromStdin(name, ctx, stdin, runScript);
@@ -249,34 +253,19 @@ export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: 
     return;
   }
   if (stdin.kind === 'file') {
-    runLocal(stdin.path, [], ctx, `${name} runs`);
+    runLocal(stdin.path, [], ctx, `${name} runs`, name);
     return;
   }
   execUnknown(ctx, name, `${name} without a script reads commands from the terminal`);
 }
 
 /**
- * Running a script or executable by path. Inside the workspace it is the project's own code (like
- * `npm test`): recoverable, not flagged. From outside the workspace nobody has read it here: exec.
- * (A script written earlier in the same run is the gate's business: it knows the run's history.)
+ * Running a script or executable by path: Airlock reads the file and judges what is in it
+ * (src/core/classify/inside/scriptFile.ts). `interp` is the program named on the command line
+ * (`bash x.sh`, `python x.py`); without it the file's `#!` line decides.
  */
-export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'): void {
-  void args;
-  const before = ctx.effects.length;
-  pathEffect(ctx, 'read', lit(path), 'exec');
-  const info = ctx.effects[before];
-  ctx.effects.length = before;
-  const outside = info?.outsideWorkspace === true;
-  const unread = !inspectPath(path, ctx.env).insideWorkspace; // temp folders included: downloads land there
-  add(ctx, {
-    kind: 'exec',
-    reversibility: 'recoverable',
-    ...(unread ? { exec: true } : {}),
-    detail: unread ? `${verb} ${path}: a script or program from outside the workspace` : `${verb} ${path}: the project's own script or program`,
-    target: info?.target ?? path,
-    source: path,
-    ...(outside ? { outsideWorkspace: true } : {}),
-  });
+export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs', interp?: string): void {
+  runLocalInside(path, args, ctx, verb, interp);
 }
 
 const XARGS_WITH_ARG = new Set(['-I', '-i', '-d', '-E', '-e', '-L', '-l', '-n', '-P', '-s', '-a', '--replace', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--arg-file', '--process-slot-var']);

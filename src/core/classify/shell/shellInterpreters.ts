@@ -9,9 +9,9 @@ import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js
 import { runLocal, shellFromStdin, type ScriptRunner, type Stdin } from './shellDispatch.js';
 import type { ShWord } from './shellWords.js';
 
-type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'lua' | 'deno';
+export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'lua' | 'deno';
 
-interface LangSpec {
+export interface LangSpec {
   lang: Lang;
   /** Flags whose next word is inline code. */
   codeFlags: string[];
@@ -32,7 +32,7 @@ const SPECS: Record<string, LangSpec> = {
 const ALIASES: Record<string, string> = { nodejs: 'node', gawk: 'awk', mawk: 'awk', nawk: 'awk', busybox_awk: 'awk', luajit: 'lua', php8: 'php' };
 export const INTERPRETERS = new Set([...Object.keys(SPECS), ...Object.keys(ALIASES)]);
 
-function specFor(name: string): LangSpec | undefined {
+export function specFor(name: string): LangSpec | undefined {
   if (/^(python|pypy)[0-9.]*$/.test(name)) return SPECS.python;
   return SPECS[ALIASES[name] ?? name];
 }
@@ -46,20 +46,25 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
   }
   if (spec.lang === 'deno') {
     if (args[0]?.text === 'eval' && args[1]) analyzeCode('node', args[1], ctx, name, runScript);
-    else if (args[0]?.text === 'run' && args[1]) runLocal(args.slice(1).find((a) => !a.text.startsWith('-'))?.text ?? '', [], ctx, 'deno runs');
+    else if (args[0]?.text === 'run' && args[1]) runLocal(args.slice(1).find((a) => !a.text.startsWith('-'))?.text ?? '', [], ctx, 'deno runs', 'deno');
     else plain(ctx, name, 'process', 'recoverable', `${name} ${args[0]?.text ?? ''}: unknown program`.trim());
+    return;
+  }
+  // `node --test [paths]` is Node's test runner: the project's tests, like jest or pytest.
+  if (spec.lang === 'node' && args.some((a) => a.text === '--test')) {
+    plain(ctx, `${name} --test`, 'exec', 'recoverable', `${name} --test: runs the project's tests`);
     return;
   }
   let perlInPlace = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!.text;
     if (a === '--') {
-      if (args[i + 1]) runLocal(args[i + 1]!.text, [], ctx, `${name} runs`);
+      if (args[i + 1]) runLocal(args[i + 1]!.text, args.slice(i + 2), ctx, `${name} runs`, name);
       return;
     }
     if (spec.lang === 'awk') {
       if (spec.withArg.includes(a)) {
-        if (a === '-f' && args[i + 1]) runLocal(args[i + 1]!.text, [], ctx, 'awk runs');
+        if (a === '-f' && args[i + 1]) runLocal(args[i + 1]!.text, [], ctx, 'awk runs', 'awk');
         i++;
         continue;
       }
@@ -90,7 +95,7 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
       continue;
     }
     if (a.startsWith('-')) continue;
-    runLocal(a, args.slice(i + 1), ctx, `${name} runs`);
+    runLocal(a, args.slice(i + 1), ctx, `${name} runs`, name);
     return;
   }
   if (stdin.kind === 'text') {
@@ -159,7 +164,7 @@ function literalArg(code: string, from: number): { text: string; list: boolean }
   return { text: items.map((s) => (/^[\w./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`)).join(' '), list };
 }
 
-function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, runScript: ScriptRunner): void {
+export function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, runScript: ScriptRunner): void {
   if (word.unknownVars.length || word.subst) {
     execUnknown(ctx, name, `${name} runs inline code that depends on variables or command output`);
     return;
