@@ -16,6 +16,12 @@ export interface PathFacts {
   realpath(p: string): string | undefined;
   /** 'file' | 'dir' | 'other' for an existing path (not following a final symlink is not needed). */
   kind(p: string): 'file' | 'dir' | 'other' | undefined;
+  /**
+   * Optional: the text of a small file inside the workspace (a patch an agent applies), or undefined
+   * when it cannot be read. Without it, tools whose write targets come from their input are judged
+   * as writing anywhere in the workspace.
+   */
+  readText?(p: string): string | undefined;
 }
 
 /** PathFacts for a world where nothing exists: pure tests and hypothetical checks. */
@@ -33,6 +39,11 @@ export interface Environment {
   fs: PathFacts;
   /** Environment variables known to the caller, for expanding $HOME, $TMPDIR and the like. */
   vars: Readonly<Record<string, string | undefined>>;
+  /**
+   * Optional: the agents whose Airlock hooks are installed (claude, codex, gemini, cursor, copilot,
+   * cline…). When known, an agent started in an unguarded mode without hooks is denied (T52).
+   */
+  gatedAgents?: readonly string[];
 }
 
 export function makeEnvironment(partial: Partial<Environment> & { cwd: string }): Environment {
@@ -46,6 +57,7 @@ export function makeEnvironment(partial: Partial<Environment> & { cwd: string })
     airlockHome: partial.airlockHome ?? posix.join(home, '.airlock'),
     fs: partial.fs ?? NO_FS,
     vars: partial.vars ?? { HOME: home },
+    ...(partial.gatedAgents ? { gatedAgents: partial.gatedAgents } : {}),
   };
 }
 
@@ -111,7 +123,7 @@ export function inspectPath(p: string, env: Environment): PathInfo {
   const info: PathInfo = { abs, insideWorkspace, inTemp, exists: kind !== undefined, isDir: kind === 'dir' };
   const sec = securityConfigReason(abs, env, roots);
   if (sec) info.securityConfig = sec;
-  const secret = secretReason(abs);
+  const secret = isWithin(abs, absolutize(env.airlockHome, env)) ? "Airlock's own state (bridge token, ledger, acknowledgements)" : secretReason(abs);
   if (secret) info.secrets = secret;
   const crit = criticalReason(abs, env, roots);
   if (crit) info.critical = crit;
@@ -286,6 +298,7 @@ export function secretReason(abs: string): string | undefined {
     return 'environment secrets';
   }
   if (name.endsWith('.pub') || name === 'known_hosts') return undefined;
+  if (parts[0] === 'proc' && (name === 'environ' || name === 'cmdline' || name === 'mem')) return 'process environment (holds tokens)';
   const byName = SECRET_NAMES[name];
   if (byName) return byName;
   const dot = name.lastIndexOf('.');

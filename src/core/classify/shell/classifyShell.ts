@@ -12,15 +12,19 @@ import { add, execUnknown, lookupVar, MAX_COMMANDS, MAX_DEPTH, pathEffect, unkno
 import { runArgv, type Stdin } from './shellDispatch.js';
 import { parseScript, ShellLimitError, type Stmt } from './shellSyntax.js';
 import { expandWord, heredocText, type ShWord } from './shellWords.js';
+import { lineEnvironment, newLineState } from './families/lineState.js';
+import { lineEffects } from './families/index.js';
 
 export const MAX_BYTES = 16 * 1024;
 
 export function classifyShell(command: string, env: Environment): Classification {
-  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0 };
+  const line = newLineState();
+  const ctx: Ctx = { env: lineEnvironment(env, line), effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, line };
   try {
     if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
     if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
     runScript(command, ctx, 'shell');
+    lineEffects(ctx);
     return summarize(ctx.effects, ctx.reasons, ctx.commands);
   } catch (e) {
     const reason = e instanceof ShellLimitError ? e.message : e instanceof Error ? e.message : String(e);
@@ -127,7 +131,11 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         const v = a.value ? expand(ctx, a.value) : undefined;
         ctx.vars.set(a.name, v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
       }
-      for (const w of cmd.words) expand(ctx, w);
+      const words = cmd.words.map((w) => expand(ctx, w));
+      // `export`, `export -p`, `declare -p`, `typeset -x` with nothing to assign print every variable (T42).
+      if (cmd.assigns.length === 0 && /^(export|declare|typeset|readonly)$/.test(cmd.variant) && words.every((w) => /^-[pxgr]+$/.test(w.text))) {
+        add(ctx, { kind: 'read', reversibility: 'read', detail: `${cmd.variant} ${words.map((w) => w.text).join(' ')} prints shell and environment variables (tokens included)`.replace(/ +$/, ''), source: cmd.variant, secrets: true });
+      }
       return;
   }
 }

@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import type { Effect, Reversibility } from '../../effects.js';
 import { inspectPath, type Environment, type PathInfo } from '../../paths.js';
 import type { ShWord } from './shellWords.js';
+import type { LineState } from './families/lineState.js';
 
 export const MAX_COMMANDS = 200;
 export const MAX_DEPTH = 20;
@@ -20,6 +21,8 @@ export interface Ctx {
   depth: number;
   /** Host when the commands run on another machine (ssh host cmd). */
   remote?: string;
+  /** Links, moved files and folders made by earlier commands of the same line (families/lineState.ts). */
+  line?: LineState;
 }
 
 export function lookupVar(ctx: Ctx, name: string): string | undefined {

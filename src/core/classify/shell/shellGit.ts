@@ -50,7 +50,9 @@ const hasFlag = (args: string[], flag: string): boolean =>
   });
 const positional = (args: string[]): string[] => beforeDashDash(args).filter((a) => !a.startsWith('-'));
 const forcePush = (args: string[]): boolean =>
-  beforeDashDash(args).some((a) => /^--force(?!-with-lease$)(?!-with-lease=)/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || /[fd]/.test(shortLetters(a))) ||
+  // --force-with-lease and --force-if-includes still replace the remote's history (the lease only
+  // checks that nobody pushed meanwhile): irreversible like --force (T38).
+  beforeDashDash(args).some((a) => /^--force/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || /[fd]/.test(shortLetters(a))) ||
   positional(args).some((a) => a.startsWith('+') || a.startsWith(':'));
 
 const READ = { rev: 'read', kind: 'read', detail: 'reads the repository' } as const;
