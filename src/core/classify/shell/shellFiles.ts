@@ -23,7 +23,7 @@ const shortHas = (args: ShWord[], letters: string, longs: string[]): boolean =>
 
 /** Writes `dest`: overwrite when it exists as a file, else create. */
 function writeTarget(ctx: Ctx, dest: ShWord, source: string, note = ''): void {
-  const kind = dest.literal || (!dest.unknownVars.length && !dest.subst) ? ctx.env.fs.kind(abs(ctx, dest.text)) : undefined;
+  const kind = dest.literal || (!dest.unknownVars.length && !dest.subst) ? ctx.env.fs.kind(abs(ctx, dest.text).replace(/(.)\/+$/, '$1')) : undefined;
   if (dest.unknownVars.length || dest.subst) pathEffect(ctx, 'overwrite', dest, source, note);
   else if (kind === 'file') pathEffect(ctx, 'overwrite', dest, source, note);
   else pathEffect(ctx, 'create', dest, source, note);
@@ -38,16 +38,18 @@ function abs(ctx: Ctx, p: string): string {
  * Operands of cp/mv/install: with `-t DIR`, or a last operand that is an existing folder (or one made
  * earlier in the line), every source lands inside it under its own name, over any file there (T43).
  */
-function copyOperands(args: ShWord[], ctx: Ctx): { dest?: ShWord; srcs: ShWord[]; intoDir: boolean } {
+function copyOperands(args: ShWord[], ctx: Ctx, install = false): { dest?: ShWord; srcs: ShWord[]; intoDir: boolean } {
   const tIdx = args.findIndex((a) => a.text === '-t' || a.text.startsWith('--target-directory'));
   const tAttached = tIdx >= 0 && args[tIdx]!.text.includes('=') ? { ...args[tIdx]!, text: args[tIdx]!.text.split('=').slice(1).join('=') } : undefined;
   const tVal = tIdx >= 0 ? tAttached ?? args[tIdx + 1] : undefined;
-  const p = positional(args).filter((x) => x !== tVal && !/^-[a-zA-Z]*[mogS]$/.test(x.text));
+  // install's -m/-o/-g take a value; so does -S (suffix) for cp, mv and install.
+  const valued = args.filter((a, i) => i > 0 && (install ? /^-[a-zA-Z]*[mogS]$/ : /^-[a-zA-Z]*S$/).test(args[i - 1]!.text));
+  const p = positional(args).filter((x) => x !== tVal && !valued.includes(x));
   if (tVal) return { dest: tVal, srcs: p, intoDir: true };
   if (p.length < 2) return { srcs: [], intoDir: false };
   const dest = p[p.length - 1]!;
   const noTarget = shortHas(args, 'T', ['--no-target-directory']);
-  const isDir = !noTarget && !dest.unknownVars.length && !dest.subst && ctx.env.fs.kind(abs(ctx, dest.text)) === 'dir';
+  const isDir = !noTarget && !dest.unknownVars.length && !dest.subst && ctx.env.fs.kind(abs(ctx, dest.text).replace(/(.)\/+$/, '$1')) === 'dir';
   return { dest, srcs: p.slice(0, -1), intoDir: isDir || (p.length > 2 && !noTarget) };
 }
 function inside(dir: ShWord, src: ShWord): ShWord {
@@ -125,7 +127,7 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
       for (const t of positional(args)) pathEffect(ctx, 'create', t, 'install');
       return;
     }
-    const { dest, srcs, intoDir } = copyOperands(args, ctx);
+    const { dest, srcs, intoDir } = copyOperands(args, ctx, true);
     if (!dest) return;
     for (const d of intoDir ? srcs.map((s) => inside(dest, s)) : [dest]) writeTarget(ctx, d, 'install');
   },

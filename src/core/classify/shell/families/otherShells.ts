@@ -22,7 +22,8 @@ const PS_READ = new Set(['get-childitem', 'gci', 'ls', 'dir', 'get-content', 'gc
 const CMD_READ = new Set(['dir', 'type', 'echo', 'cd', 'chdir', 'set', 'ver', 'where', 'findstr', 'find', 'more', 'tree', 'cls', 'rem', 'title', 'vol', 'path', 'pushd', 'popd', 'exit', 'call', 'setlocal', 'endlocal']);
 
 function isWindowsAbs(p: string): boolean {
-  return /^[a-zA-Z]:([\\/]|$)/.test(p) || p.startsWith('\\\\') || /^%[A-Za-z_]+%/.test(p) || /^\$env:/i.test(p) || /^\$HOME\b/i.test(p) || p.startsWith('~');
+  // `C:\x`, and the drive-relative `C:x` (T33), UNC `\\host`, environment references, home.
+  return /^[a-zA-Z]:/.test(p) || p.startsWith('\\\\') || /^%[A-Za-z_]+%/.test(p) || /^\$env:/i.test(p) || /^\$HOME\b/i.test(p) || p.startsWith('~');
 }
 
 /** One target of a PowerShell or cmd command as an effect. */

@@ -9,12 +9,12 @@
  * (recursive, or a tool that recurses by default) is.
  */
 import { absolutize } from '../../../paths.js';
-import { plain } from '../shellContext.js';
+import { pathEffect, plain } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { positionals } from './common.js';
 import type { Family } from './index.js';
 
-export const SECRET_NAME = /(token|secret|passw(or)?d|passwd|pwd\b|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|access[_-]?key|client[_-]?secret|bearer|session[_-]?key|\bAKIA|\bASIA|ghp_|gho_|github_pat|glpat-|xox[abprs]-|\bsk-|sk_live|rk_live|AIza|BEGIN [A-Z ]*PRIVATE|connection[_-]?string|database_url|dsn\b|\.env\b)/i;
+export const SECRET_NAME = /(token|secret|passw|pwd\b|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|access[_-]?key|client[_-]?secret|bearer|session[_-]?key|\bAKIA|\bASIA|ghp_|gho_|github_pat|glpat-|xox[abprs]-|\bsk-|sk_live|rk_live|AIza|BEGIN [A-Z ]*PRIVATE|connection[_-]?string|database_url|dsn\b|\.env\b)/i;
 
 const GREP_WITH_ARG = new Set(['-e', '--regexp', '-f', '--file', '-m', '--max-count', '-A', '-B', '-C', '--context', '--after-context', '--before-context', '--include', '--exclude', '--exclude-dir', '-g', '--glob', '-t', '--type', '-T', '--type-not', '--label', '-d', '--directories', '-D', '--devices', '--color', '--colour', '-j', '--threads', '-M', '--max-columns', '--max-depth', '--iglob', '--pre', '-E', '--encoding', '--ignore-file', '-r', '--replace']);
 
@@ -42,6 +42,18 @@ export const secretSearches: Family = (c) => {
   // /proc/<pid>/environ by any program (cat, strings, xargs -0 …), globs included.
   for (const a of args) {
     if (/^\/proc\/[^/]+\/environ$/.test(a.text)) plain(ctx, name, 'read', 'read', `${name} reads ${a.text}: a process's environment (tokens)`, { secrets: true, target: a.text });
+  }
+  // Files uploaded by HTTP clients (`-d @f`, `-F x=@f`, `-T f`, `--data-binary @f`): reads, so a
+  // secret file in the same line as the upload makes the line an exfiltration.
+  if (name === 'curl' || name === 'wget' || name === 'http' || name === 'https' || name === 'xh') {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!.text;
+      const m = /^@(.+)$/.exec(a) ?? /^[^=\s]+=@([^;]+)/.exec(a) ?? /^--(?:post|body)-file=(.+)$/.exec(a);
+      const up = (a === '-T' || a === '--upload-file' || a === '--post-file' || a === '--body-file') ? args[i + 1]?.text : undefined;
+      const f = m?.[1] ?? up;
+      if (f && f !== '-') pathEffect(ctx, 'read', { ...args[i]!, text: f }, name, ' (uploaded)');
+    }
+    return false;
   }
   switch (name) {
     case 'grep':
