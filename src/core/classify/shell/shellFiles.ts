@@ -153,8 +153,10 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     for (const t of positional(args)) pathEffect(ctx, 'create', t, 'mkdir');
   },
   chmod(args, ctx) {
-    const p = positional(args);
-    for (const t of p.slice(1)) pathEffect(ctx, 'permissions', t, 'chmod', shortHas(args, 'R', ['--recursive']) ? ' recursively' : '');
+    // The mode may itself begin with '-' (`chmod -x hook.sh`): only chmod's own options are options.
+    const ref = args.some((a) => a.text.startsWith('--reference'));
+    const p = args.filter((a) => !/^(-[Rvcf]+|--(recursive|verbose|changes|silent|quiet|preserve-root|no-preserve-root|reference=.*))$/.test(a.text));
+    for (const t of ref ? p : p.slice(1)) pathEffect(ctx, 'permissions', t, 'chmod', shortHas(args, 'R', ['--recursive']) ? ' recursively' : '');
   },
   chown(args, ctx) {
     const p = positional(args);
