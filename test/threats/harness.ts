@@ -40,6 +40,7 @@ export async function startGate(mode: 'interactive' | 'ci' = 'interactive', pref
   const waiters: Array<(r: ApprovalRequest) => void> = [];
   approvals.subscribe({ pending: (r) => waiters.shift()?.(r) });
   let stopped = false;
+  let n = 0;
   return {
     s,
     dir,
@@ -50,7 +51,7 @@ export async function startGate(mode: 'interactive' | 'ci' = 'interactive', pref
     auth,
     async hook(action, over = {}) {
       const a = typeof action === 'string' ? { kind: 'shell', command: action, cwd: ws, workspaceRoots: [ws] } : action;
-      const r = await raw(s.url, { path: '/v1/hook', headers: auth, body: JSON.stringify({ agent: 'claude', event: 'pre', sessionId: 'threats', toolName: 'Bash', action: a, deadlineMs: 10_000, ...over }) });
+      const r = await raw(s.url, { path: '/v1/hook', headers: auth, body: JSON.stringify({ agent: 'claude', event: 'pre', sessionId: `threats-${++n}`, toolName: 'Bash', action: a, deadlineMs: 10_000, ...over }) });
       return JSON.parse(r.body);
     },
     nextPending() {

@@ -17,6 +17,8 @@ import { lineEffects } from './families/index.js';
 
 export const MAX_BYTES = 16 * 1024;
 
+const EVAL_EXPANSION = /\$\{[^}]*@[PEAK]\}|\$\[[^\]]*['"`]|\$\(\([^)]*['"`]|\(\([^)]*['"`][^)]*\)\)|(^|[;&|({\s])let\s[^;&|\n]*['"`]/;
+
 export function classifyShell(command: string, env: Environment): Classification {
   const line = newLineState();
   const ctx: Ctx = { env: lineEnvironment(env, line), effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, line };
@@ -24,6 +26,10 @@ export function classifyShell(command: string, env: Environment): Classification
     if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
     if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
     runScript(command, ctx, 'shell');
+    // Expansions that evaluate text as code at run time: `${x@P}` (prompt expansion runs `$(…)` in
+    // the value) and quoted strings or substitutions inside arithmetic (`$[ x='a[$(cmd)]', x ]`:
+    // array subscripts are evaluated recursively). Their code is not in the parse tree (T24).
+    if (EVAL_EXPANSION.test(command)) unknownEffect(ctx, 'expansion', 'an expansion evaluates text as code at run time (${var@P}, or a quoted string inside arithmetic)');
     lineEffects(ctx);
     return summarize(ctx.effects, ctx.reasons, ctx.commands);
   } catch (e) {
