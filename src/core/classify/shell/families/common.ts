@@ -46,6 +46,14 @@ export function packageName(spec: string): string {
   return (at > 0 ? spec.slice(0, at) : spec).toLowerCase();
 }
 
+/** The package managers' own commands (anything else after `yarn`/`pnpm`/`bun` is a bin or a script). */
+const PM_VERBS = new Set(
+  ('add install i ci remove rm un uninstall run run-script test t start stop restart exec dlx x build init create publish unpublish link unlink upgrade up update ' +
+    'upgrade-interactive outdated list ls why info view config c cache audit pack version versions workspace workspaces set plugin patch patch-commit import global ' +
+    'node bin store prune rebuild rb dedupe licenses login logout owner tag team unplug pm help env root setup doctor fetch deploy recursive -r pkg set-script ' +
+    'completion constraints explain npm policies search sbom whoami').split(' '),
+);
+
 /**
  * The tool a launcher runs: `npx prisma …`, `pnpm exec knex …`, `bundle exec rails …`, `poetry run
  * alembic …`, `python -m django …`. Returns the tool's name and its arguments, or undefined.
@@ -57,7 +65,8 @@ export function launched(name: string, args: ShWord[]): { tool: string; args: Sh
     while (i < t.length && t[i]!.startsWith('-')) i += /^(-p|--package|-c|--call|--node-options)$/.test(t[i]!) ? 2 : 1;
     return i;
   };
-  const at = (i: number) => (i < t.length ? { tool: packageName(t[i]!), args: args.slice(i + 1) } : undefined);
+  // A scoped package keeps its scope; a path (`bin/rails`, `./manage.py`) is named by its last segment.
+  const at = (i: number) => (i < t.length ? { tool: t[i]!.startsWith('@') ? packageName(t[i]!) : packageName(t[i]!.split('/').pop()!), args: args.slice(i + 1) } : undefined);
   switch (name) {
     case 'npx':
     case 'pnpx':
@@ -70,7 +79,20 @@ export function launched(name: string, args: ShWord[]): { tool: string; args: Sh
     case 'yarn':
     case 'bun': {
       if (t[0] === 'exec' || t[0] === 'dlx' || t[0] === 'x') return at(firstPos(1));
+      // `yarn prisma …`, `pnpm knex …`: a word that is not one of the manager's own commands runs that bin.
+      if (t[0] !== undefined && !t[0].startsWith('-') && !PM_VERBS.has(t[0].toLowerCase()) && !t[0].includes('/')) return at(0);
       return undefined;
+    }
+    case 'docker':
+    case 'podman':
+    case 'docker-compose': {
+      // `docker compose exec|run [opts] SERVICE cmd…`, `docker exec [opts] CONTAINER cmd…`: the tool inside.
+      const start = name === 'docker-compose' ? 0 : t[0] === 'compose' ? 1 : 0;
+      if (!(t[start] === 'exec' || t[start] === 'run' || (t[0] === 'container' && t[1] === 'exec'))) return undefined;
+      if (name !== 'docker-compose' && start === 0 && t[0] === 'run') return undefined; // `docker run IMAGE`: the image's own command
+      let i = t[0] === 'container' ? 2 : start + 1;
+      while (i < t.length && t[i]!.startsWith('-')) i += /^(-e|--env|-u|--user|-w|--workdir|--env-file|--index|-p|--publish|-v|--volume|--name|--entrypoint|-l|--label)$/.test(t[i]!) ? 2 : 1;
+      return at(i + 1);
     }
     case 'bundle':
     case 'poetry':

@@ -8,7 +8,7 @@
  * A search for a secret-looking name in one named source file is not flagged; a search of a folder
  * (recursive, or a tool that recurses by default) is.
  */
-import { absolutize } from '../../../paths.js';
+import { absolutize, secretReason } from '../../../paths.js';
 import { pathEffect, plain } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { positionals } from './common.js';
@@ -53,6 +53,14 @@ export const secretSearches: Family = (c) => {
       const f = m?.[1] ?? up;
       if (f && f !== '-') pathEffect(ctx, 'read', { ...args[i]!, text: f }, name, ' (uploaded)');
     }
+    return false;
+  }
+  // `find . -name "*.env" -exec cat {} \;`, `find ~ -name id_rsa -print`: a search for secret files by name.
+  if (name === 'find') {
+    const i = args.findIndex((a, j) => /^-i?(name|path|wholename|regex)$/.test(args[j]!.text) && j + 1 < args.length);
+    const pats = args.flatMap((a, j) => (/^-i?(name|path|wholename|regex)$/.test(a.text) && args[j + 1] ? [args[j + 1]!.text] : []));
+    const hit = pats.find((p) => secretReason('/' + p.replace(/[*?[\]]/g, 'x').replace(/^\.?\/?/, '')) !== undefined || /(^|[*/.])(env|pem|key|p12|pfx|kdbx|tfvars)$|id_(rsa|dsa|ecdsa|ed25519|\*)|credentials|\.npmrc|\.netrc|secret/i.test(p));
+    if (i >= 0 && hit) plain(ctx, 'find', 'read', 'read', `find looks for secret files by name (${hit})`, { secrets: true });
     return false;
   }
   switch (name) {
