@@ -1,6 +1,7 @@
 // Runs every test tier that exists, in one node:test run so the summary counts them all.
 //   test/unit  *.spec.ts  pure core, no I/O
 //   test/node  *.test.ts  real SQLite, real loopback servers, real processes, the built CLI
+//   test/threats *.test.ts the THREATS.md classes T01–T71, one probe set per class (docs/threats.md)
 //   test/e2e   *.test.ts  a real VS Code (code-server) driven by Chromium
 // Pass a tier name or a file filter to narrow: `node scripts/test.mjs unit`, `... shell`.
 import { readdirSync, statSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const tiers = ['unit', 'node', 'e2e'];
+const tiers = ['unit', 'node', 'threats', 'e2e'];
 const args = process.argv.slice(2);
 const wantTiers = tiers.filter((t) => args.includes(t));
 const filters = args.filter((a) => !tiers.includes(a));

@@ -64,6 +64,13 @@ export interface Effect {
    * workspace, before-image of rows). The judge only counts it when the caller can take snapshots.
    */
   snapshotable?: boolean;
+  /**
+   * Work that leaves the gate's reach: an agent started in a mode that approves its own actions, the
+   * supervising extension disabled or uninstalled (T52, T65). The judge denies it.
+   */
+  escapesGate?: boolean;
+  /** Work that outlives the kill switch: detached, scheduled or restarted processes (T55/T56). At least ask. */
+  persists?: boolean;
 }
 
 export interface Flags {

@@ -16,7 +16,7 @@ import { actionHashOf, hashOf } from './hash';
 import { formatIssues, type EffectivePolicy, type LayerName } from './policy/layers';
 import { matchesRule, matchesProtected } from './policy/match';
 import type { Category, DecisionKind } from './policy/schema';
-import { inspectPath, type Environment } from './paths';
+import { absolutize, inspectPath, isWithin, type Environment } from './paths';
 
 export type GateMode = 'interactive' | 'ci' | 'offline';
 
@@ -155,6 +155,12 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
       if (info.critical && !info.insideWorkspace) floor('floor.critical-path', `would destroy ${e.target}: ${info.critical}`, 'deny');
     }
   }
+  const airlockState = changes.find((e) => e.target?.startsWith('/') && isWithin(e.target, absolutize(env.airlockHome, env)));
+  if (airlockState) floor('floor.airlock-state', `would change Airlock's own state (${airlockState.target}): only Airlock writes there`, 'deny');
+  const escapes = effective.effects.find((e) => e.escapesGate);
+  if (escapes) floor('floor.escapes-gate', `would leave the gate's reach: ${escapes.detail}`, 'deny');
+  const persists = effective.effects.find((e) => e.persists);
+  if (persists) floor('floor.outlives-kill', `outlives the kill switch: ${persists.detail}`);
   if (effective.reversibility === 'unknown') floor('floor.unknown', c.reasons[0] ?? 'could not analyze the action');
   else if (effective.reversibility === 'irreversible') floor('floor.irreversible', `irreversible: ${firstDetail(effective, 'irreversible')}`);
   const sec = changes.find((e) => e.securityConfig);
@@ -191,7 +197,7 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
   }
 
   if (decision === 'allow' && reasons.length === 0) reasons.push(isRead ? 'read-only' : `${effective.reversibility} and within policy`);
-  const cacheable = decision === 'ask' && rankOf(effective.reversibility) <= rankOf('recoverable') && !effective.flags.securityConfig && !prot;
+  const cacheable = decision === 'ask' && rankOf(effective.reversibility) <= rankOf('recoverable') && !effective.flags.securityConfig && !prot && !persists;
   return {
     decision,
     reversibility: effective.reversibility,

@@ -22,6 +22,12 @@ export interface PathFacts {
    * the classifier treats like an unreadable file (`unknown`). Must not throw.
    */
   readFile?(p: string, maxBytes: number): FileRead;
+  /**
+   * Optional: the text of a small file inside the workspace (a patch an agent applies), or undefined
+   * when it cannot be read. Without it, tools whose write targets come from their input are judged
+   * as writing anywhere in the workspace.
+   */
+  readText?(p: string): string | undefined;
 }
 
 /** Why a file could not be looked inside. */
@@ -83,6 +89,11 @@ export interface Environment {
   provenance?: RunProvenance;
   /** Programs the person trusted in this workspace. */
   trust?: TrustLookup;
+  /**
+   * Optional: the agents whose Airlock hooks are installed (claude, codex, gemini, cursor, copilot,
+   * cline…). When known, an agent started in an unguarded mode without hooks is denied (T52).
+   */
+  gatedAgents?: readonly string[];
 }
 
 export function makeEnvironment(partial: Partial<Environment> & { cwd: string }): Environment {
@@ -98,6 +109,7 @@ export function makeEnvironment(partial: Partial<Environment> & { cwd: string })
     vars: partial.vars ?? { HOME: home },
     ...(partial.provenance ? { provenance: partial.provenance } : {}),
     ...(partial.trust ? { trust: partial.trust } : {}),
+    ...(partial.gatedAgents ? { gatedAgents: partial.gatedAgents } : {}),
   };
 }
 
@@ -163,7 +175,7 @@ export function inspectPath(p: string, env: Environment): PathInfo {
   const info: PathInfo = { abs, insideWorkspace, inTemp, exists: kind !== undefined, isDir: kind === 'dir' };
   const sec = securityConfigReason(abs, env, roots);
   if (sec) info.securityConfig = sec;
-  const secret = secretReason(abs);
+  const secret = isWithin(abs, absolutize(env.airlockHome, env)) ? "Airlock's own state (bridge token, ledger, acknowledgements)" : secretReason(abs);
   if (secret) info.secrets = secret;
   const crit = criticalReason(abs, env, roots);
   if (crit) info.critical = crit;
@@ -338,6 +350,7 @@ export function secretReason(abs: string): string | undefined {
     return 'environment secrets';
   }
   if (name.endsWith('.pub') || name === 'known_hosts') return undefined;
+  if (parts[0] === 'proc' && (name === 'environ' || name === 'cmdline' || name === 'mem')) return 'process environment (holds tokens)';
   const byName = SECRET_NAMES[name];
   if (byName) return byName;
   const dot = name.lastIndexOf('.');

@@ -69,6 +69,11 @@ export function readFileForJudging(p: string, maxBytes: number): FileRead {
 /** PathFacts backed by the real file system. Never throws (a failing call means "does not exist"). */
 export const realFs: PathFacts = {
   readFile: readFileForJudging,
+  // A patch or other input file a command reads its write targets from (families/indirectWrites).
+  readText(p) {
+    const r = readFileForJudging(p, 1024 * 1024);
+    return r.ok ? r.text : undefined;
+  },
   // Misses are the common case (a path a command will create): ask without throwing, which costs
   // ~50 µs per call on a busy machine.
   realpath(p) {
@@ -111,6 +116,7 @@ export function memoFacts(inner: PathFacts): PathFacts {
   const kinds = new Map<string, ReturnType<PathFacts['kind']>>();
   return {
     ...(inner.readFile ? { readFile: inner.readFile } : {}),
+    ...(inner.readText ? { readText: inner.readText } : {}),
     realpath(p) {
       if (!real.has(p)) real.set(p, inner.realpath(p));
       return real.get(p);

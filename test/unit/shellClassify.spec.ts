@@ -171,7 +171,7 @@ const ROWS: Array<[string, Row]> = [
   ['git push --mirror', { cmd: 'git push --mirror', rev: 'irreversible' }],
   ['git push --delete', { cmd: 'git push origin --delete feature', rev: 'irreversible' }],
   ['git push (allowed)', { cmd: 'git push origin main', rev: 'reversible', flags: { network: true } }],
-  ['git push --force-with-lease (allowed)', { cmd: 'git push --force-with-lease', rev: 'reversible' }],
+  ['git push --force-with-lease (replaces the remote history: T38)', { cmd: 'git push --force-with-lease', rev: 'irreversible', kind: 'network' }],
   ['git branch -D', { cmd: 'git branch -D feature', rev: 'irreversible', kind: 'delete' }],
   ['git branch -d (allowed)', { cmd: 'git branch -d feature', rev: 'recoverable' }],
   ['git checkout -bfeature (attached value)', { cmd: 'git checkout -bfeature', rev: 'reversible' }],

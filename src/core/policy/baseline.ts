@@ -25,6 +25,12 @@ export const BASELINE: Policy = Policy.parse({
       reason: 'changes files outside the workspace',
     },
     {
+      id: 'baseline.exfiltrate-secrets',
+      match: { secrets: true, network: true },
+      decision: 'deny',
+      reason: 'sends secrets read in the same command off the machine',
+    },
+    {
       id: 'baseline.secrets',
       match: { secrets: true },
       decision: 'ask',

@@ -26,12 +26,14 @@ export interface AllowGrant {
   grantedAt: number;
   expiresAt: number;
   by: string;
+  /** The policy the grant was given under: a policy change invalidates it (T11). */
+  policyHash?: string;
 }
 
 /** Default lifetime of a grant: one hour (a run that lasts longer is asked again). */
 export const GRANT_TTL_MS = 60 * 60 * 1000;
 
-type Judged = Pick<Decision, 'cacheable' | 'reversibility' | 'flags' | 'commands' | 'effects'>;
+type Judged = Pick<Decision, 'cacheable' | 'reversibility' | 'flags' | 'commands' | 'effects'> & { policyHash?: string };
 
 /** May "allow for this run" be offered (or used) for this decision? */
 export function grantable(d: Judged): boolean {
@@ -87,7 +89,7 @@ export class AllowForRun {
   grant(runId: string, action: Action | undefined, d: Judged, by: string, now: number): AllowGrant | undefined {
     const pattern = patternOf(action, d);
     if (!pattern) return undefined;
-    const g: AllowGrant = { runId, pattern, grantedAt: now, expiresAt: now + this.ttlMs, by };
+    const g: AllowGrant = { runId, pattern, grantedAt: now, expiresAt: now + this.ttlMs, by, ...(d.policyHash !== undefined ? { policyHash: d.policyHash } : {}) };
     this.grants.set(AllowForRun.id(runId, pattern.key), g);
     return g;
   }
@@ -99,7 +101,7 @@ export class AllowForRun {
     const id = AllowForRun.id(runId, pattern.key);
     const g = this.grants.get(id);
     if (!g) return undefined;
-    if (now >= g.expiresAt) {
+    if (now >= g.expiresAt || g.policyHash !== d.policyHash) {
       this.grants.delete(id);
       return undefined;
     }

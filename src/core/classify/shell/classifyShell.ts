@@ -14,15 +14,25 @@ import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './sh
 import { expandWord, heredocText, type ShWord } from './shellWords.js';
 import { newInside } from '../inside/insideState.js';
 import { withInside } from '../inside/insideResult.js';
+import { lineEnvironment, newLineState } from './families/lineState.js';
+import { lineEffects } from './families/index.js';
 
 export const MAX_BYTES = 16 * 1024;
 
+const EVAL_EXPANSION = /\$\{[^}]*@[PEAK]\}|\$\[[^\]]*['"`]|\$\(\([^)]*['"`]|\(\([^)]*['"`][^)]*\)\)|(^|[;&|({\s])let\s[^;&|\n]*['"`]/;
+
 export function classifyShell(command: string, env: Environment): Classification {
-  const ctx: Ctx = { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, inside: newInside(runScript) };
+  const line = newLineState();
+  const ctx: Ctx = { env: lineEnvironment(env, line), effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, line, inside: newInside(runScript) };
   try {
     if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
     if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
     runScript(command, ctx, 'shell');
+    // Expansions that evaluate text as code at run time: `${x@P}` (prompt expansion runs `$(…)` in
+    // the value) and quoted strings or substitutions inside arithmetic (`$[ x='a[$(cmd)]', x ]`:
+    // array subscripts are evaluated recursively). Their code is not in the parse tree (T24).
+    if (EVAL_EXPANSION.test(command)) unknownEffect(ctx, 'expansion', 'an expansion evaluates text as code at run time (${var@P}, or a quoted string inside arithmetic)');
+    lineEffects(ctx);
     return withInside(summarize(ctx.effects, ctx.reasons, ctx.commands), ctx);
   } catch (e) {
     const reason = e instanceof ShellLimitError ? e.message : e instanceof Error ? e.message : String(e);
@@ -145,7 +155,11 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         const v = a.value ? expand(ctx, a.value) : undefined;
         ctx.vars.set(a.name, v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
       }
-      for (const w of cmd.words) expand(ctx, w);
+      const words = cmd.words.map((w) => expand(ctx, w));
+      // `export`, `export -p`, `declare -p`, `typeset -x` with nothing to assign print every variable (T42).
+      if (cmd.assigns.length === 0 && /^(export|declare|typeset|readonly)$/.test(cmd.variant) && words.every((w) => /^-[pxgr]+$/.test(w.text))) {
+        add(ctx, { kind: 'read', reversibility: 'read', detail: `${cmd.variant} ${words.map((w) => w.text).join(' ')} prints shell and environment variables (tokens included)`.replace(/ +$/, ''), source: cmd.variant, secrets: true });
+      }
       return;
   }
 }

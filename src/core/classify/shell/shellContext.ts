@@ -6,6 +6,7 @@ import type { Effect, Reversibility } from '../../effects.js';
 import { inspectPath, type Environment, type PathInfo } from '../../paths.js';
 import type { ShWord } from './shellWords.js';
 import type { InsideState } from '../inside/insideState.js';
+import type { LineState } from './families/lineState.js';
 
 export const MAX_COMMANDS = 200;
 export const MAX_DEPTH = 20;
@@ -23,6 +24,8 @@ export interface Ctx {
   remote?: string;
   /** Looking inside what will run: files read, cycle stack, provenance (src/core/classify/inside). */
   inside?: InsideState;
+  /** Links, moved files and folders made by earlier commands of the same line (families/lineState.ts). */
+  line?: LineState;
 }
 
 export function lookupVar(ctx: Ctx, name: string): string | undefined {

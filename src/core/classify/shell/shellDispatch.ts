@@ -11,6 +11,7 @@ import { MAX_COMMANDS } from './shellContext.js';
 import { runTool } from './shellTools.js';
 import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
 import { afterTools, inspectInside, runLocalInside } from '../inside/lookInside.js';
+import { runFamilies } from './families/index.js';
 
 export type Stdin =
   | { kind: 'none' }
@@ -144,6 +145,8 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
   ctx.commands.push(name);
   if (ctx.commands.length > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
   const args = argv.slice(1);
+  // Effect families (families/*.ts): rules per family of programs, before the per-tool tables.
+  if ((local !== undefined || !ctx.funcs.has(name)) && runFamilies({ name, ...(local !== undefined ? { local } : {}), args, ctx, stdin, runScript })) return;
   // Looking inside what will run (src/core/classify/inside): package scripts, make, npx…, provenance.
   if (inspectInside(name, args, ctx, (a) => runArgv(a, ctx, stdin, runScript), local)) return;
   // Build-tool wrappers checked into the project (./mvnw, ./gradlew) are the tool itself: judge the

@@ -5,6 +5,7 @@
  */
 import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
 import type { ShWord } from './shellWords.js';
+import { notePrecious } from './families/lineState.js';
 
 type ArgvRunner = (argv: ShWord[]) => void;
 
@@ -22,7 +23,7 @@ const shortHas = (args: ShWord[], letters: string, longs: string[]): boolean =>
 
 /** Writes `dest`: overwrite when it exists as a file, else create. */
 function writeTarget(ctx: Ctx, dest: ShWord, source: string, note = ''): void {
-  const kind = dest.literal || (!dest.unknownVars.length && !dest.subst) ? ctx.env.fs.kind(abs(ctx, dest.text)) : undefined;
+  const kind = dest.literal || (!dest.unknownVars.length && !dest.subst) ? ctx.env.fs.kind(abs(ctx, dest.text).replace(/(.)\/+$/, '$1')) : undefined;
   if (dest.unknownVars.length || dest.subst) pathEffect(ctx, 'overwrite', dest, source, note);
   else if (kind === 'file') pathEffect(ctx, 'overwrite', dest, source, note);
   else pathEffect(ctx, 'create', dest, source, note);
@@ -31,6 +32,33 @@ function abs(ctx: Ctx, p: string): string {
   if (p.startsWith('/')) return p;
   if (p === '~' || p.startsWith('~/')) return ctx.env.home + p.slice(1);
   return ctx.env.cwd.replace(/\/$/, '') + '/' + p;
+}
+
+/**
+ * Operands of cp/mv/install: with `-t DIR`, or a last operand that is an existing folder (or one made
+ * earlier in the line), every source lands inside it under its own name, over any file there (T43).
+ */
+function copyOperands(args: ShWord[], ctx: Ctx, install = false): { dest?: ShWord; srcs: ShWord[]; intoDir: boolean } {
+  const tIdx = args.findIndex((a) => a.text === '-t' || a.text.startsWith('--target-directory'));
+  const tAttached = tIdx >= 0 && args[tIdx]!.text.includes('=') ? { ...args[tIdx]!, text: args[tIdx]!.text.split('=').slice(1).join('=') } : undefined;
+  const tVal = tIdx >= 0 ? tAttached ?? args[tIdx + 1] : undefined;
+  // install's -m/-o/-g take a value; so does -S (suffix) for cp, mv and install.
+  const valued = args.filter((a, i) => i > 0 && (install ? /^-[a-zA-Z]*[mogS]$/ : /^-[a-zA-Z]*S$/).test(args[i - 1]!.text));
+  const p = positional(args).filter((x) => x !== tVal && !valued.includes(x));
+  if (tVal) return { dest: tVal, srcs: p, intoDir: true };
+  if (p.length < 2) return { srcs: [], intoDir: false };
+  const dest = p[p.length - 1]!;
+  const noTarget = shortHas(args, 'T', ['--no-target-directory']);
+  const isDir = !noTarget && !dest.unknownVars.length && !dest.subst && ctx.env.fs.kind(abs(ctx, dest.text).replace(/(.)\/+$/, '$1')) === 'dir';
+  return { dest, srcs: p.slice(0, -1), intoDir: isDir || (p.length > 2 && !noTarget) };
+}
+function inside(dir: ShWord, src: ShWord): ShWord {
+  const base = src.text.replace(/\/+$/, '').split('/').pop() ?? src.text;
+  return { ...dir, text: `${dir.text.replace(/\/+$/, '')}/${base}`, unknownVars: [...dir.unknownVars, ...src.unknownVars], subst: dir.subst || src.subst, glob: dir.glob || src.glob };
+}
+/** The destination now holds data that existed before the line: a later overwrite of it loses that data. */
+function keep(ctx: Ctx, d: ShWord): void {
+  if (ctx.line && !d.unknownVars.length && !d.subst && !d.glob) notePrecious(ctx.env, ctx.line, d.text);
 }
 
 const FIND_WITH_ARG = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-lname', '-ilname', '-type', '-xtype', '-user', '-group', '-uid', '-gid', '-perm', '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-newer', '-anewer', '-cnewer', '-maxdepth', '-mindepth', '-samefile', '-inum', '-links', '-printf', '-fstype', '-used', '-context', '-regextype', '-D', '-files0-from']);
@@ -75,27 +103,33 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     }
   },
   mv(args, ctx) {
-    const p = positional(args);
-    const tIdx = args.findIndex((a) => a.text === '-t' || a.text.startsWith('--target-directory'));
-    if (p.length < 2 && tIdx < 0) return;
-    const dest = tIdx >= 0 ? args[tIdx + 1] ?? lit('.') : p[p.length - 1]!;
-    const srcs = tIdx >= 0 ? p.filter((x) => x !== dest) : p.slice(0, -1);
+    const { dest, srcs, intoDir } = copyOperands(args, ctx);
+    if (!dest) return;
     for (const s of srcs) pathEffect(ctx, 'write', s, 'mv', ' (moves it away)');
     if (shortHas(args, 'n', ['--no-clobber'])) return;
-    writeTarget(ctx, dest, 'mv');
+    for (const d of intoDir ? srcs.map((s) => inside(dest, s)) : [dest]) {
+      writeTarget(ctx, d, 'mv');
+      keep(ctx, d);
+    }
   },
   cp(args, ctx) {
-    const p = positional(args);
-    const tIdx = args.findIndex((a) => a.text === '-t' || a.text.startsWith('--target-directory'));
-    if (p.length < 2 && tIdx < 0) return;
-    const dest = tIdx >= 0 ? args[tIdx + 1] ?? lit('.') : p[p.length - 1]!;
-    for (const s of tIdx >= 0 ? p.filter((x) => x !== dest) : p.slice(0, -1)) pathEffect(ctx, 'read', s, 'cp');
+    const { dest, srcs, intoDir } = copyOperands(args, ctx);
+    if (!dest) return;
+    for (const s of srcs) pathEffect(ctx, 'read', s, 'cp');
     if (shortHas(args, 'n', ['--no-clobber'])) return;
-    writeTarget(ctx, dest, 'cp');
+    for (const d of intoDir ? srcs.map((s) => inside(dest, s)) : [dest]) {
+      writeTarget(ctx, d, 'cp');
+      keep(ctx, d);
+    }
   },
   install(args, ctx) {
-    const p = positional(args);
-    if (p.length >= 2) writeTarget(ctx, p[p.length - 1]!, 'install');
+    if (shortHas(args, 'd', ['--directory'])) {
+      for (const t of positional(args)) pathEffect(ctx, 'create', t, 'install');
+      return;
+    }
+    const { dest, srcs, intoDir } = copyOperands(args, ctx, true);
+    if (!dest) return;
+    for (const d of intoDir ? srcs.map((s) => inside(dest, s)) : [dest]) writeTarget(ctx, d, 'install');
   },
   ln(args, ctx) {
     const p = positional(args);
@@ -119,8 +153,10 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     for (const t of positional(args)) pathEffect(ctx, 'create', t, 'mkdir');
   },
   chmod(args, ctx) {
-    const p = positional(args);
-    for (const t of p.slice(1)) pathEffect(ctx, 'permissions', t, 'chmod', shortHas(args, 'R', ['--recursive']) ? ' recursively' : '');
+    // The mode may itself begin with '-' (`chmod -x hook.sh`): only chmod's own options are options.
+    const ref = args.some((a) => a.text.startsWith('--reference'));
+    const p = args.filter((a) => !/^(-[Rvcf]+|--(recursive|verbose|changes|silent|quiet|preserve-root|no-preserve-root|reference=.*))$/.test(a.text));
+    for (const t of ref ? p : p.slice(1)) pathEffect(ctx, 'permissions', t, 'chmod', shortHas(args, 'R', ['--recursive']) ? ' recursively' : '');
   },
   chown(args, ctx) {
     const p = positional(args);

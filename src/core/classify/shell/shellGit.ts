@@ -49,8 +49,12 @@ const hasFlag = (args: string[], flag: string): boolean =>
     return a === flag || shortLetters(a).includes(flag[1]!);
   });
 const positional = (args: string[]): string[] => beforeDashDash(args).filter((a) => !a.startsWith('-'));
+/** push's bundled short options: only -o (push option) takes a value (`-uf` is -u -f). */
+const pushLetters = (a: string): string => (/^-[a-zA-Z]/.test(a) && !a.startsWith('--') ? (/^-([a-np-zA-Z]*)/.exec(a)?.[1] ?? '') : '');
 const forcePush = (args: string[]): boolean =>
-  beforeDashDash(args).some((a) => /^--force(?!-with-lease$)(?!-with-lease=)/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || /[fd]/.test(shortLetters(a))) ||
+  // --force-with-lease and --force-if-includes still replace the remote's history (the lease only
+  // checks that nobody pushed meanwhile): irreversible like --force (T38).
+  beforeDashDash(args).some((a) => /^--force/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || /[fd]/.test(pushLetters(a))) ||
   positional(args).some((a) => a.startsWith('+') || a.startsWith(':'));
 
 const READ = { rev: 'read', kind: 'read', detail: 'reads the repository' } as const;

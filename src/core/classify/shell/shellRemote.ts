@@ -188,6 +188,7 @@ export function runDbCli(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin): 
     else plain(ctx, name, 'read', 'read', `${name} query`, { network: true });
     return;
   }
+  const start = ctx.effects.length;
   const dialect: Dialect = name === 'psql' ? 'postgres' : name === 'sqlite3' || name === 'sqlite' ? 'sqlite' : 'mysql';
   const sqls: string[] = [];
   let file: string | undefined;
@@ -213,6 +214,11 @@ export function runDbCli(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin): 
   else if (stdin.kind === 'pipe' || stdin.kind === 'file') plain(ctx, name, 'write', 'irreversible', `${name} runs SQL read from ${stdin.kind === 'pipe' ? 'a pipe' : stdin.path}`);
   for (const s of sqls) sqlEffects(s, dialect, ctx, name);
   if (sqls.length === 0 && !file && stdin.kind === 'none') plain(ctx, name, 'read', 'read', `${name} interactive session`, { network: dialect !== 'sqlite' });
+  // The database file is a path like any other (Airlock's own ledger, a secrets store…): T48.
+  if (dialect === 'sqlite' && pos[0] && pos[0] !== ':memory:') {
+    const changes = ctx.effects.slice(start).some((e) => e.kind !== 'read');
+    pathEffect(ctx, changes ? 'write' : 'read', args.find((a) => a.text === pos[0]) ?? lit(pos[0]), name, ' (database file)');
+  }
 }
 
 export function runMysqladmin(args: ShWord[], ctx: Ctx): void {

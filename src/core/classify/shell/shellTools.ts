@@ -21,6 +21,9 @@ export const READ_ONLY = new Set(
     'git-lfs gitk tig gzip-l zcat zless bzcat xzcat nm objdump ldd otool tldr cowsay fortune lolcat figlet watchman-list stty git-status').split(/\s+/),
 );
 
+/** Read-only programs whose operands are files: a secret file among them flags the read (T42, T48). */
+const FILE_READERS = new Set('cat head tail less more bat grep egrep fgrep rg ag ack jq yq strings xxd od hexdump base64 base32 sort uniq cut wc diff cmp comm tac nl fold paste column md5sum sha1sum sha256sum sha512sum cksum file stat zcat bzcat xzcat tr'.split(' '));
+
 /** Programs that only change the session or print: a few with a twist handled elsewhere. */
 const SAFE_DEV = new Set(['cd', 'export', 'set', 'unset', 'alias', 'source']);
 void SAFE_DEV;
@@ -131,7 +134,7 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   const t = args.map((a) => a.text);
   if (READ_ONLY.has(name)) {
     plain(ctx, name, 'read', 'read', `${name} only reads`);
-    if (name === 'cat' || name === 'head' || name === 'tail' || name === 'less' || name === 'more' || name === 'bat' || name === 'grep' || name === 'rg') {
+    if (FILE_READERS.has(name)) {
       for (const a of args) if (!a.text.startsWith('-') && (a.text.includes('/') || a.text.includes('.'))) {
         const before = ctx.effects.length;
         pathEffect(ctx, 'read', a, name);

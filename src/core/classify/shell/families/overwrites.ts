@@ -1,0 +1,46 @@
+/**
+ * T43: overwrites hidden in options of programs that otherwise only read. `sort -o FILE`, `uniq IN
+ * OUT`, `shuf -o`, `split`/`csplit` prefixes, `iconv -o`, `jq … > ` aside, these name their output
+ * file in an option or a second operand. An existing output file is overwritten (irreversible, or
+ * reversible with a snapshot); a new one is created.
+ */
+import { pathEffect } from '../shellContext.js';
+import type { ShWord } from '../shellWords.js';
+import { optValue, positionals } from './common.js';
+import type { Family } from './index.js';
+import { absolutize } from '../../../paths.js';
+
+function output(c: Parameters<Family>[0], w: ShWord, note: string): void {
+  const kind = w.unknownVars.length || w.subst ? 'file' : c.ctx.env.fs.kind(absolutize(w.text, c.ctx.env));
+  if (/^\/dev\/(null|stdout|stderr)$/.test(w.text)) return;
+  pathEffect(c.ctx, kind === 'file' ? 'overwrite' : 'create', w, c.name, note);
+}
+
+export const hiddenOverwrites: Family = (c) => {
+  const { name, args } = c;
+  switch (name) {
+    case 'sort':
+    case 'shuf':
+    case 'iconv':
+    case 'pandoc':
+    case 'xsltproc': {
+      const o = optValue(args, ['-o', '--output']);
+      if (o) output(c, o, ` (${name} -o)`);
+      return false;
+    }
+    case 'uniq': {
+      const p = positionals(args, new Set(['-f', '--skip-fields', '-s', '--skip-chars', '-w', '--check-chars']));
+      if (p.length >= 2 && p[1]!.text !== '-') output(c, p[1]!, ' (uniq OUTPUT operand)');
+      return false;
+    }
+    case 'split':
+    case 'csplit': {
+      const p = positionals(args, new Set(['-l', '-b', '-n', '-a', '-C', '-d', '--additional-suffix', '-f', '--prefix']));
+      const prefix = name === 'csplit' ? optValue(args, ['-f', '--prefix'])?.text ?? 'xx' : p[1]?.text ?? 'x';
+      pathEffect(c.ctx, 'overwrite', { text: `${prefix}*`, literal: false, unknownVars: [], subst: false, glob: true }, name, ` (writes ${prefix}aa, ${prefix}ab… over existing files)`);
+      return false;
+    }
+    default:
+      return false;
+  }
+};
