@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_JS } from '../support/claudeRun';
-import { agentBin, airlock, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
@@ -51,8 +51,7 @@ describe(`Cline CLI ${typeof bin === 'string' ? '' : bin.version} gated by the h
   let gate: ServeProc;
   before(async () => {
     w = freshWorld('airlock-cline-');
-    const r = airlock(w, ['hooks', 'install', 'cline']);
-    assert.equal(r.status, 0, r.stderr);
+    installHook(w, 'cline');
     assert.ok(existsSync(join(w.home, 'Documents', 'Cline', 'Hooks', 'PreToolUse')));
     gate = await startGate(w);
   });

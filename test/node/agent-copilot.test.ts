@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../support/claudeRun';
-import { agentBin, airlock, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
 import { ScriptedModel, type ScriptedTurn } from '../support/scriptedModel';
 import type { ServeProc } from '../support/gateway';
 
@@ -59,8 +59,7 @@ describe(`Copilot CLI ${typeof bin === 'string' ? '' : bin.version} gated by the
   let gate: ServeProc;
   before(async () => {
     w = freshWorld('airlock-copilot-');
-    const r = airlock(w, ['hooks', 'install', 'copilot']);
-    assert.equal(r.status, 0, r.stderr);
+    installHook(w, 'copilot');
     assert.ok(existsSync(join(w.home, '.copilot', 'hooks', 'airlock.json')));
     gate = await startGate(w);
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentBin, airlock, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
 import { ScriptedGemini, type GeminiTurn } from '../support/scriptedGemini';
 import type { ServeProc } from '../support/gateway';
 
@@ -58,8 +58,7 @@ describe(`Gemini CLI ${typeof bin === 'string' ? '' : bin.version} gated by the 
   before(async () => {
     w = freshWorld('airlock-gemini-');
     writeSettings(w);
-    const r = airlock(w, ['hooks', 'install', 'gemini', '--no-telemetry']);
-    assert.equal(r.status, 0, r.stderr);
+    installHook(w, 'gemini', ['--no-telemetry']);
     gate = await startGate(w);
   });
   after(async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentBin, airlock, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
@@ -86,8 +86,7 @@ for (const f of FLAVORS) {
     let gate: ServeProc;
     before(async () => {
       w = freshWorld(`airlock-${f.agent}-`);
-      const r = airlock(w, ['hooks', 'install', f.agent]);
-      assert.equal(r.status, 0, r.stderr);
+      installHook(w, f.agent);
       assert.ok(existsSync(join(w.home, ...f.configDir, 'plugins', 'airlock.js')));
       gate = await startGate(w);
     });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentBin, airlock, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
@@ -56,8 +56,7 @@ describe(`Qwen Code ${typeof bin === 'string' ? '' : bin.version} gated by the h
   before(async () => {
     w = freshWorld('airlock-qwen-');
     writeSettings(w);
-    const r = airlock(w, ['hooks', 'install', 'qwen']);
-    assert.equal(r.status, 0, r.stderr);
+    installHook(w, 'qwen');
     const s = JSON.parse(readFileSync(join(w.home, '.qwen', 'settings.json'), 'utf8')) as { security: unknown; hooks: { PreToolUse: unknown[] } };
     assert.deepEqual(s.security, { auth: { selectedType: 'openai' } }, 'the person’s settings stay');
     assert.equal(s.hooks.PreToolUse.length, 1);

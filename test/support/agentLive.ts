@@ -74,6 +74,23 @@ export function airlock(w: World, args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [CLI_JS, ...args], { cwd: w.proj, encoding: 'utf8', env: { ...baseEnv(w), ...env }, timeout: 60_000 });
 }
 
+/**
+ * `airlock hooks install <agent>` for the world's HOME. With AIRLOCK_RECORD_PAYLOADS=<dir> set, the
+ * installed entry is pointed at test/support/recordHook.cjs, which records every payload the agent
+ * sends (for test/fixtures/hooks) and forwards it to the real shim.
+ */
+export function installHook(w: World, agent: string, extra: string[] = []): { file: string } {
+  const r = airlock(w, ['hooks', 'install', agent, '--json', ...extra]);
+  if (r.status !== 0) throw new Error(`airlock hooks install ${agent} failed: ${r.stdout}${r.stderr}`);
+  const file = (JSON.parse(r.stdout) as Array<{ file: string }>)[0]!.file;
+  if (process.env.AIRLOCK_RECORD_PAYLOADS) {
+    const text = readFileSync(file, 'utf8');
+    const hook = join(REPO_ROOT, 'dist', 'hook.js');
+    writeFileSync(file, text.split(hook).join(join(REPO_ROOT, 'test', 'support', 'recordHook.cjs')));
+  }
+  return { file };
+}
+
 export async function startGate(w: World): Promise<ServeProc> {
   return startServe(['--ledger', w.ledger, '--ci', '--workspace', w.proj], { ...baseEnv(w) });
 }
