@@ -122,6 +122,17 @@ describe('the Cline shim: both payload generations', () => {
     assert.ok(String(a.errorMessage).length > 0);
   });
 
+  it('with the kill switch latched the task ends (cancel), reads included: what the person asked for', () => {
+    const home = join(w.root, 'killed-home');
+    const k = spawnSync(process.execPath, [CLI_JS, 'kill', '--reason', 'cline test'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: join(home, 'airlock') } });
+    assert.equal(k.status, 0, k.stderr);
+    const read = structuredClone(recorded.payload) as { workspaceRoots: string[] };
+    read.workspaceRoots = [w.proj];
+    const a = shim(read, home);
+    assert.equal(a.cancel, true);
+    assert.match(String(a.errorMessage), /kill switch is latched \(cline test\)/);
+  });
+
   it('an unknown tool of Cline 3.x is denied with cancel (its schema is not known to refuse the replaced input)', () => {
     const p = structuredClone(recorded.payload) as Record<string, unknown> & { tool_call: Record<string, unknown>; workspaceRoots: string[] };
     p.workspaceRoots = [w.proj];
