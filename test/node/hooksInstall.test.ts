@@ -267,7 +267,7 @@ function fakeShim(mode: 'judge' | 'allow-all' | 'deny-all'): string {
   writeFileSync(
     file,
     `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const agent=process.argv[3];const p=JSON.parse(s);
-const cmd=p.tool_input?.command??p.command??p.tool_call?.input?.commands?.[0]??p.preToolUse?.parameters?.command??JSON.parse(p.toolArgs??'{}').command??'';
+const cmd=p.tool_input?.command??p.command??p.tool_call?.input?.commands?.[0]??p.preToolUse?.parameters?.command??(typeof p.toolArgs==='string'?JSON.parse(p.toolArgs):(p.toolArgs??{})).command??'';
 const deny=${mode === 'deny-all' ? 'true' : mode === 'allow-all' ? 'false' : "/rm /.test(cmd)"};const why='fake shim';
 const out={claude:{hookSpecificOutput:{hookEventName:'PreToolUse',permissionDecision:deny?'deny':'allow',permissionDecisionReason:why}},
 codex:deny?{hookSpecificOutput:{hookEventName:'PreToolUse',permissionDecision:'deny',permissionDecisionReason:why}}:{},

@@ -24,6 +24,39 @@ export interface Recorded {
 
 export const RECORDED: readonly Recorded[] = [
   {
+    agent: 'claude',
+    version: '2.1.197',
+    entry: 'config',
+    live: true,
+    fill: { cwd: "/tmp/rec-cc-dytoqi/proj", command: [{ path: ['tool_input', 'command'], as: 'text' }] },
+    payload: {"session_id": "c905a4fc-d87c-4040-aab4-48d37fa49ed2", "transcript_path": "/tmp/rec-cc-dytoqi/home/.claude/projects/-tmp-rec-cc-dytoqi-proj/c905a4fc-d87c-4040-aab4-48d37fa49ed2.jsonl", "cwd": "/tmp/rec-cc-dytoqi/proj", "prompt_id": "cac17644-9789-492b-a931-41f70beefb53", "permission_mode": "bypassPermissions", "effort": {"level": "high"}, "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls", "description": "list"}, "tool_use_id": "toolu_rec"},
+  },
+  {
+    agent: 'codex',
+    version: '0.169.0',
+    entry: 'config',
+    live: true,
+    fill: { cwd: "/tmp/rec-cc-dytoqi/proj", command: [{ path: ['tool_input', 'command'], as: 'text' }] },
+    payload: {"session_id": "01a241b9-9c6f-76c2-9cd0-3e83c71c7fb9", "turn_id": "01a241b9-9f36-7891-b84e-db78a11325b7", "transcript_path": "/tmp/rec-cc-dytoqi/chome/.codex/sessions/2026/12/04/rollout-2026-12-04T15-43-33-01a241b9-9c6f-76c2-9cd0-3e83c71c7fb9.jsonl", "cwd": "/tmp/rec-cc-dytoqi/proj", "hook_event_name": "PreToolUse", "model": "gpt-mock", "permission_mode": "bypassPermissions", "tool_name": "Bash", "tool_input": {"command": "ls"}, "tool_use_id": "call_rec"},
+  },
+  {
+    agent: 'copilot',
+    version: '1.0.102',
+    entry: 'config',
+    live: true,
+    fill: { cwd: "/tmp/airlock-copilot-h3RJVZ/proj", command: [{ path: ['toolArgs', 'command'], as: 'text' }] },
+    payload: {"sessionId": "6bf83496-157c-48a8-8748-3a267386d276", "timestamp": 1796398691548, "cwd": "/tmp/airlock-copilot-h3RJVZ/proj", "toolName": "bash", "toolArgs": {"command": "rm -rf /tmp/airlock-copilot-h3RJVZ/home/victim", "description": "remove the folder"}},
+  },
+  {
+    agent: 'gemini',
+    version: '0.61.0',
+    entry: 'config',
+    live: true,
+    fill: { cwd: "/tmp/airlock-gemini-qYeuSN/proj", command: [{ path: ['tool_input', 'command'], as: 'text' }] },
+    payload: {"session_id": "e44e7294-05cd-4fe1-b1ca-0f85e16451b5", "transcript_path": "/tmp/airlock-gemini-qYeuSN/home/.gemini/tmp/proj/chats/session-2026-12-04T15-39-e44e7294.jsonl", "cwd": "/tmp/airlock-gemini-qYeuSN/proj", "hook_event_name": "BeforeTool", "timestamp": "2026-12-04T15:39:26.272Z", "tool_name": "run_shell_command", "tool_input": {"command": "rm -rf /tmp/airlock-gemini-qYeuSN/home/victim", "description": "remove the folder"}},
+  },
+
+  {
     agent: 'cline',
     version: '3.0.65',
     entry: 'script',
