@@ -54,7 +54,7 @@ async function session(w: World, f: Flavor, b: AgentBin, turns: ChatTurn[]): Pro
   try {
     writeConfig(w, f, url);
     const env = { ...baseEnv(w), XDG_CONFIG_HOME: join(w.home, '.config'), XDG_DATA_HOME: join(w.home, '.local', 'share'), XDG_CACHE_HOME: join(w.home, '.cache'), XDG_STATE_HOME: join(w.home, '.local', 'state'), ...f.env };
-    const run = await runAgent(b, ['run', 'Do the scripted task.', '--format', 'json'], { cwd: w.proj, env, timeoutMs: 90_000 });
+    const run = await runAgent(b, ['run', 'Do the scripted task.', '--format', 'json'], { cwd: w.proj, env, timeoutMs: 150_000 });
     assert.equal(run.timedOut, false, `${f.agent} timed out: ${run.stderr.slice(-3000)}`);
     assert.equal(run.code, 0, `${f.agent} exited ${run.code}: ${run.stdout.slice(-2000)} ${run.stderr.slice(-2000)}`);
     assert.ok(model.served >= turns.length, `${f.agent} took ${model.served} of ${turns.length} turns: ${run.stderr.slice(-2000)}`);
