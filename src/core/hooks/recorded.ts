@@ -24,6 +24,31 @@ export interface Recorded {
 
 export const RECORDED: readonly Recorded[] = [
   {
+    agent: 'kilo',
+    version: '7.7.7',
+    entry: 'plugin',
+    live: true,
+    fill: { cwd: '', command: [{ path: ['output', 'args', 'command'], as: 'text' }] },
+    payload: {"input": {"tool": "bash", "sessionID": "ses_dbe3eb9e4ffe94nwtG5XIyeDdr", "callID": "call_rec"}, "output": {"args": {"command": "ls", "description": "list files"}}},
+  },
+  {
+    agent: 'qwen',
+    version: '0.24.4',
+    entry: 'config',
+    live: true,
+    fill: { cwd: "/tmp/airlock-qwen-xX4Fnc/proj", command: [{ path: ['tool_input', 'command'], as: 'text' }] },
+    payload: {"session_id": "105c0124-332c-4cda-968a-25f3cf508a43", "transcript_path": "/tmp/airlock-qwen-xX4Fnc/home/.qwen/projects/-tmp-airlock-qwen-xX4Fnc-proj/chats/105c0124-332c-4cda-968a-25f3cf508a43.jsonl", "cwd": "/tmp/airlock-qwen-xX4Fnc/proj", "hook_event_name": "PreToolUse", "timestamp": "2026-12-04T15:49:52.560Z", "permission_mode": "yolo", "tool_name": "run_shell_command", "tool_input": {"command": "rm -rf /tmp/airlock-qwen-xX4Fnc/home/victim", "description": "remove the folder"}, "tool_use_id": "toolu_1796399392559_eca2yn025"},
+  },
+
+  {
+    agent: 'opencode',
+    version: '1.18.33',
+    entry: 'plugin',
+    live: true,
+    fill: { cwd: '', command: [{ path: ['output', 'args', 'command'], as: 'text' }] },
+    payload: {"input": {"tool": "bash", "sessionID": "ses_dbe40811effegF2pq19dJRh7kh", "callID": "call_rec"}, "output": {"args": {"command": "ls", "description": "list files"}}},
+  },
+  {
     agent: 'claude',
     version: '2.1.197',
     entry: 'config',
