@@ -63,7 +63,7 @@ export interface Verdict {
   reason: string;
   /**
    * The person asked for the whole task to end, not just this call (the kill switch). Agents whose
-   * hooks can end a task (Cline's `cancel`, its plugins' `stop`) do; the others deny the call.
+   * hooks can end a task (Cline's `cancel`) do; the others deny the call.
    */
   stop?: boolean;
 }

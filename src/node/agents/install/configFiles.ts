@@ -8,7 +8,7 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readd
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isObject, type Agent, type Scope } from '../../../core/hooks/installEntries';
-import type { PluginAgent } from '../../../core/hooks/plugins';
+import type { PluginAgent } from './plugins';
 
 export class HookConfigError extends Error {
   constructor(message: string, readonly path: string) {

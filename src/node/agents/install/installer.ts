@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { READ_PROBE_COMMAND, canarySource, judgeCanary, type HookAnswer } from '../../../core/hooks/canary';
-import { pluginArgv, pluginSource } from '../../../core/hooks/plugins';
+import { pluginArgv, pluginSource } from './plugins';
 import type { Recorded } from '../../../core/hooks/recorded';
 import { codexPositionsAfterRemoval, codexTrustHash, codexTrustKey, readCodexTrust, removeCodexTrust, renameCodexTrust, upsertCodexTrust } from '../../../core/hooks/codexTrust';
 import {

@@ -10,7 +10,8 @@
  * The judging stays in the shim and the gate. Anything but a clear allow (no answer in time, a
  * crash, output that is not JSON) stops the call: the plugin fails closed.
  *
- * Pure: text in, text out. The installer writes these files; a marker line identifies Airlock's.
+ * Text in, text out (kept out of src/core: the text it makes is node code). The installer writes
+ * these files; a marker line identifies Airlock's.
  */
 
 export type PluginAgent = 'opencode' | 'kilo';
