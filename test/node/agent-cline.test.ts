@@ -21,9 +21,10 @@ async function clineRun(w: World, b: AgentBin, turns: ChatTurn[]): Promise<{ mod
   const url = await model.start();
   try {
     const env = { ...baseEnv(w) };
-    const auth = await runAgent(b, ['auth', '-p', 'openai-compatible', '-k', 'x', '-m', 'scripted', '-b', url], { cwd: w.proj, env, timeoutMs: 30_000 });
+    const auth = await runAgent(b, ['auth', '-p', 'openai-compatible', '-k', 'x', '-m', 'scripted', '-b', url], { cwd: w.proj, env, timeoutMs: 90_000 });
+    assert.equal(auth.timedOut, false, `cline auth timed out: ${auth.stderr}`);
     assert.equal(auth.code, 0, auth.stderr + auth.stdout);
-    const run = await runAgent(b, ['Do the scripted task.', '--json', '--data-dir', join(w.home, '.cline', 'data')], { cwd: w.proj, env, timeoutMs: 60_000 });
+    const run = await runAgent(b, ['Do the scripted task.', '--json', '--data-dir', join(w.home, '.cline', 'data')], { cwd: w.proj, env, timeoutMs: 120_000 });
     assert.equal(run.timedOut, false, `cline timed out: ${run.stderr.slice(-2000)}`);
     assert.equal(run.code, 0, `cline exited ${run.code}: ${run.stdout.slice(-2000)}`);
     assert.ok(model.served >= turns.length, `cline took ${model.served} of ${turns.length} turns`);
