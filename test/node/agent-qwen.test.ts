@@ -24,7 +24,7 @@ async function qwenRun(w: World, b: AgentBin, turns: ChatTurn[]): Promise<{ mode
   const url = await model.start();
   try {
     const env = { ...baseEnv(w), OPENAI_BASE_URL: url, OPENAI_API_KEY: 'x', OPENAI_MODEL: 'scripted' };
-    const run = await runAgent(b, ['Do the scripted task.', '--approval-mode', 'yolo', '--output-format', 'json'], { cwd: w.proj, env, timeoutMs: 90_000 });
+    const run = await runAgent(b, ['Do the scripted task.', '--approval-mode', 'yolo', '--output-format', 'json'], { cwd: w.proj, env, timeoutMs: 150_000 });
     assert.equal(run.timedOut, false, `qwen timed out: ${run.stderr.slice(-3000)}`);
     assert.equal(run.code, 0, `qwen exited ${run.code}: ${run.stdout.slice(-2000)} ${run.stderr.slice(-2000)}`);
     assert.ok(model.served >= turns.length, `qwen took ${model.served} of ${turns.length} turns: ${run.stderr.slice(-2000)}`);
