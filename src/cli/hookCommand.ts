@@ -13,7 +13,7 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   const { dialectOf, runShim, MAX_STDIN } = await import('../node/agents/shim');
   const { fail } = await import('../node/agents/dialects/dialect');
   const d = dialectOf(a.agent);
-  if (!d) throw new UsageError(`hook: unknown agent ${a.agent} (claude, copilot, cursor, codex, gemini, cline)`);
+  if (!d) throw new UsageError(`hook: unknown agent ${a.agent} (claude, copilot, cursor, codex, gemini, cline, qwen, opencode, kilo)`);
   const budget = Math.floor((a.timeoutMs ?? d.defaultTimeoutMs) * 0.8);
   const deadlineAt = started + budget;
   let answered = false;

@@ -15,7 +15,7 @@ const loadOffline: OfflineLoader = () => Promise.resolve(require(offlinePath) as
 
 const argv = process.argv.slice(2);
 if (argv[0] !== 'hook') {
-  process.stderr.write('usage: node dist/hook.js hook <claude|copilot|cursor|codex|gemini|cline> [--timeout-ms N]\n');
+  process.stderr.write('usage: node dist/hook.js hook <claude|copilot|cursor|codex|gemini|cline|qwen|opencode|kilo> [--timeout-ms N]\n');
   process.exitCode = 2;
 } else {
   runHook(argv.slice(1), loadOffline).then(

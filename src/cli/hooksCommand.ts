@@ -71,7 +71,10 @@ export async function runHooks(argv: string[]): Promise<number> {
     const rows = await status(ctx);
     if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else {
-      for (const r of rows) process.stdout.write(`${r.state.padEnd(8)}${r.agent.padEnd(9)}${r.scope.padEnd(9)}${r.file}\n${' '.repeat(8)}${r.detail}\n`);
+      for (const r of rows) {
+        const facts = [r.trusted === undefined ? '' : `trusted: ${r.trusted ? 'yes' : 'NO'}`, r.fires === undefined ? '' : `fires: ${r.fires ? 'yes' : 'NO'}`, r.checkedAgainst ? `checked against ${r.checkedAgainst}` : ''].filter(Boolean).join('; ');
+        process.stdout.write(`${r.state.padEnd(8)}${r.agent.padEnd(9)}${r.scope.padEnd(9)}${r.file}\n${' '.repeat(8)}${r.detail}\n${facts ? `${' '.repeat(8)}${facts}\n` : ''}`);
+      }
     }
     return rows.some((r) => r.state === 'BROKEN') ? 1 : 0;
   }
@@ -96,7 +99,7 @@ export async function runHooks(argv: string[]): Promise<number> {
         if ('backup' in r && r.backup) process.stdout.write(`  backup: ${r.backup}\n`);
         if ('trust' in r && r.trust) process.stdout.write(`  trusted in ${r.trust.file} (${r.trust.hash})\n`);
         if (t?.changed) process.stdout.write(`  telemetry ${sub === 'install' ? `to ${otlpEndpointFor(ctx.airlockHome)} set` : 'removed'} in ${t.file}\n`);
-        else if (tIn?.skipped && agent !== 'cursor' && agent !== 'cline') process.stdout.write(`  telemetry not set: ${tIn.skipped}\n`);
+        else if (tIn?.skipped && !['cursor', 'cline', 'qwen', 'opencode', 'kilo'].includes(agent)) process.stdout.write(`  telemetry not set: ${tIn.skipped}\n`);
       }
     } catch (e) {
       failed = true;

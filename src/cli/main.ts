@@ -15,7 +15,7 @@ const USAGE = `usage:
   airlock policy trust list | add <program> [--class C] | revoke <id> [--workspace DIR]
   airlock serve [--ledger FILE] [--policy FILE] [--port N] [--ci] [--workspace DIR]...
         headless gate; prints one JSON line {"bridge","otlp","ledger","discovery"} when ready
-  airlock hook <claude|copilot|cursor|codex|gemini|cline> [--timeout-ms N]
+  airlock hook <claude|copilot|cursor|codex|gemini|cline|qwen|opencode|kilo> [--timeout-ms N]
         the agent hook shim (stdin: the agent's hook JSON; answers within 80% of N, the agent's hook timeout)
   airlock kill [--reason R]    latch the kill switch, void the bridge token, stop a running gate
   airlock unkill               un-latch from the command line (the editor is the intended place)

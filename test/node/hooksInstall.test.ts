@@ -42,7 +42,7 @@ const write = (p: string, text: string) => {
 };
 
 /** A person's existing config for each agent, in the file Airlock will touch. */
-const USER_FILES: Record<Exclude<Agent, 'cline' | 'copilot'>, { path: (h: { home: string }) => string; value: unknown; indent: number | string }> = {
+const USER_FILES: Record<Exclude<Agent, 'cline' | 'copilot' | 'opencode' | 'kilo'>, { path: (h: { home: string }) => string; value: unknown; indent: number | string }> = {
   claude: {
     path: (h) => join(h.home, '.claude', 'settings.json'),
     value: { model: 'opus', permissions: { allow: ['Bash(git status)'] }, hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'echo mine' }] }], Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }] } },
@@ -61,6 +61,11 @@ const USER_FILES: Record<Exclude<Agent, 'cline' | 'copilot'>, { path: (h: { home
   gemini: {
     path: (h) => join(h.home, '.gemini', 'settings.json'),
     value: { theme: 'GitHub', mcpServers: { fs: { command: 'npx', args: ['x'] } } },
+    indent: 2,
+  },
+  qwen: {
+    path: (h) => join(h.home, '.qwen', 'settings.json'),
+    value: { security: { auth: { selectedType: 'openai' } }, hooks: { Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }] } },
     indent: 2,
   },
 };
@@ -174,7 +179,7 @@ describe('airlock hooks install / uninstall', () => {
     const script = join(h.home, 'Documents', 'Cline', 'Hooks', 'PreToolUse');
     const text = readFileSync(script, 'utf8');
     assert.match(text, /^#!\/bin\/sh\n/);
-    assert.match(text, /dist\/hook\.js hook cline\n$/);
+    assert.match(text, /dist\/hook\.js hook cline --timeout-ms 120000\n$/);
     assert.equal(statSync(script).mode & 0o111, 0o111, 'executable');
     assert.equal(cli(['hooks', 'uninstall', 'cline'], h).code, 0);
     assert.equal(existsSync(script), false);
@@ -184,6 +189,21 @@ describe('airlock hooks install / uninstall', () => {
     assert.match(r.stderr, /not Airlock/);
     assert.equal(readFileSync(script, 'utf8'), '#!/bin/sh\necho mine\n');
   });
+
+  for (const [agent, rel] of [['opencode', ['.config', 'opencode', 'plugins', 'airlock.js']], ['kilo', ['.config', 'kilo', 'plugins', 'airlock.js']]] as const) {
+    it(`${agent}: a plugin file in the user's plugin folder, removed again by uninstall; a foreign file is kept`, () => {
+      const h = freshHome();
+      assert.equal(cli(['hooks', 'install', agent], h).code, 0);
+      const file = join(h.home, ...rel);
+      assert.match(readFileSync(file, 'utf8'), new RegExp(`dist/hook\\.js","hook","${agent}"`));
+      assert.equal(cli(['hooks', 'install', agent], h).stdout.includes('already installed'), true);
+      assert.equal(cli(['hooks', 'uninstall', agent], h).code, 0);
+      assert.equal(existsSync(file), false);
+      write(file, 'export const Mine = async () => ({});\n');
+      assert.equal(cli(['hooks', 'install', agent], h).code, 1);
+      assert.equal(readFileSync(file, 'utf8'), 'export const Mine = async () => ({});\n');
+    });
+  }
 
   it('refuses to overwrite a config that is not valid JSON, and names the file', () => {
     const h = freshHome();
@@ -247,12 +267,13 @@ function fakeShim(mode: 'judge' | 'allow-all' | 'deny-all'): string {
   writeFileSync(
     file,
     `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const agent=process.argv[3];const p=JSON.parse(s);
-const cmd=p.tool_input?.command??p.command??p.preToolUse?.parameters?.command??JSON.parse(p.toolArgs??'{}').command??'';
+const cmd=p.tool_input?.command??p.command??p.tool_call?.input?.commands?.[0]??p.preToolUse?.parameters?.command??(typeof p.toolArgs==='string'?JSON.parse(p.toolArgs):(p.toolArgs??{})).command??'';
 const deny=${mode === 'deny-all' ? 'true' : mode === 'allow-all' ? 'false' : "/rm /.test(cmd)"};const why='fake shim';
 const out={claude:{hookSpecificOutput:{hookEventName:'PreToolUse',permissionDecision:deny?'deny':'allow',permissionDecisionReason:why}},
 codex:deny?{hookSpecificOutput:{hookEventName:'PreToolUse',permissionDecision:'deny',permissionDecisionReason:why}}:{},
 copilot:{permissionDecision:deny?'deny':'allow',permissionDecisionReason:why},cursor:{permission:deny?'deny':'allow',agent_message:why},
-gemini:{decision:deny?'deny':'allow',reason:why},cline:{cancel:deny,errorMessage:deny?why:''}}[agent];
+gemini:{decision:deny?'deny':'allow',reason:why},cline:deny?{cancel:false,overrideInput:{airlock_denied:why}}:{cancel:false},
+qwen:{decision:deny?'deny':'allow',reason:why},opencode:{decision:deny?'deny':'allow',reason:why},kilo:{decision:deny?'deny':'allow',reason:why}}[agent];
 process.stdout.write(JSON.stringify(out));});`,
   );
   chmodSync(file, 0o755);

@@ -4,6 +4,7 @@
  * denied is BROKEN: the agent would let the real thing through.
  */
 import type { Agent } from './installEntries';
+import { fillRecorded, recordedFor, type Recorded } from './recorded';
 
 export const CANARY_COMMAND = 'rm -rf ~';
 /**
@@ -13,10 +14,33 @@ export const CANARY_COMMAND = 'rm -rf ~';
  */
 export const READ_PROBE_COMMAND = 'ls';
 
-/** The stdin payload the agent itself would send for a shell call running CANARY_COMMAND. */
+/** Where a canary payload came from: a recording of the agent (with its version) or its documentation. */
+export interface CanarySource {
+  payload: unknown;
+  /** e.g. "cline 3.0.65 (recorded)" or "cursor (documentation)". */
+  checkedAgainst: string;
+}
+
+/**
+ * The payload the agent itself sends for a shell call running `command`: the recorded one when
+ * Airlock has a recording of this agent's entry (hook command or plugin), else the documented shape.
+ * `override` replaces the recording (tests feed a payload from another version this way).
+ */
+export function canarySource(agent: Agent, entry: Recorded['entry'], cwd: string, command: string = CANARY_COMMAND, override?: Recorded): CanarySource {
+  const r = override ?? recordedFor(agent, entry);
+  if (r) return { payload: fillRecorded(r, cwd, command), checkedAgainst: `${r.agent} ${r.version} (${r.live ? 'recorded from the real agent' : 'from documentation'})` };
+  return { payload: canaryPayload(agent, cwd, command), checkedAgainst: `${agent} (documented payload: no recording)` };
+}
+
+/** The documented stdin payload for a shell call running CANARY_COMMAND (used when nothing was recorded). */
 export function canaryPayload(agent: Agent, cwd: string, command: string = CANARY_COMMAND): Record<string, unknown> {
   const session = 'airlock-canary';
   switch (agent) {
+    case 'qwen':
+      return { session_id: session, transcript_path: '', cwd, hook_event_name: 'PreToolUse', timestamp: new Date(0).toISOString(), permission_mode: 'yolo', tool_name: 'run_shell_command', tool_input: { command, description: 'canary' }, tool_use_id: 'call_airlock_canary' };
+    case 'opencode':
+    case 'kilo':
+      return { input: { tool: 'bash', sessionID: session, callID: 'call_airlock_canary' }, output: { args: { command, description: 'canary' } } };
     case 'claude':
     case 'codex':
       return {
@@ -72,8 +96,13 @@ export function judgeCanary(agent: Agent, a: HookAnswer): CanaryVerdict {
   if (a.timedOut) return { denied: false, detail: 'the hook timed out (the agent would let the call through)' };
   const out = parseLastJson(a.stdout);
   const reason = (s: unknown) => (typeof s === 'string' && s.length > 0 ? `: ${s}` : '');
+  // A plugin run by the canary runner reports whether the plugin stopped the call.
+  if (out && out.airlockPluginRun === true) {
+    if (out.error) return { denied: false, detail: `the plugin did not run: ${String(out.error)}` };
+    return out.blocked === true ? { denied: true, detail: `blocked${reason(out.reason)}` } : { denied: false, detail: 'the plugin let the call run' };
+  }
   // Exit 2 blocks for every agent except Cline (which reads only its JSON).
-  if (a.exitCode === 2 && agent !== 'cline') {
+  if (a.exitCode === 2 && agent !== 'cline' && agent !== 'opencode' && agent !== 'kilo') {
     if (agent === 'codex' && a.stderr.trim() === '') return { denied: false, detail: 'exit 2 without a reason on stderr (Codex ignores it)' };
     return { denied: true, detail: `exit 2${reason(a.stderr.trim().split('\n')[0])}` };
   }
@@ -98,7 +127,17 @@ export function judgeCanary(agent: Agent, a: HookAnswer): CanaryVerdict {
       return out.permission === 'deny' ? { denied: true, detail: `deny${reason(out.agent_message ?? out.user_message)}` } : { denied: false, detail: `answered ${JSON.stringify(out.permission ?? out)}` };
     case 'gemini':
       return out.decision === 'deny' || out.decision === 'block' ? { denied: true, detail: `deny${reason(out.reason)}` } : { denied: false, detail: `answered ${JSON.stringify(out.decision ?? out)}` };
-    case 'cline':
-      return out.cancel === true ? { denied: true, detail: `cancel${reason(out.errorMessage)}` } : { denied: false, detail: `answered ${JSON.stringify(out)}` };
+    case 'cline': {
+      // cancel (ends the task), or overrideInput replacing the call with one that cannot run.
+      if (out.cancel === true) return { denied: true, detail: `cancel${reason(out.errorMessage)}` };
+      const o = out.overrideInput as Record<string, unknown> | undefined;
+      if (o && typeof o === 'object' && typeof o.airlock_denied === 'string') return { denied: true, detail: `overrideInput${reason(o.airlock_denied)}` };
+      return { denied: false, detail: `answered ${JSON.stringify(out)}` };
+    }
+    case 'qwen':
+      return out.decision === 'deny' || (out.hookSpecificOutput as Record<string, unknown> | undefined)?.permissionDecision === 'deny' ? { denied: true, detail: `deny${reason(out.reason)}` } : { denied: false, detail: `answered ${JSON.stringify(out.decision ?? out)}` };
+    case 'opencode':
+    case 'kilo':
+      return { denied: false, detail: `not run through its plugin: ${JSON.stringify(out)}` };
   }
 }

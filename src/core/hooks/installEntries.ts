@@ -10,9 +10,18 @@
  * <agent>`): no extra marker key, because agents validate their settings and may reject unknown keys.
  */
 
-export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline'] as const;
+export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline', 'qwen', 'opencode', 'kilo'] as const;
 export type Agent = (typeof AGENTS)[number];
 export type Scope = 'user' | 'project';
+
+/** Agents Airlock reaches through a file of its own (a hook script or an in-process plugin), not a JSON config. */
+export const FILE_AGENTS = ['cline', 'opencode', 'kilo'] as const;
+export const PLUGIN_AGENTS = ['opencode', 'kilo'] as const;
+export type FileAgent = (typeof FILE_AGENTS)[number];
+export type JsonAgent = Exclude<Agent, FileAgent>;
+export function isFileAgent(a: Agent): a is FileAgent {
+  return (FILE_AGENTS as readonly string[]).includes(a);
+}
 
 export function isAgent(s: string): s is Agent {
   return (AGENTS as readonly string[]).includes(s);
@@ -24,15 +33,16 @@ export function isAgent(s: string): s is Agent {
  * Codex: no timeout is written, so its default (600 s) applies and the trust hash matches the
  * formula verified in RECIPES.md 2b. Cline's timeout is fixed at 30 s by Cline itself.
  */
-export const HOOK_TIMEOUT_SEC = { claude: 120, copilot: 120, gemini: 120, codex: 600 } as const;
+export const HOOK_TIMEOUT_SEC = { claude: 120, copilot: 120, gemini: 120, codex: 600, qwen: 120, cline: 120, opencode: 120, kilo: 120 } as const;
 
 /**
  * The hook timeout the agent will apply to the installed entry, in ms, passed to the shim as
  * `--timeout-ms` so it answers (deny at worst) before the agent gives up on it. Cursor has no
- * documented per-hook timeout and Cline's is fixed: the shim's own defaults apply there.
+ * documented per-hook timeout: the shim's own default applies there. Cline waits 120 s for a
+ * tool_call hook script; the plugins (Cline, OpenCode, Kilo) wait as long as the shim's budget.
  */
 export function shimTimeoutMs(agent: Agent): number | undefined {
-  return agent === 'cursor' || agent === 'cline' ? undefined : HOOK_TIMEOUT_SEC[agent] * 1000;
+  return agent === 'cursor' ? undefined : HOOK_TIMEOUT_SEC[agent] * 1000;
 }
 
 /** True for a command that runs Airlock's shim. */
@@ -62,7 +72,7 @@ interface JsonLayout {
   matcher?: string;
 }
 
-export const JSON_LAYOUTS: Record<Exclude<Agent, 'cline'>, JsonLayout> = {
+export const JSON_LAYOUTS: Record<JsonAgent, JsonLayout> = {
   claude: {
     events: ['PreToolUse', 'PostToolUse'],
     shape: 'grouped',
@@ -97,6 +107,14 @@ export const JSON_LAYOUTS: Record<Exclude<Agent, 'cline'>, JsonLayout> = {
     skeleton: {},
     handler: (command) => ({ type: 'command', command, timeout: HOOK_TIMEOUT_SEC.gemini * 1000 }),
   },
+  // Qwen Code: Claude's layout, timeout in ms; matcher "*" matches every tool.
+  qwen: {
+    events: ['PreToolUse', 'PostToolUse'],
+    shape: 'grouped',
+    matcher: '*',
+    skeleton: {},
+    handler: (command) => ({ type: 'command', command, timeout: HOOK_TIMEOUT_SEC.qwen * 1000 }),
+  },
 };
 
 /** The command a handler runs (`command`, or `bash` in the Copilot CLI format). */
@@ -116,7 +134,7 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Adds (or updates in place) Airlock's handler for every event of the agent. */
-export function installJson(agent: Exclude<Agent, 'cline'>, existing: Record<string, unknown> | undefined, command: string): MergeResult {
+export function installJson(agent: JsonAgent, existing: Record<string, unknown> | undefined, command: string): MergeResult {
   const layout = JSON_LAYOUTS[agent];
   const config: Obj = existing ? (clone(existing) as Obj) : clone(layout.skeleton);
   if (config.hooks !== undefined && !isObject(config.hooks)) throw new Error('"hooks" is not an object');
@@ -153,7 +171,7 @@ export function installJson(agent: Exclude<Agent, 'cline'>, existing: Record<str
 }
 
 /** Removes Airlock's handlers; prunes only the groups, event lists and `hooks` object it emptied. */
-export function uninstallJson(agent: Exclude<Agent, 'cline'>, existing: Record<string, unknown>): MergeResult {
+export function uninstallJson(agent: JsonAgent, existing: Record<string, unknown>): MergeResult {
   const layout = JSON_LAYOUTS[agent];
   const config = clone(existing) as Obj;
   if (!isObject(config.hooks)) return { config, changed: false };
@@ -191,7 +209,7 @@ export function uninstallJson(agent: Exclude<Agent, 'cline'>, existing: Record<s
 }
 
 /** Airlock's commands found in the config, per event (empty when not installed). */
-export function findJson(agent: Exclude<Agent, 'cline'>, config: unknown): { event: string; command: string; group?: number; handler?: number }[] {
+export function findJson(agent: JsonAgent, config: unknown): { event: string; command: string; group?: number; handler?: number }[] {
   const layout = JSON_LAYOUTS[agent];
   const out: { event: string; command: string; group?: number; handler?: number }[] = [];
   if (!isObject(config) || !isObject(config.hooks)) return out;
@@ -215,7 +233,7 @@ export function findJson(agent: Exclude<Agent, 'cline'>, config: unknown): { eve
 }
 
 /** True when the config holds nothing but what Airlock would create for an empty file. */
-export function isOnlySkeleton(agent: Exclude<Agent, 'cline'>, config: Record<string, unknown>): boolean {
+export function isOnlySkeleton(agent: JsonAgent, config: Record<string, unknown>): boolean {
   return sameJson(config, JSON_LAYOUTS[agent].skeleton) || sameJson(config, {});
 }
 

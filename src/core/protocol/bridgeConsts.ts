@@ -4,7 +4,7 @@
  * re-exports them next to the zod schemas, which stay the single source of truth for the gate).
  */
 
-export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline'] as const;
+export const AGENTS = ['claude', 'copilot', 'cursor', 'codex', 'gemini', 'cline', 'qwen', 'opencode', 'kilo'] as const;
 export type AgentName = (typeof AGENTS)[number];
 
 export function isAgentName(s: string): s is AgentName {
@@ -19,5 +19,5 @@ export const MAX_DEADLINE_MS = 10 * 60 * 1000;
 
 /** The reason an ask gets when nobody approved it before the caller's deadline. */
 export const PENDING_REASON = 'approval pending in VS Code, retry';
-/** What agents without an `ask` answer (Codex, Cline, Gemini) tell the person. */
+/** What agents without an `ask` answer (Codex, Cline, Gemini, Qwen Code, OpenCode, Kilo) tell the person. */
 export const HOW_TO_APPROVE = 'approve it in VS Code (Airlock panel) and retry';

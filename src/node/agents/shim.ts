@@ -56,7 +56,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
   } catch (e) {
     return fail(d, `Airlock: malformed hook payload (not JSON: ${(e as Error).message})`);
   }
-  const parsed = d.parse(raw, { cwd: o.cwd });
+  const parsed = d.parse(raw, { cwd: o.cwd, ...(o.env.HOME ? { home: o.env.HOME } : {}) });
   if (!parsed.ok) return fail(d, `Airlock: malformed hook payload (${parsed.error})`);
   const hook = parsed.hook;
   const home = airlockHome(o.env);
@@ -64,7 +64,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
   const kill = readKillFlag(home);
   if (kill.killed) {
     if (hook.event === 'post') return recorded;
-    return render(d, { decision: 'deny', reason: `the Airlock kill switch is latched (${kill.flag.reason}): nothing runs until a person un-latches it in the editor` });
+    return render(d, { decision: 'deny', stop: true, reason: `the Airlock kill switch is latched (${kill.flag.reason}): nothing runs until a person un-latches it in the editor` }, hook);
   }
 
   const norm = normalizeTool({ agent: d.agent, toolName: hook.toolName, input: hook.toolInput, cwd: hook.cwd, workspaceRoots: hook.workspaceRoots, ...(hook.mcpServer ? { mcpServer: hook.mcpServer } : {}) });
@@ -94,7 +94,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
     const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
     if (r.ok) {
       if (hook.event === 'post') return recorded;
-      return render(d, { decision: r.response.decision, reason: r.response.reasons.join('; ') || r.response.decision });
+      return render(d, { decision: r.response.decision, reason: r.response.reasons.join('; ') || r.response.decision }, hook);
     }
     cause = r.cause;
     why = r.reason;
@@ -106,15 +106,15 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
 export type OfflineLoader = () => Promise<{ judgeOffline: typeof import('../gate/offlineJudge').judgeOffline; readAction: typeof import('../gate/offlineJudge').readAction }>;
 
 async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined, cause: BridgeFailure | 'no-gate', why: string, env: NodeJS.ProcessEnv, loadOffline: OfflineLoader): Promise<Answer> {
-  if (!action) return render(d, { decision: 'allow', reason: `${hook.toolName} acts only inside the agent` });
+  if (!action) return render(d, { decision: 'allow', reason: `${hook.toolName} acts only inside the agent` }, hook);
   const { judgeOffline, readAction } = await loadOffline();
   const checked = readAction(action);
-  if (!checked.ok) return fail(d, `Airlock: cannot read the ${hook.toolName} call (${checked.error})`);
+  if (!checked.ok) return fail(d, `Airlock: cannot read the ${hook.toolName} call (${checked.error})`, hook);
   action = checked.action;
   const roots = hook.workspaceRoots.length ? hook.workspaceRoots : [hook.cwd];
   const cwd = 'cwd' in action && action.cwd ? action.cwd : hook.cwd;
   const dec = judgeOffline(action, cwd, roots, env);
   const reasons = [...dec.reasons];
   if (dec.decision !== 'allow') reasons.push(cause === 'timeout' ? `Airlock did not answer in time (${PENDING_REASON})` : `(${why})`);
-  return render(d, { decision: dec.decision, reason: reasons.join('; ') });
+  return render(d, { decision: dec.decision, reason: reasons.join('; ') }, hook);
 }

@@ -25,6 +25,8 @@ export interface ParsedHook {
   mcpServer?: string;
   outcome?: Outcome;
   description?: string;
+  /** The agent's own name for the payload generation it sent (Cline: `PreToolUse` or `tool_call`). */
+  generation?: string;
 }
 
 export type ParseResult = { ok: true; hook: ParsedHook } | { ok: false; error: string };
@@ -59,6 +61,11 @@ export function snakeHook(d: SnakePayload, post: boolean, extra: { toolUseId?: s
 export interface Verdict {
   decision: DecisionKind;
   reason: string;
+  /**
+   * The person asked for the whole task to end, not just this call (the kill switch). Agents whose
+   * hooks can end a task (Cline's `cancel`) do; the others deny the call.
+   */
+  stop?: boolean;
 }
 
 export interface Answer {
@@ -72,9 +79,10 @@ export interface Dialect {
   /** The agent's own hook timeout when none is configured (the shim answers by ~80% of it). */
   defaultTimeoutMs: number;
   hasAsk: boolean;
-  parse(raw: unknown, env: { cwd: string }): ParseResult;
-  /** The answer to a pre event (post events get `recorded()`). */
-  answer(v: Verdict): Answer;
+  /** `home`: the agent's HOME (Cline checks for Airlock's user-level plugin there). */
+  parse(raw: unknown, env: { cwd: string; home?: string }): ParseResult;
+  /** The answer to a pre event (post events get `recorded()`); `hook` is the call, when it was read. */
+  answer(v: Verdict, hook?: ParsedHook): Answer;
 }
 
 /** Any JSON object (tool inputs are classified later, key by key). */
@@ -89,12 +97,12 @@ export function forAgent(d: Dialect, v: Verdict): Verdict {
   return { decision: 'deny', reason: `Airlock: this needs a person's approval (${v.reason}): ${HOW_TO_APPROVE}` };
 }
 
-export function render(d: Dialect, v: Verdict): Answer {
-  return d.answer(forAgent(d, v));
+export function render(d: Dialect, v: Verdict, hook?: ParsedHook): Answer {
+  return d.answer(forAgent(d, v), hook);
 }
 
-export function fail(d: Dialect, reason: string): Answer {
-  const a = d.answer({ decision: 'deny', reason });
+export function fail(d: Dialect, reason: string, hook?: ParsedHook): Answer {
+  const a = d.answer({ decision: 'deny', reason }, hook);
   return { stdout: a.stdout, stderr: `${reason}\n`, exitCode: 2 };
 }
 

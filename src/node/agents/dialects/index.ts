@@ -7,5 +7,7 @@ import { copilot } from './copilot';
 import { cursor } from './cursor';
 import type { Dialect } from './dialect';
 import { gemini } from './gemini';
+import { kilo, opencode } from './opencode';
+import { qwen } from './qwen';
 
-export const DIALECTS: Readonly<Record<AgentName, Dialect>> = { claude, copilot, cursor, codex, gemini, cline };
+export const DIALECTS: Readonly<Record<AgentName, Dialect>> = { claude, copilot, cursor, codex, gemini, cline, qwen, opencode, kilo };

@@ -19,25 +19,38 @@ export const TOOL_TABLE: Readonly<Record<string, ToolClass>> = {
   // shell
   Bash: 'shell', run_shell_command: 'shell', run_in_terminal: 'shell', runTerminalCommand: 'shell', exec_command: 'shell',
   shell: 'shell', local_shell: 'shell', execute_command: 'shell', beforeShellExecution: 'shell',
+  bash: 'shell', // OpenCode, Kilo, Copilot CLI
+  run_commands: 'shell', // Cline 3.x: {commands: [..]}, each run on its own
   // whole-file writes
   Write: 'write', create_file: 'write', write_file: 'write', write_to_file: 'write', createFile: 'write',
+  write: 'write', create: 'write', // OpenCode/Kilo, Copilot CLI
   // edits
   Edit: 'edit', replace_string_in_file: 'edit', replace: 'edit', replace_in_file: 'edit', insert_edit_into_file: 'edit', edit_file: 'edit',
-  MultiEdit: 'multiedit', multi_replace_string_in_file: 'multiedit',
-  apply_patch: 'patch',
+  edit: 'edit', // OpenCode/Kilo {filePath, oldString, newString}, Qwen Code {file_path, old_string, new_string}, Copilot CLI
+  editor: 'edit', // Cline 3.x {path, old_text, new_text, insert_line}
+  MultiEdit: 'multiedit', multi_replace_string_in_file: 'multiedit', multiedit: 'multiedit',
+  apply_patch: 'patch', patch: 'patch',
   // reads
   Read: 'read', read_file: 'read', NotebookRead: 'read', beforeReadFile: 'read', readFile: 'read',
+  read: 'read', view: 'read', // OpenCode/Kilo, Copilot CLI
+  read_files: 'read', // Cline 3.x: {files: [{path, start_line, end_line}]}
   Glob: 'search', Grep: 'search', LS: 'search', list_dir: 'search', file_search: 'search', grep_search: 'search', semantic_search: 'search',
   list_directory: 'search', glob: 'search', search_file_content: 'search', read_many_files: 'search', list_files: 'search',
   search_files: 'search', list_code_definition_names: 'search', codebase_search: 'search',
+  grep: 'search', list: 'search', // OpenCode/Kilo
+  search_codebase: 'search', // Cline 3.x {queries}: searches the workspace
   // network reads
-  WebFetch: 'fetch',
+  WebFetch: 'fetch', webfetch: 'fetch', web_fetch: 'fetch',
+  fetch_web_content: 'fetch', // Cline 3.x: {requests: [{url, prompt}]}
   // inside the agent only
   TodoWrite: 'internal', Task: 'internal', Agent: 'internal', ExitPlanMode: 'internal', EnterPlanMode: 'internal',
   BashOutput: 'internal', TaskOutput: 'internal', KillShell: 'internal', KillBash: 'internal', AskUserQuestion: 'internal',
   WebSearch: 'internal', ListMcpResourcesTool: 'internal', manage_todo_list: 'internal', write_todos: 'internal',
   google_web_search: 'internal', ask_followup_question: 'internal', attempt_completion: 'internal', plan_mode_respond: 'internal',
   update_plan: 'internal', think: 'internal',
+  // OpenCode/Kilo, Qwen Code, Cline 3.x
+  task: 'internal', todowrite: 'internal', todoread: 'internal', websearch: 'internal', question: 'internal',
+  todo_write: 'internal', ask_question: 'internal', spawn_agent: 'internal',
 };
 
 export interface ToolCall {
@@ -87,6 +100,20 @@ export function patchFiles(patch: string): { add: string[]; update: string[]; de
   return out;
 }
 
+/** The first of `keys` in each object of a list (Cline's files[] and requests[]), or plain strings. */
+function listOf(v: unknown, keys: readonly string[]): string[] {
+  if (!Array.isArray(v)) return [];
+  const out: string[] = [];
+  for (const x of v) {
+    if (typeof x === 'string' && x) out.push(x);
+    else if (x && typeof x === 'object') {
+      const s = pick(x as Record<string, unknown>, keys);
+      if (s !== undefined) out.push(s);
+    }
+  }
+  return out;
+}
+
 function findPatchText(input: Record<string, unknown>): string | undefined {
   for (const v of Object.values(input)) {
     if (typeof v === 'string' && v.includes('*** Begin Patch')) return v;
@@ -96,6 +123,12 @@ function findPatchText(input: Record<string, unknown>): string | undefined {
 }
 
 function shellCommand(input: Record<string, unknown>): string | undefined {
+  // Cline 3.x run_commands: several commands, each run in its own shell from the same folder; a
+  // subshell each keeps one command's `cd` from moving the next (as when they really run).
+  const list = input.commands;
+  if (Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === 'string')) {
+    return list.length === 1 ? (list[0] as string) : (list as string[]).map((x) => `(\n${x}\n)`).join('\n');
+  }
   const c = input.command ?? input.cmd;
   if (typeof c === 'string') return c;
   // Codex may give argv; ["bash","-lc","…"] is the usual form.
@@ -116,7 +149,7 @@ export function normalizeTool(call: ToolCall): Normalized {
     case 'internal':
       return { internal: true };
     case 'shell': {
-      const dir = pick(input, ['cwd', 'directory', 'dir_path']);
+      const dir = pick(input, ['cwd', 'directory', 'dir_path', 'workdir']);
       return { action: { kind: 'shell', command: shellCommand(input) ?? '', cwd: dir ? at(dir) : cwd, workspaceRoots: roots, ...(str(input.description) ? { description: str(input.description)!.slice(0, 4096) } : {}) } };
     }
     case 'write': {
@@ -124,8 +157,8 @@ export function normalizeTool(call: ToolCall): Normalized {
       return file('write', content !== undefined ? { content } : {});
     }
     case 'edit': {
-      const oldString = pick(input, ['old_string', 'oldString', 'old_str']);
-      const newString = pick(input, ['new_string', 'newString', 'new_str', 'diff', 'code', 'content']);
+      const oldString = pick(input, ['old_string', 'oldString', 'old_str', 'old_text']);
+      const newString = pick(input, ['new_string', 'newString', 'new_str', 'new_text', 'diff', 'code', 'content']);
       return file('edit', { ...(oldString !== undefined ? { oldString } : {}), ...(newString !== undefined ? { newString } : { newString: '' }) });
     }
     case 'multiedit': {
@@ -154,14 +187,19 @@ export function normalizeTool(call: ToolCall): Normalized {
       // deletes anything is named as a delete so every path counts as deleted (stricter).
       return { action: { kind: 'mcp', server: call.agent, tool: f.delete.length ? 'apply_patch_delete' : 'apply_patch', args: { paths: all.map(at) }, cwd, workspaceRoots: roots } };
     }
-    case 'read':
-      return file('read');
+    case 'read': {
+      const many = listOf(input.files, PATH_KEYS);
+      if (many.length > 1) return { action: { kind: 'mcp', server: call.agent, tool: 'read_files', args: { paths: many.map(at) }, cwd, workspaceRoots: roots } };
+      return file('read', {}, pick(input, PATH_KEYS) ?? many[0]);
+    }
     case 'search': {
       const p = pick(input, ['path', 'dir_path', 'directory', 'dirPath', 'absolute_path', 'folder', 'target_directory']);
       return file('read', {}, p ?? cwd);
     }
     case 'fetch': {
-      const url = pick(input, ['url']);
+      const urls = listOf(input.requests, ['url']);
+      if (urls.length > 1) return { action: { kind: 'mcp', server: call.agent, tool: 'fetch_urls', args: { urls }, cwd, workspaceRoots: roots } };
+      const url = pick(input, ['url']) ?? urls[0];
       return { action: { kind: 'http', method: 'GET', url: url ?? '' } };
     }
     case undefined:

@@ -8,6 +8,7 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readd
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isObject, type Agent, type Scope } from '../../../core/hooks/installEntries';
+import type { PluginAgent } from './plugins';
 
 export class HookConfigError extends Error {
   constructor(message: string, readonly path: string) {
@@ -40,9 +41,32 @@ export function configPath(agent: Agent, scope: Scope, p: HookPaths): string {
       return join(p.codexHome && p.codexHome.length > 0 ? resolve(p.codexHome) : join(base, '.codex'), 'hooks.json');
     case 'gemini':
       return join(base, '.gemini', 'settings.json');
+    case 'qwen':
+      return join(base, '.qwen', 'settings.json');
     case 'cline':
-      return user ? join(base, 'Documents', 'Cline', 'Hooks', 'PreToolUse') : join(base, '.clinerules', 'hooks', 'PreToolUse');
+      return user ? clineScriptPath(p) : join(base, '.clinerules', 'hooks', 'PreToolUse');
+    // Plugin agents: the plugin file.
+    case 'opencode':
+    case 'kilo':
+      return pluginPath(agent, scope, p);
   }
+}
+
+/** Where an agent loads Airlock's plugin from (user: its config folder; project: the project's). */
+export function pluginPath(agent: PluginAgent, scope: Scope, p: HookPaths): string {
+  const user = scope === 'user';
+  const base = user ? p.home : resolve(p.projectDir);
+  switch (agent) {
+    case 'opencode':
+      return user ? join(base, '.config', 'opencode', 'plugins', 'airlock.js') : join(base, '.opencode', 'plugins', 'airlock.js');
+    case 'kilo':
+      return user ? join(base, '.config', 'kilo', 'plugins', 'airlock.js') : join(base, '.kilo', 'plugins', 'airlock.js');
+  }
+}
+
+/** Cline's user-level hook script (read by Cline 3.x and by the Cline VS Code extension). */
+export function clineScriptPath(p: HookPaths): string {
+  return join(p.home, 'Documents', 'Cline', 'Hooks', 'PreToolUse');
 }
 
 export function codexConfigToml(hooksJson: string): string {

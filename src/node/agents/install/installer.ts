@@ -5,8 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { READ_PROBE_COMMAND, canaryPayload, judgeCanary, type HookAnswer } from '../../../core/hooks/canary';
+import { dirname, join, resolve } from 'node:path';
+import { READ_PROBE_COMMAND, canarySource, judgeCanary, type HookAnswer } from '../../../core/hooks/canary';
+import { pluginArgv, pluginSource } from './plugins';
+import type { Recorded } from '../../../core/hooks/recorded';
 import { codexPositionsAfterRemoval, codexTrustHash, codexTrustKey, readCodexTrust, removeCodexTrust, renameCodexTrust, upsertCodexTrust } from '../../../core/hooks/codexTrust';
 import {
   AGENTS,
@@ -22,10 +24,12 @@ import {
   uninstallJson,
   shimTimeoutMs,
   handlerCommand,
+  isFileAgent,
   type Agent,
+  type FileAgent,
   type Scope,
 } from '../../../core/hooks/installEntries';
-import { HookConfigError, backupOnce, codexConfigToml, configPath, readJsonConfig, readText, removeFile, writeAtomic, type HookPaths } from './configFiles';
+import { HookConfigError, backupOnce, codexConfigToml, configPath, pluginPath, readJsonConfig, readText, removeFile, writeAtomic, type HookPaths } from './configFiles';
 
 export interface InstallerContext extends HookPaths {
   /** Airlock's state directory (records which config files Airlock created). */
@@ -82,17 +86,7 @@ export function install(agent: Agent, scope: Scope, ctx: InstallerContext): Inst
   const file = configPath(agent, scope, ctx);
   const now = (ctx.now ?? (() => new Date()))();
   const command = shimCommandFor(agent, ctx);
-  if (agent === 'cline') {
-    const text = readText(file);
-    if (text !== undefined && clineScriptCommand(text) === undefined) {
-      throw new HookConfigError(`${file} already exists and is not Airlock's; Cline runs one PreToolUse script, so merge by hand (call: ${command})`, file);
-    }
-    const want = clineScript(command);
-    if (text === want) return { agent, scope, file, changed: false };
-    if (text === undefined) writeCreated(ctx, [...readCreated(ctx), file]);
-    writeAtomic(file, want, 0o755);
-    return { agent, scope, file, changed: true };
-  }
+  if (isFileAgent(agent)) return installFiles(agent, scope, ctx, now);
   const { text, value } = readJsonConfig(file);
   let merged;
   try {
@@ -126,6 +120,39 @@ export function install(agent: Agent, scope: Scope, ctx: InstallerContext): Inst
   return out;
 }
 
+/** The file Airlock owns for a file agent: Cline's hook script, or the OpenCode / Kilo plugin. */
+function ownedFiles(agent: FileAgent, scope: Scope, ctx: InstallerContext): Array<{ path: string; text: string; mode: number; argvOf: (t: string) => unknown }> {
+  if (agent === 'cline') return [{ path: configPath('cline', scope, ctx), text: clineScript(shimCommandFor('cline', ctx)), mode: 0o755, argvOf: clineScriptCommand }];
+  return [{ path: pluginPath(agent, scope, ctx), text: pluginSource(agent, shimArgvFor(agent, ctx)), mode: 0o644, argvOf: (t) => pluginArgv(t, agent) }];
+}
+
+function installFiles(agent: FileAgent, scope: Scope, ctx: InstallerContext, now: Date): InstallOutcome {
+  const files = ownedFiles(agent, scope, ctx);
+  // Refuse before writing anything: a file of the person's own is never overwritten.
+  for (const f of files) {
+    const text = readText(f.path);
+    if (text !== undefined && f.argvOf(text) === undefined) {
+      throw new HookConfigError(`${f.path} already exists and is not Airlock's; merge by hand (Airlock's version calls: ${shimCommandFor(agent, ctx)})`, f.path);
+    }
+  }
+  let changed = false;
+  for (const f of files) {
+    const text = readText(f.path);
+    if (text === f.text) continue;
+    if (text === undefined) writeCreated(ctx, [...readCreated(ctx), f.path]);
+    else backupOnce(f.path, now);
+    writeAtomic(f.path, f.text, f.mode);
+    changed = true;
+  }
+  return { agent, scope, file: files[0]!.path, changed };
+}
+
+/** The shim's argv for a plugin (no shell: spawned directly). */
+export function shimArgvFor(agent: Agent, ctx: Pick<InstallerContext, 'nodePath' | 'cliPath'>): string[] {
+  const t = shimTimeoutMs(agent);
+  return [ctx.nodePath, hookEntry(ctx.cliPath), 'hook', agent, ...(t === undefined ? [] : ['--timeout-ms', String(t)])];
+}
+
 export interface UninstallOutcome {
   agent: Agent;
   scope: Scope;
@@ -138,12 +165,16 @@ export function uninstall(agent: Agent, scope: Scope, ctx: InstallerContext): Un
   const file = configPath(agent, scope, ctx);
   const created = readCreated(ctx);
   const forget = () => writeCreated(ctx, readCreated(ctx).filter((f) => f !== file));
-  if (agent === 'cline') {
-    const text = readText(file);
-    if (text === undefined || clineScriptCommand(text) === undefined) return { agent, scope, file, changed: false, removedFile: false };
-    removeFile(file);
-    forget();
-    return { agent, scope, file, changed: true, removedFile: true };
+  if (isFileAgent(agent)) {
+    let changed = false;
+    for (const f of ownedFiles(agent, scope, ctx)) {
+      const text = readText(f.path);
+      if (text === undefined || f.argvOf(text) === undefined) continue;
+      removeFile(f.path);
+      writeCreated(ctx, readCreated(ctx).filter((x) => x !== f.path));
+      changed = true;
+    }
+    return { agent, scope, file, changed, removedFile: changed };
   }
   const { text, value } = readJsonConfig(file);
   if (!value) return { agent, scope, file, changed: false, removedFile: false };
@@ -208,8 +239,18 @@ export interface StatusRow {
   state: HookState;
   detail: string;
   command?: string;
-  /** Codex only: is the trust entry in config.toml present and matching? */
+  /** Plugin agents: the plugin's shim argv (the plugin itself is what the canary runs). */
+  plugin?: string[];
+  /**
+   * Does the agent run this entry at all? Codex: the trust entry in config.toml; Gemini: the
+   * project folder is trusted (Gemini loads no hooks, user ones included, in an untrusted folder);
+   * Copilot and Qwen project hooks: the project folder is trusted. Absent where nothing gates it.
+   */
   trusted?: boolean;
+  /** The canary fired: the entry denied the destructive probe and let the read through. */
+  fires?: boolean;
+  /** The agent payload the canary used, and its version ("cline 3.0.65 (recorded from the real agent)"). */
+  checkedAgainst?: string;
 }
 
 /** Runs the installed command itself with the agent's payload for `rm -rf ~`, as the agent would. */
@@ -256,6 +297,13 @@ function inspect(agent: Agent, scope: Scope, ctx: InstallerContext): StatusRow {
     if (!command) return { agent, scope, file, state: 'MISSING', detail: 'a PreToolUse script exists but it is not Airlock’s' };
     return { agent, scope, file, state: 'OK', detail: 'installed', command };
   }
+  if (agent === 'opencode' || agent === 'kilo') {
+    const text = readText(file);
+    if (text === undefined) return { agent, scope, file, state: 'MISSING', detail: 'no Airlock plugin' };
+    const argv = pluginArgv(text, agent);
+    if (!argv) return { agent, scope, file, state: 'MISSING', detail: 'a plugin file of that name exists but it is not Airlock’s' };
+    return { agent, scope, file, state: 'OK', detail: 'plugin installed', plugin: argv, command: argv.map(quote).join(' ') };
+  }
   let value;
   try {
     value = readJsonConfig(file).value;
@@ -275,11 +323,87 @@ function inspect(agent: Agent, scope: Scope, ctx: InstallerContext): StatusRow {
     if (!trusted) return { agent, scope, file, state: 'BROKEN', detail: `hook not trusted in ${codexConfigToml(file)} (Codex skips it silently): run airlock hooks install codex`, command, trusted };
     return { agent, scope, file, state: 'OK', detail: 'installed and trusted', command, trusted };
   }
-  return { agent, scope, file, state: 'OK', detail: 'installed', command };
+  const row: StatusRow = { agent, scope, file, state: 'OK', detail: 'installed', command };
+  const trust = folderTrust(agent, scope, ctx);
+  if (trust) {
+    row.trusted = trust.trusted;
+    row.detail += `; ${trust.detail}`;
+  }
+  return row;
+}
+
+/** Folder trust that decides whether the agent runs the hook in the project folder at all. */
+export function folderTrust(agent: Agent, scope: Scope, ctx: InstallerContext): { trusted: boolean; detail: string } | undefined {
+  const dir = resolve(ctx.projectDir);
+  if (agent === 'gemini') {
+    // Gemini CLI: no hooks at all (user hooks included) in a folder the person has not trusted.
+    const file = join(ctx.home, '.gemini', 'trustedFolders.json');
+    let rules: Record<string, unknown> = {};
+    try {
+      const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+      if (isObject(v)) rules = v;
+    } catch {
+      /* no trust recorded */
+    }
+    const hit = Object.entries(rules).find(([folder, how]) => {
+      const f = resolve(folder);
+      if (how === 'TRUST_FOLDER') return dir === f || dir.startsWith(`${f}/`);
+      if (how === 'TRUST_PARENT') return dir.startsWith(`${dirname(f)}/`) || dir === dirname(f);
+      return false;
+    });
+    return hit
+      ? { trusted: true, detail: `${dir} is trusted in ${file}` }
+      : { trusted: false, detail: `${dir} is not trusted in ${file}: Gemini CLI loads no hooks there (trust the folder in Gemini first)` };
+  }
+  if (agent === 'copilot' && scope === 'project') {
+    const file = join(ctx.home, '.copilot', 'config.json');
+    let folders: unknown[] = [];
+    try {
+      const v = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      folders = Array.isArray(v.trusted_folders) ? v.trusted_folders : Array.isArray(v.trustedFolders) ? v.trustedFolders : [];
+    } catch {
+      /* none */
+    }
+    const ok = folders.some((f) => typeof f === 'string' && (dir === resolve(f) || dir.startsWith(`${resolve(f)}/`)));
+    return ok ? { trusted: true, detail: `${dir} is a trusted folder in ${file}` } : { trusted: false, detail: `${dir} is not a trusted folder in ${file}: Copilot CLI ignores project hooks there` };
+  }
+  return undefined;
+}
+
+/** Runs an installed plugin (as its agent would load it) with the recorded arguments of its hook. */
+const PLUGIN_RUNNER = String.raw`
+const [file, agent, payloadJson] = process.argv.slice(1);
+const print = (o) => process.stdout.write(JSON.stringify({ airlockPluginRun: true, ...o }) + '\n');
+(async () => {
+  const src = require('node:fs').readFileSync(file, 'utf8');
+  const payload = JSON.parse(payloadJson);
+  const mod = await import('data:text/javascript;base64,' + Buffer.from(src).toString('base64'));
+  const plugin = Object.values(mod).find((x) => typeof x === 'function');
+  const hooks = await plugin({ directory: process.cwd(), worktree: process.cwd() });
+  try {
+    await hooks['tool.execute.before'](payload.input, payload.output);
+    print({ blocked: false });
+  } catch (e) {
+    print({ blocked: true, reason: String(e && e.message) });
+  }
+})().catch((e) => print({ error: String(e && e.stack || e) }));
+`;
+
+function runPlugin(row: StatusRow, payload: unknown, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, nodePath: string): Promise<HookAnswer> {
+  const argv = [nodePath, '-e', PLUGIN_RUNNER, row.file, row.agent, JSON.stringify(payload)];
+  return runHookCommand(argv.map(quote).join(' '), {}, cwd, env, timeoutMs);
+}
+
+export interface StatusOptions {
+  agents?: readonly Agent[];
+  includeProject?: boolean;
+  canaryTimeoutMs?: number;
+  /** Replaces the recorded payload of an agent (tests feed one from another version). */
+  recordedOverride?: Partial<Record<Agent, Recorded>>;
 }
 
 /** Every agent's user-scope state, plus project-scope rows that exist; canaries for the installed ones. */
-export async function status(ctx: InstallerContext, opts: { agents?: readonly Agent[]; includeProject?: boolean; canaryTimeoutMs?: number } = {}): Promise<StatusRow[]> {
+export async function status(ctx: InstallerContext, opts: StatusOptions = {}): Promise<StatusRow[]> {
   const rows: StatusRow[] = [];
   for (const agent of opts.agents ?? AGENTS) {
     rows.push(inspect(agent, 'user', ctx));
@@ -296,22 +420,33 @@ export async function status(ctx: InstallerContext, opts: { agents?: readonly Ag
       .filter((r) => r.state === 'OK' && r.command)
       .map(async (r) => {
         const cwd = ctx.projectDir && existsSync(ctx.projectDir) ? ctx.projectDir : dirname(r.file);
-        const [bad, good] = await Promise.all([
-          runHookCommand(r.command!, canaryPayload(r.agent, cwd), cwd, env, timeout),
-          runHookCommand(r.command!, canaryPayload(r.agent, cwd, READ_PROBE_COMMAND), cwd, env, timeout),
-        ]);
-        const v = judgeCanary(r.agent, bad);
-        if (!v.denied) {
+        const entry = r.plugin ? 'plugin' : r.agent === 'cline' ? 'script' : 'config';
+        const override = opts.recordedOverride?.[r.agent];
+        const bad = canarySource(r.agent, entry, cwd, undefined, override);
+        const good = canarySource(r.agent, entry, cwd, READ_PROBE_COMMAND, override);
+        r.checkedAgainst = bad.checkedAgainst;
+        const run = (payload: unknown) => (r.plugin ? runPlugin(r, payload, cwd, env, timeout, ctx.nodePath) : runHookCommand(r.command!, payload, cwd, env, timeout));
+        const [ba, ga] = await Promise.all([run(bad.payload), run(good.payload)]);
+        const v = judgeCanary(r.agent, ba);
+        const control = judgeCanary(r.agent, ga);
+        const rejected = /malformed hook payload|not a [A-Za-z ]+ (hook|plugin) payload/.exec(`${v.detail} ${control.detail} ${ba.stderr} ${ga.stderr}`);
+        r.fires = false;
+        if (rejected) {
           r.state = 'BROKEN';
-          r.detail = `${r.detail}; canary NOT denied: ${v.detail}${bad.stderr.trim() ? ` [stderr: ${bad.stderr.trim().split('\n')[0]!.slice(0, 200)}]` : ''}`;
+          r.detail = `${r.detail}; not working: the shim rejects ${bad.checkedAgainst}'s payload, so every call is refused (${control.detail.slice(0, 300)})`;
           return;
         }
-        const control = judgeCanary(r.agent, good);
+        if (!v.denied) {
+          r.state = 'BROKEN';
+          r.detail = `${r.detail}; canary NOT denied: ${v.detail}${ba.stderr.trim() ? ` [stderr: ${ba.stderr.trim().split('\n')[0]!.slice(0, 200)}]` : ''}`;
+          return;
+        }
         if (control.denied && !killed) {
           r.state = 'BROKEN';
           r.detail = `${r.detail}; the hook denies even a read-only \`${READ_PROBE_COMMAND}\` (${control.detail}): it blocks everything instead of judging`;
           return;
         }
+        r.fires = true;
         r.detail = `${r.detail}; canary denied (${v.detail})${killed ? '; kill switch latched: everything is denied' : ''}`;
       }),
   );

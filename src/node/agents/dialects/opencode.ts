@@ -1,0 +1,62 @@
+/**
+ * OpenCode (npm `opencode-ai`) and Kilo Code CLI (`@kilocode/cli`, an OpenCode fork): no hook
+ * commands, in-process plugins. Airlock's plugin (core/hooks/plugins.ts) relays
+ * `tool.execute.before({tool, sessionID, callID}, {args})` to this shim as
+ * `{hook_event_name: "tool.execute.before", session_id, call_id, tool_name, tool_input, cwd}` and
+ * `tool.execute.after` with `tool_response` (the tool's metadata). Tools: `bash {command,
+ * description, workdir?}`, `edit {filePath, oldString, newString}`, `write {filePath, content}`,
+ * `read {filePath}`, `glob`, `grep`, `list`, `webfetch`, `task`, `todowrite`, ….
+ *
+ * Answer `{"decision":"allow|deny","reason"}`; a deny also exits 2. The plugin throws on anything but
+ * a clear allow, which stops that one call: OpenCode hands the error to the model and the session
+ * goes on. No ask (OpenCode's own permission prompt comes after the plugin).
+ */
+import type { AgentName } from '../../../core/protocol/bridge';
+import { check, def, obj, oneOf, str, unknown } from '../../../core/check';
+import { Loose, formatIssues, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+
+const PluginInput = obj({
+  hook_event_name: oneOf(['tool.execute.before', 'tool.execute.after']),
+  session_id: str(1, 256),
+  call_id: optStr,
+  tool_name: str(1, 256),
+  tool_input: def(Loose, () => ({})),
+  cwd: str(1, 4096),
+  tool_response: unknown,
+});
+
+function pluginDialect(agent: Extract<AgentName, 'opencode' | 'kilo'>, label: string): Dialect {
+  return {
+    agent,
+    defaultTimeoutMs: 120_000,
+    hasAsk: false,
+    parse(raw): ParseResult {
+      const p = check(PluginInput, raw);
+      if (!p.ok) return { ok: false, error: `not a ${label} plugin payload: ${formatIssues(p.issues)}` };
+      const d = p.value;
+      const post = d.hook_event_name === 'tool.execute.after';
+      return {
+        ok: true,
+        hook: {
+          event: post ? 'post' : 'pre',
+          sessionId: d.session_id,
+          toolName: d.tool_name,
+          toolInput: d.tool_input,
+          cwd: d.cwd,
+          workspaceRoots: [d.cwd],
+          generation: d.hook_event_name,
+          ...(d.call_id ? { toolUseId: d.call_id } : {}),
+          ...(post ? { outcome: outcomeFrom(d.tool_response) } : {}),
+        },
+      };
+    },
+    answer(v) {
+      if (v.decision === 'allow') return { stdout: json({ decision: 'allow', reason: v.reason }), stderr: '', exitCode: 0 };
+      const reason = v.reason || 'denied by Airlock';
+      return { stdout: json({ decision: 'deny', reason }), stderr: `${reason}\n`, exitCode: 2 };
+    },
+  };
+}
+
+export const opencode = pluginDialect('opencode', 'OpenCode');
+export const kilo = pluginDialect('kilo', 'Kilo Code');
