@@ -8,14 +8,17 @@
 import { join } from 'node:path';
 import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
+import { COMMANDS } from './commands';
 
 // A computed path: esbuild leaves this require to run time, so dist/offline.js stays a separate file.
 const offlinePath = join(__dirname, 'offline.js');
 const loadOffline: OfflineLoader = () => Promise.resolve(require(offlinePath) as Awaited<ReturnType<OfflineLoader>>);
 
 const argv = process.argv.slice(2);
-if (argv[0] !== 'hook') {
-  process.stderr.write('usage: node dist/hook.js hook <claude|copilot|cursor|codex|gemini|cline> [--timeout-ms N]\n');
+if (argv[0] === 'hook' && (argv.includes('--help') || argv.includes('-h'))) {
+  process.stdout.write(`${COMMANDS.hook!.usage}\n`);
+} else if (argv[0] !== 'hook') {
+  process.stderr.write(`${COMMANDS.hook!.usage}\n`);
   process.exitCode = 2;
 } else {
   runHook(argv.slice(1), loadOffline).then(

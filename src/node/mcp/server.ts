@@ -20,7 +20,8 @@ import type { Envelope } from '../../core/tools/contract';
 import { PendingApprovals } from '../gate/approvals';
 import { askGate } from '../bridge/client';
 import { ensurePrivateDir, readDiscovery } from '../bridge/discovery';
-import { Gate } from '../gate/gate';
+import { Gate, summarize } from '../gate/gate';
+import { lazyQueue } from '../gate/approvalQueue';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import type { GateLike, ToolRunner } from './tools';
 
@@ -47,7 +48,9 @@ export interface OpenedGate {
 export function localGate(o: LocalGateOptions): OpenedGate {
   ensurePrivateDir(o.home);
   const ledger = Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
-  const gate = new Gate({ ledger, approver: o.approver ?? new PendingApprovals(), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  // Headless: asks are queued for the editor and answered at once ("needs a person's approval").
+  const queue = lazyQueue(o.home, o.log);
+  const gate = new Gate({ ledger, approver: o.approver ?? new PendingApprovals({ headless: true, queue: queue.get, log: o.log, summarize: (r) => summarize(r.action, r.toolName) }), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy();
   return {
     gate,
@@ -55,6 +58,7 @@ export function localGate(o: LocalGateOptions): OpenedGate {
     close: async () => {
       await gate.close();
       ledger.close();
+      queue.close();
     },
   };
 }
