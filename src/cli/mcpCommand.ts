@@ -117,7 +117,7 @@ export async function runMcp(argv: string[]): Promise<number> {
     ...(a.policy ? { workspacePolicy: resolve(a.policy) } : {}),
   });
   let closeProxy = async (): Promise<void> => undefined;
-  let makeServer = () => server.createAirlockMcpServer(mcp.runner);
+  let makeServer = () => server.createAirlockMcpServer(mcp.runner, mcp.gate.elicitation);
   if (a.wrap) {
     const { startProxy } = await import('../node/mcp/proxy');
     const proxy = await startProxy({ command: a.wrap, serverName: a.name ?? 'wrapped', gate: mcp.gate.gate, sessionId, workspaceRoots, askTimeoutMs: a.askTimeoutMs, log });

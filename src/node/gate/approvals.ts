@@ -15,7 +15,7 @@
  */
 import type { ApprovalAnswer, ApprovalListener, ApprovalQueue, ApprovalRequest, Approver, DecideResult } from '../../core/run/approver';
 import { AllowForRun, grantable } from '../../core/run/allowRules';
-import { PENDING_REASON } from '../../core/protocol/bridge';
+import { PENDING_REASON, QUEUED_PREFIX } from '../../core/protocol/bridge';
 import { spawn } from 'node:child_process';
 import type { ApprovalQueueStore, QueuedApproval } from './approvalQueue';
 
@@ -43,7 +43,7 @@ export interface PendingApprovalsOptions {
 /** The answer an agent gets when no person is connected: what happened and what to do. */
 export function queuedReason(q: Pick<QueuedApproval, 'id'> | undefined): string {
   return (
-    `Airlock needs a person's approval for this and no person is connected to give it now. ` +
+    `${QUEUED_PREFIX} and no person is connected to give it now. ` +
     `${q ? `It is queued as approval #${q.id}` : 'It could not be queued'}: open VS Code with Airlock to approve or deny it ` +
     '(`airlock approvals` lists the queue); once a person has approved it, make this exact call again, once. ' +
     'Do not retry in a loop: continue with other work, or tell the user what is waiting for their approval.'
