@@ -10,7 +10,6 @@ import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
 import { machineEnvironment } from '../node/environment';
-import { loadSqlParsers } from '../node/gate/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
 import { UsageError, type ParsedArgs } from './args';
 import { loadPolicyOrExit } from './policyArgs';
@@ -47,7 +46,7 @@ export function actionFromArgs(a: ParsedArgs): unknown {
 const MAY_HOLD_SQL = /\b(psql|pg_\w+|mysql|mariadb|sqlite3?|duckdb|cockroach|pgcli|mycli|litecli|sql\w*)\b/i;
 export async function prepareParsers(action: unknown): Promise<void> {
   const text = JSON.stringify(action);
-  if ((action as { kind?: unknown })?.kind === 'sql' || MAY_HOLD_SQL.test(text)) await loadSqlParsers();
+  if ((action as { kind?: unknown })?.kind === 'sql' || MAY_HOLD_SQL.test(text)) await (await import('../node/gate/sqlParser')).loadSqlParsers();
 }
 
 export async function runCheck(a: ParsedArgs): Promise<number> {
@@ -93,7 +92,7 @@ export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd
 
 export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
   const { policy } = loadPolicyOrExit(a);
-  await loadSqlParsers();
+  await (await import('../node/gate/sqlParser')).loadSqlParsers();
   const cwd = a.cwd ?? process.cwd();
   const defaults = { cwd, roots: a.workspaces.length ? a.workspaces : [] };
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
