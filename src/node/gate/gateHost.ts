@@ -19,7 +19,7 @@
  * bridge and remove our discovery files -> ask a gate owning the default discovery to stop. The
  * flag is also watched: `airlock kill` from a terminal runs the same steps here (except latching).
  */
-import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
+import { existsSync, mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import type { AirlockStatus, BudgetRaise, CurrentRun, GateControl, KillReport, LedgerState } from '../../core/gateControl';
 import { budgetView } from '../../core/status';
@@ -27,7 +27,7 @@ import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { AllowForRun } from '../../core/run/allowRules';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { PendingApprovals } from './approvals';
-import { lazyQueue, type QueuedApproval } from './approvalQueue';
+import { approvalQueuePath, lazyQueue, type QueuedApproval } from './approvalQueue';
 import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
 import type { GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
@@ -414,6 +414,8 @@ export class GateHost implements GateControl {
   /** Steps queued while no person was connected, still waiting (the editor shows them on start). */
   queuedApprovals(): QueuedApproval[] {
     try {
+      // Nothing was ever queued on this machine: do not create the file just to find that out.
+      if (!existsSync(approvalQueuePath(this.home))) return [];
       return this.queue.get()?.list() ?? [];
     } catch (e) {
       this.o.log(`approval queue unreadable: ${(e as Error).message}`);
