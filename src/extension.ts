@@ -114,6 +114,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       log.error(`gate did not start: ${(e as Error).message}`);
       void vscode.window.showErrorMessage(`Airlock: the gate could not start (${(e as Error).message}). Agents can only read until it runs.`);
     });
+    // Asks queued while no person was connected: offered once this window's gate is up.
+    void import('./vscode/queuedApprovals').then((m) => m.offerQueuedApprovals({ list: () => gate.queuedApprovals(), decide: (id, a) => gate.decideQueued(id, a) }, log));
     log.info(`Airlock activated (${gate.status().gate})`);
   } catch (e) {
     void vscode.window.showErrorMessage(`Airlock failed to activate: ${(e as Error).message}`);

@@ -1,9 +1,8 @@
 /** Argument parsing for the `airlock` CLI (node:util parseArgs, strict: unknown flags are errors). */
-import { parseArgs } from 'node:util';
 import { FileOp, SqlDialect, type SqlDialect as Dialect } from '../core/action';
 
 export { UsageError } from './usageError';
-import { UsageError } from './usageError';
+import { strictArgs, UsageError } from './usageError';
 
 export interface ParsedArgs {
   cwd?: string;
@@ -18,31 +17,22 @@ export interface ParsedArgs {
   rest: string[];
 }
 
-export function parseCheckArgs(argv: string[]): ParsedArgs {
+export const CHECK_OPTIONS = {
+  cwd: { type: 'string' },
+  workspace: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  jsonl: { type: 'boolean' },
+  sql: { type: 'string' },
+  dialect: { type: 'string' },
+  file: { type: 'string' },
+  policy: { type: 'string' },
+} as const;
+
+export function parseCheckArgs(argv: string[], cmd = 'check'): ParsedArgs {
   const dd = argv.indexOf('--');
   const before = dd >= 0 ? argv.slice(0, dd) : argv;
   const after = dd >= 0 ? argv.slice(dd + 1) : [];
-  let values: Record<string, string | boolean | string[] | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: before,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        cwd: { type: 'string' },
-        workspace: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        jsonl: { type: 'boolean' },
-        sql: { type: 'string' },
-        dialect: { type: 'string' },
-        file: { type: 'string' },
-        policy: { type: 'string' },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values, positionals } = strictArgs(cmd, before, CHECK_OPTIONS, true);
   const out: ParsedArgs = { workspaces: (values.workspace as string[] | undefined) ?? [], json: values.json === true, jsonl: values.jsonl === true, rest: [...positionals, ...after] };
   if (typeof values.cwd === 'string') out.cwd = values.cwd;
   if (typeof values.policy === 'string') out.policy = values.policy;

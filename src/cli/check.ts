@@ -48,7 +48,7 @@ export function actionFromArgs(a: ParsedArgs): unknown {
 const MAY_HOLD_SQL = /\b(psql|pg_\w+|mysql|mariadb|sqlite3?|duckdb|cockroach|pgcli|mycli|litecli|sql\w*)\b/i;
 export async function prepareParsers(action: unknown): Promise<void> {
   const text = JSON.stringify(action);
-  if ((action as { kind?: unknown })?.kind === 'sql' || MAY_HOLD_SQL.test(text)) await loadSqlParsers();
+  if ((action as { kind?: unknown })?.kind === 'sql' || MAY_HOLD_SQL.test(text)) await (await import('../node/db/sqlParser')).loadSqlParsers();
 }
 
 /** The machine as `check` sees it: the real file system and the person's trust for the workspace (no run, so no provenance). */
@@ -100,7 +100,7 @@ export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd
 
 export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
   const { policy } = loadPolicyOrExit(a);
-  await loadSqlParsers();
+  await (await import('../node/db/sqlParser')).loadSqlParsers();
   const cwd = a.cwd ?? process.cwd();
   const defaults = { cwd, roots: a.workspaces.length ? a.workspaces : [] };
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });

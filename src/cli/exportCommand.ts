@@ -6,16 +6,10 @@
  * line; exit 0 when the backend accepted every span, 1 otherwise, 2 bad usage.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './args';
+import { strictArgs, UsageError } from './usageError';
 
 export async function runExport(argv: string[]): Promise<number> {
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ledger: { type: 'string' }, run: { type: 'string' }, all: { type: 'boolean' }, endpoint: { type: 'string' }, header: { type: 'string', multiple: true }, arguments: { type: 'boolean' } } }).values as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = strictArgs('export', argv, { ledger: { type: 'string' }, run: { type: 'string' }, all: { type: 'boolean' }, endpoint: { type: 'string' }, header: { type: 'string', multiple: true }, arguments: { type: 'boolean' } });
   const run = typeof values.run === 'string' ? values.run : undefined;
   if ((run === undefined) === (values.all !== true)) throw new UsageError('export takes --run ID or --all');
   const headers: Record<string, string> = {};

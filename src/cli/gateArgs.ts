@@ -1,6 +1,5 @@
 /** Argument parsing for `airlock serve`, `hook`, `kill`, `unkill` (strict: unknown flags are errors). */
-import { parseArgs } from 'node:util';
-import { UsageError } from './usageError';
+import { strictArgs, UsageError } from './usageError';
 
 export interface ServeArgs {
   ledger?: string;
@@ -10,17 +9,8 @@ export interface ServeArgs {
   workspaces: string[];
 }
 
-function strict(argv: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, positionals = false): { values: Record<string, unknown>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals });
-    return { values: r.values as Record<string, unknown>, positionals: r.positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const { values } = strict(argv, { ledger: { type: 'string' }, policy: { type: 'string' }, port: { type: 'string' }, ci: { type: 'boolean' }, workspace: { type: 'string', multiple: true } });
+  const { values } = strictArgs('serve', argv, { ledger: { type: 'string' }, policy: { type: 'string' }, port: { type: 'string' }, ci: { type: 'boolean' }, workspace: { type: 'string', multiple: true } });
   const out: ServeArgs = { ci: values.ci === true, workspaces: Array.isArray(values.workspace) ? values.workspace.filter((x): x is string => typeof x === 'string') : [] };
   if (typeof values.ledger === 'string') out.ledger = values.ledger;
   if (typeof values.policy === 'string') out.policy = values.policy;
@@ -39,7 +29,7 @@ export interface HookArgs {
 }
 
 export function parseHookArgs(argv: string[]): HookArgs {
-  const { values, positionals } = strict(argv, { 'timeout-ms': { type: 'string' } }, true);
+  const { values, positionals } = strictArgs('hook', argv, { 'timeout-ms': { type: 'string' } }, true);
   const [agent, ...extra] = positionals;
   if (!agent) throw new UsageError('hook: name the agent (claude, copilot, cursor, codex, gemini, cline)');
   if (extra.length) throw new UsageError(`hook: unexpected arguments: ${extra.join(' ')}`);
@@ -53,10 +43,10 @@ export function parseHookArgs(argv: string[]): HookArgs {
 }
 
 export function parseKillArgs(argv: string[]): { reason: string } {
-  const { values } = strict(argv, { reason: { type: 'string' } });
+  const { values } = strictArgs('kill', argv, { reason: { type: 'string' } });
   return { reason: typeof values.reason === 'string' && values.reason ? values.reason.slice(0, 2000) : 'kill switch pulled from the command line' };
 }
 
 export function parseNoArgs(cmd: string, argv: string[]): void {
-  if (argv.length) throw new UsageError(`${cmd} takes no arguments`);
+  if (argv.length) throw new UsageError(`airlock ${cmd} takes no arguments (got ${argv.join(' ')})`);
 }

@@ -6,19 +6,13 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AGENTS, isAgent, type Agent, type Scope } from '../core/hooks/installEntries';
 import { airlockHome } from '../node/environment';
 import { HookConfigError } from '../node/agents/install/configFiles';
 import { install, status, uninstall, type InstallerContext } from '../node/agents/install/installer';
 import { installTelemetry, uninstallTelemetry } from '../node/agents/install/telemetry';
 import { otlpEndpointFor } from '../node/usage/otlp/port';
-import { UsageError } from './args';
-
-const USAGE = `airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json] [--no-telemetry]
-airlock hooks uninstall <agent>|all [--scope user|project] [--project DIR] [--json]
-airlock hooks status [--project DIR] [--json]
-agents: ${AGENTS.join(', ')}`;
+import { strictArgs, UsageError } from './usageError';
 
 /** The absolute dist/cli.js this process runs from (argv[1] may be the `airlock` bin symlink). */
 function cliPath(): string {
@@ -49,25 +43,17 @@ export function installerContext(projectDir: string | undefined, env: NodeJS.Pro
 
 export async function runHooks(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let values: { scope?: string; project?: string; json?: boolean; 'no-telemetry'?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      strict: true,
-      options: { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' }, 'no-telemetry': { type: 'boolean' } },
-    }));
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
-  }
+  if (sub !== 'status' && sub !== 'install' && sub !== 'uninstall') throw new UsageError(sub ? `airlock hooks: unknown subcommand ${sub} (install, uninstall, status)` : 'airlock hooks: install, uninstall or status');
+  const parsed = strictArgs(`hooks ${sub}`, rest, sub === 'status' ? { project: { type: 'string' }, json: { type: 'boolean' } } : sub === 'uninstall' ? { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } } : { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' }, 'no-telemetry': { type: 'boolean' } }, true);
+  const values = parsed.values as { scope?: string; project?: string; json?: boolean; 'no-telemetry'?: boolean };
+  const positionals = parsed.positionals;
   const scope = (values.scope ?? 'user') as Scope;
-  if (scope !== 'user' && scope !== 'project') throw new UsageError(`--scope must be user or project\n${USAGE}`);
+  if (scope !== 'user' && scope !== 'project') throw new UsageError('--scope must be user or project');
   const ctx = installerContext(values.project);
   const json = values.json === true;
 
   if (sub === 'status') {
-    if (positionals.length > 0) throw new UsageError(USAGE);
+    if (positionals.length > 0) throw new UsageError(`airlock hooks status takes no agent (got ${positionals.join(' ')})`);
     const rows = await status(ctx);
     if (json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else {
@@ -78,11 +64,10 @@ export async function runHooks(argv: string[]): Promise<number> {
     }
     return rows.some((r) => r.state === 'BROKEN') ? 1 : 0;
   }
-  if (sub !== 'install' && sub !== 'uninstall') throw new UsageError(USAGE);
-  if (positionals.length !== 1) throw new UsageError(`name one agent (or all)\n${USAGE}`);
+    if (positionals.length !== 1) throw new UsageError(`airlock hooks ${sub}: name one agent (${AGENTS.join(', ')}) or all`);
   const name = positionals[0]!;
   const agents: Agent[] = name === 'all' ? [...AGENTS].filter((a) => !(scope === 'project' && a === 'codex')) : isAgent(name) ? [name] : [];
-  if (agents.length === 0) throw new UsageError(`unknown agent: ${name}\n${USAGE}`);
+  if (agents.length === 0) throw new UsageError(`airlock hooks ${sub}: unknown agent ${name} (${AGENTS.join(', ')}, all)`);
   let failed = false;
   const results: unknown[] = [];
   for (const agent of agents) {

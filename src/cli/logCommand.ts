@@ -20,7 +20,7 @@ function outcomeText(v: StepView): string {
 }
 
 export async function runLog(argv: string[]): Promise<number> {
-  const { args, values } = parseLedgerArgs(argv, { run: { type: 'string' }, trace: { type: 'boolean' } });
+  const { args, values } = parseLedgerArgs(argv, { run: { type: 'string' }, trace: { type: 'boolean' } }, 'log');
   const runArg = typeof values.run === 'string' ? values.run : undefined;
   const traceMode = values.trace === true;
   if (traceMode && !runArg) throw new UsageError('--trace goes with --run ID');

@@ -1,41 +1,32 @@
 #!/usr/bin/env node
 /** The `airlock` command: core + node adapters, wired here and nowhere else. */
 // Commands are imported when used: `airlock hook` runs once per agent tool call and must start fast.
-import { parseCheckArgs, UsageError } from './args';
+import { version } from '../../package.json';
+import { COMMANDS, GLOBAL_USAGE, entryFor, wantsHelp } from './commands';
 import { EXIT } from './format';
-
-const USAGE = `usage:
-  airlock check [--cwd DIR] [--workspace DIR]... [--policy FILE] [--json] -- <command line>
-  airlock check --sql "<statement>" [--dialect postgres|sqlite|mysql] [--json]
-  airlock check --file <read|create|write|edit|delete|rename|chmod> <path> [<new path>] [--cwd DIR] [--workspace DIR]...
-  airlock check --jsonl [--cwd DIR] [--workspace DIR]...   (one action per stdin line)
-  airlock policy validate [FILE]
-  airlock policy explain [--cwd DIR] [--workspace DIR]... -- <command line>
-  airlock policy schema
-  airlock policy trust list | add <program> [--class C] | revoke <id> [--workspace DIR]
-  airlock serve [--ledger FILE] [--policy FILE] [--port N] [--ci] [--workspace DIR]...
-        headless gate; prints one JSON line {"bridge","otlp","ledger","discovery"} when ready
-  airlock hook <claude|copilot|cursor|codex|gemini|cline|qwen|opencode|kilo> [--timeout-ms N]
-        the agent hook shim (stdin: the agent's hook JSON; answers within 80% of N, the agent's hook timeout)
-  airlock kill [--reason R]    latch the kill switch, void the bridge token, stop a running gate
-  airlock unkill               un-latch from the command line (the editor is the intended place)
-  airlock hooks install|uninstall <agent>|all [--scope user|project] [--project DIR]
-  airlock hooks status [--project DIR] [--json]
-  airlock mcp ...              Airlock's MCP server / proxy (see airlock mcp --help)
-  airlock dlq list|retry|discard   dead letters of Airlock's own side effects
-  airlock undo <step-id|key> | --list   undo an approved database write from its before-images
-  airlock verify [--ledger FILE] [--json] [--accept]
-        walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
-  airlock log [--ledger FILE] [--json] [--run ID [--trace]]
-        runs; a run's steps; --trace: the causal chain of a run
-  airlock export --run ID|--all [--endpoint URL] [--header K=V]... [--ledger FILE] [--arguments]
-        send runs as OpenTelemetry traces (OTEL_EXPORTER_OTLP_* or --endpoint)
-exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
+import { UsageError } from './usageError';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') {
+    process.stdout.write(`airlock ${version} (node ${process.versions.node})\n`);
+    return 0;
+  }
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    if (cmd === undefined) throw new UsageError('no command given');
+    const e = entryFor(rest);
+    if (rest.length && !e) throw new UsageError(`help: unknown command ${rest[0]}`);
+    process.stdout.write(`${e ? e.entry.usage : GLOBAL_USAGE}\n`);
+    return 0;
+  }
+  if (!Object.prototype.hasOwnProperty.call(COMMANDS, cmd)) throw new UsageError(`unknown command: ${cmd}`);
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${entryFor(argv)!.entry.usage}\n`);
+    return 0;
+  }
   switch (cmd) {
     case 'check': {
+      const { parseCheckArgs } = await import('./args');
       const a = parseCheckArgs(rest);
       const { runCheck, runCheckJsonl } = await import('./check');
       return a.jsonl ? runCheckJsonl(a) : runCheck(a);
@@ -53,11 +44,9 @@ async function main(argv: string[]): Promise<number> {
     case 'hooks':
       return (await import('./hooksCommand')).runHooks(rest);
     case 'mcp':
-      if (rest[0] === '--help' || rest[0] === '-h') {
-        process.stdout.write(`${(await import('./mcpCommand')).MCP_USAGE}\n`);
-        return 0;
-      }
       return (await import('./mcpCommand')).runMcp(rest);
+    case 'approvals':
+      return (await import('./approvalsCommand')).runApprovals(rest);
     case 'dlq':
       return (await import('./mcpCommand')).runDlq(rest);
     case 'undo':
@@ -68,23 +57,22 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./logCommand')).runLog(rest);
     case 'export':
       return (await import('./exportCommand')).runExport(rest);
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
     default:
-      throw new UsageError(cmd ? `unknown command: ${cmd}` : 'no command given');
+      throw new UsageError(`unknown command: ${cmd}`);
   }
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`airlock: ${e.message}\n${USAGE}\n`);
+      // The error, then the usage of the command it is about (or the command list).
+      const e2 = entryFor(argv);
+      const msg = e.message.startsWith('airlock') ? e.message : `airlock: ${e.message}`;
+      process.stderr.write(`${msg}\n\n${e2 ? e2.entry.usage : GLOBAL_USAGE}\n`);
       process.exitCode = EXIT.usage;
     } else {
       // An unexpected failure is a deny: exit 4, never 0.

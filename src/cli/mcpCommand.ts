@@ -4,8 +4,8 @@
  * Wiring only: the behaviour lives in src/node/mcp and src/node/ledger/idempotency.ts.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './args';
+import { strictArgs, UsageError } from './usageError';
+import { COMMANDS } from './commands';
 import { airlockHome } from '../node/environment';
 import { discoveryPath } from '../node/bridge/discovery';
 
@@ -13,18 +13,7 @@ const log = (line: string): void => {
   process.stderr.write(`airlock mcp: ${line}\n`);
 };
 
-export const MCP_USAGE = `  airlock mcp [--http PORT] [--workspace DIR]... [--policy FILE] [--ledger FILE] [--ci]
-              [--gate auto|local|bridge] [--ask-timeout-ms N] [--db NAME=URL]... [--db-read-only NAME]...
-        Airlock's MCP server (stdio, or streamable HTTP on 127.0.0.1:PORT/mcp): gated file, shell and database tools
-  airlock mcp [options] --wrap [--name NAME] -- <command…>
-        start another MCP server (stdio) and re-expose its tools, gating every call
-  airlock mcp install <claude|codex|gemini|cursor|copilot> [--scope user|project] [--project DIR]
-  airlock mcp uninstall <agent> [--scope user|project] [--project DIR]
-        add Airlock's MCP server to an agent's MCP config (merged, backed up, reversible)
-  airlock undo <step-id|key> [--db NAME=URL]... | airlock undo --list
-        restore the rows an approved db_execute changed, from its before-images (gated, recorded, once)
-        (connections also from AIRLOCK_DB_CONNECTIONS, a JSON array of {name,url,readOnly})
-  airlock dlq list [--all] | retry ID [--db NAME=URL]... | discard ID [--reason R]   dead letters of Airlock's own side effects`;
+export const MCP_USAGE = COMMANDS.mcp!.usage;
 
 export interface McpArgs {
   http?: number;
@@ -55,27 +44,17 @@ export function parseMcpArgs(argv: string[]): McpArgs {
     if (rest.length === 0) throw new UsageError('--wrap needs the command that starts the MCP server');
     wrapped = rest;
   }
-  let values: Record<string, unknown>;
-  try {
-    values = parseArgs({
-      args: own,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        http: { type: 'string' },
-        workspace: { type: 'string', multiple: true },
-        policy: { type: 'string' },
-        ledger: { type: 'string' },
-        ci: { type: 'boolean' },
-        gate: { type: 'string' },
-        'ask-timeout-ms': { type: 'string' },
-        db: { type: 'string', multiple: true },
-        'db-read-only': { type: 'string', multiple: true },
-      },
-    }).values as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(`mcp: ${(e as Error).message}`);
-  }
+  const { values } = strictArgs('mcp', own, {
+    http: { type: 'string' },
+    workspace: { type: 'string', multiple: true },
+    policy: { type: 'string' },
+    ledger: { type: 'string' },
+    ci: { type: 'boolean' },
+    gate: { type: 'string' },
+    'ask-timeout-ms': { type: 'string' },
+    db: { type: 'string', multiple: true },
+    'db-read-only': { type: 'string', multiple: true },
+  });
   const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   const gate = typeof values.gate === 'string' ? values.gate : 'auto';
   if (gate !== 'auto' && gate !== 'local' && gate !== 'bridge') throw new UsageError('--gate takes auto, local or bridge');
@@ -138,7 +117,7 @@ export async function runMcp(argv: string[]): Promise<number> {
     ...(a.policy ? { workspacePolicy: resolve(a.policy) } : {}),
   });
   let closeProxy = async (): Promise<void> => undefined;
-  let makeServer = () => server.createAirlockMcpServer(mcp.runner);
+  let makeServer = () => server.createAirlockMcpServer(mcp.runner, mcp.gate.elicitation);
   if (a.wrap) {
     const { startProxy } = await import('../node/mcp/proxy');
     const proxy = await startProxy({ command: a.wrap, serverName: a.name ?? 'wrapped', gate: mcp.gate.gate, sessionId, workspaceRoots, askTimeoutMs: a.askTimeoutMs, log });
@@ -173,15 +152,13 @@ export async function runMcp(argv: string[]): Promise<number> {
 
 export async function runDlq(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    const r = parseArgs({ args: rest, strict: true, allowPositionals: true, options: { all: { type: 'boolean' }, reason: { type: 'string' }, workspace: { type: 'string', multiple: true }, 'ask-timeout-ms': { type: 'string' }, db: { type: 'string', multiple: true } } });
-    values = r.values as Record<string, unknown>;
-    positionals = r.positionals;
-  } catch (e) {
-    throw new UsageError(`dlq: ${(e as Error).message}`);
-  }
+  if (sub !== 'list' && sub !== 'retry' && sub !== 'discard') throw new UsageError(sub ? `airlock dlq: unknown subcommand ${sub} (list, retry, discard)` : 'airlock dlq: list, retry ID or discard ID');
+  const { values, positionals } = strictArgs(
+    `dlq ${sub}`,
+    rest,
+    sub === 'list' ? { all: { type: 'boolean' } } : sub === 'discard' ? { reason: { type: 'string' } } : { workspace: { type: 'string', multiple: true }, 'ask-timeout-ms': { type: 'string' }, db: { type: 'string', multiple: true } },
+    sub !== 'list',
+  );
   const { EffectStore } = await import('../node/ledger/idempotency');
   const { defaultPaths } = await import('../node/mcp/server');
   const home = airlockHome();

@@ -3,21 +3,16 @@
  * `airlock mcp uninstall <agent> …`: Airlock's MCP server in another agent's MCP config
  * (src/node/mcp/install.ts does the merging, backups and removal).
  */
-import { parseArgs } from 'node:util';
 import { HookConfigError } from '../node/agents/install/configFiles';
 import { MCP_INSTALL_AGENTS, defaultScope, installMcp, isMcpAgent, uninstallMcp, type McpScope } from '../node/mcp/install';
-import { UsageError } from './args';
+import { strictArgs, UsageError } from './usageError';
 import { installerContext } from './hooksCommand';
 
 export async function runMcpInstall(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  let values: { scope?: string; project?: string; json?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true, options: { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } } }));
-  } catch (e) {
-    throw new UsageError(`mcp ${sub}: ${(e as Error).message}`);
-  }
+  const parsed = strictArgs(`mcp ${sub}`, rest, { scope: { type: 'string' }, project: { type: 'string' }, json: { type: 'boolean' } }, true);
+  const values = parsed.values as { scope?: string; project?: string; json?: boolean };
+  const positionals = parsed.positionals;
   const agent = positionals[0];
   if (positionals.length !== 1 || !agent || !isMcpAgent(agent)) throw new UsageError(`mcp ${sub} takes one agent: ${MCP_INSTALL_AGENTS.join(', ')}`);
   if (values.scope !== undefined && values.scope !== 'user' && values.scope !== 'project') throw new UsageError('--scope takes user or project');

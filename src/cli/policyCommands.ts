@@ -16,6 +16,7 @@ import { TrustClass } from '../core/trust';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../node/policy/policyStore';
 import { actionFromArgs, CHECK_STATE, checkEnvironment, prepareParsers } from './check';
 import { parseCheckArgs, UsageError } from './args';
+import { strictArgs } from './usageError';
 import { EXIT, renderDecision, visible } from './format';
 import { loadPolicyOrExit } from './policyArgs';
 
@@ -27,18 +28,20 @@ export async function runPolicy(argv: string[]): Promise<number> {
     case 'explain':
       return explain(rest);
     case 'schema':
+      strictArgs('policy schema', rest, {});
       process.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
       return 0;
     case 'trust':
       return trust(rest);
     default:
-      throw new UsageError('airlock policy validate [FILE] | explain [--cwd DIR] [--workspace DIR]... -- <command> | schema | trust list|add|revoke');
+      throw new UsageError(sub ? `airlock policy: unknown subcommand ${sub} (validate, explain, schema, trust)` : 'airlock policy: validate, explain, schema or trust');
   }
 }
 
 function validate(argv: string[]): number {
-  if (argv.length > 1) throw new UsageError('airlock policy validate [FILE]');
-  const file = resolve(argv[0] ?? WORKSPACE_POLICY);
+  const { positionals } = strictArgs('policy validate', argv, {}, true);
+  if (positionals.length > 1) throw new UsageError('airlock policy validate takes one FILE');
+  const file = resolve(positionals[0] ?? WORKSPACE_POLICY);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -62,7 +65,7 @@ function validate(argv: string[]): number {
 }
 
 async function explain(argv: string[]): Promise<number> {
-  const a = parseCheckArgs(argv);
+  const a = parseCheckArgs(argv, 'policy explain');
   const raw = actionFromArgs(a);
   await prepareParsers(raw);
   const parsed = Action.safeParse(raw);

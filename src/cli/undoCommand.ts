@@ -5,8 +5,7 @@
  * carried out at most once. `airlock undo --list`: the recent undoable steps.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './args';
+import { strictArgs, UsageError } from './usageError';
 import { airlockHome } from '../node/environment';
 import { discoveryPath } from '../node/bridge/discovery';
 import { parseMcpArgs } from './mcpCommand';
@@ -16,15 +15,7 @@ const log = (line: string): void => {
 };
 
 export async function runUndo(argv: string[]): Promise<number> {
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    const r = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { list: { type: 'boolean' }, db: { type: 'string', multiple: true }, 'ask-timeout-ms': { type: 'string' }, ledger: { type: 'string' } } });
-    values = r.values as Record<string, unknown>;
-    positionals = r.positionals;
-  } catch (e) {
-    throw new UsageError(`undo: ${(e as Error).message}`);
-  }
+  const { values, positionals } = strictArgs('undo', argv, { list: { type: 'boolean' }, db: { type: 'string', multiple: true }, 'ask-timeout-ms': { type: 'string' }, ledger: { type: 'string' } }, true);
   const { EffectStore } = await import('../node/ledger/idempotency');
   const { defaultPaths } = await import('../node/mcp/server');
   const home = airlockHome();

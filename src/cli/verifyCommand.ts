@@ -6,9 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeIntegrity, type LedgerIntegrity } from '../core/run/ledgerCheck';
-import { UsageError } from './args';
+import { strictArgs } from './usageError';
 import { visible } from './format';
 
 export interface LedgerArgs {
@@ -16,14 +15,9 @@ export interface LedgerArgs {
   json: boolean;
 }
 
-export function parseLedgerArgs(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}): { args: LedgerArgs; values: Record<string, unknown> } {
-  try {
-    const r = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ledger: { type: 'string' }, json: { type: 'boolean' }, ...extra } });
-    const values = r.values as Record<string, unknown>;
-    return { args: { json: values.json === true, ...(typeof values.ledger === 'string' ? { ledger: values.ledger } : {}) }, values };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+export function parseLedgerArgs(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}, cmd = 'verify'): { args: LedgerArgs; values: Record<string, unknown> } {
+  const { values } = strictArgs(cmd, argv, { ledger: { type: 'string' }, json: { type: 'boolean' }, ...extra });
+  return { args: { json: values.json === true, ...(typeof values.ledger === 'string' ? { ledger: values.ledger } : {}) }, values };
 }
 
 export async function runVerify(argv: string[]): Promise<number> {

@@ -73,7 +73,7 @@ describe('airlock mcp database tools on a real SQLite file', () => {
     if (e.ok) return;
     assert.equal(e.error.code, 'denied');
     assert.equal(e.error.retryable, true);
-    assert.match(e.error.message, /approval pending/);
+    assert.match(e.error.message, /needs a person's approval for this.*queued as approval #\d+/s);
     assert.match(e.error.message, /5 row\(s\) affected/);
     const dry = e.error.details?.dryRun as { possible: boolean; rowsAffected: number; tables: { table: string; rowsAffected: number; before: { name: string }[] }[] };
     assert.equal(dry.possible, true);

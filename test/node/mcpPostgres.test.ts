@@ -50,7 +50,7 @@ describe('airlock mcp database tools on a real PostgreSQL server', { skip }, () 
     assert.equal(e.ok, false, JSON.stringify(e));
     if (e.ok) return;
     assert.equal(e.error.code, 'denied');
-    assert.match(e.error.message, /approval pending/);
+    assert.match(e.error.message, /needs a person's approval for this.*queued as approval #\d+/s);
     assert.match(e.error.message, /6 row\(s\) affected/);
     const dry = e.error.details?.dryRun as { possible: boolean; rowsAffected: number };
     assert.equal(dry.possible, true);

@@ -16,11 +16,12 @@ export interface McpSession {
 }
 
 /** Start `node dist/cli.js mcp <args>` and connect the official MCP client over stdio. */
-export async function connectAirlock(args: string[], env: Record<string, string>): Promise<McpSession> {
+export async function connectAirlock(args: string[], env: Record<string, string>, setup?: { capabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? O extends { capabilities?: infer C } ? C : never : never; configure?: (c: Client) => void }): Promise<McpSession> {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', ...args], env, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const client = new Client({ name: 'airlock-test', version: '1.0.0' }, { capabilities: {} });
+  const client = new Client({ name: 'airlock-test', version: '1.0.0' }, { capabilities: setup?.capabilities ?? {} });
+  setup?.configure?.(client);
   await client.connect(transport);
   return { client, stderr: () => err, close: () => client.close() };
 }

@@ -13,9 +13,11 @@
  *
  * Architecture Invariant: classifySql never throws; anything it cannot analyse is `unknown`.
  */
-import { Parser as MysqlParser } from 'node-sql-parser/build/mysql';
-import { Parser as PostgresFallbackParser } from 'node-sql-parser/build/postgresql';
-import { Parser as SqliteParser } from 'node-sql-parser/build/sqlite';
+// Type-only: the grammars (about 1.2 MB of JS) are loaded on the first statement of their dialect,
+// so a process that judges only shell commands (the hook, `airlock check -- ls`) never runs them.
+import type { Parser as MysqlParser } from 'node-sql-parser/build/mysql';
+import type { Parser as PostgresFallbackParser } from 'node-sql-parser/build/postgresql';
+import type { Parser as SqliteParser } from 'node-sql-parser/build/sqlite';
 import type { SqlDialect } from '../action';
 import { summarize, unknownClassification, type Classification, type Effect } from '../effects';
 import { classifyByTokens, classifyGenericStatement } from './sql/generic';
@@ -44,9 +46,10 @@ export function hasPostgresParser(): boolean {
 
 let nsp: { mysql?: MysqlParser; sqlite?: SqliteParser; postgres?: PostgresFallbackParser } = {};
 function nspFor(dialect: SqlDialect): { astify(sql: string, opt: { database: string }): unknown } {
-  if (dialect === 'mysql') return (nsp.mysql ??= new MysqlParser());
-  if (dialect === 'sqlite') return (nsp.sqlite ??= new SqliteParser());
-  return (nsp.postgres ??= new PostgresFallbackParser());
+  // Literal require() calls: the bundler keeps each grammar in the bundle, run only when called.
+  if (dialect === 'mysql') return (nsp.mysql ??= new (require('node-sql-parser/build/mysql') as { Parser: typeof MysqlParser }).Parser());
+  if (dialect === 'sqlite') return (nsp.sqlite ??= new (require('node-sql-parser/build/sqlite') as { Parser: typeof SqliteParser }).Parser());
+  return (nsp.postgres ??= new (require('node-sql-parser/build/postgresql') as { Parser: typeof PostgresFallbackParser }).Parser());
 }
 const NSP_DB: Record<SqlDialect, string> = { mysql: 'mysql', sqlite: 'sqlite', postgres: 'postgresql' };
 

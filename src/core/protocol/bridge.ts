@@ -14,7 +14,7 @@ import { DecisionKind } from '../policy/schema';
 import { AGENTS, MAX_DEADLINE_MS } from './bridgeConsts';
 
 // The constants live in a zod-free module (the hook shim's hot path imports them); re-exported here.
-export { AGENTS, HOW_TO_APPROVE, MAX_BRIDGE_BODY, MAX_DEADLINE_MS, PENDING_REASON, isAgentName } from './bridgeConsts';
+export { AGENTS, HOW_TO_APPROVE, MAX_BRIDGE_BODY, MAX_DEADLINE_MS, PENDING_REASON, QUEUED_PREFIX, awaitsPerson, isAgentName } from './bridgeConsts';
 
 export const AgentName = z.enum(AGENTS);
 export type AgentName = z.infer<typeof AgentName>;

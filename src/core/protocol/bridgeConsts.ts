@@ -19,5 +19,9 @@ export const MAX_DEADLINE_MS = 10 * 60 * 1000;
 
 /** The reason an ask gets when nobody approved it before the caller's deadline. */
 export const PENDING_REASON = 'approval pending in VS Code, retry';
+/** How the answer to an ask begins when no person is connected (the step is queued for the editor). */
+export const QUEUED_PREFIX = "Airlock needs a person's approval for this";
+/** Is this deny one a person may still turn around (pending or queued for approval)? */
+export const awaitsPerson = (reasons: readonly string[]): boolean => reasons.some((r) => r === PENDING_REASON || r.startsWith(QUEUED_PREFIX));
 /** What agents without an `ask` answer (Codex, Cline, Gemini, Qwen Code, OpenCode, Kilo) tell the person. */
 export const HOW_TO_APPROVE = 'approve it in VS Code (Airlock panel) and retry';

@@ -20,6 +20,8 @@ export interface ApprovalRequest {
   description?: string;
   /** Epoch ms by which the answer must be given. */
   deadlineAt: number;
+  /** The agent's session (an MCP client that can ask its person is found by it). */
+  sessionId?: string;
 }
 
 /**

@@ -238,6 +238,7 @@ export class Gate {
       const answer = await this.o.approver.request({
         runId: run.id,
         stepId,
+        sessionId: req.sessionId,
         agent: req.agent,
         toolName: req.toolName,
         decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules, actionHash: boundHash },

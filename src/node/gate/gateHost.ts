@@ -19,7 +19,7 @@
  * bridge and remove our discovery files -> ask a gate owning the default discovery to stop. The
  * flag is also watched: `airlock kill` from a terminal runs the same steps here (except latching).
  */
-import { mkdirSync, unwatchFile, watchFile } from 'node:fs';
+import { existsSync, mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import type { AirlockStatus, BudgetRaise, CurrentRun, GateControl, KillReport, LedgerState } from '../../core/gateControl';
 import { budgetView } from '../../core/status';
@@ -27,6 +27,7 @@ import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { AllowForRun } from '../../core/run/allowRules';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { PendingApprovals } from './approvals';
+import { approvalQueuePath, lazyQueue, type QueuedApproval } from './approvalQueue';
 import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery as sweepDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
 import type { GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
@@ -79,6 +80,8 @@ export function sweepEditorDiscovery(dir: string, log: (l: string) => void): voi
 
 export class GateHost implements GateControl {
   readonly approvals: PendingApprovals;
+  /** Asks queued while no person was connected (approvalQueue.ts), answered here by a person. */
+  private readonly queue: ReturnType<typeof lazyQueue>;
   readonly discoveryPath: string;
   readonly home: string;
   private readonly defaultDiscovery: string;
@@ -103,7 +106,9 @@ export class GateHost implements GateControl {
     this.defaultDiscovery = o.defaultDiscoveryPath ?? join(o.home, 'bridge.json');
     this.ledgerPath = o.ledgerPath ?? join(o.home, 'ledger.sqlite');
     const grants = o.allowForRun?.enabled === false ? undefined : new AllowForRun(o.allowForRun?.ttlMs);
-    this.approvals = new PendingApprovals({ ...(grants ? { grants } : {}), log: o.log });
+    this.queue = lazyQueue(o.home, o.log);
+    // A person is connected here: asks wait for them; a step they approved in the queue answers its retry.
+    this.approvals = new PendingApprovals({ ...(grants ? { grants } : {}), log: o.log, queue: this.queue.get });
     this.state = { gate: 'starting', ledger: { ok: true, path: this.ledgerPath }, pending: 0 };
     this.unsubscribe.push(this.approvals.subscribe({ pending: () => this.update({}), settled: () => this.update({}) }));
     if (o.cost) this.unsubscribe.push(o.cost.onChange(() => this.update({})));
@@ -409,6 +414,23 @@ export class GateHost implements GateControl {
     else this.update({ gate: this.pausedReason ? 'paused' : 'armed', reason: this.pausedReason });
   }
 
+  /** Steps queued while no person was connected, still waiting (the editor shows them on start). */
+  queuedApprovals(): QueuedApproval[] {
+    try {
+      // Nothing was ever queued on this machine: do not create the file just to find that out.
+      if (!existsSync(approvalQueuePath(this.home))) return [];
+      return this.queue.get()?.list() ?? [];
+    } catch (e) {
+      this.o.log(`approval queue unreadable: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
+  /** A person's answer to a queued step (an approval must carry the hash of the action shown). */
+  decideQueued(id: number, answer: { decision: 'allow'; by: string; actionHash: string } | { decision: 'deny'; by: string }): 'decided' | 'gone' | 'changed' {
+    return this.queue.get()?.decide(id, answer) ?? 'gone';
+  }
+
   /** Stop everything this host started (deactivate). */
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -424,6 +446,7 @@ export class GateHost implements GateControl {
       removeDiscoveryIfOurs(this.defaultDiscovery, token);
       removeDiscoveryIfOurs(this.discoveryPath, token);
     }
+    this.queue.close();
   }
 }
 

@@ -7,9 +7,10 @@
  * (if it is still ours), resolve `stopped` with exit code 0.
  */
 import { PendingApprovals } from './approvals';
+import { lazyQueue } from './approvalQueue';
 import { startBridge } from '../bridge/server';
 import { newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from '../bridge/discovery';
-import { Gate, type GateLedger } from './gate';
+import { Gate, summarize, type GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import { otlpPortFor, startOtlpReceiverWithFallback } from '../usage/otlp/receiver';
 import { UsageStore, usageStoreOptionsFromEnv } from '../usage/usage';
@@ -60,7 +61,9 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   const ledger = o.ledger ?? Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
   // A broken ledger does not stop the gate (it still decides and records), but it is said loudly.
   if (ledger instanceof Ledger && !ledger.integrity.ok) for (const line of describeIntegrity(ledger.integrity)) o.log(line);
-  const approver = o.approver ?? new PendingApprovals();
+  // Without the editor's approvals no person is connected: asks are queued and answered at once.
+  const queue = lazyQueue(o.home, o.log);
+  const approver = o.approver ?? new PendingApprovals({ headless: true, queue: queue.get, log: o.log, summarize: (r) => summarize(r.action, r.toolName) });
   // Usage needs the real ledger database; a broken-ledger stand-in has none, so budgets (if any) deny.
   let usage: UsageStore | undefined;
   if (ledger instanceof Ledger) {
@@ -120,6 +123,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
       await gate.close();
       await closing;
       ledger.close();
+      queue.close();
       removeDiscoveryIfOurs(o.discovery, token);
       return 0;
     })().then(

@@ -15,7 +15,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, CallToolResultSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { McpAction } from '../../core/action';
-import { PENDING_REASON } from '../../core/protocol/bridge';
+import { awaitsPerson } from '../../core/protocol/bridge';
 import { failure, type Envelope, type GateDecision } from '../../core/tools/contract';
 import { toCallResult } from './server';
 import { MCP_AGENT, type GateLike } from './tools';
@@ -69,7 +69,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     const r = await o.gate.hook({ agent: MCP_AGENT, event: 'pre', sessionId, toolName, toolUseId, action, deadlineMs: o.askTimeoutMs ?? 120_000 });
     const decision: GateDecision = { decision: r.decision, reversibility: r.reversibility, reasons: r.reasons, rules: r.rules, stepId: r.stepId, runId: r.runId };
     if (r.decision !== 'allow') {
-      const env: Envelope = failure('denied', `Airlock ${r.decision === 'ask' ? 'did not get an approval for' : 'denied'} ${o.serverName}/${name}: ${r.reasons.join('; ')}`, r.stepId || trace, decision, { retryable: r.reasons.includes(PENDING_REASON) });
+      const env: Envelope = failure('denied', `Airlock ${r.decision === 'ask' ? 'did not get an approval for' : 'denied'} ${o.serverName}/${name}: ${r.reasons.join('; ')}`, r.stepId || trace, decision, { retryable: awaitsPerson(r.reasons) });
       return { content: [{ type: 'text', text: JSON.stringify(env) }], isError: true };
     }
     const t0 = Date.now();

@@ -14,13 +14,15 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, isInitializeRequest, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
-import type { Approver } from '../../core/run/approver';
+import type { ApprovalRequest, Approver } from '../../core/run/approver';
+import { ElicitingApprover } from './elicit';
 import { airlockToolListings } from '../../core/tools/airlockTools';
 import type { Envelope } from '../../core/tools/contract';
 import { PendingApprovals } from '../gate/approvals';
 import { askGate } from '../bridge/client';
 import { ensurePrivateDir, readDiscovery } from '../bridge/discovery';
-import { Gate } from '../gate/gate';
+import { Gate, summarize } from '../gate/gate';
+import { lazyQueue } from '../gate/approvalQueue';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import type { GateLike, ToolRunner } from './tools';
 
@@ -39,6 +41,8 @@ export interface LocalGateOptions {
 
 export interface OpenedGate {
   gate: GateLike;
+  /** The in-process gate's approver that can ask through the MCP client (absent over the bridge). */
+  elicitation?: ElicitingApprover;
   where: string;
   close(): Promise<void>;
 }
@@ -47,14 +51,21 @@ export interface OpenedGate {
 export function localGate(o: LocalGateOptions): OpenedGate {
   ensurePrivateDir(o.home);
   const ledger = Ledger.open(o.ledgerPath, { anchor: anchorPathFor(o.home, o.ledgerPath) });
-  const gate = new Gate({ ledger, approver: o.approver ?? new PendingApprovals(), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  // Headless: asks are queued for the editor and answered at once ("needs a person's approval").
+  const queue = lazyQueue(o.home, o.log);
+  // A client that can elicit asks its person in the client (elicit.ts); the others fall through to the queue.
+  const describe = (r: ApprovalRequest): string => summarize(r.action, r.toolName);
+  const elicitation = o.approver ? undefined : new ElicitingApprover(new PendingApprovals({ headless: true, queue: queue.get, log: o.log, summarize: describe }), describe, o.log);
+  const gate = new Gate({ ledger, approver: o.approver ?? elicitation!, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy();
   return {
     gate,
     where: `in-process gate (ledger ${o.ledgerPath})`,
+    ...(elicitation ? { elicitation } : {}),
     close: async () => {
       await gate.close();
       ledger.close();
+      queue.close();
     },
   };
 }
@@ -90,7 +101,7 @@ export function toCallResult(env: Envelope): CallToolResult {
 }
 
 /** One MCP server session over Airlock's tools. */
-export function createAirlockMcpServer(runner: ToolRunner): Server {
+export function createAirlockMcpServer(runner: ToolRunner, elicitation?: ElicitingApprover): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: {} },
     instructions: 'Airlock gates every tool call: reversible work runs, destructive or unknown effects wait for a person and are denied when nobody approves. Results are envelopes {ok, data | error, traceId, decision}. Pass idempotencyKey to retry side effects safely.',
@@ -98,7 +109,9 @@ export function createAirlockMcpServer(runner: ToolRunner): Server {
   const listings = airlockToolListings();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-    const env = await runner.call(req.params.name, req.params.arguments ?? {}, extra.sessionId ? { sessionId: `http:${extra.sessionId}` } : {});
+    const session = extra.sessionId ? `http:${extra.sessionId}` : runner.sessionId;
+    elicitation?.attach(session, server);
+    const env = await runner.call(req.params.name, req.params.arguments ?? {}, extra.sessionId ? { sessionId: session } : {});
     return toCallResult(env);
   });
   return server;

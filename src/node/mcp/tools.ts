@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { Action } from '../../core/action';
-import { PENDING_REASON, type GATE_CALLERS, type GateLike, type HookRequest } from '../../core/protocol/bridge';
+import { awaitsPerson, type GATE_CALLERS, type GateLike, type HookRequest } from '../../core/protocol/bridge';
 import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName } from '../../core/tools/airlockTools';
 import { describeIssues, failure, sealEnvelope, type Envelope, type ErrorCode, type GateDecision, type ToolContract } from '../../core/tools/contract';
 import type { DbConnection } from '../db/types';
@@ -52,6 +52,11 @@ export class ToolRunner {
   private readonly roots: string[];
   constructor(private readonly o: ToolRunnerOptions) {
     this.roots = o.workspaceRoots.length ? o.workspaceRoots : [process.cwd()];
+  }
+
+  /** The session calls belong to when the caller names none (the stdio client's). */
+  get sessionId(): string {
+    return this.o.sessionId;
   }
 
   private resolvePath(p: string): string {
@@ -178,7 +183,7 @@ export class ToolRunner {
     const decision: GateDecision = { decision: r.decision, reversibility: r.reversibility, reasons: r.reasons, rules: r.rules, stepId: r.stepId, runId: r.runId };
     const traceId = r.stepId || trace;
     if (r.decision !== 'allow') {
-      const pending = r.reasons.includes(PENDING_REASON);
+      const pending = awaitsPerson(r.reasons);
       const msg = `Airlock ${r.decision === 'ask' ? 'did not get an approval for' : 'denied'} ${name}: ${r.reasons.join('; ')}${prepared.description ? `. ${prepared.description}` : ''}`;
       return { kind: 'released', envelope: failure('denied', msg, traceId, decision, { retryable: pending, ...(prepared.details ? { details: prepared.details } : {}) }), attempts: 0 };
     }

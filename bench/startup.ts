@@ -1,0 +1,57 @@
+/**
+ * Start-up of the short-lived processes, side by side with a bare `node -e 0` in one interleaved run
+ * (medians; the machine is shared): the offline hook (`node dist/hook.js hook claude`, no gate) with
+ * the V8 code cache of dist/offline.js off (AIRLOCK_CODE_CACHE=0) and warm, and `airlock check -- ls`.
+ * `node --import tsx bench/startup.ts [rounds]`; `npm run bench` runs it too (section 4b).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const HOOK = join(root, 'dist', 'hook.js');
+const CLI = join(root, 'dist', 'cli.js');
+
+export interface StartupFigures {
+  rows: { name: string; runs: number; median: number; ratio: number }[];
+}
+
+export function startupFigures(rounds = 15): StartupFigures {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-startup-'));
+  const ws = join(dir, 'ws');
+  mkdirSync(ws, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, AIRLOCK_HOME: join(dir, 'airlock') };
+  delete env.AIRLOCK_DISCOVERY;
+  delete env.NODE_COMPILE_CACHE;
+  const payload = JSON.stringify({ session_id: 'bench', transcript_path: '/dev/null', cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls -la' }, tool_use_id: 't' });
+  const variants: [string, string[], NodeJS.ProcessEnv, string][] = [
+    ['node -e 0', ['-e', '0'], env, ''],
+    ['hook offline (Bash ls), no code cache', [HOOK, 'hook', 'claude'], { ...env, AIRLOCK_CODE_CACHE: '0' }, payload],
+    ['hook offline (Bash ls), code cache warm', [HOOK, 'hook', 'claude'], env, payload],
+    ['airlock check -- ls -la', [CLI, 'check', '--', 'ls', '-la'], env, ''],
+  ];
+  // Warm the code cache (the first call writes it) and the file system cache.
+  for (const [, args, e, input] of variants) spawnSync(process.execPath, args, { env: e, input, cwd: ws });
+  const times = variants.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    variants.forEach(([, args, e, input], k) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { env: e, input, cwd: ws, encoding: 'utf8' });
+      if (k > 0 && k < 3 && !r.stdout.includes('"allow"')) throw new Error(`hook did not allow ls: ${r.stdout} ${r.stderr}`);
+      times[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = med(times[0]!);
+  return { rows: variants.map(([name], k) => ({ name, runs: rounds, median: med(times[k]!), ratio: med(times[k]!) / base })) };
+}
+
+export function startupMarkdown(f: StartupFigures): string {
+  return ['| process | runs | median ms | ratio to node -e 0 |', '| --- | ---: | ---: | ---: |', ...f.rows.map((r) => `| ${r.name} | ${r.runs} | ${r.median.toFixed(1)} | ${r.ratio.toFixed(2)} |`)].join('\n');
+}
+
+if (require.main === module) {
+  console.log(startupMarkdown(startupFigures(Number(process.argv[2] ?? 15))));
+}
