@@ -9,7 +9,8 @@
 import { summarize, unknownClassification, type Classification } from '../../effects.js';
 import type { Environment } from '../../paths.js';
 import { add, execUnknown, lookupVar, MAX_COMMANDS, MAX_DEPTH, pathEffect, unknownEffect, type Ctx } from './shellContext.js';
-import { runArgv, type Stdin } from './shellDispatch.js';
+import { runArgv } from './shellDispatch.js';
+import type { Stdin } from './shellTypes.js';
 import { parseScript, ShellLimitError, type Stmt } from './shellSyntax.js';
 import { expandWord, heredocText, type ShWord } from './shellWords.js';
 

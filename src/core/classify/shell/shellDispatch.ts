@@ -4,21 +4,16 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
-import { inspectPath } from '../../paths.js';
-import { add, execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
 import { MAX_COMMANDS } from './shellContext.js';
 import { runTool } from './shellTools.js';
 import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
+import { runLocal, shellFromStdin } from './shellLocal.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 
-export type Stdin =
-  | { kind: 'none' }
-  | { kind: 'pipe' }
-  | { kind: 'file'; path: string }
-  | { kind: 'text'; text: string; what: string; literal?: boolean };
-
-export type ScriptRunner = (src: string, ctx: Ctx, source: string) => void;
+export type { ScriptRunner, Stdin } from './shellTypes.js';
 
 const SYSTEM_BIN = new Set(['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/opt/homebrew/bin', '/opt/local/bin', '/usr/libexec', '/run/current-system/sw/bin', '/snap/bin']);
 
@@ -236,47 +231,6 @@ function runShell(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
     return;
   }
   shellFromStdin(name, ctx, stdin, runScript);
-}
-
-/** A shell or interpreter reading its program from stdin. */
-export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: ScriptRunner | undefined): void {
-  if (stdin.kind === 'text') {
-    if (runScript) runScript(stdin.text, ctx, `${name} ${stdin.what}`);
-    return;
-  }
-  if (stdin.kind === 'pipe') {
-    execUnknown(ctx, name, `pipes unknown code into ${name} (whatever the previous command prints is executed)`);
-    return;
-  }
-  if (stdin.kind === 'file') {
-    runLocal(stdin.path, [], ctx, `${name} runs`);
-    return;
-  }
-  execUnknown(ctx, name, `${name} without a script reads commands from the terminal`);
-}
-
-/**
- * Running a script or executable by path. Inside the workspace it is the project's own code (like
- * `npm test`): recoverable, not flagged. From outside the workspace nobody has read it here: exec.
- * (A script written earlier in the same run is the gate's business: it knows the run's history.)
- */
-export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'): void {
-  void args;
-  const before = ctx.effects.length;
-  pathEffect(ctx, 'read', lit(path), 'exec');
-  const info = ctx.effects[before];
-  ctx.effects.length = before;
-  const outside = info?.outsideWorkspace === true;
-  const unread = !inspectPath(path, ctx.env).insideWorkspace; // temp folders included: downloads land there
-  add(ctx, {
-    kind: 'exec',
-    reversibility: 'recoverable',
-    ...(unread ? { exec: true } : {}),
-    detail: unread ? `${verb} ${path}: a script or program from outside the workspace` : `${verb} ${path}: the project's own script or program`,
-    target: info?.target ?? path,
-    source: path,
-    ...(outside ? { outsideWorkspace: true } : {}),
-  });
 }
 
 const XARGS_WITH_ARG = new Set(['-I', '-i', '-d', '-E', '-e', '-L', '-l', '-n', '-P', '-s', '-a', '--replace', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--arg-file', '--process-slot-var']);

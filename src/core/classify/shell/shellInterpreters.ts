@@ -6,7 +6,8 @@
  * the classifier cannot follow. Scripts run by path are `exec`/recoverable (content unread).
  */
 import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
-import { runLocal, shellFromStdin, type ScriptRunner, type Stdin } from './shellDispatch.js';
+import { runLocal, shellFromStdin } from './shellLocal.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
 
 type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'lua' | 'deno';

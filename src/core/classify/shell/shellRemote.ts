@@ -6,7 +6,7 @@
 import type { Classification } from '../../effects.js';
 import { classifySql } from '../sql.js';
 import { add, execUnknown, lit, network, pathEffect, plain, type Ctx } from './shellContext.js';
-import type { ScriptRunner, Stdin } from './shellDispatch.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
 
 const MUTATING_METHODS = /^(POST|PUT|PATCH|DELETE)$/i;

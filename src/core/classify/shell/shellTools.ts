@@ -5,7 +5,7 @@
  */
 import type { Reversibility } from '../../effects.js';
 import { execUnknown, network, pathEffect, plain, type Ctx } from './shellContext.js';
-import type { ScriptRunner, Stdin } from './shellDispatch.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 import { FILE_TOOLS } from './shellFiles.js';
 import { runGit } from './shellGit.js';
 import { runCopyRemote, runCurl, runDbCli, runInContainer, runMysqladmin, runSsh } from './shellRemote.js';
@@ -48,7 +48,7 @@ const REMOTE_CLIS = new Set(
 
 const HELP = /^(--help|-h|--version|-V|-v|help|version|--usage)$/;
 
-type ArgvRunner = (argv: ShWord[]) => void;
+import type { ArgvRunner } from './shellTypes.js';
 
 const MUTATION_VERB = /^(create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync|alter|activate|promote|pub|request|backup|trigger|approve|merge|release|submit|import|create-\w+)([-_].*)?$/;
 

@@ -1,0 +1,49 @@
+/**
+ * Code run by path or read from stdin: `./x.sh`, `bash script`, `source x`, `… | sh`. Shared by the
+ * dispatcher and the interpreter scanner (neither imports the other for it).
+ */
+import { inspectPath } from '../../paths.js';
+import { add, execUnknown, lit, pathEffect, type Ctx } from './shellContext.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
+import type { ShWord } from './shellWords.js';
+
+/** A shell or interpreter reading its program from stdin. */
+export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: ScriptRunner | undefined): void {
+  if (stdin.kind === 'text') {
+    if (runScript) runScript(stdin.text, ctx, `${name} ${stdin.what}`);
+    return;
+  }
+  if (stdin.kind === 'pipe') {
+    execUnknown(ctx, name, `pipes unknown code into ${name} (whatever the previous command prints is executed)`);
+    return;
+  }
+  if (stdin.kind === 'file') {
+    runLocal(stdin.path, [], ctx, `${name} runs`);
+    return;
+  }
+  execUnknown(ctx, name, `${name} without a script reads commands from the terminal`);
+}
+
+/**
+ * Running a script or executable by path. Inside the workspace it is the project's own code (like
+ * `npm test`): recoverable, not flagged. From outside the workspace nobody has read it here: exec.
+ * (A script written earlier in the same run is the gate's business: it knows the run's history.)
+ */
+export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'): void {
+  void args;
+  const before = ctx.effects.length;
+  pathEffect(ctx, 'read', lit(path), 'exec');
+  const info = ctx.effects[before];
+  ctx.effects.length = before;
+  const outside = info?.outsideWorkspace === true;
+  const unread = !inspectPath(path, ctx.env).insideWorkspace; // temp folders included: downloads land there
+  add(ctx, {
+    kind: 'exec',
+    reversibility: 'recoverable',
+    ...(unread ? { exec: true } : {}),
+    detail: unread ? `${verb} ${path}: a script or program from outside the workspace` : `${verb} ${path}: the project's own script or program`,
+    target: info?.target ?? path,
+    source: path,
+    ...(outside ? { outsideWorkspace: true } : {}),
+  });
+}
