@@ -28,6 +28,12 @@ export interface Environment {
   home: string;
   /** Scratch directories whose contents nobody expects to keep (/tmp, $TMPDIR). */
   tempDirs: string[];
+  /**
+   * Per-run scratch folders the gate made for this run (optional): their contents are Airlock's to
+   * lose, so deleting them is recoverable. Anything else that already exists under a temp folder is
+   * someone's data.
+   */
+  scratchDirs?: string[];
   /** Airlock's own state directory (ledger, kill flag, acknowledgements): always protected. */
   airlockHome: string;
   fs: PathFacts;
@@ -43,6 +49,7 @@ export function makeEnvironment(partial: Partial<Environment> & { cwd: string })
     workspaceRoots: roots,
     home,
     tempDirs: partial.tempDirs ?? ['/tmp', '/var/tmp'],
+    ...(partial.scratchDirs ? { scratchDirs: partial.scratchDirs } : {}),
     airlockHome: partial.airlockHome ?? posix.join(home, '.airlock'),
     fs: partial.fs ?? NO_FS,
     vars: partial.vars ?? { HOME: home },

@@ -3,7 +3,7 @@
  * dispatcher and the interpreter scanner (neither imports the other for it).
  */
 import { inspectPath } from '../../paths.js';
-import { add, execUnknown, lit, pathEffect, type Ctx } from './shellContext.js';
+import { add, execUnknown, lit, pathEffect, resolveFrom, writtenHere, type Ctx } from './shellContext.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
 
@@ -36,12 +36,17 @@ export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs'):
   const info = ctx.effects[before];
   ctx.effects.length = before;
   const outside = info?.outsideWorkspace === true;
-  const unread = !inspectPath(path, ctx.env).insideWorkspace; // temp folders included: downloads land there
+  const abs = resolveFrom(ctx, path);
+  // Written or downloaded earlier in this same command line: nobody has read it.
+  const fresh = abs === undefined ? undefined : writtenHere(ctx, abs);
+  const unread = fresh !== undefined || !inspectPath(path, ctx.env).insideWorkspace; // temp folders included: downloads land there
   add(ctx, {
     kind: 'exec',
     reversibility: 'recoverable',
     ...(unread ? { exec: true } : {}),
-    detail: unread ? `${verb} ${path}: a script or program from outside the workspace` : `${verb} ${path}: the project's own script or program`,
+    detail: fresh !== undefined
+      ? `${verb} ${abs}: written by this same command line (${fresh}), so nobody has read it`
+      : unread ? `${verb} ${abs ?? path}: a script or program from outside the workspace` : `${verb} ${abs ?? path}: the project's own script or program`,
     target: info?.target ?? path,
     source: path,
     ...(outside ? { outsideWorkspace: true } : {}),

@@ -4,7 +4,9 @@
  * remote mutation; list/get/describe… = read). Unknown programs are `recoverable`, not exec.
  */
 import type { Reversibility } from '../../effects.js';
-import { execUnknown, network, pathEffect, plain, type Ctx } from './shellContext.js';
+import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
+import { DEV_TOOLS, type DevClass, type DevTool } from './devTools.js';
+import { readSecretAware, runFamily } from './shellFamilies.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 import { FILE_TOOLS } from './shellFiles.js';
 import { runGit } from './shellGit.js';
@@ -17,13 +19,14 @@ export const READ_ONLY = new Set(
     'pwd whoami id hostname uname date cal env printenv which whereis type hash man info help apropos whatis test [ [[ true false : ' +
     'basename dirname realpath readlink tree fd jq yq column nl tac rev fold fmt paste join expand unexpand od hexdump xxd strings base64 base32 md5sum sha1sum sha256sum sha512sum cksum ' +
     'seq sleep yes tput clear history jobs ps top htop pgrep lsof netstat ss ifconfig ping traceroute dig nslookup host whois ' +
-    'locale nproc lscpu lsblk lsusb lspci mount findmnt getent groups last w who tty stty wait cd pushd popd dirs exit return break continue shift set unset export alias unalias read local declare readonly shopt ' +
+    'locale nproc lscpu lsblk lsusb lspci findmnt getent groups last w who tty stty wait dirs exit return break continue shift set unset export alias unalias read local declare readonly shopt ' +
     'git-lfs gitk tig gzip-l zcat zless bzcat xzcat nm objdump ldd otool tldr cowsay fortune lolcat figlet watchman-list stty git-status').split(/\s+/),
 );
 
-/** Programs that only change the session or print: a few with a twist handled elsewhere. */
-const SAFE_DEV = new Set(['cd', 'export', 'set', 'unset', 'alias', 'source']);
-void SAFE_DEV;
+/** Read-only programs whose operands are files they print or encode (a secret read through them is still a secret read). */
+const FILE_READERS = new Set(
+  'cat bat less more head tail grep egrep fgrep rg ag ack wc sort uniq cut diff cmp comm nl tac rev fold fmt paste join expand unexpand od hexdump xxd strings base64 base32 jq yq column zcat zless bzcat xzcat'.split(' '),
+);
 
 const DESTRUCTIVE_VERBS = new Set(
   ('delete del rm remove destroy purge drop terminate revoke undeploy uninstall prune wipe erase truncate flush rollback forget compact cleanup deregister ' +
@@ -105,8 +108,8 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
     plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
     return;
   }
-  // run/test/start and project scripts: the project's own code.
-  plain(ctx, source, 'exec', 'recoverable', `${source}: runs the project's own scripts or tasks`);
+  // run/test/start and project scripts: the project's own code (in the directory it runs in).
+  projectExec(ctx, source, `${source}: runs the project's own scripts or tasks`);
 }
 
 /** Verb-by-verb rules for a few CLIs where the general verb rule is not enough. */
@@ -131,17 +134,11 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   const t = args.map((a) => a.text);
   if (READ_ONLY.has(name)) {
     plain(ctx, name, 'read', 'read', `${name} only reads`);
-    if (name === 'cat' || name === 'head' || name === 'tail' || name === 'less' || name === 'more' || name === 'bat' || name === 'grep' || name === 'rg') {
-      for (const a of args) if (!a.text.startsWith('-') && (a.text.includes('/') || a.text.includes('.'))) {
-        const before = ctx.effects.length;
-        pathEffect(ctx, 'read', a, name);
-        const e = ctx.effects[before];
-        if (e && !e.secrets) ctx.effects.length = before;
-      }
-    }
+    if (FILE_READERS.has(name)) for (const a of args) if (!a.text.startsWith('-') && a.text.length < 4096) readSecretAware(ctx, a, name);
     return;
   }
   if (name === 'git') return runGit(args, ctx);
+  if (runFamily(name, args, ctx, runScript, run)) return;
   const file = FILE_TOOLS[name];
   if (file) {
     if (t.some((a) => a === '--help' || a === '--version')) return plain(ctx, name, 'read', 'read', `${name} help`);
@@ -178,9 +175,62 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
     return plain(ctx, name, 'read', 'read', `${name} ${t.join(' ')}`);
   }
   if (name === 'make' || name === 'gmake' || name === 'just' || name === 'task') {
-    if (t.some((a) => a === '-n' || a === '--dry-run' || a === '--just-print')) return plain(ctx, name, 'read', 'read', `${name} dry run`);
+    if (t.some((a) => a === '-n' || a === '--dry-run' || a === '--just-print' || a === '--recon')) return plain(ctx, name, 'read', 'read', `${name} dry run`);
+    return projectExec(ctx, name, `${name} ${t.filter((a) => !a.startsWith('-')).join(' ')}: runs the project's own recipes`.replace(/ :/, ':'));
   }
+  const dev = DEV_TOOLS[name];
+  if (dev) return devToolEffect(name, dev, args, ctx);
   generalVerbRule(name, t, ctx);
+}
+
+const DEV_HELP = /^(-h|--help|-V|--version|-version|help|version)$/;
+
+/** Effects of a known development tool (table in devTools.ts). */
+export function devToolEffect(name: string, spec: DevTool, args: ShWord[], ctx: Ctx): void {
+  const t = args.map((a) => a.text);
+  if (t.length >= 1 && t.length <= 2 && t.some((a) => DEV_HELP.test(a)) && !spec.sub?.[t[0]!.toLowerCase()]) return plain(ctx, name, 'read', 'read', `${name} ${t.join(' ')}`);
+  let cls: DevClass = spec.cls;
+  const verb = t.find((a) => !a.startsWith('-'))?.toLowerCase();
+  if (spec.sub) cls = verb === undefined ? (spec.cls === 'unknown' ? 'unknown' : spec.cls) : spec.sub[verb] ?? spec.other ?? 'unknown';
+  const flag = (list: string[] | undefined): boolean => !!list?.some((f) => t.some((a) => a === f || a.startsWith(f + '=')));
+  if (flag(spec.checks)) cls = cls === 'unknown' ? 'read' : cls === 'publish' ? 'read' : 'check';
+  else if (flag(spec.writes) && (cls === 'check' || cls === 'read')) cls = 'format';
+  for (let i = 0; i < t.length; i++) {
+    const o = spec.out?.find((x) => t[i] === x || t[i]!.startsWith(x + '='));
+    if (!o) continue;
+    const v = t[i] === o ? args[i + 1] : { ...args[i]!, text: t[i]!.slice(o.length + 1) };
+    if (!v || v.text === '-') continue;
+    const k = v.literal ? ctx.env.fs.kind(v.text.startsWith('/') ? v.text : `${ctx.env.cwd}/${v.text}`) : undefined;
+    pathEffect(ctx, k === 'file' ? 'overwrite' : k === 'dir' ? 'write' : 'create', v, name, ' (output)');
+  }
+  const src = verb && spec.sub ? `${name} ${verb}` : name;
+  switch (cls) {
+    case 'read':
+      return plain(ctx, src, 'read', 'read', `${spec.what}: prints or inspects`);
+    case 'check':
+      return plain(ctx, src, 'read', 'read', `${spec.what}: checks the project and reports (writes nothing)`);
+    case 'test':
+      return projectExec(ctx, src, `${spec.what}: runs the project's tests`);
+    case 'run':
+      return projectExec(ctx, src, `${spec.what}: runs the project's own code or tasks`);
+    case 'serve':
+      return projectExec(ctx, src, `${spec.what}: starts a dev server or watcher on the project`);
+    case 'build':
+    case 'format':
+      return pathEffect(ctx, 'write', lit('.'), src, cls === 'format' ? `: ${spec.what} rewrites source files in place` : `: ${spec.what} writes build outputs`);
+    case 'install': {
+      const before = ctx.effects.length;
+      pathEffect(ctx, 'write', lit('.'), src, `: ${spec.what} installs dependencies (runs their install scripts)`);
+      for (const e of ctx.effects.slice(before)) if (e.reversibility === 'reversible') e.reversibility = 'recoverable';
+      return;
+    }
+    case 'publish':
+      return network(ctx, src, 'irreversible', `${src}: ${spec.what} publishes or deploys (cannot be taken back)`);
+    case 'delete':
+      return plain(ctx, src, 'delete', 'irreversible', `${src}: deletes`, { outsideWorkspace: true });
+    case 'unknown':
+      return unknownEffect(ctx, src, `${src}: ${verb === undefined ? `${spec.what} without a subcommand` : `subcommand ${verb} of ${spec.what} is not in Airlock's tables (a plugin or alias could do anything)`}`);
+  }
 }
 
 /** General rule for CLIs with subcommands, so every cloud/SaaS CLI need not be listed. */
@@ -189,8 +239,14 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
   const words = t.filter((a) => !a.startsWith('-') && !a.includes('=')).slice(0, 4).map((a) => a.toLowerCase());
   const flagVerbs = t.filter((a) => /^--?[a-z][\w-]*$/i.test(a)).map((a) => a.replace(/^-+/, '').toLowerCase());
   const verbParts = (w: string): string[] => w.split(/[-_:.]/);
+  // A plan or preview changes nothing, whatever it plans (`terraform plan -destroy`).
+  if (remote && PLAN_VERBS.has(words[0] ?? '')) {
+    const out = t.findIndex((a) => a === '-out' || a.startsWith('-out=') || a === '--out');
+    if (out >= 0) pathEffect(ctx, 'create', t[out]!.includes('=') ? t[out]!.slice(t[out]!.indexOf('=') + 1) : t[out + 1] ?? '', name, ' (plan file)');
+    return plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: a plan or preview (changes nothing)`, { network: true });
+  }
   const destructiveFlag = flagVerbs.find((f) => DESTRUCTIVE_VERBS.has(f.split('-')[0]!) && f !== 'force');
-  const destructive = (remote ? destructiveFlag : undefined) ?? words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && DESTRUCTIVE_VERBS.has(verbParts(w)[0]!)) || (remote && verbParts(w)[0] === 'batch' && DESTRUCTIVE_VERBS.has(verbParts(w)[1] ?? ''))) ??
+  const destructive = (remote ? destructiveFlag : undefined) ?? words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && (verbParts(w).some((p) => DESTRUCTIVE_VERBS.has(p) || REMOTE_DESTRUCTIVE.has(p)) || REMOTE_DESTRUCTIVE.has(w) || /^(delete|remove|destroy|drop|purge|wipe|nuke|reset|truncate|flush)/.test(w)))) ??
     (remote ? flagVerbs.find((f) => ['delete', 'remove', 'purge', 'drop', 'destroy', 'force', 'auto-approve', 'yes'].includes(f)) : undefined);
   const isApply = remote && words.some((w) => ['apply', 'up', 'deploy', 'destroy'].includes(w)) && t.some((a) => /^-?-(auto-approve|yes|y|force)$/.test(a));
   if (destructive || isApply) {
@@ -205,7 +261,7 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     return;
   }
   const readFlag = flagVerbs.find((f) => READ_VERBS.has(f));
-  if (readFlag && !flagVerbs.some((f) => MUTATION_VERB.test(f))) {
+  if (readFlag && !flagVerbs.some((f) => MUTATION_VERB.test(f)) && !words.some((w) => MUTATION_VERB.test(w))) {
     plain(ctx, name, 'read', 'read', `${name} --${readFlag}: reads`, remote ? { network: true } : {});
     return;
   }
@@ -213,5 +269,16 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     network(ctx, name, 'recoverable', `${name} ${words.join(' ')}: changes state on a remote service`);
     return;
   }
-  plain(ctx, name, 'process', 'recoverable', `${name}: unknown program (runs as a normal development command)`);
+  if (remote && words.length === 0) {
+    plain(ctx, name, 'read', 'read', `${name} without a subcommand prints usage`, { network: true });
+    return;
+  }
+  // Closed world: a program (or a subcommand of a remote CLI) in no table is unknown and asks.
+  if (remote) unknownEffect(ctx, name, `${name} ${words.join(' ')}: a subcommand Airlock does not know, so its effect on the remote service cannot be established`);
+  else unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established`);
 }
+
+/** Verbs that only plan or preview. */
+const PLAN_VERBS = new Set(['plan', 'preview', 'diff', 'template', 'lint', 'validate', 'show', 'graph', 'output']);
+/** Teardown words that only remote CLIs use as verbs (`rb` = remove bucket). */
+const REMOTE_DESTRUCTIVE = new Set(['rb', 'rmb', 'teardown', 'nuke', 'wipe', 'dedupe', 'deletefile', 'rmdir', 'rmtree', 'recreate', 'break-lock', 'unset', 'clean', 'flushall', 'flushdb', 'dropdatabase', 'zap', 'obliterate', 'decommission', 'deprovision', 'unprovision', 'erase', 'reset', 'force_reset', 'delete', 'remove', 'destroy', 'drop', 'purge']);
