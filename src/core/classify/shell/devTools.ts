@@ -14,13 +14,14 @@
  * - serve: a long-running dev server or watcher on a local port.
  * - publish: uploads to a registry or deploys (cannot be taken back).
  * - delete: removes something outside the workspace it cannot recreate (caches are not listed here).
+ * - stop: stops or restarts a running service on this machine.
  * - unknown: the subcommand is not known (plugins, aliases): asks.
  *
  * Package managers with their own verb tables (npm, pnpm, yarn, pip, cargo, go, mvn, gradle,
  * dotnet, …) live in shellTools.ts; `make` is judged from its recipes elsewhere.
  */
 
-export type DevClass = 'read' | 'check' | 'test' | 'run' | 'build' | 'format' | 'install' | 'serve' | 'publish' | 'delete' | 'unknown';
+export type DevClass = 'read' | 'check' | 'test' | 'run' | 'build' | 'format' | 'install' | 'serve' | 'publish' | 'delete' | 'stop' | 'unknown';
 
 export interface DevTool {
   cls: DevClass;
@@ -348,6 +349,15 @@ export const DEV_TOOLS: Record<string, DevTool> = {
   'node-config': R('node-config'),
   'go-licenses': R('go-licenses'),
   dotenv: { cls: 'run', what: 'dotenv (runs a command with .env loaded)' },
+  // Servers and daemons an agent checks or reloads.
+  nginx: { cls: 'unknown', what: 'nginx', checks: ['-t', '-T', '-v', '-V', '-h', '-?'], sub: { reload: 'serve', reopen: 'serve', quit: 'stop', stop: 'stop' } },
+  haproxy: { cls: 'unknown', what: 'HAProxy', checks: ['-c', '-v', '-vv', '-h'], writes: [], sub: {} },
+  traefik: { cls: 'unknown', what: 'Traefik', sub: { healthcheck: 'read', version: 'read', ...HELPISH } },
+  caddy: { cls: 'unknown', what: 'Caddy', sub: { validate: 'read', version: 'read', fmt: 'read', adapt: 'read', reload: 'serve', stop: 'stop', run: 'serve', start: 'serve', ...HELPISH } },
+  'ssh-agent': { cls: 'serve', what: 'ssh-agent' },
+  uvicorn: { cls: 'serve', what: 'uvicorn' },
+  gunicorn: { cls: 'serve', what: 'gunicorn' },
+  'php-fpm': { cls: 'serve', what: 'php-fpm', checks: ['-t', '-v'] },
 };
 
 /** `python -m X` modules that are the same tools. */

@@ -29,7 +29,7 @@ const FILE_READERS = new Set(
 );
 
 const DESTRUCTIVE_VERBS = new Set(
-  ('delete del rm remove destroy purge drop terminate revoke undeploy uninstall prune wipe erase truncate flush rollback forget compact cleanup deregister ' +
+  ('delete del rm remove destroy purge drop terminate revoke undeploy uninstall prune wipe erase truncate flush rollback forget compact cleanup deregister unsubscribe ' +
     'unregister reset cancel refund void detach evict drain untag unpublish yank expire disassociate rotate roll kill shutdown reboot restore archive overwrite ' +
     'batch-delete force-delete unlock nuke clear stop disable-key deactivate close').split(/\s+/),
 );
@@ -37,7 +37,8 @@ const READ_VERBS = new Set(
   ('list ls get describe show status info inspect view search browse whoami version help check diff plan validate lint ping tail logs log query evaluate eval-flag ' +
     'report lsl lsd snapshots config convert format fmt parse top explain history stats export-dry head cat tree find verify test dry-run preview output outputs ' +
     'graph providers print read watch events auth login account accounts whoami current doctor env-list download fetch pull bench sub subscribe consume ' +
-    'quota usage metrics estimate can-i api-resources api-versions cluster-info completion docs template').split(/\s+/),
+    'quota usage metrics estimate can-i api-resources api-versions cluster-info completion docs template health healthcheck dump file size stat du hash exists url ' +
+    'diagnostic diagnostics lookup env receive who-am-i whoami presign listen dev local serve server cluster_status status list_queues list_users ls-remote identity').split(/\s+/),
 );
 
 /** CLIs whose subcommands act on remote services (their mutations are network effects). */
@@ -46,6 +47,7 @@ const REMOTE_CLIS = new Set(
     'stripe vault doppler op bw infisical gh glab hub tea kubectl oc helm helmfile kustomize terraform tofu terragrunt pulumi cdk sam serverless eksctl ' +
     'apigeecli deck kong fastly circleci ldcli split unleash flipt nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-acls kafka-configs ' +
     'datadog-ci newrelic pd splunk algolia meilisearch rclone restic borg velero mc s3cmd minio-client twilio sendgrid mailgun square braintree grafana-cli ' +
+    'jenkins-cli kafka-delete-records kafka-broker-api-versions kafka-console-consumer kafka-console-producer kafka-reassign-partitions kafka-storage kafka-leader-election kafka-log-dirs ' +
     'consul nomad etcdctl redis-cli influx prom promtool amtool gitlab-rake jenkins-cli argocd flux skaffold tilt nsupdate mongosh elasticsearch opensearch curl wget').split(/\s+/),
 );
 
@@ -53,7 +55,7 @@ const HELP = /^(--help|-h|--version|-V|-v|help|version|--usage)$/;
 
 import type { ArgvRunner } from './shellTypes.js';
 
-const MUTATION_VERB = /^(create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync|alter|activate|promote|pub|request|backup|trigger|approve|merge|release|submit|import|create-\w+)([-_].*)?$/;
+const MUTATION_VERB = /^(build|mb|clone|configure|setup|extract|mount|create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync|alter|activate|promote|pub|request|backup|trigger|approve|merge|release|submit|import|create-\w+)([-_].*)?$/;
 
 /** Package managers: install = recoverable; publish = irreversible network; run = project code. */
 const PKG: Record<string, { install: string[]; remove: string[]; publish: string[]; run: string[]; dlx: string[]; global: boolean }> = {
@@ -178,6 +180,15 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
     if (t.some((a) => a === '-n' || a === '--dry-run' || a === '--just-print' || a === '--recon')) return plain(ctx, name, 'read', 'read', `${name} dry run`);
     return projectExec(ctx, name, `${name} ${t.filter((a) => !a.startsWith('-')).join(' ')}: runs the project's own recipes`.replace(/ :/, ':'));
   }
+  if (name === 'java' && t[0] === '-jar' && t[1]) {
+    // A jar run as a program: judged by its name (jenkins-cli.jar is jenkins-cli); otherwise unknown code.
+    const jar = t[1].replace(/^.*\//, '').replace(/\.jar$/i, '').replace(/-\d[\w.]*$/, '').toLowerCase();
+    if (REMOTE_CLIS.has(jar)) return generalVerbRule(jar, t.slice(2).filter((a, i, all) => !(a.startsWith('-') || (all[i - 1]?.startsWith('-') && /^-[a-z]$/.test(all[i - 1]!)))), ctx);
+    return unknownEffect(ctx, 'java', `java -jar ${t[1]}: a compiled program Airlock cannot read`);
+  }
+  if (name === 'java' || name === 'dotnet-script') {
+    if (t.some((a) => /^-{1,2}(version|help|showversion)$/.test(a)) && t.length <= 2) return plain(ctx, name, 'read', 'read', `${name} ${t.join(' ')}`);
+  }
   const dev = DEV_TOOLS[name];
   if (dev) return devToolEffect(name, dev, args, ctx);
   generalVerbRule(name, t, ctx);
@@ -228,6 +239,8 @@ export function devToolEffect(name: string, spec: DevTool, args: ShWord[], ctx: 
       return network(ctx, src, 'irreversible', `${src}: ${spec.what} publishes or deploys (cannot be taken back)`);
     case 'delete':
       return plain(ctx, src, 'delete', 'irreversible', `${src}: deletes`, { outsideWorkspace: true });
+    case 'stop':
+      return plain(ctx, src, 'process', 'recoverable', `${src}: ${spec.what} stops or restarts a running service`, { outsideWorkspace: true });
     case 'unknown':
       return unknownEffect(ctx, src, `${src}: ${verb === undefined ? `${spec.what} without a subcommand` : `subcommand ${verb} of ${spec.what} is not in Airlock's tables (a plugin or alias could do anything)`}`);
   }
@@ -236,6 +249,13 @@ export function devToolEffect(name: string, spec: DevTool, args: ShWord[], ctx: 
 /** General rule for CLIs with subcommands, so every cloud/SaaS CLI need not be listed. */
 function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
   const remote = REMOTE_CLIS.has(name);
+  // Closed world: a program in no table is unknown whatever its arguments look like.
+  if (!remote) {
+    const verb = t.find((a) => !a.startsWith('-'))?.toLowerCase();
+    const hint = verb && (DESTRUCTIVE_VERBS.has(verb) || DESTRUCTIVE_VERBS.has(verb.split(/[-_:.]/)[0]!)) ? ` (its subcommand ${verb} sounds destructive)` : '';
+    unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established${hint}`);
+    return;
+  }
   const words = t.filter((a) => !a.startsWith('-') && !a.includes('=')).slice(0, 4).map((a) => a.toLowerCase());
   const flagVerbs = t.filter((a) => /^--?[a-z][\w-]*$/i.test(a)).map((a) => a.replace(/^-+/, '').toLowerCase());
   const verbParts = (w: string): string[] => w.split(/[-_:.]/);
@@ -246,7 +266,11 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     return plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: a plan or preview (changes nothing)`, { network: true });
   }
   const destructiveFlag = flagVerbs.find((f) => DESTRUCTIVE_VERBS.has(f.split('-')[0]!) && f !== 'force');
-  const destructive = (remote ? destructiveFlag : undefined) ?? words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && (verbParts(w).some((p) => DESTRUCTIVE_VERBS.has(p) || REMOTE_DESTRUCTIVE.has(p)) || REMOTE_DESTRUCTIVE.has(w) || /^(delete|remove|destroy|drop|purge|wipe|nuke|reset|truncate|flush)/.test(w)))) ??
+  // `heroku pg:reset`, `apps:destroy`: a namespaced verb is destructive when its last part is.
+  const colonVerb = remote && /^[a-z][\w-]*(:[a-z][\w-]*)+$/.test(words[0] ?? '') ? words[0]!.split(':').pop()! : undefined;
+  const destructive = (remote ? destructiveFlag : undefined) ??
+    (colonVerb !== undefined && (DESTRUCTIVE_VERBS.has(colonVerb) || REMOTE_DESTRUCTIVE.has(colonVerb) || DESTRUCTIVE_VERBS.has(verbParts(colonVerb)[0]!)) ? words[0] : undefined) ??
+    words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && (DESTRUCTIVE_VERBS.has(verbParts(w)[0]!) || REMOTE_DESTRUCTIVE.has(w) || REMOTE_DESTRUCTIVE.has(verbParts(w)[0]!) || (verbParts(w)[0] === 'batch' && DESTRUCTIVE_VERBS.has(verbParts(w)[1] ?? '')) || /^(delete|remove|destroy|drop|purge|wipe|nuke|truncate|flush)[a-z]/.test(w)))) ??
     (remote ? flagVerbs.find((f) => ['delete', 'remove', 'purge', 'drop', 'destroy', 'force', 'auto-approve', 'yes'].includes(f)) : undefined);
   const isApply = remote && words.some((w) => ['apply', 'up', 'deploy', 'destroy'].includes(w)) && t.some((a) => /^-?-(auto-approve|yes|y|force)$/.test(a));
   if (destructive || isApply) {
@@ -255,7 +279,7 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     else plain(ctx, name, 'delete', 'irreversible', `${name} ${words.join(' ')}: destructive subcommand ${what}`, { outsideWorkspace: true });
     return;
   }
-  const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!));
+  const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!) || (remote && /^[a-z]+([_-][a-z]+)+$/.test(w) && READ_VERBS.has(verbParts(w).pop()!)));
   if (first !== undefined && (words.length === 0 || words.every((w) => !MUTATION_VERB.test(w)))) {
     plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: reads`, remote ? { network: true } : {});
     return;
