@@ -4,7 +4,7 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
-import { execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, pathEffect, plain, resolveFrom, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
 import { MAX_COMMANDS } from './shellContext.js';
@@ -323,6 +323,8 @@ function dispatch(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
     return;
   }
   if (name === 'source' || name === '.') {
+    const m = args[0] ? /^(.*?)\/?bin\/activate$/.exec(args[0].text) : null;
+    if (m && args[0]!.literal) ctx.vars.set('VIRTUAL_ENV', resolveFrom(ctx, m[1] || '.'));
     if (args[0]) runLocal(args[0].text, args.slice(1), ctx, 'sources');
     return;
   }

@@ -173,6 +173,9 @@ const CRED: Record<string, Cred> = {
   'kwallet-query': { what: 'KWallet', reads: (_p, t) => has(t, '-r', '--read-password') },
 };
 
+/** Tools that are nothing but a credential store (the others also do unrelated work). */
+const PURE_STORES = new Set(['security', 'secret-tool', 'pass', 'gopass', 'gpg', 'gpg2', 'keyring', 'lpass', 'kwallet-query']);
+
 /** A credential-store command: returns true when handled (reads secrets, or changes the store). */
 export function credentialStore(name: string, args: ShWord[], ctx: Ctx): boolean {
   const spec = CRED[name];
@@ -186,6 +189,13 @@ export function credentialStore(name: string, args: ShWord[], ctx: Ctx): boolean
   if (spec.reads(pos, t)) {
     plain(ctx, name, 'read', 'read', `${name} ${pos.slice(0, 3).join(' ')}: prints or exports a secret from the ${spec.what} credential store`, { secrets: true });
     if (name === 'op' || name === 'doppler' || name === 'infisical') return false; // `op run -- cmd` also runs the command: let the table see it
+    return true;
+  }
+  if (PURE_STORES.has(name)) {
+    // Anything else these tools do lists or inspects the store (gpg may write an output file).
+    const o = t.findIndex((a) => a === '-o' || a === '--output');
+    if (o >= 0 && args[o + 1]) pathEffect(ctx, 'create', args[o + 1]!, name, ' (output)');
+    plain(ctx, name, 'read', 'read', `${name} ${pos.slice(0, 2).join(' ')}: lists or inspects the ${spec.what}`.replace(/ +:/, ':'));
     return true;
   }
   return false;

@@ -283,6 +283,9 @@ function gitSecretReads(verb: string, rest: string[], ctx: Ctx): void {
   }
 }
 
+/** Verbs whose destructive forms lose history (objects, refs, stashes), not working-tree files. */
+const HISTORY_LOSS = new Set(['branch', 'stash', 'reflog', 'gc', 'prune', 'update-ref', 'filter-branch', 'filter-repo', 'lfs', 'tag']);
+
 export function runGit(args: ShWord[], ctx: Ctx): void {
   let i = 0;
   const texts = args.map((a) => a.text);
@@ -352,6 +355,12 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     plain(ctx, source, 'read', 'read', `${source}: ${rule.detail}`, verb === 'ls-remote' ? { network: true } : {});
     return;
   }
+  if (verb === 'clone') {
+    // The clone lands in a new folder: code from elsewhere (running it later in the line is exec).
+    const pos = positional(rest);
+    const dest = pos[1] ?? (pos[0] ?? '').replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop();
+    if (dest) pathEffect(ctx, 'create', dest, source, ' (clone)');
+  }
   if (rule.kind === 'delete' || rule.kind === 'overwrite') {
     // The working tree is what is lost: attribute the effect to the repository folder.
     const before = ctx.effects.length;
@@ -359,7 +368,8 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     const e = ctx.effects[before];
     if (e && e.reversibility !== 'unknown') {
       e.reversibility = e.outsideWorkspace ? (rule.rev === 'irreversible' ? 'irreversible' : rule.rev) : rule.rev;
-      if (rule.rev !== 'irreversible') delete e.snapshotable;
+      // A snapshot of the working tree does not bring back lost commits, stashes or reflog entries.
+      if (rule.rev !== 'irreversible' || HISTORY_LOSS.has(verb)) delete e.snapshotable;
       e.detail = `${source} in ${e.target ?? ctx.cwd ?? 'an unknown directory'}: ${rule.detail}${e.outsideWorkspace ? ' (outside the workspace)' : ''}`;
     }
     return;

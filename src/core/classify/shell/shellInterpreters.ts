@@ -57,6 +57,18 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
     else unknownEffect(ctx, `deno ${v}`.trim(), `deno ${v}: a subcommand Airlock does not know`.replace('deno : a', 'deno without a subcommand: a'));
     return;
   }
+  if (spec.lang === 'node' && (name === 'node' || name === 'nodejs')) {
+    // Node's own runners: `node --test` runs the project's test files, `node --run x` a package.json script.
+    const tIdx = args.findIndex((a) => a.text === '--test' || a.text === '--run' || a.text.startsWith('--run='));
+    if (tIdx >= 0 && !args.some((a) => spec.codeFlags.includes(a.text))) {
+      projectExec(ctx, `node ${args[tIdx]!.text.split('=')[0]}`, `node ${args[tIdx]!.text}: runs the project's ${args[tIdx]!.text === '--test' ? 'test files' : 'package script'}`);
+      return;
+    }
+    if (args.length > 0 && args.every((a) => /^(--check|-c|--version|-v|--help|-h|--v8-options)$/.test(a.text))) {
+      plain(ctx, name, 'read', 'read', `${name} ${args.map((a) => a.text).join(' ')}`);
+      return;
+    }
+  }
   let perlInPlace = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!.text;

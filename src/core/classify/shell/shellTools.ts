@@ -4,6 +4,7 @@
  * remote mutation; list/get/describe… = read). Unknown programs are `recoverable`, not exec.
  */
 import type { Reversibility } from '../../effects.js';
+import { inspectPath } from '../../paths.js';
 import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
 import { DEV_TOOLS, type DevClass, type DevTool } from './devTools.js';
 import { readSecretAware, runFamily } from './shellFamilies.js';
@@ -106,7 +107,15 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
     return;
   }
   if (spec.install.includes(verb)) {
-    const global = spec.global || t.some((a) => a === '-g' || a === '--global');
+    let global = spec.global || t.some((a) => a === '-g' || a === '--global');
+    // pip installs into the active Python environment: a virtual environment inside the workspace
+    // (VIRTUAL_ENV, or `source .venv/bin/activate` earlier in the line) or a --target folder.
+    if (name === 'pip' && !t.includes('--user')) {
+      const venv = ctx.vars.get('VIRTUAL_ENV') ?? ctx.env.vars.VIRTUAL_ENV;
+      const target = t.findIndex((a) => a === '-t' || a === '--target' || a === '--prefix');
+      const where = target >= 0 ? t[target + 1] : venv;
+      if (where && inspectPath(where, ctx.env).insideWorkspace) global = false;
+    }
     plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
     return;
   }
