@@ -124,17 +124,19 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
 }
 
 /** Verb-by-verb rules for a few CLIs where the general verb rule is not enough. */
-function containerRule(name: string, t: string[]): { rev: Reversibility; kind: 'read' | 'delete' | 'process' | 'write' | 'network'; detail: string } | undefined {
+function containerRule(name: string, t: string[]): { rev: Reversibility; kind: 'read' | 'delete' | 'process' | 'write' | 'network'; detail: string; outside?: boolean } | undefined {
   const pos = t.filter((a) => !a.startsWith('-')).map((a) => a.toLowerCase());
   const [v1 = '', v2 = ''] = pos;
   const force = t.some((a) => a === '--force' || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(a));
   const vol = t.some((a) => a === '-v' || a === '--volumes' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(a));
   if (name === 'docker' || name === 'podman' || name === 'nerdctl') {
     if (['ps', 'images', 'inspect', 'logs', 'version', 'info', 'stats', 'top', 'events', 'history', 'search', 'port', 'diff', 'login'].includes(v1)) return { rev: 'read', kind: 'read', detail: `${name} ${v1}` };
-    if ((v1 === 'rm' || v1 === 'rmi' || v1 === 'container' && v2 === 'rm' || v1 === 'image' && v2 === 'rm')) return force || vol ? { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} force-removes (running state or volumes are lost)` } : { rev: 'recoverable', kind: 'delete', detail: `${name} ${v1} removes a stopped container or image (can be recreated)` };
+    if (v1 === 'rmi' || (v1 === 'image' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'recoverable', kind: 'delete', detail: `${name} ${v1} removes an image (pull or build it again)` };
+    // A container's own file system layer is gone with it (only volumes and the image survive).
+    if (v1 === 'rm' || (v1 === 'container' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} removes a container and the files written inside it${force || vol ? ' (even while it runs, with its anonymous volumes)' : ''}` };
     if (v2 === 'prune' || v1 === 'prune' || (v1 === 'volume' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} ${v2} deletes containers, images or volumes` };
     if (v1 === 'compose' && v2 === 'down') return vol ? { rev: 'irreversible', kind: 'delete', detail: 'compose down -v deletes volumes' } : { rev: 'recoverable', kind: 'process', detail: 'compose down stops and removes containers' };
-    if (['kill', 'stop', 'restart', 'pause'].includes(v1)) return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1}` };
+    if (['kill', 'stop', 'restart', 'pause'].includes(v1) || (v1 === 'container' && ['kill', 'stop', 'restart', 'pause'].includes(v2))) return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1} ${v2}: stops a running service on this machine`.replace(/ +:/, ':'), outside: true };
     if (v1 === 'push') return { rev: 'recoverable', kind: 'network', detail: `${name} push uploads an image to a registry` };
     return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1} ${v2}`.trim() };
   }
@@ -170,7 +172,8 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   const pkg = PKG_ALIAS[name] ?? (PKG[name] ? name : undefined);
   if (pkg) return runPkg(pkg, args, ctx);
   const cont = containerRule(name === 'docker-compose' ? 'docker' : name, name === 'docker-compose' ? ['compose', ...t] : t);
-  if (cont) return plain(ctx, name, cont.kind, cont.rev, cont.detail, cont.kind === 'read' ? {} : { outsideWorkspace: cont.rev !== 'recoverable' || cont.kind === 'network' ? true : undefined, network: cont.kind === 'network' || undefined });
+  if (cont) return plain(ctx, name, cont.kind, cont.rev, cont.detail, cont.kind === 'read' ? {} : { outsideWorkspace: cont.rev !== 'recoverable' || cont.kind === 'network' || cont.outside ? true : undefined, network: cont.kind === 'network' || undefined });
+  if (name === 'nsupdate') return network(ctx, name, 'irreversible', `nsupdate sends dynamic DNS updates${t.includes('-l') ? ' to the local server' : ''} (records change for everyone)`);
   if (name === 'kill' || name === 'pkill' || name === 'killall') return plain(ctx, name, 'process', 'recoverable', `${name} signals processes`);
   if (name === 'systemctl' || name === 'service' || name === 'launchctl') {
     const verb = t.filter((a) => !a.startsWith('-')).map((a) => a.toLowerCase()).find((v) => /^(status|show|list-units|list-unit-files|is-active|is-enabled|cat|list)$/.test(v) || /^(start|stop|restart|reload|enable|disable|mask|unmask|kill|daemon-reload|load|unload|bootout|remove)$/.test(v));
