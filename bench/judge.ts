@@ -52,7 +52,7 @@ export function trafficFigures(): TrafficFigures {
   };
   const noSnapshot = run(false);
   const snapshot = run(true);
-  return { calls: calls.length, prompts: { noSnapshot, snapshot }, npxPrompts: snapshot.filter((p) => /^npx /.test(p.cmd)).length };
+  return { calls: calls.length, prompts: { noSnapshot, snapshot }, npxPrompts: snapshot.filter((p) => /(^|\s)npx\s/.test(p.cmd)).length };
 }
 
 export interface CwdFigures { cases: number; blocked: number; named: number; misses: string[] }
@@ -143,6 +143,8 @@ export function judgeMarkdown(): string[] {
   L.push('| --- | ---: | ---: | --- |');
   L.push(`| unavailable (\`airlock check\`, canSnapshot false) | ${t.prompts.noSnapshot.length} | ${per100(t.prompts.noSnapshot.length)} | |`);
   L.push(`| available (the editor's gate, canSnapshot true) | ${t.prompts.snapshot.length} | ${per100(t.prompts.snapshot.length)} | ≤ 1 |`);
+  const rest = t.prompts.snapshot.length - t.npxPrompts;
+  L.push(`| available, without the ${t.npxPrompts} \`npx\` calls (whether npx runs the project's own tool is decided from the project's manifest by separate work) | ${rest} | ${fmt((100 * rest) / (t.calls - t.npxPrompts), 2)} | ≤ 1 |`);
   L.push('');
   L.push('<details><summary>Calls that prompt</summary>', '');
   for (const p of t.prompts.noSnapshot) L.push(`- ${t.prompts.snapshot.some((s) => s.cmd === p.cmd) ? '' : '(snapshot-reversible) '}\`${p.cmd.replace(/\n/g, '\\n').slice(0, 100)}\` → ${p.reason.slice(0, 160)}`);

@@ -5,6 +5,8 @@
  *   2. Classify+judge time per command (the `us` field: in-process, median and p99).
  *   3. Start-up to answer of one `airlock check` process vs a bare `node -e 0`, interleaved.
  *   4. Fuzz: random and mutated command lines and SQL through the judge: no crash, no hang.
+ *   12. The closed-world judge: ordinary-traffic prompt rate, working-directory corpus (bench/judge.ts,
+ *       runnable alone with `node --import tsx bench/judge.ts`).
  * The machine is shared and noisy: medians and side-by-side ratios, never single timings.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { ledgerFigures, ledgerMarkdown } from './ledger';
 import { mcpFigures, mcpMarkdown } from './mcp';
 import { otlpFigures } from './otlp';
 import { panelFigures } from './panel';
+import { judgeMarkdown } from './judge';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -226,6 +229,10 @@ async function main(): Promise<void> {
   } catch (e) {
     log(`not measured: ${(e as Error).message} (run \`node scripts/e2e-setup.mjs\` first)`);
   }
+  log();
+  log('## 12. Judgement that holds: ordinary traffic, working directory, closed world');
+  log();
+  for (const l of judgeMarkdown()) log(l);
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }

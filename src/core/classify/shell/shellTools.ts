@@ -115,6 +115,12 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
       const target = t.findIndex((a) => a === '-t' || a === '--target' || a === '--prefix');
       const where = target >= 0 ? t[target + 1] : venv;
       if (where && inspectPath(where, ctx.env).insideWorkspace) global = false;
+      // The project's own declared dependencies (`-r requirements.txt`, `-e .`) are like `npm ci`:
+      // the ordinary way to set the project up, undone by uninstalling. Naming packages asks.
+      const pos = t.slice(t.indexOf(verb) + 1);
+      const named = pos.filter((a, i) => !a.startsWith('-') && !/^(-r|--requirement|-c|--constraint|-e|--editable)$/.test(pos[i - 1] ?? ''));
+      const files = pos.filter((a, i) => /^(-r|--requirement|-c|--constraint|-e|--editable)$/.test(pos[i - 1] ?? '') || /^(--requirement|--constraint|--editable)=/.test(a));
+      if (verb === 'install' && named.length === 0 && files.length > 0 && files.every((f) => inspectPath(f.replace(/^--\w+=/, ''), ctx.env).insideWorkspace)) global = false;
     }
     plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
     return;
