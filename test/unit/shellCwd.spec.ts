@@ -46,6 +46,14 @@ test('cd scoping: subshells, pipelines and substitutions do not leak; groups and
   assert.deepEqual(effectsOf('cd /etc && cd ../home && touch x'), ['/home/x']);
 });
 
+test('functions move their caller; prefix assignments steer cd; a function named cd is followed', () => {
+  assert.deepEqual(effectsOf('f() { cd /etc; }; cd ~/project; f; touch b'), ['/etc/b']);
+  assert.deepEqual(effectsOf('g() { echo hi; }; g; touch z'), [`${WS}/z`]);
+  assert.deepEqual(effectsOf('cd() { builtin cd /etc; }; cd x; touch y'), ['/etc/y']);
+  assert.deepEqual(effectsOf('HOME=/etc cd && touch hosts'), ['/etc/hosts']);
+  assert.ok(classifyShell('CDPATH=/etc cd ssh && touch x', env).flags.outsideWorkspace);
+});
+
 test('cd to a place Airlock cannot resolve makes later relative targets "could be anywhere"; an absolute cd brings it back', () => {
   const c = classifyShell('cd "$X" && rm -f notes.txt', env);
   assert.equal(c.reversibility, 'irreversible');

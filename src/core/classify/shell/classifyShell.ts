@@ -128,7 +128,22 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
           execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
         }
       }
-      if (argv.length > 0) runArgv(argv, ctx, stdin, runScript);
+      if (argv.length > 0) {
+        // Prefix assignments are the program's environment: `HOME=/etc cd`, `CDPATH=/etc cd ssh`.
+        const saved = cmd.assigns.map((a) => [a.name, ctx.vars.has(a.name), ctx.vars.get(a.name)] as const);
+        for (const a of cmd.assigns) {
+          const v = a.value ? expand(ctx, a.value) : undefined;
+          ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
+        }
+        try {
+          runArgv(argv, ctx, stdin, runScript);
+        } finally {
+          for (const [n, had, v] of saved) {
+            if (had) ctx.vars.set(n, v);
+            else ctx.vars.delete(n);
+          }
+        }
+      }
       return;
     }
     case 'pipe':
@@ -149,7 +164,14 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       // The body is analysed as if the function were called: a definition is there to be used.
       ctx.funcStack.push(cmd.name);
       try {
-        inSubshell(ctx, () => runStmt(cmd.body, ctx, { kind: 'none' }));
+        // A function runs in the caller's shell: remember where its body leaves the directory, so
+        // each call moves the caller there (the body itself is analysed once, here).
+        const start = ctx.cwd;
+        inSubshell(ctx, () => {
+          runStmt(cmd.body, ctx, { kind: 'none' });
+          if (ctx.cwd !== start) ctx.funcCwd.set(cmd.name, ctx.cwd);
+          else ctx.funcCwd.delete(cmd.name);
+        });
       } finally {
         ctx.funcStack.pop();
       }

@@ -40,13 +40,15 @@ export interface Ctx {
   funcStack: string[];
   /** > 0 while analysing a pipeline stage or a background command (runs alongside others). */
   concurrent: number;
+  /** Functions whose body changes directory: where a call leaves the caller (undefined = unknown). */
+  funcCwd: Map<string, string | undefined>;
 }
 
 /** Where an unknown working directory points (never a real folder). */
 export const UNKNOWN_CWD = '/?unknown-working-directory';
 
 export function newCtx(env: Environment): Ctx {
-  return { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, cwd: env.cwd, oldCwd: undefined, dirStack: [], created: [], written: new Map(), aliases: new Map(), funcStack: [], concurrent: 0 };
+  return { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, cwd: env.cwd, oldCwd: undefined, dirStack: [], created: [], written: new Map(), aliases: new Map(), funcStack: [], concurrent: 0, funcCwd: new Map() };
 }
 
 /** Change the working directory for the rest of the analysis (undefined = unknown, with why). */

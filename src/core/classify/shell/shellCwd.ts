@@ -33,10 +33,11 @@ function cdTo(ctx: Ctx, w: ShWord): void {
 /** cd / chdir / pushd / popd: change ctx's directory; they only read. */
 export function runCd(name: string, args: ShWord[], ctx: Ctx): void {
   const ops = args.filter((a) => !/^-[LPe@]+$/.test(a.text) && a.text !== '--');
-  const home: ShWord = { text: ctx.env.vars.HOME ?? ctx.env.home, literal: true, unknownVars: [], subst: false, glob: false };
+  const homeVar = ctx.vars.has('HOME') ? ctx.vars.get('HOME') : ctx.env.vars.HOME ?? ctx.env.home;
+  const home: ShWord = homeVar === undefined ? { text: '$HOME', literal: false, unknownVars: ['HOME'], subst: false, glob: false } : { text: homeVar, literal: true, unknownVars: [], subst: false, glob: false };
   if (name === 'cd' || name === 'chdir') {
     const t = ops[0];
-    if (!t) setCwd(ctx, home.text);
+    if (!t) cdTo(ctx, home);
     else if (t.text === '-') {
       if (ctx.oldCwd === undefined && ctx.vars.has('OLDPWD')) setCwd(ctx, undefined, '`cd -` (previous directory unknown)');
       else if (ctx.oldCwd === undefined) setCwd(ctx, undefined, '`cd -` (the previous directory of the calling shell)');

@@ -4,7 +4,7 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
-import { execUnknown, lit, pathEffect, plain, resolveFrom, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, pathEffect, plain, resolveFrom, setCwd, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
 import { MAX_COMMANDS } from './shellContext.js';
@@ -218,7 +218,7 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
   ctx.commands.push(name);
   if (ctx.commands.length > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
   const args = argv.slice(1);
-  if (CD_BUILTINS.has(name) && !local) {
+  if (CD_BUILTINS.has(name) && !local && !ctx.funcs.has(name)) {
     runCd(name, args, ctx);
     return;
   }
@@ -228,6 +228,10 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
   if (local && !PROJECT_TOOL_WRAPPERS.has(name)) {
     runLocal(local, args, ctx);
     return;
+  }
+  if (ctx.funcs.has(name) && ctx.funcCwd.has(name) && !ctx.funcStack.includes(name)) {
+    const to = ctx.funcCwd.get(name);
+    setCwd(ctx, to, `a call to function ${name}, which changes directory`);
   }
   if (ctx.funcs.has(name)) {
     // A function defined in this script: its body was analysed. One that calls itself from a pipe or
@@ -277,6 +281,12 @@ function dispatch(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
   if (wrapper) {
     const { rest, read, scripts } = stripWrapper(wrapper, args);
     for (const s of scripts) runScript(s, ctx, name);
+    // `builtin cd` / `command cd` reach the real cd even when a function named cd exists.
+    if ((name === 'builtin' || name === 'command') && rest[0] && CD_BUILTINS.has(rest[0].text)) {
+      ctx.commands.push(rest[0].text);
+      runCd(rest[0].text, rest.slice(1), ctx);
+      return;
+    }
     if (wrapper.allScripts) {
       for (const r of rest) runScript(r.text, ctx, name);
       if (rest.length === 0 && scripts.length === 0) plain(ctx, name, 'read', 'read', `${name} without a command`);
