@@ -5,6 +5,8 @@
  *   2. Classify+judge time per command (the `us` field: in-process, median and p99).
  *   3. Start-up to answer of one `airlock check` process vs a bare `node -e 0`, interleaved.
  *   4. Fuzz: random and mutated command lines and SQL through the judge: no crash, no hang.
+ *   12. The closed-world judge: ordinary-traffic prompt rate, working-directory corpus (bench/judge.ts,
+ *       runnable alone with `node --import tsx bench/judge.ts`).
  * The machine is shared and noisy: medians and side-by-side ratios, never single timings.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { mcpFigures, mcpMarkdown } from './mcp';
 import { otlpFigures } from './otlp';
 import { panelFigures } from './panel';
 import { insideFigures, insideMarkdown } from './inside';
+import { judgeMarkdown } from './judge';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -238,6 +241,10 @@ async function main(): Promise<void> {
   log('## 12. Looking inside what will run: judging with a package.json, script or Makefile read');
   log();
   for (const l of insideMarkdown(insideFigures(Number(process.env.BENCH_INSIDE_RUNS ?? 2000)))) log(l);
+  log();
+  log('## 13. Judgement that holds: ordinary traffic, working directory, closed world');
+  log();
+  for (const l of judgeMarkdown()) log(l);
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }

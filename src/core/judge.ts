@@ -127,17 +127,23 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
   const denies = matched.filter((r) => r.decision === 'deny');
   const asks = matched.filter((r) => r.decision === 'ask');
   const allows = matched.filter((r) => r.decision === 'allow');
+  // A rule's reason names what it is about: the first effect that meets the rule on its own
+  // (so a person reads the real resolved path, not only the rule's sentence).
+  const because = (r: (typeof matched)[number]): string => {
+    const e = effective.effects.find((x) => x.kind !== 'read' || x.secrets ? matchesRule(r, action.kind, summarize([x], [], effective.commands), env) : false);
+    return e ? `${r.reason}: ${e.detail}` : r.reason;
+  };
   for (const r of denies) {
     decision = 'deny';
     fired.push(r.id);
-    reasons.push(r.reason);
+    reasons.push(because(r));
   }
   for (const r of asks) {
     const overriddenBy = allows.find((a) => mayOverride(a.layer, r.layer, policy));
     if (overriddenBy) continue;
     decision = stricter(decision, 'ask');
     fired.push(r.id);
-    reasons.push(r.reason);
+    reasons.push(because(r));
   }
   for (const a of allows) if (!fired.includes(a.id) && decision === 'allow') fired.push(a.id);
 

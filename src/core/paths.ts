@@ -80,6 +80,12 @@ export interface Environment {
   home: string;
   /** Scratch directories whose contents nobody expects to keep (/tmp, $TMPDIR). */
   tempDirs: string[];
+  /**
+   * Per-run scratch folders the gate made for this run (optional): their contents are Airlock's to
+   * lose, so deleting them is recoverable. Anything else that already exists under a temp folder is
+   * someone's data.
+   */
+  scratchDirs?: string[];
   /** Airlock's own state directory (ledger, kill flag, acknowledgements): always protected. */
   airlockHome: string;
   fs: PathFacts;
@@ -104,6 +110,7 @@ export function makeEnvironment(partial: Partial<Environment> & { cwd: string })
     workspaceRoots: roots,
     home,
     tempDirs: partial.tempDirs ?? ['/tmp', '/var/tmp'],
+    ...(partial.scratchDirs ? { scratchDirs: partial.scratchDirs } : {}),
     airlockHome: partial.airlockHome ?? posix.join(home, '.airlock'),
     fs: partial.fs ?? NO_FS,
     vars: partial.vars ?? { HOME: home },
@@ -338,6 +345,32 @@ const SECRET_DIRS: Array<[string[], string]> = [
   [['.config', 'gh'], 'GitHub CLI token'],
   [['.gnupg'], 'GPG keys'],
   [['.password-store'], 'password store'],
+  [['.cargo', 'credentials'], 'Cargo registry token'],
+  [['.cargo', 'credentials.toml'], 'Cargo registry token'],
+  [['.config', 'glab-cli'], 'GitLab CLI token'],
+  [['.config', 'hub'], 'GitHub token (hub)'],
+  [['.config', 'pypoetry', 'auth.toml'], 'Poetry repository credentials'],
+  [['.config', 'rclone', 'rclone.conf'], 'rclone remote credentials'],
+  [['.config', 'doctl'], 'DigitalOcean token'],
+  [['.config', 'hcloud'], 'Hetzner Cloud token'],
+  [['.terraform.d', 'credentials.tfrc.json'], 'Terraform Cloud token'],
+  [['.gem', 'credentials'], 'RubyGems API key'],
+  [['.composer', 'auth.json'], 'Composer credentials'],
+  [['.config', 'composer', 'auth.json'], 'Composer credentials'],
+  [['.kaggle', 'kaggle.json'], 'Kaggle API key'],
+  [['.m2', 'settings.xml'], 'Maven repository credentials'],
+  [['.m2', 'settings-security.xml'], 'Maven master password'],
+  [['.gradle', 'gradle.properties'], 'Gradle credentials'],
+  [['.local', 'share', 'keyrings'], 'desktop keyring'],
+  [['library', 'keychains'], 'macOS keychain'],
+  [['.oci', 'config'], 'Oracle Cloud credentials'],
+  [['.fly', 'config.yml'], 'Fly.io token'],
+  [['.databrickscfg'], 'Databricks token'],
+  [['.boto'], 'cloud storage credentials'],
+  [['.s3cfg'], 'S3 credentials'],
+  [['.config', 'gcloud'], 'Google Cloud credentials'],
+  [['.config', 'op'], '1Password CLI session'],
+  [['.config', 'configstore', 'firebase-tools.json'], 'Firebase token'],
 ];
 
 /** Why a canonical path holds secrets, or undefined. Example/template env files are not secrets. */

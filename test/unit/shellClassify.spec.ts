@@ -144,7 +144,8 @@ const ROWS: Array<[string, Row]> = [
   ['$TMPDIR/.. escapes', { cmd: 'rm -rf ${TMPDIR}/../etc', rev: 'irreversible', flags: { outsideWorkspace: true } }],
   ['T36 unset variable', { cmd: 'rm -rf "$BUILD_DIR/"*', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
   ['T36 stray space', { cmd: 'rm -rf ./ *', rev: 'irreversible', kind: 'delete', snapshotable: true }],
-  ['glob in tmp', { cmd: 'rm -rf /tmp/*', rev: 'recoverable', kind: 'delete' }],
+  // Everything in /tmp is other people's data, not this command's scratch.
+  ['glob in tmp', { cmd: 'rm -rf /tmp/*', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
   ['glob at root', { cmd: 'rm -rf /*', rev: 'irreversible', flags: { outsideWorkspace: true } }],
   ['script variable tracked', { cmd: 'D=/etc; rm -rf $D', rev: 'irreversible', flags: { outsideWorkspace: true } }],
   // Pipes into shells and interpreters (T23).

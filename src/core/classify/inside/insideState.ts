@@ -54,10 +54,14 @@ export interface InsideState {
   argv?: ArgvRun;
   /** Programs (names) or workspace files (`./path`) that asked only because nothing is known of them. */
   trustable: Set<string>;
+  /** Runs a script or executable by path: reads it and judges what is in it (lookInside.runLocalInside). */
+  runLocal: LocalRun;
 }
 
-export function newInside(run: ScriptRun): InsideState {
-  return { files: new Map(), stack: [], visits: [], run, produced: new Map(), fetchedDirs: new Map(), trustable: new Set() };
+export type LocalRun = (path: string, args: ShWord[], ctx: Ctx, verb: string, interp?: string) => void;
+
+export function newInside(run: ScriptRun, runLocal: LocalRun): InsideState {
+  return { files: new Map(), stack: [], visits: [], run, runLocal, produced: new Map(), fetchedDirs: new Map(), trustable: new Set() };
 }
 
 /** The files read so far, as the classification carries them. */

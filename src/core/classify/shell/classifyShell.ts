@@ -8,11 +8,13 @@
  */
 import { summarize, unknownClassification, type Classification } from '../../effects.js';
 import type { Environment } from '../../paths.js';
-import { add, execUnknown, lookupVar, MAX_COMMANDS, MAX_DEPTH, pathEffect, unknownEffect, type Ctx } from './shellContext.js';
-import { runArgv, type Stdin } from './shellDispatch.js';
+import { add, execUnknown, inSubshell, lookupVar, MAX_COMMANDS, MAX_DEPTH, newCtx, NULL_SINK, pathEffect, resolveFrom, unknownEffect, type Ctx } from './shellContext.js';
+import { runArgv } from './shellDispatch.js';
+import type { Stdin } from './shellTypes.js';
 import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './shellSyntax.js';
 import { expandWord, heredocText, type ShWord } from './shellWords.js';
 import { newInside } from '../inside/insideState.js';
+import { runLocalInside } from '../inside/lookInside.js';
 import { withInside } from '../inside/insideResult.js';
 import { lineEnvironment, newLineState } from './families/lineState.js';
 import { lineEffects } from './families/index.js';
@@ -23,7 +25,9 @@ const EVAL_EXPANSION = /\$\{[^}]*@[PEAK]\}|\$\[[^\]]*['"`]|\$\(\([^)]*['"`]|\(\(
 
 export function classifyShell(command: string, env: Environment): Classification {
   const line = newLineState();
-  const ctx: Ctx = { env: lineEnvironment(env, line), effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, line, inside: newInside(runScript) };
+  const ctx: Ctx = newCtx(lineEnvironment(env, line));
+  ctx.line = line;
+  ctx.inside = newInside(runScript, runLocalInside);
   try {
     if (command.length > MAX_BYTES) return unknownClassification(`command longer than ${MAX_BYTES} bytes`);
     if (command.includes('\0')) return unknownClassification('command contains a NUL byte');
@@ -71,7 +75,10 @@ export function runScript(src: string, ctx: Ctx, source: string): void {
   const saved = ctx.depth;
   ctx.depth++;
   try {
-    runStmts(parsed.stmts, ctx);
+    // A nested shell (sh -c, trap, parallel…) is another process: its `cd` does not leak out.
+    // eval runs in this shell, so its directory changes do.
+    if (source === 'eval' || source === 'shell') runStmts(parsed.stmts, ctx);
+    else inSubshell(ctx, () => runStmts(parsed.stmts, ctx));
   } finally {
     ctx.depth = saved;
   }
@@ -82,16 +89,28 @@ function runStmts(stmts: Stmt[], ctx: Ctx): void {
 }
 
 function expand(ctx: Ctx, word: Parameters<typeof expandWord>[0]): ShWord {
-  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => runStmts(stmts, ctx));
+  // Command and process substitutions run in a subshell.
+  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)));
 }
 
-const NULL_SINKS = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
+/** bash's /dev/tcp and /dev/udp: a redirection that opens a network connection. */
+const NET_DEVICE = /^\/dev\/(tcp|udp)\/([^/]+)\/(\d+)$/;
 
 function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
+  if (stmt.bg) {
+    // A background command runs in a subshell, alongside whatever follows.
+    ctx.concurrent++;
+    try {
+      inSubshell(ctx, () => runStmt({ ...stmt, bg: false }, ctx, inherited));
+    } finally {
+      ctx.concurrent--;
+    }
+    return;
+  }
   let stdin: Stdin = inherited;
   for (const r of stmt.redirs) {
     if (r.op === '<<' || r.op === '<<-') {
-      stdin = { kind: 'text', text: heredocText(r.hdoc, (n) => lookupVar(ctx, n), (s) => runStmts(s, ctx), !!r.hdocQuoted), what: 'here-document' };
+      stdin = { kind: 'text', text: heredocText(r.hdoc, (n) => lookupVar(ctx, n), (s) => inSubshell(ctx, () => runStmts(s, ctx)), !!r.hdocQuoted), what: 'here-document' };
       continue;
     }
     if (!r.word) continue;
@@ -101,23 +120,27 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         stdin = { kind: 'text', text: target.text + '\n', what: 'here-string', literal: target.literal };
         break;
       case '<':
+        if (netRedirect(ctx, target, stmt, 'in')) {
+          stdin = { kind: 'pipe' };
+          break;
+        }
         pathEffect(ctx, 'read', target, 'redirect');
         stdin = { kind: 'file', path: target.text };
         break;
       case '<&':
       case '>&':
         if (/^(\d+|-)$/.test(target.text)) break;
-        redirectOut(ctx, target, false);
+        redirectOut(ctx, target, false, stmt);
         break;
       case '>':
       case '>|':
       case '&>':
-        redirectOut(ctx, target, false);
+        redirectOut(ctx, target, false, stmt);
         break;
       case '>>':
       case '&>>':
       case '<>':
-        redirectOut(ctx, target, true);
+        redirectOut(ctx, target, true, stmt);
         break;
       default:
         unknownEffect(ctx, 'redirect', `redirection ${r.op}`);
@@ -136,52 +159,106 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
           execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
         }
       }
-      if (argv.length > 0) runArgv(argv, ctx, stdin, runScript);
+      if (argv.length > 0) {
+        // Prefix assignments are the program's environment: `HOME=/etc cd`, `CDPATH=/etc cd ssh`.
+        const saved = cmd.assigns.map((a) => [a.name, ctx.vars.has(a.name), ctx.vars.get(a.name)] as const);
+        for (const a of cmd.assigns) {
+          const v = a.value ? expand(ctx, a.value) : undefined;
+          ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
+        }
+        try {
+          runArgv(argv, ctx, stdin, runScript);
+        } finally {
+          for (const [n, had, v] of saved) {
+            if (had) ctx.vars.set(n, v);
+            else ctx.vars.delete(n);
+          }
+        }
+      }
       return;
     }
     case 'pipe':
-      cmd.stages.forEach((s, i) => runStmt(s, ctx, i === 0 ? stdin : { kind: 'pipe' }));
+      // Every stage of a pipeline runs in its own subshell.
+      ctx.concurrent++;
+      try {
+        cmd.stages.forEach((s, i) => inSubshell(ctx, () => runStmt(s, ctx, i === 0 ? stdin : { kind: 'pipe' })));
+      } finally {
+        ctx.concurrent--;
+      }
       return;
     case 'list':
-      for (const s of cmd.stmts) runStmt(s, ctx, stdin);
+      if (cmd.sub) inSubshell(ctx, () => cmd.stmts.forEach((s) => runStmt(s, ctx, stdin)));
+      else for (const s of cmd.stmts) runStmt(s, ctx, stdin);
       return;
     case 'func':
       ctx.funcs.add(cmd.name);
       // The body is analysed as if the function were called: a definition is there to be used.
-      runStmt(cmd.body, ctx, { kind: 'none' });
+      ctx.funcStack.push(cmd.name);
+      try {
+        // A function runs in the caller's shell: remember where its body leaves the directory, so
+        // each call moves the caller there (the body itself is analysed once, here).
+        const start = ctx.cwd;
+        inSubshell(ctx, () => {
+          runStmt(cmd.body, ctx, { kind: 'none' });
+          if (ctx.cwd !== start) ctx.funcCwd.set(cmd.name, ctx.cwd);
+          else ctx.funcCwd.delete(cmd.name);
+        });
+      } finally {
+        ctx.funcStack.pop();
+      }
       return;
-    case 'decl':
+    case 'decl': {
+      const words = cmd.words.map((w) => expand(ctx, w));
+      // A nameref (declare -n) makes later assignments land in another variable: stop trusting values.
+      const nameref = words.some((w) => /^-[a-zA-Z]*n/.test(w.text));
       for (const a of cmd.assigns) {
         const v = a.value ? expand(ctx, a.value) : undefined;
-        ctx.vars.set(a.name, v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
+        ctx.vars.set(a.name, nameref ? undefined : v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
       }
-      const words = cmd.words.map((w) => expand(ctx, w));
       // `export`, `export -p`, `declare -p`, `typeset -x` with nothing to assign print every variable (T42).
       if (cmd.assigns.length === 0 && /^(export|declare|typeset|readonly)$/.test(cmd.variant) && words.every((w) => /^-[pxgr]+$/.test(w.text))) {
         add(ctx, { kind: 'read', reversibility: 'read', detail: `${cmd.variant} ${words.map((w) => w.text).join(' ')} prints shell and environment variables (tokens included)`.replace(/ +$/, ''), source: cmd.variant, secrets: true });
       }
+      if (nameref) for (const w of words) if (/^[A-Za-z_]\w*$/.test(w.text)) ctx.vars.set(w.text, undefined);
       return;
+    }
   }
 }
 
-function redirectOut(ctx: Ctx, target: ShWord, append: boolean): void {
-  if (target.literal && NULL_SINKS.test(target.text)) return;
+/** `>& /dev/tcp/host/port`, `< /dev/tcp/…`: a network connection (with a shell on it, a reverse shell). */
+function netRedirect(ctx: Ctx, target: ShWord, stmt: Stmt, dir: 'in' | 'out'): boolean {
+  const m = NET_DEVICE.exec(target.text);
+  if (!m) return false;
+  const first = stmt.cmd?.t === 'call' && stmt.cmd.args[0] ? expand(ctx, stmt.cmd.args[0]).text.replace(/^.*\//, '') : '';
+  const shell = /^(sh|bash|zsh|dash|ksh|ash|exec|python\d*|perl|ruby|php|nc|ncat|socat)$/.test(first);
+  add(ctx, {
+    kind: 'network',
+    reversibility: 'irreversible',
+    network: true,
+    ...(shell ? { exec: true } : {}),
+    detail: shell
+      ? `connects ${first} to ${m[2]}:${m[3]} over ${m[1]!.toUpperCase()} (a reverse shell: whoever is there runs commands here)`
+      : `opens a ${m[1]!.toUpperCase()} connection to ${m[2]}:${m[3]} and ${dir === 'out' ? 'sends output there' : 'reads input from it'}`,
+    target: `${m[2]}:${m[3]}`,
+    source: 'redirect',
+  });
+  return true;
+}
+
+function redirectOut(ctx: Ctx, target: ShWord, append: boolean, stmt?: Stmt): void {
+  if (target.literal && NULL_SINK.test(target.text)) return;
+  if (stmt && netRedirect(ctx, target, stmt, 'out')) return;
   if (target.unknownVars.length || target.subst) {
     pathEffect(ctx, append ? 'write' : 'overwrite', target, 'redirect');
     return;
   }
   const abs = target.text;
-  const kind = ctx.env.fs.kind(resolveForKind(abs, ctx));
+  const resolved = resolveFrom(ctx, abs);
+  const kind = resolved === undefined ? undefined : ctx.env.fs.kind(resolved);
   if (kind === 'dir' || kind === 'other') {
     if (kind === 'other') add(ctx, { kind: 'write', reversibility: 'recoverable', detail: `writes to device or pipe ${abs}`, target: abs, source: 'redirect', outsideWorkspace: true });
     return;
   }
   if (kind === 'file') pathEffect(ctx, append ? 'write' : 'overwrite', target, 'redirect', append ? ' (append)' : '');
   else pathEffect(ctx, 'create', target, 'redirect');
-}
-
-function resolveForKind(p: string, ctx: Ctx): string {
-  if (p.startsWith('/')) return p;
-  if (p === '~' || p.startsWith('~/')) return ctx.env.home + p.slice(1);
-  return ctx.env.cwd.replace(/\/$/, '') + '/' + p;
 }

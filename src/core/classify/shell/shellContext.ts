@@ -3,7 +3,7 @@
  */
 import { posix } from 'node:path';
 import type { Effect, Reversibility } from '../../effects.js';
-import { inspectPath, type Environment, type PathInfo } from '../../paths.js';
+import { absolutize, inspectPath, isWithin, type Environment, type PathInfo } from '../../paths.js';
 import type { ShWord } from './shellWords.js';
 import type { InsideState } from '../inside/insideState.js';
 import type { LineState } from './families/lineState.js';
@@ -26,11 +26,82 @@ export interface Ctx {
   inside?: InsideState;
   /** Links, moved files and folders made by earlier commands of the same line (families/lineState.ts). */
   line?: LineState;
+  /**
+   * Where the command being analysed really runs. `env.cwd` always mirrors it when it is known;
+   * undefined = a `cd` went somewhere Airlock cannot tell (cwdWhy says why).
+   */
+  cwd: string | undefined;
+  cwdWhy?: string;
+  /** `$OLDPWD` for `cd -` (undefined = unknown). */
+  oldCwd?: string | undefined;
+  /** pushd/popd stack (top last). */
+  dirStack: Array<string | undefined>;
+  /** Absolute paths this command line itself created (temp scratch it may delete again). */
+  created: string[];
+  /** Absolute paths this command line wrote or downloaded, with how (running them runs unread code). */
+  written: Map<string, string>;
+  /** Aliases and `hash -p` entries defined by the script: name → replacement text. */
+  aliases: Map<string, string>;
+  /** Functions whose bodies are being analysed (a call to one of them from inside is recursion). */
+  funcStack: string[];
+  /** > 0 while analysing a pipeline stage or a background command (runs alongside others). */
+  concurrent: number;
+  /** Functions whose body changes directory: where a call leaves the caller (undefined = unknown). */
+  funcCwd: Map<string, string | undefined>;
+}
+
+/** Where an unknown working directory points (never a real folder). */
+export const UNKNOWN_CWD = '/?unknown-working-directory';
+
+export function newCtx(env: Environment): Ctx {
+  return { env, effects: [], commands: [], reasons: [], vars: new Map(), funcs: new Set(), depth: 0, cwd: env.cwd, oldCwd: undefined, dirStack: [], created: [], written: new Map(), aliases: new Map(), funcStack: [], concurrent: 0, funcCwd: new Map() };
+}
+
+/** Change the working directory for the rest of the analysis (undefined = unknown, with why). */
+export function setCwd(ctx: Ctx, dir: string | undefined, why?: string): void {
+  ctx.oldCwd = ctx.cwd;
+  ctx.cwd = dir;
+  if (dir === undefined) ctx.cwdWhy = why ?? 'a directory change Airlock cannot resolve';
+  else delete ctx.cwdWhy;
+  ctx.env = { ...ctx.env, cwd: dir ?? UNKNOWN_CWD };
+  ctx.vars.set('PWD', dir);
+  ctx.vars.set('OLDPWD', ctx.oldCwd);
+}
+
+/** Run `fn` in a subshell: directory changes inside do not leak out. */
+export function inSubshell<T>(ctx: Ctx, fn: () => T): T {
+  const saved = { cwd: ctx.cwd, cwdWhy: ctx.cwdWhy, oldCwd: ctx.oldCwd, env: ctx.env, stack: [...ctx.dirStack], pwd: ctx.vars.get('PWD'), hadPwd: ctx.vars.has('PWD'), oldpwd: ctx.vars.get('OLDPWD'), hadOld: ctx.vars.has('OLDPWD') };
+  try {
+    return fn();
+  } finally {
+    ctx.cwd = saved.cwd;
+    if (saved.cwdWhy === undefined) delete ctx.cwdWhy;
+    else ctx.cwdWhy = saved.cwdWhy;
+    ctx.oldCwd = saved.oldCwd;
+    ctx.env = saved.env;
+    ctx.dirStack = saved.stack;
+    if (saved.hadPwd) ctx.vars.set('PWD', saved.pwd);
+    else ctx.vars.delete('PWD');
+    if (saved.hadOld) ctx.vars.set('OLDPWD', saved.oldpwd);
+    else ctx.vars.delete('OLDPWD');
+  }
+}
+
+/** Absolute path of a literal word from where the command runs (undefined when that is unknown). */
+export function resolveFrom(ctx: Ctx, p: string): string | undefined {
+  if (!p.startsWith('/') && !(p === '~' || p.startsWith('~/')) && ctx.cwd === undefined) return undefined;
+  return absolutize(p, { cwd: ctx.cwd ?? UNKNOWN_CWD, home: ctx.env.home });
+}
+
+/** Was `abs` (or a folder above it) created or written by this command line? */
+export function writtenHere(ctx: Ctx, abs: string): string | undefined {
+  for (const [p, how] of ctx.written) if (isWithin(abs, p)) return how;
+  return undefined;
 }
 
 export function lookupVar(ctx: Ctx, name: string): string | undefined {
   if (ctx.vars.has(name)) return ctx.vars.get(name);
-  if (name === 'PWD') return ctx.env.cwd;
+  if (name === 'PWD') return ctx.cwd;
   if (name === 'HOME') return ctx.env.vars.HOME ?? ctx.env.home;
   return ctx.env.vars[name];
 }
@@ -74,14 +145,30 @@ function tempish(info: PathInfo, env: Environment, contents: boolean): boolean {
 }
 
 /**
+ * Whose is a temp path? Only what this command line created, a per-run scratch folder the gate
+ * supplied, or a path that does not exist yet is scratch; anything else already under /tmp is
+ * someone's data (and "everything in /tmp" always is).
+ */
+function scratchOwner(ctx: Ctx, info: PathInfo, contents: boolean): string | undefined {
+  if (ctx.env.scratchDirs?.some((d) => isWithin(info.abs, absolutize(d, ctx.env)))) return "this run's scratch folder";
+  if (ctx.created.some((c) => isWithin(info.abs, c))) return 'created by this command line';
+  if (!contents && !info.exists) return 'does not exist yet';
+  return undefined;
+}
+
+/**
  * The effect of doing `op` to the path a word names. Unknown variables and command substitutions
  * make the target unknown; a glob counts as the folder it is in.
  */
 export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: string, note = ''): void {
   const w: ShWord = typeof word === 'string' ? { text: word, literal: true, unknownVars: [], subst: false, glob: false } : word;
   const destructive = op === 'delete' || op === 'overwrite';
-  if (w.unknownVars.length > 0 || w.subst) {
-    const why = w.unknownVars.length ? `unset or unknown variable ${w.unknownVars.map((v) => '$' + v).join(', ')}` : 'command substitution';
+  if (op !== 'delete' && op !== 'permissions' && !w.unknownVars.length && !w.subst && NULL_SINK.test(w.text)) return;
+  const lostCwd = ctx.cwd === undefined && !w.text.startsWith('/') && !(w.text === '~' || w.text.startsWith('~/'));
+  if (w.unknownVars.length > 0 || w.subst || lostCwd) {
+    const why = lostCwd
+      ? `the working directory, which Airlock cannot tell after ${ctx.cwdWhy ?? 'a directory change'}`
+      : w.unknownVars.length ? `unset or unknown variable ${w.unknownVars.map((v) => '$' + v).join(', ')}` : 'command substitution';
     if (op === 'read') {
       add(ctx, { kind: 'read', reversibility: 'read', detail: `reads ${w.text} (path depends on ${why})`, target: w.text, source });
       return;
@@ -109,7 +196,16 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
   const flags: Partial<Effect> = {};
   if (info.securityConfig && op !== 'read') flags.securityConfig = true;
   if (info.secrets) flags.secrets = true;
-  const temp = tempish(info, ctx.env, contents);
+  let temp = tempish(info, ctx.env, contents);
+  let tempNote = '';
+  if (temp && destructive) {
+    const owner = scratchOwner(ctx, info, contents);
+    if (owner) tempNote = ` (temp scratch: ${owner})`;
+    else {
+      temp = false;
+      tempNote = ' (existing data in a temp folder, not created by this command line)';
+    }
+  }
   if (!info.insideWorkspace && !temp) flags.outsideWorkspace = true;
   let rev: Reversibility;
   switch (op) {
@@ -129,7 +225,33 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
       if (info.insideWorkspace) flags.snapshotable = true;
   }
   const shown = contents ? `${w.text} (everything in ${info.abs})` : info.abs;
-  add(ctx, { kind: op, reversibility: rev, detail: `${VERB[op]} ${shown}${note}${where({ ...info, inTemp: temp })}`, target: info.abs, source, ...flags });
+  if ((op === 'create' || op === 'overwrite') && !contents) {
+    if (op === 'create' && !info.exists && !ctx.created.includes(info.abs)) ctx.created.push(info.abs);
+    if (!ctx.written.has(info.abs)) ctx.written.set(info.abs, `${source}${note}`);
+  }
+  add(ctx, { kind: op, reversibility: rev, detail: `${VERB[op]} ${shown}${note}${where({ ...info, inTemp: temp })}${tempNote}`, target: info.abs, source, ...flags });
+}
+
+/** Outputs that keep nothing: writing to them is no effect. */
+export const NULL_SINK = /^\/dev\/(null|zero|stdout|stderr|tty|fd\/\d+)$/;
+
+/**
+ * The project's own code runs in the current directory (tests, tasks, builds). Inside the workspace
+ * that is the project; anywhere else it is code nobody has read here.
+ */
+export function projectExec(ctx: Ctx, source: string, detail: string): void {
+  const inside = ctx.cwd !== undefined && inspectPath(ctx.cwd, ctx.env).insideWorkspace;
+  if (inside) add(ctx, { kind: 'exec', reversibility: 'recoverable', detail: `${detail} (in ${ctx.cwd})`, source, target: ctx.cwd! });
+  else
+    add(ctx, {
+      kind: 'exec',
+      reversibility: 'recoverable',
+      exec: true,
+      outsideWorkspace: true,
+      detail: `${detail} in ${ctx.cwd ?? `a directory Airlock cannot tell (after ${ctx.cwdWhy ?? 'a directory change'})`}: outside the workspace, code nobody has read here`,
+      source,
+      ...(ctx.cwd ? { target: ctx.cwd } : {}),
+    });
 }
 
 export function execUnknown(ctx: Ctx, source: string, detail: string, rev: Reversibility = 'irreversible'): void {
@@ -143,7 +265,9 @@ export function network(ctx: Ctx, source: string, rev: Reversibility, detail: st
 }
 
 export function unknownEffect(ctx: Ctx, source: string, detail: string): void {
-  add(ctx, { kind: 'unknown', reversibility: 'unknown', detail: `could not analyze: ${detail}`, source });
+  const text = `could not analyze: ${detail}`;
+  add(ctx, { kind: 'unknown', reversibility: 'unknown', detail: text, source });
+  if (!ctx.reasons.includes(text)) ctx.reasons.push(text);
 }
 
 export function plain(ctx: Ctx, source: string, kind: Effect['kind'], rev: Reversibility, detail: string, extra: Partial<Effect> = {}): void {

@@ -4,22 +4,20 @@
  * the tool tables. Unknown programs are `recoverable` without exec (see docs/shell-parser.md).
  */
 import { posix } from 'node:path';
-import { execUnknown, lit, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, pathEffect, plain, resolveFrom, setCwd, unknownEffect, type Ctx } from './shellContext.js';
 import { ShellLimitError } from './shellSyntax.js';
 import type { ShWord } from './shellWords.js';
 import { MAX_COMMANDS } from './shellContext.js';
 import { runTool } from './shellTools.js';
+import { CD_BUILTINS, inDirs, runCd, takeDirOptions } from './shellCwd.js';
+import { expandBraces } from './shellResolve.js';
 import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
-import { afterTools, inspectInside, runLocalInside } from '../inside/lookInside.js';
+import { afterTools, inspectInside } from '../inside/lookInside.js';
 import { runFamilies } from './families/index.js';
+import { runLocal, shellFromStdin } from './shellLocal.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 
-export type Stdin =
-  | { kind: 'none' }
-  | { kind: 'pipe' }
-  | { kind: 'file'; path: string }
-  | { kind: 'text'; text: string; what: string; literal?: boolean };
-
-export type ScriptRunner = (src: string, ctx: Ctx, source: string) => void;
+export type { ScriptRunner, Stdin } from './shellTypes.js';
 
 const SYSTEM_BIN = new Set(['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/opt/homebrew/bin', '/opt/local/bin', '/usr/libexec', '/run/current-system/sw/bin', '/snap/bin']);
 
@@ -41,6 +39,14 @@ interface Wrapper {
   scriptOpts?: string[];
   /** Numeric options like `nice -5`. */
   numeric?: boolean;
+  /** The rest of the argv is joined and run by a shell (watch, sg, watchexec). */
+  shellJoin?: boolean;
+  /** Every positional word is a shell command of its own (hyperfine). */
+  allScripts?: boolean;
+  /** `-` alone is an option (su -), not the command. */
+  dashOption?: boolean;
+  /** With a script option given, the positional words are the user, not a command (su, runuser). */
+  userWithScript?: boolean;
 }
 const WRAPPERS: Record<string, Wrapper> = {
   sudo: { withArg: ['-u', '--user', '-g', '--group', '-C', '--close-from', '-D', '--chdir', '-p', '--prompt', '-r', '--role', '-t', '--type', '-U', '--other-user', '-h', '--host', '-T', '--command-timeout'], readIf: ['-l', '--list', '-v', '--validate', '-k', '-K', '--reset-timestamp', '--remove-timestamp', '-V', '--version'], bare: 'shell' },
@@ -71,9 +77,36 @@ const WRAPPERS: Record<string, Wrapper> = {
   proxychains: { withArg: ['-f'], bare: 'read' },
   proxychains4: { withArg: ['-f'], bare: 'read' },
   flock: { withArg: ['-w', '--timeout', '-E', '--conflict-exit-code'], positional: 1, bare: 'read', scriptOpts: ['-c', '--command'] },
-  watch: { withArg: ['-n', '--interval', '-d'], bare: 'read' },
-  strace: { withArg: ['-o', '-e', '-p', '-s', '-u'], bare: 'read' },
-  ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u'], bare: 'read' },
+  watch: { withArg: ['-n', '--interval', '-q', '--equexit'], bare: 'read', shellJoin: true },
+  strace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-P', '-a', '-b', '-E', '-X', '-I', '-O', '-S'], bare: 'read' },
+  ltrace: { withArg: ['-o', '-e', '-p', '-s', '-u', '-a', '-A', '-D', '-E', '-F', '-l', '-n', '-x', '-w'], bare: 'read' },
+  su: { withArg: ['-s', '--shell', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment'], scriptOpts: ['-c', '--command', '--session-command'], bare: 'shell', dashOption: true, userWithScript: true, positional: 1 },
+  runuser: { withArg: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-s', '--shell', '-w', '--whitelist-environment'], scriptOpts: ['-c', '--command', '--session-command'], bare: 'shell', dashOption: true, userWithScript: true },
+  sg: { withArg: [], scriptOpts: ['-c'], positional: 1, bare: 'shell', shellJoin: true },
+  sshpass: { withArg: ['-p', '-f', '-d', '-P', '-e'], bare: 'read' },
+  unshare: { withArg: ['-S', '--setuid', '-G', '--setgid', '-R', '--root', '-w', '--wd', '--map-user', '--map-group', '--propagation'], bare: 'shell' },
+  nsenter: { withArg: ['-t', '--target', '-S', '--setuid', '-G', '--setgid', '-r', '--root', '-w', '--wd'], bare: 'shell' },
+  firejail: { withArg: [], bare: 'shell' },
+  'systemd-run': { withArg: ['-u', '--unit', '-p', '--property', '-d', '--description', '--slice', '-E', '--setenv', '--on-calendar', '--on-active', '--on-boot', '--uid', '--gid', '--working-directory', '-M', '--machine', '-H', '--host'], bare: 'read' },
+  gosu: { withArg: [], positional: 1, bare: 'read' },
+  'su-exec': { withArg: [], positional: 1, bare: 'read' },
+  setpriv: { withArg: ['--reuid', '--regid', '--groups', '--inh-caps', '--ambient-caps', '--bounding-set', '--securebits', '--selinux-label', '--apparmor-profile'], bare: 'read' },
+  prlimit: { withArg: ['-p', '--pid', '-o', '--output'], bare: 'read' },
+  numactl: { withArg: ['-N', '--cpunodebind', '-m', '--membind', '-C', '--physcpubind', '-p', '--preferred', '-i', '--interleave'], bare: 'read' },
+  cgexec: { withArg: ['-g'], bare: 'read' },
+  chpst: { withArg: ['-u', '-U', '-e', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c'], bare: 'read' },
+  faketime: { withArg: ['-f'], positional: 1, bare: 'read' },
+  tini: { withArg: ['-s', '-e', '-p'], bare: 'read' },
+  'dumb-init': { withArg: ['-r', '--rewrite'], bare: 'read' },
+  catchsegv: { withArg: [], bare: 'read' },
+  valgrind: { withArg: [], bare: 'read' },
+  ifne: { withArg: [], bare: 'read' },
+  chronic: { withArg: [], bare: 'read' },
+  hyperfine: { withArg: ['-w', '--warmup', '-r', '--runs', '-m', '--min-runs', '-M', '--max-runs', '--export-json', '--export-markdown', '--export-csv', '-n', '--command-name', '-s', '--shell', '-P', '--parameter-scan', '-L', '--parameter-list', '-u', '--time-unit', '--style', '-N'], scriptOpts: ['-p', '--prepare', '-c', '--cleanup', '--setup'], allScripts: true, bare: 'read' },
+  watchexec: { withArg: ['-w', '--watch', '-e', '--exts', '-f', '--filter', '-i', '--ignore', '-s', '--signal', '-d', '--debounce', '--shell', '-E', '--env', '--delay-run', '--project-origin', '--workdir', '--on-busy-update'], bare: 'read', shellJoin: true },
+  nodemon: { withArg: ['-w', '--watch', '-e', '--ext', '-i', '--ignore', '-d', '--delay', '--signal', '--config'], scriptOpts: ['-x', '--exec'], bare: 'read' },
+  direnv: { withArg: [], positional: 2, bare: 'read' },
+  'op-run': { withArg: [], bare: 'read' },
   'xvfb-run': { withArg: ['-n', '-s', '-f', '-e'], bare: 'read' },
   'dbus-run-session': { withArg: [], bare: 'read' },
 };
@@ -103,6 +136,10 @@ function stripWrapper(spec: Wrapper, args: ShWord[]): { rest: ShWord[]; read: bo
       break;
     }
     if (spec.readIf?.includes(a)) return { rest: [], read: true, scripts };
+    if (a === '-' && spec.dashOption) {
+      i++;
+      continue;
+    }
     if (a.startsWith('-') && a.length > 1) {
       const [opt] = a.split('=', 1) as [string];
       const takes = spec.withArg.includes(opt) && !a.includes('=');
@@ -129,6 +166,17 @@ function stripWrapper(spec: Wrapper, args: ShWord[]): { rest: ShWord[]; read: bo
     }
     break;
   }
+  // su/runuser: after the user, options still follow (`su root -c cmd`).
+  if (spec.userWithScript) {
+    for (let j = i; j < args.length; j++) {
+      const [opt] = args[j]!.text.split('=', 1) as [string];
+      if (spec.scriptOpts?.includes(opt)) {
+        const v = args[j]!.text.includes('=') ? args[j]!.text.slice(opt.length + 1) : args[j + 1]?.text;
+        if (v !== undefined && !scripts.includes(v)) scripts.push(v);
+      }
+    }
+    if (scripts.length) return { rest: [], read: false, scripts };
+  }
   return { rest: args.slice(i), read: false, scripts };
 }
 
@@ -141,10 +189,42 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     unknownEffect(ctx, first.text, `the program name comes from ${first.subst ? 'a command substitution' : 'variable $' + first.unknownVars[0]}`);
     return;
   }
+  if (!first.literal && (ctx.vars.has('IFS') || ctx.env.vars.IFS !== undefined)) {
+    ctx.commands.push(first.text);
+    unknownEffect(ctx, first.text, `the program name is a variable split by a changed IFS (${JSON.stringify(first.text)})`);
+    return;
+  }
+  // An unquoted expansion in command position is split into words by the shell.
+  if (!first.literal && /\s/.test(first.text.trim()) && first.text.trim()) {
+    const words = first.text.trim().split(/\s+/).map((t) => lit(t));
+    runArgv([...words, ...argv.slice(1)], ctx, stdin, runScript);
+    return;
+  }
+  // Brace expansion makes the command word several words: {rm,-rf,x} is `rm -rf x`.
+  const braces = expandBraces(first.text);
+  if (braces.length > 1) {
+    runArgv([...braces.map((t) => ({ ...first, text: t, glob: false })), ...argv.slice(1)], ctx, stdin, runScript);
+    return;
+  }
+  const alias = ctx.aliases.get(first.text);
+  if (alias !== undefined) {
+    ctx.aliases.delete(first.text); // an alias is not expanded inside its own expansion
+    try {
+      runScript([alias, ...argv.slice(1).map((a) => quote(a.text))].join(' '), ctx, 'eval');
+    } finally {
+      ctx.aliases.set(first.text, alias);
+    }
+    return;
+  }
   const { name, local } = programName(first.text);
   ctx.commands.push(name);
   if (ctx.commands.length > MAX_COMMANDS) throw new ShellLimitError(`more than ${MAX_COMMANDS} commands`);
   const args = argv.slice(1);
+  if (CD_BUILTINS.has(name) && !local && !ctx.funcs.has(name)) {
+    runCd(name, args, ctx);
+    return;
+  }
+  if ((name === 'alias' || name === 'hash') && !local && defineAlias(name, args, ctx)) return;
   // Effect families (families/*.ts): rules per family of programs, before the per-tool tables.
   if ((local !== undefined || !ctx.funcs.has(name)) && runFamilies({ name, ...(local !== undefined ? { local } : {}), args, ctx, stdin, runScript })) return;
   // Looking inside what will run (src/core/classify/inside): package scripts, make, npx…, provenance.
@@ -155,11 +235,74 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     runLocal(local, args, ctx);
     return;
   }
-  if (ctx.funcs.has(name)) return; // a function defined in this script: its body was analysed
+  if (ctx.funcs.has(name) && ctx.funcCwd.has(name) && !ctx.funcStack.includes(name)) {
+    const to = ctx.funcCwd.get(name);
+    setCwd(ctx, to, `a call to function ${name}, which changes directory`);
+  }
+  if (ctx.funcs.has(name)) {
+    // A function defined in this script: its body was analysed. One that calls itself from a pipe or
+    // the background multiplies without end (`:(){ :|:& };:`).
+    if (ctx.funcStack.includes(name)) {
+      if (ctx.concurrent > 0) plain(ctx, name, 'process', 'irreversible', `function ${name} calls itself in a pipe or in the background: a fork bomb (processes multiply until the machine stops responding)`, { outsideWorkspace: true });
+      else plain(ctx, name, 'process', 'recoverable', `function ${name} calls itself (recursion)`);
+    }
+    return;
+  }
+  const taken = takeDirOptions(name, args, ctx, WRAPPERS[name]?.withArg);
+  if (taken.dirs.length) {
+    inDirs(ctx, taken.dirs, () => dispatch(name, taken.args, ctx, stdin, runScript));
+    return;
+  }
+  dispatch(name, args, ctx, stdin, runScript);
+}
+
+/** Words re-quoted for a script string. */
+function quote(t: string): string {
+  return /^[\w./=:@%+,-]+$/.test(t) ? t : `'${t.replace(/'/g, "'\\''")}'`;
+}
+
+/** `alias name=value`, `hash -p path name`: later uses of `name` run the replacement. */
+function defineAlias(name: string, args: ShWord[], ctx: Ctx): boolean {
+  if (name === 'hash') {
+    const p = args.findIndex((a) => a.text === '-p');
+    if (p < 0 || !args[p + 1] || !args[p + 2]) return false;
+    ctx.aliases.set(args[p + 2]!.text, quote(args[p + 1]!.text));
+    plain(ctx, 'hash', 'read', 'read', `hash -p makes ${args[p + 2]!.text} run ${args[p + 1]!.text}`);
+    return true;
+  }
+  let defined = false;
+  for (const a of args) {
+    const m = /^([^=\s]+)=(.*)$/s.exec(a.text);
+    if (!m) continue;
+    if (a.unknownVars.length || a.subst) ctx.aliases.set(m[1]!, '$UNKNOWN_ALIAS_VALUE');
+    else ctx.aliases.set(m[1]!, m[2]!);
+    defined = true;
+  }
+  if (defined) plain(ctx, 'alias', 'read', 'read', 'alias definition');
+  return defined;
+}
+
+function dispatch(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
   const wrapper = WRAPPERS[name];
   if (wrapper) {
     const { rest, read, scripts } = stripWrapper(wrapper, args);
     for (const s of scripts) runScript(s, ctx, name);
+    // `builtin cd` / `command cd` reach the real cd even when a function named cd exists.
+    if ((name === 'builtin' || name === 'command') && rest[0] && CD_BUILTINS.has(rest[0].text)) {
+      ctx.commands.push(rest[0].text);
+      runCd(rest[0].text, rest.slice(1), ctx);
+      return;
+    }
+    if (wrapper.allScripts) {
+      for (const r of rest) runScript(r.text, ctx, name);
+      if (rest.length === 0 && scripts.length === 0) plain(ctx, name, 'read', 'read', `${name} without a command`);
+      return;
+    }
+    if (wrapper.shellJoin && rest.length) {
+      runScript(rest.map((a) => a.text).join(' '), ctx, name);
+      if (rest.some((a) => a.unknownVars.length || a.subst)) unknownEffect(ctx, name, `${name} runs text that depends on variables or command output`);
+      return;
+    }
     if (read) {
       plain(ctx, name, 'read', 'read', `${name} lookup`);
       return;
@@ -196,6 +339,8 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     return;
   }
   if (name === 'source' || name === '.') {
+    const m = args[0] ? /^(.*?)\/?bin\/activate$/.exec(args[0].text) : null;
+    if (m && args[0]!.literal) ctx.vars.set('VIRTUAL_ENV', resolveFrom(ctx, m[1] || '.'));
     if (args[0]) runLocal(args[0].text, args.slice(1), ctx, 'sources', 'sh');
     return;
   }
@@ -208,7 +353,7 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     return;
   }
   if (INTERPRETERS.has(name) || /^(python|pypy)[0-9.]*$/.test(name)) {
-    runInterpreter(name, args, ctx, stdin, runScript);
+    runInterpreter(name, args, ctx, stdin, runScript, (a) => runArgv(a, ctx, { kind: 'none' }, runScript));
     return;
   }
   const toolFrom = ctx.effects.length;
@@ -243,32 +388,6 @@ function runShell(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
     return;
   }
   shellFromStdin(name, ctx, stdin, runScript);
-}
-
-/** A shell or interpreter reading its program from stdin. */
-export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: ScriptRunner | undefined): void {
-  if (stdin.kind === 'text') {
-    if (runScript) runScript(stdin.text, ctx, `${name} ${stdin.what}`);
-    return;
-  }
-  if (stdin.kind === 'pipe') {
-    execUnknown(ctx, name, `pipes unknown code into ${name} (whatever the previous command prints is executed)`);
-    return;
-  }
-  if (stdin.kind === 'file') {
-    runLocal(stdin.path, [], ctx, `${name} runs`, name);
-    return;
-  }
-  execUnknown(ctx, name, `${name} without a script reads commands from the terminal`);
-}
-
-/**
- * Running a script or executable by path: Airlock reads the file and judges what is in it
- * (src/core/classify/inside/scriptFile.ts). `interp` is the program named on the command line
- * (`bash x.sh`, `python x.py`); without it the file's `#!` line decides.
- */
-export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs', interp?: string): void {
-  runLocalInside(path, args, ctx, verb, interp);
 }
 
 const XARGS_WITH_ARG = new Set(['-I', '-i', '-d', '-E', '-e', '-L', '-l', '-n', '-P', '-s', '-a', '--replace', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--arg-file', '--process-slot-var']);

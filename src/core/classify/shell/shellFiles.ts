@@ -7,7 +7,7 @@ import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js
 import type { ShWord } from './shellWords.js';
 import { notePrecious } from './families/lineState.js';
 
-type ArgvRunner = (argv: ShWord[]) => void;
+import type { ArgvRunner } from './shellTypes.js';
 
 const positional = (args: ShWord[]): ShWord[] => {
   const out: ShWord[] = [];

@@ -4,7 +4,8 @@
  * case-insensitively (`git RESET --HARD` runs on case-insensitive file systems).
  */
 import type { Reversibility } from '../../effects.js';
-import { execUnknown, network, pathEffect, plain, type Ctx } from './shellContext.js';
+import { secretReason } from '../../paths.js';
+import { execUnknown, network, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import type { ShWord } from './shellWords.js';
 
 const GLOBAL_WITH_ARG = new Set(['-c', '-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
@@ -163,8 +164,131 @@ export const GIT_VERBS: Record<string, Verb> = {
   'check-ignore': { rules: [], base: READ },
   archive: { rules: [], base: READ },
   bundle: { rules: [], base: READ },
+  'range-diff': { rules: [], base: READ },
+  whatchanged: { rules: [], base: READ },
+  'count-objects': { rules: [], base: READ },
+  fsck: { rules: [], base: READ },
+  'verify-commit': { rules: [], base: READ },
+  'verify-tag': { rules: [], base: READ },
+  'verify-pack': { rules: [], base: READ },
+  'name-rev': { rules: [], base: READ },
+  'show-ref': { rules: [], base: READ },
+  'show-branch': { rules: [], base: READ },
+  'ls-tree': { rules: [], base: READ },
+  var: { rules: [], base: READ },
+  'check-attr': { rules: [], base: READ },
+  'check-ref-format': { rules: [], base: READ },
+  cherry: { rules: [], base: READ },
+  'request-pull': { rules: [], base: READ },
+  annotate: { rules: [], base: READ },
+  'diff-tree': { rules: [], base: READ },
+  'diff-index': { rules: [], base: READ },
+  'diff-files': { rules: [], base: READ },
+  'merge-tree': { rules: [], base: READ },
+  'show-index': { rules: [], base: READ },
+  column: { rules: [], base: READ },
+  stripspace: { rules: [], base: READ },
+  'interpret-trailers': { rules: [], base: READ },
+  'hash-object': { rules: [], base: READ },
+  'format-patch': { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'writes patch files' } },
+  maintenance: { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'repository maintenance' } },
+  'sparse-checkout': { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'changes which files are checked out' } },
+  rerere: { rules: [{ sub: ['clear', 'forget', 'gc'], rev: 'recoverable', kind: 'write', detail: 'forgets recorded resolutions' }], base: READ },
+  'update-index': { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'changes the index' } },
+  'write-tree': { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'writes a tree object' } },
+  'commit-tree': { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'writes a commit object' } },
   'lfs': { rules: [{ sub: ['prune'], rev: 'irreversible', kind: 'delete', detail: 'prunes LFS objects' }], base: { rev: 'reversible', kind: 'write', detail: 'git lfs' } },
 };
+
+/**
+ * Long options per verb, so abbreviations resolve the way git's parse-options does: a unique prefix
+ * of a long option is that option (`--h` → `--hard`), an ambiguous one is an error git reports (we
+ * say unknown). Only verbs whose flags decide reversibility are listed.
+ */
+const LONG_OPTS: Record<string, string[]> = {
+  reset: ['--hard', '--soft', '--mixed', '--merge', '--keep', '--quiet', '--no-quiet', '--patch', '--intent-to-add', '--recurse-submodules', '--no-recurse-submodules', '--pathspec-from-file', '--pathspec-file-nul', '--no-refresh', '--refresh'],
+  push: ['--force', '--force-with-lease', '--force-if-includes', '--no-force-with-lease', '--no-force-if-includes', '--delete', '--mirror', '--prune', '--no-prune', '--all', '--branches', '--tags', '--dry-run', '--porcelain', '--verbose', '--quiet', '--set-upstream', '--follow-tags', '--no-follow-tags', '--signed', '--no-signed', '--atomic', '--no-atomic', '--push-option', '--receive-pack', '--exec', '--repo', '--no-verify', '--verify', '--thin', '--no-thin', '--progress', '--no-progress', '--recurse-submodules', '--no-recurse-submodules', '--ipv4', '--ipv6'],
+  clean: ['--force', '--dry-run', '--quiet', '--exclude', '--interactive'],
+  checkout: ['--force', '--ours', '--theirs', '--patch', '--orphan', '--track', '--no-track', '--detach', '--merge', '--conflict', '--quiet', '--progress', '--no-progress', '--ignore-skip-worktree-bits', '--overwrite-ignore', '--no-overwrite-ignore', '--recurse-submodules', '--no-recurse-submodules', '--pathspec-from-file', '--pathspec-file-nul', '--guess', '--no-guess', '--ignore-other-worktrees', '--overlay', '--no-overlay'],
+  switch: ['--discard-changes', '--force', '--create', '--force-create', '--detach', '--guess', '--no-guess', '--merge', '--conflict', '--quiet', '--orphan', '--track', '--no-track', '--progress', '--no-progress', '--recurse-submodules', '--no-recurse-submodules', '--ignore-other-worktrees'],
+  restore: ['--source', '--staged', '--worktree', '--ours', '--theirs', '--merge', '--conflict', '--patch', '--quiet', '--progress', '--no-progress', '--overlay', '--no-overlay', '--ignore-unmerged', '--recurse-submodules', '--no-recurse-submodules', '--pathspec-from-file', '--pathspec-file-nul', '--ignore-skip-worktree-bits'],
+  branch: ['--delete', '--force', '--move', '--copy', '--list', '--all', '--remotes', '--verbose', '--set-upstream-to', '--unset-upstream', '--track', '--no-track', '--contains', '--no-contains', '--merged', '--no-merged', '--show-current', '--edit-description', '--sort', '--points-at', '--format', '--color', '--no-color', '--column', '--no-column', '--create-reflog', '--quiet', '--abbrev', '--no-abbrev', '--ignore-case', '--omit-empty', '--recurse-submodules'],
+  gc: ['--aggressive', '--no-aggressive', '--auto', '--no-auto', '--prune', '--no-prune', '--quiet', '--no-quiet', '--force', '--keep-largest-pack', '--cruft', '--no-cruft', '--max-cruft-size', '--detach', '--no-detach'],
+  rm: ['--cached', '--force', '--dry-run', '--quiet', '--ignore-unmatch', '--sparse', '--pathspec-from-file', '--pathspec-file-nul', '--recursive'],
+  stash: ['--keep-index', '--no-keep-index', '--include-untracked', '--all', '--patch', '--staged', '--quiet', '--message', '--pathspec-from-file', '--pathspec-file-nul', '--index'],
+  tag: ['--delete', '--force', '--list', '--annotate', '--sign', '--no-sign', '--local-user', '--message', '--file', '--verify', '--contains', '--no-contains', '--merged', '--no-merged', '--points-at', '--sort', '--format', '--color', '--column', '--no-column', '--create-reflog', '--ignore-case', '--omit-empty', '--cleanup', '--edit', '--trailer'],
+  worktree: ['--force', '--detach', '--checkout', '--no-checkout', '--lock', '--reason', '--orphan', '--quiet', '--track', '--no-track', '--guess-remote', '--no-guess-remote', '--relative-paths', '--dry-run', '--verbose', '--expire', '--porcelain', '-z'],
+  commit: ['--amend', '--all', '--patch', '--reuse-message', '--reedit-message', '--fixup', '--squash', '--reset-author', '--short', '--branch', '--porcelain', '--long', '--null', '--file', '--author', '--date', '--message', '--template', '--signoff', '--no-signoff', '--trailer', '--no-verify', '--verify', '--allow-empty', '--allow-empty-message', '--cleanup', '--edit', '--no-edit', '--include', '--only', '--pathspec-from-file', '--pathspec-file-nul', '--untracked-files', '--verbose', '--quiet', '--dry-run', '--status', '--no-status', '--gpg-sign', '--no-gpg-sign'],
+  pull: ['--force', '--rebase', '--no-rebase', '--ff', '--no-ff', '--ff-only', '--squash', '--no-squash', '--commit', '--no-commit', '--edit', '--no-edit', '--autostash', '--no-autostash', '--all', '--append', '--depth', '--unshallow', '--tags', '--no-tags', '--prune', '--quiet', '--verbose', '--dry-run', '--recurse-submodules', '--no-recurse-submodules', '--strategy', '--strategy-option', '--verify', '--no-verify', '--stat', '--no-stat', '--signoff', '--set-upstream', '--progress', '--ipv4', '--ipv6', '--jobs'],
+  reflog: ['--expire', '--expire-unreachable', '--rewrite', '--updateref', '--stale-fix', '--dry-run', '--verbose', '--all', '--single-worktree'],
+};
+
+/** Expand git long-option abbreviations of `verb`; ambiguous ones are reported. */
+function expandAbbreviations(verb: string, rest: string[]): { rest: string[]; ambiguous?: string } {
+  const opts = LONG_OPTS[verb];
+  if (!opts) return { rest };
+  const out: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '--') {
+      out.push(...rest.slice(i));
+      break;
+    }
+    if (!a.startsWith('--') || a === '--') {
+      out.push(a);
+      continue;
+    }
+    const [name, ...val] = a.split('=');
+    if (opts.includes(name!) || name === '--help') {
+      out.push(a);
+      continue;
+    }
+    const cands = opts.filter((o) => o.startsWith(name!));
+    // `--no-x` abbreviations: git also accepts a prefix of a negated option.
+    if (cands.length === 1) out.push(val.length ? `${cands[0]}=${val.join('=')}` : cands[0]!);
+    else if (cands.length > 1) return { rest, ambiguous: `${name} (could be ${cands.slice(0, 4).join(', ')})` };
+    else out.push(a);
+  }
+  return { rest: out };
+}
+
+/**
+ * Configuration keys that make git run a program, trust other code, or weaken its own safety
+ * checks: writing them is security configuration (and `-c` with one is exec of that program).
+ */
+const SECURITY_KEYS = /^(core\.(hookspath|fsmonitor|sshcommand|pager|editor|askpass|gitproxy|worktree|attributesfile|excludesfile)|sequence\.editor|diff\.external|diff\.[^.]+\.(textconv|command)|merge\.[^.]+\.driver|filter\.[^.]+\.(clean|smudge|process|required)|alias\..+|credential\..*|url\..+\.(insteadof|pushinsteadof)|[^.]+\.requireforce|gpg\.(program|\w+\.program)|remote\.[^.]+\.(uploadpack|receivepack|url|pushurl|proxy)|protocol\.[^.]*\.?allow|http\..*(sslverify|proxy|sslcainfo|extraheader)|include\.path|includeif\..+|safe\.directory|uploadpack\.packobjectshook|receive\.denycurrentbranch|init\.templatedir|core\.sharedrepository|transfer\.fsckobjects|fetch\.fsckobjects|pager\..+|instaweb\.\w+|sendemail\.\w*cmd|uploadarchive\.\w+|submodule\..+\.update)$/i;
+/** Of those, the keys whose value is a program git runs. */
+const EXEC_KEYS = /^(core\.(hookspath|fsmonitor|sshcommand|pager|editor|askpass|gitproxy)|sequence\.editor|diff\.external|diff\.[^.]+\.(textconv|command)|merge\.[^.]+\.driver|filter\.[^.]+\.(clean|smudge|process)|alias\..+|credential\.(.+\.)?helper|gpg\.(program|\w+\.program)|remote\.[^.]+\.(uploadpack|receivepack)|protocol\.ext\.allow|pager\..+|uploadpack\.packobjectshook|sendemail\.\w*cmd|submodule\..+\.update)$/i;
+
+function gitConfig(rest: string[], ctx: Ctx, global: boolean): boolean {
+  const pos = rest.filter((a) => !a.startsWith('-'));
+  const reading = rest.some((x) => /^--(get|list|get-all|get-regexp|get-urlmatch|get-color|get-colorbool|show-origin|show-scope|name-only)$/.test(x) || x === '-l') || pos[0] === 'get' || pos[0] === 'list' || (pos.length <= 1 && !rest.some((x) => /^--(unset|unset-all|remove-section|rename-section|add|replace-all|edit)$/.test(x) || x === '-e'));
+  if (reading) return false;
+  const sub = /^(set|unset|rename-section|remove-section|edit)$/.test(pos[0] ?? '') ? pos.slice(1) : pos;
+  const key = sub[0] ?? '';
+  const value = sub.slice(1).join(' ');
+  const editing = rest.includes('--edit') || rest.includes('-e') || pos[0] === 'edit';
+  if (!editing && !SECURITY_KEYS.test(key) && !(key.toLowerCase().startsWith('alias.') && value.startsWith('!'))) return false;
+  const scope = global || rest.includes('--global') || rest.includes('--system') ? ' (outside the workspace: every repository)' : '';
+  const what = editing ? 'opens the git configuration in an editor' : `sets ${key}${value ? ` = ${value}` : ''}`;
+  plain(ctx, 'git config', 'write', 'recoverable', `git config ${what}: security-sensitive git setting (runs programs or weakens a safety check)${scope}`, { securityConfig: true, ...(scope ? { outsideWorkspace: true } : {}), ...(EXEC_KEYS.test(key) || editing ? { exec: true } : {}) });
+  return true;
+}
+
+/** `git show REV:.env`, `git cat-file -p HEAD:id_rsa`, `git log -p -- .env`: reads a secret from history. */
+function gitSecretReads(verb: string, rest: string[], ctx: Ctx): void {
+  if (!/^(show|cat-file|log|diff|blame|grep|archive|format-patch|whatchanged|annotate|checkout|restore)$/.test(verb)) return;
+  for (const a of rest) {
+    if (a.startsWith('-') && !a.includes(':')) continue;
+    const path = a.includes(':') ? a.slice(a.indexOf(':') + 1) : a;
+    if (!path) continue;
+    const why = secretReason('/' + path.replace(/^\.?\//, ''));
+    if (why) plain(ctx, `git ${verb}`, 'read', 'read', `git ${verb} reads ${path} from the repository (${why})`, { secrets: true });
+  }
+}
+
+/** Verbs whose destructive forms lose history (objects, refs, stashes), not working-tree files. */
+const HISTORY_LOSS = new Set(['branch', 'stash', 'reflog', 'gc', 'prune', 'update-ref', 'filter-branch', 'filter-repo', 'lfs', 'tag']);
 
 export function runGit(args: ShWord[], ctx: Ctx): void {
   let i = 0;
@@ -176,9 +300,13 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
       return;
     }
     const opt = a.split('=', 1)[0]!;
-    if ((opt === '-c' || a.startsWith('-c')) && /core\.(sshcommand|pager|editor|fsmonitor|hookspath|askpass|gitproxy)|alias\.|diff\.\w+\.textconv|filter\.|credential\.helper|protocol\.ext/i.test(a === '-c' ? texts[i + 1] ?? '' : a)) {
-      execUnknown(ctx, 'git', `git -c ${a === '-c' ? texts[i + 1] : a.slice(2)} makes git run another program`);
+    if (opt === '-c' || (a.startsWith('-c') && !a.startsWith('--'))) {
+      const kv = a === '-c' ? texts[i + 1] ?? '' : a.slice(2);
+      const key = kv.split('=', 1)[0]!;
+      if (EXEC_KEYS.test(key)) execUnknown(ctx, 'git', `git -c ${kv} makes git run another program`);
+      else if (SECURITY_KEYS.test(key)) plain(ctx, 'git', 'write', 'recoverable', `git -c ${kv}: overrides a security-sensitive git setting for this command`, { securityConfig: true });
     }
+    if (opt === '--config-env' || opt === '--exec-path') execUnknown(ctx, 'git', `git ${a} changes which programs git runs`);
     i += GLOBAL_WITH_ARG.has(opt) && !a.includes('=') ? 2 : 1;
   }
   const verbRaw = texts[i];
@@ -187,7 +315,19 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     return;
   }
   const verb = verbRaw.toLowerCase();
-  const rest = texts.slice(i + 1).map((a) => (a.startsWith('--') ? a.toLowerCase() : a));
+  const lowered = texts.slice(i + 1).map((a) => (a.startsWith('--') ? a.toLowerCase() : a));
+  const ab = expandAbbreviations(verb, lowered);
+  if (ab.ambiguous) {
+    unknownEffect(ctx, `git ${verb}`, `git ${verb} ${ab.ambiguous}: an ambiguous abbreviation git refuses or resolves in a way Airlock cannot tell`);
+    return;
+  }
+  const rest = ab.rest;
+  if (verb === 'config' && gitConfig(rest, ctx, false)) return;
+  if (verb === 'credential' || verb === 'credential-store' || verb === 'credential-cache') {
+    plain(ctx, `git ${verb}`, 'read', 'read', `git ${verb} prints or stores credentials`, { secrets: true });
+    return;
+  }
+  gitSecretReads(verb, texts.slice(i + 1), ctx);
   if (rest.includes('--help') || rest.includes('-h')) {
     plain(ctx, 'git', 'read', 'read', `git ${verb} --help`);
     return;
@@ -195,7 +335,7 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
   const spec = GIT_VERBS[verb === 'commit' && rest.includes('--amend') ? 'commit_amend' : verb];
   const source = `git ${verb}`;
   if (!spec) {
-    plain(ctx, source, 'process', 'recoverable', `git ${verb}: unknown git command or alias`);
+    unknownEffect(ctx, source, `git ${verb}: not a git command Airlock knows (an alias or an external git-${verb} program could do anything)`);
     return;
   }
   if (spec.dry?.some((d) => hasFlag(rest, d))) {
@@ -219,6 +359,12 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     plain(ctx, source, 'read', 'read', `${source}: ${rule.detail}`, verb === 'ls-remote' ? { network: true } : {});
     return;
   }
+  if (verb === 'clone') {
+    // The clone lands in a new folder: code from elsewhere (running it later in the line is exec).
+    const pos = positional(rest);
+    const dest = pos[1] ?? (pos[0] ?? '').replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop();
+    if (dest) pathEffect(ctx, 'create', dest, source, ' (clone)');
+  }
   if (rule.kind === 'delete' || rule.kind === 'overwrite') {
     // The working tree is what is lost: attribute the effect to the repository folder.
     const before = ctx.effects.length;
@@ -226,8 +372,9 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     const e = ctx.effects[before];
     if (e && e.reversibility !== 'unknown') {
       e.reversibility = e.outsideWorkspace ? (rule.rev === 'irreversible' ? 'irreversible' : rule.rev) : rule.rev;
-      if (rule.rev !== 'irreversible') delete e.snapshotable;
-      e.detail = `${source}: ${rule.detail}${e.outsideWorkspace ? ' (outside the workspace)' : ''}`;
+      // A snapshot of the working tree does not bring back lost commits, stashes or reflog entries.
+      if (rule.rev !== 'irreversible' || HISTORY_LOSS.has(verb)) delete e.snapshotable;
+      e.detail = `${source} in ${e.target ?? ctx.cwd ?? 'an unknown directory'}: ${rule.detail}${e.outsideWorkspace ? ' (outside the workspace)' : ''}`;
     }
     return;
   }

@@ -5,8 +5,10 @@
  * shell equivalent; anything else that could act on the machine makes the snippet `exec` of code
  * the classifier cannot follow. Scripts run by path are `exec`/recoverable (content unread).
  */
-import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
-import { runLocal, shellFromStdin, type ScriptRunner, type Stdin } from './shellDispatch.js';
+import { execUnknown, lit, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
+import { DEV_TOOLS, PYTHON_MODULES } from './devTools.js';
+import { runLocal, shellFromStdin } from './shellLocal.js';
+import type { ArgvRunner, ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
 
 export type Lang = 'python' | 'node' | 'perl' | 'ruby' | 'php' | 'awk' | 'lua' | 'deno';
@@ -37,7 +39,7 @@ export function specFor(name: string): LangSpec | undefined {
   return SPECS[ALIASES[name] ?? name];
 }
 
-export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
+export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner, run?: ArgvRunner): void {
   const spec = specFor(name);
   if (!spec) return;
   if (args.length === 1 && /^(--version|-V|--help|-h|-v)$/.test(args[0]!.text)) {
@@ -45,15 +47,27 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
     return;
   }
   if (spec.lang === 'deno') {
-    if (args[0]?.text === 'eval' && args[1]) analyzeCode('node', args[1], ctx, name, runScript);
-    else if (args[0]?.text === 'run' && args[1]) runLocal(args.slice(1).find((a) => !a.text.startsWith('-'))?.text ?? '', [], ctx, 'deno runs', 'deno');
-    else plain(ctx, name, 'process', 'recoverable', `${name} ${args[0]?.text ?? ''}: unknown program`.trim());
+    const v = args[0]?.text ?? '';
+    if (v === 'eval' && args[1]) analyzeCode('node', args[1], ctx, name, runScript);
+    else if (v === 'run' && args[1]) runLocal(args.slice(1).find((a) => !a.text.startsWith('-'))?.text ?? '', [], ctx, 'deno runs');
+    else if (v === 'test' || v === 'bench' || v === 'task') projectExec(ctx, `deno ${v}`, `deno ${v}: runs the project's ${v === 'task' ? 'tasks' : 'tests'}`);
+    else if (v === 'fmt') pathEffect(ctx, args.some((a) => a.text === '--check') ? 'read' : 'write', lit('.'), 'deno fmt', ': rewrites source files in place');
+    else if (/^(lint|check|info|doc|types|--version|-V|help|--help)$/.test(v)) plain(ctx, `deno ${v}`, 'read', 'read', `deno ${v}: checks or prints`);
+    else if (v === 'compile' || v === 'bundle' || v === 'cache' || v === 'install' || v === 'add') pathEffect(ctx, 'write', lit('.'), `deno ${v}`, `: deno ${v} writes outputs or the cache`);
+    else unknownEffect(ctx, `deno ${v}`.trim(), `deno ${v}: a subcommand Airlock does not know`.replace('deno : a', 'deno without a subcommand: a'));
     return;
   }
-  // `node --test [paths]` is Node's test runner: the project's tests, like jest or pytest.
-  if (spec.lang === 'node' && args.some((a) => a.text === '--test')) {
-    plain(ctx, `${name} --test`, 'exec', 'recoverable', `${name} --test: runs the project's tests`);
-    return;
+  if (spec.lang === 'node' && (name === 'node' || name === 'nodejs')) {
+    // Node's own runners: `node --test` runs the project's test files, `node --run x` a package.json script.
+    const tIdx = args.findIndex((a) => a.text === '--test' || a.text === '--run' || a.text.startsWith('--run='));
+    if (tIdx >= 0 && !args.some((a) => spec.codeFlags.includes(a.text))) {
+      projectExec(ctx, `node ${args[tIdx]!.text.split('=')[0]}`, `node ${args[tIdx]!.text}: runs the project's ${args[tIdx]!.text === '--test' ? 'test files' : 'package script'}`);
+      return;
+    }
+    if (args.length > 0 && args.every((a) => /^(--check|-c|--version|-v|--help|-h|--v8-options)$/.test(a.text))) {
+      plain(ctx, name, 'read', 'read', `${name} ${args.map((a) => a.text).join(' ')}`);
+      return;
+    }
   }
   let perlInPlace = false;
   for (let i = 0; i < args.length; i++) {
@@ -73,11 +87,10 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
       for (const f of args.slice(i + 1)) if (!f.text.includes('=')) pathEffect(ctx, 'read', f, name);
       return;
     }
-    if (spec.lang === 'python' && a === '-m') {
-      const mod = args[i + 1]?.text ?? '';
-      if (mod === 'pip' || mod === 'venv' || mod === 'pytest' || mod === 'unittest' || mod === 'http.server' || mod === 'json.tool' || mod === 'build' || mod === 'mypy' || mod === 'black' || mod === 'ruff') {
-        plain(ctx, `${name} -m ${mod}`, mod === 'pip' ? 'create' : 'process', mod === 'json.tool' ? 'read' : 'recoverable', `${name} -m ${mod}`);
-      } else plain(ctx, `${name} -m ${mod}`, 'process', 'recoverable', `runs module ${mod}: unknown program`);
+    if (spec.lang === 'python' && (a === '-m' || /^-m./.test(a))) {
+      const mod = a === '-m' ? args[i + 1]?.text ?? '' : a.slice(2);
+      const rest = args.slice(a === '-m' ? i + 2 : i + 1);
+      runPythonModule(name, mod, rest, ctx, run);
       return;
     }
     const codeFlag = spec.codeFlags.find((f) => a === f || (f.length === 2 && a.startsWith('-') && !a.startsWith('--') && a.endsWith(f[1]!) && spec.lang !== 'node'));
@@ -103,6 +116,30 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
     return;
   }
   shellFromStdin(name, ctx, stdin, undefined);
+}
+
+/** `python -m X`: a known tool module has that tool's class; an unknown module is unknown. */
+function runPythonModule(name: string, mod: string, rest: ShWord[], ctx: Ctx, hook: ArgvRunner | undefined): void {
+  const source = `${name} -m ${mod}`;
+  if (mod === 'pip' || mod === 'twine' || mod === 'pipx') {
+    if (hook) hook([lit(mod === 'pipx' ? 'pipx' : mod), ...rest]);
+    else plain(ctx, source, 'write', 'recoverable', `${source}: installs packages`);
+    return;
+  }
+  const cls = PYTHON_MODULES[mod];
+  const tool = DEV_TOOLS[mod];
+  if (tool && hook) {
+    hook([lit(mod), ...rest]);
+    return;
+  }
+  if (cls === 'read') plain(ctx, source, 'read', 'read', `${source}: prints or inspects`);
+  else if (cls === 'check') plain(ctx, source, 'read', 'read', `${source}: checks the project`);
+  else if (cls === 'test' || cls === 'run') projectExec(ctx, source, `${source}: runs the project's ${cls === 'test' ? 'tests' : 'code'}`);
+  else if (cls === 'serve') projectExec(ctx, source, `${source}: starts a server`);
+  else if (cls === 'build' || cls === 'format') pathEffect(ctx, 'write', lit(mod === 'venv' || mod === 'virtualenv' ? rest.find((a) => !a.text.startsWith('-'))?.text ?? '.' : '.'), source, `: ${mod} writes files`);
+  else if (cls === 'install') plain(ctx, source, 'write', 'recoverable', `${source}: installs packages`);
+  else if (cls === 'publish') plain(ctx, source, 'network', 'irreversible', `${source}: publishes`, { network: true });
+  else unknownEffect(ctx, source, `${source}: module ${mod || '(none)'} is not in Airlock's tables, so what it does cannot be established`);
 }
 
 /** Calls that run a shell command given as their first string argument. */

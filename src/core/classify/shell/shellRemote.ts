@@ -5,8 +5,8 @@
  */
 import type { Classification } from '../../effects.js';
 import { classifySql } from '../sql.js';
-import { add, execUnknown, lit, network, pathEffect, plain, type Ctx } from './shellContext.js';
-import type { ScriptRunner, Stdin } from './shellDispatch.js';
+import { add, execUnknown, lit, network, pathEffect, plain, resolveFrom, type Ctx } from './shellContext.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
 
 const MUTATING_METHODS = /^(POST|PUT|PATCH|DELETE)$/i;
@@ -26,7 +26,8 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx): void {
     else if ((a === '-o' || a === '--output' || a === '-O' || a === '--output-document') && t[i + 1] !== undefined && !(name === 'curl' && a === '-O')) {
       if (t[i + 1] !== '-' && t[i + 1] !== '/dev/null') {
         const dest = args[i + 1]!;
-        const k = ctx.env.fs.kind(dest.text);
+        const abs = dest.literal ? resolveFrom(ctx, dest.text) : undefined;
+        const k = abs === undefined ? undefined : ctx.env.fs.kind(abs);
         pathEffect(ctx, k === 'file' ? 'overwrite' : 'create', dest, name, ' (download)');
       }
       i++;

@@ -35,12 +35,14 @@ export interface Assign {
 export type Cmd =
   | { t: 'call'; assigns: Assign[]; args: Word[] }
   | { t: 'pipe'; stages: Stmt[] }
-  | { t: 'list'; stmts: Stmt[] }
+  | { t: 'list'; stmts: Stmt[]; sub?: boolean }
   | { t: 'func'; name: string; body: Stmt }
   | { t: 'decl'; variant: string; assigns: Assign[]; words: Word[] };
 export interface Stmt {
   cmd?: Cmd;
   redirs: Redir[];
+  /** Runs in the background (`cmd &`). */
+  bg?: boolean;
 }
 
 /** Thrown when the input is too large or too deeply nested to analyse. */
@@ -150,6 +152,7 @@ class Converter {
     const redirs = arr(n, 'Redirs').map((r) => this.redir(r, depth));
     const c = f<GoObj | null>(n, 'Cmd');
     const out: Stmt = { redirs };
+    if (f<boolean>(n, 'Background')) out.bg = true;
     if (c) out.cmd = this.cmd(c, depth);
     return out;
   }
@@ -182,6 +185,7 @@ class Converter {
         return { t: 'list', stmts: [x, y] };
       }
       case 'Subshell':
+        return { t: 'list', stmts: this.stmts(arr(c, 'Stmts'), depth + 1), sub: true };
       case 'Block':
         return { t: 'list', stmts: this.stmts(arr(c, 'Stmts'), depth + 1) };
       case 'FuncDecl':

@@ -4,8 +4,11 @@
  * remote mutation; list/get/describe… = read). Unknown programs are `recoverable`, not exec.
  */
 import type { Reversibility } from '../../effects.js';
-import { execUnknown, network, pathEffect, plain, type Ctx } from './shellContext.js';
-import type { ScriptRunner, Stdin } from './shellDispatch.js';
+import { inspectPath } from '../../paths.js';
+import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
+import { DEV_TOOLS, type DevClass, type DevTool } from './devTools.js';
+import { readSecretAware, runFamily } from './shellFamilies.js';
+import type { ScriptRunner, Stdin } from './shellTypes.js';
 import { FILE_TOOLS } from './shellFiles.js';
 import { runGit } from './shellGit.js';
 import { runCopyRemote, runCurl, runDbCli, runInContainer, runMysqladmin, runSsh } from './shellRemote.js';
@@ -17,19 +20,17 @@ export const READ_ONLY = new Set(
     'pwd whoami id hostname uname date cal env printenv which whereis type hash man info help apropos whatis test [ [[ true false : ' +
     'basename dirname realpath readlink tree fd jq yq column nl tac rev fold fmt paste join expand unexpand od hexdump xxd strings base64 base32 md5sum sha1sum sha256sum sha512sum cksum ' +
     'seq sleep yes tput clear history jobs ps top htop pgrep lsof netstat ss ifconfig ping traceroute dig nslookup host whois ' +
-    'locale nproc lscpu lsblk lsusb lspci mount findmnt getent groups last w who tty stty wait cd pushd popd dirs exit return break continue shift set unset export alias unalias read local declare readonly shopt ' +
+    'locale nproc lscpu lsblk lsusb lspci findmnt getent groups last w who tty stty wait dirs exit return break continue shift set unset export alias unalias read local declare readonly shopt ' +
     'git-lfs gitk tig gzip-l zcat zless bzcat xzcat nm objdump ldd otool tldr cowsay fortune lolcat figlet watchman-list stty git-status').split(/\s+/),
 );
 
-/** Read-only programs whose operands are files: a secret file among them flags the read (T42, T48). */
-const FILE_READERS = new Set('cat head tail less more bat grep egrep fgrep rg ag ack jq yq strings xxd od hexdump base64 base32 sort uniq cut wc diff cmp comm tac nl fold paste column md5sum sha1sum sha256sum sha512sum cksum file stat zcat bzcat xzcat tr'.split(' '));
-
-/** Programs that only change the session or print: a few with a twist handled elsewhere. */
-const SAFE_DEV = new Set(['cd', 'export', 'set', 'unset', 'alias', 'source']);
-void SAFE_DEV;
+/** Read-only programs whose operands are files they print, encode or hash (a secret read through them is still a secret read: T42, T48). */
+const FILE_READERS = new Set(
+  'cat bat less more head tail grep egrep fgrep rg ag ack wc sort uniq cut diff cmp comm nl tac rev fold fmt paste join expand unexpand od hexdump xxd strings base64 base32 jq yq column zcat zless bzcat xzcat cksum file md5sum sha1sum sha256sum sha512sum stat tr'.split(' '),
+);
 
 const DESTRUCTIVE_VERBS = new Set(
-  ('delete del rm remove destroy purge drop terminate revoke undeploy uninstall prune wipe erase truncate flush rollback forget compact cleanup deregister ' +
+  ('delete del rm remove destroy purge drop terminate revoke undeploy uninstall prune wipe erase truncate flush rollback forget compact cleanup deregister unsubscribe ' +
     'unregister reset cancel refund void detach evict drain untag unpublish yank expire disassociate rotate roll kill shutdown reboot restore archive overwrite ' +
     'batch-delete force-delete unlock nuke clear stop disable-key deactivate close').split(/\s+/),
 );
@@ -37,7 +38,8 @@ const READ_VERBS = new Set(
   ('list ls get describe show status info inspect view search browse whoami version help check diff plan validate lint ping tail logs log query evaluate eval-flag ' +
     'report lsl lsd snapshots config convert format fmt parse top explain history stats export-dry head cat tree find verify test dry-run preview output outputs ' +
     'graph providers print read watch events auth login account accounts whoami current doctor env-list download fetch pull bench sub subscribe consume ' +
-    'quota usage metrics estimate can-i api-resources api-versions cluster-info completion docs template').split(/\s+/),
+    'quota usage metrics estimate can-i api-resources api-versions cluster-info completion docs template health healthcheck dump file size stat du hash exists url ' +
+    'diagnostic diagnostics lookup env receive who-am-i whoami presign listen dev local serve server cluster_status status list_queues list_users ls-remote identity').split(/\s+/),
 );
 
 /** CLIs whose subcommands act on remote services (their mutations are network effects). */
@@ -46,14 +48,15 @@ const REMOTE_CLIS = new Set(
     'stripe vault doppler op bw infisical gh glab hub tea kubectl oc helm helmfile kustomize terraform tofu terragrunt pulumi cdk sam serverless eksctl ' +
     'apigeecli deck kong fastly circleci ldcli split unleash flipt nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-acls kafka-configs ' +
     'datadog-ci newrelic pd splunk algolia meilisearch rclone restic borg velero mc s3cmd minio-client twilio sendgrid mailgun square braintree grafana-cli ' +
+    'jenkins-cli kafka-delete-records kafka-broker-api-versions kafka-console-consumer kafka-console-producer kafka-reassign-partitions kafka-storage kafka-leader-election kafka-log-dirs ' +
     'consul nomad etcdctl redis-cli influx prom promtool amtool gitlab-rake jenkins-cli argocd flux skaffold tilt nsupdate mongosh elasticsearch opensearch curl wget').split(/\s+/),
 );
 
 const HELP = /^(--help|-h|--version|-V|-v|help|version|--usage)$/;
 
-type ArgvRunner = (argv: ShWord[]) => void;
+import type { ArgvRunner } from './shellTypes.js';
 
-const MUTATION_VERB = /^(create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync|alter|activate|promote|pub|request|backup|trigger|approve|merge|release|submit|import|create-\w+)([-_].*)?$/;
+const MUTATION_VERB = /^(build|mb|clone|configure|setup|extract|mount|create|update|put|set|apply|deploy|run|start|add|send|publish|write|import|upload|push|post|patch|scale|replace|edit|enable|disable|exec|rollout|install|upgrade|mutate|invoke|modify|attach|associate|register|tag|label|annotate|restart|move|rename|copy|cp|mv|sync|alter|activate|promote|pub|request|backup|trigger|approve|merge|release|submit|import|create-\w+)([-_].*)?$/;
 
 /** Package managers: install = recoverable; publish = irreversible network; run = project code. */
 const PKG: Record<string, { install: string[]; remove: string[]; publish: string[]; run: string[]; dlx: string[]; global: boolean }> = {
@@ -104,26 +107,42 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
     return;
   }
   if (spec.install.includes(verb)) {
-    const global = spec.global || t.some((a) => a === '-g' || a === '--global');
+    let global = spec.global || t.some((a) => a === '-g' || a === '--global');
+    // pip installs into the active Python environment: a virtual environment inside the workspace
+    // (VIRTUAL_ENV, or `source .venv/bin/activate` earlier in the line) or a --target folder.
+    if (name === 'pip' && !t.includes('--user')) {
+      const venv = ctx.vars.get('VIRTUAL_ENV') ?? ctx.env.vars.VIRTUAL_ENV;
+      const target = t.findIndex((a) => a === '-t' || a === '--target' || a === '--prefix');
+      const where = target >= 0 ? t[target + 1] : venv;
+      if (where && inspectPath(where, ctx.env).insideWorkspace) global = false;
+      // The project's own declared dependencies (`-r requirements.txt`, `-e .`) are like `npm ci`:
+      // the ordinary way to set the project up, undone by uninstalling. Naming packages asks.
+      const pos = t.slice(t.indexOf(verb) + 1);
+      const named = pos.filter((a, i) => !a.startsWith('-') && !/^(-r|--requirement|-c|--constraint|-e|--editable)$/.test(pos[i - 1] ?? ''));
+      const files = pos.filter((a, i) => /^(-r|--requirement|-c|--constraint|-e|--editable)$/.test(pos[i - 1] ?? '') || /^(--requirement|--constraint|--editable)=/.test(a));
+      if (verb === 'install' && named.length === 0 && files.length > 0 && files.every((f) => inspectPath(f.replace(/^--\w+=/, ''), ctx.env).insideWorkspace)) global = false;
+    }
     plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
     return;
   }
-  // run/test/start and project scripts: the project's own code.
-  plain(ctx, source, 'exec', 'recoverable', `${source}: runs the project's own scripts or tasks`);
+  // run/test/start and project scripts: the project's own code (in the directory it runs in).
+  projectExec(ctx, source, `${source}: runs the project's own scripts or tasks`);
 }
 
 /** Verb-by-verb rules for a few CLIs where the general verb rule is not enough. */
-function containerRule(name: string, t: string[]): { rev: Reversibility; kind: 'read' | 'delete' | 'process' | 'write' | 'network'; detail: string } | undefined {
+function containerRule(name: string, t: string[]): { rev: Reversibility; kind: 'read' | 'delete' | 'process' | 'write' | 'network'; detail: string; outside?: boolean } | undefined {
   const pos = t.filter((a) => !a.startsWith('-')).map((a) => a.toLowerCase());
   const [v1 = '', v2 = ''] = pos;
   const force = t.some((a) => a === '--force' || /^-[a-zA-Z]*f[a-zA-Z]*$/.test(a));
   const vol = t.some((a) => a === '-v' || a === '--volumes' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(a));
   if (name === 'docker' || name === 'podman' || name === 'nerdctl') {
     if (['ps', 'images', 'inspect', 'logs', 'version', 'info', 'stats', 'top', 'events', 'history', 'search', 'port', 'diff', 'login'].includes(v1)) return { rev: 'read', kind: 'read', detail: `${name} ${v1}` };
-    if ((v1 === 'rm' || v1 === 'rmi' || v1 === 'container' && v2 === 'rm' || v1 === 'image' && v2 === 'rm')) return force || vol ? { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} force-removes (running state or volumes are lost)` } : { rev: 'recoverable', kind: 'delete', detail: `${name} ${v1} removes a stopped container or image (can be recreated)` };
+    if (v1 === 'rmi' || (v1 === 'image' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'recoverable', kind: 'delete', detail: `${name} ${v1} removes an image (pull or build it again)` };
+    // A container's own file system layer is gone with it (only volumes and the image survive).
+    if (v1 === 'rm' || (v1 === 'container' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} removes a container and the files written inside it${force || vol ? ' (even while it runs, with its anonymous volumes)' : ''}` };
     if (v2 === 'prune' || v1 === 'prune' || (v1 === 'volume' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} ${v2} deletes containers, images or volumes` };
     if (v1 === 'compose' && v2 === 'down') return vol ? { rev: 'irreversible', kind: 'delete', detail: 'compose down -v deletes volumes' } : { rev: 'recoverable', kind: 'process', detail: 'compose down stops and removes containers' };
-    if (['kill', 'stop', 'restart', 'pause'].includes(v1)) return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1}` };
+    if (['kill', 'stop', 'restart', 'pause'].includes(v1) || (v1 === 'container' && ['kill', 'stop', 'restart', 'pause'].includes(v2))) return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1} ${v2}: stops a running service on this machine`.replace(/ +:/, ':'), outside: true };
     if (v1 === 'push') return { rev: 'recoverable', kind: 'network', detail: `${name} push uploads an image to a registry` };
     return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1} ${v2}`.trim() };
   }
@@ -134,17 +153,11 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   const t = args.map((a) => a.text);
   if (READ_ONLY.has(name)) {
     plain(ctx, name, 'read', 'read', `${name} only reads`);
-    if (FILE_READERS.has(name)) {
-      for (const a of args) if (!a.text.startsWith('-') && (a.text.includes('/') || a.text.includes('.'))) {
-        const before = ctx.effects.length;
-        pathEffect(ctx, 'read', a, name);
-        const e = ctx.effects[before];
-        if (e && !e.secrets) ctx.effects.length = before;
-      }
-    }
+    if (FILE_READERS.has(name)) for (const a of args) if (!a.text.startsWith('-') && a.text.length < 4096) readSecretAware(ctx, a, name);
     return;
   }
   if (name === 'git') return runGit(args, ctx);
+  if (runFamily(name, args, ctx, runScript, run)) return;
   const file = FILE_TOOLS[name];
   if (file) {
     if (t.some((a) => a === '--help' || a === '--version')) return plain(ctx, name, 'read', 'read', `${name} help`);
@@ -165,7 +178,8 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   const pkg = PKG_ALIAS[name] ?? (PKG[name] ? name : undefined);
   if (pkg) return runPkg(pkg, args, ctx);
   const cont = containerRule(name === 'docker-compose' ? 'docker' : name, name === 'docker-compose' ? ['compose', ...t] : t);
-  if (cont) return plain(ctx, name, cont.kind, cont.rev, cont.detail, cont.kind === 'read' ? {} : { outsideWorkspace: cont.rev !== 'recoverable' || cont.kind === 'network' ? true : undefined, network: cont.kind === 'network' || undefined });
+  if (cont) return plain(ctx, name, cont.kind, cont.rev, cont.detail, cont.kind === 'read' ? {} : { outsideWorkspace: cont.rev !== 'recoverable' || cont.kind === 'network' || cont.outside ? true : undefined, network: cont.kind === 'network' || undefined });
+  if (name === 'nsupdate') return network(ctx, name, 'irreversible', `nsupdate sends dynamic DNS updates${t.includes('-l') ? ' to the local server' : ''} (records change for everyone)`);
   if (name === 'kill' || name === 'pkill' || name === 'killall') return plain(ctx, name, 'process', 'recoverable', `${name} signals processes`);
   if (name === 'systemctl' || name === 'service' || name === 'launchctl') {
     const verb = t.filter((a) => !a.startsWith('-')).map((a) => a.toLowerCase()).find((v) => /^(status|show|list-units|list-unit-files|is-active|is-enabled|cat|list)$/.test(v) || /^(start|stop|restart|reload|enable|disable|mask|unmask|kill|daemon-reload|load|unload|bootout|remove)$/.test(v));
@@ -181,19 +195,100 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
     return plain(ctx, name, 'read', 'read', `${name} ${t.join(' ')}`);
   }
   if (name === 'make' || name === 'gmake' || name === 'just' || name === 'task') {
-    if (t.some((a) => a === '-n' || a === '--dry-run' || a === '--just-print')) return plain(ctx, name, 'read', 'read', `${name} dry run`);
+    if (t.some((a) => a === '-n' || a === '--dry-run' || a === '--just-print' || a === '--recon')) return plain(ctx, name, 'read', 'read', `${name} dry run`);
+    return projectExec(ctx, name, `${name} ${t.filter((a) => !a.startsWith('-')).join(' ')}: runs the project's own recipes`.replace(/ :/, ':'));
   }
+  if (name === 'java' && t[0] === '-jar' && t[1]) {
+    // A jar run as a program: judged by its name (jenkins-cli.jar is jenkins-cli); otherwise unknown code.
+    const jar = t[1].replace(/^.*\//, '').replace(/\.jar$/i, '').replace(/-\d[\w.]*$/, '').toLowerCase();
+    if (REMOTE_CLIS.has(jar)) return generalVerbRule(jar, t.slice(2).filter((a, i, all) => !(a.startsWith('-') || (all[i - 1]?.startsWith('-') && /^-[a-z]$/.test(all[i - 1]!)))), ctx);
+    return unknownEffect(ctx, 'java', `java -jar ${t[1]}: a compiled program Airlock cannot read`);
+  }
+  if (name === 'java' || name === 'dotnet-script') {
+    if (t.some((a) => /^-{1,2}(version|help|showversion)$/.test(a)) && t.length <= 2) return plain(ctx, name, 'read', 'read', `${name} ${t.join(' ')}`);
+  }
+  const dev = DEV_TOOLS[name];
+  if (dev) return devToolEffect(name, dev, args, ctx);
   generalVerbRule(name, t, ctx);
+}
+
+const DEV_HELP = /^(-h|--help|-V|--version|-version|help|version)$/;
+
+/** Effects of a known development tool (table in devTools.ts). */
+export function devToolEffect(name: string, spec: DevTool, args: ShWord[], ctx: Ctx): void {
+  const t = args.map((a) => a.text);
+  if (t.length >= 1 && t.length <= 2 && t.some((a) => DEV_HELP.test(a)) && !spec.sub?.[t[0]!.toLowerCase()]) return plain(ctx, name, 'read', 'read', `${name} ${t.join(' ')}`);
+  let cls: DevClass = spec.cls;
+  const verb = t.find((a) => !a.startsWith('-'))?.toLowerCase();
+  if (spec.sub) cls = verb === undefined ? (spec.cls === 'unknown' ? 'unknown' : spec.cls) : spec.sub[verb] ?? spec.other ?? 'unknown';
+  const flag = (list: string[] | undefined): boolean => !!list?.some((f) => t.some((a) => a === f || a.startsWith(f + '=')));
+  if (flag(spec.checks)) cls = cls === 'unknown' ? 'read' : cls === 'publish' ? 'read' : 'check';
+  else if (flag(spec.writes) && (cls === 'check' || cls === 'read')) cls = 'format';
+  for (let i = 0; i < t.length; i++) {
+    const o = spec.out?.find((x) => t[i] === x || t[i]!.startsWith(x + '='));
+    if (!o) continue;
+    const v = t[i] === o ? args[i + 1] : { ...args[i]!, text: t[i]!.slice(o.length + 1) };
+    if (!v || v.text === '-') continue;
+    const k = v.literal ? ctx.env.fs.kind(v.text.startsWith('/') ? v.text : `${ctx.env.cwd}/${v.text}`) : undefined;
+    pathEffect(ctx, k === 'file' ? 'overwrite' : k === 'dir' ? 'write' : 'create', v, name, ' (output)');
+  }
+  const src = verb && spec.sub ? `${name} ${verb}` : name;
+  switch (cls) {
+    case 'read':
+      return plain(ctx, src, 'read', 'read', `${spec.what}: prints or inspects`);
+    case 'check':
+      return plain(ctx, src, 'read', 'read', `${spec.what}: checks the project and reports (writes nothing)`);
+    case 'test':
+      return projectExec(ctx, src, `${spec.what}: runs the project's tests`);
+    case 'run':
+      return projectExec(ctx, src, `${spec.what}: runs the project's own code or tasks`);
+    case 'serve':
+      return projectExec(ctx, src, `${spec.what}: starts a dev server or watcher on the project`);
+    case 'build':
+    case 'format':
+      return pathEffect(ctx, 'write', lit('.'), src, cls === 'format' ? `: ${spec.what} rewrites source files in place` : `: ${spec.what} writes build outputs`);
+    case 'install': {
+      const before = ctx.effects.length;
+      pathEffect(ctx, 'write', lit('.'), src, `: ${spec.what} installs dependencies (runs their install scripts)`);
+      for (const e of ctx.effects.slice(before)) if (e.reversibility === 'reversible') e.reversibility = 'recoverable';
+      return;
+    }
+    case 'publish':
+      return network(ctx, src, 'irreversible', `${src}: ${spec.what} publishes or deploys (cannot be taken back)`);
+    case 'delete':
+      return plain(ctx, src, 'delete', 'irreversible', `${src}: deletes`, { outsideWorkspace: true });
+    case 'stop':
+      return plain(ctx, src, 'process', 'recoverable', `${src}: ${spec.what} stops or restarts a running service`, { outsideWorkspace: true });
+    case 'unknown':
+      return unknownEffect(ctx, src, `${src}: ${verb === undefined ? `${spec.what} without a subcommand` : `subcommand ${verb} of ${spec.what} is not in Airlock's tables (a plugin or alias could do anything)`}`);
+  }
 }
 
 /** General rule for CLIs with subcommands, so every cloud/SaaS CLI need not be listed. */
 function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
   const remote = REMOTE_CLIS.has(name);
+  // Closed world: a program in no table is unknown whatever its arguments look like.
+  if (!remote) {
+    const verb = t.find((a) => !a.startsWith('-'))?.toLowerCase();
+    const hint = verb && (DESTRUCTIVE_VERBS.has(verb) || DESTRUCTIVE_VERBS.has(verb.split(/[-_:.]/)[0]!)) ? ` (its subcommand ${verb} sounds destructive)` : '';
+    unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established${hint}`);
+    return;
+  }
   const words = t.filter((a) => !a.startsWith('-') && !a.includes('=')).slice(0, 4).map((a) => a.toLowerCase());
   const flagVerbs = t.filter((a) => /^--?[a-z][\w-]*$/i.test(a)).map((a) => a.replace(/^-+/, '').toLowerCase());
   const verbParts = (w: string): string[] => w.split(/[-_:.]/);
+  // A plan or preview changes nothing, whatever it plans (`terraform plan -destroy`).
+  if (remote && PLAN_VERBS.has(words[0] ?? '')) {
+    const out = t.findIndex((a) => a === '-out' || a.startsWith('-out=') || a === '--out');
+    if (out >= 0) pathEffect(ctx, 'create', t[out]!.includes('=') ? t[out]!.slice(t[out]!.indexOf('=') + 1) : t[out + 1] ?? '', name, ' (plan file)');
+    return plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: a plan or preview (changes nothing)`, { network: true });
+  }
   const destructiveFlag = flagVerbs.find((f) => DESTRUCTIVE_VERBS.has(f.split('-')[0]!) && f !== 'force');
-  const destructive = (remote ? destructiveFlag : undefined) ?? words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && DESTRUCTIVE_VERBS.has(verbParts(w)[0]!)) || (remote && verbParts(w)[0] === 'batch' && DESTRUCTIVE_VERBS.has(verbParts(w)[1] ?? ''))) ??
+  // `heroku pg:reset`, `apps:destroy`: a namespaced verb is destructive when its last part is.
+  const colonVerb = remote && /^[a-z][\w-]*(:[a-z][\w-]*)+$/.test(words[0] ?? '') ? words[0]!.split(':').pop()! : undefined;
+  const destructive = (remote ? destructiveFlag : undefined) ??
+    (colonVerb !== undefined && (DESTRUCTIVE_VERBS.has(colonVerb) || REMOTE_DESTRUCTIVE.has(colonVerb) || DESTRUCTIVE_VERBS.has(verbParts(colonVerb)[0]!)) ? words[0] : undefined) ??
+    words.find((w) => DESTRUCTIVE_VERBS.has(w) || (remote && (DESTRUCTIVE_VERBS.has(verbParts(w)[0]!) || REMOTE_DESTRUCTIVE.has(w) || REMOTE_DESTRUCTIVE.has(verbParts(w)[0]!) || (verbParts(w)[0] === 'batch' && DESTRUCTIVE_VERBS.has(verbParts(w)[1] ?? '')) || /^(delete|remove|destroy|drop|purge|wipe|nuke|truncate|flush)[a-z]/.test(w)))) ??
     (remote ? flagVerbs.find((f) => ['delete', 'remove', 'purge', 'drop', 'destroy', 'force', 'auto-approve', 'yes'].includes(f)) : undefined);
   const isApply = remote && words.some((w) => ['apply', 'up', 'deploy', 'destroy'].includes(w)) && t.some((a) => /^-?-(auto-approve|yes|y|force)$/.test(a));
   if (destructive || isApply) {
@@ -202,13 +297,13 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     else plain(ctx, name, 'delete', 'irreversible', `${name} ${words.join(' ')}: destructive subcommand ${what}`, { outsideWorkspace: true });
     return;
   }
-  const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!));
+  const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!) || (remote && /^[a-z]+([_-][a-z]+)+$/.test(w) && READ_VERBS.has(verbParts(w).pop()!)));
   if (first !== undefined && (words.length === 0 || words.every((w) => !MUTATION_VERB.test(w)))) {
     plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: reads`, remote ? { network: true } : {});
     return;
   }
   const readFlag = flagVerbs.find((f) => READ_VERBS.has(f));
-  if (readFlag && !flagVerbs.some((f) => MUTATION_VERB.test(f))) {
+  if (readFlag && !flagVerbs.some((f) => MUTATION_VERB.test(f)) && !words.some((w) => MUTATION_VERB.test(w))) {
     plain(ctx, name, 'read', 'read', `${name} --${readFlag}: reads`, remote ? { network: true } : {});
     return;
   }
@@ -216,5 +311,16 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     network(ctx, name, 'recoverable', `${name} ${words.join(' ')}: changes state on a remote service`);
     return;
   }
-  plain(ctx, name, 'process', 'recoverable', `${name}: unknown program (runs as a normal development command)`);
+  if (remote && words.length === 0) {
+    plain(ctx, name, 'read', 'read', `${name} without a subcommand prints usage`, { network: true });
+    return;
+  }
+  // Closed world: a program (or a subcommand of a remote CLI) in no table is unknown and asks.
+  if (remote) unknownEffect(ctx, name, `${name} ${words.join(' ')}: a subcommand Airlock does not know, so its effect on the remote service cannot be established`);
+  else unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established`);
 }
+
+/** Verbs that only plan or preview. */
+const PLAN_VERBS = new Set(['plan', 'preview', 'diff', 'template', 'lint', 'validate', 'show', 'graph', 'output']);
+/** Teardown words that only remote CLIs use as verbs (`rb` = remove bucket). */
+const REMOTE_DESTRUCTIVE = new Set(['rb', 'rmb', 'teardown', 'nuke', 'wipe', 'dedupe', 'deletefile', 'rmdir', 'rmtree', 'recreate', 'break-lock', 'unset', 'clean', 'flushall', 'flushdb', 'dropdatabase', 'zap', 'obliterate', 'decommission', 'deprovision', 'unprovision', 'erase', 'reset', 'force_reset', 'delete', 'remove', 'destroy', 'drop', 'purge']);

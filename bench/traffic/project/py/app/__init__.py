@@ -1,0 +1,2 @@
+def price(qty: int, unit: float) -> float:
+    return qty * unit

@@ -1,0 +1,19 @@
+/**
+ * Types shared by the dispatcher and the tool modules. Kept apart so no module imports the
+ * dispatcher back (the dispatcher imports the tool tables; they receive runners as parameters).
+ */
+import type { Ctx } from './shellContext.js';
+import type { ShWord } from './shellWords.js';
+
+/** What a command reads on its standard input. */
+export type Stdin =
+  | { kind: 'none' }
+  | { kind: 'pipe' }
+  | { kind: 'file'; path: string }
+  | { kind: 'text'; text: string; what: string; literal?: boolean };
+
+/** Parses and classifies a nested script (sh -c, eval, trap, inline shell-outs). */
+export type ScriptRunner = (src: string, ctx: Ctx, source: string) => void;
+
+/** Classifies one nested argv (find -exec, wrappers) with the caller's stdin. */
+export type ArgvRunner = (argv: ShWord[]) => void;
