@@ -147,8 +147,13 @@ export async function ensurePostgres({ log = console.log } = {}) {
 
 /** Flags every Chromium gets here (no sandbox: tests run as root in CI; nothing phones home). */
 export const COMMON_CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
-/** @sparticuz/chromium is a headless shell built for one process (its own documented flags). */
-const SPARTICUZ_ARGS = ['--no-zygote', '--single-process', '--in-process-gpu', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+/**
+ * @sparticuz/chromium is a headless shell built for AWS Lambda; its own flag list adds
+ * --single-process and --in-process-gpu for Lambda's sandbox. Outside Lambda the normal
+ * multi-process mode works (with --no-zygote) and is needed: in single-process mode a click that
+ * starts a long host round trip (the run log's export) never settles. Software GL via SwiftShader.
+ */
+const SPARTICUZ_ARGS = ['--no-zygote', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 function chromiumDir() {
   return join(toolsRoot(), 'chromium', 'unpacked');

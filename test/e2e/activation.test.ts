@@ -17,13 +17,13 @@ import { after, before, describe, it } from 'node:test';
 import { packageTarget } from '../../scripts/package-target.mjs';
 import { e2eCache } from '../support/e2eCache';
 import { tempDir } from '../support/gateway';
-import { startVsCode, until, type VsCode } from '../support/vscode';
+import { NO_BROWSER, startVsCode, until, type VsCode } from '../support/vscode';
 
 const cache = e2eCache();
 const EXT_ID = 'airlock-dev.airlock';
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
-describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { skip: cache.skip, timeout: 600_000 }, () => {
+describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { skip: cache.skip ?? NO_BROWSER, timeout: 600_000 }, () => {
   let vs: VsCode;
   let vsix: string;
   let ws: string;
