@@ -105,8 +105,16 @@ if (setupOnly) process.exit(0);
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env });
 const counts = {};
 let tail = '';
+let partial = '';
+// Every "# SKIP" result line: skipped tests and skipped suites (node's "# skipped N" counts only tests,
+// so a suite skipped whole would otherwise add nothing).
+let skipLines = 0;
 child.stdout.on('data', (c) => {
   process.stdout.write(c);
+  const text = partial + c.toString('utf8');
+  const lines = text.split('\n');
+  partial = lines.pop() ?? '';
+  for (const l of lines) if (/^\s*ok \d+ - .* # SKIP\b/.test(l)) skipLines++;
   tail = (tail + c.toString('utf8')).slice(-4000);
 });
 const status = await new Promise((res) => child.on('close', (code) => res(code ?? 1)));
@@ -114,6 +122,8 @@ const status = await new Promise((res) => child.on('close', (code) => res(code ?
 for (const m of tail.matchAll(/^(?:#|ℹ) (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
 if (counts.pass !== undefined) {
   if (skips.length) console.log(`\nskipped because set-up failed: ${skips.join('; ')}`);
-  console.log(`\ntests: ${counts.pass} passed, ${(counts.fail ?? 0) + (counts.cancelled ?? 0)} failed, ${(counts.skipped ?? 0) + (counts.todo ?? 0)} skipped`);
+  if (/^\s*ok \d+ - .* # SKIP\b/.test(partial)) skipLines++;
+  const skipped = Math.max(skipLines, counts.skipped ?? 0) + (counts.todo ?? 0);
+  console.log(`\ntests: ${counts.pass} passed, ${(counts.fail ?? 0) + (counts.cancelled ?? 0)} failed, ${skipped} skipped`);
 }
 process.exit(status);
