@@ -234,6 +234,10 @@ async function codeServer() {
         const shown = await diff.first().waitFor({ timeout: 120_000 }).then(() => true, () => false);
         if (shown) {
           await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+          // The picture a person sees: both sides of the diff rendered, Approve in the title.
+          await page.locator('.monaco-diff-editor .editor.modified .view-line').first().waitFor({ timeout: 60_000 }).catch(() => console.error('  (the diff editor has not rendered its lines)'));
+          await page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 1500));
           await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start-approval.png') });
           await page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().click();
         } else console.error('  ✗ the approval (diff editor of src/app.ts) did not appear');
