@@ -118,7 +118,16 @@ const PATH = hide();
 const home = mkdtempSync(join(tmpdir(), 'airlock-fresh-home-'));
 const env = { PATH, HOME: home, LANG: process.env.LANG ?? 'C.UTF-8', TERM: process.env.TERM ?? 'dumb', CI: process.env.CI ?? '', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
 for (const k of ['TMPDIR', 'AIRLOCK_E2E_CACHE', 'AIRLOCK_TOOLS_CACHE']) if (process.env[k]) env[k] = process.env[k];
+// The machine's network settings are not the user's state: proxies and the CA bundle that lets
+// Node and npm reach the registry stay (a fresh HOME on this machine would have them too).
+for (const [k, v] of Object.entries(process.env)) if (v && /proxy|(^|_)CA(_|$)|CA_CERT|SSL_CERT|EXTRA_CA/i.test(k)) env[k] = v;
+// node-gyp downloads Node's headers from nodejs.org, which a machine that reaches only the npm
+// registry cannot; such a machine's npm config names a folder that has them (`nodedir`). Keep that
+// one setting (a machine with internet needs nothing: node-gyp downloads the headers).
+const nodedir = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8', env: process.env }).stdout?.trim();
+if (nodedir && nodedir !== 'undefined' && existsSync(join(nodedir, 'include', 'node', 'node_version.h'))) env.npm_config_nodedir = nodedir;
 
+say(`kept from the machine: ${Object.keys(env).filter((k) => !['PATH', 'HOME', 'LANG', 'TERM', 'CI'].includes(k) && !k.startsWith('npm_config_') || k === 'npm_config_nodedir').join(', ')}${env.npm_config_nodedir ? ` (npm_config_nodedir=${env.npm_config_nodedir}: Node's headers for node-gyp, nodejs.org being unreachable)` : ''}`);
 say(`setting: ${mode === 'namespace' ? 'private mount namespace (system copies covered)' : 'PATH without the hidden programs (not root or no unshare: absolute paths stay visible)'}; HOME=${home} (empty: empty npm cache)`);
 const visible = [];
 for (const p of HIDDEN_PROGRAMS) {
@@ -156,7 +165,11 @@ if (flag('--clone')) {
 }
 
 let ok = step('npm install', 'npm', ['install', '--no-audit', '--no-fund'], dir);
-ok = ok && step('npm start -- --check', 'npm', ['start', '--', '--check'], dir);
+if (!ok) {
+  console.error('[fresh-machine] FAILED: npm install (see above); nothing after it can run');
+  process.exit(1);
+}
+ok = step('npm start -- --check', 'npm', ['start', '--', '--check'], dir);
 ok = step('test set-up (scripts/test.mjs --setup-only)', process.execPath, ['scripts/test.mjs', '--setup-only'], dir) && ok;
 if (!flag('--no-tests')) {
   ok = step('npm run build (the node tier runs the built CLI)', 'npm', ['run', 'build'], dir) && ok;
