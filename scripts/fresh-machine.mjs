@@ -164,7 +164,10 @@ if (flag('--clone')) {
   if (!step('git clone', 'git', ['clone', '--quiet', '--no-hardlinks', repo, dir], tmpdir())) process.exit(1);
 }
 
+// In place, an npm without this machine's user config may rewrite package-lock.json's form: keep the committed one.
+const lockBefore = existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json')) : undefined;
 let ok = step('npm install', 'npm', ['install', '--no-audit', '--no-fund'], dir);
+if (!flag('--clone') && lockBefore) writeFileSync(join(dir, 'package-lock.json'), lockBefore);
 if (!ok) {
   console.error('[fresh-machine] FAILED: npm install (see above); nothing after it can run');
   process.exit(1);
