@@ -62,7 +62,7 @@ async function runLong(cmd, args, opts) {
   const shown = `${cmd === P.nodeBin ? 'node22' : cmd} ${args.join(' ')}`;
   console.log(`  $ ${shown}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
   try {
-    return await runWithProgress(cmd, args, { cwd: opts.cwd, env: opts.env ?? toolEnv(), what: opts.what, watch: opts.watch ?? opts.cwd, expectMb: opts.expectMb });
+    return await runWithProgress(cmd, args, { cwd: opts.cwd, env: opts.env ?? toolEnv(), what: opts.what, watch: opts.watch === false ? undefined : opts.watch ?? opts.cwd, expectMb: opts.expectMb });
   } catch (e) {
     fail(e.message);
   }
@@ -137,7 +137,7 @@ await step('code-server-install', csKey, `code-server ${CODE_SERVER_VERSION} fro
   writeFileSync(join(csDir, 'package.json'), '{"private":true}\n');
   // Its postinstall refuses to run as root and would download; the steps below do its work.
   await runLong('npm', ['install', '--ignore-scripts', `code-server@${CODE_SERVER_VERSION}`], { cwd: csDir, what: `downloading code-server ${CODE_SERVER_VERSION}`, expectMb: 180 });
-  await runLong('npm', ['rebuild', 'argon2'], { cwd: csDir, what: 'building argon2 for Node 22' });
+  await runLong('npm', ['rebuild', 'argon2'], { cwd: csDir, what: 'building argon2 for Node 22', watch: false });
 });
 // ripgrep from npm (the system's rg is not used, so a machine without it gets the same editor).
 let rg;
@@ -154,7 +154,7 @@ await step('vscode-deps', `${csKey} rg=${rg.split('/node_modules/')[1]} native=$
   mkdirSync(rgDir, { recursive: true });
   copyFileSync(realpathSync(rg), join(rgDir, 'rg'));
   chmodSync(join(rgDir, 'rg'), 0o755);
-  await runLong('npm', ['rebuild', ...NATIVE], { cwd: P.vscodeDir, what: `building ${NATIVE.join(', ')} for Node 22`, watch: join(P.vscodeDir, 'node_modules') });
+  await runLong('npm', ['rebuild', ...NATIVE], { cwd: P.vscodeDir, what: `building ${NATIVE.join(', ')} for Node 22`, watch: false });
   const asar = join(P.vscodeDir, 'node_modules.asar');
   try { lstatSync(asar); rmSync(asar, { force: true }); } catch { /* not there yet */ }
   symlinkSync('node_modules', asar);
@@ -183,7 +183,7 @@ await step('better-sqlite3-node22', `${bsVersion} ${nodeVersion}`, `better-sqlit
   const npmCli = realpathSync(which('npm') ?? fail('npm not on PATH'));
   const gyp = join(dirname(dirname(npmCli)), 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   if (!existsSync(gyp)) fail(`node-gyp not found next to npm (${gyp})`);
-  await runLong(P.nodeBin, [gyp, 'rebuild', '--release', `--nodedir=${P.nodePkg}`, '--jobs=2'], { cwd: join(nm, 'better-sqlite3'), what: 'compiling better-sqlite3 (SQLite) for Node 22' });
+  await runLong(P.nodeBin, [gyp, 'rebuild', '--release', `--nodedir=${P.nodePkg}`, '--jobs=2'], { cwd: join(nm, 'better-sqlite3'), what: 'compiling better-sqlite3 (SQLite) for Node 22', watch: false });
 });
 const probe = `const D=require(${JSON.stringify(join(P.sqliteStage, 'node_modules', 'better-sqlite3'))});const d=new D(':memory:');console.log(d.prepare('select sqlite_version() v').get().v+' abi '+process.versions.modules)`;
 const sqliteOk = run(P.nodeBin, ['-e', probe]).trim();
