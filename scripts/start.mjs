@@ -28,7 +28,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { e2ePaths, readSetupStamp, repoRoot } from './e2e-paths.mjs';
 import { packageTarget } from './package-target.mjs';
-import { ensureChromium, findChromium } from './tools.mjs';
+import { chooseChromium } from './tools.mjs';
 
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
@@ -207,8 +207,7 @@ async function codeServer() {
     const { chromium } = await import('playwright-core');
     const profile = join(startDir, 'chromium-profile');
     rmSync(profile, { recursive: true, force: true });
-    let browser = findChromium();
-    if (browser.missing) browser = await ensureChromium().catch((e) => ({ missing: e.message }));
+    const browser = await chooseChromium();
     if (browser.missing) { stop(); fail(`--check needs a browser: ${browser.missing}`); }
     console.log(`→ --check: driving the workbench with ${browser.source}`);
     const ctx = await chromium.launchPersistentContext(profile, { executablePath: browser.path, env: { ...process.env, ...browser.env }, headless: true, viewport: { width: 1400, height: 850 }, args: browser.args });

@@ -18,7 +18,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { readSetupStamp, e2ePaths } from './e2e-paths.mjs';
-import { ensureChromium, ensurePostgres, findChromium } from './tools.mjs';
+import { chooseChromium, ensurePostgres } from './tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tiers = ['unit', 'node', 'e2e'];
@@ -56,13 +56,7 @@ const log = (line) => console.log(`[setup] ${line}`);
 
 if (has('node') || has('e2e')) {
   // Chromium: the run log webview tests (node tier) and the e2e tier.
-  let browser = findChromium();
-  if (!process.env.AIRLOCK_CHROMIUM && !browser.source?.includes('(npm)')) {
-    browser = await ensureChromium({ log }).catch((e) => {
-      log(`Chromium from npm unavailable: ${e.message}`);
-      return findChromium();
-    });
-  }
+  const browser = await chooseChromium({ log });
   if (browser.missing) skips.push(`browser tests (run log webview, e2e tier): ${browser.missing}`);
   else plan.push(`browser     ${browser.source}: ${browser.path}`);
 }

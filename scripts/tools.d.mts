@@ -18,3 +18,5 @@ export declare function cachedPostgresBin(): string | undefined;
 export declare function ensurePostgres(o?: { log?: (line: string) => void }): Promise<string>;
 export declare function findChromium(): FoundChromium | { missing: string; path?: undefined };
 export declare function ensureChromium(o?: { log?: (line: string) => void }): Promise<FoundChromium | { missing: string; path?: undefined }>;
+export declare function isExecutableFile(p: string): boolean;
+export declare function chooseChromium(o?: { log?: (line: string) => void }): Promise<FoundChromium | { missing: string; path?: undefined }>;

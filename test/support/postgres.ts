@@ -17,7 +17,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,30 @@ function serverUser(): { name: string; uid: number; gid: number } {
   throw new PostgresUnavailable('running as root and there is neither a `postgres` nor a `nobody` OS user to run the server as');
 }
 
+/**
+ * As root the server runs as another user, who must be able to reach the binaries: a checkout under
+ * a private folder (/root, a 0700 temp dir) hides them. Then the install (bin, lib, share) is copied
+ * once to a world-readable folder in the system temp dir and used from there.
+ */
+function binFor(user: string, bin: string): string {
+  const probe = spawnSync('runuser', ['-u', user, '--', join(bin, 'postgres'), '--version'], { encoding: 'utf8' });
+  if (probe.status === 0) return bin;
+  const installDir = join(bin, '..');
+  const staged = join(tmpdir(), `airlock-pg-${createHash('sha256').update(installDir).digest('hex').slice(0, 12)}`);
+  if (!existsSync(join(staged, 'bin', '.airlock-ready'))) {
+    const part = `${staged}.part-${process.pid}`;
+    rmSync(part, { recursive: true, force: true });
+    cpSync(installDir, part, { recursive: true, verbatimSymlinks: true });
+    chmodSync(part, 0o755);
+    writeFileSync(join(part, 'bin', '.airlock-ready'), '');
+    rmSync(staged, { recursive: true, force: true });
+    renameSync(part, staged);
+  }
+  const again = spawnSync('runuser', ['-u', user, '--', join(staged, 'bin', 'postgres'), '--version'], { encoding: 'utf8' });
+  if (again.status !== 0) throw new PostgresUnavailable(`the ${user} user cannot run ${bin}/postgres, nor the copy in ${staged}: ${again.stderr || again.error?.message}`);
+  return join(staged, 'bin');
+}
+
 /** Runs SQL with the pg client in a child process; prints rows like `psql -At` (| between columns, raw text values). */
 const SQL_CHILD = `
 const pg = require(process.argv[1]);
@@ -110,10 +135,11 @@ async function freePort(): Promise<number> {
 }
 
 export async function startPostgres(): Promise<RunningPostgres> {
-  const bin = findPostgresBin();
-  if (!bin) throw new PostgresUnavailable(NO_POSTGRES);
+  const found = findPostgresBin();
+  if (!found) throw new PostgresUnavailable(NO_POSTGRES);
   const root = process.getuid?.() === 0;
   const as = root ? serverUser() : undefined;
+  const bin = as ? binFor(as.name, found) : found;
   const uid = as?.uid;
   const gid = as?.gid;
   const dir = mkdtempSync(join(tmpdir(), 'airlock-pg-'));
