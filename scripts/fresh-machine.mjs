@@ -31,7 +31,7 @@
 // twice would double CI's time. Checks at the end: kerberos was never built, VS Code's rg is the npm
 // one, nothing hidden became visible. Exit code 0 only when every step passed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -172,6 +172,8 @@ if (!ok) {
   console.error('[fresh-machine] FAILED: npm install (see above); nothing after it can run');
   process.exit(1);
 }
+// Pictures from an earlier run must not pass for this one's.
+for (const f of ['start-approval.png', 'start.png']) rmSync(join(dir, 'test-artifacts', f), { force: true });
 ok = step('npm start -- --check', 'npm', ['start', '--', '--check'], dir);
 ok = step('test set-up (scripts/test.mjs --setup-only)', process.execPath, ['scripts/test.mjs', '--setup-only'], dir) && ok;
 if (!flag('--no-tests')) {
