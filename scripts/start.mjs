@@ -207,6 +207,8 @@ async function codeServer() {
   const stop = () => {
     try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
   };
+  // Whatever way this process ends (an error included), code-server (its own process group) goes with it.
+  process.on('exit', stop);
   process.on('SIGINT', () => { stop(); process.exit(130); });
   process.on('SIGTERM', () => { stop(); process.exit(143); });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(demoWs)}`;
