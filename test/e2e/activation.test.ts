@@ -17,13 +17,13 @@ import { after, before, describe, it } from 'node:test';
 import { packageTarget } from '../../scripts/package-target.mjs';
 import { e2eCache } from '../support/e2eCache';
 import { tempDir } from '../support/gateway';
-import { startVsCode, until, type VsCode } from '../support/vscode';
+import { NO_BROWSER, startVsCode, until, type VsCode } from '../support/vscode';
 
 const cache = e2eCache();
 const EXT_ID = 'airlock-dev.airlock';
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
-describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { skip: cache.skip, timeout: 600_000 }, () => {
+describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { skip: cache.skip ?? NO_BROWSER, timeout: 600_000 }, () => {
   let vs: VsCode;
   let vsix: string;
   let ws: string;
@@ -65,6 +65,24 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
   it('offers its commands in the palette', async () => {
     const rows = await vs.paletteRows('Airlock: Validate');
     assert.ok(rows.includes('Airlock: Validate Workspace Policy'), JSON.stringify(rows));
+  });
+
+  it('the installed manifest is complete (icon, categories, walkthrough media) and VS Code offers the walkthrough', async () => {
+    const dir = readdirSync(vs.dirs.extensions).find((d) => d.startsWith(`${EXT_ID}-`))!;
+    const root = join(vs.dirs.extensions, dir);
+    const m = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { icon: string; categories: string[]; keywords: string[]; license: string; repository: { url: string }; engines: { vscode: string }; contributes: { walkthroughs: Array<{ title: string; steps: Array<{ title: string; media: { image?: string; markdown?: string } }> }> } };
+    assert.equal(readFileSync(join(root, m.icon)).subarray(1, 4).toString(), 'PNG');
+    assert.ok(m.categories.length && m.keywords.length && m.license && m.repository.url && m.engines.vscode);
+    const wt = m.contributes.walkthroughs[0]!;
+    assert.ok(wt.steps.length >= 3);
+    for (const st of wt.steps) assert.ok(existsSync(join(root, st.media.image ?? st.media.markdown ?? '-')), `${st.title}: media missing`);
+    // VS Code lists it and opens it: its first step's title on the Welcome page.
+    await vs.runCommand('Welcome: Open Walkthrough...');
+    await vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: wt.title }).first().click({ timeout: 15_000 });
+    await vs.page.getByText(wt.steps[0]!.title, { exact: true }).first().waitFor({ timeout: 30_000 });
+    await vs.page.getByText(wt.steps[1]!.title, { exact: true }).first().waitFor({ timeout: 5_000 });
+    await vs.screenshot('e2e-activation-walkthrough');
+    await vs.page.keyboard.press('Control+W').catch(() => undefined);
   });
 
   it('runs "Airlock: Validate Workspace Policy" on the workspace policy and shows the verdict', async () => {

@@ -27,11 +27,11 @@ import { runClaude, type ClaudeRunOutcome } from '../support/claudeRun';
 import { e2eCache } from '../support/e2eCache';
 import { tempDir } from '../support/gateway';
 import { ScriptedModel } from '../support/scriptedModel';
-import { ARTIFACTS, startVsCode, until, type VsCode } from '../support/vscode';
+import { ARTIFACTS, NO_BROWSER, startVsCode, until, type VsCode } from '../support/vscode';
 
 const cache = e2eCache();
 
-describe('approvals, run log and kill switch in a real VS Code with a real Claude Code run', { skip: cache.skip, timeout: 900_000 }, () => {
+describe('approvals, run log and kill switch in a real VS Code with a real Claude Code run', { skip: cache.skip ?? NO_BROWSER, timeout: 900_000 }, () => {
   let vs: VsCode;
   let ws: string;
   let agentHome: string;

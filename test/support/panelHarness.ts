@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { findChromium } from '../../scripts/tools.mjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PendingCard } from '../../src/core/present';
 import type { GateState, WebviewToHost } from '../../src/core/protocol/panel';
@@ -18,8 +19,10 @@ import { RunLogController, type DeadLetterPort, type PanelDecision, type PanelUi
 import { runLogHtml } from '../../src/vscode/panel/html';
 
 const root = join(__dirname, '..', '..');
-export const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** $AIRLOCK_CHROMIUM, else Chromium from npm (scripts/tools.mjs), else Debian's. */
+const BROWSER = findChromium();
+export const CHROMIUM = BROWSER.path ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = BROWSER.path ? ['--headless', ...BROWSER.args] : ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
 
@@ -75,7 +78,7 @@ export async function startPanel(o: { queries: RunLogQueries; ui?: PanelUi; view
     runLogHtml({ cspSource: origin, nonce: randomBytes(18).toString('base64url'), scriptUri: `${origin}/dist/webview/runLog.js`, styleUris: [`${origin}/dist/webview/codicon.css`, `${origin}/media/runLog.css`] }),
   );
   origin = o2;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, ...(BROWSER.path ? BROWSER.env : {}) } as Record<string, string> });
   const page = await browser.newPage({ viewport: o.viewport ?? { width: 1280, height: 900 } });
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));

@@ -14,13 +14,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findChromium } from '../../scripts/tools.mjs';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import type { E2ePaths } from '../../scripts/e2e-paths.mjs';
 
 export const ROOT = join(__dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
-export const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+/** The browser that drives the workbench: $AIRLOCK_CHROMIUM, else Chromium from npm (scripts/tools.mjs), else Debian's. */
+export const BROWSER = findChromium();
+export const CHROMIUM = BROWSER.path ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = BROWSER.path ? BROWSER.args : ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+/** Why the e2e tests cannot drive a browser (a skip reason), or false. */
+export const NO_BROWSER: string | false = BROWSER.missing ?? false;
 
 /** User settings for a quiet, deterministic workbench (no welcome page, no update or AI prompts). */
 export const QUIET_SETTINGS = {
@@ -157,7 +162,7 @@ export function installVsix(paths: E2ePaths, vsix: string, userData: string, ext
 
 export async function startVsCode(o: StartOptions): Promise<VsCode> {
   for (const f of [o.paths.nodeBin, o.paths.codeServerEntry]) if (!existsSync(f)) throw new Error(`${f} missing: run node scripts/e2e-setup.mjs`);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium`);
+  if (!existsSync(CHROMIUM)) throw new Error(BROWSER.missing ?? `${CHROMIUM} missing`);
   const base = realpathSync(mkdtempSync(join(tmpdir(), 'airlock-vscode-')));
   const dirs = {
     base,
@@ -225,6 +230,7 @@ export async function startVsCode(o: StartOptions): Promise<VsCode> {
     }
     context = await chromium.launchPersistentContext(join(base, 'chromium-profile'), {
       executablePath: CHROMIUM,
+      env: { ...process.env, ...(BROWSER.path ? BROWSER.env : {}) } as Record<string, string>,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: o.viewport ?? { width: 1400, height: 850 },
