@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 export type GitErrorCode = 'git_missing' | 'timeout' | 'failed';
 
 export class GitError extends Error {
-  constructor(readonly code: GitErrorCode, message: string) {
+  constructor(readonly code: GitErrorCode, message: string, readonly stderr = '') {
     super(message);
   }
 }
@@ -89,17 +89,17 @@ export function runGit(g: GitEnv, args: string[], o: { input?: string | Buffer; 
     };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish(() => reject(new GitError('timeout', `git ${args[0]} took longer than ${g.timeoutMs} ms`)));
+      finish(() => reject(new GitError('timeout', `git ${args.find((a) => !a.startsWith('-')) ?? args[0]} took longer than ${g.timeoutMs} ms`)));
     }, g.timeoutMs);
     child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d.length + err.length > 8000 ? '' : d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += err.length > 1_000_000 ? '' : d));
     child.on('error', (e: NodeJS.ErrnoException) =>
       finish(() => reject(new GitError(e.code === 'ENOENT' ? 'git_missing' : 'failed', e.code === 'ENOENT' ? 'git is not installed (or not on PATH)' : `cannot run git: ${e.message}`))),
     );
     child.on('close', (code) =>
       finish(() => {
         if (code === 0 || (code !== null && o.okCodes?.includes(code))) resolve(Buffer.concat(out));
-        else reject(new GitError('failed', `git ${args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
+        else reject(new GitError('failed', `git ${args.find((a) => !a.startsWith('-')) ?? args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`, err));
       }),
     );
     child.stdin.on('error', () => undefined);

@@ -241,30 +241,38 @@ export class CheckpointStore {
     return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : 'file';
   }
 
-  /** Which of the given relative paths are .gitignored (per the work tree's .gitignore files and .git/info/exclude). */
-  private async ignored(key: string, root: string, rels: string[]): Promise<Set<string>> {
-    const cand = rels.filter((r) => r !== '');
-    if (!cand.length) return new Set();
-    const out = await runGit(this.env(key, root), ['check-ignore', '-z', '--no-index', '--stdin'], { input: cand.map((r) => `${r}\0`).join(''), okCodes: [1], extraConfig: this.excludes(root) });
-    return new Set(out.toString('utf8').split('\0').filter(Boolean));
-  }
-
   private excludes(root: string): string[] {
     const f = join(root, '.git', 'info', 'exclude');
     return existsSync(f) ? [`core.excludesFile=${f}`] : [];
   }
 
-  /** Stage the targets into `index` (a private copy) and write the tree. */
+  /**
+   * Stage the targets into `index` (a private copy) and write the tree. A target that is itself
+   * .gitignored is refused by the plain `git add` (which names it); it is then added with -f, and
+   * `force` is set on it. Untracked files are added; ignored files inside a plain target are not.
+   */
   private async treeOf(key: string, root: string, targets: CheckpointTarget[], index: string): Promise<string> {
     const g = this.env(key, root, index);
     const spec = (ts: CheckpointTarget[]): string => ts.map((t) => `${t.rel === '' ? '.' : t.rel}\0`).join('');
     const cfg = this.excludes(root);
+    const pathspec = ['--pathspec-from-file=-', '--pathspec-file-nul'];
     const absent = targets.filter((t) => t.state === 'absent');
     const plain = targets.filter((t) => t.state !== 'absent' && !t.force);
     const forced = targets.filter((t) => t.state !== 'absent' && t.force);
-    if (absent.length) await runGit(g, ['--literal-pathspecs', 'rm', '-r', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec(absent), extraConfig: cfg });
-    if (plain.length) await runGit(g, ['--literal-pathspecs', 'add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec(plain), extraConfig: cfg });
-    if (forced.length) await runGit(g, ['--literal-pathspecs', 'add', '-A', '-f', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec(forced), extraConfig: cfg });
+    if (absent.length) await runGit(g, ['--literal-pathspecs', 'rm', '-r', '-q', '--cached', '--ignore-unmatch', ...pathspec], { input: spec(absent), extraConfig: cfg });
+    if (plain.length) {
+      try {
+        await runGit(g, ['--literal-pathspecs', 'add', '-A', ...pathspec], { input: spec(plain), extraConfig: cfg });
+      } catch (e) {
+        const m = e instanceof GitError ? /following paths are ignored[^\n]*\n([\s\S]*?)(?:\nhint:|$)/.exec(e.stderr) : null;
+        if (!m) throw e;
+        const named = new Set(m[1]!.split('\n').map((l) => l.trim()).filter(Boolean));
+        for (const t of plain) if (named.has(t.rel)) t.force = true;
+        if (!plain.some((t) => t.force)) throw e;
+        forced.push(...plain.filter((t) => t.force));
+      }
+    }
+    if (forced.length) await runGit(g, ['--literal-pathspecs', 'add', '-A', '-f', ...pathspec], { input: spec(forced), extraConfig: cfg });
     return (await runGit(g, ['write-tree'])).toString('utf8').trim();
   }
 
@@ -316,8 +324,7 @@ export class CheckpointStore {
         const top = rels.filter((r) => !rels.some((o) => o !== r && (o === '' || r.startsWith(`${o}/`))));
         const states = top.map((rel) => ({ rel, state: this.scanTarget(realRoot, rel, scan) }));
         await this.ensureRepo(key, realRoot);
-        const ign = await this.ignored(key, realRoot, states.filter((s) => s.state !== 'absent').map((s) => s.rel));
-        const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: ign.has(s.rel) }));
+        const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
         const id = `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
         const meta: CheckpointMeta = { v: 1, id, root: realRoot, createdAt: new Date().toISOString(), targets: list, modes: scan.modes, files: scan.files, bytes: scan.bytes, ...(o.label ? { label: o.label.slice(0, 300) } : {}) };
         await this.commit(key, realRoot, list, meta, `${REF}${id}`);
