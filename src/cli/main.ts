@@ -22,7 +22,8 @@ const USAGE = `usage:
   airlock hooks status [--project DIR] [--json]
   airlock mcp ...              Airlock's MCP server / proxy (see airlock mcp --help)
   airlock dlq list|retry|discard   dead letters of Airlock's own side effects
-  airlock undo <step-id|key> | --list   undo an approved database write from its before-images
+  airlock undo <step-id|key> | --list   undo a step: its files from its checkpoint, or a database write from its before-images
+  airlock undo --run <id> --to <step>    restore a run's files to before that step
   airlock verify [--ledger FILE] [--json] [--accept]
         walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
   airlock log [--ledger FILE] [--json] [--run ID [--trace]]

@@ -7,32 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CheckpointStore } from '../../src/node/checkpoints/store';
+import { fingerprint } from '../support/fingerprint';
 import { tempDir } from '../support/gateway';
 
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'gc.auto=0', '-c', 'maintenance.auto=false', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' } });
-
-/** Every file under `dir` (recursively) -> sha256 of content + mode: the .git fingerprint. */
-export function fingerprint(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      const st = lstatSync(p);
-      if (e.isDirectory()) {
-        out.set(`${relative(dir, p)}/`, (st.mode & 0o7777).toString(8));
-        walk(p);
-      } else if (e.isSymbolicLink()) out.set(relative(dir, p), `link:${readlinkSync(p)}`);
-      else out.set(relative(dir, p), `${createHash('sha256').update(readFileSync(p)).digest('hex')}:${(st.mode & 0o7777).toString(8)}:${st.mtimeMs}`);
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function workspace(): { ws: string; home: string } {
   const base = tempDir('airlock-cp-');

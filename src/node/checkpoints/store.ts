@@ -49,6 +49,30 @@ export const DEFAULT_CHECKPOINT_SETTINGS: CheckpointSettings = {
   maxTotalBytes: 2 * 1024 * 1024 * 1024,
 };
 
+/**
+ * Settings from the environment: AIRLOCK_CHECKPOINTS=off turns checkpoints off;
+ * AIRLOCK_CHECKPOINT_MAX_FILE_MB, AIRLOCK_CHECKPOINT_MAX_MB, AIRLOCK_CHECKPOINT_MAX_AGE_DAYS,
+ * AIRLOCK_CHECKPOINT_STORE_MB set the caps (the editor passes its settings the same way).
+ */
+export function checkpointSettingsFromEnv(env: NodeJS.ProcessEnv): Partial<CheckpointSettings> | false {
+  if (/^(off|0|false|no)$/i.test(env.AIRLOCK_CHECKPOINTS ?? '')) return false;
+  const num = (k: string, scale: number): number | undefined => {
+    const v = Number(env[k]);
+    return env[k] !== undefined && Number.isFinite(v) && v > 0 ? v * scale : undefined;
+  };
+  const out: Partial<CheckpointSettings> = {};
+  const mb = 1024 * 1024;
+  const f = num('AIRLOCK_CHECKPOINT_MAX_FILE_MB', mb);
+  const c = num('AIRLOCK_CHECKPOINT_MAX_MB', mb);
+  const a = num('AIRLOCK_CHECKPOINT_MAX_AGE_DAYS', 1);
+  const t = num('AIRLOCK_CHECKPOINT_STORE_MB', mb);
+  if (f) out.maxFileBytes = f;
+  if (c) out.maxCheckpointBytes = c;
+  if (a) out.maxAgeDays = a;
+  if (t) out.maxTotalBytes = t;
+  return out;
+}
+
 export type TargetState = 'file' | 'dir' | 'link' | 'absent';
 
 export interface CheckpointTarget {
@@ -154,8 +178,8 @@ export class CheckpointStore {
     return join(this.dir, key);
   }
 
-  private env(key: string, root?: string, indexFile?: string): GitEnv {
-    return { gitDir: join(this.repoDir(key), 'git'), timeoutMs: this.settings.timeoutMs, ...(root ? { workTree: root } : {}), ...(indexFile ? { indexFile } : {}), ...(this.gitBin ? { gitBin: this.gitBin } : {}) };
+  private env(key: string, root?: string, indexFile?: string, timeoutMs = this.settings.timeoutMs): GitEnv {
+    return { gitDir: join(this.repoDir(key), 'git'), timeoutMs, ...(root ? { workTree: root } : {}), ...(indexFile ? { indexFile } : {}), ...(this.gitBin ? { gitBin: this.gitBin } : {}) };
   }
 
   /** One operation at a time per root in this process (other processes are safe: private indexes, atomic refs). */
@@ -251,8 +275,8 @@ export class CheckpointStore {
    * .gitignored is refused by the plain `git add` (which names it); it is then added with -f, and
    * `force` is set on it. Untracked files are added; ignored files inside a plain target are not.
    */
-  private async treeOf(key: string, root: string, targets: CheckpointTarget[], index: string): Promise<string> {
-    const g = this.env(key, root, index);
+  private async treeOf(key: string, root: string, targets: CheckpointTarget[], index: string, timeoutMs?: number): Promise<string> {
+    const g = this.env(key, root, index, timeoutMs);
     const spec = (ts: CheckpointTarget[]): string => ts.map((t) => `${t.rel === '' ? '.' : t.rel}\0`).join('');
     const cfg = this.excludes(root);
     const pathspec = ['--pathspec-from-file=-', '--pathspec-file-nul'];
@@ -304,7 +328,7 @@ export class CheckpointStore {
    * Take a checkpoint of `targets` (absolute, canonical paths) inside one of `roots`.
    * Never throws: a failure is a result with the reason (the caller then asks: fail closed).
    */
-  async take(targets: readonly string[], roots: readonly string[], o: { label?: string } = {}): Promise<TakeResult> {
+  async take(targets: readonly string[], roots: readonly string[], o: { label?: string; timeoutMs?: number } = {}): Promise<TakeResult> {
     const t0 = Date.now();
     if (!targets.length) return { ok: false, code: 'not_snapshotable', reason: 'nothing to checkpoint' };
     let root: string | undefined;
@@ -327,7 +351,7 @@ export class CheckpointStore {
         const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
         const id = `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
         const meta: CheckpointMeta = { v: 1, id, root: realRoot, createdAt: new Date().toISOString(), targets: list, modes: scan.modes, files: scan.files, bytes: scan.bytes, ...(o.label ? { label: o.label.slice(0, 300) } : {}) };
-        await this.commit(key, realRoot, list, meta, `${REF}${id}`);
+        await this.commit(key, realRoot, list, meta, `${REF}${id}`, o.timeoutMs);
         return { ok: true, id, root: realRoot, files: scan.files, bytes: scan.bytes, ms: Date.now() - t0 };
       } catch (e) {
         if (e instanceof NotSnapshotable) return { ok: false, code: 'not_snapshotable', reason: e.message };
@@ -337,11 +361,11 @@ export class CheckpointStore {
     });
   }
 
-  private async commit(key: string, root: string, targets: CheckpointTarget[], meta: CheckpointMeta, ref: string): Promise<string> {
+  private async commit(key: string, root: string, targets: CheckpointTarget[], meta: CheckpointMeta, ref: string, timeoutMs?: number): Promise<string> {
     const idx = this.privateIndex(key, targets);
     try {
-      const tree = await this.treeOf(key, root, targets, idx.path);
-      const g = this.env(key);
+      const tree = await this.treeOf(key, root, targets, idx.path, timeoutMs);
+      const g = this.env(key, undefined, undefined, timeoutMs);
       const commit = (await runGit(g, ['commit-tree', tree, '-F', '-'], { input: `airlock checkpoint ${meta.id}${meta.after ? ' (after the step)' : ''}\n\n${JSON.stringify(meta)}\n` })).toString('utf8').trim();
       // Objects are written; only now does the checkpoint become visible (atomic ref update).
       await runGit(g, ['update-ref', ref, commit]);

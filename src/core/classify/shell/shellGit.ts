@@ -162,6 +162,9 @@ export const GIT_VERBS: Record<string, Verb> = {
   'lfs': { rules: [{ sub: ['prune'], rev: 'irreversible', kind: 'delete', detail: 'prunes LFS objects' }], base: { rev: 'reversible', kind: 'write', detail: 'git lfs' } },
 };
 
+/** Verbs whose destructive forms lose only working-tree files (a checkpoint of the folder undoes them). */
+const WORKTREE_VERBS = new Set(['checkout', 'restore', 'reset', 'clean', 'switch', 'rm', 'merge']);
+
 export function runGit(args: ShWord[], ctx: Ctx): void {
   let i = 0;
   const texts = args.map((a) => a.text);
@@ -222,7 +225,10 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     const e = ctx.effects[before];
     if (e && e.reversibility !== 'unknown') {
       e.reversibility = e.outsideWorkspace ? (rule.rev === 'irreversible' ? 'irreversible' : rule.rev) : rule.rev;
-      if (rule.rev !== 'irreversible') delete e.snapshotable;
+      // A checkpoint holds working-tree files: it undoes discarded changes and deleted untracked
+      // files, not dropped stashes, deleted branches or pruned objects (those live in .git), nor
+      // ignored files (git clean -x/-X deletes them and a checkpoint leaves them out).
+      if (rule.rev !== 'irreversible' || !WORKTREE_VERBS.has(verb) || (verb === 'clean' && (hasFlag(rest, '-x') || hasFlag(rest, '-X')))) delete e.snapshotable;
       e.detail = `${source}: ${rule.detail}${e.outsideWorkspace ? ' (outside the workspace)' : ''}`;
     }
     return;
