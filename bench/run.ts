@@ -16,6 +16,7 @@ import { gatewayFigures } from './gateway';
 import { dbFigures, dbMarkdown } from './db';
 import { editorFigures, editorSection } from './editor';
 import { ledgerFigures, ledgerMarkdown } from './ledger';
+import { checkpointFigures, checkpointMarkdown } from './checkpoints';
 import { mcpFigures, mcpMarkdown } from './mcp';
 import { otlpFigures } from './otlp';
 import { panelFigures } from './panel';
@@ -226,6 +227,10 @@ async function main(): Promise<void> {
   } catch (e) {
     log(`not measured: ${(e as Error).message} (run \`node scripts/e2e-setup.mjs\` first)`);
   }
+  log();
+  log('## 12. Workspace checkpoints (10,000-file repository)');
+  log();
+  log(checkpointMarkdown(await checkpointFigures(Number(process.env.BENCH_CHECKPOINT_RUNS ?? 3))));
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }

@@ -62,6 +62,7 @@ describe('Claude Code deletes a workspace folder: checkpoint, no prompt, airlock
     const before = { button: readFileSync(join(proj, 'src', 'components', 'Button.tsx')), readme: readFileSync(join(proj, 'README.md')) };
     const model = new ScriptedModel([
       { tools: [{ name: 'Bash', input: { command: 'rm -rf src/components', description: 'remove the old components' }, id: 'toolu_rm' }] },
+      { tools: [{ name: 'Read', input: { file_path: join(proj, 'README.md') }, id: 'toolu_read' }] },
       { tools: [{ name: 'Write', input: { file_path: join(proj, 'README.md'), content: '# rewritten\n' }, id: 'toolu_write' }] },
       { tools: [{ name: 'Bash', input: { command: `rm -rf ${outside}`, description: 'clean up' }, id: 'toolu_out' }] },
       { text: 'done' },

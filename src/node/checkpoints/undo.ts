@@ -67,9 +67,9 @@ export async function undoCheckpointStep(step: Pick<CheckpointStep, 'stepId' | '
   const base = { stepId: step.stepId, checkpoint: step.checkpoint };
   const plan = await o.store.plan(step.checkpoint);
   if (!plan) return { ok: false, ...base, code: 'not_found', message: `the checkpoint ${step.checkpoint} of step ${step.stepId} is gone (pruned or cleared)` };
+  if (plan.changes.length === 0) return { ok: false, ...base, code: 'nothing_to_do', message: `the files of step ${step.stepId} are already as they were before it` };
   if (!o.force && plan.conflicts.length) return { ok: false, ...base, code: 'conflict', conflicts: plan.conflicts, message: `refused: ${plan.conflicts.length} file(s) changed after step ${step.stepId}, and undoing it would lose those changes: ${plan.conflicts.slice(0, 8).join(', ')}${plan.conflicts.length > 8 ? ', …' : ''}; nothing was restored` };
   if (!o.force && !plan.afterRecorded) return { ok: false, ...base, code: 'no_after_state', message: `refused: the state after step ${step.stepId} was not recorded (its outcome never arrived), so changes made since cannot be told apart; nothing was restored (force restores anyway)` };
-  if (plan.changes.length === 0) return { ok: false, ...base, code: 'nothing_to_do', message: `the files of step ${step.stepId} are already as they were before it` };
   const files = plan.changes.map((c) => join(plan.root, c.path));
   const action = { kind: 'mcp' as const, server: 'airlock', tool: 'write_files', args: { files, checkpoint: step.checkpoint }, cwd: plan.root, workspaceRoots: [plan.root] };
   const agent = o.agent ?? 'airlock-mcp';
