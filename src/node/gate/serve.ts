@@ -79,6 +79,8 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   }
   const cpSettings = o.checkpoints === undefined ? checkpointSettingsFromEnv(process.env) : o.checkpoints;
   const checkpoints = cpSettings === false ? undefined : new GateCheckpoints(new CheckpointStore(o.home, cpSettings), o.log);
+  // Housekeeping at start: checkpoints past their age, then the oldest past the size cap (in the background).
+  if (checkpoints) void checkpoints.store.prune().then((r) => r.removed && o.log(`checkpoints: pruned ${r.removed}`), () => undefined);
   const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), ...(checkpoints ? { checkpoints } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
   let token = newToken();
