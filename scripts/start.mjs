@@ -15,8 +15,8 @@
 //
 // The scripted agent run (scripts/demo-run.ts: real Claude Code, scripted model, no internet) starts
 // once the editor is up, with AIRLOCK_HOME, AIRLOCK_DEMO_WORKSPACE and AIRLOCK_DEMO_URL in its
-// environment: `ls` allowed, an Edit of src/app.ts waiting for your approval (diff editor), a
-// `terraform destroy` denied by the workspace policy. With --check the page approves the edit.
+// environment: `ls` allowed, an Edit of src/app.ts and `rm -rf build` checkpointed and run without
+// a prompt (Undo in the run log), a `terraform destroy` denied by the workspace policy.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -47,7 +47,7 @@ const DEMO_POLICY = {
   version: 1,
   rules: [
     { id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure is changed through the pipeline only' },
-    { id: 'review-src', match: { kind: ['file'], effects: ['create', 'write', 'overwrite', 'delete'], paths: ['src/**'] }, decision: 'ask', reason: 'changes to src/ are reviewed by a person' },
+    { id: 'review-src', match: { kind: ['file'], effects: ['create', 'write', 'overwrite', 'delete'], reversibility: ['recoverable', 'irreversible', 'unknown'], paths: ['src/**'] }, decision: 'ask', reason: 'changes to src/ that Airlock cannot undo are reviewed by a person' },
   ],
   protectedPaths: ['migrations/**'],
 };
@@ -203,18 +203,9 @@ async function codeServer() {
       }
       mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
       if (ok) {
-        // The scripted run; its approval is given here, in the page, the way a person would: the
-        // diff editor of the proposed edit, Approve in its title.
-        const demo = demoRunHook({ ...envForRun, AIRLOCK_DEMO_CHECK: '1' });
-        const diff = page.locator('.tabs-container .tab', { hasText: /proposed edit of app\.ts/ });
-        const shown = await diff.first().waitFor({ timeout: 120_000 }).then(() => true, () => false);
-        if (shown) {
-          await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
-          await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start-approval.png') });
-          await page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().click();
-        } else console.error('  ✗ the approval (diff editor of src/app.ts) did not appear');
-        const code = await demo;
-        ok = shown && code === 0;
+        // The scripted run: its reversible steps are checkpointed and run without a prompt.
+        const code = await demoRunHook({ ...envForRun, AIRLOCK_DEMO_CHECK: '1' });
+        ok = code === 0;
         // The run log with the run that just happened.
         await page.keyboard.press('F1');
         await page.locator('.quick-input-widget .quick-input-box input').fill('>Airlock: Open Run Log');
@@ -222,13 +213,17 @@ async function codeServer() {
         const wv = page.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
         await wv.locator('li.run').first().click({ timeout: 30_000 }).catch(() => console.error('  ✗ the run log shows no run'));
         await wv.locator('[data-seq]').nth(3).waitFor({ timeout: 30_000 }).catch(() => console.error('  ✗ the run log shows no steps'));
+        await wv.locator('[data-seq] button[data-action="undo"]').first().waitFor({ timeout: 30_000 }).catch(() => {
+          ok = false;
+          console.error('  ✗ the run log shows no Undo on the checkpointed steps');
+        });
       }
       await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start.png') });
     } finally {
       await ctx.close();
       stop();
     }
-    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated, the scripted run showed an allowed step, an approval (approved in the page) and a denial (test-artifacts/start-approval.png, start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
+    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated, the scripted run's reversible steps ran without a prompt with Undo in the run log, and the denial (test-artifacts/start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
     process.exit(ok ? 0 : 1);
   }
   console.log(`\nAirlock is running in VS Code (code-server) — open this address in your browser:\n\n    ${url}\n\n  demo workspace: ${demoWs}\n  Airlock home:   ${airlockHome}\n  Ctrl-C stops it.`);
