@@ -83,7 +83,7 @@ describe('checkpoints: an agent overwrites and deletes without a prompt, Undo in
     await runItem.waitFor({ timeout: 60_000 });
     await runItem.click();
     await runItem.press('Enter').catch(() => undefined);
-    const rmRow = wv.locator('[data-seq]', { hasText: 'rm -rf build' }).first();
+    const rmRow = wv.locator('[data-seq]').filter({ hasText: 'rm -rf build' }).first();
     await rmRow.waitFor({ timeout: 30_000 });
     const undoButtons = wv.locator('[data-seq] button[data-action="undo"]');
     await until('two Undo buttons', async () => (await undoButtons.count()) >= 2, 30_000);
@@ -100,7 +100,9 @@ describe('checkpoints: an agent overwrites and deletes without a prompt, Undo in
     assert.equal(readFileSync(join(ws, 'build', 'app.js.map'), 'utf8'), '{}\n');
 
     await vs.page.keyboard.press('Escape');
-    const wrRow = wv.locator('[data-seq]', { hasText: 'README.md' }).first();
+    // The diff editors took the front: bring the run log back.
+    await vs.runCommand('Airlock: Open Run Log');
+    const wrRow = wv.locator('[data-seq]').filter({ hasText: 'README.md' }).filter({ has: wv.locator('button[data-action="undo"]') }).first();
     await wrRow.locator('button[data-action="undo"]').click();
     const m2 = await modalDialog(vs.page);
     assert.match(m2.detail, /restore README\.md/);

@@ -178,7 +178,9 @@ export class CheckpointStore {
     return join(this.dir, key);
   }
 
-  private env(key: string, root?: string, indexFile?: string, timeoutMs = this.settings.timeoutMs): GitEnv {
+  /** `until`: an absolute deadline (ms since the epoch) for the whole operation; each git call gets what is left. */
+  private env(key: string, root?: string, indexFile?: string, until?: number): GitEnv {
+    const timeoutMs = until === undefined ? this.settings.timeoutMs : Math.max(1, Math.min(this.settings.timeoutMs, until - Date.now()));
     return { gitDir: join(this.repoDir(key), 'git'), timeoutMs, ...(root ? { workTree: root } : {}), ...(indexFile ? { indexFile } : {}), ...(this.gitBin ? { gitBin: this.gitBin } : {}) };
   }
 
@@ -275,18 +277,18 @@ export class CheckpointStore {
    * .gitignored is refused by the plain `git add` (which names it); it is then added with -f, and
    * `force` is set on it. Untracked files are added; ignored files inside a plain target are not.
    */
-  private async treeOf(key: string, root: string, targets: CheckpointTarget[], index: string, timeoutMs?: number): Promise<string> {
-    const g = this.env(key, root, index, timeoutMs);
+  private async treeOf(key: string, root: string, targets: CheckpointTarget[], index: string, until?: number): Promise<string> {
+    const env = (): GitEnv => this.env(key, root, index, until);
     const spec = (ts: CheckpointTarget[]): string => ts.map((t) => `${t.rel === '' ? '.' : t.rel}\0`).join('');
     const cfg = this.excludes(root);
     const pathspec = ['--pathspec-from-file=-', '--pathspec-file-nul'];
     const absent = targets.filter((t) => t.state === 'absent');
     const plain = targets.filter((t) => t.state !== 'absent' && !t.force);
     const forced = targets.filter((t) => t.state !== 'absent' && t.force);
-    if (absent.length) await runGit(g, ['--literal-pathspecs', 'rm', '-r', '-q', '--cached', '--ignore-unmatch', ...pathspec], { input: spec(absent), extraConfig: cfg });
+    if (absent.length) await runGit(env(), ['--literal-pathspecs', 'rm', '-r', '-q', '--cached', '--ignore-unmatch', ...pathspec], { input: spec(absent), extraConfig: cfg });
     if (plain.length) {
       try {
-        await runGit(g, ['--literal-pathspecs', 'add', '-A', ...pathspec], { input: spec(plain), extraConfig: cfg });
+        await runGit(env(), ['--literal-pathspecs', 'add', '-A', ...pathspec], { input: spec(plain), extraConfig: cfg });
       } catch (e) {
         const m = e instanceof GitError ? /following paths are ignored[^\n]*\n([\s\S]*?)(?:\nhint:|$)/.exec(e.stderr) : null;
         if (!m) throw e;
@@ -296,8 +298,8 @@ export class CheckpointStore {
         forced.push(...plain.filter((t) => t.force));
       }
     }
-    if (forced.length) await runGit(g, ['--literal-pathspecs', 'add', '-A', '-f', ...pathspec], { input: spec(forced), extraConfig: cfg });
-    return (await runGit(g, ['write-tree'])).toString('utf8').trim();
+    if (forced.length) await runGit(env(), ['--literal-pathspecs', 'add', '-A', '-f', ...pathspec], { input: spec(forced), extraConfig: cfg });
+    return (await runGit(env(), ['write-tree'])).toString('utf8').trim();
   }
 
   /** A private copy of the repo's index (the stat cache); `commit` replaces the shared one with it. */
@@ -351,7 +353,7 @@ export class CheckpointStore {
         const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
         const id = `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
         const meta: CheckpointMeta = { v: 1, id, root: realRoot, createdAt: new Date().toISOString(), targets: list, modes: scan.modes, files: scan.files, bytes: scan.bytes, ...(o.label ? { label: o.label.slice(0, 300) } : {}) };
-        await this.commit(key, realRoot, list, meta, `${REF}${id}`, o.timeoutMs);
+        await this.commit(key, realRoot, list, meta, `${REF}${id}`, Date.now() + (o.timeoutMs ?? this.settings.timeoutMs));
         return { ok: true, id, root: realRoot, files: scan.files, bytes: scan.bytes, ms: Date.now() - t0 };
       } catch (e) {
         if (e instanceof NotSnapshotable) return { ok: false, code: 'not_snapshotable', reason: e.message };
@@ -361,14 +363,13 @@ export class CheckpointStore {
     });
   }
 
-  private async commit(key: string, root: string, targets: CheckpointTarget[], meta: CheckpointMeta, ref: string, timeoutMs?: number): Promise<string> {
+  private async commit(key: string, root: string, targets: CheckpointTarget[], meta: CheckpointMeta, ref: string, until?: number): Promise<string> {
     const idx = this.privateIndex(key, targets);
     try {
-      const tree = await this.treeOf(key, root, targets, idx.path, timeoutMs);
-      const g = this.env(key, undefined, undefined, timeoutMs);
-      const commit = (await runGit(g, ['commit-tree', tree, '-F', '-'], { input: `airlock checkpoint ${meta.id}${meta.after ? ' (after the step)' : ''}\n\n${JSON.stringify(meta)}\n` })).toString('utf8').trim();
+      const tree = await this.treeOf(key, root, targets, idx.path, until);
+      const commit = (await runGit(this.env(key, undefined, undefined, until), ['commit-tree', tree, '-F', '-'], { input: `airlock checkpoint ${meta.id}${meta.after ? ' (after the step)' : ''}\n\n${JSON.stringify(meta)}\n` })).toString('utf8').trim();
       // Objects are written; only now does the checkpoint become visible (atomic ref update).
-      await runGit(g, ['update-ref', ref, commit]);
+      await runGit(this.env(key, undefined, undefined, until), ['update-ref', ref, commit]);
       idx.commit();
       return commit;
     } finally {

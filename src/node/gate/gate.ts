@@ -192,6 +192,7 @@ export class Gate {
 
   private async handle(req: HookRequest): Promise<HookResponse> {
     const startedAt = new Date().toISOString();
+    const receivedAt = Date.now();
     const t0 = process.hrtime.bigint();
     const policy = this.currentPolicy();
     const run = this.runOf(req, startedAt);
@@ -229,7 +230,7 @@ export class Gate {
         agent: req.agent,
         toolName: req.toolName,
         decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules, actionHash },
-        deadlineAt: Date.now() + req.deadlineMs - margin,
+        deadlineAt: receivedAt + req.deadlineMs - margin,
         ...(action ? { action } : {}),
         ...(req.description ? { description: req.description } : {}),
       });
