@@ -95,7 +95,7 @@ describe('checkpoints: an agent overwrites and deletes without a prompt, Undo in
     assert.match(m.detail, /bring back build\/app\.js/);
     await vs.screenshot('e2e-checkpoints-2-undo-modal');
     await clickModalButton(vs.page, 'Undo');
-    await until('build/ restored', () => existsSync(join(ws, 'build', 'app.js')), 30_000);
+    await until('build/ restored', () => existsSync(join(ws, 'build', 'app.js')) && existsSync(join(ws, 'build', 'app.js.map')), 30_000);
     assert.equal(readFileSync(join(ws, 'build', 'app.js'), 'utf8'), 'compiled\n');
     assert.equal(readFileSync(join(ws, 'build', 'app.js.map'), 'utf8'), '{}\n');
 
