@@ -19,6 +19,7 @@ import { startupFigures, startupMarkdown } from './startup';
 import { dbFigures, dbMarkdown } from './db';
 import { editorFigures, editorSection } from './editor';
 import { ledgerFigures, ledgerMarkdown } from './ledger';
+import { checkpointFigures, checkpointMarkdown } from './checkpoints';
 import { mcpFigures, mcpMarkdown } from './mcp';
 import { otlpFigures } from './otlp';
 import { panelFigures } from './panel';
@@ -245,6 +246,10 @@ async function main(): Promise<void> {
   log('## 13. Judgement that holds: ordinary traffic, working directory, closed world');
   log();
   for (const l of judgeMarkdown()) log(l);
+  log();
+  log('## 14. Workspace checkpoints (10,000-file repository)');
+  log();
+  log(checkpointMarkdown(await checkpointFigures(Number(process.env.BENCH_CHECKPOINT_RUNS ?? 3))));
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }

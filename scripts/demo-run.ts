@@ -4,9 +4,10 @@
  * on the demo workspace under the Airlock gate of the VS Code window that `npm start` opened:
  *
  *   1. `ls` and a Read of src/app.ts: allowed, no prompt;
- *   2. an Edit of src/app.ts (price 10 -> 12): the workspace policy asks a person, so VS Code shows
- *      a diff editor (Approve / Reject in its title) and a notification; the agent waits;
- *   3. `terraform destroy -auto-approve`: denied by the workspace policy, no prompt.
+ *   2. an Edit of src/app.ts (price 10 -> 12) and `rm -rf build`: the gate takes a checkpoint
+ *      first, so they run without a prompt; the run log shows them with Undo;
+ *   3. `terraform destroy -auto-approve`: denied by the workspace policy, no prompt (only what
+ *      Airlock cannot undo ever asks).
  *
  * Environment (from start.mjs): AIRLOCK_HOME (the window's gate is found through its discovery
  * file there), AIRLOCK_DEMO_WORKSPACE. With AIRLOCK_DEMO_CHECK=1 (`npm start -- --check`, where the
@@ -50,8 +51,9 @@ async function main(): Promise<void> {
     { text: 'Let me look at the project first.', tools: [{ name: 'Bash', input: { command: 'ls', description: 'list the project' }, id: 'toolu_demo_ls' }] },
     { tools: [{ name: 'Read', input: { file_path: app }, id: 'toolu_demo_read' }] },
     { text: 'Raising the price to 12.', tools: [{ name: 'Edit', input: { file_path: app, old_string: 'export const price = 10;', new_string: 'export const price = 12;' }, id: 'toolu_demo_edit' }] },
+    { text: 'Cleaning the build output.', tools: [{ name: 'Bash', input: { command: 'rm -rf build', description: 'clean the build output' }, id: 'toolu_demo_rm' }] },
     { text: 'Tearing down the staging stack.', tools: [{ name: 'Bash', input: { command: 'terraform destroy -auto-approve', description: 'clean up staging' }, id: 'toolu_demo_tf' }] },
-    { text: 'Done: price raised (if you approved it); the terraform destroy was blocked by the workspace policy.' },
+    { text: 'Done: price raised and build cleaned (both can be undone from the run log); the terraform destroy was blocked by the workspace policy.' },
   ]);
   const agentHome = mkdtempSync(join(tmpdir(), 'airlock-demo-agent-'));
   // Connect Claude Code the way a user does (`airlock hooks install claude --scope project`): the
@@ -60,23 +62,25 @@ async function main(): Promise<void> {
   if (inst.status !== 0) fail(`airlock hooks install claude failed: ${inst.stdout}${inst.stderr}`);
   const url = await model.start();
   console.log(`  scripted Claude Code run in ${ws} (model on ${url}, gate ${disc})`);
-  if (!check) console.log('  → an approval is waiting in VS Code: the diff of src/app.ts (Approve / Reject in the editor title) and a notification. No answer within ~95 s = denied.');
+  if (!check) console.log('  → the edit and the clean-up run without a prompt (checkpointed): open the run log (Airlock: Open Run Log) for their Undo buttons.');
   try {
     const run = await runClaude({ cwd: ws, baseUrl: url, home: agentHome, airlockHome: home, hookCommand: null, env: { AIRLOCK_DISCOVERY: disc }, timeoutMs: 180_000, task: 'Raise the price to 12 and clean up staging.' });
     const tr = (id: string) => model.toolResult(id);
     const edited = readFileSync(app, 'utf8').includes('price = 12');
     const lines = [
       `ls: ${tr('toolu_demo_ls')?.is_error === false ? 'allowed' : 'NOT allowed'}`,
-      `edit src/app.ts: ${edited ? 'approved and applied' : `not applied (${(tr('toolu_demo_edit')?.text ?? 'no answer').slice(0, 160)})`}`,
+      `edit src/app.ts: ${edited ? 'applied without a prompt (checkpointed)' : `not applied (${(tr('toolu_demo_edit')?.text ?? 'no answer').slice(0, 160)})`}`,
+      `rm -rf build: ${tr('toolu_demo_rm')?.is_error === false && !existsSync(join(ws, 'build')) ? 'ran without a prompt (checkpointed)' : 'NOT run'}`,
       `terraform destroy: ${tr('toolu_demo_tf')?.is_error ? `denied (${(tr('toolu_demo_tf')?.text ?? '').slice(0, 160)})` : 'NOT denied'}`,
     ];
     for (const l of lines) console.log(`  ${l}`);
     if (check) {
       if (run.timedOut) fail('Claude Code timed out');
       if (tr('toolu_demo_ls')?.is_error !== false) fail('ls was not allowed');
-      if (!edited) fail('the approved edit was not applied');
+      if (!edited) fail('the checkpointed edit was not applied');
+      if (tr('toolu_demo_rm')?.is_error !== false) fail('rm -rf build (checkpointed) did not run');
       if (!tr('toolu_demo_tf')?.is_error || !/pipeline/.test(tr('toolu_demo_tf')?.text ?? '')) fail('terraform destroy was not denied by the workspace policy');
-      console.log('  ✓ demo run: allowed, approved, denied as expected');
+      console.log('  ✓ demo run: allowed, checkpointed without a prompt, denied as expected');
     }
   } finally {
     await model.close();

@@ -1,34 +1,28 @@
 #!/usr/bin/env node
 // `npm start`: build, package, and open a real VS Code with Airlock installed on a demo workspace.
 //
-//   1. desktop VS Code when `code`, `code-insiders` or `codium` is on PATH: an isolated instance
-//      (its own user-data and extensions folders under .cache/e2e/start, so your own setup is
-//      untouched), with the freshly packaged .vsix installed;
-//   2. otherwise (or when that fails) code-server 4.117 from npm, set up on first use by
-//      scripts/e2e-setup.mjs (no root, no system package but a C/C++ toolchain), at a printed
-//      http://127.0.0.1:PORT address; Ctrl-C stops it;
-//   3. when neither can start, it says exactly why and runs the terminal demo (`npm run demo`).
+//   - desktop VS Code when its `code` command is on PATH: an isolated instance (its own user-data and
+//     extensions folders under .cache/e2e/start, so your own setup is untouched)
+//   - otherwise code-server 4.117 from the e2e cache (running scripts/e2e-setup.mjs first when the
+//     cache is missing), at a printed http://127.0.0.1:PORT address; Ctrl-C stops it
 //
 // Options: --code-server (use code-server even when `code` exists), --port N (default: a free
-// port), --check (code-server: open the workbench in headless Chromium (from npm, see
-// scripts/tools.mjs), wait for "Airlock activated", let the scripted run show its approval, approve
-// it in the page, save test-artifacts/start*.png, stop; the exit code says whether it worked; a
-// fallback to the terminal demo is a failure here).
+// port), --check (code-server only: open the workbench in headless Chromium, wait for "Airlock
+// activated", save test-artifacts/start.png, stop; exit code says whether it worked).
 //
 // Airlock runs with its own home (.cache/e2e/start/airlock-home: ledger, discovery, kill flag),
 // never your ~/.airlock. The CLI demo that was `npm start` before is `npm run demo`.
 //
 // The scripted agent run (scripts/demo-run.ts: real Claude Code, scripted model, no internet) starts
 // once the editor is up, with AIRLOCK_HOME, AIRLOCK_DEMO_WORKSPACE and AIRLOCK_DEMO_URL in its
-// environment: `ls` allowed, an Edit of src/app.ts waiting for your approval (diff editor), a
-// `terraform destroy` denied by the workspace policy. With --check the page approves the edit.
+// environment: `ls` allowed, an Edit of src/app.ts and `rm -rf build` checkpointed and run without
+// a prompt (Undo in the run log), a `terraform destroy` denied by the workspace policy.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { e2ePaths, readSetupStamp, repoRoot } from './e2e-paths.mjs';
 import { packageTarget } from './package-target.mjs';
-import { chooseChromium } from './tools.mjs';
 
 const args = process.argv.slice(2);
 const flag = (f) => args.includes(f);
@@ -43,41 +37,17 @@ function fail(msg) {
   process.exit(1);
 }
 
-/** A regular executable file named cmd on PATH (what a shell would run), or undefined. */
 function which(cmd) {
-  for (const d of (process.env.PATH ?? '').split(':')) {
-    if (!d) continue;
-    const p = join(d, cmd);
-    try {
-      if (statSync(p).isFile() && (statSync(p).mode & 0o111) !== 0) return p;
-    } catch { /* not here */ }
-  }
+  for (const d of (process.env.PATH ?? '').split(':')) if (d && existsSync(join(d, cmd))) return join(d, cmd);
   return undefined;
 }
-
-/**
- * A screenshot for the person checking (test-artifacts/NAME). On a loaded machine the renderer can
- * take long to produce one: wait up to 2 minutes, and never let a missing picture stop the check
- * itself (the functional checks decide the exit code; the missing file is reported).
- */
-async function shot(page, name) {
-  const path = join(repoRoot, 'test-artifacts', name);
-  try {
-    await page.screenshot({ path, timeout: 120_000 });
-  } catch (e) {
-    console.error(`  (no screenshot ${name}: ${String(e.message ?? e).split('\n')[0]})`);
-  }
-}
-
-/** Why an editor could not start; main() collects these and falls back to the terminal demo. */
-class CannotStart extends Error {}
 
 /** The demo workspace: a small shop with a workspace policy (created once, kept between starts). */
 const DEMO_POLICY = {
   version: 1,
   rules: [
     { id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure is changed through the pipeline only' },
-    { id: 'review-src', match: { kind: ['file'], effects: ['create', 'write', 'overwrite', 'delete'], paths: ['src/**'] }, decision: 'ask', reason: 'changes to src/ are reviewed by a person' },
+    { id: 'review-src', match: { kind: ['file'], effects: ['create', 'write', 'overwrite', 'delete'], reversibility: ['recoverable', 'irreversible', 'unknown'], paths: ['src/**'] }, decision: 'ask', reason: 'changes to src/ that Airlock cannot undo are reviewed by a person' },
   ],
   protectedPaths: ['migrations/**'],
 };
@@ -161,22 +131,18 @@ async function desktop(code) {
   const env = { ...process.env, AIRLOCK_HOME: airlockHome };
   const base = ['--user-data-dir', userData, '--extensions-dir', extensions];
   const inst = spawnSync(code, [...base, '--install-extension', vsix, '--force'], { stdio: 'inherit', env });
-  if (inst.status !== 0) throw new CannotStart(`${code} --install-extension failed (${inst.status ?? inst.error?.message})`);
+  if (inst.status !== 0) fail(`code --install-extension failed (${inst.status})`);
   const open = spawnSync(code, [...base, '--new-window', demoWs], { stdio: 'inherit', env });
-  if (open.status !== 0) throw new CannotStart(`${code} ${demoWs} failed (${open.status ?? open.error?.message})`);
+  if (open.status !== 0) fail(`code ${demoWs} failed (${open.status})`);
   console.log(`\nAirlock is installed in an isolated VS Code window on ${demoWs}.\n  Airlock home: ${airlockHome}`);
   await demoRunHook({ ...env, AIRLOCK_DEMO_WORKSPACE: demoWs });
 }
 
 async function codeServer() {
   if (!readSetupStamp(P)) {
-    console.log('→ first run: installing Node 22 and code-server from npm into the cache (scripts/e2e-setup.mjs, a few minutes, progress below)');
-    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'e2e-setup.mjs')], { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0) {
-      process.stderr.write(r.stderr ?? '');
-      const why = /FAILED: (.*)/.exec(r.stderr ?? '')?.[1] ?? `exit ${r.status ?? r.error?.message}`;
-      throw new CannotStart(`setting up code-server failed: ${why}`);
-    }
+    console.log('→ first run: installing Node 22 and code-server into the cache (scripts/e2e-setup.mjs, a few minutes)');
+    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'e2e-setup.mjs')], { stdio: 'inherit' });
+    if (r.status !== 0) fail('e2e-setup failed (see above)');
   }
   const vsix = await packageTarget({ out: join(startDir, 'airlock-linux-x64.vsix') });
   const userData = join(startDir, 'code-server-user-data');
@@ -194,7 +160,7 @@ async function codeServer() {
   };
   const base = ['--user-data-dir', userData, '--extensions-dir', extensions];
   const inst = spawnSync(P.nodeBin, [P.codeServerEntry, ...base, '--install-extension', vsix, '--force'], { encoding: 'utf8', env });
-  if (inst.status !== 0 || !/successfully installed/i.test(inst.stdout + inst.stderr)) throw new CannotStart(`installing the extension into code-server failed:\n${inst.stdout}${inst.stderr}`);
+  if (inst.status !== 0 || !/successfully installed/i.test(inst.stdout + inst.stderr)) fail(`installing the extension into code-server failed:\n${inst.stdout}${inst.stderr}`);
   console.log('✓ Airlock installed into code-server');
   const port = portArg ?? (await freePort());
   rmSync(join(userData, 'logs'), { recursive: true, force: true });
@@ -207,15 +173,13 @@ async function codeServer() {
   const stop = () => {
     try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
   };
-  // Whatever way this process ends (an error included), code-server (its own process group) goes with it.
-  process.on('exit', stop);
   process.on('SIGINT', () => { stop(); process.exit(130); });
   process.on('SIGTERM', () => { stop(); process.exit(143); });
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(demoWs)}`;
   for (let i = 0; ; i++) {
-    if (exited !== undefined) throw new CannotStart(`code-server exited (${exited}):\n${output}`);
+    if (exited !== undefined) fail(`code-server exited (${exited}):\n${output}`);
     try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not yet */ }
-    if (i > 300) { stop(); throw new CannotStart(`code-server did not listen on port ${port}:\n${output}`); }
+    if (i > 300) { stop(); fail(`code-server did not listen on port ${port}:\n${output}`); }
     await new Promise((r) => setTimeout(r, 200));
   }
   const envForRun = { ...env, AIRLOCK_DEMO_WORKSPACE: demoWs, AIRLOCK_DEMO_URL: url };
@@ -223,10 +187,7 @@ async function codeServer() {
     const { chromium } = await import('playwright-core');
     const profile = join(startDir, 'chromium-profile');
     rmSync(profile, { recursive: true, force: true });
-    const browser = await chooseChromium();
-    if (browser.missing) { stop(); fail(`--check needs a browser: ${browser.missing}`); }
-    console.log(`→ --check: driving the workbench with ${browser.source}`);
-    const ctx = await chromium.launchPersistentContext(profile, { executablePath: browser.path, env: { ...process.env, ...browser.env }, headless: true, viewport: { width: 1400, height: 850 }, args: browser.args });
+    const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 850 }, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'] });
     let ok = false;
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -242,22 +203,9 @@ async function codeServer() {
       }
       mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
       if (ok) {
-        // The scripted run; its approval is given here, in the page, the way a person would: the
-        // diff editor of the proposed edit, Approve in its title.
-        const demo = demoRunHook({ ...envForRun, AIRLOCK_DEMO_CHECK: '1' });
-        const diff = page.locator('.tabs-container .tab', { hasText: /proposed edit of app\.ts/ });
-        const shown = await diff.first().waitFor({ timeout: 120_000 }).then(() => true, () => false);
-        if (shown) {
-          await page.locator('.notifications-toasts .notification-toast.notification-fade-in-done').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
-          // The picture a person sees: both sides of the diff rendered, Approve in the title.
-          await page.locator('.monaco-diff-editor .editor.modified .view-line').first().waitFor({ timeout: 60_000 }).catch(() => console.error('  (the diff editor has not rendered its lines)'));
-          await page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
-          await new Promise((r) => setTimeout(r, 1500));
-          await shot(page, 'start-approval.png');
-          await page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().click();
-        } else console.error('  ✗ the approval (diff editor of src/app.ts) did not appear');
-        const code = await demo;
-        ok = shown && code === 0;
+        // The scripted run: its reversible steps are checkpointed and run without a prompt.
+        const code = await demoRunHook({ ...envForRun, AIRLOCK_DEMO_CHECK: '1' });
+        ok = code === 0;
         // The run log with the run that just happened.
         await page.keyboard.press('F1');
         await page.locator('.quick-input-widget .quick-input-box input').fill('>Airlock: Open Run Log');
@@ -265,13 +213,17 @@ async function codeServer() {
         const wv = page.frameLocator('iframe.webview').first().frameLocator('iframe#active-frame');
         await wv.locator('li.run').first().click({ timeout: 30_000 }).catch(() => console.error('  ✗ the run log shows no run'));
         await wv.locator('[data-seq]').nth(3).waitFor({ timeout: 30_000 }).catch(() => console.error('  ✗ the run log shows no steps'));
+        await wv.locator('[data-seq] button[data-action="undo"]').first().waitFor({ timeout: 30_000 }).catch(() => {
+          ok = false;
+          console.error('  ✗ the run log shows no Undo on the checkpointed steps');
+        });
       }
-      await shot(page, 'start.png');
+      await page.screenshot({ path: join(repoRoot, 'test-artifacts', 'start.png') });
     } finally {
       await ctx.close();
       stop();
     }
-    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated, the scripted run showed an allowed step, an approval (approved in the page) and a denial (test-artifacts/start-approval.png, start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
+    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated, the scripted run's reversible steps ran without a prompt with Undo in the run log, and the denial (test-artifacts/start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
     process.exit(ok ? 0 : 1);
   }
   console.log(`\nAirlock is running in VS Code (code-server) — open this address in your browser:\n\n    ${url}\n\n  demo workspace: ${demoWs}\n  Airlock home:   ${airlockHome}\n  Ctrl-C stops it.`);
@@ -281,39 +233,6 @@ async function codeServer() {
   if (exited) fail(`code-server exited (${exited}):\n${output.split('\n').slice(-20).join('\n')}`);
 }
 
-/** Neither editor could start: say why, then show the terminal demo (not a failure, except for --check). */
-function terminalDemo(reasons) {
-  console.error(`\nnpm start: no editor could start:\n${reasons.map((r) => `  - ${r}`).join('\n')}`);
-  if (flag('--check')) fail('--check: falling back to the terminal demo counts as a failure');
-  console.error('→ showing the terminal demo instead (npm run demo): the same gate, decisions printed in the terminal\n');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['run', '--silent', 'demo'], { cwd: repoRoot, stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
-
-async function main() {
-  demoWorkspace();
-  const reasons = [];
-  // --check drives the page in a browser, which only code-server offers.
-  const desktopCode = flag('--code-server') || flag('--check') ? undefined : ['code', 'code-insiders', 'codium'].map(which).find(Boolean);
-  if (desktopCode) {
-    try {
-      return await desktop(desktopCode);
-    } catch (e) {
-      if (!(e instanceof CannotStart)) throw e;
-      reasons.push(`desktop VS Code: ${e.message}`);
-      console.error(`npm start: ${e.message}; trying code-server instead`);
-    }
-  } else if (!flag('--code-server') && !flag('--check')) {
-    reasons.push('desktop VS Code: none of `code`, `code-insiders`, `codium` is on PATH');
-  }
-  try {
-    return await codeServer();
-  } catch (e) {
-    if (!(e instanceof CannotStart)) throw e;
-    reasons.push(`code-server: ${e.message}`);
-  }
-  terminalDemo(reasons);
-}
-
-main().catch((e) => fail(e.stack ?? String(e)));
+demoWorkspace();
+const code = flag('--code-server') ? undefined : which('code');
+(code ? desktop(code) : codeServer()).catch((e) => fail(e.stack ?? String(e)));

@@ -13,6 +13,9 @@ import { editorAgentHooks } from './node/agents/install/editorHooks';
 import { EditorTools } from './node/mcp/lmTools';
 import { GateHost } from './node/gate/gateHost';
 import { LedgerQueries } from './node/ledger/queries';
+import { PanelCheckpoints } from './node/checkpoints/panelUndo';
+import { CheckpointStore, checkpointSettingsFromEnv } from './node/checkpoints/store';
+import { registerCheckpoints } from './vscode/checkpoints';
 import { airlockMcpLaunch } from './node/mcp/definition';
 import { loadEffectivePolicy } from './node/policy/policyStore';
 import { acceptWorkspacePolicy, reviewWorkspacePolicy } from './node/policy/workspacePolicyReview';
@@ -63,11 +66,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Airlock's own tools for Copilot; their effect store's dead letters are listed in the run log panel.
     const tools = new EditorTools({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log: (l) => log.info(l) });
     context.subscriptions.push({ dispose: () => tools.close() });
-    registerRunLog(context, gate, () => LedgerQueries.open(gate.ledgerPath), log, {
+    // Undo from the run log: the checkpoints the gate took (same home and settings as the gate's).
+    let queries: LedgerQueries | undefined;
+    const openQueries = (): LedgerQueries => (queries ??= LedgerQueries.open(gate.ledgerPath));
+    const cpSettings = checkpointSettingsFromEnv(process.env);
+    const checkpoints = new PanelCheckpoints(new CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`);
+    const undo = registerCheckpoints(context, checkpoints, log);
+    registerRunLog(context, gate, openQueries, log, {
       list: () => tools.listDeadLetters(),
       retry: (id) => tools.retryDeadLetter(id),
       discard: (id) => tools.discardDeadLetter(id),
-    });
+    }, undo);
     registerRunCommands(context, gate, log);
     registerKillSwitch(context, gate, log, () => config.killEndsProcesses);
     registerAgentCommands(context, editorAgentHooks({ extensionPath: context.extensionPath, airlockHome: home, projectDir: roots[0] }), gate, log);

@@ -111,10 +111,12 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
   const snapshots: string[] = [];
   let effective = c;
   if (state.canSnapshot && c.effects.some((e) => e.snapshotable)) {
+    // Every snapshotable change is checkpointed (so it can be undone); those worse than reversible
+    // become reversible because of it. An effect without a target cannot be checkpointed.
     const eff = c.effects.map((e) => {
-      if (!e.snapshotable || rankOf(e.reversibility) <= rankOf('reversible')) return e;
-      if (e.target) snapshots.push(e.target);
-      return { ...e, reversibility: 'reversible' as const };
+      if (!e.snapshotable || !e.target || e.kind === 'read' || e.reversibility === 'read' || e.reversibility === 'unknown') return e;
+      snapshots.push(e.target);
+      return rankOf(e.reversibility) <= rankOf('reversible') ? e : { ...e, reversibility: 'reversible' as const };
     });
     effective = summarize(eff, c.reasons, c.commands);
   }
@@ -215,7 +217,7 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
     cacheable,
     actionHash,
     policyHash: policy.hash,
-    snapshots: decision === 'deny' ? [] : snapshots,
+    snapshots: decision === 'deny' ? [] : [...new Set(snapshots)],
     ...(c.files?.length ? { files: c.files } : {}),
     ...(c.looked?.length ? { looked: c.looked } : {}),
     ...(decision === 'ask' && c.trustable?.length ? { trustable: c.trustable } : {}),

@@ -9,10 +9,10 @@ import type { GateControl } from '../core/gateControl';
 import { pendingCard } from '../core/present';
 import { MAX_ALERTS, type GateState } from '../core/protocol/panel';
 import type { RunLogQueries } from '../core/run/runLogQueries';
-import type { DeadLetterPort } from './panel/controller';
+import type { DeadLetterPort, RunLogDeps } from './panel/controller';
 import { registerRunLogPanel } from './panel/runLogPanel';
 
-export function registerRunLog(context: vscode.ExtensionContext, gate: GateControl, queries: () => RunLogQueries, log: vscode.LogOutputChannel, deadLetters?: DeadLetterPort): void {
+export function registerRunLog(context: vscode.ExtensionContext, gate: GateControl, queries: () => RunLogQueries, log: vscode.LogOutputChannel, deadLetters?: DeadLetterPort, undo?: RunLogDeps['undo']): void {
   const changed = new vscode.EventEmitter<void>();
   context.subscriptions.push(changed);
   const offApprovals = gate.approvals.subscribe({ pending: () => changed.fire(), settled: () => changed.fire() });
@@ -56,5 +56,6 @@ export function registerRunLog(context: vscode.ExtensionContext, gate: GateContr
     },
     log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
     ...(deadLetters ? { deadLetters } : {}),
+    ...(undo ? { undo } : {}),
   });
 }

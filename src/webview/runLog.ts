@@ -194,12 +194,35 @@ function renderRow(el: HTMLElement, r: StepRow | undefined, i: number): void {
     h('span', { class: `c-decision d-${r.decision}` }, icon(dIcon), ` ${r.decision}`),
     h('span', { class: `c-rev r-${r.reversibility}` }, r.reversibility),
     h('span', { class: 'c-summary', title: r.summary }, h('span', { class: 'c-tool' }, r.tool), ' ', revealed(revealSegments(r.summary)), r.summaryTruncated ? '…' : ''),
-    h('span', { class: 'c-who' }, r.approvedBy ? h('span', {}, icon('person'), ` ${r.approvedBy}`) : r.rules.length ? r.rules[0]! : ''),
+    h('span', { class: 'c-who' }, hasCheckpoint(r) ? undoButton(r, 'step', 'Undo', `Undo step ${r.seq}: put its files back as they were before it`) : r.approvedBy ? h('span', {}, icon('person'), ` ${r.approvedBy}`) : r.rules.length ? r.rules[0]! : ''),
     out,
     h('span', { class: 'c-dur' }, fmtDuration(r.durationUs)),
     h('span', { class: 'c-cost' }, r.costUsd !== null ? fmtCost(r.costUsd) : r.tokens !== null ? `${fmtInt(r.tokens)} tok` : ''),
   );
   el.setAttribute('aria-label', `step ${r.seq}: ${r.decision}, ${r.reversibility}, ${r.tool} ${r.summary}`);
+}
+
+/** An allowed step the gate took a checkpoint for (its rules carry `checkpoint:<id>`). */
+function hasCheckpoint(r: StepRow): boolean {
+  return r.decision === 'allow' && r.rules.some((x) => x.startsWith('checkpoint:'));
+}
+
+/** Undo (step) or restore the run to before this step (run): the editor shows the diff and asks first. */
+function undoButton(r: StepRow, scope: 'step' | 'run', label: string, aria: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: scope === 'step' ? 'btn btn-undo' : 'btn btn-secondary btn-undo', 'data-action': scope === 'step' ? 'undo' : 'undo-run', 'aria-label': aria, title: aria }, icon('discard'), ` ${label}`);
+  b.addEventListener('click', (e) => {
+    e.stopPropagation();
+    const run = ui.run;
+    if (!run) return;
+    b.disabled = true;
+    stepsCount.textContent = scope === 'step' ? `undo of step #${r.seq}: review the changes in the editor…` : `restoring the run to before step #${r.seq}: review the changes in the editor…`;
+    void request({ type: 'undo', runId: run.id, stepId: r.id, scope }).then((x) => {
+      b.disabled = false;
+      if (x.type === 'undone') stepsCount.textContent = `${x.ok ? '' : 'not undone: '}${x.message}`;
+      else showError(x);
+    });
+  });
+  return b;
 }
 
 const list = new VirtualList<StepRow>({
@@ -305,6 +328,7 @@ function renderDetail(d: StepDetail): void {
   const kv = (k: string, v: Node | string | null): HTMLElement | null => (v === null || v === '' ? null : h('div', { class: 'kv' }, h('dt', {}, k), h('dd', {}, v)));
   append(detail,
     h('h3', {}, `Step #${r.seq} · ${r.tool}`),
+    hasCheckpoint(r) ? h('div', { class: 'detail-actions' }, undoButton(r, 'step', 'Undo this step', `Undo step ${r.seq}`), ' ', undoButton(r, 'run', 'Restore the run to before this step', `Restore the run to before step ${r.seq}`)) : null,
     h('pre', { class: 'detail-action', tabindex: 0, 'aria-label': 'Action' }, revealed(revealSegments(d.action))),
     h('dl', {},
       kv('Decision', `${r.decision}${r.approvedBy ? ` (approved by ${r.approvedBy})` : ''}`),

@@ -49,7 +49,9 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     const vsix = await packageTarget({ out: join(work, 'airlock-linux-x64.vsix'), quiet: true });
     ws = shopWorkspace(join(work, 'shop'));
     agentHome = join(work, 'agent-home');
-    vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws, viewport: { width: 1280, height: 800 } });
+    // This test is about the approval surfaces: with checkpoints, `rm -rf build` would be made reversible and
+    // run without one (test/e2e/checkpoints.test.ts covers that), so they are off in this window.
+    vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws, viewport: { width: 1280, height: 800 }, env: { AIRLOCK_CHECKPOINTS: 'off' } });
     ledger = join(vs.dirs.airlockHome, 'ledger.sqlite');
     await until('"Airlock activated"', () => /Airlock activated \(armed\)/.test(log()), 90_000);
     discovery = await windowDiscovery(vs.dirs.airlockHome);

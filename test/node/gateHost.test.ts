@@ -49,6 +49,9 @@ async function startHost(o: { policy?: unknown; openLedger?: () => never; other?
   return { home, ws, logs, host };
 }
 
+/** An irreversible command a checkpoint cannot undo (`rm a.txt` in the workspace is checkpointed and runs). */
+const IRREVERSIBLE = 'git push --force origin main';
+
 function shellReq(ws: string, command: string, extra: Partial<HookRequest> = {}): HookRequest {
   return { agent: 'claude', event: 'pre', sessionId: 's1', toolName: 'Bash', toolUseId: `t-${Math.random().toString(36).slice(2)}`, deadlineMs: 20_000, action: { kind: 'shell', command, cwd: ws, workspaceRoots: [ws] }, ...extra };
 }
@@ -169,7 +172,7 @@ describe('editor gate host', () => {
   it('irreversible asks cannot be granted for the run', async () => {
     const f = await startHost();
     const shown = nextPending(f.host);
-    const answer = askGate(disc(f.host.discoveryPath), shellReq(f.ws, 'rm a.txt'), 20_000);
+    const answer = askGate(disc(f.host.discoveryPath), shellReq(f.ws, IRREVERSIBLE), 20_000);
     const req = await shown;
     assert.equal(req.decision.reversibility, 'irreversible');
     assert.equal(f.host.approvals.allowForRun(req.stepId, hashOf(req.action), 'p'), 'not-grantable');
@@ -237,7 +240,7 @@ describe('editor gate host', () => {
     assert.ok(tree.length >= 3, `expected 3 descendants, got ${tree.length}`);
     const d = disc(f.host.discoveryPath);
     const shown = nextPending(f.host);
-    const pending = askGate(d, shellReq(f.ws, 'rm a.txt', { agentPid }), 20_000);
+    const pending = askGate(d, shellReq(f.ws, IRREVERSIBLE, { agentPid }), 20_000);
     await shown;
     assert.equal(f.host.agents()[0]?.pid, agentPid);
     const report = await f.host.kill('test pulled it', []);
@@ -276,7 +279,7 @@ describe('editor gate host', () => {
   it('a kill latched from a terminal (airlock kill) is acted on by the editor too', async () => {
     const f = await startHost();
     const shown = nextPending(f.host);
-    const pending = askGate(disc(f.host.discoveryPath), shellReq(f.ws, 'rm a.txt'), 20_000);
+    const pending = askGate(disc(f.host.discoveryPath), shellReq(f.ws, IRREVERSIBLE), 20_000);
     await shown;
     writeFileSync(join(f.home, 'killed'), JSON.stringify({ at: new Date().toISOString(), reason: 'from a terminal' }));
     const r = await pending;

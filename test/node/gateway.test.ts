@@ -18,7 +18,8 @@ mkdirSync(join(ws, 'build'), { recursive: true });
 writeFileSync(join(ws, 'build', 'out.o'), 'x');
 writeFileSync(join(ws, 'README.md'), '# demo\n');
 const ledgerPath = join(dir, 'ledger.sqlite');
-const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome') } as NodeJS.ProcessEnv;
+// These cases are about the dialects' deny answers: checkpoints (which would make rm -rf build reversible) are off.
+const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome'), AIRLOCK_CHECKPOINTS: 'off' } as NodeJS.ProcessEnv;
 delete env.AIRLOCK_DISCOVERY;
 
 const claudePre = (session: string, tool: string, input: Record<string, unknown>, id?: string) => ({ session_id: session, transcript_path: '/dev/null', cwd: ws, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input, ...(id ? { tool_use_id: id } : {}) });

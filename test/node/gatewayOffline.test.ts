@@ -17,7 +17,8 @@ const home = join(dir, 'home');
 const ws = join(dir, 'ws');
 mkdirSync(join(ws, 'build'), { recursive: true });
 writeFileSync(join(ws, 'README.md'), '# demo\n');
-const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome') } as NodeJS.ProcessEnv;
+// The asks here are `rm -rf build`, which checkpoints would make reversible: they are off.
+const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome'), AIRLOCK_CHECKPOINTS: 'off' } as NodeJS.ProcessEnv;
 delete env.AIRLOCK_DISCOVERY;
 
 const pre = (session: string, tool: string, input: Record<string, unknown>) => ({ session_id: session, cwd: ws, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });

@@ -62,13 +62,14 @@ export function classifyFile(action: FileAction, env: Environment): Classificati
         source: src,
         detail: `${overwrite ? 'overwrites' : 'creates'} ${info.abs}${where(info)}`,
         ...flags,
-        ...(overwrite && info.insideWorkspace ? { snapshotable: true } : {}),
+        // A new file too: its checkpoint records that it did not exist (undo removes it).
+        ...(info.insideWorkspace ? { snapshotable: true } : {}),
       });
       break;
     }
     case 'edit': {
-      // An edit carries its own inverse (new text back to old text), which the ledger records.
-      effects.push({ kind: 'write', reversibility: 'reversible', target: info.abs, source: src, detail: `edits ${info.abs}${where(info)}`, ...flags });
+      // An edit carries its own inverse (new text back to old text), which the ledger records; a checkpoint makes it one click.
+      effects.push({ kind: 'write', reversibility: 'reversible', target: info.abs, source: src, detail: `edits ${info.abs}${where(info)}`, ...flags, ...(info.insideWorkspace ? { snapshotable: true } : {}) });
       break;
     }
     case 'delete':
@@ -83,7 +84,7 @@ export function classifyFile(action: FileAction, env: Environment): Classificati
       });
       break;
     case 'rename': {
-      effects.push({ kind: 'delete', reversibility: info.inTemp || info.insideWorkspace ? 'reversible' : 'recoverable', target: info.abs, source: src, detail: `moves ${info.abs} away${where(info)}`, ...flags });
+      effects.push({ kind: 'delete', reversibility: info.inTemp || info.insideWorkspace ? 'reversible' : 'recoverable', target: info.abs, source: src, detail: `moves ${info.abs} away${where(info)}`, ...flags, ...(info.insideWorkspace ? { snapshotable: true } : {}) });
       if (action.newPath === undefined) {
         effects.push({ kind: 'unknown', reversibility: 'unknown', source: src, detail: 'could not analyze: rename without a destination' });
         break;
@@ -97,12 +98,12 @@ export function classifyFile(action: FileAction, env: Environment): Classificati
         source: src,
         detail: `${over ? 'replaces' : 'creates'} ${dest.abs}${where(dest)}`,
         ...baseFlags(dest),
-        ...(over && dest.insideWorkspace ? { snapshotable: true } : {}),
+        ...(dest.insideWorkspace ? { snapshotable: true } : {}),
       });
       break;
     }
     case 'chmod':
-      effects.push({ kind: 'permissions', reversibility: 'recoverable', target: info.abs, source: src, detail: `changes permissions of ${info.abs}${action.mode ? ` to ${action.mode}` : ''}${where(info)}`, ...flags });
+      effects.push({ kind: 'permissions', reversibility: 'recoverable', target: info.abs, source: src, detail: `changes permissions of ${info.abs}${action.mode ? ` to ${action.mode}` : ''}${where(info)}`, ...flags, ...(info.insideWorkspace ? { snapshotable: true } : {}) });
       break;
   }
   if (action.op !== 'read' && writesLifecycleScript(action, info)) {

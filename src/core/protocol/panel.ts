@@ -183,6 +183,8 @@ export const WebviewToHost = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('listDeadLetters'), requestId }),
   /** retry: the call goes through the gate again with its idempotency key; discard: give up on it. */
   z.strictObject({ type: z.literal('deadLetterAction'), requestId, id: z.number().int().positive(), action: z.enum(['retry', 'discard']) }),
+  /** Undo a step's file changes from its checkpoint (step), or restore its run to before it (run). The host shows the diff and asks first. */
+  z.strictObject({ type: z.literal('undo'), requestId, runId: id, stepId: id, scope: z.enum(['step', 'run']) }),
   z.strictObject({
     type: z.literal('decide'),
     requestId,
@@ -210,6 +212,7 @@ export const HostToWebview = z.discriminatedUnion('type', [
   /** available false: no effect store in this window (the message says why). */
   z.strictObject({ type: z.literal('deadLetters'), requestId, available: z.boolean(), rows: z.array(DeadLetterView).max(MAX_DEAD_LETTERS), message: short.optional() }),
   z.strictObject({ type: z.literal('deadLetterDone'), requestId, id: z.number().int().positive(), action: z.enum(['retry', 'discard']), ok: z.boolean(), message: short }),
+  z.strictObject({ type: z.literal('undone'), requestId, stepId: id, ok: z.boolean(), message: short }),
   z.strictObject({ type: z.literal('error'), requestId: requestId.optional(), message: z.string().max(16 * 1024) }),
   z.strictObject({ type: z.literal('pendingApprovals'), cards: z.array(PendingCardSchema).max(1000) }),
   z.strictObject({ type: z.literal('state'), state: GateState }),

@@ -29,6 +29,7 @@ import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
 import { trustLookupFor } from '../policy/trustStore';
+import type { GateCheckpoints } from '../checkpoints/gateCheckpoints';
 
 /** What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed). */
 export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'>;
@@ -44,6 +45,8 @@ export interface GateOptions {
   log: (line: string) => void;
   /** Usage and budget store (budgets and loop signals). With budgets in the policy and no store, every call is denied. */
   usage?: UsageStore;
+  /** Workspace checkpoints: with them, snapshotable effects are checkpointed and run as reversible (src/node/checkpoints). */
+  checkpoints?: GateCheckpoints;
 }
 
 const EffectRows = z.array(z.object({ kind: z.enum(EFFECT_KINDS), reversibility: z.enum(REVERSIBILITIES), detail: z.string(), target: z.string().optional(), exec: z.boolean().optional() }));
@@ -203,6 +206,7 @@ export class Gate {
 
   private async handle(req: HookRequest): Promise<HookResponse> {
     const startedAt = new Date().toISOString();
+    const receivedAt = Date.now();
     const t0 = process.hrtime.bigint();
     const policy = this.currentPolicy();
     const run = this.runOf(req, startedAt);
@@ -215,14 +219,18 @@ export class Gate {
     const kill = readKillFlag(this.o.home);
     if (kill.killed) this.o.approver.denyAll('the Airlock kill switch is latched');
     const pausedNow = mem.paused ?? this.pausedBy;
-    const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: false, ...(pausedNow ? { paused: pausedNow } : {}) };
+    const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: this.o.checkpoints !== undefined, ...(pausedNow ? { paused: pausedNow } : {}) };
     let d: Decision;
+    let checkpoint: string | undefined;
     if (action) {
       const cwd = 'cwd' in action && action.cwd ? action.cwd : process.cwd();
       const roots = 'workspaceRoots' in action && action.workspaceRoots?.length ? action.workspaceRoots : [cwd];
       const written = this.written.get(run.id);
       const trust = trustLookupFor(this.o.home, this.o.workspaceRoots.length ? this.o.workspaceRoots : roots);
-      d = judge(action, policy, state, machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}) }));
+      const env = machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}) });
+      d = judge(action, policy, state, env);
+      // Make it reversible, then let it run: the checkpoint is taken before any answer (or judged again without one).
+      if (this.o.checkpoints) ({ d, checkpoint } = await this.o.checkpoints.before(d, () => judge(action, policy, { ...state, canSnapshot: false }, env), roots, req.deadlineMs, summarize(action, req.toolName)));
     } else {
       d = internalDecision(req.toolName, policy.hash, state);
     }
@@ -242,7 +250,7 @@ export class Gate {
         agent: req.agent,
         toolName: req.toolName,
         decision: { ...d, decision: 'ask', reasons: g.reasons, rules: g.rules, actionHash: boundHash },
-        deadlineAt: Date.now() + req.deadlineMs - margin,
+        deadlineAt: receivedAt + req.deadlineMs - margin,
         ...(action ? { action } : {}),
         ...(req.description ? { description: req.description } : {}),
       });
@@ -255,6 +263,7 @@ export class Gate {
         g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
       }
     }
+    if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, `checkpoint:${checkpoint}`] };
     let seq = 0;
     let rowId = stepId;
     try {
@@ -274,6 +283,7 @@ export class Gate {
       if (d.reversibility !== 'read' && g.decision !== 'deny') g = { decision: 'deny', reasons: [why, ...g.reasons], rules: [...g.rules, 'ledger.unavailable'] };
       seq = mem.steps.length + mem.denied.length + 1;
     }
+    if (checkpoint) this.o.checkpoints?.settle(`${run.id}\0${req.toolUseId ?? actionHash}`, checkpoint, g.decision);
     const paused = rememberDecision(mem, { seq, summary: summarize(action, req.toolName), decision: g.decision, rules: g.rules, effects: d.effects, reversibility: d.reversibility, actionHash, ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}) }, policy.maxDenialsInARow);
     if (paused) {
       this.o.log(`run ${run.id} paused: ${paused}`);
@@ -286,8 +296,9 @@ export class Gate {
     return { decision: g.decision, reasons: g.reasons, rules: g.rules, reversibility: d.reversibility, runId: run.id, stepId: rowId, actionHash };
   }
 
-  private post(req: HookRequest, runId: string, mem: RunMemory, action: Action | undefined, actionHash: string, startedAt: string, t0: bigint, policy: EffectivePolicy): HookResponse {
+  private async post(req: HookRequest, runId: string, mem: RunMemory, action: Action | undefined, actionHash: string, startedAt: string, t0: bigint, policy: EffectivePolicy): Promise<HookResponse> {
     const outcome = req.outcome ?? {};
+    await this.o.checkpoints?.after(`${runId}\0${req.toolUseId ?? actionHash}`);
     this.limits.after(req, runId, actionHash);
     const refSeq = rememberOutcome(mem, { ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}), ...(actionHash ? { actionHash } : {}), ...outcome });
     let rowId = '';

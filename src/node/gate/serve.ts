@@ -16,6 +16,8 @@ import { otlpPortFor, startOtlpReceiverWithFallback } from '../usage/otlp/receiv
 import { UsageStore, usageStoreOptionsFromEnv } from '../usage/usage';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { describeIntegrity } from '../../core/run/ledgerCheck';
+import { CheckpointStore, checkpointSettingsFromEnv, type CheckpointSettings } from '../checkpoints/store';
+import { GateCheckpoints } from '../checkpoints/gateCheckpoints';
 
 export interface ServeOptions {
   home: string;
@@ -38,6 +40,11 @@ export interface ServeOptions {
   observeHook?: (req: HookRequest) => void;
   /** Called after each hook request was judged and recorded (the editor refreshes the current run). */
   afterHook?: (req: HookRequest) => void;
+  /**
+   * Workspace checkpoints (default on, settings from the environment): snapshotable effects are
+   * checkpointed and run as reversible. `false` (or AIRLOCK_CHECKPOINTS=off) turns them off.
+   */
+  checkpoints?: Partial<CheckpointSettings> | false;
 }
 
 export interface Served {
@@ -73,7 +80,11 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
       o.log(`usage store unavailable (${(e as Error).message}): budgets in the policy will deny`);
     }
   }
-  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  const cpSettings = o.checkpoints === undefined ? checkpointSettingsFromEnv(process.env) : o.checkpoints;
+  const checkpoints = cpSettings === false ? undefined : new GateCheckpoints(new CheckpointStore(o.home, cpSettings), o.log);
+  // Housekeeping at start: checkpoints past their age, then the oldest past the size cap (in the background).
+  if (checkpoints) void checkpoints.store.prune().then((r) => r.removed && o.log(`checkpoints: pruned ${r.removed}`), () => undefined);
+  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), ...(checkpoints ? { checkpoints } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
   let token = newToken();
   let stopping: Promise<number> | undefined;

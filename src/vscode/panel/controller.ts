@@ -33,6 +33,8 @@ export interface RunLogDeps {
   log: { info(msg: string): void; warn(msg: string): void };
   /** The dead letters of Airlock's own tools (the editor's effect store); absent: the panel says so. */
   deadLetters?: DeadLetterPort;
+  /** Undo from a step's checkpoint: the editor shows the diff and asks, then undoes through the gate. */
+  undo?: (runId: string, stepId: string, scope: 'step' | 'run') => Promise<{ ok: boolean; message: string }>;
 }
 
 /** Dead letters: listed, retried through the gate (same idempotency key), or discarded by a person. */
@@ -189,6 +191,13 @@ export class RunLogController implements Disposable {
           const r = await port.retry(m.id);
           this.deps.log.info(`panel: retried dead letter ${m.id}: ${r.message}`);
           this.send({ type: 'deadLetterDone', requestId: m.requestId, id: m.id, action: m.action, ok: r.ok, message: r.message.slice(0, 4000) });
+          return;
+        }
+        case 'undo': {
+          if (!this.deps.undo) throw new Error('undo is not available in this window');
+          const r = await this.deps.undo(m.runId, m.stepId, m.scope);
+          this.deps.log.info(`panel: undo (${m.scope}) of ${m.stepId}: ${r.message}`);
+          this.send({ type: 'undone', requestId: m.requestId, stepId: m.stepId, ok: r.ok, message: r.message.slice(0, 4000) });
           return;
         }
         case 'decide': {

@@ -219,6 +219,7 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
       break;
     case 'permissions':
       rev = 'recoverable';
+      if (info.insideWorkspace) flags.snapshotable = true;
       break;
     default:
       rev = temp ? 'recoverable' : 'irreversible';

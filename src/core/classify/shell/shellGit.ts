@@ -287,8 +287,8 @@ function gitSecretReads(verb: string, rest: string[], ctx: Ctx): void {
   }
 }
 
-/** Verbs whose destructive forms lose history (objects, refs, stashes), not working-tree files. */
-const HISTORY_LOSS = new Set(['branch', 'stash', 'reflog', 'gc', 'prune', 'update-ref', 'filter-branch', 'filter-repo', 'lfs', 'tag']);
+/** Verbs whose destructive forms lose only working-tree files (a checkpoint of the folder undoes them). */
+const WORKTREE_VERBS = new Set(['checkout', 'restore', 'reset', 'clean', 'switch', 'rm', 'merge']);
 
 export function runGit(args: ShWord[], ctx: Ctx): void {
   let i = 0;
@@ -372,8 +372,10 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     const e = ctx.effects[before];
     if (e && e.reversibility !== 'unknown') {
       e.reversibility = e.outsideWorkspace ? (rule.rev === 'irreversible' ? 'irreversible' : rule.rev) : rule.rev;
-      // A snapshot of the working tree does not bring back lost commits, stashes or reflog entries.
-      if (rule.rev !== 'irreversible' || HISTORY_LOSS.has(verb)) delete e.snapshotable;
+      // A checkpoint holds working-tree files: it undoes discarded changes and deleted untracked
+      // files, not dropped stashes, deleted branches or pruned objects (those live in .git), nor
+      // ignored files (git clean -x/-X deletes them and a checkpoint leaves them out).
+      if (rule.rev !== 'irreversible' || !WORKTREE_VERBS.has(verb) || (verb === 'clean' && (hasFlag(rest, '-x') || hasFlag(rest, '-X')))) delete e.snapshotable;
       e.detail = `${source} in ${e.target ?? ctx.cwd ?? 'an unknown directory'}: ${rule.detail}${e.outsideWorkspace ? ' (outside the workspace)' : ''}`;
     }
     return;

@@ -1,0 +1,114 @@
+/**
+ * Checkpoint figures for `npm run bench` (section 12), or alone: `node --import tsx bench/checkpoints.ts [runs]`.
+ *
+ * A generated git repository of 10,000 files (100 packages × 100 files, committed), and the
+ * checkpoint store (src/node/checkpoints/store.ts) under a fresh Airlock home:
+ *   - first checkpoint: the whole tree (what `git reset --hard` or `rm -rf *` at the root needs),
+ *     into an empty shadow repository (every file hashed and written once);
+ *   - later whole-tree checkpoints after one file changed (the shadow index's stat cache);
+ *   - later checkpoints of one file (an overwrite, an edit) and of one 100-file folder (rm -rf pkgN);
+ *   - the undo of a whole-tree deletion (10,000 files written back, verified).
+ * Medians; the machine is shared, so the load average is printed with the figures.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CheckpointStore } from '../src/node/checkpoints/store';
+
+export interface CheckpointFigures {
+  files: number;
+  firstWholeMs: number[];
+  laterWholeMs: number[];
+  laterFileMs: number[];
+  laterFolderMs: number[];
+  restoreWholeMs: number;
+  restoredFiles: number;
+  loadAverage: number;
+  cpus: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+};
+
+function repo(dir: string): void {
+  for (let d = 0; d < 100; d++) {
+    mkdirSync(join(dir, `pkg${d}`, 'src'), { recursive: true });
+    for (let f = 0; f < 100; f++) writeFileSync(join(dir, `pkg${d}`, 'src', `f${f}.ts`), `export const v${d}_${f} = ${d * 100 + f};\n// ${'x'.repeat((f * 37) % 400)}\n`);
+  }
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', '-c', 'gc.auto=0', ...a], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'init');
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t = process.hrtime.bigint();
+  const r = await f();
+  return [Number(process.hrtime.bigint() - t) / 1e6, r];
+}
+
+export async function checkpointFigures(runs = 3): Promise<CheckpointFigures> {
+  const base = mkdtempSync(join(tmpdir(), 'airlock-bench-cp-'));
+  try {
+    const ws = join(base, 'ws');
+    mkdirSync(ws);
+    repo(ws);
+    const loads: number[] = [loadavg()[0]!];
+    const big = { timeoutMs: 600_000 };
+    const firstWholeMs: number[] = [];
+    let store = new CheckpointStore(join(base, 'home-0'), big);
+    for (let i = 0; i < runs; i++) {
+      store = new CheckpointStore(join(base, `home-${i}`), big);
+      const [ms, r] = await timed(() => store.take([ws], [ws]));
+      if (!r.ok) throw new Error(`first checkpoint failed: ${r.reason}`);
+      firstWholeMs.push(ms);
+    }
+    const laterWholeMs: number[] = [];
+    const laterFileMs: number[] = [];
+    const laterFolderMs: number[] = [];
+    let whole = '';
+    for (let i = 0; i < Math.max(7, runs * 3); i++) {
+      writeFileSync(join(ws, `pkg${i}`, 'src', 'f0.ts'), `changed ${i}\n`);
+      const [a, r1] = await timed(() => store.take([ws], [ws]));
+      if (!r1.ok) throw new Error(r1.reason);
+      whole = r1.id;
+      laterWholeMs.push(a);
+      const [b, r2] = await timed(() => store.take([join(ws, `pkg${i}`, 'src', 'f1.ts')], [ws]));
+      if (!r2.ok) throw new Error(r2.reason);
+      laterFileMs.push(b);
+      const [c, r3] = await timed(() => store.take([join(ws, `pkg${i + 50}`)], [ws]));
+      if (!r3.ok) throw new Error(r3.reason);
+      laterFolderMs.push(c);
+    }
+    loads.push(loadavg()[0]!);
+    for (const d of readdirSync(ws)) if (d !== '.git') rmSync(join(ws, d), { recursive: true });
+    const [restoreWholeMs, u] = await timed(() => store.restore(whole, { force: true }));
+    if (!u.ok || !u.verified) throw new Error(`restore failed: ${JSON.stringify(u).slice(0, 300)}`);
+    loads.push(loadavg()[0]!);
+    return { files: 10_000, firstWholeMs, laterWholeMs, laterFileMs, laterFolderMs, restoreWholeMs, restoredFiles: u.restored.length, loadAverage: median(loads), cpus: cpus().length };
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+export function checkpointMarkdown(f: CheckpointFigures): string {
+  const r = (xs: number[]): string => `${median(xs).toFixed(0)} (${xs.map((x) => x.toFixed(0)).join(', ')})`;
+  return [
+    `A generated git repository of ${f.files.toLocaleString('en')} files, checkpointed into the shadow repository under a fresh Airlock home (${f.cpus} cores, load average ≈ ${f.loadAverage.toFixed(1)} during the run).`,
+    '',
+    '| checkpoint | runs | median ms (each) | target |',
+    '| --- | ---: | --- | --- |',
+    `| first, whole tree (empty shadow repository) | ${f.firstWholeMs.length} | ${r(f.firstWholeMs)} | ≤ 5000 |`,
+    `| later, whole tree after one file changed | ${f.laterWholeMs.length} | ${r(f.laterWholeMs)} | ≤ 300 |`,
+    `| later, one file | ${f.laterFileMs.length} | ${r(f.laterFileMs)} | ≤ 300 |`,
+    `| later, one 100-file folder | ${f.laterFolderMs.length} | ${r(f.laterFolderMs)} | ≤ 300 |`,
+    `| undo of a whole-tree deletion (${f.restoredFiles} files written back, verified) | 1 | ${f.restoreWholeMs.toFixed(0)} | |`,
+  ].join('\n');
+}
+
+if (require.main === module) {
+  void checkpointFigures(Number(process.argv[2] ?? 3)).then((f) => console.log(checkpointMarkdown(f)));
+}

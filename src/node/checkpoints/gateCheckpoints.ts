@@ -1,0 +1,62 @@
+/**
+ * The gate's side of checkpoints: "make it reversible, then let it run".
+ *
+ * The gate judges with `canSnapshot: true` when it has a store. If the decision names snapshots
+ * (targets of snapshotable effects) and is not a deny, the checkpoint is taken now, before any
+ * answer: an allow is only ever given after the files are safe. If the checkpoint cannot be taken
+ * (not snapshotable, git missing, timeout, disk full), the action is judged again as if Airlock
+ * could not undo it, with the reason added: fail closed. A checkpoint whose step ends denied is
+ * deleted; after an allowed step's outcome arrives, the after-state of the same paths is recorded
+ * (an undo refuses to overwrite changes made since).
+ */
+import type { Decision } from '../../core/judge';
+import type { CheckpointStore } from './store';
+
+/** The rule id a step carries when a checkpoint was taken for it (`checkpoint:<id>`). */
+export const CHECKPOINT_RULE = 'checkpoint:';
+
+export function checkpointOfRules(rules: readonly string[]): string | undefined {
+  const r = rules.find((x) => x.startsWith(CHECKPOINT_RULE));
+  return r ? r.slice(CHECKPOINT_RULE.length) : undefined;
+}
+
+export class GateCheckpoints {
+  /** run + tool use -> checkpoint, until the step's outcome arrives. */
+  private readonly open = new Map<string, string>();
+
+  constructor(
+    readonly store: CheckpointStore,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Take the checkpoint the decision needs, or judge again without one. */
+  async before(d: Decision, withoutSnapshot: () => Decision, roots: readonly string[], deadlineMs: number, label: string): Promise<{ d: Decision; checkpoint?: string }> {
+    if (!d.snapshots.length || d.decision === 'deny') return { d };
+    const timeoutMs = Math.max(500, Math.min(this.store.settings.timeoutMs, Math.floor(deadlineMs / 2)));
+    const r = await this.store.take(d.snapshots, roots, { label, timeoutMs });
+    if (r.ok) {
+      this.log(`checkpoint ${r.id}: ${r.files} file(s), ${r.bytes} bytes in ${r.ms} ms (${label.slice(0, 80)})`);
+      return { d, checkpoint: r.id };
+    }
+    this.log(`no checkpoint (${r.code}): ${r.reason}`);
+    const again = withoutSnapshot();
+    const why = `Airlock could not take a checkpoint, so this cannot be undone by Airlock: ${r.reason}`;
+    return { d: { ...again, reasons: again.decision === 'allow' ? again.reasons : [...again.reasons, why], rules: [...again.rules, `checkpoint.failed.${r.code}`] } };
+  }
+
+  /** The step was recorded with this decision. */
+  settle(key: string, checkpoint: string, decision: string): void {
+    if (decision === 'allow') {
+      this.open.set(key, checkpoint);
+      if (this.open.size > 10_000) this.open.delete(this.open.keys().next().value!);
+    } else void this.store.delete(checkpoint);
+  }
+
+  /** The step's outcome arrived: record the after-state of its paths. */
+  async after(key: string): Promise<void> {
+    const id = this.open.get(key);
+    if (!id) return;
+    this.open.delete(key);
+    if (!(await this.store.recordAfter(id))) this.log(`checkpoint ${id}: the state after the step could not be recorded (an undo will ask for force)`);
+  }
+}

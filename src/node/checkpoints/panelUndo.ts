@@ -1,0 +1,71 @@
+/**
+ * The editor's checkpoint port (src/core/run/checkpointPort.ts) over the checkpoint store, the
+ * ledger's steps (read through the run log queries) and the window's gate.
+ */
+import { join } from 'node:path';
+import type { CheckpointPlanView, CheckpointPort } from '../../core/run/checkpointPort';
+import type { RunLogQueries } from '../../core/run/runLogQueries';
+import type { GateLike } from '../mcp/tools';
+import { checkpointOfRules } from './gateCheckpoints';
+import { formatBytes, type CheckpointStore } from './store';
+import { describePlan, undoCheckpointStep, undoRunTo, type CheckpointStep } from './undo';
+
+export class PanelCheckpoints implements CheckpointPort {
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly queries: () => RunLogQueries,
+    private readonly gate: () => GateLike | undefined,
+    private readonly sessionId: string,
+  ) {}
+
+  /** The checkpointed steps of the step's run, and the step itself. */
+  private steps(runId: string, stepId: string): { step: CheckpointStep; run: CheckpointStep[] } {
+    const q = this.queries();
+    const run: CheckpointStep[] = [];
+    const total = q.pageSteps(runId, {}, 0, 1).total;
+    for (let off = 0; off < total; off += 200) {
+      for (const r of q.pageSteps(runId, {}, off, 200).rows) {
+        const cp = r.decision === 'allow' ? checkpointOfRules(r.rules) : undefined;
+        if (cp) run.push({ stepId: r.id, runId, seq: r.seq, tool: r.tool, checkpoint: cp, summary: r.summary });
+      }
+    }
+    const step = run.find((s) => s.stepId === stepId);
+    if (!step) throw new Error(`step ${stepId} of run ${runId} has no checkpoint (it changed no workspace files, was not allowed, or ran before checkpoints)`);
+    return { step, run };
+  }
+
+  async plan(runId: string, stepId: string, scope: 'step' | 'run'): Promise<CheckpointPlanView[]> {
+    const { step, run } = this.steps(runId, stepId);
+    const todo = scope === 'step' ? [step] : run.filter((s) => s.seq >= step.seq).sort((a, b) => b.seq - a.seq);
+    const out: CheckpointPlanView[] = [];
+    for (const s of todo) {
+      const p = await this.store.plan(s.checkpoint);
+      if (!p) throw new Error(`the checkpoint of step #${s.seq} is gone (pruned or cleared)`);
+      out.push({ stepId: s.stepId, checkpoint: s.checkpoint, summary: describePlan(`#${s.seq}`, p), changes: p.changes.map((c) => ({ path: join(p.root, c.path), rel: c.path, action: c.action })), conflicts: p.conflicts, afterRecorded: p.afterRecorded });
+    }
+    return out;
+  }
+
+  async contentAt(checkpoint: string, rel: string): Promise<Uint8Array | undefined> {
+    return this.store.contentAt(checkpoint, rel);
+  }
+
+  async undo(runId: string, stepId: string, scope: 'step' | 'run', o: { force: boolean; requestedBy: string }): Promise<{ ok: boolean; message: string }> {
+    const gate = this.gate();
+    if (!gate) return { ok: false, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
+    const { step, run } = this.steps(runId, stepId);
+    const opts = { store: this.store, gate, sessionId: this.sessionId, requestedBy: o.requestedBy, force: o.force };
+    if (scope === 'run') return undoRunTo(run, step.stepId, opts);
+    const r = await undoCheckpointStep(step, opts);
+    return r.ok ? { ok: true, message: `step #${step.seq} undone: ${r.restored.length} file(s) restored, ${r.deleted.length} removed${r.verified ? '' : ' (the result differs from the checkpoint: look at the files)'}` } : { ok: false, message: r.message };
+  }
+
+  async stats(): Promise<{ checkpoints: number; bytes: number; text: string }> {
+    const s = await this.store.stats();
+    return { ...s, text: `${s.checkpoints} checkpoint${s.checkpoints === 1 ? '' : 's'}, ${formatBytes(s.bytes)}` };
+  }
+
+  clear(): Promise<{ removed: number }> {
+    return this.store.clear();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Checkpoints in the editor: Undo from the run log (a diff per file first, then a modal that says
+ * what will change; refused when the files changed since the step, with "Undo anyway" as a second,
+ * deliberate choice), the checkpoint content as a read-only virtual document (`airlock-checkpoint:`),
+ * and `Airlock: Clear Checkpoints` (which says how many and how much first).
+ */
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import type { CheckpointPlanView, CheckpointPort } from '../core/run/checkpointPort';
+
+export const CHECKPOINT_SCHEME = 'airlock-checkpoint';
+export const CLEAR_CHECKPOINTS_COMMAND = 'airlock.clearCheckpoints';
+/** How many diff editors one undo opens at most (the modal lists every file). */
+const MAX_DIFFS = 8;
+
+function person(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'a person in VS Code';
+  }
+}
+
+export function registerCheckpoints(context: vscode.ExtensionContext, port: CheckpointPort, log: vscode.LogOutputChannel): (runId: string, stepId: string, scope: 'step' | 'run') => Promise<{ ok: boolean; message: string }> {
+  const empty = vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: '/empty' });
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, {
+      async provideTextDocumentContent(uri) {
+        if (uri.path === '/empty') return '';
+        const q = new URLSearchParams(uri.query);
+        const data = await port.contentAt(q.get('checkpoint') ?? '', q.get('rel') ?? '');
+        return data === undefined ? '' : Buffer.from(data).toString('utf8');
+      },
+    }),
+    vscode.commands.registerCommand(CLEAR_CHECKPOINTS_COMMAND, async () => {
+      const s = await port.stats();
+      if (s.checkpoints === 0) {
+        void vscode.window.showInformationMessage('Airlock: no checkpoints are kept.');
+        return;
+      }
+      const pick = await vscode.window.showWarningMessage(`Clear ${s.text}?`, { modal: true, detail: 'The steps they belong to can no longer be undone from the run log.' }, 'Clear');
+      if (pick !== 'Clear') return;
+      const r = await port.clear();
+      log.info(`checkpoints cleared (${r.removed})`);
+      void vscode.window.showInformationMessage(`Airlock: ${r.removed} checkpoint(s) cleared.`);
+    }),
+  );
+
+  const showDiffs = async (plans: CheckpointPlanView[]): Promise<void> => {
+    let shown = 0;
+    for (const p of plans) {
+      for (const c of p.changes) {
+        if (shown++ >= MAX_DIFFS) return;
+        const before = c.action === 'delete' ? empty : vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${c.rel}`, query: new URLSearchParams({ checkpoint: p.checkpoint, rel: c.rel }).toString() });
+        const now = c.action === 'recreate' ? empty : vscode.Uri.file(c.path);
+        // Left: as it is now; right: what the undo puts back.
+        await vscode.commands.executeCommand('vscode.diff', now, before, `Undo: ${c.rel} (now ↔ before the step)`, { preview: false, preserveFocus: true });
+      }
+    }
+  };
+
+  return async (runId, stepId, scope) => {
+    let plans: CheckpointPlanView[];
+    try {
+      plans = await port.plan(runId, stepId, scope);
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
+    const changes = plans.flatMap((p) => p.changes);
+    if (!changes.length) return { ok: false, message: 'nothing to undo: the files are already as they were before' };
+    await showDiffs(plans);
+    const conflicts = [...new Set(plans.flatMap((p) => p.conflicts))];
+    const list = changes.slice(0, 30).map((c) => `${c.action === 'delete' ? 'remove' : c.action === 'recreate' ? 'bring back' : 'restore'} ${c.rel}`).join('\n') + (changes.length > 30 ? `\n… and ${changes.length - 30} more` : '');
+    const title = scope === 'step' ? 'Undo this step?' : `Restore the run to before this step (${plans.length} step(s))?`;
+    const detail = `${plans.map((p) => p.summary).join('\n')}\n\n${list}`;
+    let force = false;
+    if (conflicts.length) {
+      const pick = await vscode.window.showWarningMessage(`${conflicts.length} file(s) changed after the step. Undoing would lose those changes.`, { modal: true, detail: `${conflicts.slice(0, 20).join('\n')}\n\n${detail}` }, 'Undo anyway');
+      if (pick !== 'Undo anyway') return { ok: false, message: `refused: ${conflicts.length} file(s) changed after the step (${conflicts.slice(0, 5).join(', ')}); nothing was restored` };
+      force = true;
+    } else {
+      const pick = await vscode.window.showWarningMessage(title, { modal: true, detail }, 'Undo');
+      if (pick !== 'Undo') return { ok: false, message: 'cancelled: nothing was restored' };
+    }
+    const r = await port.undo(runId, stepId, scope, { force, requestedBy: `${person()} (run log panel)` });
+    log.info(`undo (${scope}) of ${stepId}: ${r.message}`);
+    if (r.ok) void vscode.window.showInformationMessage(`Airlock: ${r.message}`);
+    else void vscode.window.showErrorMessage(`Airlock: ${r.message}`);
+    return r;
+  };
+}
