@@ -4,7 +4,7 @@
  * bound to the hash of the action shown and serves the agent's next call of that exact action once.
  */
 import * as vscode from 'vscode';
-import type { QueuedApproval } from '../node/gate/approvalQueue';
+import type { QueuedApproval } from '../core/run/queue';
 
 export interface QueuedApprovalPorts {
   list(): QueuedApproval[];

@@ -15,25 +15,13 @@ import { dirname, join } from 'node:path';
 import type { ApprovalRequest } from '../../core/run/approver';
 import { openSqlite, type SqliteDatabase } from '../ledger/sqlite';
 
-export type QueuedStatus = 'queued' | 'approved' | 'denied' | 'used' | 'expired';
 
-export interface QueuedApproval {
-  id: number;
-  createdAt: string;
-  runId: string;
-  agent: string;
-  tool: string;
-  summary: string;
-  actionHash: string;
-  reversibility: string;
-  reasons: string[];
-  status: QueuedStatus;
-  decidedBy: string | null;
-  decidedAt: string | null;
-}
 
 /** How long a queued step waits for a person, and how long an approval waits for the agent's retry. */
 export const QUEUE_TTL_MS = 24 * 60 * 60 * 1000;
+
+export type { QueuedApproval, QueuedStatus } from '../../core/run/queue';
+import type { QueuedApproval, QueuedStatus } from '../../core/run/queue';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS approval_queue (

@@ -10,7 +10,6 @@
 import type { Effect } from '../../effects.js';
 import type { FileRead, FileRef } from '../../paths.js';
 import type { Ctx } from '../shell/shellContext.js';
-import type { ShWord } from '../shell/shellWords.js';
 
 /** Largest file Airlock reads to judge (a bigger one is `unknown`). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -19,46 +18,9 @@ export const MAX_SCRIPT_BYTES = 256 * 1024;
 /** How many files deep Airlock follows (script → package script → Makefile → …). */
 export const MAX_INSIDE_DEPTH = 8;
 
-/** One file looked inside, for `airlock policy explain`: what ran it and what it runs. */
-export interface Visit {
-  depth: number;
-  /** `npm script "test"`, `make target "clean"`, `script`, `python script`… */
-  what: string;
-  path: string;
-  sha256: string;
-  /** Programs found in it (canonical names, in order). */
-  runs: string[];
-  /** The worst reversibility of its own effects. */
-  reversibility: Effect['reversibility'];
-  note?: string;
-}
+export type { ArgvRun, InsideState, LocalRun, ScriptRun, Visit } from '../shell/shellContext.js';
+import type { InsideState, LocalRun, ScriptRun, Visit } from '../shell/shellContext.js';
 
-export type ScriptRun = (src: string, ctx: Ctx, source: string) => void;
-export type ArgvRun = (argv: ShWord[]) => void;
-
-export interface InsideState {
-  /** Files read, by canonical path → content hash (or `error:<why>`). */
-  files: Map<string, string>;
-  /** Keys of what is being judged now (file path, `pkg#script`, `Makefile#target`): cycle detection. */
-  stack: string[];
-  visits: Visit[];
-  /** The shell runner of this analysis (set by classifyShell). */
-  run: ScriptRun;
-  /** Byte limit for the script being parsed now (scripts read from files may be larger than a command line). */
-  maxBytes?: number;
-  /** Paths produced by this very command line, with how ("downloaded by this command from URL"). */
-  produced: Map<string, string>;
-  /** Folders whose whole content this command fetched (git clone, archive of a download). */
-  fetchedDirs: Map<string, string>;
-  /** Runs a command's argv through the dispatcher (set by the dispatcher for the command being judged). */
-  argv?: ArgvRun;
-  /** Programs (names) or workspace files (`./path`) that asked only because nothing is known of them. */
-  trustable: Set<string>;
-  /** Runs a script or executable by path: reads it and judges what is in it (lookInside.runLocalInside). */
-  runLocal: LocalRun;
-}
-
-export type LocalRun = (path: string, args: ShWord[], ctx: Ctx, verb: string, interp?: string) => void;
 
 export function newInside(run: ScriptRun, runLocal: LocalRun): InsideState {
   return { files: new Map(), stack: [], visits: [], run, runLocal, produced: new Map(), fetchedDirs: new Map(), trustable: new Set() };

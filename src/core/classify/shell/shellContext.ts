@@ -5,7 +5,6 @@ import { posix } from 'node:path';
 import type { Effect, Reversibility } from '../../effects.js';
 import { absolutize, inspectPath, isWithin, type Environment, type PathInfo } from '../../paths.js';
 import type { ShWord } from './shellWords.js';
-import type { InsideState } from '../inside/insideState.js';
 import type { LineState } from './families/lineState.js';
 
 export const MAX_COMMANDS = 200;
@@ -278,3 +277,46 @@ export function plain(ctx: Ctx, source: string, kind: Effect['kind'], rev: Rever
 export function lit(text: string): ShWord {
   return { text, literal: true, unknownVars: [], subst: false, glob: false };
 }
+
+// ---- looking inside what will run: the state one analysis keeps (src/core/classify/inside) ----
+
+/** One file looked inside, for `airlock policy explain`: what ran it and what it runs. */
+export interface Visit {
+  depth: number;
+  /** `npm script "test"`, `make target "clean"`, `script`, `python script`… */
+  what: string;
+  path: string;
+  sha256: string;
+  /** Programs found in it (canonical names, in order). */
+  runs: string[];
+  /** The worst reversibility of its own effects. */
+  reversibility: Effect['reversibility'];
+  note?: string;
+}
+
+export type ScriptRun = (src: string, ctx: Ctx, source: string) => void;
+export type ArgvRun = (argv: ShWord[]) => void;
+
+export interface InsideState {
+  /** Files read, by canonical path → content hash (or `error:<why>`). */
+  files: Map<string, string>;
+  /** Keys of what is being judged now (file path, `pkg#script`, `Makefile#target`): cycle detection. */
+  stack: string[];
+  visits: Visit[];
+  /** The shell runner of this analysis (set by classifyShell). */
+  run: ScriptRun;
+  /** Byte limit for the script being parsed now (scripts read from files may be larger than a command line). */
+  maxBytes?: number;
+  /** Paths produced by this very command line, with how ("downloaded by this command from URL"). */
+  produced: Map<string, string>;
+  /** Folders whose whole content this command fetched (git clone, archive of a download). */
+  fetchedDirs: Map<string, string>;
+  /** Runs a command's argv through the dispatcher (set by the dispatcher for the command being judged). */
+  argv?: ArgvRun;
+  /** Programs (names) or workspace files (`./path`) that asked only because nothing is known of them. */
+  trustable: Set<string>;
+  /** Runs a script or executable by path: reads it and judges what is in it (lookInside.runLocalInside). */
+  runLocal: LocalRun;
+}
+
+export type LocalRun = (path: string, args: ShWord[], ctx: Ctx, verb: string, interp?: string) => void;

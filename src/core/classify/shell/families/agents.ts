@@ -13,7 +13,7 @@
 import { plain } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { launched, packageName } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 interface AgentSpec {
   /** Canonical agent id (matches Environment.gatedAgents). */

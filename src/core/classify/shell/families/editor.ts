@@ -9,7 +9,7 @@
  */
 import { plain } from '../shellContext.js';
 import { optValue } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 const EDITORS = new Set(['code', 'code-insiders', 'codium', 'vscodium', 'code-oss', 'code-server', 'cursor', 'windsurf', 'positron', 'trae', 'kiro']);
 const OURS = /(^|\.)airlock($|@)/i;

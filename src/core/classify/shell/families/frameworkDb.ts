@@ -8,7 +8,7 @@
 import { plain } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { launched } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 interface Framework {
   label: string;

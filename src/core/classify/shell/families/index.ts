@@ -10,8 +10,7 @@
  */
 import type { Ctx } from '../shellContext.js';
 import { add } from '../shellContext.js';
-import type { ScriptRunner, Stdin } from '../shellDispatch.js';
-import type { ShWord } from '../shellWords.js';
+import type { Family, FamilyCall } from './types.js';
 import { agentCli } from './agents.js';
 import { editorCli } from './editor.js';
 import { frameworkDb } from './frameworkDb.js';
@@ -23,19 +22,7 @@ import { persistence } from './persistence.js';
 import { otherShells } from './otherShells.js';
 import { secretSearches } from './secrets.js';
 
-export interface FamilyCall {
-  /** Canonical program name (basename, lower case). */
-  name: string;
-  /** The path as written when the program was named by path (`bin/rails`, `./manage.py`). */
-  local?: string;
-  args: ShWord[];
-  ctx: Ctx;
-  stdin: Stdin;
-  runScript: ScriptRunner;
-}
-
-/** A family returns true when it has fully handled the command. */
-export type Family = (c: FamilyCall) => boolean;
+export type { Family, FamilyCall } from './types.js';
 
 const FAMILIES: Family[] = [persistence, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches];
 

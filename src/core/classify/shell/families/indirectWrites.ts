@@ -13,7 +13,7 @@ import { absolutize } from '../../../paths.js';
 import { add, pathEffect, plain, type Ctx } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { hasOpt, optValue, positionals, word } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 /** Paths a unified or git patch writes (new, modified, renamed, deleted), relative to the patch root. */
 export function patchTargets(text: string, strip: number): string[] | undefined {

@@ -13,7 +13,7 @@
 import { absolutize, inspectPath } from '../../../paths.js';
 import { pathEffect } from '../shellContext.js';
 import { hasOpt, positionals, word } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 import { noteDir, noteLink } from './lineState.js';
 
 const LN_WITH_ARG = new Set(['-S', '--suffix', '-t', '--target-directory']);

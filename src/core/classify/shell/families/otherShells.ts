@@ -7,7 +7,7 @@
  */
 import type { Effect } from '../../../effects.js';
 import { add, execUnknown, pathEffect, plain, unknownEffect, type Ctx } from '../shellContext.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 import { word } from './common.js';
 
 const PS_DELETE = new Set(['remove-item', 'rm', 'del', 'erase', 'rd', 'rmdir', 'ri', 'remove-itemproperty', 'clear-recyclebin', 'format-volume', 'clear-disk', 'remove-partition']);

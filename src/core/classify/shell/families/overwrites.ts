@@ -7,7 +7,7 @@
 import { pathEffect } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { optValue, positionals } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 import { absolutize } from '../../../paths.js';
 
 function output(c: Parameters<Family>[0], w: ShWord, note: string): void {

@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import { plain } from '../shellContext.js';
 import { word } from './common.js';
 import { pathEffect } from '../shellContext.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 const LIFECYCLE_KEY = /^(scripts(\.|$|\[)|bin(\.|$)|config\.|gypfile|directories\.bin|workspaces|packagemanager|overrides|resolutions|pnpm\.|husky|simple-git-hooks|lint-staged|pre-commit)/i;
 

@@ -8,7 +8,7 @@
  */
 import { plain } from '../shellContext.js';
 import { hasOpt, optValue, positionals } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 const persist = (c: Parameters<Family>[0], detail: string, extra: { outsideWorkspace?: boolean; securityConfig?: boolean } = {}): void =>
   plain(c.ctx, c.name, 'process', 'recoverable', `${detail}: keeps running after the kill switch`, { persists: true, ...extra });

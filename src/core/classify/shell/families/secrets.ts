@@ -12,7 +12,7 @@ import { absolutize, secretReason } from '../../../paths.js';
 import { pathEffect, plain } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { positionals } from './common.js';
-import type { Family } from './index.js';
+import type { Family } from './types.js';
 
 export const SECRET_NAME = /(token|secret|passw|pwd\b|api[_-]?key|apikey|private[_-]?key|credential|auth[_-]?key|access[_-]?key|client[_-]?secret|bearer|session[_-]?key|\bAKIA|\bASIA|ghp_|gho_|github_pat|glpat-|xox[abprs]-|\bsk-|sk_live|rk_live|AIza|BEGIN [A-Z ]*PRIVATE|connection[_-]?string|database_url|dsn\b|\.env\b)/i;
 
