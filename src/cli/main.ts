@@ -28,6 +28,9 @@ const USAGE = `usage:
         walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
   airlock log [--ledger FILE] [--json] [--run ID [--trace]]
         runs; a run's steps; --trace: the causal chain of a run
+  airlock budget raise (--run ID | --day [YYYY-MM-DD]) --usd N    a person raises a run's or a day's budget
+  airlock budget show [--run ID]    today's spend; a run's cost and where it came from
+  airlock status [--json]      the running gate: policy files in force and waiting for acceptance
   airlock export --run ID|--all [--endpoint URL] [--header K=V]... [--ledger FILE] [--arguments]
         send runs as OpenTelemetry traces (OTEL_EXPORTER_OTLP_* or --endpoint)
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
@@ -68,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./logCommand')).runLog(rest);
     case 'export':
       return (await import('./exportCommand')).runExport(rest);
+    case 'budget':
+      return (await import('./budgetCommand')).runBudget(rest);
+    case 'status':
+      return (await import('./statusCommand')).runStatus(rest);
     case 'help':
     case '--help':
     case '-h':

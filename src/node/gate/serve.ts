@@ -98,7 +98,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
         });
       },
       stop: (reason) => void stop(reason),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false }),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false, policies: gate.policyStatus() }),
     },
   });
   const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;
