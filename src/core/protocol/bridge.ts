@@ -59,6 +59,15 @@ export const HookRequest = z.strictObject({
 });
 export type HookRequest = z.infer<typeof HookRequest>;
 
+/** `POST /v1/session-end`: the agent's session ended (its SessionEnd hook); the gate ends the run. */
+export const SessionEnd = z.strictObject({
+  agent: GateCaller,
+  sessionId: id,
+  /** Why, in the agent's words (Claude Code: exit, clear, logout, prompt_input_exit, other). */
+  reason: z.string().min(1).max(500),
+});
+export type SessionEnd = z.infer<typeof SessionEnd>;
+
 export const HookResponse = z.strictObject({
   decision: DecisionKind,
   reasons: z.array(z.string()),

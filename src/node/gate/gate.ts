@@ -27,6 +27,7 @@ import { TOOL_TABLE } from '../agents/dialects/tools';
 import type { Ledger, StepRow } from '../ledger/ledger';
 import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
+import type { RunEnds } from '../ledger/runEnds';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
 import { trustLookupFor } from '../policy/trustStore';
 
@@ -65,6 +66,8 @@ export interface GateOptions {
   log: (line: string) => void;
   /** Usage and budget store (budgets and loop signals). With budgets in the policy and no store, every call is denied. */
   usage?: UsageStore;
+  /** Where run ends are recorded (session end, idle timeout); absent with a broken ledger. */
+  runEnds?: RunEnds;
 }
 
 const EffectRows = z.array(z.object({ kind: z.enum(EFFECT_KINDS), reversibility: z.enum(REVERSIBILITIES), detail: z.string(), target: z.string().optional(), exec: z.boolean().optional() }));
@@ -182,6 +185,36 @@ export class Gate {
     return policy;
   }
 
+  /**
+   * The agent says its session ended (Claude Code / Gemini CLI SessionEnd, Copilot sessionEnd): the
+   * run ends with that reason. Its budget and loop memory end with it; a resumed session reopens it.
+   */
+  endSession(agent: HookRequest['agent'], sessionId: string, reason: string): { runId: string } | undefined {
+    if (!this.o.runEnds) return undefined;
+    const at = new Date().toISOString();
+    const run = this.o.ledger.runFor(agent, sessionId, at);
+    this.o.runEnds.end(run.id, at, reason, 'agent');
+    this.memories.delete(run.id);
+    this.runPolicies.delete(run.id);
+    this.o.log(`run ${run.id} ended: ${reason}`);
+    return { runId: run.id };
+  }
+
+  /** End every active run with no call for `idleMs` (the idle timeout). Returns the runs ended. */
+  endIdleRuns(idleMs: number, now = new Date()): string[] {
+    if (!this.o.runEnds || !(idleMs > 0)) return [];
+    const ended: string[] = [];
+    const minutes = Math.round((idleMs / 60_000) * 10) / 10;
+    for (const r of this.o.runEnds.idleSince(new Date(now.getTime() - idleMs).toISOString())) {
+      this.o.runEnds.end(r.id, now.toISOString(), `idle for ${minutes} minute(s) (no call since ${r.last})`, 'idle');
+      this.memories.delete(r.id);
+      this.runPolicies.delete(r.id);
+      ended.push(r.id);
+    }
+    if (ended.length) this.o.log(`ended ${ended.length} idle run(s): ${ended.join(', ')}`);
+    return ended;
+  }
+
   /** Pause every run (a person in the editor) or resume (undefined). Reads and writes alike are denied while paused. */
   setPaused(reason: string | undefined): void {
     this.pausedBy = reason;
@@ -278,6 +311,13 @@ export class Gate {
     const policy = this.currentPolicy(reqCwd);
     const run = this.runOf(req, startedAt);
     this.runPolicies.set(run.id, policy);
+    if (req.event === 'pre' && this.o.runEnds) {
+      try {
+        if (this.o.runEnds.reopen(run.id)) this.o.log(`run ${run.id} resumed after it had ended`);
+      } catch (e) {
+        this.o.log(`could not reopen run ${run.id}: ${(e as Error).message}`);
+      }
+    }
     const mem = this.memoryOf(run.id);
     const act = this.actionOf(req);
     const action = act === 'internal' ? undefined : act;

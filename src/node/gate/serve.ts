@@ -13,6 +13,7 @@ import { Gate, type GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import { otlpPortFor, startOtlpReceiverWithFallback } from '../usage/otlp/receiver';
 import { UsageStore, usageStoreOptionsFromEnv } from '../usage/usage';
+import { RunEnds } from '../ledger/runEnds';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { describeIntegrity } from '../../core/run/ledgerCheck';
 
@@ -37,6 +38,15 @@ export interface ServeOptions {
   observeHook?: (req: HookRequest) => void;
   /** Called after each hook request was judged and recorded (the editor refreshes the current run). */
   afterHook?: (req: HookRequest) => void;
+  /** A run with no call for this long ends ("idle"); 0 = never. Default: AIRLOCK_RUN_IDLE_MINUTES, else 30 minutes. */
+  runIdleMs?: number;
+}
+
+/** The idle timeout from the environment (AIRLOCK_RUN_IDLE_MINUTES; 0 turns it off), else 30 minutes. */
+export function runIdleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.AIRLOCK_RUN_IDLE_MINUTES;
+  const n = v === undefined || v.trim() === '' ? 30 : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n * 60_000 : 30 * 60_000;
 }
 
 export interface Served {
@@ -70,7 +80,15 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
       o.log(`usage store unavailable (${(e as Error).message}): budgets in the policy will deny`);
     }
   }
-  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  let runEnds: RunEnds | undefined;
+  if (ledger instanceof Ledger) {
+    try {
+      runEnds = new RunEnds(ledger.database());
+    } catch (e) {
+      o.log(`run ends cannot be recorded (${(e as Error).message})`);
+    }
+  }
+  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), ...(runEnds ? { runEnds } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
   let token = newToken();
   let stopping: Promise<number> | undefined;
@@ -98,10 +116,20 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
         });
       },
       stop: (reason) => void stop(reason),
+      sessionEnd: (agent, sessionId, reason) => gate.endSession(agent, sessionId, reason),
       health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false, policies: gate.policyStatus() }),
     },
   });
   const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;
+  const idleMs = o.runIdleMs ?? runIdleMsFromEnv();
+  const sweep = idleMs > 0 ? setInterval(() => {
+    try {
+      gate.endIdleRuns(idleMs);
+    } catch (e) {
+      o.log(`idle run sweep failed: ${(e as Error).message}`);
+    }
+  }, Math.max(1000, Math.min(60_000, Math.floor(idleMs / 2)))) : undefined;
+  sweep?.unref();
   const startedAt = new Date().toISOString();
   writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
   const rotate = (): string => {
@@ -116,6 +144,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   const stop = (reason: string): Promise<number> => {
     stopping ??= (async () => {
       o.log(`stopping: ${reason}`);
+      if (sweep) clearInterval(sweep);
       const closing = Promise.all([bridge.close(), otlp?.close()]);
       await gate.close();
       await closing;
