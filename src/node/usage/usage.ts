@@ -20,7 +20,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentName } from '../../core/protocol/bridge';
 import { budgetState as computeBudget, type BudgetState, type SpendFacts } from '../../core/run/budget';
 import { chooseCost, normalizeModel, priceCall, type CostSource, type Tokens } from '../../core/run/pricing';
-import { emptyCallFacts, runCost, type CallCostFacts, type RunCost } from '../../core/run/runCost';
+import type { CallCostFacts, RunCost } from '../../core/run/runCost';
+import { callFactsOf, metricCostOf, runCostOf } from './usageReport';
 import type { Budgets } from '../../core/policy/schema';
 import type { Ledger } from '../ledger/ledger';
 import type { Decoded, Signal } from './otlp/decode';
@@ -340,25 +341,17 @@ export class UsageStore {
 
   /** The run's model calls, summed by where their dollars came from. */
   callFacts(runId: string): CallCostFacts {
-    const r = this.db
-      .prepare(`SELECT count(*) AS calls,
-        COALESCE(SUM(CASE WHEN cost_source = 'agent' THEN cost_usd END), 0) AS agentUsd, SUM(cost_source = 'agent') AS agentCalls,
-        COALESCE(SUM(CASE WHEN cost_source = 'genai-prices' THEN cost_usd END), 0) AS pricedUsd, SUM(cost_source = 'genai-prices') AS pricedCalls,
-        SUM(cost_usd IS NULL) AS unpricedCalls FROM usage WHERE run_id = ?`)
-      .get(runId) as Record<keyof CallCostFacts, number | null>;
-    return { ...emptyCallFacts(), ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v ?? 0])) } as CallCostFacts;
+    return callFactsOf(this.db, runId);
   }
 
   /** The agent's own cumulative cost metric for the run, when it sent one. */
   metricCost(runId: string): number | undefined {
-    const t = this.db.prepare("SELECT count(*) AS n, COALESCE(SUM(value), 0) AS usd FROM usage_series WHERE run_id = ? AND metric = 'cost'").get(runId) as { n: number; usd: number };
-    return t.n > 0 ? t.usd : undefined;
+    return metricCostOf(this.db, runId);
   }
 
   /** The run's cost: the one figure budgets, the status bar, the panel and `airlock log` show (src/core/run/runCost.ts). */
   runCost(runId: string): RunCost {
-    const metric = this.metricCost(runId);
-    return runCost({ calls: this.callFacts(runId), ...(metric !== undefined ? { metricUsd: metric } : {}) });
+    return runCostOf(this.db, runId);
   }
 
   /** The run's cost in dollars (0 when unknown) and its calls with no known price. */
