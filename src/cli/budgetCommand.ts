@@ -28,7 +28,7 @@ export async function runBudget(argv: string[]): Promise<number> {
   // --day takes an optional date: a bare --day means today.
   const norm = rest.flatMap((a, i) => (a === '--day' && (rest[i + 1] === undefined || rest[i + 1]!.startsWith('--')) ? ['--day', 'today'] : [a]));
   const { args, values } = parseLedgerArgs(norm, { run: { type: 'string' }, day: { type: 'string' }, usd: { type: 'string' }, by: { type: 'string' } });
-  const { airlockHome } = await import('../node/gate/environment');
+  const { airlockHome } = await import('../node/environment');
   const { Ledger } = await import('../node/ledger/ledger');
   const { UsageStore, dayOf } = await import('../node/usage/usage');
   const { costSourceLabel, describeCostSource } = await import('../core/run/runCost');
