@@ -193,6 +193,12 @@ export class Gate {
     if (!this.o.runEnds) return undefined;
     const at = new Date().toISOString();
     const run = this.o.ledger.runFor(agent, sessionId, at);
+    // The model calls after the last tool call (the final answer) are in the agent's files by now.
+    try {
+      this.o.usage?.syncFromDisk(agent, sessionId);
+    } catch (e) {
+      this.o.log(`usage: could not read the ${agent} session files of ${sessionId} at its end: ${(e as Error).message}`);
+    }
     this.o.runEnds.end(run.id, at, reason, 'agent');
     this.memories.delete(run.id);
     this.runPolicies.delete(run.id);
