@@ -46,7 +46,7 @@ let n = 0;
  * `airlock hooks install claude` (telemetry unless `telemetry: false`). `transcripts: false` points
  * the gate's transcript reader at an empty Claude config folder (telemetry is then the only source).
  */
-async function setup(policy: Record<string, unknown>, o: { telemetry?: boolean; transcripts?: boolean } = {}): Promise<Setup> {
+async function setup(policy: Record<string, unknown>, o: { telemetry?: boolean; transcripts?: boolean; hooks?: boolean } = {}): Promise<Setup> {
   n += 1;
   const base = join(root, `case${n}`);
   const home = join(base, 'home');
@@ -59,6 +59,7 @@ async function setup(policy: Record<string, unknown>, o: { telemetry?: boolean; 
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome, AIRLOCK_OTLP_PORT: '0', ...(o.transcripts === false ? { CLAUDE_CONFIG_DIR: join(base, 'no-transcripts') } : {}) };
   const serve = await startServe([], env, proj);
   const port = new URL(serve.ready.otlp).port;
+  if (o.hooks === false) return { home, proj, airlockHome, ledger: serve.ready.ledger, serve };
   const inst = spawnSync(process.execPath, [CLI_JS, 'hooks', 'install', 'claude', ...(o.telemetry === false ? ['--no-telemetry'] : [])], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home, AIRLOCK_HOME: airlockHome, AIRLOCK_OTLP_PORT: port } });
   assert.equal(inst.status, 0, inst.stderr);
   return { home, proj, airlockHome, ledger: serve.ready.ledger, serve };
@@ -194,7 +195,8 @@ describe('the project budget with `airlock serve` started in the project, no fla
 
 describe("the run's cost equals Claude Code's own within 2 %, per source", () => {
   it('OTLP metrics alone, cumulative temporality (no log events, no transcript)', async () => {
-    const s = await setup({}, { transcripts: false, telemetry: false });
+    // No hooks either: the hook payload names the transcript, which the gate would then read.
+    const s = await setup({}, { transcripts: false, telemetry: false, hooks: false });
     try {
       const { total, sessionId } = await claude(s, bashTurns(3, 'm'), { ...telemetryEnv(s), OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'cumulative', OTEL_METRIC_EXPORT_INTERVAL: '300' });
       const r = await settledRun(s, sessionId, total);
@@ -211,12 +213,16 @@ describe("the run's cost equals Claude Code's own within 2 %, per source", () =>
   });
 
   it('OTLP log events alone (no metrics, no transcript)', async () => {
-    const s = await setup({}, { transcripts: false, telemetry: false });
+    const s = await setup({}, { transcripts: false, telemetry: false, hooks: false });
     try {
       const { total, sessionId } = await claude(s, bashTurns(3, 'l'), { ...telemetryEnv(s), OTEL_LOGS_EXPORTER: 'otlp', OTEL_LOGS_EXPORT_INTERVAL: '300' });
       const r = await settledRun(s, sessionId, total);
       assert.equal(r.usage.calls, 4);
       within2(r.usage.costUsd, total, 'log events');
+      const db = new Database(s.ledger, { readonly: true });
+      const sources = (db.prepare('SELECT DISTINCT source FROM usage').all() as Array<{ source: string }>).map((x) => x.source);
+      db.close();
+      assert.deepEqual(sources, ['otlp']);
     } finally {
       await s.serve.stop();
     }
@@ -231,6 +237,19 @@ describe("the run's cost equals Claude Code's own within 2 %, per source", () =>
       within2(r.usage.costUsd, total, 'transcript');
       assert.equal(r.usage.costSource, 'genai-prices');
       assert.equal(r.usage.costEstimate, true);
+    } finally {
+      await s.serve.stop();
+    }
+  });
+
+  it("the transcript where the agent says it is (its own HOME, not the gate's: the editor's demo run), priced from tokens", async () => {
+    const s = await setup({}, { telemetry: false, transcripts: false });
+    try {
+      const { total, sessionId } = await claude(s, bashTurns(2, 'p'));
+      const r = await settledRun(s, sessionId, total);
+      within2(r.usage.costUsd, total, "transcript from the hook's transcript_path");
+      assert.equal(r.usage.costEstimate, true);
+      assert.equal(r.usage.calls, 3);
     } finally {
       await s.serve.stop();
     }

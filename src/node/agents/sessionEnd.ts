@@ -12,6 +12,7 @@ import { discoveryPath, readDiscovery } from '../bridge/discovery';
 export interface SessionEndEvent {
   sessionId: string;
   reason: string;
+  transcriptPath?: string;
 }
 
 const EVENTS: Partial<Record<AgentName, string[]>> = { claude: ['SessionEnd'], gemini: ['SessionEnd'], copilot: ['sessionEnd', 'SessionEnd'] };
@@ -36,7 +37,8 @@ export function sessionEndOf(agent: AgentName, text: string): SessionEndEvent | 
   const sessionId = str(d.session_id) ?? str(d.sessionId) ?? (agent === 'copilot' && cwd ? `copilot:${cwd}` : undefined);
   if (!sessionId) return undefined;
   const why = str(d.reason) ?? str(d.exit_reason);
-  return { sessionId, reason: `the agent's session ended (${ev}${why ? `: ${why}` : ''})` };
+  const tp = typeof d.transcript_path === 'string' && d.transcript_path.length <= 4096 && d.transcript_path.endsWith('.jsonl') ? d.transcript_path : undefined;
+  return { sessionId, reason: `the agent's session ended (${ev}${why ? `: ${why}` : ''})`, ...(tp ? { transcriptPath: tp } : {}) };
 }
 
 /** Tell the running gate; never throws, never blocks the agent for long. */
@@ -44,6 +46,6 @@ export async function reportSessionEnd(agent: AgentName, e: SessionEndEvent, env
   const d = readDiscovery(discoveryPath(env));
   if (!d.ok) return { sent: false, why: 'no gate running' };
   const { postJson } = await import('../bridge/client');
-  const r = await postJson(d.discovery, '/v1/session-end', { agent, sessionId: e.sessionId, reason: e.reason }, timeoutMs);
+  const r = await postJson(d.discovery, '/v1/session-end', { agent, sessionId: e.sessionId, reason: e.reason, ...(e.transcriptPath ? { transcriptPath: e.transcriptPath } : {}) }, timeoutMs);
   return 'error' in r ? { sent: false, why: r.reason } : r.status === 200 ? { sent: true } : { sent: false, why: `HTTP ${r.status}` };
 }

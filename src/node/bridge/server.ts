@@ -21,7 +21,7 @@ export interface BridgeHandlers {
   stop(reason: string): void;
   health(): Record<string, unknown>;
   /** The agent's session ended (its SessionEnd hook): the gate ends the run. */
-  sessionEnd?(agent: HookRequest['agent'], sessionId: string, reason: string): { runId: string } | undefined;
+  sessionEnd?(agent: HookRequest['agent'], sessionId: string, reason: string, transcriptPath?: string): { runId: string } | undefined;
 }
 
 export interface BridgeOptions {
@@ -127,7 +127,7 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
         }
         const p = SessionEnd.safeParse(raw);
         if (!p.success) throw new HttpError(400, `invalid session end: ${formatIssues(p.error)}`, 'bridge.malformed');
-        const r = opts.handlers.sessionEnd?.(p.data.agent, p.data.sessionId, p.data.reason);
+        const r = opts.handlers.sessionEnd?.(p.data.agent, p.data.sessionId, p.data.reason, p.data.transcriptPath);
         return send(res, 200, { ended: r !== undefined, ...(r ? { runId: r.runId } : {}) });
       }
       case 'POST /v1/stop': {

@@ -189,13 +189,13 @@ export class Gate {
    * The agent says its session ended (Claude Code / Gemini CLI SessionEnd, Copilot sessionEnd): the
    * run ends with that reason. Its budget and loop memory end with it; a resumed session reopens it.
    */
-  endSession(agent: HookRequest['agent'], sessionId: string, reason: string): { runId: string } | undefined {
+  endSession(agent: HookRequest['agent'], sessionId: string, reason: string, transcriptPath?: string): { runId: string } | undefined {
     if (!this.o.runEnds) return undefined;
     const at = new Date().toISOString();
     const run = this.o.ledger.runFor(agent, sessionId, at);
     // The model calls after the last tool call (the final answer) are in the agent's files by now.
     try {
-      this.o.usage?.syncFromDisk(agent, sessionId);
+      this.o.usage?.syncFromDisk(agent, sessionId, new Date(), transcriptPath);
     } catch (e) {
       this.o.log(`usage: could not read the ${agent} session files of ${sessionId} at its end: ${(e as Error).message}`);
     }

@@ -112,7 +112,7 @@ export class RunLimits {
       const until = Date.now() + wait;
       for (;;) {
         try {
-          this.o.usage.syncFromDisk(req.agent, req.sessionId, now);
+          this.o.usage.syncFromDisk(req.agent, req.sessionId, now, req.transcriptPath);
         } catch (e) {
           this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
           break;
@@ -169,7 +169,7 @@ export class RunLimits {
     // By the time a tool call's outcome arrives, the model call that produced it is in the transcript.
     if (this.o.usage) {
       try {
-        this.o.usage.syncFromDisk(req.agent, req.sessionId, this.now());
+        this.o.usage.syncFromDisk(req.agent, req.sessionId, this.now(), req.transcriptPath);
       } catch (e) {
         this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
       }

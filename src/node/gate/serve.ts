@@ -116,7 +116,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
         });
       },
       stop: (reason) => void stop(reason),
-      sessionEnd: (agent, sessionId, reason) => gate.endSession(agent, sessionId, reason),
+      sessionEnd: (agent, sessionId, reason, transcriptPath) => gate.endSession(agent, sessionId, reason, transcriptPath),
       health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false, policies: gate.policyStatus() }),
     },
   });

@@ -159,6 +159,16 @@ export function claudeTranscriptFiles(configDirs: string[], sessionId: string): 
   return out;
 }
 
+/** A session's main transcript file as the agent named it, and its sub-agents' files next to it. */
+export function claudeTranscriptFilesAt(main: string): string[] {
+  try {
+    if (!statSync(main).isFile()) return [];
+  } catch {
+    return [];
+  }
+  return [main, ...listJsonl(join(main.slice(0, -'.jsonl'.length), 'subagents'), 3)];
+}
+
 /** Codex rollout files for a session id (searches the dated folders). */
 export function codexRolloutFiles(codexHome: string, sessionId: string): string[] {
   if (!/^[A-Za-z0-9._-]{1,200}$/.test(sessionId)) return [];

@@ -15,7 +15,7 @@
  * table), 'unknown' (model not in the table: cost NULL, never 0).
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentName } from '../../core/protocol/bridge';
 import { budgetState as computeBudget, type BudgetState, type SpendFacts } from '../../core/run/budget';
@@ -26,7 +26,7 @@ import type { Budgets } from '../../core/policy/schema';
 import type { Ledger } from '../ledger/ledger';
 import type { Decoded, Signal } from './otlp/decode';
 import { extractUsage, type Extracted, type UsageCall } from './otlp/extract';
-import { claudeTranscriptCalls, claudeTranscriptFiles, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
+import { claudeTranscriptCalls, claudeTranscriptFiles, claudeTranscriptFilesAt, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
@@ -310,9 +310,15 @@ export class UsageStore {
   }
 
   /** Read what the agent wrote to disk for this session since the last call (Claude transcripts, Codex rollouts). */
-  syncFromDisk(agent: string, sessionId: string, now = new Date()): number {
+  syncFromDisk(agent: string, sessionId: string, now = new Date(), transcriptPath?: string): number {
     let files: string[] = [];
-    if (agent === 'claude') files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
+    if (agent === 'claude') {
+      files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
+      // The path the agent gave (its own config folder may not be the gate's): only its session's file.
+      if (transcriptPath && isAbsolute(transcriptPath) && basename(transcriptPath) === `${sessionId}.jsonl` && !files.includes(transcriptPath)) {
+        files = [...files, ...claudeTranscriptFilesAt(transcriptPath)];
+      }
+    }
     else if (agent === 'codex' && this.o.codexHome) files = codexRolloutFiles(this.o.codexHome, sessionId);
     let count = 0;
     for (const f of files) {
