@@ -185,6 +185,18 @@ options:
   --accept             clear incidents recorded at earlier starts, after showing them
   -h, --help           this text`,
   },
+  budget: {
+    summary: "a run's or a day's cost and budget; a person raises a budget",
+    usage: `usage: airlock budget show [--run ID] | raise (--run ID | --day [YYYY-MM-DD]) --usd N [--by NAME]
+show: today's spend, or a run's cost and where it came from. raise: a person authorizes N more
+dollars for a run or a day (recorded with who raised it). An agent's shell cannot raise it: the gate
+asks a person for every airlock command that changes Airlock's own controls.`,
+  },
+  status: {
+    summary: 'the running gate: the policy files in force and those waiting for acceptance',
+    usage: `usage: airlock status [--json]
+the running gate (from the discovery file): its policy files in force and waiting for acceptance.`,
+  },
   log: {
     summary: "the runs in the ledger, a run's steps, its causal chain",
     usage: `usage: airlock log [--ledger FILE] [--json] [--run ID [--trace]]

@@ -23,7 +23,8 @@ export async function runServe(argv: string[]): Promise<number> {
     ledgerPath: ledger,
     discovery: resolve(discoveryPath()),
     mode: a.ci ? 'ci' : 'interactive',
-    workspaceRoots: a.workspaces.map((w) => resolve(w)),
+    // Without --workspace, the folder the gate was started in is its first root (its policy applies).
+    workspaceRoots: (a.workspaces.length ? a.workspaces : [process.cwd()]).map((w) => resolve(w)),
     log,
     ...(a.policy ? { workspacePolicy: resolve(a.policy) } : {}),
     ...(a.port !== undefined ? { port: a.port } : {}),

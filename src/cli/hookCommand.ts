@@ -30,7 +30,13 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   }, Math.max(1, budget - 50));
   try {
     const stdin = await readStdin(MAX_STDIN);
-    if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
+    const end = stdin.size <= MAX_STDIN ? (await import('../node/agents/sessionEnd')).sessionEndOf(d.agent, stdin.text) : undefined;
+    if (end) {
+      // The session ended: the gate ends the run. Nothing to decide, so the agent gets exit 0.
+      const r = await (await import('../node/agents/sessionEnd')).reportSessionEnd(d.agent, end, process.env, Math.max(1, Math.min(3000, deadlineAt - Date.now())));
+      if (!r.sent) process.stderr.write(`Airlock: session end not recorded (${r.why ?? 'unknown'})\n`);
+      print({ stdout: '', stderr: '', exitCode: 0 });
+    } else if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
     else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid }));
   } catch (e) {
     print(fail(d, `Airlock hook internal error: ${(e as Error)?.message ?? String(e)}`));

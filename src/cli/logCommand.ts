@@ -1,17 +1,26 @@
 /**
- * `airlock log [--ledger FILE] [--json] [--run ID] [--trace]`: the runs in the ledger; with --run,
- * that run's steps; with --trace, the causal chain of the run (what led to each step: escalation
- * history, the earlier step a retry duplicates, approvals, outcomes linked to their step).
- * Read-only. A run id may be given by a unique prefix.
+ * `airlock log [--ledger FILE] [--json] [--run ID] [--trace]`: the runs in the ledger (agent, models,
+ * start, end, duration, steps, denials, approvals, tokens, cost and where it came from); with --run,
+ * that run's steps with the tokens and cost of the model call behind each; with --trace, the causal
+ * chain of the run (what led to each step: escalation history, the earlier step a retry duplicates,
+ * approvals, outcomes linked to their step). Read-only. A run id may be given by a unique prefix.
+ * --json prints the documented schema of src/core/protocol/runLog.ts (LogRuns, LogRunDetail).
  */
 import { resolve } from 'node:path';
-import { stepViews, type StepView } from '../core/run/stepView';
+import type { UsageTotals } from '../core/protocol/runLog';
+import { costSourceLabel } from '../core/run/runCost';
+import type { StepView } from '../core/run/stepView';
 import { UsageError } from './args';
 import { visible } from './format';
 import { parseLedgerArgs } from './verifyCommand';
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+
+const money = (u: UsageTotals | null): string => (!u || u.costUsd === null ? '-' : `$${u.costUsd.toFixed(4)}${u.costEstimate ? '*' : ''}${u.unpricedCalls ? '+' : ''}`);
+const tokens = (u: UsageTotals | null): string => (!u || u.calls === 0 ? '-' : `${u.inputTokens}/${u.outputTokens}/${u.cacheReadTokens}/${u.cacheWriteTokens}`);
+const duration = (ms: number | null): string => (ms === null ? '-' : ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : ms < 3_600_000 ? `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s` : `${(ms / 3_600_000).toFixed(1)}h`);
+const LEGEND = 'tokens: input/output/cache read/cache write; cost: * priced from tokens by Airlock (an estimate), + some calls had no known price';
 
 function outcomeText(v: StepView): string {
   if (!v.outcome) return '';
@@ -36,40 +45,49 @@ export async function runLog(argv: string[]): Promise<number> {
   }
   const write = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
   try {
-    const runs = ledger.runSummaries();
+    const { runLogReport, runLogDetail } = await import('../node/ledger/runLogReport');
     if (!runArg) {
+      const report = runLogReport(ledger, path);
       if (args.json) {
-        write(JSON.stringify({ ledger: path, runs: runs.map((r) => ({ id: r.id, agent: r.agent, sessionId: r.session_id, startedAt: r.started_at, lastAt: r.last_at, status: r.status, statusReason: r.status_reason, steps: r.steps, denials: r.denials, approvals: r.approvals })) }));
+        write(JSON.stringify(report));
         return 0;
       }
-      if (runs.length === 0) {
+      if (report.runs.length === 0) {
         write(`no runs in ${path}`);
         return 0;
       }
-      write(`${pad('RUN', 10)}${pad('AGENT', 9)}${pad('STARTED', 22)}${pad('STATUS', 9)}${pad('STEPS', 7)}${pad('DENIED', 8)}SESSION`);
-      for (const r of runs) write(visible(`${pad(r.id.slice(0, 8), 10)}${pad(r.agent, 9)}${pad(when(r.started_at), 22)}${pad(r.status, 9)}${pad(String(r.steps), 7)}${pad(String(r.denials), 8)}${r.session_id}${r.status_reason ? `  (${r.status_reason})` : ''}`));
+      write(`${pad('RUN', 10)}${pad('AGENT', 9)}${pad('STARTED', 22)}${pad('DURATION', 10)}${pad('STATUS', 9)}${pad('STEPS', 7)}${pad('DENIED', 8)}${pad('APPROVED', 10)}${pad('TOKENS', 26)}${pad('COST', 12)}${pad('SOURCE', 20)}MODELS`);
+      for (const r of report.runs) {
+        write(visible(`${pad(r.id.slice(0, 8), 10)}${pad(r.agent, 9)}${pad(when(r.startedAt), 22)}${pad(duration(r.durationMs), 10)}${pad(r.status, 9)}${pad(String(r.steps), 7)}${pad(String(r.denials), 8)}${pad(String(r.approvals), 10)}${pad(tokens(r.usage), 26)}${pad(money(r.usage), 12)}${pad(costSourceLabel(r.usage.costSource), 20)}${r.models.join(', ') || '-'}`));
+        if (r.statusReason) write(visible(`          ${r.status === 'ended' ? 'ended' : r.status}: ${r.statusReason}${r.endedAt ? ` at ${when(r.endedAt)}` : ''}`));
+      }
+      write(LEGEND);
       return 0;
     }
-    const matches = runs.filter((r) => r.id === runArg || r.id.startsWith(runArg));
-    if (matches.length !== 1) {
-      process.stderr.write(`airlock: ${matches.length === 0 ? 'no run' : `${matches.length} runs`} matching ${JSON.stringify(runArg)}\n`);
+    const found = runLogDetail(ledger, path, runArg);
+    if (!('detail' in found)) {
+      process.stderr.write(`airlock: ${found.matches === 0 ? 'no run' : `${found.matches} runs`} matching ${JSON.stringify(runArg)}\n`);
       return 1;
     }
-    const run = matches[0]!;
-    const { steps, orphanOutcomes } = stepViews(ledger.stepsOf(run.id));
+    const { run, steps, orphanOutcomes, unattributed } = found.detail;
     if (args.json) {
-      write(JSON.stringify({ ledger: path, run: { id: run.id, agent: run.agent, sessionId: run.session_id, startedAt: run.started_at, status: run.status, statusReason: run.status_reason, steps: run.steps, denials: run.denials }, steps, orphanOutcomes }));
+      write(JSON.stringify(found.detail));
       return 0;
     }
-    write(visible(`run ${run.id}  ${run.agent}  session ${run.session_id}  started ${when(run.started_at)}  ${run.status}${run.status_reason ? ` (${run.status_reason})` : ''}  ${run.steps} step(s), ${run.denials} denied`));
+    write(visible(`run ${run.id}  ${run.agent}  session ${run.sessionId}  started ${when(run.startedAt)}${run.endedAt ? `  ended ${when(run.endedAt)}` : ''}  ${duration(run.durationMs)}  ${run.status}${run.statusReason ? ` (${run.statusReason})` : ''}`));
+    write(visible(`  ${run.steps} step(s), ${run.denials} denied, ${run.approvals} approved; models ${run.models.join(', ') || '-'}; tokens ${tokens(run.usage)}; cost ${money(run.usage)} (${costSourceLabel(run.usage.costSource)}, ${run.usage.calls} model call(s))`));
     if (!traceMode) {
-      write(`${pad('SEQ', 5)}${pad('DECISION', 9)}${pad('REVERSIBILITY', 14)}${pad('MS', 8)}${pad('TOOL', 14)}ACTION`);
+      write(`${pad('SEQ', 5)}${pad('DECISION', 9)}${pad('REVERSIBILITY', 14)}${pad('MS', 8)}${pad('TOKENS', 26)}${pad('COST', 12)}${pad('TOOL', 14)}ACTION`);
       for (const v of steps) {
-        write(visible(`${pad(String(v.seq), 5)}${pad(v.decision.toUpperCase(), 9)}${pad(v.reversibility, 14)}${pad(String(v.durationMs), 8)}${pad(v.tool, 14)}${v.summary}`));
+        write(visible(`${pad(String(v.seq), 5)}${pad(v.decision.toUpperCase(), 9)}${pad(v.reversibility, 14)}${pad(String(v.durationMs), 8)}${pad(tokens(v.usage), 26)}${pad(money(v.usage), 12)}${pad(v.tool, 14)}${v.summary}`));
         if (v.rules.length) write(visible(`     rules: ${v.rules.join(', ')}`));
+        if (v.decision === 'deny' && v.rules.includes('budget.exhausted')) write(visible(`     because: ${v.reasons[0] ?? ''}`));
         const out = outcomeText(v);
         if (out) write(visible(`     outcome: ${out}`));
       }
+      if (unattributed) write(`     model calls not tied to a step (final answer, telemetry only): ${unattributed.calls}, tokens ${tokens(unattributed)}, cost ${money(unattributed)}`);
+      write(LEGEND);
+      if (orphanOutcomes.length) write(`outcomes without a matching step: ${orphanOutcomes.map((s) => `#${s}`).join(', ')}`);
       return 0;
     }
     // --trace: the causal chain.

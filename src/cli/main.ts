@@ -57,6 +57,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./logCommand')).runLog(rest);
     case 'export':
       return (await import('./exportCommand')).runExport(rest);
+    case 'budget':
+      return (await import('./budgetCommand')).runBudget(rest);
+    case 'status':
+      return (await import('./statusCommand')).runStatus(rest);
     default:
       throw new UsageError(`unknown command: ${cmd}`);
   }

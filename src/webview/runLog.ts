@@ -137,7 +137,7 @@ function runItem(r: RunSummary, i: number): HTMLLIElement {
     h('span', { class: 'run-steps' }, `${fmtInt(r.steps)} steps`),
     h('span', { class: r.denials ? 'run-denials has' : 'run-denials' }, `${fmtInt(r.denials)} denied`),
     h('span', { class: 'run-asked' }, `${fmtInt(r.asked)} asked`),
-    h('span', { class: 'run-cost', title: r.tokens === null ? 'no usage recorded' : `${fmtInt(r.tokens)} tokens` }, fmtCost(r.costUsd, r.costPartial)));
+    h('span', { class: 'run-cost', title: r.tokens === null ? 'no usage recorded' : `${fmtInt(r.tokens)} tokens${r.costEstimate ? '; ≈ priced by Airlock from tokens (an estimate)' : r.costSource === 'agent' ? '; reported by the agent' : ''}` }, `${r.costEstimate ? '≈ ' : ''}${fmtCost(r.costUsd, r.costPartial)}`));
   li.addEventListener('click', () => {
     ui.runsActive = i;
     void openRun(r.id);
@@ -293,7 +293,7 @@ async function openRun(runId: string, active = -1): Promise<void> {
   detail.hidden = true;
   append(main,
     h('div', { class: 'toolbar' }, back, h('h2', {}, `${run.agent} · ${fmtDate(run.startedAt)}`), h('span', { class: `run-status status-${run.status}`, title: run.statusReason ?? undefined }, run.status),
-      h('span', { class: 'count' }, `${fmtInt(run.steps)} steps · ${fmtInt(run.denials)} denied · ${fmtInt(run.asked)} asked · ${fmtCost(run.costUsd, run.costPartial)}${run.tokens !== null ? ` · ${fmtInt(run.tokens)} tokens` : ''}`), exportBtn),
+      h('span', { class: 'count' }, `${fmtInt(run.steps)} steps · ${fmtInt(run.denials)} denied · ${fmtInt(run.asked)} asked · ${run.costEstimate ? '≈ ' : ''}${fmtCost(run.costUsd, run.costPartial)}${run.costEstimate ? ' (estimated from tokens)' : ''}${run.tokens !== null ? ` · ${fmtInt(run.tokens)} tokens` : ''}`), exportBtn),
     filterBar(ui.filters, (f) => {
       ui.filters = f;
       void reloadSteps();

@@ -146,7 +146,7 @@ describe('airlock hooks install / uninstall', () => {
     const h = freshHome();
     assert.equal(cli(['hooks', 'install', 'claude', '--scope', 'project'], h).code, 0);
     const s = JSON.parse(readFileSync(join(h.proj, '.claude', 'settings.json'), 'utf8')) as Record<string, unknown>;
-    assert.equal(findJson('claude', s).length, 2);
+    assert.equal(findJson('claude', s).length, 3, 'PreToolUse, PostToolUse and SessionEnd');
     assert.equal(existsSync(join(h.home, '.claude', 'settings.json')), false, 'user scope untouched');
     assert.equal(cli(['hooks', 'install', 'copilot', '--scope', 'project'], h).code, 0);
     assert.ok(existsSync(join(h.proj, '.github', 'hooks', 'airlock.json')));

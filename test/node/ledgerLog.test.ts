@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import { buildLedgerFixture, type Fixture } from '../support/ledgerFixture';
 import { ROOT, runCli, tempDir } from '../support/gateway';
+import { LogRunDetail, LogRuns } from '../../src/core/protocol/runLog';
 
 const dir = tempDir('airlock-log-');
 let f: Fixture;
@@ -22,33 +23,35 @@ describe('airlock log', () => {
     const t = await log();
     assert.equal(t.code, 0, t.stderr);
     const lines = t.stdout.trim().split('\n');
-    assert.match(lines[0]!, /^RUN\s+AGENT\s+STARTED\s+STATUS\s+STEPS\s+DENIED\s+SESSION/);
-    assert.match(t.stdout, new RegExp(`${f.runA.slice(0, 8)}\\s+claude\\s+\\S+ \\S+\\s+active\\s+7\\s+2\\s+sA`));
-    assert.match(t.stdout, new RegExp(`${f.runB.slice(0, 8)}\\s+codex\\s+\\S+ \\S+\\s+active\\s+1\\s+0\\s+sB`));
-    const j = JSON.parse((await log('--json')).stdout);
-    const a = j.runs.find((r: { id: string }) => r.id === f.runA);
+    assert.match(lines[0]!, /^RUN\s+AGENT\s+STARTED\s+DURATION\s+STATUS\s+STEPS\s+DENIED\s+APPROVED\s+TOKENS\s+COST\s+SOURCE\s+MODELS/);
+    // No usage recorded in this fixture: tokens and cost are unknown ("-"), never zero.
+    assert.match(t.stdout, new RegExp(`${f.runA.slice(0, 8)}\\s+claude\\s+\\S+ \\S+\\s+\\S+\\s+active\\s+7\\s+2\\s+1\\s+-\\s+-\\s+unknown`));
+    assert.match(t.stdout, new RegExp(`${f.runB.slice(0, 8)}\\s+codex\\s+\\S+ \\S+\\s+\\S+\\s+active\\s+1\\s+0\\s+0\\s+-\\s+-\\s+unknown`));
+    const j = LogRuns.parse(JSON.parse((await log('--json')).stdout));
+    assert.equal(j.runs.find((r) => r.id === f.runA)!.usage.costUsd, null);
+    const a = j.runs.find((r) => r.id === f.runA)!;
     assert.deepEqual({ agent: a.agent, steps: a.steps, denials: a.denials, approvals: a.approvals, status: a.status }, { agent: 'claude', steps: 7, denials: 2, approvals: 1, status: 'active' });
   });
 
   it('--run (by prefix) lists the steps with decision, reversibility, rules, duration and outcome; secrets are masked', async () => {
     const t = await log('--run', f.runA.slice(0, 6));
     assert.equal(t.code, 0, t.stderr);
-    assert.match(t.stdout, /^3\s+DENY\s+irreversible\s+[\d.]+\s+Bash\s+rm -rf build$/m);
+    assert.match(t.stdout, /^3\s+DENY\s+irreversible\s+[\d.]+\s+-\s+-\s+Bash\s+rm -rf build$/m);
     assert.match(t.stdout, /rules: floor\.irreversible, run\.escalation, approval\.person/);
     assert.match(t.stdout, /PGPASSWORD=\*\*\* psql/);
     assert.ok(!t.stdout.includes('hunter2'));
     assert.match(t.stdout, /outcome: exit 2, error: psql: error: connection to server at "db" failed, 42 ms/);
-    const j = JSON.parse((await log('--run', f.runA, '--json')).stdout);
+    const j = LogRunDetail.parse(JSON.parse((await log('--run', f.runA, '--json')).stdout));
     assert.equal(j.run.id, f.runA);
     assert.deepEqual(j.steps.map((s: { seq: number }) => s.seq), [1, 3, 4, 6, 8, 10, 11]);
-    const s4 = j.steps.find((s: { seq: number }) => s.seq === 4);
+    const s4 = j.steps.find((s) => s.seq === 4)!;
     assert.deepEqual(s4.ledBy.escalationFrom, [3]);
-    assert.equal(s4.ledBy.approval.result, 'approved');
-    assert.deepEqual(s4.outcome, { seq: 5, exitCode: 0, durationMs: 42, at: s4.outcome.at });
-    const s10 = j.steps.find((s: { seq: number }) => s.seq === 10);
+    assert.equal(s4.ledBy.approval?.result, 'approved');
+    assert.deepEqual(s4.outcome, { seq: 5, exitCode: 0, durationMs: 42, at: s4.outcome!.at });
+    const s10 = j.steps.find((s) => s.seq === 10)!;
     assert.equal(s10.ledBy.duplicateOf, 8);
     assert.equal(s10.decision, 'deny');
-    assert.equal(j.steps.find((s: { seq: number }) => s.seq === 11).subagentId, 'sub-1');
+    assert.equal(j.steps.find((s) => s.seq === 11)!.subagentId, 'sub-1');
   });
 
   it('--trace prints the causal chain: escalations, retries, approvals, outcomes linked to their step', async () => {

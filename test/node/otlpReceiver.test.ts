@@ -143,10 +143,11 @@ describe('OTLP receiver', () => {
   });
 
   it("takes Claude Code's cost metric as a floor for the run's spend (metrics-only setups still hit budgets)", async () => {
-    const metric = (v: number) => ({
-      resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] }, scopeMetrics: [{ metrics: [{ name: 'claude_code.cost.usage', unit: 'USD', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ asDouble: v, timeUnixNano: '1', attributes: [{ key: 'session.id', value: { stringValue: 'sess-metric' } }, { key: 'model', value: { stringValue: 'claude-opus-4-8' } }] }] } }] }] }],
+    // Two delta windows (each its own start and end), the second one sent twice (an exporter retry): counted once each.
+    const metric = (v: number, w: number) => ({
+      resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] }, scopeMetrics: [{ metrics: [{ name: 'claude_code.cost.usage', unit: 'USD', sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ asDouble: v, startTimeUnixNano: String(w * 1000), timeUnixNano: String((w + 1) * 1000), attributes: [{ key: 'session.id', value: { stringValue: 'sess-metric' } }, { key: 'model', value: { stringValue: 'claude-opus-4-8' } }] }] } }] }] }],
     });
-    for (const v of [0.25, 0.5]) assert.equal((await post('/v1/metrics', JSON.stringify(metric(v)), { 'content-type': 'application/json' })).status, 200);
+    for (const [v, w] of [[0.25, 1], [0.5, 2], [0.5, 2]] as const) assert.equal((await post('/v1/metrics', JSON.stringify(metric(v, w)), { 'content-type': 'application/json' })).status, 200);
     const run = ledger.runs().find((r) => r.session_id === 'sess-metric')!;
     assert.equal(usage.runSpent(run.id).usd, 0.75);
   });

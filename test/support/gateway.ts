@@ -63,8 +63,8 @@ export interface ServeProc {
 }
 
 /** Start `airlock serve` as a real child process and wait for its JSON line. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<ServeProc> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<ServeProc> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -77,7 +77,7 @@ export class ScriptedModel {
   private next = 0;
   private idSeq = 0;
 
-  constructor(private readonly turns: ScriptedTurn[], private readonly opts: { finalText?: string } = {}) {}
+  constructor(private readonly turns: ScriptedTurn[], private readonly opts: { finalText?: string; /** false: no `request-id` response header (some gateways and proxies drop it). */ requestIds?: boolean } = {}) {}
 
   /** Starts listening on 127.0.0.1 (random port); resolves to the base URL for ANTHROPIC_BASE_URL. */
   async start(): Promise<string> {
@@ -195,7 +195,7 @@ export class ScriptedModel {
     if (body.stream !== true) {
       return json(res, 200, { id, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stop, stop_sequence: null, usage: fullUsage });
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'request-id': `req_${id}` });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...(this.opts.requestIds === false ? {} : { 'request-id': `req_${id}` }) });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     send('message_start', {
       type: 'message_start',

@@ -74,7 +74,8 @@ interface JsonLayout {
 
 export const JSON_LAYOUTS: Record<JsonAgent, JsonLayout> = {
   claude: {
-    events: ['PreToolUse', 'PostToolUse'],
+    // SessionEnd: the run ends when the session does (src/node/agents/sessionEnd.ts).
+    events: ['PreToolUse', 'PostToolUse', 'SessionEnd'],
     shape: 'grouped',
     matcher: '*',
     skeleton: {},
@@ -82,7 +83,7 @@ export const JSON_LAYOUTS: Record<JsonAgent, JsonLayout> = {
   },
   // Copilot CLI format (`~/.copilot/hooks/*.json`, `.github/hooks/*.json`); VS Code reads it too.
   copilot: {
-    events: ['preToolUse', 'postToolUse'],
+    events: ['preToolUse', 'postToolUse', 'sessionEnd'],
     shape: 'flat',
     skeleton: { version: 1 },
     handler: (command) => ({ type: 'command', bash: command, timeoutSec: HOOK_TIMEOUT_SEC.copilot }),
@@ -101,7 +102,7 @@ export const JSON_LAYOUTS: Record<JsonAgent, JsonLayout> = {
     handler: (command) => ({ type: 'command', command }),
   },
   gemini: {
-    events: ['BeforeTool'],
+    events: ['BeforeTool', 'SessionEnd'],
     shape: 'grouped',
     matcher: '.*',
     skeleton: {},

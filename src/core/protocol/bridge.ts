@@ -56,8 +56,24 @@ export const HookRequest = z.strictObject({
    * other: the gate never trusts it for a decision, and the kill switch re-checks it.
    */
   agentPid: z.number().int().min(2).max(2 ** 31 - 1).optional(),
+  /**
+   * Where the agent keeps this session's transcript (Claude Code's `transcript_path`), for its usage
+   * when the gate's own look-up (CLAUDE_CONFIG_DIR or ~/.claude) is not where the agent writes. Read
+   * only when its file name is `<sessionId>.jsonl`; like the transcript itself, the agent's claim.
+   */
+  transcriptPath: z.string().min(1).max(4096).optional(),
 });
 export type HookRequest = z.infer<typeof HookRequest>;
+
+/** `POST /v1/session-end`: the agent's session ended (its SessionEnd hook); the gate ends the run. */
+export const SessionEnd = z.strictObject({
+  agent: GateCaller,
+  sessionId: id,
+  /** Why, in the agent's words (Claude Code: exit, clear, logout, prompt_input_exit, other). */
+  reason: z.string().min(1).max(500),
+  transcriptPath: z.string().min(1).max(4096).optional(),
+});
+export type SessionEnd = z.infer<typeof SessionEnd>;
 
 export const HookResponse = z.strictObject({
   decision: DecisionKind,

@@ -19,6 +19,7 @@
  */
 import { z } from 'zod';
 import { REVERSIBILITIES } from '../effects';
+import { RUN_COST_SOURCES } from '../run/runCost';
 
 /** Largest page of steps or runs one request may ask for. */
 export const MAX_PAGE = 500;
@@ -69,6 +70,10 @@ export const RunSummary = z.strictObject({
   costUsd: z.number().nonnegative().nullable(),
   /** Some usage rows have no known price: the cost shown is a lower bound. */
   costPartial: z.boolean(),
+  /** Where the cost came from (src/core/run/runCost.ts, the same figure as budgets and `airlock log`). */
+  costSource: z.enum(RUN_COST_SOURCES),
+  /** Part or all of the cost was priced by Airlock from tokens (genai-prices): an estimate. */
+  costEstimate: z.boolean(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 

@@ -90,6 +90,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
       ...(hook.outcome ? { outcome: hook.outcome } : {}),
       ...(hook.description ? { description: hook.description } : {}),
       ...(o.agentPid && o.agentPid > 1 ? { agentPid: o.agentPid } : {}),
+      ...(transcriptPathOf(raw) ? { transcriptPath: transcriptPathOf(raw)! } : {}),
     };
     const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
     if (r.ok) {
@@ -117,4 +118,10 @@ async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined,
   const reasons = [...dec.reasons];
   if (dec.decision !== 'allow') reasons.push(cause === 'timeout' ? `Airlock did not answer in time (${PENDING_REASON})` : `(${why})`);
   return render(d, { decision: dec.decision, reason: reasons.join('; ') }, hook);
+}
+
+/** Claude Code's (and Codex's) `transcript_path` in a hook payload, when it is a plausible path. */
+function transcriptPathOf(raw: unknown): string | undefined {
+  const t = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).transcript_path : undefined;
+  return typeof t === 'string' && t.length > 0 && t.length <= 4096 && t.endsWith('.jsonl') ? t : undefined;
 }

@@ -13,13 +13,15 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatIssues } from '../../core/policy/layers';
-import { bridgeDeny, HookRequest, MAX_BRIDGE_BODY, type HookResponse } from '../../core/protocol/bridge';
+import { bridgeDeny, HookRequest, MAX_BRIDGE_BODY, SessionEnd, type HookResponse } from '../../core/protocol/bridge';
 
 export interface BridgeHandlers {
   hook(req: HookRequest): Promise<HookResponse>;
   /** Authenticated stop request (the kill command): begin shutdown. */
   stop(reason: string): void;
   health(): Record<string, unknown>;
+  /** The agent's session ended (its SessionEnd hook): the gate ends the run. */
+  sessionEnd?(agent: HookRequest['agent'], sessionId: string, reason: string, transcriptPath?: string): { runId: string } | undefined;
 }
 
 export interface BridgeOptions {
@@ -114,6 +116,19 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
         const p = HookRequest.safeParse(raw);
         if (!p.success) throw new HttpError(400, `invalid hook request: ${formatIssues(p.error)}`, 'bridge.malformed');
         return send(res, 200, await opts.handlers.hook(p.data));
+      }
+      case 'POST /v1/session-end': {
+        const text = await readBody(req);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(text);
+        } catch (e) {
+          throw new HttpError(400, `body is not JSON: ${(e as Error).message}`, 'bridge.malformed');
+        }
+        const p = SessionEnd.safeParse(raw);
+        if (!p.success) throw new HttpError(400, `invalid session end: ${formatIssues(p.error)}`, 'bridge.malformed');
+        const r = opts.handlers.sessionEnd?.(p.data.agent, p.data.sessionId, p.data.reason, p.data.transcriptPath);
+        return send(res, 200, { ended: r !== undefined, ...(r ? { runId: r.runId } : {}) });
       }
       case 'POST /v1/stop': {
         const text = await readBody(req);

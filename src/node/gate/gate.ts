@@ -10,8 +10,8 @@
  * Architecture Invariant: every path ends in an answer before the caller's deadline; every error
  * path ends in deny with its reason.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import type { Action } from '../../core/action';
 import { EFFECT_KINDS, REVERSIBILITIES, emptyFlags, type Effect } from '../../core/effects';
@@ -27,9 +27,31 @@ import { TOOL_TABLE } from '../agents/dialects/tools';
 import type { Ledger, StepRow } from '../ledger/ledger';
 import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
+import type { RunEnds } from '../ledger/runEnds';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
 import { trustLookupFor } from '../policy/trustStore';
 import type { GateCheckpoints } from '../checkpoints/gateCheckpoints';
+
+/** One workspace policy the gate has loaded: what is in force and what waits for a person. */
+export interface PolicyFileStatus {
+  /** The workspace policy file (or null: no file, the user policy and baseline alone). */
+  path: string | null;
+  /** The workspace the requests it judges come from. */
+  workspace: string | null;
+  /** The effective policy's hash (recorded with every decision it made). */
+  hash: string;
+  /** 'in force': everything in it applies; 'waiting': its loosening entries wait for a person's acceptance (the rest applies). */
+  state: 'in force' | 'waiting' | 'none';
+  /** The loosening entries ignored until a person accepts this exact file content. */
+  waiting: string[];
+  warnings: string[];
+  loadedAt: string;
+}
+
+const inside = (dir: string, p: string): boolean => {
+  const r = relative(dir, p);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+};
 
 /** What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed). */
 export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'>;
@@ -47,6 +69,8 @@ export interface GateOptions {
   usage?: UsageStore;
   /** Workspace checkpoints: with them, snapshotable effects are checkpointed and run as reversible (src/node/checkpoints). */
   checkpoints?: GateCheckpoints;
+  /** Where run ends are recorded (session end, idle timeout); absent with a broken ledger. */
+  runEnds?: RunEnds;
 }
 
 const EffectRows = z.array(z.object({ kind: z.enum(EFFECT_KINDS), reversibility: z.enum(REVERSIBILITIES), detail: z.string(), target: z.string().optional(), exec: z.boolean().optional() }));
@@ -71,8 +95,10 @@ function writtenText(action: Action | undefined): { text: string; cwd?: string }
 }
 
 export class Gate {
-  private policy: EffectivePolicy | undefined;
-  private policyKey = '';
+  /** Effective policies by workspace policy file ('' = none), reloaded when a file's content hash changes. */
+  private readonly policies = new Map<string, { key: string; policy: EffectivePolicy; status: PolicyFileStatus }>();
+  /** The policy that judged each run's latest call (budgets and loop limits of that run). */
+  private readonly runPolicies = new Map<string, EffectivePolicy>();
   private readonly memories = new Map<string, RunMemory>();
   /** Per run: files the agent wrote or downloaded in allowed steps (provenance for the judge). */
   private readonly written = new Map<string, Map<string, string>>();
@@ -84,18 +110,52 @@ export class Gate {
   private pausedBy: string | undefined;
 
   constructor(private readonly o: GateOptions) {
-    this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: () => this.currentPolicy(), memory: (runId) => this.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
+    this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: (runId) => (runId !== undefined ? this.runPolicies.get(runId) : undefined) ?? this.currentPolicy(), memory: (runId) => this.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
   }
 
-  private policyFiles(): string[] {
-    const ws = this.o.workspacePolicy ?? (this.o.workspaceRoots[0] ? join(this.o.workspaceRoots[0], WORKSPACE_POLICY) : undefined);
+  /**
+   * The workspace a request comes from, by the agent's working directory: the configured root that
+   * holds it, and within that root the nearest folder (from the cwd up) with its own
+   * .airlock/policy.json (a project inside a larger root). A cwd outside every root, or no cwd,
+   * belongs to the first root. An explicit policy file (--policy) applies to every request.
+   */
+  workspaceOf(cwd: string | undefined): { workspace: string | undefined; policyFile: string | undefined } {
+    if (this.o.workspacePolicy) return { workspace: this.o.workspaceRoots[0], policyFile: this.o.workspacePolicy };
+    const roots = this.o.workspaceRoots.map((r) => resolve(r));
+    const abs = cwd && isAbsolute(cwd) ? resolve(cwd) : undefined;
+    const root = abs ? roots.filter((r) => inside(r, abs)).sort((a, b) => b.length - a.length)[0] : undefined;
+    if (root && abs) {
+      for (let d = abs; inside(root, d); d = dirname(d)) {
+        if (existsSync(join(d, WORKSPACE_POLICY))) return { workspace: d, policyFile: join(d, WORKSPACE_POLICY) };
+        if (d === root || dirname(d) === d) break;
+      }
+      return { workspace: root, policyFile: join(root, WORKSPACE_POLICY) };
+    }
+    const first = roots[0];
+    return { workspace: first, policyFile: first ? join(first, WORKSPACE_POLICY) : undefined };
+  }
+
+  private policyFiles(ws: string | undefined): string[] {
     return [join(this.o.home, 'policy.json'), ...(ws ? [ws] : []), join(this.o.home, 'acknowledged.json')];
   }
 
-  /** The effective policy, reloaded when any of its files' content hash changed. */
-  currentPolicy(): EffectivePolicy {
+  /** The policies in force (and what in them waits for a person's acceptance), for status and health. */
+  policyStatus(): PolicyFileStatus[] {
+    if (this.policies.size === 0) this.currentPolicy();
+    return [...this.policies.values()].map((p) => p.status);
+  }
+
+  /**
+   * The effective policy for a request from `cwd` (see workspaceOf): user policy + that workspace's
+   * .airlock/policy.json + acceptances, with the same layering as the editor (tightening applies at
+   * once; loosening waits for a person's acceptance of that exact content). Cached per workspace
+   * file by the content hashes of the files it is built from.
+   */
+  currentPolicy(cwd?: string): EffectivePolicy {
+    const { workspace, policyFile } = this.workspaceOf(cwd);
+    const cacheKey = policyFile ?? '';
     const key = sha256(
-      this.policyFiles()
+      this.policyFiles(policyFile)
         .map((f) => {
           try {
             return `${f}\0${sha256(readFileSync(f, 'utf8'))}`;
@@ -105,14 +165,63 @@ export class Gate {
         })
         .join('\n'),
     );
-    if (this.policy && key === this.policyKey) return this.policy;
-    const { policy } = loadEffectivePolicy({ workspaceRoots: this.o.workspaceRoots, home: this.o.home, ...(this.o.workspacePolicy ? { workspacePolicy: this.o.workspacePolicy } : {}) });
+    const hit = this.policies.get(cacheKey);
+    if (hit && key === hit.key) return hit.policy;
+    const roots = workspace ? [workspace, ...this.o.workspaceRoots.filter((r) => resolve(r) !== workspace)] : this.o.workspaceRoots;
+    const { policy, workspace: layer } = loadEffectivePolicy({ workspaceRoots: roots, home: this.o.home, ...(policyFile && (this.o.workspacePolicy || existsSync(policyFile)) ? { workspacePolicy: policyFile } : {}) });
     for (const w of policy.warnings) this.o.log(`policy: ${w}`);
-    for (const i of policy.ignored) this.o.log(`policy: ignored until acknowledged: ${i}`);
-    this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)})`);
-    this.policy = policy;
-    this.policyKey = key;
+    const file = layer?.path ?? null;
+    const status: PolicyFileStatus = {
+      path: file, workspace: workspace ?? null, hash: policy.hash,
+      state: !file ? 'none' : policy.ignored.length ? 'waiting' : 'in force',
+      waiting: [...policy.ignored], warnings: [...policy.warnings], loadedAt: new Date().toISOString(),
+    };
+    const fileHash = layer?.hash ? ` (file sha256 ${layer.hash.slice(0, 12)})` : '';
+    if (!file) this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)}): no workspace policy${workspace ? ` in ${workspace}` : ''}; the user policy and the baseline apply`);
+    else if (status.state === 'in force') this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)}): ${file}${fileHash} in force`);
+    else {
+      this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)}): ${file}${fileHash} in force except what waits for acceptance:`);
+      for (const i of policy.ignored) this.o.log(`policy:   ignored until a person accepts this exact file: ${i}`);
+      this.o.log('policy:   accept it in the editor (Airlock: Review Workspace Policy, then Accept This Exact Workspace Policy File)');
+    }
+    this.policies.set(cacheKey, { key, policy, status });
     return policy;
+  }
+
+  /**
+   * The agent says its session ended (Claude Code / Gemini CLI SessionEnd, Copilot sessionEnd): the
+   * run ends with that reason. Its budget and loop memory end with it; a resumed session reopens it.
+   */
+  endSession(agent: HookRequest['agent'], sessionId: string, reason: string, transcriptPath?: string): { runId: string } | undefined {
+    if (!this.o.runEnds) return undefined;
+    const at = new Date().toISOString();
+    const run = this.o.ledger.runFor(agent, sessionId, at);
+    // The model calls after the last tool call (the final answer) are in the agent's files by now.
+    try {
+      this.o.usage?.syncFromDisk(agent, sessionId, new Date(), transcriptPath);
+    } catch (e) {
+      this.o.log(`usage: could not read the ${agent} session files of ${sessionId} at its end: ${(e as Error).message}`);
+    }
+    this.o.runEnds.end(run.id, at, reason, 'agent');
+    this.memories.delete(run.id);
+    this.runPolicies.delete(run.id);
+    this.o.log(`run ${run.id} ended: ${reason}`);
+    return { runId: run.id };
+  }
+
+  /** End every active run with no call for `idleMs` (the idle timeout). Returns the runs ended. */
+  endIdleRuns(idleMs: number, now = new Date()): string[] {
+    if (!this.o.runEnds || !(idleMs > 0)) return [];
+    const ended: string[] = [];
+    const minutes = Math.round((idleMs / 60_000) * 10) / 10;
+    for (const r of this.o.runEnds.idleSince(new Date(now.getTime() - idleMs).toISOString())) {
+      this.o.runEnds.end(r.id, now.toISOString(), `idle for ${minutes} minute(s) (no call since ${r.last})`, 'idle');
+      this.memories.delete(r.id);
+      this.runPolicies.delete(r.id);
+      ended.push(r.id);
+    }
+    if (ended.length) this.o.log(`ended ${ended.length} idle run(s): ${ended.join(', ')}`);
+    return ended;
   }
 
   /** Pause every run (a person in the editor) or resume (undefined). Reads and writes alike are denied while paused. */
@@ -208,8 +317,17 @@ export class Gate {
     const startedAt = new Date().toISOString();
     const receivedAt = Date.now();
     const t0 = process.hrtime.bigint();
-    const policy = this.currentPolicy();
+    const reqCwd = req.action && 'cwd' in req.action ? req.action.cwd : undefined;
+    const policy = this.currentPolicy(reqCwd);
     const run = this.runOf(req, startedAt);
+    this.runPolicies.set(run.id, policy);
+    if (req.event === 'pre' && this.o.runEnds) {
+      try {
+        if (this.o.runEnds.reopen(run.id)) this.o.log(`run ${run.id} resumed after it had ended`);
+      } catch (e) {
+        this.o.log(`could not reopen run ${run.id}: ${(e as Error).message}`);
+      }
+    }
     const mem = this.memoryOf(run.id);
     const act = this.actionOf(req);
     const action = act === 'internal' ? undefined : act;

@@ -14,7 +14,9 @@
 import { canonicalJson, sha256 } from '../../core/hash';
 import type { EffectivePolicy } from '../../core/policy/layers';
 import type { HookRequest } from '../../core/protocol/bridge';
-import { BUDGET_REASON, budgetState, type BudgetState } from '../../core/run/budget';
+import { budgetState, explainBudgetDenial, type BudgetState } from '../../core/run/budget';
+import { describeCostSource } from '../../core/run/runCost';
+import { dayOf } from '../usage/usage';
 import { checkLoop, emptyLoopMemory, noteCall, noteOutcome, notePerson, type LoopMemory } from '../../core/run/loops';
 import type { RunMemory } from '../../core/run/runMemory';
 import type { Ledger } from '../ledger/ledger';
@@ -23,7 +25,8 @@ import type { UsageStore } from '../usage/usage';
 export interface RunLimitsOptions {
   ledger: Pick<Ledger, 'setRunStatus'>;
   usage?: UsageStore;
-  policy: () => EffectivePolicy;
+  /** The policy that applies to a run (its workspace's), or the gate's default without a run. */
+  policy: (runId?: string) => EffectivePolicy;
   memory: (runId: string) => RunMemory;
   log: (line: string) => void;
   now?: () => Date;
@@ -63,7 +66,7 @@ export class RunLimits {
 
   /** The budget state of a run under the current policy (for the status bar). */
   budgetState(runId: string): BudgetState {
-    const budgets = this.o.policy().budgets;
+    const budgets = this.o.policy(runId).budgets;
     if (!this.o.usage) return budgetState(budgets, undefined, 'no usage store is connected to the gate');
     return this.o.usage.budgetState(runId, budgets, this.now());
   }
@@ -71,7 +74,7 @@ export class RunLimits {
   /** A person authorizes `extraUsd` more for this run (and today, if the day's budget is what stopped it). */
   authorize(runId: string, extraUsd: number, by = 'person'): BudgetState {
     if (!this.o.usage) throw new Error('no usage store is connected to the gate: budgets cannot be raised');
-    const s = this.o.usage.authorize(runId, extraUsd, this.o.policy().budgets, by, this.now());
+    const s = this.o.usage.authorize(runId, extraUsd, this.o.policy(runId).budgets, by, this.now());
     this.personActed(runId);
     return s;
   }
@@ -109,7 +112,7 @@ export class RunLimits {
       const until = Date.now() + wait;
       for (;;) {
         try {
-          this.o.usage.syncFromDisk(req.agent, req.sessionId, now);
+          this.o.usage.syncFromDisk(req.agent, req.sessionId, now, req.transcriptPath);
         } catch (e) {
           this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
           break;
@@ -121,7 +124,15 @@ export class RunLimits {
     const b = policy.budgets;
     if (b.perRunUsd !== undefined || b.perDayUsd !== undefined) {
       const s = this.budgetState(runId);
-      if (s.exhausted) return { reason: `${BUDGET_REASON} (${s.detail})`, rules: ['budget.exhausted'] };
+      if (s.exhausted) {
+        let costSource = 'unknown';
+        try {
+          if (this.o.usage) costSource = describeCostSource(this.o.usage.runCost(runId));
+        } catch (e) {
+          costSource = `the usage store cannot be read: ${(e as Error).message}`;
+        }
+        return { reason: explainBudgetDenial(s, { runId, day: dayOf(now), costSource }), rules: ['budget.exhausted', ...s.scopes.filter((x) => x.exhausted).map((x) => `budget.${x.scope}`)] };
+      }
     }
     const mem = this.o.memory(runId);
     if (mem.paused) return undefined; // the judge already denies with the pause reason
@@ -158,7 +169,7 @@ export class RunLimits {
     // By the time a tool call's outcome arrives, the model call that produced it is in the transcript.
     if (this.o.usage) {
       try {
-        this.o.usage.syncFromDisk(req.agent, req.sessionId, this.now());
+        this.o.usage.syncFromDisk(req.agent, req.sessionId, this.now(), req.transcriptPath);
       } catch (e) {
         this.o.log(`usage: could not read the ${req.agent} session files of ${req.sessionId}: ${(e as Error).message}`);
       }

@@ -14,6 +14,7 @@ import { Gate, summarize, type GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import { otlpPortFor, startOtlpReceiverWithFallback } from '../usage/otlp/receiver';
 import { UsageStore, usageStoreOptionsFromEnv } from '../usage/usage';
+import { RunEnds } from '../ledger/runEnds';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { CheckpointStore, checkpointSettingsFromEnv, type CheckpointSettings } from '../checkpoints/store';
@@ -45,6 +46,15 @@ export interface ServeOptions {
    * checkpointed and run as reversible. `false` (or AIRLOCK_CHECKPOINTS=off) turns them off.
    */
   checkpoints?: Partial<CheckpointSettings> | false;
+  /** A run with no call for this long ends ("idle"); 0 = never. Default: AIRLOCK_RUN_IDLE_MINUTES, else 30 minutes. */
+  runIdleMs?: number;
+}
+
+/** The idle timeout from the environment (AIRLOCK_RUN_IDLE_MINUTES; 0 turns it off), else 30 minutes. */
+export function runIdleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.AIRLOCK_RUN_IDLE_MINUTES;
+  const n = v === undefined || v.trim() === '' ? 30 : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n * 60_000 : 30 * 60_000;
 }
 
 export interface Served {
@@ -84,7 +94,15 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   const checkpoints = cpSettings === false ? undefined : new GateCheckpoints(new CheckpointStore(o.home, cpSettings), o.log);
   // Housekeeping at start: checkpoints past their age, then the oldest past the size cap (in the background).
   if (checkpoints) void checkpoints.store.prune().then((r) => r.removed && o.log(`checkpoints: pruned ${r.removed}`), () => undefined);
-  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), ...(checkpoints ? { checkpoints } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  let runEnds: RunEnds | undefined;
+  if (ledger instanceof Ledger) {
+    try {
+      runEnds = new RunEnds(ledger.database());
+    } catch (e) {
+      o.log(`run ends cannot be recorded (${(e as Error).message})`);
+    }
+  }
+  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), ...(checkpoints ? { checkpoints } : {}), ...(runEnds ? { runEnds } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
   let token = newToken();
   let stopping: Promise<number> | undefined;
@@ -112,10 +130,20 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
         });
       },
       stop: (reason) => void stop(reason),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false }),
+      sessionEnd: (agent, sessionId, reason, transcriptPath) => gate.endSession(agent, sessionId, reason, transcriptPath),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false, policies: gate.policyStatus() }),
     },
   });
   const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;
+  const idleMs = o.runIdleMs ?? runIdleMsFromEnv();
+  const sweep = idleMs > 0 ? setInterval(() => {
+    try {
+      gate.endIdleRuns(idleMs);
+    } catch (e) {
+      o.log(`idle run sweep failed: ${(e as Error).message}`);
+    }
+  }, Math.max(1000, Math.min(60_000, Math.floor(idleMs / 2)))) : undefined;
+  sweep?.unref();
   const startedAt = new Date().toISOString();
   writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
   const rotate = (): string => {
@@ -130,6 +158,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   const stop = (reason: string): Promise<number> => {
     stopping ??= (async () => {
       o.log(`stopping: ${reason}`);
+      if (sweep) clearInterval(sweep);
       const closing = Promise.all([bridge.close(), otlp?.close()]);
       await gate.close();
       await closing;

@@ -16,6 +16,7 @@ import { Action } from '../../core/action';
 import { actionText } from '../../core/present';
 import { SUMMARY_CHARS, StepOutcome, type RunSummary, type StepDetail, type StepFilters, type StepRow } from '../../core/protocol/panel';
 import type { RunLogQueries, RunPage, StepPage } from '../../core/run/runLogQueries';
+import { runUsageOf } from '../usage/usageReport';
 
 type Database = BetterSqlite3.Database;
 
@@ -35,6 +36,8 @@ interface UsageShape {
   tokens: string | null;
   cost: string | null;
   hasStep: boolean;
+  /** Airlock's own usage table (src/node/usage/usage.ts): costs come from the one run cost function. */
+  own: boolean;
 }
 
 interface RawStep {
@@ -96,6 +99,7 @@ export class LedgerQueries implements RunLogQueries {
     this.usage = this.discoverUsage();
     if (this.usage?.hasStep && !db.readonly) db.exec(`CREATE INDEX IF NOT EXISTS panel_usage_step ON ${quoteIdent(this.usage.table)} (step_id)`);
     if (this.usage && !db.readonly) db.exec(`CREATE INDEX IF NOT EXISTS panel_usage_run ON ${quoteIdent(this.usage.table)} (run_id)`);
+    if (this.usage?.own && !this.usage.hasStep && !db.readonly) db.exec('CREATE INDEX IF NOT EXISTS panel_usage_tool ON usage (run_id, tool_use_id)');
     db.pragma('query_only = ON');
   }
 
@@ -139,6 +143,7 @@ export class LedgerQueries implements RunLogQueries {
         tokens: toks.length ? toks.map((c) => `coalesce(u.${quoteIdent(c)}, 0)`).join(' + ') : null,
         cost: cost ? `u.${quoteIdent(cost)}` : null,
         hasStep: cols.has('step_id'),
+        own: table === 'usage' && cols.has('cost_source') && cols.has('tool_use_id'),
       };
     }
     return undefined;
@@ -178,7 +183,19 @@ export class LedgerQueries implements RunLogQueries {
     let tokens: number | null = null;
     let costUsd: number | null = null;
     let costPartial = false;
-    if (this.usage) {
+    let costSource: RunSummary['costSource'] = 'unknown';
+    let costEstimate = false;
+    if (this.usage?.own) {
+      // The one run cost (src/core/run/runCost.ts), the same figure budgets and `airlock log` use.
+      const u = runUsageOf(this.db, runId);
+      if (u.calls > 0 || u.costUsd !== null) {
+        tokens = u.inputTokens + u.outputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+        costUsd = u.costUsd;
+        costPartial = u.unpricedCalls > 0 && u.costUsd !== null;
+        costSource = u.costSource;
+        costEstimate = u.costEstimate;
+      }
+    } else if (this.usage) {
       const u = this.usage;
       const row = this.stmt(
         `SELECT count(*) AS n, ${u.tokens ? `sum(${u.tokens})` : 'NULL'} AS tokens, ${u.cost ? `sum(${u.cost})` : 'NULL'} AS cost, ${u.cost ? `sum(${u.cost} IS NULL)` : 'count(*)'} AS unpriced FROM ${quoteIdent(u.table)} u WHERE u.run_id = ?`,
@@ -203,6 +220,8 @@ export class LedgerQueries implements RunLogQueries {
       tokens,
       costUsd,
       costPartial,
+      costSource,
+      costEstimate,
     };
     this.summaries.set(runId, { lastSeq: r.last_seq, status: r.status, summary });
     return summary;
@@ -256,6 +275,11 @@ export class LedgerQueries implements RunLogQueries {
 
   private usageColumns(): string {
     const u = this.usage;
+    if (u?.own && !u.hasStep) {
+      // Airlock's usage table ties a model call to the tool call it produced (tool_use_id).
+      const on = "u.run_id = s.run_id AND u.tool_use_id = s.tool_use_id";
+      return `, (SELECT sum(${u.tokens ?? '0'}) FROM usage u WHERE ${on}) AS tokens, (SELECT sum(u.cost_usd) FROM usage u WHERE ${on}) AS cost`;
+    }
     if (!u?.hasStep) return '';
     const t = u.tokens ? `(SELECT sum(${u.tokens}) FROM ${quoteIdent(u.table)} u WHERE u.step_id = s.id)` : 'NULL';
     const c = u.cost ? `(SELECT sum(${u.cost}) FROM ${quoteIdent(u.table)} u WHERE u.step_id = s.id)` : 'NULL';

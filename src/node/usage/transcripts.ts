@@ -84,6 +84,7 @@ export function claudeTranscriptCalls(lines: string[], fallbackSession?: string)
       sessionId,
       // The same key the OTLP api_request event gets (session + its request_id), so both sources merge.
       key: reqId ? `claude:${sessionId}:${reqId}` : `claude:${sessionId}:msg:${m.id}`,
+      ...(reqId ? {} : { match: 'content' as const }),
       ...(typeof m.model === 'string' ? { model: m.model } : {}),
       tokens: { input: num(u.input_tokens), output: num(u.output_tokens), cacheRead: num(u.cache_read_input_tokens), cacheWrite: num(u.cache_creation_input_tokens) },
       at: prev?.at ?? at,
@@ -112,6 +113,7 @@ export function codexRolloutCalls(lines: string[], sessionId: string, cursor: Cu
       agent: 'codex',
       sessionId,
       key: `codex:rollout:${basename(file)}:${lineBase + i}:${typeof d.timestamp === 'string' ? d.timestamp : ''}`,
+      match: 'content',
       ...(cursor.model ? { model: cursor.model } : {}),
       // OpenAI counts cached input inside input_tokens and reasoning inside output_tokens.
       tokens: { input: Math.max(0, num(u.input_tokens) - cached), output: num(u.output_tokens), cacheRead: cached, cacheWrite: 0 },
@@ -155,6 +157,16 @@ export function claudeTranscriptFiles(configDirs: string[], sessionId: string): 
     }
   }
   return out;
+}
+
+/** A session's main transcript file as the agent named it, and its sub-agents' files next to it. */
+export function claudeTranscriptFilesAt(main: string): string[] {
+  try {
+    if (!statSync(main).isFile()) return [];
+  } catch {
+    return [];
+  }
+  return [main, ...listJsonl(join(main.slice(0, -'.jsonl'.length), 'subagents'), 3)];
 }
 
 /** Codex rollout files for a session id (searches the dated folders). */

@@ -15,16 +15,18 @@
  * table), 'unknown' (model not in the table: cost NULL, never 0).
  */
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentName } from '../../core/protocol/bridge';
 import { budgetState as computeBudget, type BudgetState, type SpendFacts } from '../../core/run/budget';
-import { chooseCost, priceCall, type CostSource } from '../../core/run/pricing';
+import { chooseCost, normalizeModel, priceCall, type CostSource, type Tokens } from '../../core/run/pricing';
+import type { CallCostFacts, RunCost } from '../../core/run/runCost';
+import { callFactsOf, metricCostOf, runCostOf } from './usageReport';
 import type { Budgets } from '../../core/policy/schema';
 import type { Ledger } from '../ledger/ledger';
 import type { Decoded, Signal } from './otlp/decode';
 import { extractUsage, type Extracted, type UsageCall } from './otlp/extract';
-import { claudeTranscriptCalls, claudeTranscriptFiles, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
+import { claudeTranscriptCalls, claudeTranscriptFiles, claudeTranscriptFilesAt, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
@@ -54,6 +56,21 @@ CREATE TABLE IF NOT EXISTS usage_totals (
   value REAL NOT NULL,
   updated_at TEXT NOT NULL,
   PRIMARY KEY (run_id, model, metric)
+);
+CREATE TABLE IF NOT EXISTS usage_alias (
+  key TEXT PRIMARY KEY,
+  target TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usage_series (
+  run_id TEXT NOT NULL,
+  metric TEXT NOT NULL,
+  series TEXT NOT NULL,
+  start TEXT NOT NULL,
+  model TEXT NOT NULL,
+  temporality INTEGER NOT NULL,
+  value REAL NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, metric, series, start)
 );
 CREATE TABLE IF NOT EXISTS person_marks (
   run_id TEXT NOT NULL,
@@ -87,7 +104,21 @@ export interface UsageRow {
   source: string;
   at: string;
   recorded_at: string;
+  /** Content fingerprint (model, token counts): how reports that share no id are matched. */
+  fp: string | null;
+  /** 1: some report of this call carried an id the sources share (the API request id). */
+  by_id: number;
 }
+
+/** A call's content fingerprint: what two reports of the same model call agree on when they share no id. */
+export function fingerprint(model: string | undefined | null, t: Tokens): string {
+  return `${model ? normalizeModel(model) : ''}|${t.input}|${t.output}|${t.cacheRead}|${t.cacheWrite}`;
+}
+
+/** Two reports of one call are at most this far apart in time to be matched by content. */
+const MATCH_WINDOW_MS = 10 * 60_000;
+
+const sourcesOf = (s: string): string[] => s.split('+');
 
 export interface UsageStoreOptions {
   /** Claude Code config dirs to look for transcripts in (CLAUDE_CONFIG_DIR or ~/.claude). */
@@ -114,10 +145,27 @@ export class UsageStore {
   ) {
     this.db = ledger.database();
     this.db.exec(SCHEMA);
+    this.migrate();
     this.getRow = this.db.prepare('SELECT * FROM usage WHERE key = ?');
     this.putRow = this.db.prepare(`INSERT OR REPLACE INTO usage (key, run_id, agent, session_id, tool_use_id, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
-      cost_usd, cost_source, priced_usd, source, at, recorded_at) VALUES (@key, @run_id, @agent, @session_id, @tool_use_id, @model, @input_tokens, @output_tokens, @cache_read_tokens,
-      @cache_write_tokens, @cost_usd, @cost_source, @priced_usd, @source, @at, @recorded_at)`);
+      cost_usd, cost_source, priced_usd, source, at, recorded_at, fp, by_id) VALUES (@key, @run_id, @agent, @session_id, @tool_use_id, @model, @input_tokens, @output_tokens, @cache_read_tokens,
+      @cache_write_tokens, @cost_usd, @cost_source, @priced_usd, @source, @at, @recorded_at, @fp, @by_id)`);
+  }
+
+  /** Older ledgers: the content fingerprint column, and the metric totals kept per model only. */
+  private migrate(): void {
+    const cols = new Set((this.db.prepare("SELECT name FROM pragma_table_info('usage')").all() as Array<{ name: string }>).map((r) => r.name));
+    if (!cols.has('fp')) this.db.exec('ALTER TABLE usage ADD COLUMN fp TEXT');
+    if (!cols.has('by_id')) this.db.exec('ALTER TABLE usage ADD COLUMN by_id INTEGER NOT NULL DEFAULT 1');
+    this.db.exec('CREATE INDEX IF NOT EXISTS usage_fp ON usage (session_id, fp)');
+    const legacy = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_totals'").get() !== undefined;
+    if (legacy) {
+      this.db.transaction(() => {
+        this.db.exec(`INSERT OR IGNORE INTO usage_series (run_id, metric, series, start, model, temporality, value, updated_at)
+          SELECT run_id, metric, 'legacy:' || model, '0', model, 2, value, updated_at FROM usage_totals`);
+        this.db.exec('DROP TABLE usage_totals');
+      })();
+    }
   }
 
   /** Called after usage is recorded or a budget raised (the editor refreshes the run's cost and budget). */
@@ -140,40 +188,95 @@ export class UsageStore {
     return this.ledger.runFor(agent, sessionId, at.toISOString()).id;
   }
 
-  /** Record one model call (merging with an earlier report of the same call). Returns the stored row. */
+  /** The row key a report's own key stands for (a report matched by content to another source's row). */
+  private resolve(key: string): string {
+    const a = this.db.prepare('SELECT target FROM usage_alias WHERE key = ?').get(key) as { target: string } | undefined;
+    return a?.target ?? key;
+  }
+
+  /**
+   * Another source's report of the same call when the two share no id: same agent and session, same
+   * fingerprint, from sources this row has not heard from, closest in time (within MATCH_WINDOW_MS).
+   * A row keyed by a shared id only matches a report keyed by content, and vice versa.
+   */
+  private counterpart(row: UsageRow, byId: boolean): UsageRow | undefined {
+    const rows = this.db.prepare('SELECT * FROM usage WHERE session_id = ? AND agent = ? AND fp = ? AND key != ?').all(row.session_id, row.agent, row.fp, row.key) as UsageRow[];
+    const t = Date.parse(row.at);
+    const mine = sourcesOf(row.source);
+    return rows
+      .filter((r) => !(byId && r.by_id === 1) && !sourcesOf(r.source).some((x) => mine.includes(x)) && Math.abs(Date.parse(r.at) - t) <= MATCH_WINDOW_MS)
+      .sort((a, b) => Math.abs(Date.parse(a.at) - t) - Math.abs(Date.parse(b.at) - t) || (a.at < b.at ? -1 : 1))[0];
+  }
+
+  /** Merge a report (or another row, as a report) into an earlier row of the same call (or a new row). */
+  private merged(c: UsageCall, prev: UsageRow | undefined, key: string, now: Date): UsageRow {
+    const tokens = {
+      input: Math.max(c.tokens.input, prev?.input_tokens ?? 0),
+      output: Math.max(c.tokens.output, prev?.output_tokens ?? 0),
+      cacheRead: Math.max(c.tokens.cacheRead, prev?.cache_read_tokens ?? 0),
+      cacheWrite: Math.max(c.tokens.cacheWrite, prev?.cache_write_tokens ?? 0),
+    };
+    const model = c.model ?? prev?.model ?? undefined;
+    const at = prev && prev.at < c.at.toISOString() ? new Date(prev.at) : c.at;
+    const priced = priceCall(model, tokens, at);
+    const agentUsd = c.agentCostUsd ?? (prev?.cost_source === 'agent' ? (prev.cost_usd ?? undefined) : undefined);
+    const cost = chooseCost(agentUsd, priced);
+    const toolUseId = c.source !== 'otlp' && c.toolUseId ? c.toolUseId : (prev?.tool_use_id ?? c.toolUseId ?? null);
+    return {
+      key,
+      run_id: prev?.run_id ?? this.runOf(c.agent, c.sessionId, c.at),
+      agent: c.agent,
+      session_id: c.sessionId,
+      tool_use_id: toolUseId,
+      model: model ?? null,
+      input_tokens: tokens.input,
+      output_tokens: tokens.output,
+      cache_read_tokens: tokens.cacheRead,
+      cache_write_tokens: tokens.cacheWrite,
+      cost_usd: cost.usd ?? null,
+      cost_source: cost.source,
+      priced_usd: priced?.usd ?? null,
+      source: [...new Set([...(prev ? sourcesOf(prev.source) : []), ...sourcesOf(c.source)])].sort().join('+'),
+      at: at.toISOString(),
+      recorded_at: now.toISOString(),
+      fp: fingerprint(model, tokens),
+      by_id: prev?.by_id === 1 || c.match !== 'content' ? 1 : 0,
+    };
+  }
+
+  private static asCall(r: UsageRow): UsageCall {
+    return {
+      agent: r.agent as AgentName, sessionId: r.session_id, key: r.key, at: new Date(r.at), source: r.source as UsageCall['source'],
+      tokens: { input: r.input_tokens, output: r.output_tokens, cacheRead: r.cache_read_tokens, cacheWrite: r.cache_write_tokens },
+      ...(r.by_id === 1 ? {} : { match: 'content' as const }), ...(r.model ? { model: r.model } : {}),
+      ...(r.cost_source === 'agent' && r.cost_usd !== null ? { agentCostUsd: r.cost_usd } : {}), ...(r.tool_use_id ? { toolUseId: r.tool_use_id } : {}),
+    };
+  }
+
+  /**
+   * Record one model call, merged with every other report of the same call so that each call is one
+   * row, counted once: by the key the sources share (the API request id), else by content (a report
+   * without a shared id is matched to another source's report with the same fingerprint, also when
+   * a row completes later, e.g. a transcript message streamed in parts). Returns the stored row.
+   */
   record(c: UsageCall, now = new Date()): UsageRow {
     const tx = this.db.transaction((): UsageRow => {
-      const prev = this.getRow.get(c.key) as UsageRow | undefined;
-      const tokens = {
-        input: Math.max(c.tokens.input, prev?.input_tokens ?? 0),
-        output: Math.max(c.tokens.output, prev?.output_tokens ?? 0),
-        cacheRead: Math.max(c.tokens.cacheRead, prev?.cache_read_tokens ?? 0),
-        cacheWrite: Math.max(c.tokens.cacheWrite, prev?.cache_write_tokens ?? 0),
-      };
-      const model = c.model ?? prev?.model ?? undefined;
-      const at = prev ? new Date(prev.at) : c.at;
-      const priced = priceCall(model, tokens, at);
-      const agentUsd = c.agentCostUsd ?? (prev?.cost_source === 'agent' ? (prev.cost_usd ?? undefined) : undefined);
-      const cost = chooseCost(agentUsd, priced);
-      const toolUseId = c.source !== 'otlp' && c.toolUseId ? c.toolUseId : (prev?.tool_use_id ?? c.toolUseId ?? null);
-      const row: UsageRow = {
-        key: c.key,
-        run_id: prev?.run_id ?? this.runOf(c.agent, c.sessionId, c.at),
-        agent: c.agent,
-        session_id: c.sessionId,
-        tool_use_id: toolUseId,
-        model: model ?? null,
-        input_tokens: tokens.input,
-        output_tokens: tokens.output,
-        cache_read_tokens: tokens.cacheRead,
-        cache_write_tokens: tokens.cacheWrite,
-        cost_usd: cost.usd ?? null,
-        cost_source: cost.source,
-        priced_usd: priced?.usd ?? null,
-        source: prev && prev.source !== c.source ? [...new Set([...prev.source.split('+'), c.source])].sort().join('+') : c.source,
-        at: at.toISOString(),
-        recorded_at: now.toISOString(),
-      };
+      const key = this.resolve(c.key);
+      const prev = this.getRow.get(key) as UsageRow | undefined;
+      let row = this.merged(c, prev, key, now);
+      if (row.fp !== (prev?.fp ?? null)) {
+        const other = this.counterpart(row, row.by_id === 1);
+        if (other) {
+          // One row for the call: under the shared id when either side has one.
+          const keep = other.by_id === 1 ? other.key : row.key;
+          const drop = keep === row.key ? other.key : row.key;
+          row = this.merged(UsageStore.asCall(other), { ...row, key: keep }, keep, now);
+          this.db.prepare('DELETE FROM usage WHERE key = ?').run(drop);
+          this.db.prepare('UPDATE usage_alias SET target = ? WHERE target = ?').run(keep, drop);
+          this.db.prepare('INSERT OR REPLACE INTO usage_alias (key, target) VALUES (?, ?)').run(drop, keep);
+          if (c.key !== keep) this.db.prepare('INSERT OR REPLACE INTO usage_alias (key, target) VALUES (?, ?)').run(c.key, keep);
+        }
+      }
       this.putRow.run(row);
       return row;
     });
@@ -195,21 +298,27 @@ export class UsageStore {
     for (const c of ex.calls) this.record(c, now);
     for (const p of ex.persons) this.db.prepare('INSERT INTO person_marks (run_id, at, source) VALUES (?, ?, ?)').run(this.runOf(p.agent, p.sessionId, p.at), p.at.toISOString(), 'otlp');
     for (const t of ex.totals) {
-      const run = this.runOf(t.agent, t.sessionId, now);
-      if (t.temporality === 2) {
-        this.db.prepare('INSERT OR REPLACE INTO usage_totals (run_id, model, metric, value, updated_at) VALUES (?, ?, ?, ?, ?)').run(run, t.model, t.metric, t.value, now.toISOString());
-      } else {
-        this.db
-          .prepare('INSERT INTO usage_totals (run_id, model, metric, value, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, model, metric) DO UPDATE SET value = value + excluded.value, updated_at = excluded.updated_at')
-          .run(run, t.model, t.metric, t.value, now.toISOString());
-      }
+      // One row per series and aggregation window: a cumulative series (same start at every export)
+      // is replaced by its latest value; each delta window (its own start) is stored once, so a
+      // re-sent export replaces instead of adding; a gauge (no start) keeps its latest value. The
+      // run's total is the sum of the rows.
+      const start = t.temporality === 1 && t.start === '0' ? `t${t.time}` : t.start;
+      this.db
+        .prepare('INSERT OR REPLACE INTO usage_series (run_id, metric, series, start, model, temporality, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(this.runOf(t.agent, t.sessionId, now), t.metric, t.series, start, t.model, t.temporality, t.value, now.toISOString());
     }
   }
 
   /** Read what the agent wrote to disk for this session since the last call (Claude transcripts, Codex rollouts). */
-  syncFromDisk(agent: string, sessionId: string, now = new Date()): number {
+  syncFromDisk(agent: string, sessionId: string, now = new Date(), transcriptPath?: string): number {
     let files: string[] = [];
-    if (agent === 'claude') files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
+    if (agent === 'claude') {
+      files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
+      // The path the agent gave (its own config folder may not be the gate's): only its session's file.
+      if (transcriptPath && isAbsolute(transcriptPath) && basename(transcriptPath) === `${sessionId}.jsonl` && !files.includes(transcriptPath)) {
+        files = [...files, ...claudeTranscriptFilesAt(transcriptPath)];
+      }
+    }
     else if (agent === 'codex' && this.o.codexHome) files = codexRolloutFiles(this.o.codexHome, sessionId);
     let count = 0;
     for (const f of files) {
@@ -236,16 +345,42 @@ export class UsageStore {
     return this.db.prepare('SELECT * FROM usage WHERE run_id = ? ORDER BY at, key').all(runId) as UsageRow[];
   }
 
-  /** The run's cost: the larger of its priced rows and the agent's own reported total. */
-  runSpent(runId: string): { usd: number; unpriced: number } {
-    const r = this.db.prepare("SELECT COALESCE(SUM(cost_usd), 0) AS usd, SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced FROM usage WHERE run_id = ?").get(runId) as { usd: number; unpriced: number | null };
-    const t = this.db.prepare("SELECT COALESCE(SUM(value), 0) AS usd FROM usage_totals WHERE run_id = ? AND metric = 'cost'").get(runId) as { usd: number };
-    return { usd: Math.max(r.usd, t.usd), unpriced: r.unpriced ?? 0 };
+  /** The run's model calls, summed by where their dollars came from. */
+  callFacts(runId: string): CallCostFacts {
+    return callFactsOf(this.db, runId);
   }
 
+  /** The agent's own cumulative cost metric for the run, when it sent one. */
+  metricCost(runId: string): number | undefined {
+    return metricCostOf(this.db, runId);
+  }
+
+  /** The run's cost: the one figure budgets, the status bar, the panel and `airlock log` show (src/core/run/runCost.ts). */
+  runCost(runId: string): RunCost {
+    return runCostOf(this.db, runId);
+  }
+
+  /** The run's cost in dollars (0 when unknown) and its calls with no known price. */
+  runSpent(runId: string): { usd: number; unpriced: number } {
+    const c = this.runCost(runId);
+    return { usd: c.usd ?? 0, unpriced: c.unpriced };
+  }
+
+  /**
+   * A UTC day's spend across runs and agents: the calls made that day, plus, for runs whose agent's
+   * cumulative metric (last updated that day) exceeds their recorded calls, the difference.
+   */
   daySpent(day: string): number {
     const r = this.db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS usd FROM usage WHERE substr(at, 1, 10) = ?').get(day) as { usd: number };
-    return r.usd;
+    const metricRuns = this.db
+      .prepare("SELECT run_id, SUM(value) AS usd FROM usage_series WHERE metric = 'cost' GROUP BY run_id HAVING substr(MAX(updated_at), 1, 10) = ?")
+      .all(day) as Array<{ run_id: string; usd: number }>;
+    let extra = 0;
+    for (const m of metricRuns) {
+      const f = this.callFacts(m.run_id);
+      extra += Math.max(0, m.usd - (f.agentUsd + f.pricedUsd));
+    }
+    return r.usd + extra;
   }
 
   tokensSince(runId: string, since: Date): number {

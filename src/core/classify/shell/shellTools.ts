@@ -180,6 +180,15 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   const cont = containerRule(name === 'docker-compose' ? 'docker' : name, name === 'docker-compose' ? ['compose', ...t] : t);
   if (cont) return plain(ctx, name, cont.kind, cont.rev, cont.detail, cont.kind === 'read' ? {} : { outsideWorkspace: cont.rev !== 'recoverable' || cont.kind === 'network' || cont.outside ? true : undefined, network: cont.kind === 'network' || undefined });
   if (name === 'nsupdate') return network(ctx, name, 'irreversible', `nsupdate sends dynamic DNS updates${t.includes('-l') ? ' to the local server' : ''} (records change for everyone)`);
+  if (name === 'airlock') {
+    // Airlock's own CLI: reading the ledger or checking an action is a read; anything that changes
+    // Airlock's controls (raise a budget, un-latch the kill switch, (un)install hooks, accept ledger
+    // incidents, start a gate) is a person's act, never the supervised agent's.
+    const sub = t.filter((a) => !a.startsWith('-'));
+    const readOnly = (sub[0] === 'check' || sub[0] === 'log' || sub[0] === 'status' || (sub[0] === 'verify' && !t.includes('--accept')) || (sub[0] === 'policy' && /^(validate|explain|schema)$/.test(sub[1] ?? '')) || (sub[0] === 'budget' && sub[1] === 'show') || (sub[0] === 'hooks' && sub[1] === 'status'));
+    if (readOnly) return plain(ctx, name, 'read', 'read', `airlock ${sub.slice(0, 2).join(' ')}`);
+    return plain(ctx, name, 'write', 'irreversible', `airlock ${sub.slice(0, 2).join(' ')}: changes Airlock's own controls (only a person may)`, { securityConfig: true, outsideWorkspace: true });
+  }
   if (name === 'kill' || name === 'pkill' || name === 'killall') return plain(ctx, name, 'process', 'recoverable', `${name} signals processes`);
   if (name === 'systemctl' || name === 'service' || name === 'launchctl') {
     const verb = t.filter((a) => !a.startsWith('-')).map((a) => a.toLowerCase()).find((v) => /^(status|show|list-units|list-unit-files|is-active|is-enabled|cat|list)$/.test(v) || /^(start|stop|restart|reload|enable|disable|mask|unmask|kill|daemon-reload|load|unload|bootout|remove)$/.test(v));

@@ -32,6 +32,8 @@ export interface MetricPoint {
   attributes: Attrs;
   resource: Attrs;
   timeUnixNano: string;
+  /** Start of the point's aggregation window ('0' when absent): constant across a cumulative series' exports, new for each delta window. */
+  startTimeUnixNano: string;
   /** 1 = delta, 2 = cumulative, 0 = unspecified / gauge. */
   temporality: number;
 }
@@ -162,7 +164,7 @@ export function flatten(signal: Signal, req: unknown): Decoded {
             if (!isObj(p)) continue;
             const value = num(p.asDouble) ?? num(p.asInt);
             if (value === undefined) continue;
-            out.metrics.push({ name: m.name, unit: typeof m.unit === 'string' ? m.unit : '', value, attributes: attrs(p.attributes), resource, timeUnixNano: nanos(p.timeUnixNano), temporality });
+            out.metrics.push({ name: m.name, unit: typeof m.unit === 'string' ? m.unit : '', value, attributes: attrs(p.attributes), resource, timeUnixNano: nanos(p.timeUnixNano), startTimeUnixNano: nanos(p.startTimeUnixNano), temporality });
           }
         }
       }

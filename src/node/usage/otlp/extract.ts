@@ -31,6 +31,12 @@ export interface UsageCall {
   /** The tool call that followed this model call, when ids allow. */
   toolUseId?: string;
   source: 'otlp' | 'transcript' | 'rollout';
+  /**
+   * 'content': the key is this source's own (no id shared with the other sources, e.g. no API request
+   * id), so the store matches the call to another source's report of it by its content (session,
+   * model, token counts) instead of counting it twice.
+   */
+  match?: 'content';
 }
 
 export interface PersonMark {
@@ -46,8 +52,14 @@ export interface MetricTotal {
   /** 'cost' (USD) or 'tokens:<type>'. */
   metric: string;
   value: number;
-  /** 1 delta (add), 2 cumulative (replace). */
+  /** 1 delta, 2 cumulative, 0 gauge. */
   temporality: number;
+  /** The series: every attribute of the point and its resource except volatile ones (hashed). */
+  series: string;
+  /** The point's aggregation window start (a cumulative series keeps it; each delta window has its own). */
+  start: string;
+  /** The point's time (the end of its window). */
+  time: string;
 }
 
 export interface Extracted {
@@ -122,6 +134,7 @@ export function extractUsage(data: Decoded): Extracted {
       const req = str(a.request_id);
       call = {
         key: req ? `claude:${sessionId}:${req}` : `claude:otlp:${hashKey([sessionId, a['prompt.id'], a['event.sequence'], a['event.timestamp']])}`,
+        ...(req ? {} : { match: 'content' as const }),
         model: str(a.model),
         tokens: { input: n(a.input_tokens), output: n(a.output_tokens), cacheRead: n(a.cache_read_tokens), cacheWrite: n(a.cache_creation_tokens) },
         ...(optNum(a.cost_usd) !== undefined ? { agentCostUsd: optNum(a.cost_usd)! } : {}),
@@ -130,6 +143,7 @@ export function extractUsage(data: Decoded): Extracted {
       const cached = n(a.cached_token_count);
       call = {
         key: `codex:otlp:${hashKey([sessionId, a['event.timestamp'], a.input_token_count, a.output_token_count, e.timeUnixNano])}`,
+        match: 'content' as const,
         model: str(a.model),
         tokens: { input: Math.max(0, n(a.input_token_count) - cached), output: n(a.output_token_count), cacheRead: cached, cacheWrite: 0 },
       };
@@ -137,6 +151,7 @@ export function extractUsage(data: Decoded): Extracted {
       const cached = n(a.cached_content_token_count);
       call = {
         key: `gemini:otlp:${hashKey([sessionId, a.prompt_id, a['event.timestamp'], e.timeUnixNano, a.total_token_count])}`,
+        match: 'content' as const,
         model: str(a.model),
         tokens: { input: Math.max(0, n(a.input_token_count) - cached), output: n(a.output_token_count) + n(a.thoughts_token_count), cacheRead: cached, cacheWrite: 0 },
       };
@@ -150,8 +165,10 @@ export function extractUsage(data: Decoded): Extracted {
     const sessionId = str(m.attributes['session.id']);
     if (!agent || !sessionId) continue;
     const model = str(m.attributes.model) ?? '';
-    if (m.name === 'claude_code.cost.usage') out.totals.push({ agent, sessionId, model, metric: 'cost', value: m.value, temporality: m.temporality });
-    else if (m.name === 'claude_code.token.usage' || m.name === 'gemini_cli.token.usage') out.totals.push({ agent, sessionId, model, metric: `tokens:${str(m.attributes.type) ?? 'unknown'}`, value: m.value, temporality: m.temporality });
+    const series = hashKey([m.name, Object.entries(m.attributes).sort(([a], [b]) => (a < b ? -1 : 1)), Object.entries(m.resource).sort(([a], [b]) => (a < b ? -1 : 1))]);
+    const base = { agent, sessionId, model, value: m.value, temporality: m.temporality, series, start: m.startTimeUnixNano, time: m.timeUnixNano };
+    if (m.name === 'claude_code.cost.usage') out.totals.push({ ...base, metric: 'cost' });
+    else if (m.name === 'claude_code.token.usage' || m.name === 'gemini_cli.token.usage') out.totals.push({ ...base, metric: `tokens:${str(m.attributes.type) ?? 'unknown'}` });
   }
 
   for (const s of data.spans) {
@@ -167,6 +184,7 @@ export function extractUsage(data: Decoded): Extracted {
       agent,
       sessionId,
       key: `span:${s.traceId}:${s.spanId}`,
+      match: 'content',
       model: str(a['gen_ai.response.model']) ?? str(a['gen_ai.request.model']),
       // Semantic conventions count cached input inside gen_ai.usage.input_tokens.
       tokens: { input: Math.max(0, n(a['gen_ai.usage.input_tokens']) - cacheRead - cacheWrite), output: n(a['gen_ai.usage.output_tokens']), cacheRead, cacheWrite },
