@@ -49,7 +49,7 @@ export type Role = z.infer<typeof Role>;
 
 export const Assign = z
   .strictObject({
-    agents: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), RoleName).default({}).describe('Agent name (claude, codex, gemini, copilot, cursor, cline, an MCP client name) -> role.'),
+    agents: z.record(z.string().regex(/^(mcp:)?[A-Za-z0-9._ -]{1,64}$/, "an agent name, or mcp:<client name>"), RoleName).default({}).describe('Agent name (claude, codex, gemini, copilot, cursor, cline, an MCP client name) -> role.'),
     subagents: z
       .record(z.string().regex(/^([A-Za-z0-9._-]{1,64}|\*):[A-Za-z0-9 ._-]{1,128}$/, 'agent:subagent-type, e.g. claude:Explore or *:Explore'), RoleName)
       .default({})

@@ -201,7 +201,7 @@ export class Gate {
     const kill = readKillFlag(this.o.home);
     if (kill.killed) this.o.approver.denyAll('the Airlock kill switch is latched');
     const pausedNow = mem.paused ?? this.pausedBy;
-    const identity = { agent: req.agent, ...(req.subagentType ? { subagentType: req.subagentType } : {}) };
+    const identity = { agent: req.client ? `mcp:${req.client}` : req.agent, ...(req.subagentType ? { subagentType: req.subagentType } : {}) };
     const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: false, identity, ...(pausedNow ? { paused: pausedNow } : {}) };
     let d: Decision;
     if (action) {

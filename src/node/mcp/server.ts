@@ -98,7 +98,8 @@ export function createAirlockMcpServer(runner: ToolRunner): Server {
   const listings = airlockToolListings();
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-    const env = await runner.call(req.params.name, req.params.arguments ?? {}, extra.sessionId ? { sessionId: `http:${extra.sessionId}` } : {});
+    const client = server.getClientVersion()?.name;
+    const env = await runner.call(req.params.name, req.params.arguments ?? {}, { ...(extra.sessionId ? { sessionId: `http:${extra.sessionId}` } : {}), ...(client ? { client } : {}) });
     return toCallResult(env);
   });
   return server;

@@ -110,7 +110,7 @@ export class ToolRunner {
   }
 
   /** Carry out one tool call; always resolves with a contract-valid envelope. */
-  async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string } = {}): Promise<Envelope> {
+  async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string; /** The MCP client's own name (clientInfo.name): selects its role. */ client?: string } = {}): Promise<Envelope> {
     const trace = `mcp:${randomUUID()}`;
     if (!isAirlockTool(name)) return failure('unknown_tool', `Airlock has no tool named ${JSON.stringify(name)}`, trace, null);
     const contract = AIRLOCK_TOOLS[name] as ToolContract;
@@ -118,14 +118,14 @@ export class ToolRunner {
     if (!parsed.success) return sealEnvelope(contract, failure('invalid_input', `invalid arguments for ${name}: ${describeIssues(parsed.error)}; nothing was done`, trace, null));
     const args = parsed.data as Record<string, unknown>;
     try {
-      return sealEnvelope(contract, await this.gated(name, contract, args, trace, opts.sessionId ?? this.o.sessionId, opts.key));
+      return sealEnvelope(contract, await this.gated(name, contract, args, trace, opts.sessionId ?? this.o.sessionId, opts.key, opts.client));
     } catch (e) {
       this.o.log?.(`${name}: internal error: ${(e as Error)?.stack ?? String(e)}`);
       return sealEnvelope(contract, failure('internal', `internal error in Airlock's ${name}: ${(e as Error)?.message ?? String(e)}`, trace, null));
     }
   }
 
-  private async gated(name: AirlockToolName, contract: ToolContract, args: Record<string, unknown>, trace: string, sessionId: string, givenKey?: string): Promise<Envelope> {
+  private async gated(name: AirlockToolName, contract: ToolContract, args: Record<string, unknown>, trace: string, sessionId: string, givenKey?: string, client?: string): Promise<Envelope> {
     if (name === 'db_connections') {
       const connections = [...(this.o.databases?.values() ?? [])].map((c) => ({ name: c.name, dialect: c.dialect, readOnly: c.readOnly }));
       return { ok: true, data: { connections }, traceId: trace, decision: null };
@@ -143,7 +143,7 @@ export class ToolRunner {
     }
     let finished = false;
     try {
-      const env = await this.judgedAndRun(name, args, trace, sessionId, key, givenKey !== undefined || typeof args.idempotencyKey === 'string');
+      const env = await this.judgedAndRun(name, args, trace, sessionId, key, givenKey !== undefined || typeof args.idempotencyKey === 'string', client);
       if (key) {
         if (env.kind === 'stored') this.o.store.complete(key, sealEnvelope(contract, env.envelope), env.attempts);
         else if (env.kind === 'released') this.o.store.release(key);
@@ -155,7 +155,7 @@ export class ToolRunner {
     }
   }
 
-  private async judgedAndRun(name: AirlockToolName, args: Record<string, unknown>, trace: string, sessionId: string, key: string | undefined, explicitKey: boolean): Promise<{ kind: 'stored' | 'released' | 'dead'; envelope: Envelope; attempts: number }> {
+  private async judgedAndRun(name: AirlockToolName, args: Record<string, unknown>, trace: string, sessionId: string, key: string | undefined, explicitKey: boolean, client?: string): Promise<{ kind: 'stored' | 'released' | 'dead'; envelope: Envelope; attempts: number }> {
     let prepared: Prepared;
     try {
       prepared = await this.prepare(name, args);
@@ -172,6 +172,7 @@ export class ToolRunner {
       toolUseId,
       action: prepared.action,
       deadlineMs: this.o.askTimeoutMs ?? 120_000,
+      ...(client ? { client } : {}),
       ...(prepared.description ? { description: prepared.description } : {}),
     };
     const r = await this.o.gate.hook(pre);
