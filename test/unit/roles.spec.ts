@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge, type RunState } from '../../src/core/judge';
 import { buildEffectivePolicy, loosenings, parsePolicyText } from '../../src/core/policy/layers';
-import { widerScopes, type Role } from '../../src/core/policy/roles';
+import { effectiveBudgets, widerScopes, type Role } from '../../src/core/policy/roles';
+import { takeIdentity } from '../../src/cli/policyCommands';
 import { Policy } from '../../src/core/policy/schema';
 import { WS, testEnv } from '../support/env';
 
@@ -136,5 +137,36 @@ describe('roles across policy layers', () => {
     const eff = buildEffectivePolicy({ user, workspace: ws, acknowledged: new Set(['h1']) });
     assert.deepEqual(eff.roles.assign.claude, ['wide']);
     assert.equal(judge(sh('curl -s https://example.com'), eff, as('claude'), env).rules.some((r) => r.startsWith('role.')), false);
+  });
+});
+
+describe('roles: budgets and policy explain', () => {
+  it('the run is held to the tightest of the policy\'s budgets and its agent\'s roles\' (sub-agents share the run\'s)', () => {
+    const p = buildEffectivePolicy({
+      user: Policy.parse({
+        version: 1,
+        budgets: { perRunUsd: 5, perDayUsd: 20 },
+        roles: { dev: { budgets: { perRunUsd: 2 } }, ro: { budgets: { perRunUsd: 1, perDayUsd: 50 } }, rich: { budgets: { perDayUsd: 100 } } },
+        assign: { agents: { claude: 'dev', codex: 'rich' }, subagents: { 'claude:Explore': 'dev' } },
+      }),
+    });
+    assert.deepEqual(effectiveBudgets(p, { agent: 'claude' }), { perRunUsd: 2, perDayUsd: 20 });
+    // A role never raises the policy's budget.
+    assert.deepEqual(effectiveBudgets(p, { agent: 'codex' }), { perRunUsd: 5, perDayUsd: 20 });
+    // No role: the policy's. No identity: the policy's.
+    assert.deepEqual(effectiveBudgets(p, { agent: 'gemini' }), { perRunUsd: 5, perDayUsd: 20 });
+    assert.deepEqual(effectiveBudgets(p, undefined), { perRunUsd: 5, perDayUsd: 20 });
+    // The sub-agent's run is its parent's: the parent's roles decide.
+    assert.deepEqual(effectiveBudgets(p, { agent: 'claude', subagentType: 'Explore' }), { perRunUsd: 2, perDayUsd: 20 });
+    // A role budget where the policy has none applies.
+    const q = buildEffectivePolicy({ user: Policy.parse({ version: 1, roles: { ro: { budgets: { perDayUsd: 3 } } }, assign: { agents: { claude: 'ro' } } }) });
+    assert.deepEqual(effectiveBudgets(q, { agent: 'claude' }), { perDayUsd: 3 });
+  });
+
+  it('policy explain takes --agent/--subagent before -- and leaves the command alone', () => {
+    assert.deepEqual(takeIdentity(['--agent', 'claude', '--subagent=Explore', '--cwd', '/w', '--', 'rm', '--agent', 'x']), { identity: { agent: 'claude', subagentType: 'Explore' }, rest: ['--cwd', '/w', '--', 'rm', '--agent', 'x'] });
+    assert.deepEqual(takeIdentity(['--', 'ls']), { rest: ['--', 'ls'] });
+    assert.throws(() => takeIdentity(['--subagent', 'Explore', '--', 'ls']), /--subagent goes with --agent/);
+    assert.throws(() => takeIdentity(['--agent']), /--agent takes a name/);
   });
 });

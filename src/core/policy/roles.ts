@@ -239,3 +239,28 @@ export function roleRung(roles: readonly RoleInForce[], category: CategoryName):
   }
   return best;
 }
+
+// ---- budgets: the tightest of the policy's and the run agent's roles' ------------------------------
+
+export interface BudgetLimits {
+  perRunUsd?: number;
+  perDayUsd?: number;
+}
+
+/**
+ * The budgets a run is held to: for each of per-run and per-day, the lowest of the policy's and
+ * those of every role of the run's agent. Sub-agents share their parent's run and budget, so only
+ * the agent's roles count here (a sub-agent's role budget is within its parent's, checked at load).
+ */
+export function effectiveBudgets(policy: { budgets: BudgetLimits; roles: RoleTable }, identity: Identity | undefined): BudgetLimits {
+  const out: BudgetLimits = { ...policy.budgets };
+  if (!identity) return out;
+  for (const r of rolesFor(policy.roles, { agent: identity.agent })) {
+    for (const k of ['perRunUsd', 'perDayUsd'] as const) {
+      const v = r.role.budgets?.[k];
+      const cur = out[k];
+      if (v !== undefined && (cur === undefined || v < cur)) out[k] = v;
+    }
+  }
+  return out;
+}
