@@ -43,7 +43,7 @@ function validate(argv: string[]): number {
   const r = parsePolicyText(text);
   if (!r.ok) {
     // One problem a line (a role nesting error lists its offending scopes after the colon).
-    const problems = r.error.split('; ').map((p) => `  - ${p}`).join('\n');
+    const problems = (r.issues ?? [r.error]).map((p) => `  - ${p}`).join('\n');
     process.stdout.write(`INVALID ${file}\n${problems}\n  Airlock would keep the last known good policy plus the baseline.\n`);
     return 1;
   }

@@ -39,7 +39,7 @@ export interface EffectivePolicy {
   hash: string;
 }
 
-export type ParseResult = { ok: true; policy: Policy; hash: string } | { ok: false; error: string };
+export type ParseResult = { ok: true; policy: Policy; hash: string } | { ok: false; error: string; issues?: string[] };
 
 /** Upper bound on a policy file: larger is refused (bounded parse, T09). */
 export const MAX_POLICY_BYTES = 256 * 1024;
@@ -57,7 +57,7 @@ export function parsePolicyText(text: string): ParseResult {
     return { ok: false, error: `unknown policy version ${JSON.stringify((raw as { version: unknown }).version)} (this Airlock reads version 1)` };
   }
   const parsed = Policy.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: formatIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, error: formatIssues(parsed.error), issues: parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`) };
   return { ok: true, policy: parsed.data, hash: sha256(text) };
 }
 

@@ -147,7 +147,8 @@ export function widerScopes(child: Role, parent: Role): string[] {
   for (const k of ['perRunUsd', 'perDayUsd'] as const) {
     const pv = parent.budgets?.[k];
     const cv = child.budgets?.[k];
-    if (pv !== undefined && (cv === undefined || cv > pv)) out.push(`budgets.${k}: ${cv ?? 'unlimited'} (the parent has ${pv})`);
+    // No budget of its own: the sub-agent shares its parent's run and so its budget.
+    if (pv !== undefined && cv !== undefined && cv > pv) out.push(`budgets.${k}: ${cv} (the parent has ${pv})`);
   }
   return out;
 }
