@@ -161,6 +161,9 @@ describe('roles: budgets and policy explain', () => {
     // A role budget where the policy has none applies.
     const q = buildEffectivePolicy({ user: Policy.parse({ version: 1, roles: { ro: { budgets: { perDayUsd: 3 } } }, assign: { agents: { claude: 'ro' } } }) });
     assert.deepEqual(effectiveBudgets(q, { agent: 'claude' }), { perDayUsd: 3 });
+    // A sub-agent role without a budget shares its parent's: no nesting error; a bigger one is.
+    assert.deepEqual(widerScopes({}, { budgets: { perRunUsd: 2 } }).filter((w) => w.startsWith('budgets')), []);
+    assert.deepEqual(widerScopes({ budgets: { perRunUsd: 3 } }, { budgets: { perRunUsd: 2 } }).filter((w) => w.startsWith('budgets')), ['budgets.perRunUsd: 3 (the parent has 2)']);
   });
 
   it('policy explain takes --agent/--subagent before -- and leaves the command alone', () => {
