@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { hashOf, sha256 } from '../hash';
 import { BASELINE } from './baseline';
+import type { DatabaseScope } from './namedQueries';
 import { emptyRoleTable, type RoleTable } from './roles';
 import { CATEGORIES, Policy, RUNGS, type Budgets, type Category, type Loops, type Rule, type Rung } from './schema';
 
@@ -30,6 +31,8 @@ export interface EffectivePolicy {
   loops: Loops;
   /** Roles and who holds them: every role listed for an identity must hold (see roles.ts). */
   roles: RoleTable;
+  /** Named queries and the free-form switch per connection (user's, then an acknowledged workspace's; either may switch free-form off). */
+  databases: Record<string, DatabaseScope>;
   /** Layers that may override asks of the named layer with their allow rules. */
   workspaceAcknowledged: boolean;
   /** Loosening entries of the workspace policy ignored because it is not acknowledged. */
@@ -138,6 +141,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
   let maxDenials = BASELINE.escalation.maxDenialsInARow;
   let loops: Loops = { ...BASELINE.loops };
   const roles: RoleTable = emptyRoleTable();
+  const databases: Record<string, DatabaseScope> = {};
 
   if (input.user) {
     const u = input.user;
@@ -150,6 +154,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     loops = { ...u.loops };
     Object.assign(roles.roles, u.roles);
     for (const [key, name] of [...Object.entries(u.assign.agents), ...Object.entries(u.assign.subagents)]) roles.assign[key] = [name];
+    for (const [name, sc] of Object.entries(u.databases)) databases[name] = { freeForm: sc.freeForm, queries: { ...sc.queries } };
   }
 
   const ignored: string[] = [];
@@ -184,8 +189,15 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     for (const [key, name] of [...Object.entries(w.assign.agents), ...Object.entries(w.assign.subagents)]) {
       roles.assign[key] = acknowledged ? [name] : [...(roles.assign[key] ?? []), prefix + name];
     }
+    // Databases: switching free-form SQL off tightens (always applies); named queries are new tools, so only once acknowledged.
+    for (const [name, sc] of Object.entries(w.databases)) {
+      const cur = (databases[name] ??= { freeForm: true, queries: {} });
+      if (!sc.freeForm) cur.freeForm = false;
+      if (acknowledged) Object.assign(cur.queries, sc.queries);
+      else if (Object.keys(sc.queries).length) ignored.push(`named queries of connection ${name}: ${Object.keys(sc.queries).join(', ')}`);
+    }
   }
 
-  const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, loops, roles, workspaceAcknowledged: acknowledged };
+  const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, loops, roles, databases, workspaceAcknowledged: acknowledged };
   return { ...body, ignored, warnings, hash: hashOf(body) };
 }

@@ -12,6 +12,7 @@ import { killFlagPath, readDiscovery, readKillFlag } from '../bridge/discovery';
 import { EffectStore, type DeadLetter } from '../ledger/idempotency';
 import { bridgeGate, defaultPaths, localGate, type OpenedGate } from './server';
 import { ToolRunner } from './tools';
+import { loadEffectivePolicy } from '../policy/policyStore';
 
 export interface McpStartOptions {
   home: string;
@@ -53,7 +54,9 @@ export async function openAirlockMcp(o: McpStartOptions): Promise<AirlockMcp> {
   const store = EffectStore.open(o.effectsPath ?? defaultPaths(o.home).effects);
   o.log(`gate: ${gate.where}; effects: ${store.path}`);
   const stopWatching = revokeOnKill(o.home, o.databases, o.log);
-  const runner = new ToolRunner({ gate: gate.gate, store, workspaceRoots: o.workspaceRoots, sessionId: o.sessionId, askTimeoutMs: o.askTimeoutMs, log: o.log, ...(o.databases ? { databases: o.databases } : {}) });
+  // Named queries and the free-form switch come from the policy (user + workspace), read per call so an edit applies.
+  const dbScopes = () => loadEffectivePolicy({ home: o.home, workspaceRoots: o.workspaceRoots, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) }).policy.databases;
+  const runner = new ToolRunner({ gate: gate.gate, store, workspaceRoots: o.workspaceRoots, sessionId: o.sessionId, askTimeoutMs: o.askTimeoutMs, log: o.log, ...(o.databases ? { databases: o.databases, dbScopes } : {}) });
   return {
     runner,
     store,
