@@ -27,6 +27,8 @@ const USAGE = `usage:
         walk the ledger's hash chain, sequences and anchor; exit 0 intact, 1 broken
   airlock log [--ledger FILE] [--json] [--run ID [--trace]]
         runs; a run's steps; --trace: the causal chain of a run
+  airlock db add NAME URL [--read-only] | list | remove NAME
+        database credentials kept by Airlock (owner-only file), used by airlock mcp --db NAME
   airlock export --run ID|--all [--endpoint URL] [--header K=V]... [--ledger FILE] [--arguments]
         send runs as OpenTelemetry traces (OTEL_EXPORTER_OTLP_* or --endpoint)
 exit codes (check): 0 allow, 3 ask, 4 deny, 2 bad usage`;
@@ -51,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./gateCommands')).runUnkill(rest);
     case 'hooks':
       return (await import('./hooksCommand')).runHooks(rest);
+    case 'db':
+      return (await import('./dbCommands')).runDb(rest);
     case 'mcp':
       if (rest[0] === '--help' || rest[0] === '-h') {
         process.stdout.write(`${(await import('./mcpCommand')).MCP_USAGE}\n`);
