@@ -197,6 +197,12 @@ asks a person for every airlock command that changes Airlock's own controls.`,
     usage: `usage: airlock status [--json]
 the running gate (from the discovery file): its policy files in force and waiting for acceptance.`,
   },
+  db: {
+    summary: 'database credentials kept by Airlock (owner-only file), used by airlock mcp --db NAME',
+    usage: `usage: airlock db add NAME URL [--read-only] | list | remove NAME
+add: keep a connection URL under a name in $AIRLOCK_HOME/db-connections.json (0600); list: names,
+dialect and read-only flag only (never the URL); remove: forget it. airlock mcp --db NAME opens it.`,
+  },
   log: {
     summary: "the runs in the ledger, a run's steps, its causal chain",
     usage: `usage: airlock log [--ledger FILE] [--json] [--run ID [--trace]]

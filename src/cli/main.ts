@@ -43,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./gateCommands')).runUnkill(rest);
     case 'hooks':
       return (await import('./hooksCommand')).runHooks(rest);
+    case 'db':
+      return (await import('./dbCommands')).runDb(rest);
     case 'mcp':
       return (await import('./mcpCommand')).runMcp(rest);
     case 'approvals':

@@ -66,8 +66,10 @@ export function parseMcpArgs(argv: string[]): McpArgs {
   const readOnly = new Set(strs(values['db-read-only']));
   const dbs = strs(values.db).map((spec) => {
     const eq = spec.indexOf('=');
+    // A bare NAME: a connection saved with `airlock db add` (its URL is read at start).
+    if (eq < 0 && /^[A-Za-z][\w.-]{0,63}$/.test(spec)) return { name: spec, url: '', readOnly: readOnly.has(spec) };
     const n = spec.slice(0, eq);
-    if (eq <= 0 || !/^[\w.-]{1,200}$/.test(n)) throw new UsageError('--db takes NAME=URL (sqlite:///abs/path.db or postgres://...)');
+    if (eq <= 0 || !/^[\w.-]{1,200}$/.test(n)) throw new UsageError('--db takes NAME=URL (sqlite:///abs/path.db or postgres://...) or the NAME of a connection saved with airlock db add');
     return { name: n, url: spec.slice(eq + 1), readOnly: readOnly.has(n) };
   });
   for (const r of readOnly) if (!dbs.some((d) => d.name === r)) throw new UsageError(`--db-read-only ${r}: no --db ${r}=URL`);
@@ -88,8 +90,10 @@ export function parseMcpArgs(argv: string[]): McpArgs {
 /** --db connections plus those of AIRLOCK_DB_CONNECTIONS (taken out of this process's environment). */
 async function specsWithEnv(fromArgs: McpArgs['dbs']): Promise<McpArgs['dbs']> {
   const { takeConnectionsFromEnv, mergeSpecs } = await import('../node/db/connections');
+  const { savedSpec } = await import('../node/db/credentialFile');
   try {
-    return mergeSpecs(fromArgs, takeConnectionsFromEnv(process.env));
+    const resolved = fromArgs.map((d) => (d.url === '' ? savedSpec(airlockHome(), d.name, d.readOnly) : d));
+    return mergeSpecs(resolved, takeConnectionsFromEnv(process.env));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

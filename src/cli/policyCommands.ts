@@ -9,6 +9,7 @@ import { classify } from '../core/classify/classify';
 import { judge } from '../core/judge';
 import { describeMatch, loosenings, parsePolicyText } from '../core/policy/layers';
 import { matchesRule } from '../core/policy/match';
+import { effectiveBudgets, outsideRole, rolesFor, type Identity } from '../core/policy/roles';
 import { policyJsonSchema } from '../core/policy/schema';
 import { airlockHome } from '../node/environment';
 import { FileTrustStore } from '../node/policy/trustStore';
@@ -51,7 +52,9 @@ function validate(argv: string[]): number {
   }
   const r = parsePolicyText(text);
   if (!r.ok) {
-    process.stdout.write(`INVALID ${file}\n  ${r.error}\n  Airlock would keep the last known good policy plus the baseline.\n`);
+    // One problem a line (a role nesting error lists its offending scopes after the colon).
+    const problems = (r.issues ?? [r.error]).map((p) => `  - ${p}`).join('\n');
+    process.stdout.write(`INVALID ${file}\n${problems}\n  Airlock would keep the last known good policy plus the baseline.\n`);
     return 1;
   }
   const { policy: userEffective } = loadEffectivePolicy({ workspaceRoots: [] });
@@ -64,7 +67,33 @@ function validate(argv: string[]): number {
   return 0;
 }
 
-async function explain(argv: string[]): Promise<number> {
+/** Takes `--agent NAME` and `--subagent TYPE` (before `--`) out of argv: the identity to judge for. */
+export function takeIdentity(argv: string[]): { identity?: Identity; rest: string[] } {
+  const dd = argv.indexOf('--');
+  const before = dd >= 0 ? argv.slice(0, dd) : [...argv];
+  const after = dd >= 0 ? argv.slice(dd) : [];
+  const rest: string[] = [];
+  let agent: string | undefined;
+  let subagentType: string | undefined;
+  for (let i = 0; i < before.length; i++) {
+    const w = before[i]!;
+    const m = /^--(agent|subagent)(?:=(.*))?$/.exec(w);
+    if (!m) {
+      rest.push(w);
+      continue;
+    }
+    const v = m[2] ?? before[++i];
+    if (v === undefined || v === '' || v.startsWith('--')) throw new UsageError(`--${m[1]} takes a name`);
+    if (m[1] === 'agent') agent = v;
+    else subagentType = v;
+  }
+  if (subagentType !== undefined && agent === undefined) throw new UsageError('--subagent goes with --agent (the parent agent)');
+  const identity = agent === undefined ? undefined : subagentType === undefined ? { agent } : { agent, subagentType };
+  return identity ? { identity, rest: [...rest, ...after] } : { rest: [...rest, ...after] };
+}
+
+async function explain(argv0: string[]): Promise<number> {
+  const { identity, rest: argv } = takeIdentity(argv0);
   const a = parseCheckArgs(argv, 'policy explain');
   const raw = actionFromArgs(a);
   await prepareParsers(raw);
@@ -74,7 +103,7 @@ async function explain(argv: string[]): Promise<number> {
   const { policy } = loadPolicyOrExit(a);
   const env = checkEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
   const c = classify(act, env);
-  const d = judge(act, policy, CHECK_STATE, env);
+  const d = judge(act, policy, identity ? { ...CHECK_STATE, identity } : CHECK_STATE, env);
   const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : JSON.stringify(act);
   const out: string[] = [renderDecision(d, subject), '', `Commands found: ${c.commands.length ? c.commands.map(visible).join(', ') : '(none)'}`];
   out.push('Files read to judge it (the decision and any approval are bound to these hashes):');
@@ -94,6 +123,20 @@ async function explain(argv: string[]): Promise<number> {
   }
   const floors = d.rules.filter((id) => id.startsWith('floor.') || id.startsWith('autonomy.') || id.startsWith('gate.'));
   out.push(`Hard floors and gate state that fired: ${floors.length ? floors.join(', ') : '(none)'}`);
+  if (identity) {
+    const who = identity.subagentType ? `${identity.agent} sub-agent ${identity.subagentType}` : identity.agent;
+    const roles = rolesFor(policy.roles, identity);
+    if (!roles.length) out.push(`Roles in force for ${who}: (none: no role restricts it)`);
+    else {
+      out.push(`Roles in force for ${who} (every one must hold):`);
+      for (const r of roles) {
+        const why = outsideRole(r.role, act, c, env);
+        out.push(`  ${why.length ? 'x' : ' '} ${r.name} (via ${r.via === 'agent' ? `agent ${identity.agent}` : `sub-agent type ${identity.subagentType}`})${why.length ? `  -> denied: ${why.join('; ')}` : ''}`);
+      }
+    }
+    const b = effectiveBudgets(policy, identity);
+    out.push(`Budgets for this agent's run: per run ${b.perRunUsd !== undefined ? `$${b.perRunUsd}` : 'none'}, per day ${b.perDayUsd !== undefined ? `$${b.perDayUsd}` : 'none'} (the tightest of the policy's and its roles')`);
+  }
   out.push(`Decided by: ${d.rules.length ? d.rules.join(', ') : '(no rule: the default for its class)'}`);
   if (policy.ignored.length) out.push('Ignored until acknowledged:', ...policy.ignored.map((i) => `  - ${i}`));
   out.push(`Policy hash: ${policy.hash}`);

@@ -15,7 +15,8 @@ import { emptyFlags, rankOf, summarize, type Classification, type Effect, type F
 import { actionHashOf, hashOf } from './hash';
 import { formatIssues, type EffectivePolicy, type LayerName } from './policy/layers';
 import { matchesRule, matchesProtected } from './policy/match';
-import type { Category, DecisionKind } from './policy/schema';
+import { outsideRole, roleRung, rolesFor, type Identity } from './policy/roles';
+import { RUNGS, type Category, type DecisionKind } from './policy/schema';
 import { absolutize, inspectPath, isWithin, type Environment } from './paths';
 
 export type GateMode = 'interactive' | 'ci' | 'offline';
@@ -29,6 +30,8 @@ export interface RunState {
   mode: GateMode;
   /** Airlock can snapshot files / take before-images before running, making snapshotable effects reversible. */
   canSnapshot: boolean;
+  /** Who acts (agent, sub-agent type): selects the roles that apply. Absent: no role applies. */
+  identity?: Identity;
 }
 
 export interface Decision {
@@ -54,6 +57,7 @@ export interface Decision {
 }
 
 const ORDER: Record<DecisionKind, number> = { allow: 0, ask: 1, deny: 2 };
+const RUNG_ORDER: readonly string[] = RUNGS;
 const stricter = (a: DecisionKind, b: DecisionKind): DecisionKind => (ORDER[a] >= ORDER[b] ? a : b);
 
 /** Which layers' allow rules may override asks coming from a given layer. */
@@ -176,8 +180,17 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
   const prot = changes.find((e) => e.target && matchesProtected(e.target, policy.protectedPaths, env));
   if (prot) floor('floor.protected-path', `changes a protected path: ${prot.target}`);
 
-  // Autonomy rung of the action's category.
-  const rung = policy.autonomy[action.kind as Category];
+  // Roles: least privilege per agent and sub-agent. Outside any role in force is a deny.
+  const roles = state.identity ? rolesFor(policy.roles, state.identity) : [];
+  for (const r of roles) {
+    const why = outsideRole(r.role, action, effective, env);
+    if (why.length) floor(`role.${r.name}`, `outside the role "${r.name}" of ${r.via === 'agent' ? state.identity!.agent : `${state.identity!.agent} sub-agent ${state.identity!.subagentType}`}: ${why.join('; ')}`, 'deny');
+  }
+
+  // Autonomy rung of the action's category (the tighter of the policy's and the roles').
+  const policyRung = policy.autonomy[action.kind as Category];
+  const rolesRung = roleRung(roles, action.kind as Category);
+  const rung = rolesRung && RUNG_ORDER.indexOf(rolesRung) < RUNG_ORDER.indexOf(policyRung) ? rolesRung : policyRung;
   const isRead = effective.reversibility === 'read';
   if (!isRead) {
     if (rung === 'read' || rung === 'draft') {

@@ -24,6 +24,7 @@ describe('database port: PostgreSQL', { skip }, () => {
   dbCases({
     dialect: 'postgres',
     freshUrl: async () => server.createDatabase(`db${++n}`),
+    readOnlyUrl: async (url) => server.readOnlyUrl(url.split('/').pop()!),
     p: (i) => `$${i}`,
     async admin(url) {
       const c = new pg.Client({ connectionString: url });
@@ -81,7 +82,7 @@ describe('database port: PostgreSQL', { skip }, () => {
     const name = `db${++n}`;
     const url = server.createDatabase(name);
     server.psql('CREATE TABLE t (id int)', name);
-    const db = await openConnection({ name: 'ro', url, readOnly: true });
+    const db = await openConnection({ name: 'ro', url: server.readOnlyUrl(name), readOnly: true });
     try {
       const r = await db.query('SHOW default_transaction_read_only');
       assert.equal(r.rows[0]!.default_transaction_read_only, 'on');

@@ -24,6 +24,7 @@ describe('database port: SQLite', () => {
   dbCases({
     dialect: 'sqlite',
     freshUrl,
+    readOnlyUrl: async (url) => url,
     p: () => '?',
     async admin(url) {
       const db = new Sqlite(url.slice('sqlite://'.length));

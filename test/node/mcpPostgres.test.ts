@@ -29,7 +29,7 @@ describe('airlock mcp database tools on a real PostgreSQL server', { skip }, () 
     pg = await startPostgres();
     url = pg.createDatabase('shop');
     pg.psql("CREATE TABLE t (id serial PRIMARY KEY, name text NOT NULL); INSERT INTO t (name) VALUES ('apple'), ('pear'), ('plum'), ('fig'), ('kiwi'), ('lime');", 'shop');
-    s = await connectAirlock(['--workspace', ws, '--ask-timeout-ms', '1200', '--db', `shop=${url}`, '--db', `ro=${url}`, '--db-read-only', 'ro'], cleanEnv(home, join(dir, 'airlock')));
+    s = await connectAirlock(['--workspace', ws, '--ask-timeout-ms', '1200', '--db', `shop=${url}`, '--db', `ro=${pg.readOnlyUrl('shop')}`, '--db-read-only', 'ro'], cleanEnv(home, join(dir, 'airlock')));
   });
   after(async () => {
     await s?.close();

@@ -13,6 +13,8 @@ export interface DbHarness {
   freshUrl(): Promise<string>;
   /** Admin access to the database at url, independent of the layer under test. */
   admin(url: string): Promise<{ exec(sql: string): Promise<void>; all(sql: string): Promise<Record<string, unknown>[]>; close(): Promise<void> }>;
+  /** A URL for the same database through a login that can only read (SQLite: the same file). */
+  readOnlyUrl(url: string): Promise<string>;
   /** The placeholder for parameter n (1-based). */
   p(n: number): string;
 }
@@ -247,7 +249,7 @@ export function dbCases(h: DbHarness): void {
   it('a read-only connection refuses writes at the database level', async () => {
     const { url, admin, dump } = await seeded(h);
     const before = await dump();
-    const db = await open(url, { readOnly: true });
+    const db = await open(await h.readOnlyUrl(url), { readOnly: true });
     try {
       assert.equal(db.readOnly, true);
       await rejectsWith(db.execute('DELETE FROM t'), (e) => assert.equal(e.code, 'read_only'));

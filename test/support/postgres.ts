@@ -36,6 +36,8 @@ export interface RunningPostgres {
   version: number;
   /** Creates a database and returns its URL. */
   createDatabase(name: string): string;
+  /** A login that can only read database `db` (CONNECT, USAGE on public, SELECT on its tables), as a URL. */
+  readOnlyUrl(db: string): string;
   /** Runs SQL through psql as the superuser (for fixtures). */
   psql(sql: string, db?: string): string;
   stop(): Promise<void>;
@@ -192,6 +194,12 @@ export async function startPostgres(): Promise<RunningPostgres> {
     createDatabase(name: string): string {
       psql(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
       return urlFor(name);
+    },
+    readOnlyUrl(db: string): string {
+      const role = `ro_${db.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      psql(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" LOGIN PASSWORD '${password}'; END IF; END $$`);
+      psql(`GRANT CONNECT ON DATABASE "${db}" TO "${role}"; GRANT USAGE ON SCHEMA public TO "${role}"; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${role}"`, db);
+      return `postgres://${role}:${password}@127.0.0.1:${port}/${db}`;
     },
     psql,
     async stop(): Promise<void> {

@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import { hashOf, sha256 } from '../hash';
 import { BASELINE } from './baseline';
+import type { DatabaseScope } from './namedQueries';
+import { emptyRoleTable, type RoleTable } from './roles';
 import { CATEGORIES, Policy, RUNGS, type Budgets, type Category, type Loops, type Rule, type Rung } from './schema';
 
 export type LayerName = 'baseline' | 'user' | 'workspace';
@@ -27,6 +29,10 @@ export interface EffectivePolicy {
   maxDenialsInARow: number;
   /** Runaway-loop thresholds: the tightest of the layers (a workspace can lower them, never raise them). */
   loops: Loops;
+  /** Roles and who holds them: every role listed for an identity must hold (see roles.ts). */
+  roles: RoleTable;
+  /** Named queries and the free-form switch per connection (user's, then an acknowledged workspace's; either may switch free-form off). */
+  databases: Record<string, DatabaseScope>;
   /** Layers that may override asks of the named layer with their allow rules. */
   workspaceAcknowledged: boolean;
   /** Loosening entries of the workspace policy ignored because it is not acknowledged. */
@@ -36,7 +42,7 @@ export interface EffectivePolicy {
   hash: string;
 }
 
-export type ParseResult = { ok: true; policy: Policy; hash: string } | { ok: false; error: string };
+export type ParseResult = { ok: true; policy: Policy; hash: string } | { ok: false; error: string; issues?: string[] };
 
 /** Upper bound on a policy file: larger is refused (bounded parse, T09). */
 export const MAX_POLICY_BYTES = 256 * 1024;
@@ -54,7 +60,7 @@ export function parsePolicyText(text: string): ParseResult {
     return { ok: false, error: `unknown policy version ${JSON.stringify((raw as { version: unknown }).version)} (this Airlock reads version 1)` };
   }
   const parsed = Policy.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: formatIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, error: formatIssues(parsed.error), issues: parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`) };
   return { ok: true, policy: parsed.data, hash: sha256(text) };
 }
 
@@ -72,7 +78,7 @@ export interface Loosening {
 }
 
 /** What `workspace` would permit beyond the user's effective policy (before acknowledgement). */
-export function loosenings(workspace: Policy, user: Pick<EffectivePolicy, 'autonomy' | 'budgets' | 'ciAsk'>): Loosening[] {
+export function loosenings(workspace: Policy, user: Pick<EffectivePolicy, 'autonomy' | 'budgets' | 'ciAsk'> & { roles?: RoleTable }): Loosening[] {
   const out: Loosening[] = [];
   for (const r of workspace.rules) if (r.decision === 'allow') out.push({ what: `rule ${r.id} allows ${describeMatch(r)}` });
   for (const c of CATEGORIES) {
@@ -85,6 +91,12 @@ export function loosenings(workspace: Policy, user: Pick<EffectivePolicy, 'auton
     if (w !== undefined && u !== undefined && w > u) out.push({ what: `budget ${k} raised from ${u} to ${w}` });
   }
   if (workspace.ci.ask === 'ask' && user.ciAsk === 'deny') out.push({ what: 'ci.ask set to "ask" (asks would wait instead of being denied in CI)' });
+  const userRoles = user.roles ?? emptyRoleTable();
+  for (const [key, name] of [...Object.entries(workspace.assign.agents), ...Object.entries(workspace.assign.subagents)]) {
+    const had = userRoles.assign[key];
+    if (had?.length) out.push({ what: `role of ${key} replaced: ${had.join(' + ')} -> ${name}` });
+  }
+  for (const name of Object.keys(workspace.roles)) if (userRoles.roles[name]) out.push({ what: `role ${name} redefined` });
   return out;
 }
 
@@ -128,6 +140,8 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
   let ciAsk: 'deny' | 'ask' = 'deny';
   let maxDenials = BASELINE.escalation.maxDenialsInARow;
   let loops: Loops = { ...BASELINE.loops };
+  const roles: RoleTable = emptyRoleTable();
+  const databases: Record<string, DatabaseScope> = {};
 
   if (input.user) {
     const u = input.user;
@@ -138,6 +152,9 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     ciAsk = u.ci.ask;
     maxDenials = u.escalation.maxDenialsInARow;
     loops = { ...u.loops };
+    Object.assign(roles.roles, u.roles);
+    for (const [key, name] of [...Object.entries(u.assign.agents), ...Object.entries(u.assign.subagents)]) roles.assign[key] = [name];
+    for (const [name, sc] of Object.entries(u.databases)) databases[name] = { freeForm: sc.freeForm, queries: { ...sc.queries } };
   }
 
   const ignored: string[] = [];
@@ -145,7 +162,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
   if (input.workspace) {
     const w = input.workspace.policy;
     acknowledged = input.acknowledged?.has(input.workspace.hash) ?? false;
-    const loose = loosenings(w, { autonomy, budgets, ciAsk });
+    const loose = loosenings(w, { autonomy, budgets, ciAsk, roles });
     if (!acknowledged) ignored.push(...loose.map((l) => l.what));
     for (const r of w.rules) {
       if (r.decision === 'allow' && !acknowledged) continue;
@@ -165,8 +182,22 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     if (w.ci.ask === 'ask' && acknowledged) ciAsk = 'ask';
     maxDenials = Math.min(maxDenials, w.escalation.maxDenialsInARow);
     loops = tighterLoops(loops, w.loops);
+    // Roles: acknowledged, the workspace's definitions and assignments replace the user's; not
+    // acknowledged, its roles only add constraints (kept under a "workspace:" name, every one must hold).
+    const prefix = acknowledged ? '' : 'workspace:';
+    for (const [name, role] of Object.entries(w.roles)) roles.roles[prefix + name] = role;
+    for (const [key, name] of [...Object.entries(w.assign.agents), ...Object.entries(w.assign.subagents)]) {
+      roles.assign[key] = acknowledged ? [name] : [...(roles.assign[key] ?? []), prefix + name];
+    }
+    // Databases: switching free-form SQL off tightens (always applies); named queries are new tools, so only once acknowledged.
+    for (const [name, sc] of Object.entries(w.databases)) {
+      const cur = (databases[name] ??= { freeForm: true, queries: {} });
+      if (!sc.freeForm) cur.freeForm = false;
+      if (acknowledged) Object.assign(cur.queries, sc.queries);
+      else if (Object.keys(sc.queries).length) ignored.push(`named queries of connection ${name}: ${Object.keys(sc.queries).join(', ')}`);
+    }
   }
 
-  const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, loops, workspaceAcknowledged: acknowledged };
+  const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, loops, roles, databases, workspaceAcknowledged: acknowledged };
   return { ...body, ignored, warnings, hash: hashOf(body) };
 }

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { EFFECT_KINDS, REVERSIBILITIES } from '../effects';
+import { DatabaseScope } from './namedQueries';
+import { Assign, Role, roleProblems } from './roles';
 
 export const POLICY_VERSION = 1;
 
@@ -82,6 +84,11 @@ export const Policy = z.strictObject({
     .strictObject({ maxDenialsInARow: z.number().int().min(1).max(100).default(3).describe('Denials in a row before the run is paused for a person.') })
     .default({ maxDenialsInARow: 3 }),
   loops: Loops.default({ ...LOOP_DEFAULTS }),
+  roles: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/), Role).default({}).describe('Named roles: what an agent or sub-agent holding one may do (least privilege).'),
+  assign: Assign.default({ agents: {}, subagents: {} }),
+  databases: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'a connection name: lower-case letters, digits and _'), DatabaseScope).default({}).describe('Per database connection: its named queries (each an MCP tool db_<connection>_<query>) and whether free-form SQL is allowed.'),
+}).superRefine((p, ctx) => {
+  for (const message of roleProblems(p.roles, p.assign)) ctx.addIssue({ code: 'custom', path: ['assign'], message });
 });
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;

@@ -42,6 +42,10 @@ export const HookRequest = z.strictObject({
   event: z.enum(['pre', 'post']),
   sessionId: id,
   subagentId: id.optional(),
+  /** The sub-agent's type (Claude Code's agent_type, e.g. Explore): selects the sub-agent's role. */
+  subagentType: z.string().min(1).max(128).optional(),
+  /** The MCP client's own name (clientInfo.name) when the caller is Airlock's MCP server: its role is `mcp:<name>`. */
+  client: z.string().min(1).max(128).optional(),
   toolName: z.string().min(1).max(256),
   toolUseId: id.optional(),
   action: Action.optional(),

@@ -85,6 +85,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
       deadlineMs: Math.max(1, remaining - 400),
       rawToolInput: hook.toolInput,
       ...(hook.subagentId ? { subagentId: hook.subagentId } : {}),
+      ...(hook.subagentType ? { subagentType: hook.subagentType } : {}),
       ...(hook.toolUseId ? { toolUseId: hook.toolUseId } : {}),
       ...(action ? { action } : {}),
       ...(hook.outcome ? { outcome: hook.outcome } : {}),

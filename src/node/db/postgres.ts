@@ -51,11 +51,11 @@ const DML_KINDS = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'
 export async function openPostgres(config: DbConnectionConfig, url: ParsedDbUrl): Promise<DbConnection> {
   const client = new pg.Client({
     connectionString: config.url,
-    application_name: 'airlock',
+    application_name: `airlock:${config.name}`.slice(0, 63),
     connectionTimeoutMillis: 10_000,
     ...(config.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
-  const conn = new PostgresConnection(config, client, url.secrets);
+  const conn = new PostgresConnection(config, client, url.secrets, config.url);
   client.on('error', (e) => conn.fail(e));
   try {
     await client.connect();
@@ -63,7 +63,34 @@ export async function openPostgres(config: DbConnectionConfig, url: ParsedDbUrl)
     await client.end().catch(() => undefined);
     throw toDbError(e, url.secrets, 'connection');
   }
+  if (config.readOnly) {
+    const problem = await readOnlyProblem(client).catch((e: unknown) => `the check failed: ${scrub(e instanceof Error ? e.message : String(e), url.secrets)}`);
+    if (problem) {
+      await client.end().catch(() => undefined);
+      throw new DbError('read_only', `connection ${config.name} is declared read-only, but ${problem}; give it a login that can only read (GRANT SELECT), or declare it read-write`);
+    }
+  }
   return conn;
+}
+
+/**
+ * Is the session really read-only? `default_transaction_read_only` must be on, and the login must
+ * not be able to turn it off and write: no superuser, no INSERT/UPDATE/DELETE/TRUNCATE on any
+ * table outside the system schemas. The reason it is not, or undefined.
+ */
+async function readOnlyProblem(client: pg.Client): Promise<string | undefined> {
+  const r = await client.query(`SELECT current_user AS login, current_setting('default_transaction_read_only') AS ro,
+      (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super,
+      (SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ' ORDER BY n.nspname, c.relname) FROM (
+         SELECT c.oid, c.relname, c.relnamespace FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+            AND (has_table_privilege(c.oid, 'INSERT') OR has_table_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE') OR has_table_privilege(c.oid, 'TRUNCATE'))
+          LIMIT 5) c JOIN pg_namespace n ON n.oid = c.relnamespace) AS writable`);
+  const row = r.rows[0] as { login: string; ro: string; super: boolean; writable: string | null };
+  if (row.super) return `its login ${row.login} is a superuser`;
+  if (row.writable) return `its login ${row.login} can write ${row.writable}`;
+  if (row.ro !== 'on') return 'the session is not read-only (default_transaction_read_only is off)';
+  return undefined;
 }
 
 class PostgresConnection implements DbConnection {
@@ -80,6 +107,7 @@ class PostgresConnection implements DbConnection {
     config: DbConnectionConfig,
     private readonly client: pg.Client,
     private readonly secrets: string[],
+    private readonly url: string,
   ) {
     this.name = config.name;
     this.readOnly = config.readOnly === true;
@@ -267,6 +295,29 @@ class PostgresConnection implements DbConnection {
     await this.chain.catch(() => undefined);
     this.closed = true;
     await this.client.end().catch(() => undefined);
+  }
+
+  async revoke(reason: string): Promise<string> {
+    if (this.closed) return `${this.name}: already closed`;
+    this.closed = true;
+    this.broken = `revoked by the kill switch: ${reason}`;
+    const pid = (this.client as unknown as { processID?: number }).processID;
+    let how = 'closed';
+    if (pid) {
+      // The running statement would outlive a closed socket: terminate the backend from a second session.
+      const side = new pg.Client({ connectionString: this.url, application_name: 'airlock:kill', connectionTimeoutMillis: 2000 });
+      try {
+        await side.connect();
+        const r = await side.query('SELECT pg_terminate_backend($1) AS done', [pid]);
+        how = r.rows[0]?.done ? `backend ${pid} terminated` : `backend ${pid} was already gone`;
+      } catch (e) {
+        how = `could not terminate backend ${pid} (${scrub(e instanceof Error ? e.message : String(e), this.secrets)}); its socket was closed`;
+      } finally {
+        await side.end().catch(() => undefined);
+      }
+    }
+    await this.client.end().catch(() => undefined);
+    return `${this.name} (postgres): ${how}`;
   }
 
   // -------------------------------------------------------------------------------------------

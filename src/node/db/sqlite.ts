@@ -273,6 +273,13 @@ class SqliteConnection implements DbConnection {
     this.ro.close();
     this.rw?.close();
   }
+
+  async revoke(_reason: string): Promise<string> {
+    // better-sqlite3 runs statements synchronously: none is in flight when this runs; close both handles.
+    const was = this.closed;
+    await this.close();
+    return `${this.name} (sqlite): ${was ? 'already closed' : 'handles closed'}`;
+  }
 }
 
 function checkParams(plan: Plan, params: unknown[]): void {

@@ -99,6 +99,12 @@ export interface DbConnection {
    */
   restore(image: BeforeImage | BeforeImage[]): Promise<{ rowsRestored: number }>;
   close(): Promise<void>;
+  /**
+   * The kill switch: end the database session now, even in the middle of a statement (PostgreSQL:
+   * pg_terminate_backend of this session's backend from a second session), and refuse every later
+   * call. Resolves with what was revoked, for the kill report.
+   */
+  revoke(reason: string): Promise<string>;
 }
 
 export type OpenConnection = (config: DbConnectionConfig) => Promise<DbConnection>;

@@ -337,7 +337,8 @@ export class Gate {
     const kill = readKillFlag(this.o.home);
     if (kill.killed) this.o.approver.denyAll('the Airlock kill switch is latched');
     const pausedNow = mem.paused ?? this.pausedBy;
-    const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: this.o.checkpoints !== undefined, ...(pausedNow ? { paused: pausedNow } : {}) };
+    const identity = { agent: req.client ? `mcp:${req.client}` : req.agent, ...(req.subagentType ? { subagentType: req.subagentType } : {}) };
+    const state = { killed: kill.killed, mode: this.o.mode, canSnapshot: this.o.checkpoints !== undefined, identity, ...(pausedNow ? { paused: pausedNow } : {}) };
     let d: Decision;
     let checkpoint: string | undefined;
     if (action) {

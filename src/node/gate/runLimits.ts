@@ -13,6 +13,8 @@
  */
 import { canonicalJson, sha256 } from '../../core/hash';
 import type { EffectivePolicy } from '../../core/policy/layers';
+import { effectiveBudgets } from '../../core/policy/roles';
+import type { Budgets } from '../../core/policy/schema';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { budgetState, explainBudgetDenial, type BudgetState } from '../../core/run/budget';
 import { describeCostSource } from '../../core/run/runCost';
@@ -65,8 +67,7 @@ export class RunLimits {
   }
 
   /** The budget state of a run under the current policy (for the status bar). */
-  budgetState(runId: string): BudgetState {
-    const budgets = this.o.policy(runId).budgets;
+  budgetState(runId: string, budgets: Budgets = this.o.policy(runId).budgets): BudgetState {
     if (!this.o.usage) return budgetState(budgets, undefined, 'no usage store is connected to the gate');
     return this.o.usage.budgetState(runId, budgets, this.now());
   }
@@ -102,12 +103,14 @@ export class RunLimits {
   async before(req: HookRequest, runId: string, policy: EffectivePolicy, actionHash: string): Promise<LimitDenial | undefined> {
     if (req.event !== 'pre') return undefined;
     const now = this.now();
+    // The tightest of the policy's budgets and those of the run agent's roles (sub-agents share the run's).
+    const b = effectiveBudgets(policy, { agent: req.client ? `mcp:${req.client}` : req.agent });
     if (this.o.usage) {
       // The model call that produced this tool call must be counted before its budget is judged. The
       // agent may still be flushing that call to its transcript when the hook fires: wait for the
       // tool call's id to appear, within a bounded time (well inside the hook's deadline).
       // Only a budget needs the exact spend at this moment; without one, nobody waits.
-      const budgeted = policy.budgets.perRunUsd !== undefined || policy.budgets.perDayUsd !== undefined;
+      const budgeted = b.perRunUsd !== undefined || b.perDayUsd !== undefined;
       const wait = budgeted && req.toolUseId && req.agent === 'claude' ? Math.min(TRANSCRIPT_WAIT_MS, Math.floor(req.deadlineMs / 4)) : 0;
       const until = Date.now() + wait;
       for (;;) {
@@ -121,9 +124,8 @@ export class RunLimits {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    const b = policy.budgets;
     if (b.perRunUsd !== undefined || b.perDayUsd !== undefined) {
-      const s = this.budgetState(runId);
+      const s = this.budgetState(runId, b);
       if (s.exhausted) {
         let costSource = 'unknown';
         try {

@@ -5,6 +5,7 @@
  */
 import { classifySql } from '../../core/classify/sql';
 import { rankOf } from '../../core/effects';
+import { freeFormRefusal, shapeRows, type DatabaseScope } from '../../core/policy/namedQueries';
 import type { DryRunSummary } from '../../core/tools/airlockTools';
 import type { DbConnection, DryRunReport } from '../db/types';
 import type { EffectStore } from '../ledger/idempotency';
@@ -14,7 +15,12 @@ export interface DbToolContext {
   db(name: string): DbConnection;
   store: EffectStore;
   beforeImageLimit?: number;
+  /** Named queries and the free-form switch per connection (from the policy). */
+  scopes?: Record<string, DatabaseScope>;
 }
+
+/** Internal argument marking a db_query call made by a named query's tool: `<connection>.<query>`. */
+export const NAMED_QUERY_ARG = 'namedQuery';
 
 /** Dry-run reports are shown to a person and put in envelopes: bounded samples, JSON-safe values. */
 export function summarizeDryRun(r: DryRunReport): DryRunSummary {
@@ -45,16 +51,29 @@ export async function prepareDbTool(name: 'db_query' | 'db_execute', a: Record<s
   switch (name) {
     case 'db_query': {
       const conn = ctx.db(a.connection as string);
+      const named = typeof a[NAMED_QUERY_ARG] === 'string' ? ctx.scopes?.[conn.name]?.queries[(a[NAMED_QUERY_ARG] as string).slice(conn.name.length + 1)] : undefined;
+      if (!named) {
+        const refused = freeFormRefusal(ctx.scopes ?? {}, conn.name, name);
+        if (refused) throw new ToolFailure('denied', refused);
+      }
       const sql = a.sql as string;
       const c = classifySql(sql, conn.dialect);
       if (c.reversibility !== 'read') throw new ToolFailure('invalid_input', `db_query runs reads only, and this statement ${c.reversibility === 'unknown' ? 'could not be analysed' : 'writes'} (${c.effects.map((e) => e.detail).join('; ')}); use db_execute for writes; nothing was run`);
       return {
         action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name },
-        run: async () => ({ data: await conn.query(sql, (a.params as unknown[] | undefined) ?? [], a.rowCap ? { rowCap: a.rowCap as number } : {}) }),
+        run: async () => {
+          const r = await conn.query(sql, (a.params as unknown[] | undefined) ?? [], a.rowCap ? { rowCap: a.rowCap as number } : {});
+          if (!named) return { data: r };
+          // A named query returns only its listed columns, at most its row cap.
+          const shaped = shapeRows(named, r.rows);
+          return { data: { columns: [...named.columns], rows: shaped.rows, truncated: r.truncated || shaped.truncated } };
+        },
       };
     }
     case 'db_execute': {
       const conn = ctx.db(a.connection as string);
+      const refused = freeFormRefusal(ctx.scopes ?? {}, conn.name, name);
+      if (refused) throw new ToolFailure('denied', refused);
       if (conn.readOnly) throw new ToolFailure('denied', `connection ${conn.name} is read-only; nothing was run`);
       const sql = a.sql as string;
       const params = (a.params as unknown[] | undefined) ?? [];

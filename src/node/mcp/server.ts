@@ -16,8 +16,9 @@ import { CallToolRequestSchema, ListToolsRequestSchema, isInitializeRequest, typ
 import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
 import type { ApprovalRequest, Approver } from '../../core/run/approver';
 import { ElicitingApprover } from './elicit';
-import { airlockToolListings } from '../../core/tools/airlockTools';
-import type { Envelope } from '../../core/tools/contract';
+import { namedQueryInput } from '../../core/policy/namedQueries';
+import { airlockToolListings, DbQueryOutput } from '../../core/tools/airlockTools';
+import { listingOf, type Envelope } from '../../core/tools/contract';
 import { PendingApprovals } from '../gate/approvals';
 import { askGate } from '../bridge/client';
 import { ensurePrivateDir, readDiscovery } from '../bridge/discovery';
@@ -107,11 +108,23 @@ export function createAirlockMcpServer(runner: ToolRunner, elicitation?: Eliciti
     instructions: 'Airlock gates every tool call: reversible work runs, destructive or unknown effects wait for a person and are denied when nobody approves. Results are envelopes {ok, data | error, traceId, decision}. Pass idempotencyKey to retry side effects safely.',
   });
   const listings = airlockToolListings();
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listings }));
+  // Each named query of a configured connection is a tool of its own, with the query's strict schema.
+  const named = runner.namedQueryTools().map((t) =>
+    listingOf({
+      name: t.tool,
+      description: `${t.def.description ?? `Named query ${t.query} on connection ${t.connection}.`} Returns the columns ${t.def.columns.join(', ')}, at most ${t.def.rowCap} rows (truncated tells when more existed). Side effects: none; judged by Airlock as a read on ${t.connection}. Only the listed arguments are accepted.`,
+      input: namedQueryInput(t.def),
+      output: DbQueryOutput,
+      annotations: { title: `${t.connection}: ${t.query}`, readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      sideEffects: false,
+    }),
+  );
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...listings, ...named] }));
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const session = extra.sessionId ? `http:${extra.sessionId}` : runner.sessionId;
     elicitation?.attach(session, server);
-    const env = await runner.call(req.params.name, req.params.arguments ?? {}, extra.sessionId ? { sessionId: session } : {});
+    const client = server.getClientVersion()?.name;
+    const env = await runner.call(req.params.name, req.params.arguments ?? {}, { ...(extra.sessionId ? { sessionId: session } : {}), ...(client ? { client } : {}) });
     return toCallResult(env);
   });
   return server;

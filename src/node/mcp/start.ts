@@ -6,10 +6,13 @@
 import { probeGate } from '../bridge/client';
 import type { Approver } from '../../core/run/approver';
 import type { DbConnection } from '../db/types';
-import { readDiscovery } from '../bridge/discovery';
+import { unwatchFile, watch, watchFile, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import { killFlagPath, readDiscovery, readKillFlag } from '../bridge/discovery';
 import { EffectStore, type DeadLetter } from '../ledger/idempotency';
 import { bridgeGate, defaultPaths, localGate, type OpenedGate } from './server';
 import { ToolRunner } from './tools';
+import { loadEffectivePolicy } from '../policy/policyStore';
 
 export interface McpStartOptions {
   home: string;
@@ -50,12 +53,16 @@ export async function openAirlockMcp(o: McpStartOptions): Promise<AirlockMcp> {
   const gate = await openGateFor(o);
   const store = EffectStore.open(o.effectsPath ?? defaultPaths(o.home).effects);
   o.log(`gate: ${gate.where}; effects: ${store.path}`);
-  const runner = new ToolRunner({ gate: gate.gate, store, workspaceRoots: o.workspaceRoots, sessionId: o.sessionId, askTimeoutMs: o.askTimeoutMs, log: o.log, ...(o.databases ? { databases: o.databases } : {}) });
+  const stopWatching = revokeOnKill(o.home, o.databases, o.log);
+  // Named queries and the free-form switch come from the policy (user + workspace), read per call so an edit applies.
+  const dbScopes = () => loadEffectivePolicy({ home: o.home, workspaceRoots: o.workspaceRoots, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) }).policy.databases;
+  const runner = new ToolRunner({ gate: gate.gate, store, workspaceRoots: o.workspaceRoots, sessionId: o.sessionId, askTimeoutMs: o.askTimeoutMs, log: o.log, ...(o.databases ? { databases: o.databases, dbScopes } : {}) });
   return {
     runner,
     store,
     gate,
     close: async () => {
+      stopWatching();
       await gate.close();
       for (const c of o.databases?.values() ?? []) await c.close().catch(() => undefined);
       store.close();
@@ -69,4 +76,36 @@ export async function retryDeadLetter(mcp: Pick<AirlockMcp, 'runner' | 'store'>,
     const result = await mcp.runner.call(letter.tool, letter.args, { key: letter.key });
     return { completed: mcp.store.stateOf(letter.key)?.state === 'done', result };
   });
+}
+
+/**
+ * The kill switch reaches the databases Airlock opened: when the flag latches (from the editor, or
+ * `airlock kill`), every connection is revoked at once (a running PostgreSQL statement is
+ * terminated, not left to finish) and the gate refuses every later call. Returns the unwatch.
+ */
+export function revokeOnKill(home: string, databases: Map<string, DbConnection> | undefined, log: (l: string) => void, intervalMs = 100): () => void {
+  if (!databases?.size) return () => undefined;
+  const path = killFlagPath(home);
+  let done = false;
+  const check = (): void => {
+    if (done) return;
+    const k = readKillFlag(home);
+    if (!k.killed) return;
+    done = true;
+    const reason = k.flag.reason || 'the kill switch was pulled';
+    void Promise.all([...databases.values()].map((c) => c.revoke(reason).catch((e: unknown) => `${c.name}: ${(e as Error)?.message ?? String(e)}`))).then((what) => log(`kill switch: revoked database sessions: ${what.join('; ')}`));
+  };
+  // inotify (or the platform's equivalent) for an immediate answer, the stat poll as the backstop.
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(path), { persistent: false }, check);
+  } catch {
+    watcher = undefined;
+  }
+  watchFile(path, { interval: intervalMs, persistent: false }, check);
+  check();
+  return () => {
+    watcher?.close();
+    unwatchFile(path, check);
+  };
 }

@@ -18,7 +18,8 @@ import { AIRLOCK_TOOLS, isAirlockTool, type AirlockToolName } from '../../core/t
 import { describeIssues, failure, sealEnvelope, type Envelope, type ErrorCode, type GateDecision, type ToolContract } from '../../core/tools/contract';
 import type { DbConnection } from '../db/types';
 import { checkExpected, prepareFileTool } from './fileTools';
-import { prepareDbTool } from './dbTools';
+import { NAMED_QUERY_ARG, prepareDbTool } from './dbTools';
+import { boundParams, namedQueryInput, namedQueryToolName, type DatabaseScope, type NamedQuery } from '../../core/policy/namedQueries';
 import { runShell } from './shellTool';
 import { ToolFailure, type Prepared } from './prepared';
 
@@ -46,6 +47,16 @@ export interface ToolRunnerOptions {
   log?: (line: string) => void;
   /** Who the ledger records as the caller (default airlock-mcp; the editor's language model tools pass copilot). */
   agent?: (typeof GATE_CALLERS)[number];
+  /** Named queries (each its own tool) and the free-form switch per connection, from the policy. */
+  dbScopes?: () => Record<string, DatabaseScope>;
+}
+
+/** A named query's tool: the connection and query it runs. */
+export interface NamedQueryTool {
+  tool: string;
+  connection: string;
+  query: string;
+  def: NamedQuery;
 }
 
 export class ToolRunner {
@@ -114,23 +125,53 @@ export class ToolRunner {
     }
   }
 
+  /** The named queries of the configured connections, each a tool (a connection not opened here has none). */
+  namedQueryTools(): NamedQueryTool[] {
+    const out: NamedQueryTool[] = [];
+    for (const [connection, sc] of Object.entries(this.o.dbScopes?.() ?? {})) {
+      if (!this.o.databases?.has(connection)) continue;
+      for (const [query, def] of Object.entries(sc.queries)) out.push({ tool: namedQueryToolName(connection, query), connection, query, def });
+    }
+    return out;
+  }
+
   /** Carry out one tool call; always resolves with a contract-valid envelope. */
-  async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string } = {}): Promise<Envelope> {
+  async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string; /** The MCP client's own name (clientInfo.name): selects its role. */ client?: string } = {}): Promise<Envelope> {
     const trace = `mcp:${randomUUID()}`;
+    const named = isAirlockTool(name) ? undefined : this.namedQueryTools().find((t) => t.tool === name);
+    if (named) {
+      // Runs as db_query on its connection (judged as a sql read there), with its own strict schema.
+      const contract = AIRLOCK_TOOLS.db_query as ToolContract;
+      const p = namedQueryInput(named.def).safeParse(rawArgs ?? {});
+      if (!p.success) return sealEnvelope(contract, failure('invalid_input', `invalid arguments for ${name}: ${describeIssues(p.error)}; nothing was done`, trace, null));
+      // $1 … bind in declaration order. SQLite reads "$1" as a name: there each $N becomes a plain ?
+      // and the values follow the order the placeholders appear in.
+      const bound = boundParams(named.def, p.data);
+      const sqlite = this.o.databases?.get(named.connection)?.dialect === 'sqlite';
+      const order = sqlite ? [...named.def.sql.matchAll(/\$(\d+)\b/g)].map((m) => Number(m[1]) - 1) : [];
+      const sql = sqlite ? named.def.sql.replace(/\$(\d+)\b/g, '?') : named.def.sql;
+      const args = { connection: named.connection, sql, params: sqlite ? order.map((i) => bound[i]) : bound, rowCap: named.def.rowCap, [NAMED_QUERY_ARG]: `${named.connection}.${named.query}` };
+      try {
+        return sealEnvelope(contract, await this.gated('db_query', contract, args, trace, opts.sessionId ?? this.o.sessionId, opts.key, opts.client));
+      } catch (e) {
+        this.o.log?.(`${name}: internal error: ${(e as Error)?.stack ?? String(e)}`);
+        return sealEnvelope(contract, failure('internal', `internal error in Airlock's ${name}: ${(e as Error)?.message ?? String(e)}`, trace, null));
+      }
+    }
     if (!isAirlockTool(name)) return failure('unknown_tool', `Airlock has no tool named ${JSON.stringify(name)}`, trace, null);
     const contract = AIRLOCK_TOOLS[name] as ToolContract;
     const parsed = contract.input.safeParse(rawArgs ?? {});
     if (!parsed.success) return sealEnvelope(contract, failure('invalid_input', `invalid arguments for ${name}: ${describeIssues(parsed.error)}; nothing was done`, trace, null));
     const args = parsed.data as Record<string, unknown>;
     try {
-      return sealEnvelope(contract, await this.gated(name, contract, args, trace, opts.sessionId ?? this.o.sessionId, opts.key));
+      return sealEnvelope(contract, await this.gated(name, contract, args, trace, opts.sessionId ?? this.o.sessionId, opts.key, opts.client));
     } catch (e) {
       this.o.log?.(`${name}: internal error: ${(e as Error)?.stack ?? String(e)}`);
       return sealEnvelope(contract, failure('internal', `internal error in Airlock's ${name}: ${(e as Error)?.message ?? String(e)}`, trace, null));
     }
   }
 
-  private async gated(name: AirlockToolName, contract: ToolContract, args: Record<string, unknown>, trace: string, sessionId: string, givenKey?: string): Promise<Envelope> {
+  private async gated(name: AirlockToolName, contract: ToolContract, args: Record<string, unknown>, trace: string, sessionId: string, givenKey?: string, client?: string): Promise<Envelope> {
     if (name === 'db_connections') {
       const connections = [...(this.o.databases?.values() ?? [])].map((c) => ({ name: c.name, dialect: c.dialect, readOnly: c.readOnly }));
       return { ok: true, data: { connections }, traceId: trace, decision: null };
@@ -148,7 +189,7 @@ export class ToolRunner {
     }
     let finished = false;
     try {
-      const env = await this.judgedAndRun(name, args, trace, sessionId, key, givenKey !== undefined || typeof args.idempotencyKey === 'string');
+      const env = await this.judgedAndRun(name, args, trace, sessionId, key, givenKey !== undefined || typeof args.idempotencyKey === 'string', client);
       if (key) {
         if (env.kind === 'stored') this.o.store.complete(key, sealEnvelope(contract, env.envelope), env.attempts);
         else if (env.kind === 'released') this.o.store.release(key);
@@ -160,7 +201,7 @@ export class ToolRunner {
     }
   }
 
-  private async judgedAndRun(name: AirlockToolName, args: Record<string, unknown>, trace: string, sessionId: string, key: string | undefined, explicitKey: boolean): Promise<{ kind: 'stored' | 'released' | 'dead'; envelope: Envelope; attempts: number }> {
+  private async judgedAndRun(name: AirlockToolName, args: Record<string, unknown>, trace: string, sessionId: string, key: string | undefined, explicitKey: boolean, client?: string): Promise<{ kind: 'stored' | 'released' | 'dead'; envelope: Envelope; attempts: number }> {
     let prepared: Prepared;
     try {
       prepared = await this.prepare(name, args);
@@ -177,6 +218,7 @@ export class ToolRunner {
       toolUseId,
       action: prepared.action,
       deadlineMs: this.o.askTimeoutMs ?? 120_000,
+      ...(client ? { client } : {}),
       ...(prepared.description ? { description: prepared.description } : {}),
     };
     const r = await this.o.gate.hook(pre);
@@ -237,7 +279,7 @@ export class ToolRunner {
       }
       case 'db_query':
       case 'db_execute':
-        return prepareDbTool(name, a, { db: (n) => this.db(n), store: this.o.store, ...(this.o.beforeImageLimit !== undefined ? { beforeImageLimit: this.o.beforeImageLimit } : {}) }, opts);
+        return prepareDbTool(name, a, { db: (n) => this.db(n), store: this.o.store, ...(this.o.dbScopes ? { scopes: this.o.dbScopes() } : {}), ...(this.o.beforeImageLimit !== undefined ? { beforeImageLimit: this.o.beforeImageLimit } : {}) }, opts);
       case 'db_connections':
         throw new ToolFailure('internal', 'db_connections is not gated');
     }

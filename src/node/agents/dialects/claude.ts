@@ -1,7 +1,7 @@
 /**
  * Claude Code (observed with 2.1.197): PreToolUse / PostToolUse / PostToolUseFailure on stdin,
  * answer exit 0 + hookSpecificOutput.permissionDecision (allow | deny | ask). Copilot in VS Code
- * reads the same output (copilot.ts). Sub-agents add agent_id.
+ * reads the same output (copilot.ts). Sub-agents add agent_id and agent_type.
  */
 import { check, def, obj, oneOf, str, unknown } from '../../../core/check';
 import { Loose, formatIssues, json, optStr, snakeHook, type Answer, type Dialect, type ParseResult, type Verdict } from './dialect';
@@ -14,6 +14,7 @@ export const ClaudeInput = obj({
   tool_input: def(Loose, () => ({})),
   tool_use_id: optStr,
   agent_id: optStr,
+  agent_type: optStr,
   tool_response: unknown,
   error: unknown,
 });
@@ -36,7 +37,7 @@ export const claude: Dialect = {
     const d = p.value;
     const post = d.hook_event_name !== 'PreToolUse';
     const error = d.hook_event_name === 'PostToolUseFailure' ? (d.error ?? 'tool failed') : undefined;
-    return snakeHook(d, post, { toolUseId: d.tool_use_id, subagentId: d.agent_id, error });
+    return snakeHook(d, post, { toolUseId: d.tool_use_id, subagentId: d.agent_id, subagentType: d.agent_id ? d.agent_type : undefined, error });
   },
   answer: permissionAnswer,
 };

@@ -17,6 +17,7 @@ export interface ParsedHook {
   event: 'pre' | 'post';
   sessionId: string;
   subagentId?: string;
+  subagentType?: string;
   toolName: string;
   toolUseId?: string;
   toolInput: Record<string, unknown>;
@@ -41,7 +42,7 @@ export interface SnakePayload {
 }
 
 /** A ParsedHook from a Claude-shaped payload; `extra` carries the ids each agent names its own way. */
-export function snakeHook(d: SnakePayload, post: boolean, extra: { toolUseId?: string | undefined; subagentId?: string | undefined; error?: unknown } = {}): ParseResult {
+export function snakeHook(d: SnakePayload, post: boolean, extra: { toolUseId?: string | undefined; subagentId?: string | undefined; subagentType?: string | undefined; error?: unknown } = {}): ParseResult {
   return {
     ok: true,
     hook: {
@@ -52,6 +53,7 @@ export function snakeHook(d: SnakePayload, post: boolean, extra: { toolUseId?: s
       cwd: d.cwd,
       workspaceRoots: [d.cwd],
       ...(extra.subagentId ? { subagentId: extra.subagentId } : {}),
+      ...(extra.subagentType ? { subagentType: extra.subagentType } : {}),
       ...(extra.toolUseId ? { toolUseId: extra.toolUseId } : {}),
       ...(post ? { outcome: outcomeFrom(d.tool_response, extra.error) } : {}),
     },
