@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { Action } from '../action';
 import type { Classification } from '../effects';
 import type { Environment } from '../paths';
-import { pathMatches } from './match';
+import { pathMatches } from './globs';
 
 const CATEGORY_NAMES = ['file', 'shell', 'sql', 'http', 'mcp'] as const;
 const RUNG_NAMES = ['read', 'draft', 'staged', 'approved', 'autonomous'] as const;
