@@ -35,7 +35,9 @@ export async function startGate(mode: 'interactive' | 'ci' = 'interactive', pref
   mkdirSync(join(ws, 'build'), { recursive: true });
   const ledgerPath = join(dir, 'ledger.sqlite');
   const approvals = new PendingApprovals({ grants: new AllowForRun() });
-  const s = await serveGate({ home, ledgerPath, discovery: join(home, 'bridge.json'), mode, workspaceRoots: [ws], log: () => undefined, signals: false, approver: approvals });
+  // Checkpoints off: these probes are about what waits for a person (approvals, binding, replay), and
+  // `rm -rf build` is their irreversible ask; with a checkpoint it would run (test/node/checkpoints*).
+  const s = await serveGate({ home, ledgerPath, discovery: join(home, 'bridge.json'), mode, workspaceRoots: [ws], log: () => undefined, signals: false, approver: approvals, checkpoints: false });
   const auth = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
   const waiters: Array<(r: ApprovalRequest) => void> = [];
   approvals.subscribe({ pending: (r) => waiters.shift()?.(r) });
