@@ -2,13 +2,14 @@
  * A script run by path or through an interpreter (`./x.sh`, `bash x.sh`, `sh x`, `source x`,
  * `python x.py`, `node x.js`, `perl x.pl`, `ruby x.rb`): read the file and judge what is in it.
  * Shell is judged fully with the shell classifier; Python/Node/Perl/Ruby/PHP/Lua with the same
- * scanners as one-liners, and an import of code Airlock did not read makes the script `unknown`.
+ * scanners as one-liners, and an import { inspectPath } from '../../paths.js';
+import of code Airlock did not read makes the script `unknown`.
  * A file Airlock cannot read (missing, binary, too large, a symlink loop, not a regular file) is
  * `unknown` with the reason. Written or fetched by the agent: `exec` of unknown code (provenance).
  */
 import { posix } from 'node:path';
 import type { Effect } from '../../effects.js';
-import { absolutize, canonicalize, isWithin } from '../../paths.js';
+import { absolutize, canonicalize, inspectPath, isWithin } from '../../paths.js';
 import { add, execUnknown, lit, plain, unknownEffect, type Ctx } from '../shell/shellContext.js';
 import { analyzeCode, specFor, type Lang } from '../shell/shellInterpreters.js';
 import { ShellLimitError } from '../shell/shellSyntax.js';
@@ -102,8 +103,9 @@ export function runScriptFile(path: string, args: ShWord[], ctx: Ctx, verb: stri
   if (!r.ok) {
     if (r.error === 'missing' && origin) return; // it will be the downloaded file: the provenance says it all
     const from = ctx.effects.length;
-    if (r.error === 'missing' && missingMeansFailure(ctx)) plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the file does not exist (the command fails, nothing runs)`);
-    else if (r.error === 'missing') unknownEffect(ctx, verb, `${verb} ${shown}: the file does not exist now (an earlier command may create it; Airlock cannot tell what it will contain)`);
+    // Outside the workspace (a shared temp folder) anything may create the file before the command runs.
+    if (r.error === 'missing' && missingMeansFailure(ctx) && inspectPath(absPath, ctx.env).insideWorkspace) plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the file does not exist (the command fails, nothing runs)`);
+    else if (r.error === 'missing') unknownEffect(ctx, verb, `${verb} ${shown}: the file does not exist now (${inspectPath(absPath, ctx.env).insideWorkspace ? 'an earlier command may create it' : 'outside the workspace, anything may create it before the command runs'}; Airlock cannot tell what it will contain)`);
     else unknownEffect(ctx, verb, `${verb} ${shown}: ${describeReadError(r)}, so Airlock cannot look inside it`);
     markSource(ctx, from, absPath);
     if (!origin && r.sha256 && r.error === 'binary') {
