@@ -24,6 +24,7 @@ export async function runBudget(argv: string[]): Promise<number> {
     process.stdout.write(`${BUDGET_USAGE}\n`);
     return 0;
   }
+  if (sub?.startsWith('-')) throw new UsageError(`airlock budget: unknown option ${sub} (valid options: --run VALUE, --day VALUE, --usd VALUE, --by VALUE, --ledger VALUE, --json, -h/--help)`);
   if (sub !== 'raise' && sub !== 'show') throw new UsageError(`airlock budget: ${sub ? `unknown subcommand ${sub}` : 'a subcommand is needed'}\n${BUDGET_USAGE}`);
   // --day takes an optional date: a bare --day means today.
   const norm = rest.flatMap((a, i) => (a === '--day' && (rest[i + 1] === undefined || rest[i + 1]!.startsWith('--')) ? ['--day', 'today'] : [a]));

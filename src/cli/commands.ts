@@ -47,7 +47,7 @@ ${WS}
 exit codes as airlock check`;
 const policySchema = `usage: airlock policy schema
 print the policy file's JSON schema.`;
-const policyTrust = `usage: airlock policy trust list | add <program> [--class read|reversible|recoverable] | revoke <id> [--workspace DIR]
+const policyTrust = `usage: airlock policy trust list | add <program> [--class read|reversible|recoverable] | revoke <id> [--workspace DIR] [--json]
 the programs a person trusted in this workspace (local to this machine, never the team policy; never for irreversible effects).`;
 
 const hooksInstall = `usage: airlock hooks install <agent>|all [--scope user|project] [--project DIR] [--json] [--no-telemetry]
@@ -165,11 +165,16 @@ options:
   },
   undo: {
     summary: 'undo an approved database write from its before-images',
-    usage: `usage: airlock undo <step-id|key> [--db NAME=URL]... [--ask-timeout-ms N] [--ledger FILE]
+    usage: `usage: airlock undo <step-id|key> [--force] [--db NAME=URL]... [--ask-timeout-ms N] [--ledger FILE]
+       airlock undo --run <id> --to <step> [--force]
        airlock undo --list
-restore the rows an approved db_execute changed, from its before-images (gated, recorded, once).
+undo a step: its files from the checkpoint taken before it, or the rows an approved db_execute
+changed from its before-images (gated, recorded as its own step, once). --run/--to restores a run's
+files to before that step.
 options:
   --list               the recent undoable steps, as JSON
+  --run ID, --to STEP  restore the run's files to before that step
+  --force              undo even though the files changed since the step (the changes are lost)
   --db NAME=URL        the connection the step wrote through (also from AIRLOCK_DB_CONNECTIONS)
   --ask-timeout-ms N   longest wait for a person's answer (100-600000)
   --ledger FILE        the run ledger (default: $AIRLOCK_HOME/ledger.sqlite)
@@ -187,7 +192,7 @@ options:
   },
   budget: {
     summary: "a run's or a day's cost and budget; a person raises a budget",
-    usage: `usage: airlock budget show [--run ID] | raise (--run ID | --day [YYYY-MM-DD]) --usd N [--by NAME]
+    usage: `usage: airlock budget show [--run ID] [--ledger FILE] [--json] | raise (--run ID | --day [YYYY-MM-DD]) --usd N [--by NAME] [--ledger FILE] [--json]
 show: today's spend, or a run's cost and where it came from. raise: a person authorizes N more
 dollars for a run or a day (recorded with who raised it). An agent's shell cannot raise it: the gate
 asks a person for every airlock command that changes Airlock's own controls.`,

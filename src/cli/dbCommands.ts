@@ -6,6 +6,7 @@ import { addCredential, credentialPath, listCredentials, removeCredential } from
 const USAGE = 'airlock db add NAME URL [--read-only] | list | remove NAME';
 
 export function runDb(argv: string[]): number {
+  if (argv[0]?.startsWith('-')) throw new UsageError(`airlock db: unknown option ${argv[0]} (valid options: --read-only, -h/--help)`);
   const [sub, ...rest] = argv;
   const home = airlockHome();
   try {

@@ -147,6 +147,7 @@ async function explain(argv0: string[]): Promise<number> {
 /** `airlock policy trust list|add <program> [--class C]|revoke <id>` [--workspace DIR]. */
 function trust(argv: string[]): number {
   const [sub, ...rest] = argv;
+  if (sub?.startsWith('-')) throw new UsageError(`airlock policy trust: unknown option ${sub} (valid options: --class VALUE, --workspace VALUE, --json, -h/--help)`);
   let workspace = process.cwd();
   let cls: TrustClass | undefined;
   let json = false;

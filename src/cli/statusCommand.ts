@@ -4,21 +4,11 @@
  * wait for a person's acceptance (and what in them is ignored until then). Exit 1 when no gate runs.
  */
 import { request } from 'node:http';
-import { parseArgs } from 'node:util';
-import { UsageError } from './args';
+import { strictArgs } from './usageError';
 
 export async function runStatus(argv: string[]): Promise<number> {
-  let json = false;
-  try {
-    const r = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-    if (r.values.help) {
-      process.stdout.write('airlock status [--json]   the running gate: policy files in force and waiting for acceptance\n');
-      return 0;
-    }
-    json = r.values.json === true;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const { values } = strictArgs('status', argv, { json: { type: 'boolean' } });
+  const json = values.json === true;
   const { discoveryPath, readDiscovery } = await import('../node/bridge/discovery');
   const d = readDiscovery(discoveryPath());
   if (!d.ok) {
