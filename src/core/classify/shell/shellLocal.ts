@@ -31,10 +31,11 @@ export function shellFromStdin(name: string, ctx: Ctx, stdin: Stdin, runScript: 
  */
 export function runLocal(path: string, args: ShWord[], ctx: Ctx, verb = 'runs', interp?: string): void {
   const abs0 = resolveFrom(ctx, path);
-  // Not written by this line: read the file and judge what is in it (src/core/classify/inside).
-  if (ctx.inside && !(abs0 !== undefined && writtenHere(ctx, abs0) !== undefined)) {
+  // Read the file and judge what is in it (src/core/classify/inside: it names where code written or
+  // fetched by this line came from). A file this line wrote is also exec of unread code below.
+  if (ctx.inside) {
     ctx.inside.runLocal(path, args, ctx, verb, interp);
-    return;
+    if (abs0 === undefined || writtenHere(ctx, abs0) === undefined) return;
   }
   const before = ctx.effects.length;
   pathEffect(ctx, 'read', lit(path), 'exec');

@@ -49,6 +49,8 @@ export function overlayFacts(base: PathFacts, line: LineState): PathFacts {
     },
   };
   if (base.readText) facts.readText = (p) => base.readText!(throughLinks(p, line));
+  // Looking inside what will run reads through the same overlay (a link made earlier in the line).
+  if (base.readFile) facts.readFile = (p, max) => base.readFile!(throughLinks(p, line), max);
   return facts;
 }
 
