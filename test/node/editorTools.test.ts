@@ -33,8 +33,13 @@ async function fixture(o: { askTimeoutMs?: number } = {}) {
   writeFileSync(join(outside, 'conf.txt'), 'mode = safe\n');
   writeFileSync(join(ws, 'keep.txt'), 'keep me\n');
   const logs: string[] = [];
+  // Checkpoints off: a workspace delete would be checkpointed and run; these tests are about asks.
+  const cp = process.env.AIRLOCK_CHECKPOINTS;
+  process.env.AIRLOCK_CHECKPOINTS = 'off';
   const host = new GateHost({ home, workspaceRoots: [ws], log: (l) => logs.push(l), watchIntervalMs: 100 });
   await host.start();
+  if (cp === undefined) delete process.env.AIRLOCK_CHECKPOINTS;
+  else process.env.AIRLOCK_CHECKPOINTS = cp;
   const tools = new EditorTools({ home, workspaceRoots: [ws], gate: () => host.currentGate(), log: (l) => logs.push(l), askTimeoutMs: o.askTimeoutMs ?? 1500 });
   open.push({ host, tools });
   return { root, home, ws, outside, host, tools, logs, ledger: join(home, 'ledger.sqlite') };

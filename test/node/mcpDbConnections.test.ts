@@ -150,11 +150,13 @@ describe('airlock mcp with AIRLOCK_DB_CONNECTIONS (official MCP client, real SQL
   });
 
   it("the agent's shell does not inherit AIRLOCK_DB_CONNECTIONS", async () => {
-    const r = envelopeOf(await s.client.callTool({ name: 'run_shell', arguments: { command: 'env' } }));
+    // `env` alone is a secret read (it prints every token) and asks; print the two variables instead.
+    const r = envelopeOf(await s.client.callTool({ name: 'run_shell', arguments: { command: 'echo "AIRLOCK_HOME=${AIRLOCK_HOME:-}"; echo "DB=${AIRLOCK_DB_CONNECTIONS:-}"' } }));
     assert.equal(r.ok, true, JSON.stringify(r));
     if (!r.ok) return;
     const out = (r.data as { stdout: string }).stdout;
-    assert.match(out, /AIRLOCK_HOME=/, 'the environment is really there');
+    assert.match(out, /AIRLOCK_HOME=\S/, 'the environment is really there');
+    assert.match(out, /^DB=$/m);
     assert.doesNotMatch(out, /AIRLOCK_DB_CONNECTIONS|sqlite:\/\//);
   });
 });

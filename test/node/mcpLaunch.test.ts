@@ -20,8 +20,13 @@ describe('airlock mcp as registered with the editor', () => {
     mkdirSync(home, { recursive: true });
     mkdirSync(ws, { recursive: true });
     writeFileSync(join(ws, 'a.txt'), 'hello\n');
+    // Checkpoints off: a workspace delete would be checkpointed and run; this test is about the approval path.
+    const cp = process.env.AIRLOCK_CHECKPOINTS;
+    process.env.AIRLOCK_CHECKPOINTS = 'off';
     const host = new GateHost({ home, workspaceRoots: [ws], log: () => undefined, watchIntervalMs: 100 });
     await host.start();
+    if (cp === undefined) delete process.env.AIRLOCK_CHECKPOINTS;
+    else process.env.AIRLOCK_CHECKPOINTS = cp;
     const launch = airlockMcpLaunch({ extensionPath: join(__dirname, '..', '..'), extensionVersion: '0.1.0', execPath: process.execPath, discoveryPath: host.discoveryPath, home, workspaceRoots: [ws] });
     assert.deepEqual(launch.args.slice(1, 4), ['mcp', '--gate', 'bridge']);
     assert.equal(launch.env.ELECTRON_RUN_AS_NODE, '1');
