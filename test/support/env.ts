@@ -30,6 +30,13 @@ export function tableFs(entries: Record<string, string>): PathFacts {
       const v = entries[r];
       return v === 'dir' ? 'dir' : v === 'file' ? 'file' : 'other';
     },
+    // The table knows which files exist, not what is in them: a missing file is missing (the command
+    // that runs it fails), an existing one cannot be looked inside (unknown, fail closed).
+    readFile: (p) => {
+      const r = resolveLinks(p);
+      if (r === undefined) return { ok: false, path: p, error: 'missing', detail: 'does not exist' };
+      return entries[r] === 'file' ? { ok: false, path: r, error: 'unreadable', detail: 'the test table has no content for it' } : { ok: false, path: r, error: 'not-regular', detail: 'not a regular file' };
+    },
   };
 }
 
