@@ -106,28 +106,12 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
       case 'GET /v1/health':
         return send(res, 200, opts.handlers.health());
       case 'POST /v1/hook': {
-        const text = await readBody(req);
-        let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch (e) {
-          throw new HttpError(400, `body is not JSON: ${(e as Error).message}`, 'bridge.malformed');
-        }
-        const p = HookRequest.safeParse(raw);
-        if (!p.success) throw new HttpError(400, `invalid hook request: ${formatIssues(p.error)}`, 'bridge.malformed');
-        return send(res, 200, await opts.handlers.hook(p.data));
+        const hook = parseBody(await readBody(req), HookRequest, 'hook request');
+        return send(res, 200, await opts.handlers.hook(hook));
       }
       case 'POST /v1/session-end': {
-        const text = await readBody(req);
-        let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch (e) {
-          throw new HttpError(400, `body is not JSON: ${(e as Error).message}`, 'bridge.malformed');
-        }
-        const p = SessionEnd.safeParse(raw);
-        if (!p.success) throw new HttpError(400, `invalid session end: ${formatIssues(p.error)}`, 'bridge.malformed');
-        const r = opts.handlers.sessionEnd?.(p.data.agent, p.data.sessionId, p.data.reason, p.data.transcriptPath);
+        const end = parseBody(await readBody(req), SessionEnd, 'session end');
+        const r = opts.handlers.sessionEnd?.(end.agent, end.sessionId, end.reason, end.transcriptPath);
         return send(res, 200, { ended: r !== undefined, ...(r ? { runId: r.runId } : {}) });
       }
       case 'POST /v1/stop': {
@@ -182,4 +166,17 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
       });
     });
   });
+}
+
+/** A request body as JSON, validated by its schema; a 400 naming what is wrong otherwise. */
+function parseBody<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, `body is not JSON: ${(e as Error).message}`, 'bridge.malformed');
+  }
+  const p = schema.safeParse(raw);
+  if (!p.success) throw new HttpError(400, `invalid ${what}: ${formatIssues(p.error)}`, 'bridge.malformed');
+  return p.data;
 }
