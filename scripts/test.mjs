@@ -134,12 +134,40 @@ let partial = '';
 // Every "# SKIP" result line: skipped tests and skipped suites (node's "# skipped N" counts only tests,
 // so a suite skipped whole would otherwise add nothing).
 let skipLines = 0;
+// The failures, each named by its suites, with the first lines of its error: restated at the end so a
+// log read from its tail (a CI page) shows what failed without searching thousands of lines.
+const failures = [];
+const open = []; // [indent, name] of the subtests being run
+let capture = null;
+const onLine = (l) => {
+  if (/^\s*ok \d+ - .* # SKIP\b/.test(l)) skipLines++;
+  const indent = l.length - l.trimStart().length;
+  const sub = /^\s*# Subtest: (.*)$/.exec(l);
+  if (sub) {
+    while (open.length && open[open.length - 1][0] >= indent) open.pop();
+    open.push([indent, sub[1]]);
+    return;
+  }
+  const bad = /^\s*not ok \d+ - (.*)$/.exec(l);
+  if (bad && !/ # (TODO|SKIP)\b/.test(bad[1])) {
+    while (open.length && open[open.length - 1][0] > indent) open.pop();
+    const path = open.filter(([i]) => i < indent).map(([, n]) => n);
+    capture = { name: [...path, bad[1]].join(' > '), indent, error: [], on: false };
+    failures.push(capture);
+    return;
+  }
+  if (!capture) return;
+  if (indent <= capture.indent && l.trim() !== '') { capture = null; return; }
+  if (/^\s*(error|location):/.test(l)) { capture.on = true; capture.error.push(l.trim()); return; }
+  if (capture.on && /^\s*(code|name|expected|actual|operator|stack|failureType):/.test(l)) { capture.on = false; return; }
+  if (capture.on && capture.error.length < 12) capture.error.push(l.trim());
+};
 child.stdout.on('data', (c) => {
   process.stdout.write(c);
   const text = partial + c.toString('utf8');
   const lines = text.split('\n');
   partial = lines.pop() ?? '';
-  for (const l of lines) if (/^\s*ok \d+ - .* # SKIP\b/.test(l)) skipLines++;
+  for (const l of lines) onLine(l);
   tail = (tail + c.toString('utf8')).slice(-4000);
 });
 const status = await new Promise((res) => child.on('close', (code) => res(code ?? 1)));
@@ -149,6 +177,15 @@ if (counts.pass !== undefined) {
   if (skips.length) console.log(`\nskipped because set-up failed: ${skips.join('; ')}`);
   if (/^\s*ok \d+ - .* # SKIP\b/.test(partial)) skipLines++;
   const skipped = Math.max(skipLines, counts.skipped ?? 0) + (counts.todo ?? 0);
+  // A suite fails with its failing test: name the leaves only (a failure with no failing child).
+  const leaves = failures.filter((f) => !failures.some((g) => g !== f && g.name.startsWith(`${f.name} > `)));
+  if (leaves.length) {
+    console.log(`\nfailed (${leaves.length}):`);
+    for (const f of leaves) {
+      console.log(`  ✗ ${f.name}`);
+      for (const e of f.error) console.log(`      ${e}`);
+    }
+  }
   console.log(`\ntests: ${counts.pass} passed, ${(counts.fail ?? 0) + (counts.cancelled ?? 0)} failed, ${skipped} skipped`);
 }
 rmSync(scratch, { recursive: true, force: true });
