@@ -7,8 +7,10 @@ import { parseHookArgs } from './gateArgs';
 import type { OfflineLoader } from '../node/agents/shim';
 
 export async function runHook(argv: string[], loadOffline: OfflineLoader): Promise<number> {
-  // The hard timer starts before anything else: whatever happens, a deny is printed in time.
-  const started = Date.now();
+  // The hard timer starts when the agent started this process (Node's time origin), not when this
+  // code first runs: the agent's own timeout counts Node's start-up and module loading too, which
+  // take seconds on a loaded machine. Whatever happens, a deny is printed in time.
+  const started = Math.min(Date.now(), Math.floor(performance.timeOrigin));
   const a = parseHookArgs(argv);
   const { dialectOf, runShim, MAX_STDIN } = await import('../node/agents/shim');
   const { fail } = await import('../node/agents/dialects/dialect');
