@@ -32,7 +32,7 @@ let run: ClaudeRunOutcome;
 before(async () => {
   const url = await model.start();
   const config = join(root, 'mcp.json');
-  writeFileSync(config, JSON.stringify({ mcpServers: { airlock: { type: 'stdio', command: process.execPath, args: [CLI_JS, 'mcp', '--workspace', proj, '--ask-timeout-ms', '2000'], env: { AIRLOCK_HOME: airlockHome, HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' } } } }));
+  writeFileSync(config, JSON.stringify({ mcpServers: { airlock: { type: 'stdio', command: process.execPath, args: [CLI_JS, 'mcp', '--workspace', proj, '--ask-timeout-ms', '2000'], env: { AIRLOCK_HOME: airlockHome, HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }, alwaysLoad: true } } }));
   run = await runClaude({ cwd: proj, baseUrl: url, home, airlockHome, hookCommand: null, extraArgs: ['--mcp-config', config, '--strict-mcp-config'], timeoutMs: 150_000 });
 });
 after(async () => {

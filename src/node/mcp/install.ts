@@ -61,7 +61,11 @@ export function mcpConfigPath(agent: McpAgent, scope: McpScope, p: HookPaths): s
 /** The server entry each agent gets (absolute node and cli.js, so PATH cannot break it). */
 export function serverEntry(agent: McpAgent, ctx: Pick<McpInstallContext, 'nodePath' | 'cliPath' | 'airlockHome'>): Record<string, unknown> {
   const base = { command: ctx.nodePath, args: [ctx.cliPath, 'mcp'], env: { AIRLOCK_HOME: ctx.airlockHome } };
-  if (agent === 'claude' || agent === 'copilot') return { type: 'stdio', ...base };
+  // Claude Code connects MCP servers in the background and may send the first turn before they are
+  // up (the model then never sees Airlock's tools); `alwaysLoad` makes it wait for this one and keeps
+  // its tools loaded rather than deferred behind a tool search.
+  if (agent === 'claude') return { type: 'stdio', ...base, alwaysLoad: true };
+  if (agent === 'copilot') return { type: 'stdio', ...base };
   return base;
 }
 
