@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENTS, findJson, type Agent } from '../../src/core/hooks/installEntries';
-import { install, status, type InstallerContext } from '../../src/node/agents/install/installer';
+import { install, type InstallerContext } from '../../src/node/agents/install/installer';
+import { status } from '../../src/node/agents/install/status';
 import { CLI_JS, REPO_ROOT } from '../support/claudeRun';
 
 let root: string;
