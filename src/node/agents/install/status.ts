@@ -80,7 +80,10 @@ function inspect(agent: Agent, scope: Scope, ctx: InstallerContext): StatusRow {
     const command = text === undefined ? undefined : clineScriptCommand(text);
     if (text === undefined) return { agent, scope, file, state: 'MISSING', detail: 'no PreToolUse script' };
     if (!command) return { agent, scope, file, state: 'MISSING', detail: 'a PreToolUse script exists but it is not Airlock’s' };
-    return { agent, scope, file, state: 'OK', detail: 'installed', command };
+    // TaskComplete ends the run and reads the task's last model call; without it that call's usage waits for the next call.
+    const end = readText(join(dirname(file), 'TaskComplete'));
+    const detail = end !== undefined && clineScriptCommand(end) ? 'installed' : 'installed (no TaskComplete script: a task’s last model call is counted only at its next call; run airlock hooks install cline)';
+    return { agent, scope, file, state: 'OK', detail, command };
   }
   if (agent === 'opencode' || agent === 'kilo') {
     const text = readText(file);
