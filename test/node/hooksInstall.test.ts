@@ -191,6 +191,23 @@ describe('airlock hooks install / uninstall', () => {
     assert.equal(readFileSync(script, 'utf8'), '#!/bin/sh\necho mine\n');
   });
 
+  it('cline: a TaskComplete script too (the task’s end and its last usage); a person’s own TaskComplete is left alone, the install goes on', () => {
+    const h = freshHome();
+    const dir = join(h.home, 'Documents', 'Cline', 'Hooks');
+    assert.equal(cli(['hooks', 'install', 'cline'], h).code, 0);
+    assert.equal(readFileSync(join(dir, 'TaskComplete'), 'utf8'), readFileSync(join(dir, 'PreToolUse'), 'utf8'));
+    assert.equal(statSync(join(dir, 'TaskComplete')).mode & 0o111, 0o111, 'executable');
+    assert.equal(cli(['hooks', 'uninstall', 'cline'], h).code, 0);
+    assert.equal(existsSync(join(dir, 'TaskComplete')), false);
+    assert.equal(existsSync(join(dir, 'PreToolUse')), false);
+    write(join(dir, 'TaskComplete'), '#!/bin/sh\necho done\n');
+    assert.equal(cli(['hooks', 'install', 'cline'], h).code, 0);
+    assert.match(readFileSync(join(dir, 'PreToolUse'), 'utf8'), /hook cline/);
+    assert.equal(readFileSync(join(dir, 'TaskComplete'), 'utf8'), '#!/bin/sh\necho done\n');
+    assert.equal(cli(['hooks', 'uninstall', 'cline'], h).code, 0);
+    assert.equal(readFileSync(join(dir, 'TaskComplete'), 'utf8'), '#!/bin/sh\necho done\n', 'uninstall keeps it too');
+  });
+
   for (const [agent, rel] of [['opencode', ['.config', 'opencode', 'plugins', 'airlock.js']], ['kilo', ['.config', 'kilo', 'plugins', 'airlock.js']]] as const) {
     it(`${agent}: a plugin file in the user's plugin folder, removed again by uninstall; a foreign file is kept`, () => {
       const h = freshHome();

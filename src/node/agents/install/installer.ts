@@ -78,12 +78,13 @@ export function install(agent: Agent, scope: Scope, ctx: InstallerContext): Inst
 }
 
 /** The file Airlock owns for a file agent: Cline's hook script, or the OpenCode / Kilo plugin. */
-function ownedFiles(agent: FileAgent, scope: Scope, ctx: InstallerContext): Array<{ path: string; text: string; mode: number; argvOf: (t: string) => unknown }> {
+function ownedFiles(agent: FileAgent, scope: Scope, ctx: InstallerContext): Array<{ path: string; text: string; mode: number; argvOf: (t: string) => unknown; optional?: boolean }> {
   if (agent === 'cline') {
     // PreToolUse gates each call; TaskComplete (Cline's agent_end) ends the run and reads the task's final usage.
     const pre = configPath('cline', scope, ctx);
     const script = { text: clineScript(shimCommandFor('cline', ctx)), mode: 0o755, argvOf: clineScriptCommand };
-    return [{ path: pre, ...script }, { path: join(dirname(pre), 'TaskComplete'), ...script }];
+    // TaskComplete is optional: a person's own script there is left alone (the usage then waits for the next call).
+    return [{ path: pre, ...script }, { path: join(dirname(pre), 'TaskComplete'), ...script, optional: true }];
   }
   return [{ path: pluginPath(agent, scope, ctx), text: pluginSource(agent, shimArgvFor(agent, ctx), ctx.otlpEndpoint), mode: 0o644, argvOf: (t) => pluginArgv(t, agent) }];
 }
@@ -91,14 +92,19 @@ function ownedFiles(agent: FileAgent, scope: Scope, ctx: InstallerContext): Arra
 function installFiles(agent: FileAgent, scope: Scope, ctx: InstallerContext, now: Date): InstallOutcome {
   const files = ownedFiles(agent, scope, ctx);
   // Refuse before writing anything: a file of the person's own is never overwritten.
-  for (const f of files) {
+  const theirs = (f: (typeof files)[number]) => {
     const text = readText(f.path);
-    if (text !== undefined && f.argvOf(text) === undefined) {
+    return text !== undefined && f.argvOf(text) === undefined;
+  };
+  for (const f of files) {
+    if (f.optional) continue;
+    if (theirs(f)) {
       throw new HookConfigError(`${f.path} already exists and is not Airlock's; merge by hand (Airlock's version calls: ${shimCommandFor(agent, ctx)})`, f.path);
     }
   }
   let changed = false;
   for (const f of files) {
+    if (f.optional && theirs(f)) continue;
     const text = readText(f.path);
     if (text === f.text) continue;
     if (text === undefined) writeCreated(ctx, [...readCreated(ctx), f.path]);
