@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_JS } from '../support/claudeRun';
-import { agentBin, airlock, assertScriptedUsage, installHook, baseEnv, freshWorld, otlpEnv, runAgent, runsOf, startGate, stepsOf, victimIntact, waitForUsage, type AgentBin, type ChatUsage, type World } from '../support/agentLive';
+import { agentBin, airlock, assertLoggedUsage, assertScriptedUsage, installHook, baseEnv, freshWorld, otlpEnv, runAgent, runsOf, startGate, stepsOf, victimIntact, waitForUsage, type AgentBin, type ChatUsage, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
@@ -92,6 +92,8 @@ describe(`Cline CLI ${typeof bin === 'string' ? '' : bin.version} gated by the h
     // Every model call of the task, the final answer after the last tool call included (TaskComplete).
     const rows = await waitForUsage(w.ledger, 'cline', (r) => r.filter((x) => x.run_id === del!.run_id).length >= 3);
     assertScriptedUsage(rows, del!.run_id, MODEL, [U_DEL, U_READ, U_DONE], assert);
+    // The run log shows the same tokens and cost for the run.
+    assertLoggedUsage(w, del!.run_id, MODEL, assert);
     assert.ok(rows.every((r) => r.source === 'transcript'), JSON.stringify(rows));
   });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentBin, airlock, assertScriptedUsage, installHook, baseEnv, freshWorld, otlpEnv, runAgent, runsOf, startGate, stepsOf, victimIntact, waitForUsage, type AgentBin, type ChatUsage, type World } from '../support/agentLive';
+import { agentBin, airlock, assertLoggedUsage, assertScriptedUsage, installHook, baseEnv, freshWorld, otlpEnv, runAgent, runsOf, startGate, stepsOf, victimIntact, waitForUsage, type AgentBin, type ChatUsage, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
@@ -93,6 +93,8 @@ describe(`Qwen Code ${typeof bin === 'string' ? '' : bin.version} gated by the h
     // Every main model call, as its telemetry reported it (side requests such as next-speaker checks are rows too).
     const rows = await waitForUsage(w.ledger, 'qwen', (r) => r.filter((x) => x.run_id === del!.run_id && x.output_tokens !== 3).length >= 3);
     assertScriptedUsage(rows, del!.run_id, MODEL, [U_DEL, U_READ, U_DONE], assert);
+    // The run log shows the same tokens and cost for the run.
+    assertLoggedUsage(w, del!.run_id, MODEL, assert);
     assert.ok(rows.every((r) => r.source === 'otlp'), JSON.stringify(rows));
   });
 

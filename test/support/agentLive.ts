@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { calcPrice } from '@pydantic/genai-prices';
 import { CLI_JS, REPO_ROOT } from './claudeRun';
 import { startServe, type ServeProc } from './gateway';
+import { LogRuns, type LogRun } from '../../src/core/protocol/runLog';
 
 interface AgentPackage {
   pkg: string;
@@ -246,4 +247,33 @@ export function assertScriptedUsage(rows: LiveUsageRow[], runId: string, model: 
     const want = openaiTablePrice(model, u);
     assert.ok(Math.abs(row!.cost_usd! - want) < 1e-12, `cost ${row!.cost_usd} vs the table's ${want}`);
   }
+}
+
+/** The run as the run log shows it (`airlock log --json`, validated by the exported schema). */
+export function loggedRun(w: World, runId: string): LogRun | undefined {
+  const r = airlock(w, ['log', '--json', '--ledger', w.ledger]);
+  if (r.status !== 0) throw new Error(`airlock log failed: ${r.stderr}`);
+  return LogRuns.parse(JSON.parse(r.stdout)).runs.find((x) => x.id === runId);
+}
+
+/** The run log's tokens and cost for the run equal the sum of its usage rows, and the model is named. */
+export function assertLoggedUsage(w: World, runId: string, model: string, assert: { ok: (v: unknown, m?: string) => void; equal: (a: unknown, b: unknown, m?: string) => void }): void {
+  const db = new Database(w.ledger, { readonly: true, fileMustExist: true });
+  let mine: LiveUsageRow[];
+  try {
+    mine = db.prepare('SELECT * FROM usage WHERE run_id = ?').all(runId) as LiveUsageRow[];
+  } finally {
+    db.close();
+  }
+  const run = loggedRun(w, runId);
+  assert.ok(run, `airlock log shows run ${runId}`);
+  const sum = (k: keyof LiveUsageRow) => mine.reduce((a, r) => a + (r[k] as number), 0);
+  assert.equal(run!.usage.calls, mine.length);
+  assert.equal(run!.usage.inputTokens, sum('input_tokens'));
+  assert.equal(run!.usage.outputTokens, sum('output_tokens'));
+  assert.equal(run!.usage.cacheReadTokens, sum('cache_read_tokens'));
+  assert.ok(Math.abs(run!.usage.costUsd! - sum('cost_usd')) < 1e-12, `run log cost ${run!.usage.costUsd} vs rows ${sum('cost_usd')}`);
+  assert.equal(run!.usage.costSource, 'genai-prices');
+  assert.equal(run!.usage.costEstimate, true);
+  assert.ok(run!.models.includes(model), JSON.stringify(run!.models));
 }
