@@ -32,7 +32,7 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   }, Math.max(1, budget - 50));
   try {
     const stdin = await readStdin(MAX_STDIN);
-    const end = stdin.size <= MAX_STDIN ? (await import('../node/agents/sessionEnd')).sessionEndOf(d.agent, stdin.text) : undefined;
+    const end = stdin.size <= MAX_STDIN ? (await import('../node/agents/sessionEnd')).sessionEndOf(d.agent, stdin.text, process.env) : undefined;
     if (end) {
       // The session ended: the gate ends the run. Nothing to decide, so the agent gets exit 0.
       const r = await (await import('../node/agents/sessionEnd')).reportSessionEnd(d.agent, end, process.env, Math.max(1, Math.min(3000, deadlineAt - Date.now())));

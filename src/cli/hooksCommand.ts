@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { AGENTS, isAgent, type Agent, type Scope } from '../core/hooks/installEntries';
 import { airlockHome } from '../node/environment';
 import { HookConfigError } from '../node/agents/install/configFiles';
-import { install, status, uninstall, type InstallerContext } from '../node/agents/install/installer';
+import { install, uninstall, type InstallerContext } from '../node/agents/install/installer';
+import { status } from '../node/agents/install/status';
 import { installTelemetry, uninstallTelemetry } from '../node/agents/install/telemetry';
 import { otlpEndpointFor } from '../node/usage/otlp/port';
 import { strictArgs, UsageError } from './usageError';
@@ -50,6 +51,8 @@ export async function runHooks(argv: string[]): Promise<number> {
   const scope = (values.scope ?? 'user') as Scope;
   if (scope !== 'user' && scope !== 'project') throw new UsageError('--scope must be user or project');
   const ctx = installerContext(values.project);
+  // OpenCode / Kilo plugins report usage to the receiver themselves (unless telemetry is declined).
+  if (sub === 'install' && values['no-telemetry'] !== true) ctx.otlpEndpoint = otlpEndpointFor(ctx.airlockHome);
   const json = values.json === true;
 
   if (sub === 'status') {
@@ -84,7 +87,7 @@ export async function runHooks(argv: string[]): Promise<number> {
         if ('backup' in r && r.backup) process.stdout.write(`  backup: ${r.backup}\n`);
         if ('trust' in r && r.trust) process.stdout.write(`  trusted in ${r.trust.file} (${r.trust.hash})\n`);
         if (t?.changed) process.stdout.write(`  telemetry ${sub === 'install' ? `to ${otlpEndpointFor(ctx.airlockHome)} set` : 'removed'} in ${t.file}\n`);
-        else if (tIn?.skipped && !['cursor', 'cline', 'qwen', 'opencode', 'kilo'].includes(agent)) process.stdout.write(`  telemetry not set: ${tIn.skipped}\n`);
+        else if (tIn?.skipped && !['cursor', 'cline', 'opencode', 'kilo'].includes(agent)) process.stdout.write(`  telemetry not set: ${tIn.skipped}\n`);
       }
     } catch (e) {
       failed = true;

@@ -2,18 +2,22 @@
 // OpenAI-compatible model on loopback, gated by exactly what `airlock hooks install cline` writes
 // (~/Documents/Cline/Hooks/PreToolUse) and the real headless gate. Cline 3.x sends the `tool_call`
 // payload generation; a denial replaces the call's input so it cannot run (Cline rejects it as
-// invalid input) and the task goes on: the read scripted after it runs in the same task.
+// invalid input) and the task goes on: the read scripted after it runs in the same task. Its model
+// calls' tokens reach the run from Cline's own session file (read at each hook and at TaskComplete),
+// priced by the table: the scripted usage numbers are checked row by row.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI_JS } from '../support/claudeRun';
-import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, assertLoggedUsage, assertScriptedUsage, installHook, baseEnv, freshWorld, otlpEnv, runAgent, runsOf, startGate, stepsOf, victimIntact, waitForUsage, type AgentBin, type ChatUsage, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
 const bin = agentBin('cline');
+/** A model genai-prices knows, so the run's cost is the table's price of the scripted usage. */
+const MODEL = 'gpt-4o-mini';
 const skip = typeof bin === 'string' ? bin : false;
 
 async function clineRun(w: World, b: AgentBin, turns: ChatTurn[]): Promise<{ model: ScriptedChat; out: string }> {
@@ -21,7 +25,7 @@ async function clineRun(w: World, b: AgentBin, turns: ChatTurn[]): Promise<{ mod
   const url = await model.start();
   try {
     const env = { ...baseEnv(w) };
-    const auth = await runAgent(b, ['auth', '-p', 'openai-compatible', '-k', 'x', '-m', 'scripted', '-b', url], { cwd: w.proj, env, timeoutMs: 90_000 });
+    const auth = await runAgent(b, ['auth', '-p', 'openai-compatible', '-k', 'x', '-m', MODEL, '-b', url], { cwd: w.proj, env, timeoutMs: 90_000 });
     assert.equal(auth.timedOut, false, `cline auth timed out: ${auth.stderr}`);
     assert.equal(auth.code, 0, auth.stderr + auth.stdout);
     const run = await runAgent(b, ['Do the scripted task.', '--json', '--data-dir', join(w.home, '.cline', 'data')], { cwd: w.proj, env, timeoutMs: 120_000 });
@@ -34,8 +38,11 @@ async function clineRun(w: World, b: AgentBin, turns: ChatTurn[]): Promise<{ mod
   }
 }
 
-const rmTurn = (victim: string): ChatTurn => ({ calls: [{ name: 'run_commands', arguments: { commands: [`rm -rf ${victim}`] }, id: 'call_del' }] });
-const readTurn: ChatTurn = { calls: [{ name: 'read_files', arguments: { files: [{ path: 'hello.txt' }] }, id: 'call_read' }] };
+const U_DEL: ChatUsage = { prompt_tokens: 1500, completion_tokens: 40, cached_tokens: 300 };
+const U_READ: ChatUsage = { prompt_tokens: 2500, completion_tokens: 60 };
+const U_DONE: ChatUsage = { prompt_tokens: 3100, completion_tokens: 9, cached_tokens: 1000 };
+const rmTurn = (victim: string): ChatTurn => ({ calls: [{ name: 'run_commands', arguments: { commands: [`rm -rf ${victim}`] }, id: 'call_del' }], usage: U_DEL });
+const readTurn: ChatTurn = { calls: [{ name: 'read_files', arguments: { files: [{ path: 'hello.txt' }] }, id: 'call_read' }], usage: U_READ };
 
 describe('Cline CLI with no hook (control)', { skip }, () => {
   let w: World;
@@ -52,17 +59,18 @@ describe(`Cline CLI ${typeof bin === 'string' ? '' : bin.version} gated by the h
   let gate: ServeProc;
   before(async () => {
     w = freshWorld('airlock-cline-');
-    installHook(w, 'cline');
-    assert.ok(existsSync(join(w.home, 'Documents', 'Cline', 'Hooks', 'PreToolUse')));
     gate = await startGate(w);
+    installHook(w, 'cline', [], otlpEnv(gate));
+    assert.ok(existsSync(join(w.home, 'Documents', 'Cline', 'Hooks', 'PreToolUse')));
+    assert.ok(existsSync(join(w.home, 'Documents', 'Cline', 'Hooks', 'TaskComplete')));
   });
   after(async () => {
     await gate?.stop();
     rmSync(w.root, { recursive: true, force: true });
   });
 
-  it('denies rm -rf of the victim (it survives), tells the model why, and the read after it runs in the same task', async () => {
-    const { model } = await clineRun(w, bin as AgentBin, [rmTurn(w.victim), readTurn, { text: 'done' }]);
+  it('denies rm -rf of the victim (it survives), tells the model why, the read after it runs in the same task, and the task’s tokens and cost are the run’s', async () => {
+    const { model } = await clineRun(w, bin as AgentBin, [rmTurn(w.victim), readTurn, { text: 'done', usage: U_DONE }]);
     assert.ok(victimIntact(w), 'the victim folder survived');
     // The call's input was replaced: Cline refused it as invalid input, nothing ran.
     assert.match(model.toolMessage('call_del')?.text ?? '', /Invalid input/);
@@ -81,6 +89,12 @@ describe(`Cline CLI ${typeof bin === 'string' ? '' : bin.version} gated by the h
     assert.equal(del!.run_id, read!.run_id);
     const runs = runsOf(w.ledger, 'cline');
     assert.ok(runs.some((r) => r.id === del!.run_id && r.agent === 'cline'));
+    // Every model call of the task, the final answer after the last tool call included (TaskComplete).
+    const rows = await waitForUsage(w.ledger, 'cline', (r) => r.filter((x) => x.run_id === del!.run_id).length >= 3);
+    assertScriptedUsage(rows, del!.run_id, MODEL, [U_DEL, U_READ, U_DONE], assert);
+    // The run log shows the same tokens and cost for the run.
+    assertLoggedUsage(w, del!.run_id, MODEL, assert);
+    assert.ok(rows.every((r) => r.source === 'transcript'), JSON.stringify(rows));
   });
 
   it('hooks status drives the installed script with the payload recorded from Cline 3.0.65 and reports it working', () => {

@@ -2,12 +2,14 @@
 // installed by scripts/install-agents.mjs, against a scripted OpenAI-compatible model on loopback,
 // gated by the plugin that `airlock hooks install opencode|kilo` writes and the real headless gate.
 // The plugin's tool.execute.before throws on a denial: that one call fails with Airlock's reason,
-// and the session goes on (the read scripted after it runs).
+// and the session goes on (the read scripted after it runs). The same plugin reports each finished
+// model call's tokens and cost to Airlock's OTLP receiver: the scripted usage numbers are checked row
+// by row, priced by the table (OpenCode reports a cost of 0 for a model it has no price for).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentBin, airlock, installHook, baseEnv, freshWorld, runAgent, runsOf, startGate, stepsOf, victimIntact, type AgentBin, type World } from '../support/agentLive';
+import { agentBin, airlock, assertLoggedUsage, assertScriptedUsage, installHook, baseEnv, freshWorld, otlpEnv, runAgent, runsOf, startGate, stepsOf, victimIntact, waitForUsage, type AgentBin, type ChatUsage, type World } from '../support/agentLive';
 import { ScriptedChat, type ChatTurn } from '../support/scriptedChat';
 import type { ServeProc } from '../support/gateway';
 
@@ -18,6 +20,9 @@ interface Flavor {
   configFile: string;
   env: Record<string, string>;
 }
+
+/** A model genai-prices knows, so the run's cost is the table's price of the scripted usage. */
+const MODEL = 'gpt-4o-mini';
 
 const FLAVORS: Flavor[] = [
   {
@@ -39,8 +44,8 @@ function writeConfig(w: World, f: Flavor, url: string): void {
   mkdirSync(dir, { recursive: true });
   const config = {
     $schema: 'https://opencode.ai/config.json',
-    provider: { scripted: { npm: '@ai-sdk/openai-compatible', name: 'Scripted', options: { baseURL: url, apiKey: 'x' }, models: { m: { name: 'm', tool_call: true } } } },
-    model: 'scripted/m',
+    provider: { scripted: { npm: '@ai-sdk/openai-compatible', name: 'Scripted', options: { baseURL: url, apiKey: 'x' }, models: { [MODEL]: { name: MODEL, tool_call: true } } } },
+    model: `scripted/${MODEL}`,
     permission: 'allow',
     autoupdate: false,
     share: 'disabled',
@@ -64,8 +69,11 @@ async function session(w: World, f: Flavor, b: AgentBin, turns: ChatTurn[]): Pro
   }
 }
 
-const rmTurn = (victim: string): ChatTurn => ({ calls: [{ name: 'bash', arguments: { command: `rm -rf ${victim}`, description: 'remove the folder' }, id: 'call_del' }] });
-const readTurn = (proj: string): ChatTurn => ({ calls: [{ name: 'read', arguments: { filePath: join(proj, 'hello.txt') }, id: 'call_read' }] });
+const U_DEL: ChatUsage = { prompt_tokens: 1500, completion_tokens: 40, cached_tokens: 300 };
+const U_READ: ChatUsage = { prompt_tokens: 2500, completion_tokens: 60 };
+const U_DONE: ChatUsage = { prompt_tokens: 3100, completion_tokens: 9, cached_tokens: 1000 };
+const rmTurn = (victim: string): ChatTurn => ({ calls: [{ name: 'bash', arguments: { command: `rm -rf ${victim}`, description: 'remove the folder' }, id: 'call_del' }], usage: U_DEL });
+const readTurn = (proj: string): ChatTurn => ({ calls: [{ name: 'read', arguments: { filePath: join(proj, 'hello.txt') }, id: 'call_read' }], usage: U_READ });
 
 for (const f of FLAVORS) {
   const bin = agentBin(f.agent);
@@ -86,17 +94,17 @@ for (const f of FLAVORS) {
     let gate: ServeProc;
     before(async () => {
       w = freshWorld(`airlock-${f.agent}-`);
-      installHook(w, f.agent);
-      assert.ok(existsSync(join(w.home, ...f.configDir, 'plugins', 'airlock.js')));
       gate = await startGate(w);
+      installHook(w, f.agent, [], otlpEnv(gate));
+      assert.ok(existsSync(join(w.home, ...f.configDir, 'plugins', 'airlock.js')));
     });
     after(async () => {
       await gate?.stop();
       rmSync(w.root, { recursive: true, force: true });
     });
 
-    it('denies rm -rf of the victim (it survives), the model reads why, and the read after it runs in the same session', async () => {
-      const { model } = await session(w, f, bin as AgentBin, [rmTurn(w.victim), readTurn(w.proj), { text: 'done' }]);
+    it('denies rm -rf of the victim (it survives), the model reads why, the read after it runs in the same session, and its tokens and cost are the run’s', async () => {
+      const { model } = await session(w, f, bin as AgentBin, [rmTurn(w.victim), readTurn(w.proj), { text: 'done', usage: U_DONE }]);
       assert.ok(victimIntact(w), 'the victim folder survived');
       assert.match(model.toolMessage('call_del')?.text ?? '', /destroys data outside the workspace/);
       assert.match(model.toolMessage('call_read')?.text ?? '', /hello from the project/);
@@ -109,6 +117,11 @@ for (const f of FLAVORS) {
       assert.equal(read?.kind, 'file');
       assert.equal(del!.run_id, read!.run_id);
       assert.ok(runsOf(w.ledger, f.agent).some((r) => r.id === del!.run_id && r.agent === f.agent));
+      const rows = await waitForUsage(w.ledger, f.agent, (r) => r.filter((x) => x.run_id === del!.run_id && x.output_tokens !== 3).length >= 3);
+      assertScriptedUsage(rows, del!.run_id, MODEL, [U_DEL, U_READ, U_DONE], assert);
+      // The run log shows the same tokens and cost for the run.
+      assertLoggedUsage(w, del!.run_id, MODEL, assert);
+      assert.ok(rows.every((r) => r.source === 'otlp'), JSON.stringify(rows));
     });
 
     it('hooks status runs the installed plugin and reports it working', () => {

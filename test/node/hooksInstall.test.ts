@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AGENTS, findJson, type Agent } from '../../src/core/hooks/installEntries';
-import { install, status, type InstallerContext } from '../../src/node/agents/install/installer';
+import { install, type InstallerContext } from '../../src/node/agents/install/installer';
+import { status } from '../../src/node/agents/install/status';
 import { CLI_JS, REPO_ROOT } from '../support/claudeRun';
 
 let root: string;
@@ -188,6 +189,23 @@ describe('airlock hooks install / uninstall', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /not Airlock/);
     assert.equal(readFileSync(script, 'utf8'), '#!/bin/sh\necho mine\n');
+  });
+
+  it('cline: a TaskComplete script too (the task’s end and its last usage); a person’s own TaskComplete is left alone, the install goes on', () => {
+    const h = freshHome();
+    const dir = join(h.home, 'Documents', 'Cline', 'Hooks');
+    assert.equal(cli(['hooks', 'install', 'cline'], h).code, 0);
+    assert.equal(readFileSync(join(dir, 'TaskComplete'), 'utf8'), readFileSync(join(dir, 'PreToolUse'), 'utf8'));
+    assert.equal(statSync(join(dir, 'TaskComplete')).mode & 0o111, 0o111, 'executable');
+    assert.equal(cli(['hooks', 'uninstall', 'cline'], h).code, 0);
+    assert.equal(existsSync(join(dir, 'TaskComplete')), false);
+    assert.equal(existsSync(join(dir, 'PreToolUse')), false);
+    write(join(dir, 'TaskComplete'), '#!/bin/sh\necho done\n');
+    assert.equal(cli(['hooks', 'install', 'cline'], h).code, 0);
+    assert.match(readFileSync(join(dir, 'PreToolUse'), 'utf8'), /hook cline/);
+    assert.equal(readFileSync(join(dir, 'TaskComplete'), 'utf8'), '#!/bin/sh\necho done\n');
+    assert.equal(cli(['hooks', 'uninstall', 'cline'], h).code, 0);
+    assert.equal(readFileSync(join(dir, 'TaskComplete'), 'utf8'), '#!/bin/sh\necho done\n', 'uninstall keeps it too');
   });
 
   for (const [agent, rel] of [['opencode', ['.config', 'opencode', 'plugins', 'airlock.js']], ['kilo', ['.config', 'kilo', 'plugins', 'airlock.js']]] as const) {

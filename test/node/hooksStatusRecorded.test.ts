@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RECORDED, type Recorded } from '../../src/core/hooks/recorded';
-import { install, status, type InstallerContext } from '../../src/node/agents/install/installer';
+import { install, type InstallerContext } from '../../src/node/agents/install/installer';
+import { status } from '../../src/node/agents/install/status';
 import { CLI_JS } from '../support/claudeRun';
 
 const root = mkdtempSync(join(tmpdir(), 'airlock-status-rec-'));

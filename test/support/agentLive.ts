@@ -9,8 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { calcPrice } from '@pydantic/genai-prices';
 import { CLI_JS, REPO_ROOT } from './claudeRun';
 import { startServe, type ServeProc } from './gateway';
+import { LogRuns, type LogRun } from '../../src/core/protocol/runLog';
 
 interface AgentPackage {
   pkg: string;
@@ -79,8 +81,8 @@ export function airlock(w: World, args: string[], env: NodeJS.ProcessEnv = {}) {
  * installed entry is pointed at test/support/recordHook.cjs, which records every payload the agent
  * sends (for test/fixtures/hooks) and forwards it to the real shim.
  */
-export function installHook(w: World, agent: string, extra: string[] = []): { file: string } {
-  const r = airlock(w, ['hooks', 'install', agent, '--json', ...extra]);
+export function installHook(w: World, agent: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): { file: string } {
+  const r = airlock(w, ['hooks', 'install', agent, '--json', ...extra], env);
   if (r.status !== 0) throw new Error(`airlock hooks install ${agent} failed: ${r.stdout}${r.stderr}`);
   const file = (JSON.parse(r.stdout) as Array<{ file: string }>)[0]!.file;
   if (process.env.AIRLOCK_RECORD_PAYLOADS) {
@@ -91,9 +93,13 @@ export function installHook(w: World, agent: string, extra: string[] = []): { fi
   return { file };
 }
 
+/** The real headless gate, its OTLP receiver on a free port (install hooks after it, with `otlpEnv`). */
 export async function startGate(w: World): Promise<ServeProc> {
-  return startServe(['--ledger', w.ledger, '--ci', '--workspace', w.proj], { ...baseEnv(w) });
+  return startServe(['--ledger', w.ledger, '--ci', '--workspace', w.proj], { ...baseEnv(w), AIRLOCK_OTLP_PORT: '0' });
 }
+
+/** What `airlock hooks install` needs to point an agent's usage at this gate's OTLP receiver. */
+export const otlpEnv = (gate: ServeProc): NodeJS.ProcessEnv => ({ AIRLOCK_OTLP_PORT: new URL(gate.ready.otlp).port });
 
 export interface RunOutcome {
   code: number | null;
@@ -174,4 +180,100 @@ export function victimIntact(w: World): boolean {
   } catch {
     return false;
   }
+}
+
+export interface LiveUsageRow {
+  run_id: string;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number | null;
+  cost_source: string;
+  source: string;
+}
+
+/** The usage rows the gate recorded for one agent's runs (model calls). */
+export function usageOf(ledger: string, agent: string): LiveUsageRow[] {
+  const db = new Database(ledger, { readonly: true, fileMustExist: true });
+  try {
+    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").get() !== undefined;
+    return has ? (db.prepare('SELECT u.* FROM usage u JOIN runs r ON r.id = u.run_id WHERE r.agent = ? ORDER BY u.at, u.key').all(agent) as LiveUsageRow[]) : [];
+  } finally {
+    db.close();
+  }
+}
+
+/** Usage arrives on the agent's own schedule (telemetry export, its last hook): wait until `ok` holds. */
+export async function waitForUsage(ledger: string, agent: string, ok: (rows: LiveUsageRow[]) => boolean, ms = 20_000): Promise<LiveUsageRow[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const rows = usageOf(ledger, agent);
+    if (ok(rows) || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** One scripted model call's usage as OpenAI reports it (prompt tokens include the cached ones). */
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens?: number;
+}
+
+/** The row a scripted call must become: uncached input, output, cache reads. */
+export const expectedTokens = (u: ChatUsage): [number, number, number] => [u.prompt_tokens - (u.cached_tokens ?? 0), u.completion_tokens, u.cached_tokens ?? 0];
+
+/** The table's price of one scripted OpenAI call, computed here straight from @pydantic/genai-prices (not through Airlock's code). */
+export function openaiTablePrice(model: string, u: ChatUsage): number {
+  const r = calcPrice({ input_tokens: u.prompt_tokens, output_tokens: u.completion_tokens, cache_read_tokens: u.cached_tokens ?? 0 }, model, { providerId: 'openai' });
+  if (!r) throw new Error(`genai-prices does not know ${model}`);
+  return r.total_price;
+}
+
+/**
+ * Each scripted call appears as one row of the run, with its tokens and the table's price (the
+ * agents here report no price of their own for a model on a custom endpoint).
+ */
+export function assertScriptedUsage(rows: LiveUsageRow[], runId: string, model: string, calls: ChatUsage[], assert: { ok: (v: unknown, m?: string) => void; equal: (a: unknown, b: unknown, m?: string) => void }): void {
+  const mine = rows.filter((r) => r.run_id === runId);
+  for (const u of calls) {
+    const [input, output, cacheRead] = expectedTokens(u);
+    const row = mine.find((r) => r.input_tokens === input && r.output_tokens === output && r.cache_read_tokens === cacheRead);
+    assert.ok(row, `no usage row with ${input}/${output}/${cacheRead} tokens in run ${runId}: ${JSON.stringify(rows)}`);
+    assert.equal(row!.model, model);
+    assert.equal(row!.cost_source, 'genai-prices');
+    const want = openaiTablePrice(model, u);
+    assert.ok(Math.abs(row!.cost_usd! - want) < 1e-12, `cost ${row!.cost_usd} vs the table's ${want}`);
+  }
+}
+
+/** The run as the run log shows it (`airlock log --json`, validated by the exported schema). */
+export function loggedRun(w: World, runId: string): LogRun | undefined {
+  const r = airlock(w, ['log', '--json', '--ledger', w.ledger]);
+  if (r.status !== 0) throw new Error(`airlock log failed: ${r.stderr}`);
+  return LogRuns.parse(JSON.parse(r.stdout)).runs.find((x) => x.id === runId);
+}
+
+/** The run log's tokens and cost for the run equal the sum of its usage rows, and the model is named. */
+export function assertLoggedUsage(w: World, runId: string, model: string, assert: { ok: (v: unknown, m?: string) => void; equal: (a: unknown, b: unknown, m?: string) => void }): void {
+  const db = new Database(w.ledger, { readonly: true, fileMustExist: true });
+  let mine: LiveUsageRow[];
+  try {
+    mine = db.prepare('SELECT * FROM usage WHERE run_id = ?').all(runId) as LiveUsageRow[];
+  } finally {
+    db.close();
+  }
+  const run = loggedRun(w, runId);
+  assert.ok(run, `airlock log shows run ${runId}`);
+  const sum = (k: keyof LiveUsageRow) => mine.reduce((a, r) => a + (r[k] as number), 0);
+  assert.equal(run!.usage.calls, mine.length);
+  assert.equal(run!.usage.inputTokens, sum('input_tokens'));
+  assert.equal(run!.usage.outputTokens, sum('output_tokens'));
+  assert.equal(run!.usage.cacheReadTokens, sum('cache_read_tokens'));
+  assert.ok(Math.abs(run!.usage.costUsd! - sum('cost_usd')) < 1e-12, `run log cost ${run!.usage.costUsd} vs rows ${sum('cost_usd')}`);
+  assert.equal(run!.usage.costSource, 'genai-prices');
+  assert.equal(run!.usage.costEstimate, true);
+  assert.ok(run!.models.includes(model), JSON.stringify(run!.models));
 }

@@ -10,8 +10,8 @@
  * consume a turn. Every request is recorded, so a test can read what the agent sent back (the
  * `role: "tool"` messages: a command's output, or the reason a hook blocked it).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedServer, json, openSse, parseBody, readBody, textOf } from './scriptedServer';
 
 export interface ChatToolCall {
   name: string;
@@ -50,45 +50,23 @@ export interface ToolMessageSeen {
 
 const DEFAULT_USAGE = { prompt_tokens: 100, completion_tokens: 20, cached_tokens: 0 };
 
-export class ScriptedChat {
+export class ScriptedChat extends ScriptedServer<ChatTurn> {
   readonly requests: RecordedChatRequest[] = [];
-  private server: Server | undefined;
-  private next = 0;
-  private seq = 0;
 
   constructor(
-    private readonly turns: ChatTurn[],
+    turns: ChatTurn[],
     private readonly opts: { finalText?: string; sideText?: string; modelId?: string } = {},
-  ) {}
+  ) {
+    super(turns);
+  }
 
   /** Listens on 127.0.0.1 (random port); resolves to the base URL ending in /v1. */
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: String(e), type: 'server_error' } }));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `${this.origin}/v1`;
+    return `${await this.listen()}/v1`;
   }
 
-  get origin(): string {
-    const addr = this.server?.address() as AddressInfo | null;
-    if (!addr) throw new Error('scripted chat server is not listening');
-    return `http://127.0.0.1:${addr.port}`;
-  }
-
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  get served(): number {
-    return this.next;
+  protected errorBody(e: unknown): unknown {
+    return { error: { message: String(e), type: 'server_error' } };
   }
 
   get mainRequests(): RecordedChatRequest[] {
@@ -102,7 +80,7 @@ export class ScriptedChat {
       for (const m of r.body?.messages ?? []) {
         if (m.role !== 'tool') continue;
         const id = String(m.tool_call_id);
-        byId.set(id, { tool_call_id: id, text: contentText(m.content) });
+        byId.set(id, { tool_call_id: id, text: textOf(m.content) });
       }
     }
     return [...byId.values()];
@@ -115,17 +93,11 @@ export class ScriptedChat {
   /** Everything the agent sent in its last main request, as text (for reasons it put elsewhere). */
   lastMainText(): string {
     const last = this.mainRequests.at(-1);
-    return (last?.body?.messages ?? []).map((m) => contentText(m.content)).join('\n');
+    return (last?.body?.messages ?? []).map((m) => textOf(m.content)).join('\n');
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    let body: ChatRequestBody | undefined;
-    try {
-      body = raw.length ? (JSON.parse(raw) as ChatRequestBody) : undefined;
-    } catch {
-      body = undefined;
-    }
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parseBody<ChatRequestBody>(await readBody(req));
     const path = (req.url ?? '/').split('?')[0]!;
     const rec: RecordedChatRequest = { method: req.method ?? 'GET', url: req.url ?? '/', body, kind: 'other' };
     this.requests.push(rec);
@@ -142,9 +114,9 @@ export class ScriptedChat {
         turn = { text: this.opts.sideText ?? 'Scripted session', usage: { prompt_tokens: 10, completion_tokens: 3 } };
       } else {
         rec.kind = 'main';
-        const i = this.next < this.turns.length ? this.next++ : -1;
-        rec.turn = i;
-        turn = i >= 0 ? this.turns[i]! : { text: this.opts.finalText ?? 'Done.' };
+        const t = this.takeTurn(() => ({ text: this.opts.finalText ?? 'Done.' }));
+        rec.turn = t.index;
+        turn = t.turn;
       }
       return body.stream === true ? this.stream(res, body, turn) : this.whole(res, body, turn);
     }
@@ -155,18 +127,13 @@ export class ScriptedChat {
     return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
   }
 
-  private id(prefix: string): string {
-    this.seq += 1;
-    return `${prefix}_scripted_${String(this.seq).padStart(4, '0')}`;
-  }
-
   private usageOf(turn: ChatTurn): Record<string, unknown> {
     const u = { ...DEFAULT_USAGE, ...turn.usage };
     return { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.prompt_tokens + u.completion_tokens, prompt_tokens_details: { cached_tokens: u.cached_tokens ?? 0 } };
   }
 
   private calls(turn: ChatTurn): Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> {
-    return (turn.calls ?? []).map((c) => ({ id: c.id ?? this.id('call'), type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    return (turn.calls ?? []).map((c) => ({ id: c.id ?? this.newId('call'), type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
   }
 
   private whole(res: ServerResponse, body: ChatRequestBody, turn: ChatTurn): void {
@@ -174,7 +141,7 @@ export class ScriptedChat {
     const message: Record<string, unknown> = { role: 'assistant', content: turn.text ?? (calls.length ? null : 'Done.') };
     if (calls.length) message.tool_calls = calls;
     json(res, 200, {
-      id: this.id('chatcmpl'),
+      id: this.newId('chatcmpl'),
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: typeof body.model === 'string' ? body.model : 'scripted',
@@ -184,12 +151,11 @@ export class ScriptedChat {
   }
 
   private stream(res: ServerResponse, body: ChatRequestBody, turn: ChatTurn): void {
-    const id = this.id('chatcmpl');
+    const id = this.newId('chatcmpl');
     const model = typeof body.model === 'string' ? body.model : 'scripted';
     const created = Math.floor(Date.now() / 1000);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null, extra: Record<string, unknown> = {}) =>
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`);
+    const send = openSse(res);
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => send({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
     chunk({ role: 'assistant', content: '' });
     const calls = this.calls(turn);
     if (turn.text || calls.length === 0) chunk({ content: turn.text ?? 'Done.' });
@@ -202,28 +168,8 @@ export class ScriptedChat {
     });
     chunk({}, calls.length ? 'tool_calls' : 'stop');
     // Usage as a last chunk with no choices (what `stream_options.include_usage` asks for; sent always).
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: this.usageOf(turn) })}\n\n`);
-    res.write('data: [DONE]\n\n');
+    send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: this.usageOf(turn) });
+    send('[DONE]');
     res.end();
   }
-}
-
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c: Record<string, unknown>) => (typeof c?.text === 'string' ? c.text : JSON.stringify(c))).join('\n');
-  return content === undefined || content === null ? '' : JSON.stringify(content);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -5,8 +5,8 @@
  * others (routing, next-speaker checks) get one JSON text that satisfies all of them. Every request
  * is recorded, so a test can read the `functionResponse` parts Gemini sent back.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedServer, json, openSse, parseBody, readBody } from './scriptedServer';
 
 export interface GeminiCall {
   name: string;
@@ -34,35 +34,16 @@ interface GeminiBody {
 
 const SIDE_JSON = JSON.stringify({ next_speaker: 'user', reasoning: 'the scripted task is done', model_choice: 'flash', complexity_reasoning: 'simple', complexity_score: 1 });
 
-export class ScriptedGemini {
+export class ScriptedGemini extends ScriptedServer<GeminiTurn> {
   readonly requests: Array<{ url: string; body: GeminiBody | undefined; main: boolean }> = [];
-  private server: Server | undefined;
-  private next = 0;
 
-  constructor(private readonly turns: GeminiTurn[]) {}
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 500, message: String(e) } }));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const addr = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${addr.port}`;
+  /** Listens on 127.0.0.1 (random port); resolves to the origin (GOOGLE_GEMINI_BASE_URL). */
+  start(): Promise<string> {
+    return this.listen();
   }
 
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  get served(): number {
-    return this.next;
+  protected errorBody(e: unknown): unknown {
+    return { error: { code: 500, message: String(e) } };
   }
 
   /** The output text of the functionResponse for a scripted call id (or tool name). */
@@ -79,33 +60,17 @@ export class ScriptedGemini {
     return found;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.on('error', reject);
-    });
-    let body: GeminiBody | undefined;
-    try {
-      body = raw ? (JSON.parse(raw) as GeminiBody) : undefined;
-    } catch {
-      body = undefined;
-    }
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const body = parseBody<GeminiBody>(raw);
     const url = req.url ?? '/';
-    if (url.includes(':countTokens')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ totalTokens: Math.max(1, Math.ceil(raw.length / 4)) }));
-    }
-    if (!/:(stream)?[gG]enerateContent/.test(url)) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      return void res.end(JSON.stringify({ error: { code: 404, message: `no route ${url}` } }));
-    }
+    if (url.includes(':countTokens')) return json(res, 200, { totalTokens: Math.max(1, Math.ceil(raw.length / 4)) });
+    if (!/:(stream)?[gG]enerateContent/.test(url)) return json(res, 404, { error: { code: 404, message: `no route ${url}` } });
     const main = (body?.tools ?? []).some((t) => (t.functionDeclarations ?? []).length > 0);
     this.requests.push({ url, body, main });
     let turn: GeminiTurn;
     if (!main) turn = { text: SIDE_JSON, usage: { promptTokenCount: 10, candidatesTokenCount: 3 } };
-    else turn = this.next < this.turns.length ? this.turns[this.next++]! : { text: 'Done.' };
+    else turn = this.takeTurn(() => ({ text: 'Done.' })).turn;
     const parts: Part[] = [];
     if (turn.text) parts.push({ text: turn.text });
     for (const c of turn.calls ?? []) parts.push({ functionCall: { ...(c.id ? { id: c.id } : {}), name: c.name, args: c.args } });
@@ -117,11 +82,9 @@ export class ScriptedGemini {
       modelVersion: 'gemini-scripted',
     };
     if (url.includes(':streamGenerateContent')) {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify(payload)}\n\n`);
+      openSse(res)(payload);
       return void res.end();
     }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(payload));
+    json(res, 200, payload);
   }
 }

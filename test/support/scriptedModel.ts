@@ -6,8 +6,8 @@
  * Every request is recorded, so a test can read what the agent sent back (tool_result contents,
  * e.g. the denial reason Airlock gave).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedServer, json, openSse, parseBody, readBody, textOf } from './scriptedServer';
 
 export interface ScriptedToolCall {
   name: string;
@@ -70,44 +70,25 @@ export interface ToolResultSeen {
 const DEFAULT_USAGE: ScriptedUsage = { input_tokens: 100, output_tokens: 20 };
 const SIDE_TEXT = 'Scripted session';
 
-export class ScriptedModel {
+export class ScriptedModel extends ScriptedServer<ScriptedTurn> {
   readonly requests: RecordedRequest[] = [];
   readonly mismatches: string[] = [];
-  private server: Server | undefined;
-  private next = 0;
-  private idSeq = 0;
 
-  constructor(private readonly turns: ScriptedTurn[], private readonly opts: { finalText?: string; /** false: no `request-id` response header (some gateways and proxies drop it). */ requestIds?: boolean } = {}) {}
+  constructor(turns: ScriptedTurn[], private readonly opts: { finalText?: string; /** false: no `request-id` response header (some gateways and proxies drop it). */ requestIds?: boolean } = {}) {
+    super(turns);
+  }
 
   /** Starts listening on 127.0.0.1 (random port); resolves to the base URL for ANTHROPIC_BASE_URL. */
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: String(e) } }));
-      });
-    });
-    await new Promise<void>((resolveListen) => this.server!.listen(0, '127.0.0.1', resolveListen));
-    return this.url;
+  start(): Promise<string> {
+    return this.listen();
   }
 
   get url(): string {
-    const addr = this.server?.address() as AddressInfo | null;
-    if (!addr) throw new Error('scripted model is not listening');
-    return `http://127.0.0.1:${addr.port}`;
+    return this.origin;
   }
 
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  /** How many scripted turns have been served. */
-  get served(): number {
-    return this.next;
+  protected errorBody(e: unknown): unknown {
+    return { type: 'error', error: { type: 'api_error', message: String(e) } };
   }
 
   get mainRequests(): RecordedRequest[] {
@@ -123,7 +104,7 @@ export class ScriptedModel {
         for (const block of m.content as Array<Record<string, unknown>>) {
           if (block?.type !== 'tool_result') continue;
           const id = String(block.tool_use_id);
-          byId.set(id, { tool_use_id: id, is_error: block.is_error === true, text: blockText(block.content) });
+          byId.set(id, { tool_use_id: id, is_error: block.is_error === true, text: textOf(block.content) });
         }
       }
     }
@@ -135,14 +116,9 @@ export class ScriptedModel {
     return this.toolResults().find((t) => t.tool_use_id === id);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    let body: MessagesRequest | undefined;
-    try {
-      body = raw.length ? (JSON.parse(raw) as MessagesRequest) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const body = parseBody<MessagesRequest>(raw);
     const path = (req.url ?? '/').split('?')[0]!;
     const rec: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, kind: 'other', body };
     this.requests.push(rec);
@@ -159,9 +135,8 @@ export class ScriptedModel {
         return this.reply(res, body, model, [{ type: 'text', text: SIDE_TEXT }], 'end_turn', { input_tokens: 10, output_tokens: 3 });
       }
       rec.kind = 'main';
-      const i = this.next < this.turns.length ? this.next++ : -1;
+      const { turn, index: i } = this.takeTurn((): ScriptedTurn => ({ text: this.opts.finalText ?? 'Done.' }));
       rec.turn = i;
-      const turn: ScriptedTurn = i >= 0 ? this.turns[i]! : { text: this.opts.finalText ?? 'Done.' };
       if (turn.expect && !turn.expect(body)) this.mismatches.push(`turn ${i}: request did not meet expectation`);
       if (turn.hold) {
         turn.onHeld?.();
@@ -170,7 +145,7 @@ export class ScriptedModel {
       }
       const blocks: Block[] = [];
       if (turn.text) blocks.push({ type: 'text', text: turn.text });
-      for (const t of turn.tools ?? []) blocks.push({ type: 'tool_use', id: t.id ?? this.newId(), name: t.name, input: t.input });
+      for (const t of turn.tools ?? []) blocks.push({ type: 'tool_use', id: t.id ?? this.newId('toolu'), name: t.name, input: t.input });
       if (blocks.length === 0) blocks.push({ type: 'text', text: 'Done.' });
       const stop = (turn.tools?.length ?? 0) > 0 ? 'tool_use' : 'end_turn';
       return this.reply(res, body, model, blocks, stop, turn.usage ?? DEFAULT_USAGE);
@@ -184,19 +159,14 @@ export class ScriptedModel {
     return json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${req.method} ${path}` } });
   }
 
-  private newId(): string {
-    this.idSeq += 1;
-    return `toolu_scripted_${String(this.idSeq).padStart(4, '0')}`;
-  }
-
   private reply(res: ServerResponse, body: MessagesRequest, model: string, blocks: Block[], stop: string, usage: ScriptedUsage): void {
     const id = `msg_scripted_${this.requests.length}`;
     const fullUsage = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0, ...usage };
     if (body.stream !== true) {
       return json(res, 200, { id, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stop, stop_sequence: null, usage: fullUsage });
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...(this.opts.requestIds === false ? {} : { 'request-id': `req_${id}` }) });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const sse = openSse(res, this.opts.requestIds === false ? {} : { 'request-id': `req_${id}` });
+    const send = (event: string, data: unknown) => sse(data, event);
     send('message_start', {
       type: 'message_start',
       message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...fullUsage, output_tokens: 1 } },
@@ -229,28 +199,4 @@ function isSide(body: MessagesRequest): boolean {
   const noTools = !Array.isArray(body.tools) || body.tools.length === 0;
   const tiny = typeof body.max_tokens === 'number' && body.max_tokens <= 1024;
   return noTools || tiny;
-}
-
-function blockText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((c: Record<string, unknown>) => (typeof c?.text === 'string' ? c.text : JSON.stringify(c)))
-      .join('\n');
-  }
-  return content === undefined ? '' : JSON.stringify(content);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

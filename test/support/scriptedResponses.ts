@@ -8,8 +8,8 @@
  * test can read what Codex sent back (`function_call_output` items: the command's output, or the
  * reason a hook blocked it).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedServer, json, openSse, parseBody, readBody, textOf } from './scriptedServer';
 
 export interface ScriptedFunctionCall {
   name: string;
@@ -50,43 +50,20 @@ export interface FunctionOutputSeen {
 
 const DEFAULT_USAGE = { input_tokens: 100, output_tokens: 20, cached_tokens: 0 };
 
-export class ScriptedResponses {
+export class ScriptedResponses extends ScriptedServer<ResponsesTurn> {
   readonly requests: RecordedResponsesRequest[] = [];
-  private server: Server | undefined;
-  private next = 0;
-  private seq = 0;
 
-  constructor(private readonly turns: ResponsesTurn[], private readonly opts: { finalText?: string } = {}) {}
+  constructor(turns: ResponsesTurn[], private readonly opts: { finalText?: string } = {}) {
+    super(turns);
+  }
 
   /** Listens on 127.0.0.1 (random port); resolves to the base URL to put in config.toml (…/v1). */
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: String(e), type: 'server_error' } }));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return `${this.origin}/v1`;
+    return `${await this.listen()}/v1`;
   }
 
-  get origin(): string {
-    const addr = this.server?.address() as AddressInfo | null;
-    if (!addr) throw new Error('scripted Responses server is not listening');
-    return `http://127.0.0.1:${addr.port}`;
-  }
-
-  async close(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  /** How many scripted turns have been served. */
-  get served(): number {
-    return this.next;
+  protected errorBody(e: unknown): unknown {
+    return { error: { message: String(e), type: 'server_error' } };
   }
 
   get modelRequests(): RecordedResponsesRequest[] {
@@ -100,7 +77,7 @@ export class ScriptedResponses {
       for (const item of r.body?.input ?? []) {
         if (item?.type !== 'function_call_output') continue;
         const id = String(item.call_id);
-        byId.set(id, { call_id: id, text: outputText(item.output) });
+        byId.set(id, { call_id: id, text: textOf(item.output) });
       }
     }
     return [...byId.values()];
@@ -110,45 +87,33 @@ export class ScriptedResponses {
     return this.functionOutputs().find((o) => o.call_id === callId);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
-    let body: ResponsesRequestBody | undefined;
-    try {
-      body = raw.length ? (JSON.parse(raw) as ResponsesRequestBody) : undefined;
-    } catch {
-      body = undefined;
-    }
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = parseBody<ResponsesRequestBody>(await readBody(req));
     const path = (req.url ?? '/').split('?')[0]!;
     const rec: RecordedResponsesRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
     this.requests.push(rec);
     if (req.method === 'POST' && path.endsWith('/responses')) {
       if (!body) return json(res, 400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
-      const i = this.next < this.turns.length ? this.next++ : -1;
-      rec.turn = i;
-      const turn: ResponsesTurn = i >= 0 ? this.turns[i]! : { text: this.opts.finalText ?? 'Done.' };
+      const { turn, index } = this.takeTurn(() => ({ text: this.opts.finalText ?? 'Done.' }));
+      rec.turn = index;
       return this.stream(res, body, turn);
     }
     if (req.method === 'GET' && path.endsWith('/models')) return json(res, 200, { object: 'list', data: [] });
     return json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
   }
 
-  private id(prefix: string): string {
-    this.seq += 1;
-    return `${prefix}_scripted_${String(this.seq).padStart(4, '0')}`;
-  }
-
   private stream(res: ServerResponse, body: ResponsesRequestBody, turn: ResponsesTurn): void {
-    const responseId = this.id('resp');
+    const responseId = this.newId('resp');
     const model = typeof body.model === 'string' ? body.model : 'gpt-mock';
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const send = (data: Record<string, unknown>) => res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
+    const sse = openSse(res);
+    const send = (data: Record<string, unknown>) => sse(data, String(data.type));
     const base = { id: responseId, object: 'response', created_at: Math.floor(Date.now() / 1000), model, status: 'in_progress', output: [] as unknown[] };
     send({ type: 'response.created', response: base });
     const output: Array<Record<string, unknown>> = [];
     let index = 0;
     if (turn.text || (turn.calls ?? []).length === 0) {
       const text = turn.text ?? 'Done.';
-      const itemId = this.id('msg');
+      const itemId = this.newId('msg');
       const item = { type: 'message', id: itemId, role: 'assistant', status: 'in_progress', content: [] as unknown[] };
       send({ type: 'response.output_item.added', output_index: index, item });
       send({ type: 'response.output_text.delta', item_id: itemId, output_index: index, content_index: 0, delta: text });
@@ -158,8 +123,8 @@ export class ScriptedResponses {
       index += 1;
     }
     for (const c of turn.calls ?? []) {
-      const itemId = this.id('fc');
-      const callId = c.callId ?? this.id('call');
+      const itemId = this.newId('fc');
+      const callId = c.callId ?? this.newId('call');
       const args = JSON.stringify(c.arguments);
       send({ type: 'response.output_item.added', output_index: index, item: { type: 'function_call', id: itemId, call_id: callId, name: c.name, arguments: '', status: 'in_progress' } });
       // Arguments stream in two pieces, as the real API sends them piecemeal.
@@ -182,29 +147,4 @@ export class ScriptedResponses {
     });
     res.end();
   }
-}
-
-function outputText(output: unknown): string {
-  if (typeof output === 'string') return output;
-  if (Array.isArray(output)) return output.map((o: Record<string, unknown>) => (typeof o?.text === 'string' ? o.text : JSON.stringify(o))).join('\n');
-  if (output && typeof output === 'object') {
-    const o = output as Record<string, unknown>;
-    if (typeof o.content === 'string') return o.content;
-    return JSON.stringify(o);
-  }
-  return output === undefined ? '' : JSON.stringify(output);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -1,13 +1,16 @@
 /**
  * The agents' session-end hook events, through the same installed command as the tool hooks
- * (`airlock hook <agent>`): Claude Code and Gemini CLI `SessionEnd`, Copilot `sessionEnd`. The shim
+ * (`airlock hook <agent>`): Claude Code and Gemini CLI `SessionEnd`, Copilot `sessionEnd`, Cline 3.x
+ * `agent_end` (its `TaskComplete` hook script: the task finished; a later call in the same task
+ * reopens the run, and the gate reads the task's session file for the final model call). The shim
  * tells the gate (`POST /v1/session-end`), which ends the run with the reason; it answers the agent
  * with exit 0 and no output (these events decide nothing). No gate running: nothing to end (the gate
- * ends runs it finds idle when it next runs). Codex and Cline have no session-end event here: their
- * runs end by the idle timeout.
+ * ends runs it finds idle when it next runs). Codex has no session-end event here: its runs end by
+ * the idle timeout.
  */
 import type { AgentName } from '../../core/protocol/bridge';
 import { discoveryPath, readDiscovery } from '../bridge/discovery';
+import { clineSessionFile } from './dialects/cline';
 
 export interface SessionEndEvent {
   sessionId: string;
@@ -15,12 +18,12 @@ export interface SessionEndEvent {
   transcriptPath?: string;
 }
 
-const EVENTS: Partial<Record<AgentName, string[]>> = { claude: ['SessionEnd'], gemini: ['SessionEnd'], copilot: ['sessionEnd', 'SessionEnd'] };
+const EVENTS: Partial<Record<AgentName, string[]>> = { claude: ['SessionEnd'], gemini: ['SessionEnd'], copilot: ['sessionEnd', 'SessionEnd'], cline: ['agent_end'] };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 256 ? v : undefined);
 
 /** The session end in a hook payload, or undefined for any other event. Never throws. */
-export function sessionEndOf(agent: AgentName, text: string): SessionEndEvent | undefined {
+export function sessionEndOf(agent: AgentName, text: string, env: NodeJS.ProcessEnv = {}): SessionEndEvent | undefined {
   const names = EVENTS[agent];
   if (!names) return undefined;
   let d: Record<string, unknown>;
@@ -31,13 +34,14 @@ export function sessionEndOf(agent: AgentName, text: string): SessionEndEvent | 
   } catch {
     return undefined;
   }
-  const ev = str(d.hook_event_name) ?? str(d.hookEventName);
+  const ev = agent === 'cline' ? str(d.hookName) : (str(d.hook_event_name) ?? str(d.hookEventName));
   if (!ev || !names.includes(ev)) return undefined;
   const cwd = str(d.cwd);
-  const sessionId = str(d.session_id) ?? str(d.sessionId) ?? (agent === 'copilot' && cwd ? `copilot:${cwd}` : undefined);
+  const sessionId = agent === 'cline' ? str(d.taskId) : (str(d.session_id) ?? str(d.sessionId) ?? (agent === 'copilot' && cwd ? `copilot:${cwd}` : undefined));
   if (!sessionId) return undefined;
-  const why = str(d.reason) ?? str(d.exit_reason);
-  const tp = typeof d.transcript_path === 'string' && d.transcript_path.length <= 4096 && d.transcript_path.endsWith('.jsonl') ? d.transcript_path : undefined;
+  const why = str(d.reason) ?? str(d.exit_reason) ?? (agent === 'cline' && d.turn && typeof d.turn === 'object' ? str((d.turn as Record<string, unknown>).status) : undefined);
+  const tp =
+    agent === 'cline' ? clineSessionFile(d, env) : typeof d.transcript_path === 'string' && d.transcript_path.length <= 4096 && d.transcript_path.endsWith('.jsonl') ? d.transcript_path : undefined;
   return { sessionId, reason: `the agent's session ended (${ev}${why ? `: ${why}` : ''})`, ...(tp ? { transcriptPath: tp } : {}) };
 }
 

@@ -18,6 +18,7 @@ import { askGate, type BridgeFailure } from '../bridge/client';
 import { discoveryPath, readDiscovery, readKillFlag } from '../bridge/discovery';
 import { airlockHome } from '../environment';
 import { DIALECTS } from './dialects';
+import { clineSessionFile } from './dialects/cline';
 import { fail, recorded, render, type Answer, type Dialect, type ParsedHook } from './dialects/dialect';
 import { normalizeTool } from './dialects/tools';
 
@@ -91,8 +92,9 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
       ...(hook.outcome ? { outcome: hook.outcome } : {}),
       ...(hook.description ? { description: hook.description } : {}),
       ...(o.agentPid && o.agentPid > 1 ? { agentPid: o.agentPid } : {}),
-      ...(transcriptPathOf(raw) ? { transcriptPath: transcriptPathOf(raw)! } : {}),
     };
+    const transcriptPath = transcriptPathOf(d.agent, raw, o.env);
+    if (transcriptPath) req.transcriptPath = transcriptPath;
     const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
     if (r.ok) {
       if (hook.event === 'post') return recorded;
@@ -121,8 +123,12 @@ async function offline(d: Dialect, hook: ParsedHook, action: Action | undefined,
   return render(d, { decision: dec.decision, reason: reasons.join('; ') }, hook);
 }
 
-/** Claude Code's (and Codex's) `transcript_path` in a hook payload, when it is a plausible path. */
-function transcriptPathOf(raw: unknown): string | undefined {
+/**
+ * The file the agent keeps this session's usage in: Claude Code's (and Codex's) `transcript_path`
+ * when it is a plausible path; Cline's session document, found from its payload and environment.
+ */
+export function transcriptPathOf(agent: string, raw: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  if (agent === 'cline') return clineSessionFile(raw, env);
   const t = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).transcript_path : undefined;
   return typeof t === 'string' && t.length > 0 && t.length <= 4096 && t.endsWith('.jsonl') ? t : undefined;
 }

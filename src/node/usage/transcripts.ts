@@ -13,8 +13,15 @@
  *   `payload.type == "token_count"` and `payload.info.last_token_usage` (per call) /
  *   `total_token_usage`; the model from `turn_context` lines. (Format from Codex's source and docs;
  *   compressed `.jsonl.zst` files are not read.)
+ * - Cline 3.x: `<data dir>/sessions/<root session id>/<root session id>.messages.json` (data dir
+ *   `CLINE_DATA_DIR` or `--data-dir`, default `~/.cline/data`; observed with 3.0.65), one JSON document
+ *   that Cline rewrites after each model call: assistant messages carry `metrics` ({inputTokens,
+ *   outputTokens, cacheReadTokens, cacheWriteTokens, cost?}, input counting the cached parts, as in
+ *   Cline's own price formula) and `modelInfo.id`. Re-read whole when its size or time changes; the
+ *   message id is the dedup key. Cline's hook payloads name the root session id, and its shim
+ *   passes the file's path (src/node/agents/dialects/cline.ts).
  */
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { UsageCall } from './otlp/extract';
 
@@ -23,6 +30,8 @@ const MAX_READ = 64 * 1024 * 1024;
 /** Where one file was read up to. */
 export interface Cursor {
   offset: number;
+  /** Files read whole (Cline's session document): the modification time last read. */
+  mtimeMs?: number;
   /** Codex: the model named by the latest turn_context line. */
   model?: string;
 }
@@ -49,6 +58,26 @@ export function readNewLines(file: string, cursor: Cursor): string[] {
   if (end < 0) return [];
   cursor.offset += end + 1;
   return buf.subarray(0, end).toString('utf8').split('\n').filter((l) => l.trim().length > 0);
+}
+
+/** A whole file when it changed since the cursor saw it (size or modification time), else undefined. */
+export function readIfChanged(file: string, cursor: Cursor): string | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile() || st.size > MAX_READ || (st.size === cursor.offset && st.mtimeMs === cursor.mtimeMs)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  cursor.offset = st.size;
+  cursor.mtimeMs = st.mtimeMs;
+  return text;
 }
 
 type Obj = Record<string, unknown>;
@@ -121,6 +150,44 @@ export function codexRolloutCalls(lines: string[], sessionId: string, cursor: Cu
       source: 'rollout',
     });
   });
+  return out;
+}
+
+/** Is `file` a Cline session document (`<id>/<id>.messages.json`)? Only such a path is read. */
+export function isClineSessionFile(file: string): boolean {
+  const m = /^([A-Za-z0-9._-]{1,200})\.messages\.json$/.exec(basename(file));
+  return m !== null && basename(join(file, '..')) === m[1];
+}
+
+/**
+ * Usage calls in a Cline session document: one per assistant message with metrics. `sessionId` is
+ * the run's session (the task id Cline's hooks send); the key is the root session and message id.
+ */
+export function clineSessionCalls(text: string, sessionId: string, file: string): UsageCall[] {
+  const d = parse(text);
+  if (!d || !Array.isArray(d.messages)) return [];
+  const root = basename(file).replace(/\.messages\.json$/, '');
+  const out: UsageCall[] = [];
+  for (const m of d.messages) {
+    if (!isObj(m) || m.role !== 'assistant' || typeof m.id !== 'string' || !isObj(m.metrics)) continue;
+    const u = m.metrics;
+    const cacheRead = num(u.cacheReadTokens);
+    const cacheWrite = num(u.cacheWriteTokens);
+    const tokens = { input: Math.max(0, num(u.inputTokens) - cacheRead - cacheWrite), output: num(u.outputTokens), cacheRead, cacheWrite };
+    // Cline's cost is 0 when it has no price for the model: not a price, the table's is used.
+    const cost = typeof u.cost === 'number' && Number.isFinite(u.cost) && u.cost > 0 ? u.cost : undefined;
+    const model = isObj(m.modelInfo) && typeof m.modelInfo.id === 'string' ? m.modelInfo.id : undefined;
+    out.push({
+      agent: 'cline',
+      sessionId,
+      key: `cline:${root}:${m.id}`,
+      ...(model ? { model } : {}),
+      tokens,
+      ...(cost !== undefined ? { agentCostUsd: cost } : {}),
+      at: typeof m.ts === 'number' && Number.isFinite(m.ts) ? new Date(m.ts) : new Date(0),
+      source: 'transcript',
+    });
+  }
   return out;
 }
 

@@ -26,7 +26,7 @@ import type { Budgets } from '../../core/policy/schema';
 import type { Ledger } from '../ledger/ledger';
 import type { Decoded, Signal } from './otlp/decode';
 import { extractUsage, type Extracted, type UsageCall } from './otlp/extract';
-import { claudeTranscriptCalls, claudeTranscriptFiles, claudeTranscriptFilesAt, codexRolloutCalls, codexRolloutFiles, readNewLines, type Cursor } from './transcripts';
+import { claudeTranscriptCalls, claudeTranscriptFiles, claudeTranscriptFilesAt, clineSessionCalls, codexRolloutCalls, codexRolloutFiles, isClineSessionFile, readIfChanged, readNewLines, type Cursor } from './transcripts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
@@ -309,8 +309,9 @@ export class UsageStore {
     }
   }
 
-  /** Read what the agent wrote to disk for this session since the last call (Claude transcripts, Codex rollouts). */
+  /** Read what the agent wrote to disk for this session since the last call (Claude transcripts, Codex rollouts, Cline sessions). */
   syncFromDisk(agent: string, sessionId: string, now = new Date(), transcriptPath?: string): number {
+    if (agent === 'cline') return this.syncCline(sessionId, now, transcriptPath);
     let files: string[] = [];
     if (agent === 'claude') {
       files = claudeTranscriptFiles(this.o.claudeConfigDirs ?? [], sessionId);
@@ -332,6 +333,21 @@ export class UsageStore {
       count += calls.length;
     }
     return count;
+  }
+
+  /** Cline rewrites its session document after each model call: read it whole when it changed. */
+  private syncCline(sessionId: string, now: Date, file: string | undefined): number {
+    if (!file || !isAbsolute(file) || !isClineSessionFile(file)) return 0;
+    let cur = this.cursors.get(file);
+    if (!cur) this.cursors.set(file, (cur = { offset: 0 }));
+    const text = readIfChanged(file, cur);
+    if (text === undefined) return 0;
+    const calls = clineSessionCalls(text, sessionId, file);
+    // Rows already recorded from an earlier read are merged into (same key, same numbers).
+    this.db.transaction(() => {
+      for (const c of calls) this.record(c, now);
+    })();
+    return calls.length;
   }
 
   /** Has the model call that produced this tool call been recorded? */

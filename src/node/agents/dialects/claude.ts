@@ -19,25 +19,31 @@ export const ClaudeInput = obj({
   error: unknown,
 });
 
+/**
+ * A payload in Claude Code's scheme (also Qwen Code's, which sends no sub-agent ids): `label` names
+ * the agent in the error, `subagents` reads agent_id / agent_type.
+ */
+export function parseClaudeShaped(raw: unknown, label: string, subagents: boolean): ParseResult {
+  const p = check(ClaudeInput, raw);
+  if (!p.ok) return { ok: false, error: `not a ${label} hook payload: ${formatIssues(p.issues)}` };
+  const d = p.value;
+  const post = d.hook_event_name !== 'PreToolUse';
+  const error = d.hook_event_name === 'PostToolUseFailure' ? (d.error ?? 'tool failed') : undefined;
+  const sub = subagents ? { subagentId: d.agent_id, subagentType: d.agent_id ? d.agent_type : undefined } : {};
+  return snakeHook(d, post, { toolUseId: d.tool_use_id, ...sub, error });
+}
+
+/** Claude Code's `hookSpecificOutput` for a PreToolUse answer. */
+export const permissionOutput = (decision: string, reason: string) => ({ hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: reason });
+
 export function permissionAnswer(v: Verdict): Answer {
-  return {
-    stdout: json({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: v.decision, permissionDecisionReason: v.reason } }),
-    stderr: '',
-    exitCode: 0,
-  };
+  return { stdout: json({ hookSpecificOutput: permissionOutput(v.decision, v.reason) }), stderr: '', exitCode: 0 };
 }
 
 export const claude: Dialect = {
   agent: 'claude',
   defaultTimeoutMs: 60_000,
   hasAsk: true,
-  parse(raw): ParseResult {
-    const p = check(ClaudeInput, raw);
-    if (!p.ok) return { ok: false, error: `not a Claude Code hook payload: ${formatIssues(p.issues)}` };
-    const d = p.value;
-    const post = d.hook_event_name !== 'PreToolUse';
-    const error = d.hook_event_name === 'PostToolUseFailure' ? (d.error ?? 'tool failed') : undefined;
-    return snakeHook(d, post, { toolUseId: d.tool_use_id, subagentId: d.agent_id, subagentType: d.agent_id ? d.agent_type : undefined, error });
-  },
+  parse: (raw) => parseClaudeShaped(raw, 'Claude Code', true),
   answer: permissionAnswer,
 };

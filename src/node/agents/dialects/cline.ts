@@ -21,6 +21,7 @@
  * No ask. Cline waits up to 120 s for a tool_call hook and lets the call through on a timeout, a
  * crash or output that is not JSON: the shim always answers, within 80% of that.
  */
+import { join } from 'node:path';
 import { arr, check, def, either, num, obj, oneOf, opt, record, str, unknown } from '../../../core/check';
 import { formatIssues, json, outcomeFrom, type Answer, type Dialect, type ParseResult, type ParsedHook, type Verdict } from './dialect';
 
@@ -120,4 +121,18 @@ export function clineAnswer(v: Verdict, hook?: ParsedHook): Answer {
       // The older generation, a malformed payload, or an internal error: the blocking answer.
       return out({ cancel: true, errorMessage: reason });
   }
+}
+
+/**
+ * Where Cline 3.x keeps the session a hook payload belongs to: `<sessions dir>/<root>/<root>.messages.json`,
+ * the sessions dir being `CLINE_SESSION_DATA_DIR`, else `CLINE_DATA_DIR`/sessions (Cline sets both for
+ * `--data-dir`, and its hooks inherit them), else `~/.cline/data/sessions`. Its model calls' usage is
+ * read from there (src/node/usage/transcripts.ts). Undefined when the payload names no root session.
+ */
+export function clineSessionFile(raw: unknown, env: NodeJS.ProcessEnv): string | undefined {
+  const ctx = asObject(asObject(raw)?.sessionContext);
+  const root = ctx?.rootSessionId;
+  if (typeof root !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(root) || root === '.' || root === '..') return undefined;
+  const dir = env.CLINE_SESSION_DATA_DIR?.trim() || (env.CLINE_DATA_DIR?.trim() ? join(env.CLINE_DATA_DIR.trim(), 'sessions') : env.HOME ? join(env.HOME, '.cline', 'data', 'sessions') : undefined);
+  return dir && dir.startsWith('/') ? join(dir, root, `${root}.messages.json`) : undefined;
 }

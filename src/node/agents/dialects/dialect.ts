@@ -110,6 +110,17 @@ export function fail(d: Dialect, reason: string, hook?: ParsedHook): Answer {
 
 export const recorded: Answer = { stdout: '', stderr: '', exitCode: 0 };
 
+/**
+ * The `{"decision": "allow|deny", "reason"}` answer (Gemini CLI, the OpenCode / Kilo plugin): anything
+ * but allow is a deny, which also exits 2 with the reason on stderr. `emptyReason` stands in for a
+ * deny that came without one.
+ */
+export function decisionAnswer(v: Verdict, emptyReason = ''): Answer {
+  if (v.decision === 'allow') return { stdout: json({ decision: 'allow', reason: v.reason }), stderr: '', exitCode: 0 };
+  const reason = v.reason || emptyReason;
+  return { stdout: json({ decision: 'deny', reason }), stderr: `${reason}\n`, exitCode: 2 };
+}
+
 export const json = (v: unknown): string => `${JSON.stringify(v)}\n`;
 
 /** Outcome of a finished tool from whatever the agent reports (explicit exit code, error, success flag). */

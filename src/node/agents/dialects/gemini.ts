@@ -4,7 +4,7 @@
  * with the reason on stderr (blocks either way). No ask. The hook timeout is a setting in ms.
  */
 import { check, def, obj, oneOf, str, unknown } from '../../../core/check';
-import { Loose, formatIssues, json, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
+import { Loose, decisionAnswer, formatIssues, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
 
 const GeminiInput = obj({
   session_id: str(1, 256),
@@ -26,8 +26,5 @@ export const gemini: Dialect = {
     const d = p.value;
     return snakeHook(d, d.hook_event_name === 'AfterTool', { toolUseId: d.tool_call_id });
   },
-  answer(v) {
-    const decision = v.decision === 'allow' ? 'allow' : 'deny';
-    return { stdout: json({ decision, reason: v.reason }), stderr: decision === 'deny' ? `${v.reason}\n` : '', exitCode: decision === 'deny' ? 2 : 0 };
-  },
+  answer: (v) => decisionAnswer(v),
 };

@@ -13,7 +13,7 @@
  */
 import type { AgentName } from '../../../core/protocol/bridge';
 import { check, def, obj, oneOf, str, unknown } from '../../../core/check';
-import { Loose, formatIssues, json, optStr, outcomeFrom, type Dialect, type ParseResult } from './dialect';
+import { Loose, decisionAnswer, formatIssues, optStr, snakeHook, type Dialect, type ParseResult } from './dialect';
 
 const PluginInput = obj({
   hook_event_name: oneOf(['tool.execute.before', 'tool.execute.after']),
@@ -34,27 +34,12 @@ function pluginDialect(agent: Extract<AgentName, 'opencode' | 'kilo'>, label: st
       const p = check(PluginInput, raw);
       if (!p.ok) return { ok: false, error: `not a ${label} plugin payload: ${formatIssues(p.issues)}` };
       const d = p.value;
-      const post = d.hook_event_name === 'tool.execute.after';
-      return {
-        ok: true,
-        hook: {
-          event: post ? 'post' : 'pre',
-          sessionId: d.session_id,
-          toolName: d.tool_name,
-          toolInput: d.tool_input,
-          cwd: d.cwd,
-          workspaceRoots: [d.cwd],
-          generation: d.hook_event_name,
-          ...(d.call_id ? { toolUseId: d.call_id } : {}),
-          ...(post ? { outcome: outcomeFrom(d.tool_response) } : {}),
-        },
-      };
+      // The plugin relays a Claude-shaped payload: the same reading, plus the plugin hook's name.
+      const r = snakeHook(d, d.hook_event_name === 'tool.execute.after', { toolUseId: d.call_id });
+      if (r.ok) r.hook.generation = d.hook_event_name;
+      return r;
     },
-    answer(v) {
-      if (v.decision === 'allow') return { stdout: json({ decision: 'allow', reason: v.reason }), stderr: '', exitCode: 0 };
-      const reason = v.reason || 'denied by Airlock';
-      return { stdout: json({ decision: 'deny', reason }), stderr: `${reason}\n`, exitCode: 2 };
-    },
+    answer: (v) => decisionAnswer(v, 'denied by Airlock'),
   };
 }
 

@@ -9,7 +9,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentHookRow, AgentHooks } from '../../../core/gateControl';
 import { AGENTS, isAgent } from '../../../core/hooks/installEntries';
-import { install, status, uninstall, type InstallerContext } from './installer';
+import { install, uninstall, type InstallerContext } from './installer';
+import { status } from './status';
 
 /** A Node.js binary that runs plain scripts: this process when it is Node, else `node` on PATH. */
 export function findNode(env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -10,6 +10,15 @@
  * The judging stays in the shim and the gate. Anything but a clear allow (no answer in time, a
  * crash, output that is not JSON) stops the call: the plugin fails closed.
  *
+ * Usage: the plugin also listens to the agent's events and, for every finished model call (a
+ * `step-finish` part: tokens, cost), posts one OpenTelemetry GenAI span (OTLP/JSON, service.name
+ * `opencode` / `kilo`) to Airlock's OTLP receiver at the endpoint known at install time: the run's
+ * tokens and cost arrive like Claude Code's telemetry (src/node/usage/otlp/extract.ts). A span is
+ * keyed by the part's id, so a re-sent one merges. It never blocks or fails a call: no receiver, no
+ * usage. Token convention: OpenCode's `tokens.input` excludes the cache reads and writes (the span's
+ * gen_ai.usage.input_tokens includes them, as the semantic conventions ask); reasoning is billed as
+ * output.
+ *
  * Text in, text out (kept out of src/core: the text it makes is node code). The installer writes
  * these files; a marker line identifies Airlock's.
  */
@@ -67,16 +76,61 @@ function airlockAsk(payload) {
 `;
 }
 
+/** The usage reporter every OpenCode-family plugin shares: one OTLP/JSON GenAI span per model call. */
+function usageReporter(agent: PluginAgent, otlpEndpoint: string | undefined): string {
+  return `const AIRLOCK_OTLP = ${JSON.stringify(otlpEndpoint ?? null)};
+
+/** One finished model call (a step-finish part) to Airlock's OTLP receiver. Never throws. */
+async function airlockUsage(part, model) {
+  if (!AIRLOCK_OTLP || !part || typeof part.sessionID !== 'string' || typeof part.id !== 'string') return;
+  const n = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : 0);
+  const t = part.tokens || {};
+  const c = t.cache || {};
+  const int = (key, v) => ({ key, value: { intValue: String(v) } });
+  const attributes = [
+    { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+    { key: 'gen_ai.conversation.id', value: { stringValue: part.sessionID } },
+    int('gen_ai.usage.input_tokens', n(t.input) + n(c.read) + n(c.write)),
+    int('gen_ai.usage.output_tokens', n(t.output) + n(t.reasoning)),
+    int('gen_ai.usage.cache_read.input_tokens', n(c.read)),
+    int('gen_ai.usage.cache_creation.input_tokens', n(c.write)),
+  ];
+  if (typeof model === 'string' && model) attributes.push({ key: 'gen_ai.request.model', value: { stringValue: model } });
+  if (typeof part.cost === 'number' && Number.isFinite(part.cost) && part.cost >= 0) attributes.push({ key: 'gen_ai.usage.cost', value: { doubleValue: part.cost } });
+  const id = createHash('sha256').update(part.sessionID + '\\0' + part.id).digest('hex');
+  const now = String(BigInt(Date.now()) * 1000000n);
+  const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: ${JSON.stringify(agent)} } }] }, scopeSpans: [{ scope: { name: 'airlock-plugin' }, spans: [{ traceId: id.slice(0, 32), spanId: id.slice(32, 48), name: 'chat ' + (model || ''), kind: 3, startTimeUnixNano: now, endTimeUnixNano: now, attributes }] }] }] };
+  try {
+    await fetch(AIRLOCK_OTLP + '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(3000) });
+  } catch {}
+}
+`;
+}
+
 /** OpenCode / Kilo plugin (an ES module exporting one plugin function). */
-export function opencodePluginSource(agent: PluginAgent, argv: readonly string[]): string {
+export function opencodePluginSource(agent: PluginAgent, argv: readonly string[], otlpEndpoint?: string): string {
   return `${pluginMarker(agent)}
 // Every tool call is judged by Airlock before it runs (and before ${agent === 'kilo' ? 'Kilo' : 'OpenCode'}'s own permission check). A
 // denied call throws: the model reads the reason as the tool's error and the session goes on.
+// Every finished model call's tokens and cost go to Airlock's usage receiver.
 import { spawn } from 'node:child_process';
-${relay(argv)}
+import { createHash } from 'node:crypto';
+${relay(argv)}${usageReporter(agent, otlpEndpoint)}
 export const AirlockPlugin = async (ctx) => {
   const cwd = (ctx && ctx.directory) || process.cwd();
+  const models = new Map();
+  const reported = new Set();
   return {
+    event: async ({ event }) => {
+      const p = (event && event.properties) || {};
+      if (event && event.type === 'message.updated' && p.info && p.info.role === 'assistant' && typeof p.info.modelID === 'string') {
+        models.set(p.info.id, p.info.modelID);
+        return;
+      }
+      if (!event || event.type !== 'message.part.updated' || !p.part || p.part.type !== 'step-finish' || reported.has(p.part.id)) return;
+      reported.add(p.part.id);
+      await airlockUsage(p.part, models.get(p.part.messageID));
+    },
     'tool.execute.before': async (input, output) => {
       const a = await airlockAsk({
         hook_event_name: 'tool.execute.before', session_id: input.sessionID, call_id: input.callID,
@@ -97,8 +151,8 @@ export const AirlockPlugin = async (ctx) => {
 `;
 }
 
-export function pluginSource(agent: PluginAgent, argv: readonly string[]): string {
-  return opencodePluginSource(agent, argv);
+export function pluginSource(agent: PluginAgent, argv: readonly string[], otlpEndpoint?: string): string {
+  return opencodePluginSource(agent, argv, otlpEndpoint);
 }
 
 /** The shim argv inside a plugin written by Airlock, or undefined when the file is not Airlock's. */

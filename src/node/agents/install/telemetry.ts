@@ -4,9 +4,11 @@
  * - Claude Code: `env` in ~/.claude/settings.json (CLAUDE_CODE_ENABLE_TELEMETRY, OTEL_*_EXPORTER,
  *   OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_ENDPOINT, shorter export intervals);
  * - Codex: an `[otel]` table in config.toml (OTLP/HTTP protobuf to /v1/logs);
- * - Gemini CLI: `telemetry` in ~/.gemini/settings.json.
+ * - Gemini CLI: `telemetry` in ~/.gemini/settings.json;
+ * - Qwen Code (a Gemini CLI fork, same settings): `telemetry` in ~/.qwen/settings.json.
  * Copilot: never (its settings are visible to the person and it needs their consent); Cursor and
- * Cline: no OpenTelemetry to set.
+ * Cline: no OpenTelemetry to set (Cline's usage is read from its session files); OpenCode and Kilo:
+ * Airlock's own plugin reports usage (plugins.ts), nothing to set here.
  *
  * The person's own telemetry wins: if any of these keys is already set to something else, Airlock
  * leaves that agent's telemetry alone and says so. What Airlock wrote is recorded in its home
@@ -16,7 +18,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatJson, isObject, type Agent, type Scope } from '../../../core/hooks/installEntries';
 import { backupOnce, codexConfigToml, configPath, readJsonConfig, readText, writeAtomic } from './configFiles';
-import type { InstallerContext } from './installer';
+import type { InstallerContext } from './context';
 
 export interface TelemetryOutcome {
   agent: Agent;
@@ -28,7 +30,7 @@ export interface TelemetryOutcome {
 
 interface Recorded {
   agent: Agent;
-  /** Claude: env keys and values written; Gemini: the telemetry object; Codex: the exact text appended. */
+  /** Claude: env keys and values written; Gemini, Qwen: the telemetry object; Codex: the exact text appended. */
   env?: Record<string, string>;
   envCreated?: boolean;
   telemetry?: Record<string, unknown>;
@@ -62,6 +64,7 @@ export function claudeTelemetryEnv(endpoint: string): Record<string, string> {
   };
 }
 
+/** Gemini CLI's and Qwen Code's `telemetry` settings (the same schema: Qwen Code is a Gemini CLI fork). */
 export function geminiTelemetry(endpoint: string): Record<string, unknown> {
   return { enabled: true, target: 'local', otlpEndpoint: endpoint, otlpProtocol: 'http', logPrompts: false };
 }
@@ -83,7 +86,7 @@ const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON
 export function installTelemetry(agent: Agent, scope: Scope, ctx: InstallerContext, endpoint: string): TelemetryOutcome {
   if (scope !== 'user') return { agent, changed: false, skipped: 'telemetry is set in user settings only' };
   if (agent === 'copilot') return { agent, changed: false, skipped: "Copilot's telemetry settings are the person's to change (not set without their consent)" };
-  if (agent !== 'claude' && agent !== 'codex' && agent !== 'gemini') return { agent, changed: false, skipped: 'no OpenTelemetry export in this agent' };
+  if (agent !== 'claude' && agent !== 'codex' && agent !== 'gemini' && agent !== 'qwen') return { agent, changed: false, skipped: 'no OpenTelemetry export in this agent' };
   const now = (ctx.now ?? (() => new Date()))();
   const record = readRecord(ctx);
   const file = agent === 'codex' ? codexConfigToml(configPath('codex', 'user', ctx)) : configPath(agent, 'user', ctx);
@@ -133,7 +136,7 @@ export function installTelemetry(agent: Agent, scope: Scope, ctx: InstallerConte
 
 /** Remove exactly what installTelemetry wrote (keys the person changed since are kept). */
 export function uninstallTelemetry(agent: Agent, scope: Scope, ctx: InstallerContext): TelemetryOutcome {
-  if (scope !== 'user' || (agent !== 'claude' && agent !== 'codex' && agent !== 'gemini')) return { agent, changed: false };
+  if (scope !== 'user' || (agent !== 'claude' && agent !== 'codex' && agent !== 'gemini' && agent !== 'qwen')) return { agent, changed: false };
   const record = readRecord(ctx);
   const file = agent === 'codex' ? codexConfigToml(configPath('codex', 'user', ctx)) : configPath(agent, 'user', ctx);
   const rec = record[file];
@@ -169,7 +172,7 @@ export function uninstallTelemetry(agent: Agent, scope: Scope, ctx: InstallerCon
     }
     if (Object.keys(env).length === 0 && rec.envCreated) delete config.env;
     else config.env = env;
-  } else if (agent === 'gemini' && rec.telemetry && sameJson(config.telemetry, rec.telemetry)) {
+  } else if ((agent === 'gemini' || agent === 'qwen') && rec.telemetry && sameJson(config.telemetry, rec.telemetry)) {
     delete config.telemetry;
     changed = true;
   }

@@ -11,7 +11,12 @@
  *   cached_token_count; conversation.id), `codex.user_prompt`.
  * - Gemini CLI `gemini_cli.api_response` (input_token_count includes cached_content_token_count;
  *   thoughts_token_count is billed as output), `gemini_cli.user_prompt`; metric `gemini_cli.token.usage`.
- * - Any agent's GenAI semantic-convention spans with `gen_ai.usage.*` attributes.
+ * - Qwen Code (a Gemini CLI fork; service.name `qwen-code`, observed with 0.24.4): the same events
+ *   and attributes named `qwen-code.api_response`, `qwen-code.user_prompt`, `qwen-code.token.usage`.
+ * - Any agent's GenAI semantic-convention spans with `gen_ai.usage.*` attributes: among them the
+ *   spans Airlock's OpenCode / Kilo plugin sends for each model call (service.name `opencode` /
+ *   `kilo`, src/node/agents/install/plugins.ts). A span's cost of exactly 0 for a call that used
+ *   tokens is not a price (OpenCode reports 0 for a model it has no price for): the table prices it.
  */
 import { createHash } from 'node:crypto';
 import type { AgentName } from '../../../core/protocol/bridge';
@@ -74,6 +79,9 @@ export function agentOf(resource: Attrs, name: string): AgentName | undefined {
   if (svc.startsWith('claude') || name.startsWith('claude_code.')) return 'claude';
   if (svc.startsWith('codex') || name.startsWith('codex.')) return 'codex';
   if (svc.startsWith('gemini') || name.startsWith('gemini_cli.')) return 'gemini';
+  if (svc.startsWith('qwen-code') || name.startsWith('qwen-code.')) return 'qwen';
+  if (svc === 'opencode') return 'opencode';
+  if (svc === 'kilo') return 'kilo';
   if (svc.includes('copilot')) return 'copilot';
   if (svc.includes('cursor')) return 'cursor';
   if (svc.includes('cline')) return 'cline';
@@ -100,7 +108,7 @@ function timeOf(e: { attributes: Attrs; timeUnixNano: string }): Date {
   return new Date(Number(ns / 1_000_000n));
 }
 
-const shortName = (e: LogEvent): string => e.name.replace(/^(claude_code|codex|gemini_cli)\./, '');
+const shortName = (e: LogEvent): string => e.name.replace(/^(claude_code|codex|gemini_cli|qwen-code)\./, '');
 
 function hashKey(parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
@@ -147,10 +155,10 @@ export function extractUsage(data: Decoded): Extracted {
         model: str(a.model),
         tokens: { input: Math.max(0, n(a.input_token_count) - cached), output: n(a.output_token_count), cacheRead: cached, cacheWrite: 0 },
       };
-    } else if (agent === 'gemini' && name === 'api_response') {
+    } else if ((agent === 'gemini' || agent === 'qwen') && name === 'api_response') {
       const cached = n(a.cached_content_token_count);
       call = {
-        key: `gemini:otlp:${hashKey([sessionId, a.prompt_id, a['event.timestamp'], e.timeUnixNano, a.total_token_count])}`,
+        key: `${agent}:otlp:${hashKey([sessionId, a.prompt_id, a['event.timestamp'], e.timeUnixNano, a.total_token_count])}`,
         match: 'content' as const,
         model: str(a.model),
         tokens: { input: Math.max(0, n(a.input_token_count) - cached), output: n(a.output_token_count) + n(a.thoughts_token_count), cacheRead: cached, cacheWrite: 0 },
@@ -168,7 +176,7 @@ export function extractUsage(data: Decoded): Extracted {
     const series = hashKey([m.name, Object.entries(m.attributes).sort(([a], [b]) => (a < b ? -1 : 1)), Object.entries(m.resource).sort(([a], [b]) => (a < b ? -1 : 1))]);
     const base = { agent, sessionId, model, value: m.value, temporality: m.temporality, series, start: m.startTimeUnixNano, time: m.timeUnixNano };
     if (m.name === 'claude_code.cost.usage') out.totals.push({ ...base, metric: 'cost' });
-    else if (m.name === 'claude_code.token.usage' || m.name === 'gemini_cli.token.usage') out.totals.push({ ...base, metric: `tokens:${str(m.attributes.type) ?? 'unknown'}` });
+    else if (m.name === 'claude_code.token.usage' || m.name === 'gemini_cli.token.usage' || m.name === 'qwen-code.token.usage') out.totals.push({ ...base, metric: `tokens:${str(m.attributes.type) ?? 'unknown'}` });
   }
 
   for (const s of data.spans) {
@@ -179,7 +187,9 @@ export function extractUsage(data: Decoded): Extracted {
     if (!agent || !sessionId) continue;
     const cacheRead = n(a['gen_ai.usage.cache_read.input_tokens']);
     const cacheWrite = n(a['gen_ai.usage.cache_creation.input_tokens']);
-    const cost = optNum(a['gen_ai.usage.cost']) ?? optNum(a['cost_usd']);
+    const tokens = { input: Math.max(0, n(a['gen_ai.usage.input_tokens']) - cacheRead - cacheWrite), output: n(a['gen_ai.usage.output_tokens']), cacheRead, cacheWrite };
+    const reported = optNum(a['gen_ai.usage.cost']) ?? optNum(a['cost_usd']);
+    const cost = reported === 0 && tokens.input + tokens.output + tokens.cacheRead + tokens.cacheWrite > 0 ? undefined : reported;
     out.calls.push({
       agent,
       sessionId,
@@ -187,7 +197,7 @@ export function extractUsage(data: Decoded): Extracted {
       match: 'content',
       model: str(a['gen_ai.response.model']) ?? str(a['gen_ai.request.model']),
       // Semantic conventions count cached input inside gen_ai.usage.input_tokens.
-      tokens: { input: Math.max(0, n(a['gen_ai.usage.input_tokens']) - cacheRead - cacheWrite), output: n(a['gen_ai.usage.output_tokens']), cacheRead, cacheWrite },
+      tokens,
       at: new Date(Number(BigInt(s.endTimeUnixNano || '0') / 1_000_000n)),
       source: 'otlp',
       ...(cost !== undefined ? { agentCostUsd: cost } : {}),
