@@ -150,7 +150,8 @@ export async function runMcp(argv: string[]): Promise<number> {
       }),
     ]);
   }
-  await stopped;
+  const why = await stopped;
+  log(`stopping (${typeof why === 'string' ? why : 'the client closed the connection'})`);
   await closeHttp();
   await closeProxy().catch(() => undefined);
   await mcp.close();

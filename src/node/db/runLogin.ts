@@ -12,7 +12,8 @@
  *
  * - revoke() (the kill switch): `ALTER ROLE … NOLOGIN`, then `pg_terminate_backend` for every
  *   backend whose usename is the login: sessions opened outside Airlock with the same password die
- *   too, and none can be opened again.
+ *   too, and none can be opened again; then the login is dropped (as at close: an agent may end
+ *   its MCP server with SIGKILL, and then there is no close).
  * - close() (the run ends): NOLOGIN, terminate, `REASSIGN OWNED BY` the login to the configured
  *   one (what the run created is kept), `DROP OWNED BY` (its grants), `DROP ROLE`.
  * - Logins left behind by a crashed run expire (VALID UNTIL) and are dropped by the next run that
@@ -175,6 +176,7 @@ class RunLoginConnection implements DbConnection {
   readonly readOnly: boolean;
   private ended = false;
   private revoked: Promise<string> | undefined;
+  private dropped = false;
 
   constructor(
     private readonly inner: DbConnection,
@@ -230,6 +232,15 @@ class RunLoginConnection implements DbConnection {
         parts.push(`could not disable login ${this.login}: ${scrub(e instanceof Error ? e.message : String(e), this.secrets)}`);
       }
       const own = await this.inner.revoke(reason).catch((e: unknown) => `${this.name}: ${scrub(e instanceof Error ? e.message : String(e), this.secrets)}`);
+      // The run cannot use it again: drop it now rather than at close (an agent may end its MCP
+      // server with SIGKILL, and then there is no close).
+      try {
+        await this.withAdmin((a) => dropLogin(a, this.login));
+        this.dropped = true;
+        parts.push('then dropped');
+      } catch (e) {
+        parts.push(`not dropped yet (${scrub(e instanceof Error ? e.message : String(e), this.secrets)}); it expires at its VALID UNTIL`);
+      }
       return `${own}; ${parts.join(', ')}`;
     })();
     return this.revoked;
@@ -240,7 +251,9 @@ class RunLoginConnection implements DbConnection {
     if (this.ended) return;
     this.ended = true;
     await this.inner.close();
+    await this.revoked;
     try {
+      if (this.dropped) return;
       await this.withAdmin((a) => dropLogin(a, this.login));
       this.log?.(`database ${this.name}: per-run login ${this.login} dropped`);
     } catch (e) {
