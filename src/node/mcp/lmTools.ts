@@ -86,7 +86,9 @@ export class EditorTools {
     for (const s of specs) {
       try {
         // A per-run login when the policy asks for one (databases.<name>.runLogin), as for airlock mcp.
-        const opened1 = await openDatabases([s], { scopes: this.o.gate()?.currentPolicy().databases ?? {}, runId: this.sessionId, log: this.o.log });
+        // The window's policy; before its gate is up, the same policy read from disk (never none: that would skip a required login).
+        const scopes = this.o.gate()?.currentPolicy().databases ?? (await import('../policy/policyStore')).loadEffectivePolicy({ home: this.o.home, workspaceRoots: this.o.workspaceRoots }).policy.databases;
+        const opened1 = await openDatabases([s], { scopes, runId: this.sessionId, log: this.o.log });
         this.dbs.set(s.name, opened1.get(s.name)!);
         opened.push(s.name);
       } catch (e) {
