@@ -25,6 +25,7 @@ import { otlpFigures } from './otlp';
 import { panelFigures } from './panel';
 import { insideFigures, insideMarkdown } from './inside';
 import { judgeMarkdown } from './judge';
+import { runLoginFigures, runLoginMarkdown } from './runLogin';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -250,6 +251,10 @@ async function main(): Promise<void> {
   log('## 14. Workspace checkpoints (10,000-file repository)');
   log();
   log(checkpointMarkdown(await checkpointFigures(Number(process.env.BENCH_CHECKPOINT_RUNS ?? 3))));
+  log();
+  log('## 15. The kill switch revokes database sessions (real PostgreSQL)');
+  log();
+  log(runLoginMarkdown(await runLoginFigures(Number(process.env.BENCH_RUN_LOGIN_RUNS ?? 7))));
   writeFileSync(join(root, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
   console.log('\nwrote BENCHMARKS.md');
 }

@@ -106,7 +106,10 @@ export async function runMcp(argv: string[]): Promise<number> {
   const home = airlockHome();
   const workspaceRoots = (a.workspaces.length ? a.workspaces : [process.cwd()]).map((w) => resolve(w));
   const sessionId = `mcp-${process.pid}-${Date.now().toString(36)}`;
-  const databases = await openDatabases(await specsWithEnv(a.dbs));
+  const specs = await specsWithEnv(a.dbs);
+  // Per-run logins (policy databases.<name>.runLogin) are created for this run before any tool is served.
+  const scopes = specs.length ? (await import('../node/policy/policyStore')).loadEffectivePolicy({ home, workspaceRoots, ...(a.policy ? { workspacePolicy: resolve(a.policy) } : {}) }).policy.databases : {};
+  const databases = await openDatabases(specs, { scopes, runId: sessionId, log });
   const mcp = await openAirlockMcp({
     home,
     discoveryPath: resolve(discoveryPath()),
@@ -147,7 +150,8 @@ export async function runMcp(argv: string[]): Promise<number> {
       }),
     ]);
   }
-  await stopped;
+  const why = await stopped;
+  log(`stopping (${typeof why === 'string' ? why : 'the client closed the connection'})`);
   await closeHttp();
   await closeProxy().catch(() => undefined);
   await mcp.close();

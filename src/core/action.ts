@@ -59,6 +59,8 @@ export const SqlAction = z.strictObject({
   dialect: SqlDialect,
   /** The Airlock connection name the statement targets (never a connection string). */
   connection: z.string().max(200).optional(),
+  /** The database login the statement runs as, when Airlock created one for the run (a role name, never a password). */
+  login: z.string().max(63).optional(),
 });
 export type SqlAction = z.infer<typeof SqlAction>;
 

@@ -62,6 +62,35 @@ function cases(label: string, setup: () => Promise<{ s: McpSession; conn: string
     assert.doesNotMatch(JSON.stringify([one, many]), /s3cret/);
   });
 
+  it(`${label}: db_connections lists the named queries; named_query runs them with the same schema, columns and cap`, async () => {
+    const c = envelopeOf(await s.client.callTool({ name: 'db_connections', arguments: {} }));
+    assert.equal(c.ok, true);
+    const listed = (c.data as { connections: { name: string; freeForm?: boolean; namedQueries?: { query: string; tool: string; params: Record<string, string>; columns: string[]; rowCap: number }[] }[] }).connections.find((x) => x.name === conn)!;
+    assert.equal(listed.freeForm, false);
+    assert.deepEqual(listed.namedQueries?.find((q) => q.query === 'get_customer_by_id'), { query: 'get_customer_by_id', tool: `db_${conn}_get_customer_by_id`, description: 'One customer by id.', params: { id: 'integer' }, columns: ['id', 'name', 'email'], rowCap: 10 });
+    const one = envelopeOf(await s.client.callTool({ name: 'named_query', arguments: { connection: conn, query: 'get_customer_by_id', args: { id: 2 } } }));
+    assert.equal(one.ok, true, JSON.stringify(one));
+    if (one.ok) assert.deepEqual(one.data, { columns: ['id', 'name', 'email'], rows: [{ id: 2, name: 'bob', email: 'bob@x.test' }], truncated: false });
+    const many = envelopeOf(await s.client.callTool({ name: 'named_query', arguments: { connection: conn, query: 'customers_named', args: { pattern: '%' } } }));
+    if (many.ok) assert.equal((many.data as { truncated: boolean }).truncated, true);
+    else assert.fail(JSON.stringify(many));
+    for (const [args, code, why] of [
+      [{ connection: conn, query: 'get_customer_by_id', args: { id: 1, sql: 'DELETE FROM customers' } }, 'invalid_input', /sql/],
+      [{ connection: conn, query: 'get_customer_by_id', args: { id: '1 OR 1=1' } }, 'invalid_input', /id/],
+      [{ connection: conn, query: 'drop_everything', args: {} }, 'invalid_input', /declares no named query "drop_everything" \(declared: get_customer_by_id, customers_named\)/],
+      [{ connection: 'other', query: 'get_customer_by_id', args: { id: 1 } }, 'unknown_connection', /other/],
+      [{ connection: conn, query: 'get_customer_by_id', args: { id: 1 }, sql: 'DELETE FROM customers' }, 'invalid_input', /sql/],
+    ] as const) {
+      const r = envelopeOf(await s.client.callTool({ name: 'named_query', arguments: args }));
+      assert.equal(r.ok, false, JSON.stringify(args));
+      if (!r.ok) {
+        assert.equal(r.error.code, code, JSON.stringify(r));
+        assert.match(r.error.message, why);
+      }
+    }
+    assert.equal(count(), 5);
+  });
+
   it(`${label}: free-form SQL is refused on the connection when switched off`, async () => {
     const q = envelopeOf(await s.client.callTool({ name: 'db_query', arguments: { connection: conn, sql: 'SELECT secret FROM customers' } }));
     assert.equal(q.ok, false);

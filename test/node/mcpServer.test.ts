@@ -39,7 +39,7 @@ describe('airlock mcp over stdio (official MCP client)', () => {
   it('lists every tool with a strict input schema, the envelope output schema and honest annotations', async () => {
     const { tools } = await s.client.listTools();
     const names = tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ['db_connections', 'db_execute', 'db_query', 'delete_file', 'edit_file', 'list_directory', 'read_file', 'run_shell', 'write_file']);
+    assert.deepEqual(names, ['db_connections', 'db_execute', 'db_query', 'delete_file', 'edit_file', 'list_directory', 'named_query', 'read_file', 'run_shell', 'write_file']);
     for (const t of tools) {
       assert.equal(t.inputSchema.type, 'object', t.name);
       assert.equal((t.inputSchema as Record<string, unknown>).additionalProperties, false, `${t.name} rejects unknown keys`);
@@ -201,7 +201,7 @@ describe('airlock mcp --http (streamable HTTP on loopback)', () => {
       const client = new Client({ name: 'airlock-test-http', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(url)));
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 9);
+      assert.equal(tools.length, 10);
       const e = envelopeOf(await client.callTool({ name: 'list_directory', arguments: { path: ws } }));
       assert.equal(e.ok, true);
       if (e.ok) assert.ok((e.data as { entries: { name: string }[] }).entries.some((x) => x.name === 'notes.txt'));

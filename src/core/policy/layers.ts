@@ -12,6 +12,7 @@ import { hashOf, sha256 } from '../hash';
 import { BASELINE } from './baseline';
 import type { DatabaseScope } from './namedQueries';
 import { emptyRoleTable, type RoleTable } from './roles';
+import { mergeRunLogin } from './runLogin';
 import { CATEGORIES, Policy, RUNGS, type Budgets, type Category, type Loops, type Rule, type Rung } from './schema';
 
 export type LayerName = 'baseline' | 'user' | 'workspace';
@@ -154,7 +155,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
     loops = { ...u.loops };
     Object.assign(roles.roles, u.roles);
     for (const [key, name] of [...Object.entries(u.assign.agents), ...Object.entries(u.assign.subagents)]) roles.assign[key] = [name];
-    for (const [name, sc] of Object.entries(u.databases)) databases[name] = { freeForm: sc.freeForm, queries: { ...sc.queries } };
+    for (const [name, sc] of Object.entries(u.databases)) databases[name] = { freeForm: sc.freeForm, queries: { ...sc.queries }, ...(sc.runLogin ? { runLogin: sc.runLogin } : {}) };
   }
 
   const ignored: string[] = [];
@@ -195,6 +196,9 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
       if (!sc.freeForm) cur.freeForm = false;
       if (acknowledged) Object.assign(cur.queries, sc.queries);
       else if (Object.keys(sc.queries).length) ignored.push(`named queries of connection ${name}: ${Object.keys(sc.queries).join(', ')}`);
+      const rl = mergeRunLogin(cur.runLogin, sc.runLogin, acknowledged);
+      if (rl.runLogin) cur.runLogin = rl.runLogin;
+      ignored.push(...rl.ignored.map((w) => `${w} of connection ${name}`));
     }
   }
 

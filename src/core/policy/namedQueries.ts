@@ -17,6 +17,7 @@
  *   node side's job.
  */
 import { z } from 'zod';
+import { RunLogin } from './runLogin';
 
 const Ident = z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _, starting with a letter (at most 48)');
 
@@ -51,6 +52,7 @@ export const DatabaseScope = z
   .strictObject({
     freeForm: z.boolean().default(true).describe('false: db_query / db_execute refuse this connection; only its named queries run.'),
     queries: z.record(Ident, NamedQuery).default({}),
+    runLogin: RunLogin.optional(),
   })
   .describe('What agents may run on one connection.');
 export type DatabaseScope = z.infer<typeof DatabaseScope>;

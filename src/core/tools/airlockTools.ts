@@ -75,7 +75,23 @@ export const RunShellOutput = z.strictObject({
 });
 
 export const DbConnectionsInput = z.strictObject({});
-export const DbConnectionsOutput = z.strictObject({ connections: z.array(z.strictObject({ name: z.string(), dialect: z.enum(['sqlite', 'postgres']), readOnly: z.boolean() })) });
+export const NamedQueryListing = z.strictObject({
+  query: z.string(),
+  tool: z.string().describe('The MCP tool of its own that runs it (db_<connection>_<query>); named_query runs it too.'),
+  description: z.string().optional(),
+  params: z.record(z.string(), z.enum(['integer', 'number', 'string', 'boolean'])),
+  columns: z.array(z.string()),
+  rowCap: z.number().int().positive(),
+});
+export const DbConnectionsOutput = z.strictObject({
+  connections: z.array(z.strictObject({ name: z.string(), dialect: z.enum(['sqlite', 'postgres']), readOnly: z.boolean(), freeForm: z.boolean().optional(), namedQueries: z.array(NamedQueryListing).optional() })),
+});
+
+export const NamedQueryInput = z.strictObject({
+  connection,
+  query: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/).describe('The name of a query the connection declares (db_connections lists them with their parameters).'),
+  args: z.record(z.string().max(48), z.union([z.string().max(100_000), z.number(), z.boolean()])).default({}).describe("The query's parameters by name; only its declared ones, each of its declared type."),
+});
 
 export const DbQueryInput = z.strictObject({ connection, sql: z.string().min(1).max(256 * 1024), params: params.optional(), rowCap: z.number().int().min(1).max(10_000).optional() });
 export const DbQueryOutput = z.strictObject({ columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean() });
@@ -154,7 +170,7 @@ export const AIRLOCK_TOOLS = {
   }),
   db_connections: t({
     name: 'db_connections',
-    description: `List the database connections configured in Airlock (name, dialect, read-only). Connection strings are never shown. Side effects: none. Errors: none expected.${ENVELOPE}`,
+    description: `List the database connections configured in Airlock (name, dialect, read-only, whether free-form SQL is allowed, and the named queries each declares with their parameters and columns). Connection strings are never shown. Side effects: none. Errors: none expected.${ENVELOPE}`,
     input: DbConnectionsInput,
     output: DbConnectionsOutput,
     annotations: { title: 'List database connections', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -166,6 +182,14 @@ export const AIRLOCK_TOOLS = {
     input: DbQueryInput,
     output: DbQueryOutput,
     annotations: { title: 'Query database (read-only)', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    sideEffects: false,
+  }),
+  named_query: t({
+    name: 'named_query',
+    description: `Run a named query a database connection declares in Airlock's policy (a reviewed SELECT with typed parameters, returning only its listed columns, at most its row cap). Use it when db_connections lists named queries for a connection, and always when free-form SQL is switched off there. Side effects: none (judged as a read on that connection). Errors: unknown_connection, invalid_input (no such query, an undeclared or mistyped argument), db_error, denied.${GATED}${ENVELOPE}`,
+    input: NamedQueryInput,
+    output: DbQueryOutput,
+    annotations: { title: 'Run a named database query', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     sideEffects: false,
   }),
   db_execute: t({

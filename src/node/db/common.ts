@@ -18,7 +18,9 @@ export type DbErrorCode =
   /** restore() refused: truncated image, row changed since, ... */
   | 'restore_conflict'
   /** The connection is closed. */
-  | 'closed';
+  | 'closed'
+  /** A per-run login could not be created (PostgreSQL). */
+  | 'run_login';
 
 /** An error whose message never contains a connection string or a password. */
 export class DbError extends Error {

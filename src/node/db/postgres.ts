@@ -9,9 +9,10 @@
  * - dryRun() and execute() capture rows with a row-level AFTER trigger on each target table (and
  *   tables its foreign keys cascade to), whose function and capture tables live in the session's
  *   temporary schema. A dry run rolls the transaction back (the trigger with it); execute() drops
- *   the trigger again before COMMIT, so other sessions never see it. Creating a trigger needs
- *   ownership of (or the TRIGGER privilege on) the table: without it, a dry run still reports the
- *   database's row count, without samples, and execute() runs without a before-image (it says so).
+ *   the trigger again before COMMIT, so other sessions never see it. Creating a trigger needs the
+ *   TRIGGER privilege on the table (without it a dry run still reports the database's row count,
+ *   without samples); dropping it needs ownership, so execute() by a login that does not own the
+ *   table runs without a before-image (it says so).
  * - Captured values are PostgreSQL's own text forms: exact, and parsed back by the server into the
  *   column's type when restored.
  */
@@ -23,6 +24,7 @@ import {
   DbError,
   ms,
   now,
+  parseDbUrl,
   positiveInt,
   qi,
   scrub,
@@ -55,7 +57,8 @@ export async function openPostgres(config: DbConnectionConfig, url: ParsedDbUrl)
     connectionTimeoutMillis: 10_000,
     ...(config.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
-  const conn = new PostgresConnection(config, client, url.secrets, config.url);
+  const secrets = config.adminUrl ? [...url.secrets, ...parseDbUrl(config.adminUrl).secrets] : url.secrets;
+  const conn = new PostgresConnection(config, client, secrets, config.adminUrl ?? config.url);
   client.on('error', (e) => conn.fail(e));
   try {
     await client.connect();
@@ -107,6 +110,7 @@ class PostgresConnection implements DbConnection {
     config: DbConnectionConfig,
     private readonly client: pg.Client,
     private readonly secrets: string[],
+    /** What revoke()'s second session connects with. */
     private readonly url: string,
   ) {
     this.name = config.name;
@@ -234,7 +238,7 @@ class PostgresConnection implements DbConnection {
       const wantImage = limit > 0 && plan.statements.some((s) => s.changesRows);
       try {
         await this.q('BEGIN READ WRITE');
-        const tables = wantImage ? await installCapture(this.query1, plan, { old: limit, inserted: 0 }, notes, `${process.pid}_${++this.capSeq}`, this.secrets) : undefined;
+        const tables = wantImage ? await installCapture(this.query1, plan, { old: limit, inserted: 0 }, notes, `${process.pid}_${++this.capSeq}`, this.secrets, { mustDrop: true }) : undefined;
         const rowsAffected = await this.runStatements(plan, params);
         let images: BeforeImage[] = [];
         if (tables) {

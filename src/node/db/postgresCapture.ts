@@ -75,10 +75,20 @@ export async function captureTables(q: Query, statements: PlannedStatement[]): P
  * Installs the capture triggers inside a savepoint. Returns undefined (and a note) when the
  * database refuses (no TRIGGER privilege, a column named like Airlock's own, ...).
  */
-export async function installCapture(q: Query, plan: Plan, limits: { old: number; inserted: number }, notes: string[], tag: string, secrets: string[]): Promise<TableInfo[] | undefined> {
+export async function installCapture(q: Query, plan: Plan, limits: { old: number; inserted: number }, notes: string[], tag: string, secrets: string[], opts: { mustDrop?: boolean } = {}): Promise<TableInfo[] | undefined> {
   const tables = await captureTables(q, plan.statements);
   if (tables.length === 0) return undefined;
-      await q('SAVEPOINT airlock_capture');
+  if (opts.mustDrop) {
+    // A committed write must drop its trigger again before COMMIT, and only the table's owner may
+    // (the TRIGGER privilege creates, it does not drop): without ownership, no capture at all.
+    const r = await q("SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY($1::oid[]) AND NOT pg_has_role(c.relowner, 'USAGE')", [tables.map((t) => t.oid)]);
+    const notOwned = (r.rows[0] as { t: string | null } | undefined)?.t;
+    if (notOwned) {
+      notes.push(`rows could not be captured (the login does not own ${notOwned}, and only an owner can remove the capture trigger before the commit): no before-image`);
+      return undefined;
+    }
+  }
+  await q('SAVEPOINT airlock_capture');
   try {
     for (const [i, t] of tables.entries()) {
       const cap = `pg_temp.airlock_cap_${i}`;

@@ -18,6 +18,8 @@ export interface DbConnectionConfig {
   readOnly?: boolean;
   /** Most rows a read returns (default 1000). */
   rowCap?: number;
+  /** PostgreSQL: the URL revoke() opens its second session with (default: `url`; a per-run login passes the configured credentials). */
+  adminUrl?: string;
 }
 
 /**
@@ -86,6 +88,8 @@ export interface DbConnection {
   readonly name: string;
   readonly dialect: DbDialect;
   readonly readOnly: boolean;
+  /** The login the statements run as, when Airlock created one for the run (a role name; never a password). */
+  readonly login?: string;
   /** A read. Throws if the statement is not read-only (checked by the database session, not only by a parser). */
   query(sql: string, params?: unknown[], opts?: { rowCap?: number }): Promise<QueryResult>;
   /** Run a write inside a transaction and roll it back; report what it would do. Never commits. */

@@ -60,7 +60,7 @@ export async function prepareDbTool(name: 'db_query' | 'db_execute', a: Record<s
       const c = classifySql(sql, conn.dialect);
       if (c.reversibility !== 'read') throw new ToolFailure('invalid_input', `db_query runs reads only, and this statement ${c.reversibility === 'unknown' ? 'could not be analysed' : 'writes'} (${c.effects.map((e) => e.detail).join('; ')}); use db_execute for writes; nothing was run`);
       return {
-        action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name },
+        action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name, ...(conn.login ? { login: conn.login } : {}) },
         run: async () => {
           const r = await conn.query(sql, (a.params as unknown[] | undefined) ?? [], a.rowCap ? { rowCap: a.rowCap as number } : {});
           if (!named) return { data: r };
@@ -94,7 +94,7 @@ export async function prepareDbTool(name: 'db_query' | 'db_execute', a: Record<s
         description = describeDryRun(dry);
       }
       return {
-        action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name },
+        action: { kind: 'sql', sql, dialect: conn.dialect, connection: conn.name, ...(conn.login ? { login: conn.login } : {}) },
         ...(description ? { description } : {}),
         ...(dry ? { details: { dryRun: dry } } : {}),
         run: async (link) => {

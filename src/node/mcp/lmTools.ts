@@ -77,7 +77,7 @@ export class EditorTools {
    * that cannot open is left out and reported (by name and the port's error, never the URL).
    */
   async setDatabases(specs: readonly DbSpec[]): Promise<{ opened: string[]; failed: { name: string; error: string }[] }> {
-    const { openConnection } = await import('../db');
+    const { openDatabases } = await import('./databases');
     const old = [...this.dbs.values()];
     this.dbs.clear();
     for (const c of old) await c.close().catch(() => undefined);
@@ -85,7 +85,11 @@ export class EditorTools {
     const failed: { name: string; error: string }[] = [];
     for (const s of specs) {
       try {
-        this.dbs.set(s.name, await openConnection({ name: s.name, url: s.url, readOnly: s.readOnly }));
+        // A per-run login when the policy asks for one (databases.<name>.runLogin), as for airlock mcp.
+        // The window's policy; before its gate is up, the same policy read from disk (never none: that would skip a required login).
+        const scopes = this.o.gate()?.currentPolicy().databases ?? (await import('../policy/policyStore')).loadEffectivePolicy({ home: this.o.home, workspaceRoots: this.o.workspaceRoots }).policy.databases;
+        const opened1 = await openDatabases([s], { scopes, runId: this.sessionId, log: this.o.log });
+        this.dbs.set(s.name, opened1.get(s.name)!);
         opened.push(s.name);
       } catch (e) {
         failed.push({ name: s.name, error: (e as Error)?.message ?? String(e) });
@@ -134,6 +138,8 @@ export class EditorTools {
       askTimeoutMs: this.o.askTimeoutMs ?? 120_000,
       log: this.o.log,
       databases: this.dbs,
+      // Named queries (the named_query tool) and the free-form switch, from the window's policy, read per call.
+      dbScopes: () => this.o.gate()?.currentPolicy().databases ?? {},
     });
     return this.runner;
   }

@@ -63,8 +63,9 @@ export async function openAirlockMcp(o: McpStartOptions): Promise<AirlockMcp> {
     gate,
     close: async () => {
       stopWatching();
+      // Databases first: a per-run login is dropped as early as possible (an agent may not wait long for its server to exit).
+      await Promise.all([...(o.databases?.values() ?? [])].map((c) => c.close().catch(() => undefined)));
       await gate.close();
-      for (const c of o.databases?.values() ?? []) await c.close().catch(() => undefined);
       store.close();
     },
   };

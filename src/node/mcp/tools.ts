@@ -116,8 +116,19 @@ export class ToolRunner {
     const parsed = contract.input.safeParse(rawArgs ?? {});
     if (!parsed.success) return { ok: false, envelope: sealEnvelope(contract, failure('invalid_input', `invalid arguments for ${name}: ${describeIssues(parsed.error)}; nothing was done`, trace, null)) };
     if (name === 'db_connections') return { ok: true };
+    let toolName: AirlockToolName = name;
+    let args = parsed.data as Record<string, unknown>;
+    if (name === 'named_query') {
+      const a = parsed.data as { connection: string; query: string; args: Record<string, unknown> };
+      const found = this.findNamed(a.connection, a.query);
+      if ('error' in found) return { ok: false, envelope: sealEnvelope(contract, failure(found.code, found.error, trace, null)) };
+      const n = this.namedArgs(found.named, a.args, `${name} ${a.connection}.${a.query}`);
+      if ('error' in n) return { ok: false, envelope: sealEnvelope(contract, failure('invalid_input', n.error, trace, null)) };
+      toolName = 'db_query';
+      args = n.args;
+    }
     try {
-      const p = await this.prepare(name, parsed.data as Record<string, unknown>, { dryRun: false });
+      const p = await this.prepare(toolName, args, { dryRun: false });
       return { ok: true, action: p.action };
     } catch (e) {
       if (e instanceof ToolFailure) return { ok: false, envelope: sealEnvelope(contract, failure(e.code, e.message, trace, null, e.opts)) };
@@ -135,28 +146,54 @@ export class ToolRunner {
     return out;
   }
 
+  /** A named query by connection and name, or why there is none (nothing is run either way). */
+  private findNamed(connection: string, query: string): { named: NamedQueryTool } | { code: ErrorCode; error: string } {
+    if (!this.o.databases?.has(connection)) return { code: 'unknown_connection', error: `no database connection named ${JSON.stringify(connection)} is configured in Airlock (configured: ${[...(this.o.databases?.keys() ?? [])].join(', ') || 'none'})` };
+    const all = this.namedQueryTools().filter((t) => t.connection === connection);
+    const named = all.find((t) => t.query === query);
+    if (!named) return { code: 'invalid_input', error: `connection ${connection} declares no named query ${JSON.stringify(query)} (declared: ${all.map((t) => t.query).join(', ') || 'none'}); nothing was done` };
+    return { named };
+  }
+
+  /** The db_query arguments a named query's call runs as, or the invalid_input message. */
+  private namedArgs(named: NamedQueryTool, rawArgs: unknown, label: string): { args: Record<string, unknown> } | { error: string } {
+    const p = namedQueryInput(named.def).safeParse(rawArgs ?? {});
+    if (!p.success) return { error: `invalid arguments for ${label}: ${describeIssues(p.error)}; nothing was done` };
+    // $1 … bind in declaration order. SQLite reads "$1" as a name: there each $N becomes a plain ?
+    // and the values follow the order the placeholders appear in.
+    const bound = boundParams(named.def, p.data);
+    const sqlite = this.o.databases?.get(named.connection)?.dialect === 'sqlite';
+    const order = sqlite ? [...named.def.sql.matchAll(/\$(\d+)\b/g)].map((m) => Number(m[1]) - 1) : [];
+    const sql = sqlite ? named.def.sql.replace(/\$(\d+)\b/g, '?') : named.def.sql;
+    return { args: { connection: named.connection, sql, params: sqlite ? order.map((i) => bound[i]) : bound, rowCap: named.def.rowCap, [NAMED_QUERY_ARG]: `${named.connection}.${named.query}` } };
+  }
+
+  /** Run a named query: as db_query on its connection (judged as a sql read there), with its own strict schema. */
+  private async callNamed(named: NamedQueryTool, rawArgs: unknown, label: string, contract: ToolContract, trace: string, opts: { sessionId?: string; key?: string; client?: string }): Promise<Envelope> {
+    const n = this.namedArgs(named, rawArgs, label);
+    if ('error' in n) return sealEnvelope(contract, failure('invalid_input', n.error, trace, null));
+    try {
+      return sealEnvelope(contract, await this.gated('db_query', AIRLOCK_TOOLS.db_query as ToolContract, n.args, trace, opts.sessionId ?? this.o.sessionId, opts.key, opts.client));
+    } catch (e) {
+      this.o.log?.(`${label}: internal error: ${(e as Error)?.stack ?? String(e)}`);
+      return sealEnvelope(contract, failure('internal', `internal error in Airlock's ${label}: ${(e as Error)?.message ?? String(e)}`, trace, null));
+    }
+  }
+
   /** Carry out one tool call; always resolves with a contract-valid envelope. */
   async call(name: string, rawArgs: unknown, opts: { sessionId?: string; /** The effect-store key to use (dead-letter retries keep theirs). */ key?: string; /** The MCP client's own name (clientInfo.name): selects its role. */ client?: string } = {}): Promise<Envelope> {
     const trace = `mcp:${randomUUID()}`;
     const named = isAirlockTool(name) ? undefined : this.namedQueryTools().find((t) => t.tool === name);
-    if (named) {
-      // Runs as db_query on its connection (judged as a sql read there), with its own strict schema.
-      const contract = AIRLOCK_TOOLS.db_query as ToolContract;
-      const p = namedQueryInput(named.def).safeParse(rawArgs ?? {});
+    if (named) return this.callNamed(named, rawArgs, name, AIRLOCK_TOOLS.db_query as ToolContract, trace, opts);
+    if (name === 'named_query') {
+      // The same named queries behind one tool (the editor's language model tools cannot be declared per query).
+      const contract = AIRLOCK_TOOLS.named_query as ToolContract;
+      const p = contract.input.safeParse(rawArgs ?? {});
       if (!p.success) return sealEnvelope(contract, failure('invalid_input', `invalid arguments for ${name}: ${describeIssues(p.error)}; nothing was done`, trace, null));
-      // $1 … bind in declaration order. SQLite reads "$1" as a name: there each $N becomes a plain ?
-      // and the values follow the order the placeholders appear in.
-      const bound = boundParams(named.def, p.data);
-      const sqlite = this.o.databases?.get(named.connection)?.dialect === 'sqlite';
-      const order = sqlite ? [...named.def.sql.matchAll(/\$(\d+)\b/g)].map((m) => Number(m[1]) - 1) : [];
-      const sql = sqlite ? named.def.sql.replace(/\$(\d+)\b/g, '?') : named.def.sql;
-      const args = { connection: named.connection, sql, params: sqlite ? order.map((i) => bound[i]) : bound, rowCap: named.def.rowCap, [NAMED_QUERY_ARG]: `${named.connection}.${named.query}` };
-      try {
-        return sealEnvelope(contract, await this.gated('db_query', contract, args, trace, opts.sessionId ?? this.o.sessionId, opts.key, opts.client));
-      } catch (e) {
-        this.o.log?.(`${name}: internal error: ${(e as Error)?.stack ?? String(e)}`);
-        return sealEnvelope(contract, failure('internal', `internal error in Airlock's ${name}: ${(e as Error)?.message ?? String(e)}`, trace, null));
-      }
+      const a = p.data as { connection: string; query: string; args: Record<string, unknown> };
+      const found = this.findNamed(a.connection, a.query);
+      if ('error' in found) return sealEnvelope(contract, failure(found.code, found.error, trace, null));
+      return this.callNamed(found.named, a.args, `${name} ${a.connection}.${a.query}`, contract, trace, opts);
     }
     if (!isAirlockTool(name)) return failure('unknown_tool', `Airlock has no tool named ${JSON.stringify(name)}`, trace, null);
     const contract = AIRLOCK_TOOLS[name] as ToolContract;
@@ -173,7 +210,13 @@ export class ToolRunner {
 
   private async gated(name: AirlockToolName, contract: ToolContract, args: Record<string, unknown>, trace: string, sessionId: string, givenKey?: string, client?: string): Promise<Envelope> {
     if (name === 'db_connections') {
-      const connections = [...(this.o.databases?.values() ?? [])].map((c) => ({ name: c.name, dialect: c.dialect, readOnly: c.readOnly }));
+      const scopes = this.o.dbScopes?.() ?? {};
+      const named = this.namedQueryTools();
+      const connections = [...(this.o.databases?.values() ?? [])].map((c) => {
+        const queries = named.filter((t) => t.connection === c.name).map((t) => ({ query: t.query, tool: t.tool, ...(t.def.description ? { description: t.def.description } : {}), params: Object.fromEntries(Object.entries(t.def.params).map(([k, v]) => [k, v.type])), columns: [...t.def.columns], rowCap: t.def.rowCap }));
+        const freeForm = scopes[c.name]?.freeForm;
+        return { name: c.name, dialect: c.dialect, readOnly: c.readOnly, ...(freeForm === false ? { freeForm } : {}), ...(queries.length ? { namedQueries: queries } : {}) };
+      });
       return { ok: true, data: { connections }, traceId: trace, decision: null };
     }
     // Idempotency: claim the key before anything is judged or done.
@@ -282,6 +325,8 @@ export class ToolRunner {
         return prepareDbTool(name, a, { db: (n) => this.db(n), store: this.o.store, ...(this.o.dbScopes ? { scopes: this.o.dbScopes() } : {}), ...(this.o.beforeImageLimit !== undefined ? { beforeImageLimit: this.o.beforeImageLimit } : {}) }, opts);
       case 'db_connections':
         throw new ToolFailure('internal', 'db_connections is not gated');
+      case 'named_query':
+        throw new ToolFailure('internal', 'named_query runs as db_query');
     }
   }
 }
