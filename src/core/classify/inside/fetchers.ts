@@ -6,7 +6,7 @@
  * Anything else is downloaded from a registry and run: `exec` of code nobody in the project chose.
  */
 import { posix } from 'node:path';
-import { execUnknown, lit, type Ctx } from '../shell/shellContext.js';
+import { execUnknown, lit, plain, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
 import { noteVisit, readForJudging } from './insideState.js';
 import { findPackageDir, parsePackageJson } from './packageScripts.js';
@@ -112,7 +112,10 @@ export function runFetcher(runner: string, ecosystem: 'node' | 'python', args: S
     return;
   }
   if (!cmd) {
-    execUnknown(ctx, runner, `${runner} without a command`);
+    // Only asking the runner about itself (`npx --version`, `uvx --help`) runs no package.
+    const info = args.length > 0 && args.every((a) => a.literal && /^(--version|-v|-V|--help|-h)$/.test(a.text));
+    if (info) plain(ctx, runner, 'read', 'read', `${runner} ${args.map((a) => a.text).join(' ')}: prints its own version or usage`);
+    else execUnknown(ctx, runner, `${runner} without a command`);
     return;
   }
   const spec = splitSpec(p.from ?? p.packages[0] ?? cmd.text);

@@ -8,7 +8,7 @@
  * treats as "could be anything", or is `unknown` with the reason.
  */
 import { posix } from 'node:path';
-import { absolutize } from '../../paths.js';
+import { absolutize, inspectPath } from '../../paths.js';
 import { plain, unknownEffect, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
 import { describeReadError, guarded, MAX_INSIDE_DEPTH, missingMeansFailure, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
@@ -412,8 +412,8 @@ export function runMake(name: string, args: ShWord[], ctx: Ctx): void {
 function loadMakefile(ctx: Ctx, path: string, dir: string, name: string): Makefile | undefined {
   const r = readForJudging(ctx, path);
   if (!r.ok) {
-    if (r.error === 'missing' && missingMeansFailure(ctx)) plain(ctx, name, 'read', 'read', `${name}: no Makefile in ${dir} (make stops, nothing runs)`);
-    else unknownEffect(ctx, name, `${name}: ${describeReadError(r)}${r.error === 'missing' ? ' now (an earlier command may create it)' : ''}`);
+    if (r.error === 'missing' && missingMeansFailure(ctx, path)) plain(ctx, name, 'read', 'read', `${name}: no Makefile in ${dir} (make stops, nothing runs)`);
+    else unknownEffect(ctx, name, `${name}: ${describeReadError(r)}${r.error === 'missing' ? (inspectPath(path, ctx.env).insideWorkspace ? ' now (an earlier command may create it)' : ' now (outside the workspace, anything may create it before make runs)') : ''}`);
     return undefined;
   }
   const cached = PARSED.get(r.sha256 + '\0' + dir);

@@ -14,6 +14,7 @@ import { expandBraces } from './shellResolve.js';
 import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
 import { afterTools, inspectInside } from '../inside/lookInside.js';
 import { runFamilies } from './families/index.js';
+import { recordProduced } from '../inside/provenance.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 
@@ -225,6 +226,10 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     return;
   }
   if ((name === 'alias' || name === 'hash') && !local && defineAlias(name, args, ctx)) return;
+  // What this command downloads, clones or unpacks is not the project's code (inside/provenance.ts):
+  // recorded before any rule runs, so a later command of the line that runs it knows its origin
+  // even when a family (tar -x, an indirect write) decides this command.
+  if (ctx.inside && !ctx.remote && local === undefined) recordProduced(name, args, ctx);
   // Effect families (families/*.ts): rules per family of programs, before the per-tool tables.
   if ((local !== undefined || !ctx.funcs.has(name)) && runFamilies({ name, ...(local !== undefined ? { local } : {}), args, ctx, stdin, runScript })) return;
   // Looking inside what will run (src/core/classify/inside): package scripts, make, npx…, provenance.
