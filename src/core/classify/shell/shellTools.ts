@@ -48,7 +48,7 @@ const REMOTE_CLIS = new Set(
     'stripe vault doppler op bw infisical gh glab hub tea kubectl oc helm helmfile kustomize terraform tofu terragrunt pulumi cdk sam serverless eksctl ' +
     'apigeecli deck kong fastly circleci ldcli split unleash flipt nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-acls kafka-configs ' +
     'datadog-ci newrelic pd splunk algolia meilisearch rclone restic borg velero mc s3cmd minio-client twilio sendgrid mailgun square braintree grafana-cli ' +
-    'jenkins-cli kafka-delete-records kafka-broker-api-versions kafka-console-consumer kafka-console-producer kafka-reassign-partitions kafka-storage kafka-leader-election kafka-log-dirs ' +
+    'gitlab-runner jenkins-cli kafka-delete-records kafka-broker-api-versions kafka-console-consumer kafka-console-producer kafka-reassign-partitions kafka-storage kafka-leader-election kafka-log-dirs ' +
     'consul nomad etcdctl redis-cli influx prom promtool amtool gitlab-rake jenkins-cli argocd flux skaffold tilt nsupdate mongosh elasticsearch opensearch curl wget').split(/\s+/),
 );
 
@@ -306,8 +306,14 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     else plain(ctx, name, 'delete', 'irreversible', `${name} ${words.join(' ')}: destructive subcommand ${what}`, { outsideWorkspace: true });
     return;
   }
+  // Noun-then-verb CLIs (`velero backup get`, `glab release list`, `kubectl rollout status`): a
+  // word that names a kind of object and is directly followed by a read verb is that object, not
+  // the action. Only adjacent, and only for words that are nouns in such CLIs, so `gh release
+  // create list` (create is no noun) stays a mutation.
+  const readVerb = (w: string | undefined): boolean => w !== undefined && (READ_VERBS.has(w) || (/^(get|list|describe|show|view)-[a-z-]+$/.test(w) && !MUTATION_VERB.test(w)));
+  const actions = words.filter((w, i) => !(NOUN_LIKE.has(w) && readVerb(words[i + 1])));
   const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!) || (remote && /^[a-z]+([_-][a-z]+)+$/.test(w) && READ_VERBS.has(verbParts(w).pop()!)));
-  if (first !== undefined && (words.length === 0 || words.every((w) => !MUTATION_VERB.test(w)))) {
+  if (first !== undefined && (words.length === 0 || actions.every((w) => !MUTATION_VERB.test(w)))) {
     plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: reads`, remote ? { network: true } : {});
     return;
   }
@@ -328,6 +334,9 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
   if (remote) unknownEffect(ctx, name, `${name} ${words.join(' ')}: a subcommand Airlock does not know, so its effect on the remote service cannot be established`);
   else unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established`);
 }
+
+/** Mutation words that are also the names of objects in noun-then-verb CLIs (see generalVerbRule). */
+const NOUN_LIKE = new Set(['backup', 'backups', 'release', 'releases', 'build', 'builds', 'deploy', 'deploys', 'deployment', 'deployments', 'run', 'runs', 'tag', 'tags', 'label', 'labels', 'import', 'imports', 'rollout', 'request', 'requests', 'trigger', 'triggers', 'mount', 'mounts', 'register', 'registry', 'copy', 'sync', 'syncs', 'merge', 'schedule', 'schedules', 'pub', 'setup', 'config', 'job', 'jobs', 'pipeline', 'pipelines', 'install', 'installs', 'upload', 'uploads']);
 
 /** Verbs that only plan or preview. */
 const PLAN_VERBS = new Set(['plan', 'preview', 'diff', 'template', 'lint', 'validate', 'show', 'graph', 'output']);

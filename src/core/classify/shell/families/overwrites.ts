@@ -18,6 +18,8 @@ function output(c: Parameters<Family>[0], w: ShWord, note: string): void {
 
 export const hiddenOverwrites: Family = (c) => {
   const { name, args } = c;
+  // These programs parse every option before touching a file: --help/--version print and exit.
+  if (args.some((a) => a.literal && (a.text === '--help' || a.text === '--version'))) return false;
   switch (name) {
     case 'sort':
     case 'shuf':
