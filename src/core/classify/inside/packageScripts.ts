@@ -17,6 +17,8 @@ export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
 export interface PackageJson {
   scripts: Record<string, string>;
   deps: Set<string>;
+  /** `workspaces` patterns (npm/yarn/bun: an array or `{ packages: [...] }`). */
+  workspaces: string[];
 }
 
 /** Parsed package.json by content hash: judging stays fast when the same file is read again. */
@@ -43,7 +45,9 @@ export function parsePackageJson(text: string, sha256: string): PackageJson | st
       const d = o[f];
       if (d && typeof d === 'object' && !Array.isArray(d)) for (const k of Object.keys(d)) deps.add(k);
     }
-    out = { scripts, deps };
+    const ws = o.workspaces;
+    const wsList = Array.isArray(ws) ? ws : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages) ? (ws as { packages: unknown[] }).packages : [];
+    out = { scripts, deps, workspaces: wsList.filter((w): w is string => typeof w === 'string') };
   } catch (e) {
     out = `package.json is not valid: ${(e as Error).message}`;
   }
