@@ -33,3 +33,12 @@ test('--help and --version of programs with hidden output files print and exit; 
   for (const cmd of ['split --help', 'split --version', 'csplit --help', 'sort --version', 'uniq --help']) assert.equal(decide(cmd).decision, 'allow', cmd);
   for (const cmd of ['split -l 10 data.csv /etc/cron.d/x', 'sort -o /etc/hosts names.txt', 'uniq names.txt /home/user/.bashrc', 'split --help; split data /etc/x']) assert.notEqual(decide(cmd).decision, 'allow', cmd);
 });
+
+test('gh/glab api: a GET (or a GraphQL query) reads; a method, fields, a body or a mutation change state', () => {
+  for (const cmd of ['gh api repos/o/r/pulls', 'gh api -H "Accept: application/json" repos/o/r', 'gh api -X GET search/issues -f q=bug', 'gh api graphql -f query="query { viewer { login } }"', 'glab api projects/1/merge_requests', 'gh pr checks']) {
+    assert.equal(decide(cmd).decision, 'allow', cmd);
+  }
+  for (const cmd of ['gh api -X DELETE repos/o/r', 'gh api --method=PATCH repos/o/r -f name=x', 'gh api repos/o/r/issues -f title=x', 'gh api repos/o/r/contents/a --input body.json', 'gh api graphql -f query="mutation { deleteRepo }"', 'gh api graphql -F query=@q.graphql', 'gh api graphql -f query="$Q"', 'gh api graphql -f query="query { a } mutation { b }"', 'glab api projects/1 -X PUT']) {
+    assert.notEqual(decide(cmd).decision, 'allow', cmd);
+  }
+});
