@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { judge, type RunState } from '../../src/core/judge.js';
 import { buildEffectivePolicy } from '../../src/core/policy/layers.js';
 import { makeEnvironment, NO_FS } from '../../src/core/paths.js';
+import { classifyShell } from '../../src/core/classify/shell/classifyShell.js';
 
 const WS = '/home/user/project';
 const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user', vars: { HOME: '/home/user', TMPDIR: '/tmp' }, fs: NO_FS });
@@ -39,6 +40,13 @@ test('gh/glab api: a GET (or a GraphQL query) reads; a method, fields, a body or
     assert.equal(decide(cmd).decision, 'allow', cmd);
   }
   for (const cmd of ['gh api -X DELETE repos/o/r', 'gh api --method=PATCH repos/o/r -f name=x', 'gh api repos/o/r/issues -f title=x', 'gh api repos/o/r/contents/a --input body.json', 'gh api graphql -f query="mutation { deleteRepo }"', 'gh api graphql -F query=@q.graphql', 'gh api graphql -f query="$Q"', 'gh api graphql -f query="query { a } mutation { b }"', 'glab api projects/1 -X PUT']) {
+    assert.notEqual(decide(cmd).decision, 'allow', cmd);
+  }
+});
+
+test('split/csplit of an input that does not exist fail before writing; otherwise their output counts', () => {
+  assert.equal(classifyShell('split splits list', env).effects.some((e) => e.kind === 'overwrite'), false);
+  for (const cmd of ['touch data; split data /etc/x', 'split /etc/missing /etc/x', 'echo a > in; csplit -f /etc/cron.d/x in 1']) {
     assert.notEqual(decide(cmd).decision, 'allow', cmd);
   }
 });
