@@ -62,6 +62,11 @@ test('anything that can change what reaches xargs leaves the input unknown', () 
     'git ls-files .. | xargs rm',
     'grep -rl x src | xargs -a /etc/list rm',
     'rg -l x src --path-separator=/etc | xargs rm',
+    'find -L . -name x | xargs rm',
+    'find . -follow -name x | xargs rm',
+    'grep -Rl x src | xargs rm',
+    'grep -l --dereference-recursive x src | xargs rm',
+    'rg -L -l x | xargs rm',
   ]) {
     const c = classifyShell(cmd, env);
     assert.ok(c.flags.outsideWorkspace || c.reversibility === 'unknown', `${cmd}: ${c.reversibility} ${details(cmd)}`);

@@ -9,6 +9,9 @@
  * Anything else (a transformer such as sed/awk/cut, `grep -o`, a filter reading a file operand,
  * a word Airlock cannot read literally) leaves the input unknown, as before.
  *
+ * Listers that follow symbolic links while descending (`find -L`, `grep -R`, `rg -L`) are not
+ * trusted: a listed path could pass through a link out of its root.
+ *
  * Limits, on purpose: roots keep the text the lister prints (a relative root stays relative, so a
  * `cd` before xargs moves the targets with it); a file name containing a newline could split into
  * a path outside the root. Airlock accepts that residue for paths listed inside the workspace.
@@ -68,12 +71,14 @@ function listerRoots(name: string, args: string[]): string[] | undefined {
   if (name === 'grep' || name === 'egrep' || name === 'fgrep') {
     const { flags, ops } = parse(args, GREP_VALUE);
     if (!any(flags, '-l', '-L', '--files-with-matches', '--files-without-match')) return undefined;
+    // -R follows symbolic links while descending: a listed path may pass through a link out of the root.
+    if (any(flags, '-R', '--dereference-recursive')) return undefined;
     const files = any(flags, '-e', '-f', '--regexp', '--file') ? ops : ops.slice(1);
     return files.length ? files : ['.'];
   }
   if (name === 'rg') {
     const { flags, ops } = parse(args, RG_VALUE);
-    if (any(flags, '--path-separator', '--null-data', '--replace', '-r')) return undefined;
+    if (any(flags, '--path-separator', '--null-data', '--replace', '-r', '-L', '--follow')) return undefined;
     const list = flags.has('--files');
     if (!list && !any(flags, '-l', '--files-with-matches', '--files-without-match')) return undefined;
     const files = list || any(flags, '-e', '-f', '--regexp', '--file') ? ops : ops.slice(1);
@@ -81,6 +86,8 @@ function listerRoots(name: string, args: string[]): string[] | undefined {
   }
   if (name === 'find') {
     let i = 0;
+    // -L (and -follow) descend through symbolic links: a listed path may lead out of its root.
+    if (args.includes('-L') || args.includes('-follow')) return undefined;
     while (i < args.length && /^-(H|L|P|O\d*|D)$/.test(args[i]!)) i += args[i] === '-D' ? 2 : 1;
     const roots: string[] = [];
     while (i < args.length && !/^[-(!]/.test(args[i]!)) roots.push(args[i++]!);
