@@ -137,14 +137,14 @@ export function judgeMarkdown(): string[] {
   const L: string[] = [];
   const t = trafficFigures();
   const per100 = (n: number): string => fmt((100 * n) / t.calls, 2);
-  L.push(`Ordinary agent traffic: ${t.calls} calls (bench/traffic/calls.jsonl: git, search and viewing, Node, Python, Go, Rust, JVM, .NET, workspace edits, build-output deletes, combined sequences) judged in the committed fixture project bench/traffic/project with the real file system and the default policy.`);
+  L.push(`Ordinary agent traffic: ${t.calls} calls (bench/traffic/calls.jsonl: git, search and viewing, Node, Python, Go, Rust, JVM, .NET, workspace edits, build-output deletes, combined sequences) judged in the committed fixture project bench/traffic/project (an npm workspace with its web package, a generated package-lock.json, Cargo, Go, Python, JVM and .NET parts) with the real file system and the default policy.`);
   L.push('');
   L.push('| snapshots | prompts (ask or deny) | per 100 calls | target |');
   L.push('| --- | ---: | ---: | --- |');
   L.push(`| unavailable (\`airlock check\`, canSnapshot false) | ${t.prompts.noSnapshot.length} | ${per100(t.prompts.noSnapshot.length)} | |`);
   L.push(`| available (the editor's gate, canSnapshot true) | ${t.prompts.snapshot.length} | ${per100(t.prompts.snapshot.length)} | ≤ 1 |`);
   const rest = t.prompts.snapshot.length - t.npxPrompts;
-  L.push(`| available, without the ${t.npxPrompts} \`npx\` calls (whether npx runs the project's own tool is decided from the project's manifest by separate work) | ${rest} | ${fmt((100 * rest) / (t.calls - t.npxPrompts), 2)} | ≤ 1 |`);
+  if (t.npxPrompts > 0) L.push(`| available, without the ${t.npxPrompts} \`npx\` calls that download a tool the project does not pin | ${rest} | ${fmt((100 * rest) / (t.calls - t.npxPrompts), 2)} | |`);
   L.push('');
   L.push('<details><summary>Calls that prompt</summary>', '');
   for (const p of t.prompts.noSnapshot) L.push(`- ${t.prompts.snapshot.some((s) => s.cmd === p.cmd) ? '' : '(snapshot-reversible) '}\`${p.cmd.replace(/\n/g, '\\n').slice(0, 100)}\` → ${p.reason.slice(0, 160)}`);

@@ -62,7 +62,10 @@ const ROWS: Array<[string, Row]> = [
   ['bash -lc bundle', { cmd: "bash -lc 'rm -rf /etc'", rev: 'irreversible', kind: 'delete' }],
   ['eval', { cmd: 'eval "rm -rf /"', rev: 'irreversible', kind: 'delete' }],
   ['eval of a variable', { cmd: 'eval "$CMD"', rev: 'unknown' }],
-  ['xargs rm', { cmd: 'find . -name x | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
+  // find lists paths under its roots (pipeInput.ts): under /srv they are outside, under . inside.
+  ['xargs rm', { cmd: 'find /srv -name x | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
+  ['xargs rm in the workspace', { cmd: 'find . -name x | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: false } }],
+  ['xargs rm of unknown input', { cmd: 'cat list.txt | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
   ['xargs -I sh -c', { cmd: "echo / | xargs -I{} sh -c 'rm -rf {}'", rev: 'unknown', kind: 'delete' }],
   ['parallel', { cmd: 'parallel rm -rf ::: /etc', rev: 'irreversible', kind: 'delete' }],
   ['find -exec', { cmd: 'find /etc -exec rm {} \\;', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],

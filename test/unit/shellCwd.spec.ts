@@ -16,7 +16,7 @@ const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user',
 const policy = buildEffectivePolicy({});
 const state: RunState = { killed: false, mode: 'interactive', canSnapshot: true };
 
-test('cwd corpus: every case is asked or denied, and the reason names the real path', { todo: "merge of issue 13's two halves and issue 20's families: the verdicts differ from what this test was written against (looking inside reads package.json/scripts in the pure test environment, and the families run before the dispatcher); to reconcile" }, () => {
+test('cwd corpus: every case is asked or denied, and the reason names the real path', () => {
   const cases = cwdCases();
   assert.ok(cases.length >= 500, `corpus has ${cases.length} cases`);
   const bad: string[] = [];
@@ -65,19 +65,23 @@ test('cd to a place Airlock cannot resolve makes later relative targets "could b
   assert.deepEqual(effectsOf('cd ./conf && touch x', cdpath), [`${WS}/conf/x`]);
 });
 
-test('per-program directory options set where that program works', { todo: "merge of issue 13's two halves and issue 20's families: the verdicts differ from what this test was written against (looking inside reads package.json/scripts in the pure test environment, and the families run before the dispatcher); to reconcile" }, () => {
+test('per-program directory options set where that program works', () => {
   const g = classifyShell('git -C /srv/app reset --hard', env);
   assert.ok(g.effects.some((e) => e.target === '/srv/app' && e.outsideWorkspace));
   assert.ok(classifyShell('git -C sub reset --hard', env).effects.some((e) => e.target === `${WS}/sub` && !e.outsideWorkspace));
   assert.ok(classifyShell('tar -C ~ -xf a.tar', env).effects.some((e) => e.target === '/home/user' && e.kind === 'overwrite'));
-  assert.ok(classifyShell('npm --prefix /srv/x test', env).flags.exec);
+  // No package.json can be read in /srv/x (outside the workspace, anything may put one there before
+  // npm runs): what the script does cannot be established, so it is unknown and asks.
+  const pre = classifyShell('npm --prefix /srv/x test', env);
+  assert.equal(pre.reversibility, 'unknown');
+  assert.match(pre.effects[0]!.detail, /no package\.json in \/srv\/x/);
   assert.equal(classifyShell('npm --prefix web test', env).flags.exec, false);
   assert.deepEqual(effectsOf('env -C /etc touch x'), ['/etc/x']);
   assert.deepEqual(effectsOf('sudo -u root -D /etc touch x'), ['/etc/x']);
   assert.deepEqual(effectsOf('git -C a -C b add x').length, 1);
 });
 
-test('temp space: only what this command line created, a scratch folder, or nothing that exists is recoverable', { todo: "merge of issue 13's two halves and issue 20's families: the verdicts differ from what this test was written against (looking inside reads package.json/scripts in the pure test environment, and the families run before the dispatcher); to reconcile" }, () => {
+test('temp space: only what this command line created, a scratch folder, or nothing that exists is recoverable', () => {
   const files = new Set(['/tmp/shared-cache', '/tmp/other-user/data']);
   const fs: PathFacts = { realpath: () => undefined, kind: (p) => (files.has(p) ? 'dir' : p === '/tmp' ? 'dir' : undefined) };
   const e = makeEnvironment({ ...env, fs });

@@ -104,10 +104,12 @@ test('probes: unknown programs ask (never deny) and the reason names the program
 
 const ALLOWED = [
   'dd if=x of=/dev/null', 'terraform plan -destroy', 'kubectl delete ns prod --dry-run=client', 'helm uninstall app --dry-run', 'nc -z localhost 5432', 'wipefs /dev/sda', 'fdisk -l',
-  'parted -l', 'gpg --list-keys', 'gh auth status', 'git reset --soft HEAD~1', 'git push --force-with-lease', 'cat README.md | base64', 'pass ls', 'tmux ls', 'screen -ls',
+  'parted -l', 'gpg --list-keys', 'gh auth status', 'git reset --soft HEAD~1', 'cat README.md | base64', 'pass ls', 'tmux ls', 'screen -ls',
   'security list-keychains', 'redis-cli GET key', 'npx --version', 'git config user.email me@example.com', 'jest', 'cargo test', 'tsc --noEmit', 'prettier --check .',
 ];
-test('counterparts stay allowed (plans, dry runs, /dev/null, listings)', { todo: "merge of issue 13's two halves and issue 20's families: the verdicts differ from what this test was written against (looking inside reads package.json/scripts in the pure test environment, and the families run before the dispatcher); to reconcile" }, () => {
+// `git push --force-with-lease` is not among them: the lease only checks that nobody pushed meanwhile,
+// the remote's history is still replaced (threat class T38 asks; test/threats/T32-T46.effects.test.ts).
+test('counterparts stay allowed (plans, dry runs, /dev/null, listings)', () => {
   const blocked = ALLOWED.map((c) => [c, decide(c)] as const).filter(([, d]) => d.decision !== 'allow').map(([c, d]) => `${c} → ${d.decision}: ${d.reasons.join(' | ')}`);
   assert.deepEqual(blocked, []);
 });

@@ -6,10 +6,10 @@
  * Anything else is downloaded from a registry and run: `exec` of code nobody in the project chose.
  */
 import { posix } from 'node:path';
-import { execUnknown, lit, type Ctx } from '../shell/shellContext.js';
+import { execUnknown, lit, plain, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
 import { noteVisit, readForJudging } from './insideState.js';
-import { findPackageDir, parsePackageJson } from './packageScripts.js';
+import { findPackageDir, parsePackageJson, type PackageJson } from './packageScripts.js';
 import { runScriptFile } from './scriptFile.js';
 
 /** `@scope/name@1.2` → { name: '@scope/name', version: '1.2' }. */
@@ -39,15 +39,53 @@ function declaredNode(ctx: Ctx, bin: string, pkgName: string): string | undefine
     if (up === d) break;
     d = up;
   }
+  const pkg = readPackage(ctx, dir);
+  if (!pkg) return undefined;
+  const pinned = pinnedIn(ctx, dir, pkgName);
+  if (pkg.deps.has(pkgName) && pinned) return `${pkgName} is a dependency in package.json, pinned in ${pinned}`;
+  // A workspace package of a monorepo: its dependencies are installed and pinned at the root that
+  // lists it in `workspaces` (npm, yarn, pnpm and bun run its tools from there).
+  const root = workspaceRoot(ctx, dir);
+  if (!root || !(pkg.deps.has(pkgName) || root.pkg.deps.has(pkgName))) return undefined;
+  const rootPinned = pinnedIn(ctx, root.dir, pkgName);
+  return rootPinned ? `${pkgName} is a dependency of workspace ${posix.relative(root.dir, dir)}, pinned in ${posix.join(posix.relative(dir, root.dir), rootPinned)}` : undefined;
+}
+
+function readPackage(ctx: Ctx, dir: string): PackageJson | undefined {
   const r = readForJudging(ctx, posix.join(dir, 'package.json'));
   if (!r.ok) return undefined;
   const pkg = parsePackageJson(r.text, r.sha256);
-  if (typeof pkg === 'string' || !pkg.deps.has(pkgName)) return undefined;
+  return typeof pkg === 'string' ? undefined : pkg;
+}
+
+/** The lockfile in `dir` that pins `pkgName`, or undefined. */
+function pinnedIn(ctx: Ctx, dir: string, pkgName: string): string | undefined {
   for (const [file, re] of LOCKS) {
     const p = posix.join(dir, file);
     if (ctx.env.fs.kind(p) !== 'file') continue;
     const lock = readForJudging(ctx, p, 16 * 1024 * 1024);
-    if (lock.ok && re(pkgName).test(lock.text)) return `${pkgName} is a dependency in package.json, pinned in ${file}`;
+    if (lock.ok && re(pkgName).test(lock.text)) return file;
+  }
+  return undefined;
+}
+
+/** Does workspace pattern `pat` ("web", "packages/*", "apps/**") name the relative folder `rel`? */
+function workspaceMatches(pat: string, rel: string): boolean {
+  const p = pat.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (p.startsWith('!') || p.split('/').includes('..')) return false;
+  const re = new RegExp(`^${p.split('/').map((seg) => (seg === '**' ? '.*' : seg.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))).join('/')}$`);
+  return re.test(rel);
+}
+
+/** The monorepo root above `dir` whose package.json lists `dir` as a workspace (pnpm: pnpm-workspace.yaml is not read). */
+function workspaceRoot(ctx: Ctx, dir: string): { dir: string; pkg: PackageJson } | undefined {
+  let d = posix.dirname(dir);
+  for (let i = 0; i < 16 && d !== posix.dirname(d); i++, d = posix.dirname(d)) {
+    if (ctx.env.fs.kind(posix.join(d, 'package.json')) !== 'file') continue;
+    const pkg = readPackage(ctx, d);
+    if (!pkg) return undefined;
+    const rel = posix.relative(d, dir);
+    return pkg.workspaces.some((w) => workspaceMatches(w, rel)) ? { dir: d, pkg } : undefined;
   }
   return undefined;
 }
@@ -112,7 +150,10 @@ export function runFetcher(runner: string, ecosystem: 'node' | 'python', args: S
     return;
   }
   if (!cmd) {
-    execUnknown(ctx, runner, `${runner} without a command`);
+    // Only asking the runner about itself (`npx --version`, `uvx --help`) runs no package.
+    const info = args.length > 0 && args.every((a) => a.literal && /^(--version|-v|-V|--help|-h)$/.test(a.text));
+    if (info) plain(ctx, runner, 'read', 'read', `${runner} ${args.map((a) => a.text).join(' ')}: prints its own version or usage`);
+    else execUnknown(ctx, runner, `${runner} without a command`);
     return;
   }
   const spec = splitSpec(p.from ?? p.packages[0] ?? cmd.text);

@@ -8,7 +8,7 @@
  * Makefile that includes itself) and depth are bounded here, once, for every kind of file.
  */
 import type { Effect } from '../../effects.js';
-import type { FileRead, FileRef } from '../../paths.js';
+import { inspectPath, type FileRead, type FileRef } from '../../paths.js';
 import type { Ctx } from '../shell/shellContext.js';
 
 /** Largest file Airlock reads to judge (a bigger one is `unknown`). */
@@ -135,8 +135,10 @@ const CANNOT_CREATE = new Set(['cd', 'pushd', 'popd', 'export', 'set', 'unset', 
  * A file that does not exist when the command is judged: if nothing earlier in this command line
  * could create it (only commands that cannot create files ran before, and every effect so far is a
  * read), it will not exist when the command runs either, so the command fails and runs nothing.
- * Otherwise an earlier command may create it: `unknown`.
+ * Otherwise an earlier command may create it: `unknown`. Only inside the workspace: outside it (a
+ * shared folder, another project, /opt) anything else on the machine may create the file before the
+ * command runs, so a missing file there is `unknown` too.
  */
-export function missingMeansFailure(ctx: Ctx): boolean {
-  return !ctx.remote && ctx.commands.slice(0, -1).every((c) => CANNOT_CREATE.has(c)) && ctx.effects.every((e) => e.reversibility === 'read' && e.kind === 'read');
+export function missingMeansFailure(ctx: Ctx, abs: string): boolean {
+  return !ctx.remote && inspectPath(abs, ctx.env).insideWorkspace && ctx.commands.slice(0, -1).every((c) => CANNOT_CREATE.has(c)) && ctx.effects.every((e) => e.reversibility === 'read' && e.kind === 'read');
 }

@@ -10,7 +10,6 @@ import type { ArgvRun } from './insideState.js';
 import { runFetcher, runInProjectEnv } from './fetchers.js';
 import { runMake } from './makefile.js';
 import { runInstallScripts, runPackageScript, type PackageManager } from './packageScripts.js';
-import { recordProduced } from './provenance.js';
 import { runScriptFile } from './scriptFile.js';
 import { applyProgramTrust } from './trustApply.js';
 
@@ -21,7 +20,6 @@ export function inspectInside(name: string, args: ShWord[], ctx: Ctx, argv: Argv
   if (!s) return false;
   s.argv = argv;
   if (ctx.remote || local !== undefined) return false; // on another machine: its files are not ours to read
-  recordProduced(name, args, ctx);
   const t0 = args[0]?.text;
   if (PMS.has(name as PackageManager)) {
     const pm = name as PackageManager;

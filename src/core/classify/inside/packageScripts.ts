@@ -6,7 +6,7 @@
  * others) is a cycle: `unknown`. A package.json that is not JSON is `unknown`.
  */
 import { posix } from 'node:path';
-import { absolutize } from '../../paths.js';
+import { absolutize, inspectPath } from '../../paths.js';
 import { plain, unknownEffect, type Ctx } from '../shell/shellContext.js';
 import type { ShWord } from '../shell/shellWords.js';
 import { describeReadError, guarded, missingMeansFailure, noteVisit, prefixFrom, readForJudging, scoped } from './insideState.js';
@@ -17,6 +17,8 @@ export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
 export interface PackageJson {
   scripts: Record<string, string>;
   deps: Set<string>;
+  /** `workspaces` patterns (npm/yarn/bun: an array or `{ packages: [...] }`). */
+  workspaces: string[];
 }
 
 /** Parsed package.json by content hash: judging stays fast when the same file is read again. */
@@ -43,7 +45,9 @@ export function parsePackageJson(text: string, sha256: string): PackageJson | st
       const d = o[f];
       if (d && typeof d === 'object' && !Array.isArray(d)) for (const k of Object.keys(d)) deps.add(k);
     }
-    out = { scripts, deps };
+    const ws = o.workspaces;
+    const wsList = Array.isArray(ws) ? ws : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages) ? (ws as { packages: unknown[] }).packages : [];
+    out = { scripts, deps, workspaces: wsList.filter((w): w is string => typeof w === 'string') };
   } catch (e) {
     out = `package.json is not valid: ${(e as Error).message}`;
   }
@@ -211,8 +215,8 @@ export function runPackageScript(pm: PackageManager, args: ShWord[], ctx: Ctx): 
   const dir = findPackageDir(ctx, start);
   if (!dir) {
     if ((inv as { implicit?: boolean }).implicit) return false; // `yarn foo` outside a package: leave it to the tables
-    if (missingMeansFailure(ctx)) plain(ctx, pm, 'read', 'read', `${who}: no package.json in ${start} or above (the command fails, nothing runs)`);
-    else unknownEffect(ctx, pm, `${who}: no package.json in ${start} or above now (an earlier command may create one; Airlock cannot tell what would run)`);
+    if (missingMeansFailure(ctx, start)) plain(ctx, pm, 'read', 'read', `${who}: no package.json in ${start} or above (the command fails, nothing runs)`);
+    else unknownEffect(ctx, pm, `${who}: no package.json in ${start} or above now (${inspectPath(start, ctx.env).insideWorkspace ? 'an earlier command may create one' : 'outside the workspace, anything may create one'}; Airlock cannot tell what would run)`);
     return true;
   }
   if (inv.list) {

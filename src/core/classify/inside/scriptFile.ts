@@ -104,7 +104,7 @@ export function runScriptFile(path: string, args: ShWord[], ctx: Ctx, verb: stri
     if (r.error === 'missing' && origin) return; // it will be the downloaded file: the provenance says it all
     const from = ctx.effects.length;
     // Outside the workspace (a shared temp folder) anything may create the file before the command runs.
-    if (r.error === 'missing' && missingMeansFailure(ctx) && inspectPath(absPath, ctx.env).insideWorkspace) plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the file does not exist (the command fails, nothing runs)`);
+    if (r.error === 'missing' && missingMeansFailure(ctx, absPath)) plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the file does not exist (the command fails, nothing runs)`);
     else if (r.error === 'missing') unknownEffect(ctx, verb, `${verb} ${shown}: the file does not exist now (${inspectPath(absPath, ctx.env).insideWorkspace ? 'an earlier command may create it' : 'outside the workspace, anything may create it before the command runs'}; Airlock cannot tell what it will contain)`);
     else unknownEffect(ctx, verb, `${verb} ${shown}: ${describeReadError(r)}, so Airlock cannot look inside it`);
     markSource(ctx, from, absPath);

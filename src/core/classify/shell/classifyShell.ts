@@ -17,6 +17,7 @@ import { newInside } from '../inside/insideState.js';
 import { runLocalInside } from '../inside/lookInside.js';
 import { withInside } from '../inside/insideResult.js';
 import { lineEnvironment, newLineState } from './families/lineState.js';
+import { pipeOutput } from './pipeInput.js';
 import { lineEffects } from './families/index.js';
 
 export const MAX_BYTES = 16 * 1024;
@@ -181,7 +182,9 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       // Every stage of a pipeline runs in its own subshell.
       ctx.concurrent++;
       try {
-        cmd.stages.forEach((s, i) => inSubshell(ctx, () => runStmt(s, ctx, i === 0 ? stdin : { kind: 'pipe' })));
+        const inputs: Stdin[] = [stdin];
+        for (let i = 1; i < cmd.stages.length; i++) inputs.push(pipeOutput(cmd.stages[i - 1]!, inputs[i - 1]!));
+        cmd.stages.forEach((s, i) => inSubshell(ctx, () => runStmt(s, ctx, inputs[i]!)));
       } finally {
         ctx.concurrent--;
       }

@@ -14,6 +14,8 @@ import { expandBraces } from './shellResolve.js';
 import { runInterpreter, INTERPRETERS } from './shellInterpreters.js';
 import { afterTools, inspectInside } from '../inside/lookInside.js';
 import { runFamilies } from './families/index.js';
+import { recordProduced } from '../inside/provenance.js';
+import { xargsCommand } from './pipeInput.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 
@@ -225,6 +227,10 @@ export function runArgv(argv: ShWord[], ctx: Ctx, stdin: Stdin, runScript: Scrip
     return;
   }
   if ((name === 'alias' || name === 'hash') && !local && defineAlias(name, args, ctx)) return;
+  // What this command downloads, clones or unpacks is not the project's code (inside/provenance.ts):
+  // recorded before any rule runs, so a later command of the line that runs it knows its origin
+  // even when a family (tar -x, an indirect write) decides this command.
+  if (ctx.inside && !ctx.remote && local === undefined) recordProduced(name, args, ctx);
   // Effect families (families/*.ts): rules per family of programs, before the per-tool tables.
   if ((local !== undefined || !ctx.funcs.has(name)) && runFamilies({ name, ...(local !== undefined ? { local } : {}), args, ctx, stdin, runScript })) return;
   // Looking inside what will run (src/core/classify/inside): package scripts, make, npx…, provenance.
@@ -345,7 +351,7 @@ function dispatch(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
     return;
   }
   if (name === 'xargs') {
-    runXargs(args, ctx, runScript);
+    runXargs(args, ctx, stdin, runScript);
     return;
   }
   if (name === 'parallel') {
@@ -390,29 +396,8 @@ function runShell(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScrip
   shellFromStdin(name, ctx, stdin, runScript);
 }
 
-const XARGS_WITH_ARG = new Set(['-I', '-i', '-d', '-E', '-e', '-L', '-l', '-n', '-P', '-s', '-a', '--replace', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--arg-file', '--process-slot-var']);
-
-function runXargs(args: ShWord[], ctx: Ctx, runScript: ScriptRunner): void {
-  let i = 0;
-  let replace: string | undefined;
-  while (i < args.length && args[i]!.text.startsWith('-') && args[i]!.text !== '--') {
-    const a = args[i]!.text;
-    const [opt] = a.split('=', 1) as [string];
-    if (opt === '-I') replace = args[i + 1]?.text;
-    else if (opt === '--replace') replace = a.includes('=') ? a.slice(opt.length + 1) : '{}';
-    else if (/^-I./.test(a)) replace = a.slice(2);
-    if (a === '-i') replace = '{}';
-    i += XARGS_WITH_ARG.has(opt) && opt !== '--replace' && opt !== '-i' && !a.includes('=') && !/^-[IiLlnPsdEea]./.test(a) ? 2 : 1;
-  }
-  if (args[i]?.text === '--') i++;
-  const unknownArg: ShWord = { text: '$XARGS_INPUT', literal: false, unknownVars: ['XARGS_INPUT (read from stdin)'], subst: false, glob: false };
-  let cmd = args.slice(i);
-  if (cmd.length === 0) cmd = [lit('echo')];
-  if (replace !== undefined) {
-    const r = replace;
-    cmd = cmd.map((w) => (w.text.includes(r) ? { ...w, text: w.text.split(r).join('$XARGS_INPUT'), literal: false, unknownVars: [...w.unknownVars, 'XARGS_INPUT (read from stdin)'] } : w));
-  } else cmd = [...cmd, unknownArg];
-  runArgv(cmd, ctx, { kind: 'pipe' }, runScript);
+function runXargs(args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
+  runArgv(xargsCommand(args, stdin, lit('echo')), ctx, { kind: 'pipe' }, runScript);
 }
 
 const PARALLEL_WITH_ARG = new Set(['-j', '--jobs', '-S', '--sshlogin', '--joblog', '--results', '--delay', '--timeout', '-a', '--arg-file', '--colsep', '-d', '--delimiter', '-I', '--tmpdir', '--workdir', '--env', '--memfree', '--load']);

@@ -50,7 +50,9 @@ function copyOperands(args: ShWord[], ctx: Ctx, install = false): { dest?: ShWor
   const dest = p[p.length - 1]!;
   const noTarget = shortHas(args, 'T', ['--no-target-directory']);
   const isDir = !noTarget && !dest.unknownVars.length && !dest.subst && ctx.env.fs.kind(abs(ctx, dest.text).replace(/(.)\/+$/, '$1')) === 'dir';
-  return { dest, srcs: p.slice(0, -1), intoDir: isDir || (p.length > 2 && !noTarget) };
+  // A trailing slash names a folder: the copy lands inside it (or the command fails).
+  const slash = !noTarget && dest.literal && /.\/$/.test(dest.text);
+  return { dest, srcs: p.slice(0, -1), intoDir: isDir || slash || (p.length > 2 && !noTarget) };
 }
 function inside(dir: ShWord, src: ShWord): ShWord {
   const base = src.text.replace(/\/+$/, '').split('/').pop() ?? src.text;

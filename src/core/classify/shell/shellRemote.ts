@@ -8,6 +8,7 @@ import { classifySql } from '../sql.js';
 import { add, execUnknown, lit, network, pathEffect, plain, resolveFrom, type Ctx } from './shellContext.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
+import { FILE_TOOLS } from './shellFiles.js';
 
 const MUTATING_METHODS = /^(POST|PUT|PATCH|DELETE)$/i;
 
@@ -98,6 +99,11 @@ export function runCopyRemote(name: 'scp' | 'rsync', args: ShWord[], ctx: Ctx): 
   }
   if (pos.length < 2) {
     plain(ctx, name, 'read', 'read', `${name} lists`);
+    return;
+  }
+  // scp between two local paths is a cp (`scp file.txt /tmp/`).
+  if (name === 'scp' && pos.every((p) => !REMOTE_PATH.test(p.text) || p.text.startsWith('/') || p.text.startsWith('./'))) {
+    FILE_TOOLS.cp!([...(t.some((a) => /^-[a-zA-Z]*r/.test(a)) ? [lit('-r')] : []), ...pos], ctx, () => undefined);
     return;
   }
   const dest = pos[pos.length - 1]!;

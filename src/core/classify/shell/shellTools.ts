@@ -35,7 +35,7 @@ const DESTRUCTIVE_VERBS = new Set(
     'batch-delete force-delete unlock nuke clear stop disable-key deactivate close').split(/\s+/),
 );
 const READ_VERBS = new Set(
-  ('list ls get describe show status info inspect view search browse whoami version help check diff plan validate lint ping tail logs log query evaluate eval-flag ' +
+  ('list ls get describe show status info inspect view search browse whoami version help check checks diff plan validate lint ping tail logs log query evaluate eval-flag ' +
     'report lsl lsd snapshots config convert format fmt parse top explain history stats export-dry head cat tree find verify test dry-run preview output outputs ' +
     'graph providers print read watch events auth login account accounts whoami current doctor env-list download fetch pull bench sub subscribe consume ' +
     'quota usage metrics estimate can-i api-resources api-versions cluster-info completion docs template health healthcheck dump file size stat du hash exists url ' +
@@ -48,7 +48,7 @@ const REMOTE_CLIS = new Set(
     'stripe vault doppler op bw infisical gh glab hub tea kubectl oc helm helmfile kustomize terraform tofu terragrunt pulumi cdk sam serverless eksctl ' +
     'apigeecli deck kong fastly circleci ldcli split unleash flipt nats rabbitmqctl rabbitmqadmin kafka-topics kafka-consumer-groups kafka-acls kafka-configs ' +
     'datadog-ci newrelic pd splunk algolia meilisearch rclone restic borg velero mc s3cmd minio-client twilio sendgrid mailgun square braintree grafana-cli ' +
-    'jenkins-cli kafka-delete-records kafka-broker-api-versions kafka-console-consumer kafka-console-producer kafka-reassign-partitions kafka-storage kafka-leader-election kafka-log-dirs ' +
+    'gitlab-runner jenkins-cli kafka-delete-records kafka-broker-api-versions kafka-console-consumer kafka-console-producer kafka-reassign-partitions kafka-storage kafka-leader-election kafka-log-dirs ' +
     'consul nomad etcdctl redis-cli influx prom promtool amtool gitlab-rake jenkins-cli argocd flux skaffold tilt nsupdate mongosh elasticsearch opensearch curl wget').split(/\s+/),
 );
 
@@ -283,6 +283,7 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established${hint}`);
     return;
   }
+  if ((name === 'gh' || name === 'glab') && t.find((a) => !a.startsWith('-')) === 'api') return restApi(name, t, ctx);
   const words = t.filter((a) => !a.startsWith('-') && !a.includes('=')).slice(0, 4).map((a) => a.toLowerCase());
   const flagVerbs = t.filter((a) => /^--?[a-z][\w-]*$/i.test(a)).map((a) => a.replace(/^-+/, '').toLowerCase());
   const verbParts = (w: string): string[] => w.split(/[-_:.]/);
@@ -306,8 +307,14 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
     else plain(ctx, name, 'delete', 'irreversible', `${name} ${words.join(' ')}: destructive subcommand ${what}`, { outsideWorkspace: true });
     return;
   }
+  // Noun-then-verb CLIs (`velero backup get`, `glab release list`, `kubectl rollout status`): a
+  // word that names a kind of object and is directly followed by a read verb is that object, not
+  // the action. Only adjacent, and only for words that are nouns in such CLIs, so `gh release
+  // create list` (create is no noun) stays a mutation.
+  const readVerb = (w: string | undefined): boolean => w !== undefined && (READ_VERBS.has(w) || (/^(get|list|describe|show|view)-[a-z-]+$/.test(w) && !MUTATION_VERB.test(w)));
+  const actions = words.filter((w, i) => !(NOUN_LIKE.has(w) && readVerb(words[i + 1])));
   const first = words.find((w) => READ_VERBS.has(w) || READ_VERBS.has(verbParts(w)[0]!) || (remote && /^[a-z]+([_-][a-z]+)+$/.test(w) && READ_VERBS.has(verbParts(w).pop()!)));
-  if (first !== undefined && (words.length === 0 || words.every((w) => !MUTATION_VERB.test(w)))) {
+  if (first !== undefined && (words.length === 0 || actions.every((w) => !MUTATION_VERB.test(w)))) {
     plain(ctx, name, 'read', 'read', `${name} ${words.join(' ')}: reads`, remote ? { network: true } : {});
     return;
   }
@@ -327,6 +334,42 @@ function generalVerbRule(name: string, t: string[], ctx: Ctx): void {
   // Closed world: a program (or a subcommand of a remote CLI) in no table is unknown and asks.
   if (remote) unknownEffect(ctx, name, `${name} ${words.join(' ')}: a subcommand Airlock does not know, so its effect on the remote service cannot be established`);
   else unknownEffect(ctx, name, `unknown program ${name}: it is in none of Airlock's tables, so what it does cannot be established`);
+}
+
+/** Mutation words that are also the names of objects in noun-then-verb CLIs (see generalVerbRule). */
+const NOUN_LIKE = new Set(['backup', 'backups', 'release', 'releases', 'build', 'builds', 'deploy', 'deploys', 'deployment', 'deployments', 'run', 'runs', 'tag', 'tags', 'label', 'labels', 'import', 'imports', 'rollout', 'request', 'requests', 'trigger', 'triggers', 'mount', 'mounts', 'register', 'registry', 'copy', 'sync', 'syncs', 'merge', 'schedule', 'schedules', 'pub', 'setup', 'config', 'job', 'jobs', 'pipeline', 'pipelines', 'install', 'installs', 'upload', 'uploads']);
+
+/**
+ * `gh api PATH` / `glab api PATH`: a GET unless a method other than GET/HEAD is given, or fields or
+ * an input body are sent (which make it a POST).
+ */
+function restApi(name: string, t: string[], ctx: Ctx): void {
+  let method: string | undefined;
+  let body = false;
+  const fields: string[] = [];
+  const positional: string[] = [];
+  const WITH_VALUE = /^(-X|--method|-f|-F|--field|--raw-field|--input|-H|--header|-q|--jq|-t|--template|--hostname|-p|--preview|--cache|-R|--repo)$/;
+  for (let i = 0; i < t.length; i++) {
+    const a = t[i]!;
+    if (WITH_VALUE.test(a)) {
+      const v = t[i + 1] ?? '';
+      if (a === '-X' || a === '--method') method = v.toUpperCase();
+      if (/^(-f|-F|--field|--raw-field|--input)$/.test(a)) (body = true), fields.push(v);
+      i++;
+    } else if (a.startsWith('--method=')) method = a.slice(9).toUpperCase();
+    else if (/^-X./.test(a)) method = a.slice(2).toUpperCase();
+    else if (/^(--field|--raw-field|--input)=/.test(a) || /^-[fF]./.test(a)) (body = true), fields.push(a.replace(/^(-[fF]|--[a-z-]+=)/, ''));
+    else if (!a.startsWith('-')) positional.push(a);
+  }
+  const path = positional[1] ?? '';
+  // GraphQL goes by POST; a query (no `mutation`) only reads. A field Airlock cannot read is not a query it knows.
+  const graphqlRead = path === 'graphql' && method === undefined && fields.some((f) => /^query=\s*(query\b|\{)/.test(f)) && !fields.some((f) => /\bmutation\b|\$/.test(f));
+  if ((method === undefined && !body) || method === 'GET' || method === 'HEAD' || graphqlRead) {
+    // A GET with fields sends them as query parameters (`-X GET -f q=…`): still a read.
+    return plain(ctx, name, 'read', 'read', `${name} api ${path}: a GET request (reads)`, { network: true });
+  }
+  const m = method ?? 'POST';
+  network(ctx, name, m === 'DELETE' ? 'irreversible' : 'recoverable', `${name} api ${m} ${path}: ${m === 'DELETE' ? 'deletes on' : 'changes state on'} a remote service`);
 }
 
 /** Verbs that only plan or preview. */

@@ -8,7 +8,8 @@ import type { ShWord } from './shellWords.js';
 /** What a command reads on its standard input. */
 export type Stdin =
   | { kind: 'none' }
-  | { kind: 'pipe' }
+  /** `paths`: every line is a path under one of these roots, as printed (pipeInput.ts). */
+  | { kind: 'pipe'; paths?: string[] }
   | { kind: 'file'; path: string }
   | { kind: 'text'; text: string; what: string; literal?: boolean };
 

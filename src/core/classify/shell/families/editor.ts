@@ -7,6 +7,7 @@
  * what runs in the editor: security config (ask). Editing the extensions folder or
  * `extensions.json` by path is already security config (paths.ts).
  */
+import { inspectPath } from '../../../paths.js';
 import { plain } from '../shellContext.js';
 import { optValue } from './common.js';
 import type { Family } from './types.js';
@@ -46,5 +47,28 @@ export const editorCli: Family = (c) => {
     acted = true;
     plain(ctx, c.name, 'write', 'recoverable', `${c.name} ${opt} ${v.text}: a window whose extensions and settings may not include Airlock`, { securityConfig: true });
   }
+  if (!acted) return openInEditor(c);
   return acted;
 };
+
+/** Subcommands of the editor CLIs (a folder of that name is opened as `./tunnel`). */
+const EDITOR_SUBCOMMANDS = new Set(['tunnel', 'serve-web', 'chat', 'agent', 'status', 'version', 'update', 'ext', 'help']);
+const OPEN_FLAGS = /^(-g|--goto|-n|--new-window|-r|--reuse-window|-d|--diff|-m|--merge|-w|--wait|-a|--add|--locale=[\w-]+|-)$/;
+
+/**
+ * `code .`, `code -g src/app.ts:12`, `code --diff a b`: files and folders of the workspace opened in
+ * the editor (a person looks at them; nothing runs that was not already open). Anything else (a
+ * path outside the workspace, whose folder settings and tasks would load; a subcommand such as
+ * `tunnel`; an option not listed) is left to the closed world.
+ */
+function openInEditor(c: Parameters<Family>[0]): boolean {
+  const { ctx, args } = c;
+  const paths = args.filter((a) => !(a.literal && OPEN_FLAGS.test(a.text)));
+  if (paths.length === 0 || paths.some((a) => !a.literal || a.text.startsWith('-') || EDITOR_SUBCOMMANDS.has(a.text))) return false;
+  for (const a of paths) {
+    const info = inspectPath(a.text.replace(/(:\d+){1,2}$/, ''), ctx.env);
+    if (!info.insideWorkspace || info.secrets || info.securityConfig) return false;
+  }
+  plain(ctx, c.name, 'read', 'read', `${c.name} opens ${paths.map((a) => a.text).join(' ')} in the editor`);
+  return true;
+}

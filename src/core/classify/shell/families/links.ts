@@ -42,7 +42,14 @@ export const linksAndPlaces: Family = (c) => {
     return true;
   }
   if (name === 'mkdir' && line) {
-    for (const d of positionals(args, new Set(['-m', '--mode', '--context']))) if (!d.unknownVars.length && !d.subst) noteDir(ctx.env, line, d.text);
+    for (const d of positionals(args, new Set(['-m', '--mode', '--context']))) {
+      if (d.unknownVars.length || d.subst) continue;
+      // A folder that does not exist yet is this line's own (temp scratch it may delete again); the
+      // overlay then says it exists, so the dispatcher's create effect would no longer see it as new.
+      const abs = absolutize(d.text, ctx.env);
+      if (ctx.env.fs.kind(abs) === undefined && !ctx.created.includes(abs)) ctx.created.push(abs);
+      noteDir(ctx.env, line, d.text);
+    }
     return false;
   }
   if (name === 'git') {

@@ -9,6 +9,7 @@ import type { ShWord } from '../shellWords.js';
 import { optValue, positionals } from './common.js';
 import type { Family } from './types.js';
 import { absolutize } from '../../../paths.js';
+import { missingMeansFailure } from '../../inside/insideState.js';
 
 function output(c: Parameters<Family>[0], w: ShWord, note: string): void {
   const kind = w.unknownVars.length || w.subst ? 'file' : c.ctx.env.fs.kind(absolutize(w.text, c.ctx.env));
@@ -18,6 +19,8 @@ function output(c: Parameters<Family>[0], w: ShWord, note: string): void {
 
 export const hiddenOverwrites: Family = (c) => {
   const { name, args } = c;
+  // These programs parse every option before touching a file: --help/--version print and exit.
+  if (args.some((a) => a.literal && (a.text === '--help' || a.text === '--version'))) return false;
   switch (name) {
     case 'sort':
     case 'shuf':
@@ -35,7 +38,14 @@ export const hiddenOverwrites: Family = (c) => {
     }
     case 'split':
     case 'csplit': {
-      const p = positionals(args, new Set(['-l', '-b', '-n', '-a', '-C', '-d', '--additional-suffix', '-f', '--prefix']));
+      const p = positionals(args, new Set(['-l', '-b', '-n', '-a', '-C', '-d', '--additional-suffix', '-f', '--prefix', '-t', '--separator', '--filter']));
+      // Both open their input before writing anything: an input that does not exist (inside the
+      // workspace, and nothing earlier in the line could create it) makes them fail with no output.
+      const input = p[0];
+      if (input && input.literal && !input.unknownVars.length && !input.subst && !input.glob && input.text !== '-') {
+        const abs = absolutize(input.text, c.ctx.env);
+        if (c.ctx.env.fs.kind(abs) === undefined && missingMeansFailure(c.ctx, abs)) return false;
+      }
       const prefix = name === 'csplit' ? optValue(args, ['-f', '--prefix'])?.text ?? 'xx' : p[1]?.text ?? 'x';
       pathEffect(c.ctx, 'overwrite', { text: `${prefix}*`, literal: false, unknownVars: [], subst: false, glob: true }, name, ` (writes ${prefix}aa, ${prefix}ab… over existing files)`);
       return false;
