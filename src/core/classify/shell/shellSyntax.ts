@@ -5,9 +5,8 @@
  * The parser is strict: an unterminated quote or a dangling operator is a parse error (the caller
  * turns it into `unknown`), there is no error recovery that could hide a command.
  */
-import mvdan from 'mvdan-sh';
-
-const S = mvdan.syntax;
+import type mvdanModule from 'mvdan-sh';
+import { parseSimple } from './shellSimple';
 
 export type Part =
   | { t: 'lit'; v: string }
@@ -54,7 +53,19 @@ export interface ParseLimits {
 }
 export const DEFAULT_LIMITS: ParseLimits = { maxBytes: 16 * 1024, maxDepth: 20 };
 
-const parser = S.NewParser(S.KeepComments(false), S.Variant(S.LangBash));
+/*
+ * mvdan/sh (GopherJS) costs hundreds of milliseconds to load and initialise: it is loaded on the
+ * first command the plain-word fast path (shellSimple.ts) does not cover, not when this module loads.
+ */
+let parserInstance: ReturnType<(typeof mvdanModule)['syntax']['NewParser']> | undefined;
+function parser(): ReturnType<(typeof mvdanModule)['syntax']['NewParser']> {
+  if (!parserInstance) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const S = (require('mvdan-sh') as typeof mvdanModule).syntax;
+    parserInstance = S.NewParser(S.KeepComments(false), S.Variant(S.LangBash));
+  }
+  return parserInstance;
+}
 
 /*
  * The tree is read through GopherJS's internal objects (`__internal_object__`), not the
@@ -84,7 +95,7 @@ function arr(n: GoObj, k: string): GoObj[] {
 const type = (n: GoObj): string => (n.constructor.string ?? '').replace('*syntax.', '');
 
 function parseInternal(src: string): GoObj {
-  return (parser.Parse(src, '') as unknown as { __internal_object__: GoObj }).__internal_object__;
+  return (parser().Parse(src, '') as unknown as { __internal_object__: GoObj }).__internal_object__;
 }
 
 /** Visit every syntax node below `n` (fields holding *syntax.X pointers and slices of them). */
@@ -136,7 +147,18 @@ function learnOps(): { binary: Map<number, string>; redir: Map<number, string>; 
   }
   return { binary, redir, param };
 }
-const OPS = learnOps();
+let opsLearned: ReturnType<typeof learnOps> | undefined;
+const OPS = {
+  get binary() {
+    return (opsLearned ??= learnOps()).binary;
+  },
+  get redir() {
+    return (opsLearned ??= learnOps()).redir;
+  },
+  get param() {
+    return (opsLearned ??= learnOps()).param;
+  },
+};
 
 class Converter {
   constructor(private readonly limits: ParseLimits) {}
@@ -279,6 +301,14 @@ export interface ParsedScript {
 
 /** Parse a bash script. Throws on syntax errors and on ShellLimitError. */
 export function parseScript(src: string, limits: ParseLimits = DEFAULT_LIMITS, depth = 0): ParsedScript {
+  if (src.length > limits.maxBytes) throw new ShellLimitError(`command longer than ${limits.maxBytes} bytes`);
+  // Plain words joined by && || | ; : the same tree mvdan/sh gives, without loading it.
+  const simple = depth + 10 <= limits.maxDepth ? parseSimple(src) : undefined;
+  return simple ?? parseWithMvdan(src, limits, depth);
+}
+
+/** Parse with mvdan/sh alone (no fast path): what parseSimple must equal. */
+export function parseWithMvdan(src: string, limits: ParseLimits = DEFAULT_LIMITS, depth = 0): ParsedScript {
   if (src.length > limits.maxBytes) throw new ShellLimitError(`command longer than ${limits.maxBytes} bytes`);
   let file: GoObj;
   try {
