@@ -51,7 +51,7 @@ describe('shell parser fast path', () => {
     for (let k = 0; k < 20_000; k++) {
       const n = 1 + Math.floor(r() * 7);
       let src = r() < 0.1 ? ' ' : '';
-      for (let i = 0; i < n; i++) src += (i ? seps[Math.floor(r() * seps.length)] : '') + words[Math.floor(r() * words.length)];
+      for (let i = 0; i < n; i++) src += (i ? seps[Math.floor(r() * seps.length)]! : '') + words[Math.floor(r() * words.length)]!;
       if (r() < 0.1) src += ';';
       const s = parseSimple(src);
       if (!s) continue;

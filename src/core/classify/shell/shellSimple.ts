@@ -9,7 +9,7 @@
  * which stays the one authority on syntax. A unit test compares both on the corpora and on
  * generated lines (test/unit/shellSimple.spec.ts).
  */
-import type { ParsedScript, Stmt } from './shellSyntax';
+import type { ParsedScript, Stmt } from './shellTree';
 
 const WORD = /^[A-Za-z0-9_./:@%+,=-]+$/;
 /** First words mvdan/sh parses as something other than a plain call. */

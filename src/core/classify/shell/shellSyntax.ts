@@ -8,41 +8,8 @@
 import type mvdanModule from 'mvdan-sh';
 import { parseSimple } from './shellSimple';
 
-export type Part =
-  | { t: 'lit'; v: string }
-  | { t: 'sq'; v: string; dollar: boolean }
-  | { t: 'dq'; parts: Part[] }
-  | { t: 'param'; name: string; op?: string; arg?: Word; complex: boolean }
-  | { t: 'cmd'; stmts: Stmt[] }
-  | { t: 'proc'; stmts: Stmt[] }
-  | { t: 'opaque'; stmts: Stmt[] };
-export type Word = Part[];
-
-export interface Redir {
-  op: string;
-  fd?: string;
-  word?: Word;
-  /** Here-document body (for `<<` and `<<-`). */
-  hdoc?: Word;
-  /** The here-document delimiter was quoted: the body is taken literally. */
-  hdocQuoted?: boolean;
-}
-export interface Assign {
-  name: string;
-  value?: Word;
-}
-export type Cmd =
-  | { t: 'call'; assigns: Assign[]; args: Word[] }
-  | { t: 'pipe'; stages: Stmt[] }
-  | { t: 'list'; stmts: Stmt[]; sub?: boolean }
-  | { t: 'func'; name: string; body: Stmt }
-  | { t: 'decl'; variant: string; assigns: Assign[]; words: Word[] };
-export interface Stmt {
-  cmd?: Cmd;
-  redirs: Redir[];
-  /** Runs in the background (`cmd &`). */
-  bg?: boolean;
-}
+export type { Assign, Cmd, ParsedScript, Part, Redir, Stmt, Word } from './shellTree';
+import type { Assign, Cmd, ParsedScript, Part, Redir, Stmt, Word } from './shellTree';
 
 /** Thrown when the input is too large or too deeply nested to analyse. */
 export class ShellLimitError extends Error {}
@@ -294,10 +261,6 @@ class Converter {
   }
 }
 
-export interface ParsedScript {
-  stmts: Stmt[];
-  stmtCount: number;
-}
 
 /** Parse a bash script. Throws on syntax errors and on ShellLimitError. */
 export function parseScript(src: string, limits: ParseLimits = DEFAULT_LIMITS, depth = 0): ParsedScript {
