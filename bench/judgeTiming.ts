@@ -2,7 +2,8 @@
  * Section 2 alone: classify + judge time per command (`us`, measured inside `airlock check --jsonl`
  * around classify + judge) on the three public corpora, cold (first sight in a fresh process) and
  * warm (the same commands again, as the running gate sees them); the slowest warm commands listed.
- * `node --import tsx bench/judgeTiming.ts` (after `npm run build`). Set AIRLOCK_SHARED for the corpora.
+ * `node --import tsx bench/judgeTiming.ts` (after `npm run build`). Set AIRLOCK_SHARED for the corpora,
+ * BENCH_JUDGE_CLI=<an earlier dist/cli.js> to time an earlier build the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ export function judgeTiming(passes = 2): JudgeTiming {
     const rows = readFileSync(join(shared, 'bench', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; command: string });
     const line = (r: { id: string; command: string }, p: number): string => JSON.stringify({ id: `${p}:${r.id}`, kind: 'shell', command: r.command, cwd: WS, workspaceRoots: [WS] });
     const input = Array.from({ length: passes }, (_, p) => rows.map((r) => line(r, p)).join('\n')).join('\n');
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'check', '--jsonl'], { input, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [process.env.BENCH_JUDGE_CLI ?? join(root, 'dist', 'cli.js'), 'check', '--jsonl'], { input, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`check --jsonl failed: ${r.stderr}`);
     const byId = new Map(rows.map((x) => [x.id, x.command]));
     for (const l of r.stdout.split('\n').filter(Boolean)) {
