@@ -1,7 +1,8 @@
 // One esbuild entry per runtime. Typechecking is separate (`tsc --noEmit`).
 //   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
-//   dist/cli.js        the `airlock` command (node, cjs)
+//   dist/cli.js        the `airlock` command (node, cjs): a dispatcher; dist/check.js and dist/commands.js hold the commands
 //   dist/hook.js       the hook shim's lean entry; dist/offline.js its offline judge, loaded on demand
+//   dist/vendor/*.js   mvdan/sh and node-sql-parser's dialects, required by the bundles above on first use
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
 //   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
 //   dist/webview/runLog.js   the run log panel's webview (browser, iife) + codicon.css/.ttf
@@ -23,13 +24,35 @@ const common = {
   logLevel: 'warning',
 };
 
+// The two big parsers only some actions need (mvdan/sh for shell syntax beyond plain words,
+// node-sql-parser for SQL) are their own files in dist/vendor/, required at run time on first use:
+// a process that judges `ls` neither reads nor compiles them (~4 MB).
+const VENDOR = {
+  'mvdan-sh': 'mvdan-sh.js',
+  'node-sql-parser/build/mysql': 'nsp-mysql.js',
+  'node-sql-parser/build/sqlite': 'nsp-sqlite.js',
+  'node-sql-parser/build/postgresql': 'nsp-postgresql.js',
+};
+const vendorSplit = {
+  name: 'vendor-split',
+  setup(b) {
+    b.onResolve({ filter: /^(mvdan-sh|node-sql-parser\/build\/(mysql|sqlite|postgresql))$/ }, (args) => ({ path: `./vendor/${VENDOR[args.path]}`, external: true }));
+  },
+};
+const split = { ...common, plugins: [vendorSplit] };
+
 mkdirSync('dist', { recursive: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
-  // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own.
-  build({ ...common, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js' }),
-  build({ ...common, entryPoints: ['src/node/gate/offlineJudge.ts'], outfile: 'dist/offline.js' }),
+  build({ ...split, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  // dist/cli.js only dispatches: `check` runs dist/check.js, every other command dist/commands.js.
+  build({ ...split, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minify: true }),
+  build({ ...split, entryPoints: ['src/cli/checkEntry.ts'], outfile: 'dist/check.js', minify: true }),
+  build({ ...split, entryPoints: ['src/cli/commandRunner.ts'], outfile: 'dist/commands.js' }),
+  // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own
+  // (minified: less to read and compile in a process that lives for one judgement).
+  build({ ...split, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js', minify: true }),
+  build({ ...split, entryPoints: ['src/node/gate/offlineJudge.ts'], outfile: 'dist/offline.js', minify: true }),
+  ...Object.entries(VENDOR).map(([mod, file]) => build({ ...common, entryPoints: [mod], outfile: `dist/vendor/${file}`, minify: true, sourcemap: false })),
   // The run log webview: a browser bundle (imports core/protocol and core/present only).
   build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', external: [], entryPoints: ['src/webview/runLog.ts'], outfile: 'dist/webview/runLog.js' }),
 ]);

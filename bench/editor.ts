@@ -30,6 +30,8 @@ export interface EditorFigures {
   vsix: { bytes: number };
   /** ms from VS Code starting the activation to "Airlock activated", one per fresh code-server. */
   activationMs: number[];
+  /** ms inside activate() as the extension records it ("Airlock activated (…) in N ms"), same runs. */
+  activateMs: number[];
   /** ms from page navigation to the workbench DOM, same runs. */
   workbenchMs: number[];
   /** ms from spawning the hook shim with an ask-worthy request to its notification in the page, one VS Code, several requests. */
@@ -58,6 +60,7 @@ export async function editorFigures(runs = 3): Promise<EditorFigures> {
       .map((f) => ({ file: `dist/${f}`, bytes: statSync(join(root, 'dist', f)).size }));
     const activationMs: number[] = [];
     const workbenchMs: number[] = [];
+    const activateMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = Date.now();
       const vs = await startVsCode({ paths, vsix });
@@ -72,13 +75,15 @@ export async function editorFigures(runs = 3): Promise<EditorFigures> {
         const begin = vs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
         if (!begin) throw new Error('no _doActivateExtension line for Airlock in the extension host log');
         activationMs.push(stamp(done) - stamp(begin));
+        const inside = / in (\d+) ms/.exec(done);
+        if (inside) activateMs.push(Number(inside[1]));
         workbenchMs.push(Number.isFinite(nav) ? nav : Date.now() - t0);
       } finally {
         await vs.stop();
       }
     }
     const approvalPromptMs = await approvalPromptFigures(runs + 2, vsix);
-    return { bundles, vsix: { bytes: statSync(vsix).size }, activationMs, workbenchMs, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
+    return { bundles, vsix: { bytes: statSync(vsix).size }, activationMs, activateMs, workbenchMs, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -132,6 +137,7 @@ export function editorSection(f: EditorFigures): string[] {
   out.push('| measure | runs | median ms | all runs ms |');
   out.push('| --- | ---: | ---: | --- |');
   out.push(`| extension activation (load dist/extension.js + activate) | ${f.activationMs.length} | ${med(f.activationMs).toFixed(0)} | ${f.activationMs.join(', ')} |`);
+  if (f.activateMs.length) out.push(`| activate() alone, as the extension records it (target ≤ 100 ms) | ${f.activateMs.length} | ${med(f.activateMs).toFixed(0)} | ${f.activateMs.join(', ')} |`);
   if (f.approvalPromptMs.length) out.push(`| hook request → approval notification visible (shim spawn to toast in the DOM) | ${f.approvalPromptMs.length} | ${med(f.approvalPromptMs).toFixed(0)} | ${f.approvalPromptMs.join(', ')} |`);
   out.push(`| workbench DOMContentLoaded in Chromium (context) | ${f.workbenchMs.length} | ${med(f.workbenchMs).toFixed(0)} | ${f.workbenchMs.map((x) => x.toFixed(0)).join(', ')} |`);
   return out;

@@ -3,6 +3,8 @@
  * (medians; the machine is shared): the offline hook (`node dist/hook.js hook claude`, no gate) with
  * the V8 code cache of dist/offline.js off (AIRLOCK_CODE_CACHE=0) and warm, and `airlock check -- ls`.
  * `node --import tsx bench/startup.ts [rounds]`; `npm run bench` runs it too (section 4b).
+ * BENCH_STARTUP_BEFORE=<dist dir of an earlier build> adds that build's hook and check to the same
+ * interleaved run, so before/after ratios are measured side by side.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +32,13 @@ export function startupFigures(rounds = 15): StartupFigures {
     ['hook offline (Bash ls), no code cache', [HOOK, 'hook', 'claude'], { ...env, AIRLOCK_CODE_CACHE: '0' }, payload],
     ['hook offline (Bash ls), code cache warm', [HOOK, 'hook', 'claude'], env, payload],
     ['airlock check -- ls -la', [CLI, 'check', '--', 'ls', '-la'], env, ''],
+    ['airlock check -- git status && rm -rf build', [CLI, 'check', '--', 'git status && rm -rf build'], env, ''],
   ];
+  const before = process.env.BENCH_STARTUP_BEFORE;
+  if (before) {
+    variants.push(['hook offline (Bash ls), code cache warm, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], env, payload]);
+    variants.push(['airlock check -- ls -la, BEFORE', [join(before, 'cli.js'), 'check', '--', 'ls', '-la'], env, '']);
+  }
   // Warm the code cache (the first call writes it) and the file system cache.
   for (const [, args, e, input] of variants) spawnSync(process.execPath, args, { env: e, input, cwd: ws });
   const times = variants.map(() => [] as number[]);
@@ -38,7 +46,7 @@ export function startupFigures(rounds = 15): StartupFigures {
     variants.forEach(([, args, e, input], k) => {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(process.execPath, args, { env: e, input, cwd: ws, encoding: 'utf8' });
-      if (k > 0 && k < 3 && !r.stdout.includes('"allow"')) throw new Error(`hook did not allow ls: ${r.stdout} ${r.stderr}`);
+      if (args[0]?.endsWith('hook.js') && !r.stdout.includes('"allow"')) throw new Error(`hook did not allow ls: ${r.stdout} ${r.stderr}`);
       times[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
     });
   }

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /** The `airlock` command: core + node adapters, wired here and nowhere else. */
 // Commands are imported when used: `airlock hook` runs once per agent tool call and must start fast.
+import { join } from 'node:path';
 import { version } from '../../package.json';
+import { airlockHome } from '../node/environment';
+import { enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
 import { COMMANDS, GLOBAL_USAGE, entryFor, wantsHelp } from './commands';
 import { EXIT } from './format';
-import { UsageError } from './usageError';
+import { isUsageError, UsageError } from './usageError';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -24,48 +27,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${entryFor(argv)!.entry.usage}\n`);
     return 0;
   }
-  switch (cmd) {
-    case 'check': {
-      const { parseCheckArgs } = await import('./args');
-      const a = parseCheckArgs(rest);
-      const { runCheck, runCheckJsonl } = await import('./check');
-      return a.jsonl ? runCheckJsonl(a) : runCheck(a);
-    }
-    case 'policy':
-      return (await import('./policyCommands')).runPolicy(rest);
-    case 'serve':
-      return (await import('./gateCommands')).runServe(rest);
-    case 'hook':
-      return (await import('./gateCommands')).runHook(rest);
-    case 'kill':
-      return (await import('./gateCommands')).runKill(rest);
-    case 'unkill':
-      return (await import('./gateCommands')).runUnkill(rest);
-    case 'hooks':
-      return (await import('./hooksCommand')).runHooks(rest);
-    case 'db':
-      return (await import('./dbCommands')).runDb(rest);
-    case 'mcp':
-      return (await import('./mcpCommand')).runMcp(rest);
-    case 'approvals':
-      return (await import('./approvalsCommand')).runApprovals(rest);
-    case 'dlq':
-      return (await import('./mcpCommand')).runDlq(rest);
-    case 'undo':
-      return (await import('./undoCommand')).runUndo(rest);
-    case 'verify':
-      return (await import('./verifyCommand')).runVerify(rest);
-    case 'log':
-      return (await import('./logCommand')).runLog(rest);
-    case 'export':
-      return (await import('./exportCommand')).runExport(rest);
-    case 'budget':
-      return (await import('./budgetCommand')).runBudget(rest);
-    case 'status':
-      return (await import('./statusCommand')).runStatus(rest);
-    default:
-      throw new UsageError(`unknown command: ${cmd}`);
-  }
+  // Each bundle is its own file, required on use: `airlock check` reads the judge, not the whole CLI.
+  if (cmd === 'check') return (loadBundle('check', 'checkEntry') as typeof import('./checkEntry')).runCheckCommand(rest);
+  return (loadBundle('commands', 'commandRunner') as typeof import('./commandRunner')).runCommand(cmd, rest);
+}
+
+/**
+ * dist/<bundle>.js next to this file (compiled from a V8 code cache after the first run), or the
+ * TypeScript module when running from source. A computed path: esbuild leaves the require to run time.
+ */
+function loadBundle(bundle: string, source: string): unknown {
+  if (!__filename.endsWith('.js')) return require(join(__dirname, source));
+  const file = join(__dirname, `${bundle}.js`);
+  const cacheDir = process.env.NODE_COMPILE_CACHE || join(airlockHome(), 'cache');
+  return enableBuiltinCompileCache(cacheDir) ? require(file) : requireWithCodeCache(file, cacheDir);
 }
 
 const argv = process.argv.slice(2);
@@ -74,7 +49,7 @@ main(argv).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError) {
+    if (isUsageError(e)) {
       // The error, then the usage of the command it is about (or the command list).
       const e2 = entryFor(argv);
       const msg = e.message.startsWith('airlock') ? e.message : `airlock: ${e.message}`;

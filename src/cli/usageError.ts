@@ -5,7 +5,14 @@
  */
 import { parseArgs } from 'node:util';
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A UsageError, also one thrown by another bundle (dist/check.js, dist/commands.js) whose class is its own copy. */
+export function isUsageError(e: unknown): e is UsageError {
+  return e instanceof Error && e.name === 'UsageError';
+}
 
 export type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 

@@ -103,7 +103,27 @@ export const realFs: PathFacts = {
 /** Airlock's state directory: $AIRLOCK_HOME, else ~/.airlock. Never inside a workspace by default. */
 export function airlockHome(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.AIRLOCK_HOME;
-  return configured && configured.length > 0 ? resolve(configured) : join(homedir(), '.airlock');
+  return configured && configured.length > 0 ? resolve(configured) : join(osHomedir(), '.airlock');
+}
+
+/*
+ * os.homedir() and os.tmpdir() read the environment through Node's safeGetenv, which on Node 20
+ * costs ~100-200 µs a call here (it checks the process's privileges every time): profiled as the
+ * largest single cost of judging a command. They are remembered, keyed by the variables they read,
+ * so a changed HOME/TMPDIR is still seen.
+ */
+let homeMemo: { key: string | undefined; dir: string } | undefined;
+let tmpMemo: { key: string; dir: string } | undefined;
+function osHomedir(): string {
+  const key = process.env.HOME;
+  if (!homeMemo || homeMemo.key !== key) homeMemo = { key, dir: homedir() };
+  return homeMemo.dir;
+}
+function osTmpdir(): string {
+  const e = process.env;
+  const key = `${e.TMPDIR}\0${e.TMP}\0${e.TEMP}`;
+  if (!tmpMemo || tmpMemo.key !== key) tmpMemo = { key, dir: tmpdir() };
+  return tmpMemo.dir;
 }
 
 /**
@@ -135,8 +155,9 @@ export interface EnvironmentExtras {
 }
 
 export function machineEnvironment(cwd: string, workspaceRoots: string[], env: NodeJS.ProcessEnv = process.env, extras: EnvironmentExtras = {}): Environment {
-  const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
-  const tempDirs = [...new Set(['/tmp', '/var/tmp', tmpdir(), ...(env.TMPDIR ? [env.TMPDIR] : [])])];
+  const home = env.HOME && env.HOME.length > 0 ? env.HOME : osHomedir();
+  const osTmp = osTmpdir();
+  const tempDirs = [...new Set(['/tmp', '/var/tmp', osTmp, ...(env.TMPDIR ? [env.TMPDIR] : [])])];
   return makeEnvironment({
     cwd: resolve(cwd),
     workspaceRoots: workspaceRoots.map((r) => resolve(r)),
@@ -144,7 +165,7 @@ export function machineEnvironment(cwd: string, workspaceRoots: string[], env: N
     tempDirs,
     airlockHome: airlockHome(env),
     fs: memoFacts(realFs),
-    vars: { HOME: home, TMPDIR: env.TMPDIR ?? tmpdir(), USER: env.USER, PWD: resolve(cwd) },
+    vars: { HOME: home, TMPDIR: env.TMPDIR ?? osTmp, USER: env.USER, PWD: resolve(cwd) },
     ...(extras.provenance ? { provenance: extras.provenance } : {}),
     ...(extras.trust ? { trust: extras.trust } : {}),
   });

@@ -25,10 +25,26 @@ export const HASHED_FIELDS = [
 
 export type ChainRow = { id: string; run_id: string; seq: number; prev_hash: string; hash: string } & Record<string, unknown>;
 
+/** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
+const SORTED_PREFIXES = [...HASHED_FIELDS].sort().map((f, i) => [f, `${i ? ',' : '{'}${JSON.stringify(f)}:`] as const);
+
+/**
+ * canonicalJson of the hashed fields of a row (missing ones as null), without building an object:
+ * the same bytes as canonicalJson(picked), written directly. Step columns are strings, numbers or
+ * null; anything else goes through canonicalJson.
+ */
+export function hashedRowJson(row: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [f, prefix] of SORTED_PREFIXES) {
+    const v = row[f];
+    parts.push(prefix, v === null || v === undefined ? 'null' : typeof v === 'object' ? canonicalJson(v) : JSON.stringify(v));
+  }
+  parts.push('}');
+  return parts.join('');
+}
+
 export function chainHash(row: Record<string, unknown>): string {
-  const picked: Record<string, unknown> = {};
-  for (const f of HASHED_FIELDS) picked[f] = row[f] ?? null;
-  return sha256(String(row.prev_hash) + canonicalJson(picked));
+  return sha256(String(row.prev_hash) + hashedRowJson(row));
 }
 
 export type ProblemKind =

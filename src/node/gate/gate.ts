@@ -10,48 +10,28 @@
  * Architecture Invariant: every path ends in an answer before the caller's deadline; every error
  * path ends in deny with its reason.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import type { Action } from '../../core/action';
-import { EFFECT_KINDS, REVERSIBILITIES, emptyFlags, type Effect } from '../../core/effects';
 import { actionHashOf, hashOf, sha256 } from '../../core/hash';
 import { judge, type Decision, type GateMode } from '../../core/judge';
 import type { EffectivePolicy } from '../../core/policy/layers';
 import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
 import type { Approver } from '../../core/run/approver';
-import { applyRunGuards, emptyMemory, rememberDecision, rememberOutcome, resolveAskForMode, type Guarded, type RunMemory } from '../../core/run/runMemory';
+import { applyRunGuards, rememberDecision, rememberOutcome, resolveAskForMode, type Guarded, type RunMemory } from '../../core/run/runMemory';
 import { readKillFlag } from '../bridge/discovery';
 import { machineEnvironment } from '../environment';
 import { TOOL_TABLE } from '../agents/dialects/tools';
-import type { Ledger, StepRow } from '../ledger/ledger';
+import type { Ledger } from '../ledger/ledger';
 import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
 import type { RunEnds } from '../ledger/runEnds';
-import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
 import { trustLookupFor } from '../policy/trustStore';
 import type { GateCheckpoints } from '../checkpoints/gateCheckpoints';
+import { GatePolicies, type PolicyFileStatus } from './gatePolicies';
+import { internalDecision, RunMemories, summarize, writtenText } from './runMemories';
 
-/** One workspace policy the gate has loaded: what is in force and what waits for a person. */
-export interface PolicyFileStatus {
-  /** The workspace policy file (or null: no file, the user policy and baseline alone). */
-  path: string | null;
-  /** The workspace the requests it judges come from. */
-  workspace: string | null;
-  /** The effective policy's hash (recorded with every decision it made). */
-  hash: string;
-  /** 'in force': everything in it applies; 'waiting': its loosening entries wait for a person's acceptance (the rest applies). */
-  state: 'in force' | 'waiting' | 'none';
-  /** The loosening entries ignored until a person accepts this exact file content. */
-  waiting: string[];
-  warnings: string[];
-  loadedAt: string;
-}
-
-const inside = (dir: string, p: string): boolean => {
-  const r = relative(dir, p);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
-};
+export type { PolicyFileStatus } from './gatePolicies';
+export { summarize } from './runMemories';
 
 /** What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed). */
 export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'>;
@@ -73,35 +53,11 @@ export interface GateOptions {
   runEnds?: RunEnds;
 }
 
-const EffectRows = z.array(z.object({ kind: z.enum(EFFECT_KINDS), reversibility: z.enum(REVERSIBILITIES), detail: z.string(), target: z.string().optional(), exec: z.boolean().optional() }));
-
-/** A one-line description of an action for the run log and escalation history. */
-export function summarize(action: Action | undefined, toolName: string): string {
-  const s =
-    !action ? toolName
-    : action.kind === 'shell' ? action.command
-    : action.kind === 'file' ? `${action.op} ${action.path}`
-    : action.kind === 'sql' ? action.sql
-    : action.kind === 'http' ? `${action.method} ${action.url}`
-    : `${action.server}/${action.tool}`;
-  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
-}
-
-function writtenText(action: Action | undefined): { text: string; cwd?: string } | undefined {
-  if (!action) return undefined;
-  if (action.kind === 'file') return { text: [action.content, action.newString].filter((x) => x).join('\n'), cwd: action.cwd };
-  if (action.kind === 'mcp') return { text: JSON.stringify(action.args), ...(action.cwd ? { cwd: action.cwd } : {}) };
-  return undefined;
-}
-
 export class Gate {
-  /** Effective policies by workspace policy file ('' = none), reloaded when a file's content hash changes. */
-  private readonly policies = new Map<string, { key: string; policy: EffectivePolicy; status: PolicyFileStatus }>();
+  private readonly policies: GatePolicies;
   /** The policy that judged each run's latest call (budgets and loop limits of that run). */
   private readonly runPolicies = new Map<string, EffectivePolicy>();
-  private readonly memories = new Map<string, RunMemory>();
-  /** Per run: files the agent wrote or downloaded in allowed steps (provenance for the judge). */
-  private readonly written = new Map<string, Map<string, string>>();
+  private readonly runs: RunMemories;
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   /** Budgets and runaway-loop signals (src/node/gate/runLimits.ts). */
@@ -110,82 +66,24 @@ export class Gate {
   private pausedBy: string | undefined;
 
   constructor(private readonly o: GateOptions) {
-    this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: (runId) => (runId !== undefined ? this.runPolicies.get(runId) : undefined) ?? this.currentPolicy(), memory: (runId) => this.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
+    this.policies = new GatePolicies({ home: o.home, workspaceRoots: o.workspaceRoots, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}), log: o.log });
+    this.runs = new RunMemories({ ledger: o.ledger, log: o.log, maxDenialsInARow: () => this.currentPolicy().maxDenialsInARow });
+    this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: (runId) => (runId !== undefined ? this.runPolicies.get(runId) : undefined) ?? this.currentPolicy(), memory: (runId) => this.runs.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
   }
 
-  /**
-   * The workspace a request comes from, by the agent's working directory: the configured root that
-   * holds it, and within that root the nearest folder (from the cwd up) with its own
-   * .airlock/policy.json (a project inside a larger root). A cwd outside every root, or no cwd,
-   * belongs to the first root. An explicit policy file (--policy) applies to every request.
-   */
+  /** The workspace a request comes from and its policy file (GatePolicies.workspaceOf). */
   workspaceOf(cwd: string | undefined): { workspace: string | undefined; policyFile: string | undefined } {
-    if (this.o.workspacePolicy) return { workspace: this.o.workspaceRoots[0], policyFile: this.o.workspacePolicy };
-    const roots = this.o.workspaceRoots.map((r) => resolve(r));
-    const abs = cwd && isAbsolute(cwd) ? resolve(cwd) : undefined;
-    const root = abs ? roots.filter((r) => inside(r, abs)).sort((a, b) => b.length - a.length)[0] : undefined;
-    if (root && abs) {
-      for (let d = abs; inside(root, d); d = dirname(d)) {
-        if (existsSync(join(d, WORKSPACE_POLICY))) return { workspace: d, policyFile: join(d, WORKSPACE_POLICY) };
-        if (d === root || dirname(d) === d) break;
-      }
-      return { workspace: root, policyFile: join(root, WORKSPACE_POLICY) };
-    }
-    const first = roots[0];
-    return { workspace: first, policyFile: first ? join(first, WORKSPACE_POLICY) : undefined };
-  }
-
-  private policyFiles(ws: string | undefined): string[] {
-    return [join(this.o.home, 'policy.json'), ...(ws ? [ws] : []), join(this.o.home, 'acknowledged.json')];
+    return this.policies.workspaceOf(cwd);
   }
 
   /** The policies in force (and what in them waits for a person's acceptance), for status and health. */
   policyStatus(): PolicyFileStatus[] {
-    if (this.policies.size === 0) this.currentPolicy();
-    return [...this.policies.values()].map((p) => p.status);
+    return this.policies.policyStatus();
   }
 
-  /**
-   * The effective policy for a request from `cwd` (see workspaceOf): user policy + that workspace's
-   * .airlock/policy.json + acceptances, with the same layering as the editor (tightening applies at
-   * once; loosening waits for a person's acceptance of that exact content). Cached per workspace
-   * file by the content hashes of the files it is built from.
-   */
+  /** The effective policy for a request from `cwd` (GatePolicies.current). */
   currentPolicy(cwd?: string): EffectivePolicy {
-    const { workspace, policyFile } = this.workspaceOf(cwd);
-    const cacheKey = policyFile ?? '';
-    const key = sha256(
-      this.policyFiles(policyFile)
-        .map((f) => {
-          try {
-            return `${f}\0${sha256(readFileSync(f, 'utf8'))}`;
-          } catch (e) {
-            return `${f}\0${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`;
-          }
-        })
-        .join('\n'),
-    );
-    const hit = this.policies.get(cacheKey);
-    if (hit && key === hit.key) return hit.policy;
-    const roots = workspace ? [workspace, ...this.o.workspaceRoots.filter((r) => resolve(r) !== workspace)] : this.o.workspaceRoots;
-    const { policy, workspace: layer } = loadEffectivePolicy({ workspaceRoots: roots, home: this.o.home, ...(policyFile && (this.o.workspacePolicy || existsSync(policyFile)) ? { workspacePolicy: policyFile } : {}) });
-    for (const w of policy.warnings) this.o.log(`policy: ${w}`);
-    const file = layer?.path ?? null;
-    const status: PolicyFileStatus = {
-      path: file, workspace: workspace ?? null, hash: policy.hash,
-      state: !file ? 'none' : policy.ignored.length ? 'waiting' : 'in force',
-      waiting: [...policy.ignored], warnings: [...policy.warnings], loadedAt: new Date().toISOString(),
-    };
-    const fileHash = layer?.hash ? ` (file sha256 ${layer.hash.slice(0, 12)})` : '';
-    if (!file) this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)}): no workspace policy${workspace ? ` in ${workspace}` : ''}; the user policy and the baseline apply`);
-    else if (status.state === 'in force') this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)}): ${file}${fileHash} in force`);
-    else {
-      this.o.log(`policy loaded (hash ${policy.hash.slice(0, 12)}): ${file}${fileHash} in force except what waits for acceptance:`);
-      for (const i of policy.ignored) this.o.log(`policy:   ignored until a person accepts this exact file: ${i}`);
-      this.o.log('policy:   accept it in the editor (Airlock: Review Workspace Policy, then Accept This Exact Workspace Policy File)');
-    }
-    this.policies.set(cacheKey, { key, policy, status });
-    return policy;
+    return this.policies.current(cwd);
   }
 
   /**
@@ -203,7 +101,7 @@ export class Gate {
       this.o.log(`usage: could not read the ${agent} session files of ${sessionId} at its end: ${(e as Error).message}`);
     }
     this.o.runEnds.end(run.id, at, reason, 'agent');
-    this.memories.delete(run.id);
+    this.runs.forget(run.id);
     this.runPolicies.delete(run.id);
     this.o.log(`run ${run.id} ended: ${reason}`);
     return { runId: run.id };
@@ -216,7 +114,7 @@ export class Gate {
     const minutes = Math.round((idleMs / 60_000) * 10) / 10;
     for (const r of this.o.runEnds.idleSince(new Date(now.getTime() - idleMs).toISOString())) {
       this.o.runEnds.end(r.id, now.toISOString(), `idle for ${minutes} minute(s) (no call since ${r.last})`, 'idle');
-      this.memories.delete(r.id);
+      this.runs.forget(r.id);
       this.runPolicies.delete(r.id);
       ended.push(r.id);
     }
@@ -255,49 +153,6 @@ export class Gate {
     }
   }
 
-  private memoryOf(runId: string): RunMemory {
-    let mem = this.memories.get(runId);
-    if (mem) return mem;
-    mem = emptyMemory();
-    // A run seen before this process started: rebuild its memory from the ledger.
-    const max = this.currentPolicy().maxDenialsInARow;
-    try {
-      for (const r of this.o.ledger.stepsOf(runId)) this.replay(mem, r, max);
-    } catch (e) {
-      this.o.log(`ledger: cannot read the history of run ${runId} (${(e as Error).message}); escalation memory starts empty`);
-    }
-    this.memories.set(runId, mem);
-    return mem;
-  }
-
-  private replay(mem: RunMemory, r: StepRow, max: number): void {
-    if (r.event === 'post') {
-      const o = r.outcome_json ? z.object({ exitCode: z.number().optional(), error: z.string().optional() }).safeParse(JSON.parse(r.outcome_json)) : undefined;
-      rememberOutcome(mem, { ...(r.tool_use_id ? { toolUseId: r.tool_use_id } : {}), ...(r.action_hash ? { actionHash: r.action_hash } : {}), ...(o?.success ? o.data : {}) });
-      return;
-    }
-    const eff = EffectRows.safeParse(JSON.parse(r.effects_json));
-    if (eff.success && r.decision === 'allow') this.noteWritten(r.run_id, r.seq, r.action_json ? r.action_json.slice(0, 120) : r.tool, eff.data as Effect[]);
-    const rules = z.array(z.string()).safeParse(JSON.parse(r.rules_json));
-    const dec = z.enum(['allow', 'ask', 'deny']).safeParse(r.decision);
-    const rev = z.enum(REVERSIBILITIES).safeParse(r.reversibility);
-    rememberDecision(
-      mem,
-      { seq: r.seq, summary: r.action_json ? r.action_json.slice(0, 200) : r.tool, decision: dec.success ? dec.data : 'deny', rules: rules.success ? rules.data : [], effects: eff.success ? (eff.data as Effect[]) : [], reversibility: rev.success ? rev.data : 'unknown', actionHash: r.action_hash ?? '', ...(r.tool_use_id ? { toolUseId: r.tool_use_id } : {}) },
-      max,
-    );
-  }
-
-  /** Remember the files an allowed step wrote or downloaded: running one later is running the agent's code. */
-  private noteWritten(runId: string, seq: number, summary: string, effects: readonly Effect[]): void {
-    let m = this.written.get(runId);
-    for (const e of effects) {
-      if ((e.kind !== 'create' && e.kind !== 'write' && e.kind !== 'overwrite') || !e.target?.startsWith('/')) continue;
-      if (!m) this.written.set(runId, (m = new Map()));
-      m.set(e.target, `written earlier in this run by step ${seq} (${summary.length > 80 ? `${summary.slice(0, 77)}...` : summary})`);
-    }
-  }
-
   /** The action to judge: the shim's normalized one with the gate's workspace roots, or one built from the raw input. */
   private actionOf(req: HookRequest): Action | 'internal' {
     const roots = this.o.workspaceRoots;
@@ -328,7 +183,7 @@ export class Gate {
         this.o.log(`could not reopen run ${run.id}: ${(e as Error).message}`);
       }
     }
-    const mem = this.memoryOf(run.id);
+    const mem = this.runs.memoryOf(run.id);
     const act = this.actionOf(req);
     const action = act === 'internal' ? undefined : act;
     const actionHash = action ? hashOf(action) : '';
@@ -344,7 +199,7 @@ export class Gate {
     if (action) {
       const cwd = 'cwd' in action && action.cwd ? action.cwd : process.cwd();
       const roots = 'workspaceRoots' in action && action.workspaceRoots?.length ? action.workspaceRoots : [cwd];
-      const written = this.written.get(run.id);
+      const written = this.runs.writtenIn(run.id);
       const trust = trustLookupFor(this.o.home, this.o.workspaceRoots.length ? this.o.workspaceRoots : roots);
       const env = machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}) });
       d = judge(action, policy, state, env);
@@ -395,7 +250,7 @@ export class Gate {
       });
       seq = row.seq;
       rowId = row.id;
-      if (g.decision === 'allow') this.noteWritten(run.id, seq, summarize(action, req.toolName), d.effects);
+      if (g.decision === 'allow') this.runs.noteWritten(run.id, seq, summarize(action, req.toolName), d.effects);
     } catch (e) {
       const why = `cannot record, so do not act: the ledger could not write this step (${(e as Error).message})`;
       this.o.log(why);
@@ -448,10 +303,3 @@ export class Gate {
   }
 }
 
-/** Agent-internal tools (todo list, sub-agent start, server-side search): allowed as reads. */
-function internalDecision(toolName: string, policyHash: string, state: { killed: boolean; paused?: string }): Decision {
-  const base = { reversibility: 'read' as const, effects: [], flags: emptyFlags(), commands: [], cacheable: false, actionHash: '', policyHash, snapshots: [] };
-  if (state.killed) return { ...base, decision: 'deny', reasons: ['the Airlock kill switch is latched: nothing runs until a person un-latches it in the editor'], rules: ['gate.killed'] };
-  if (state.paused) return { ...base, decision: 'deny', reasons: [`run paused for a person: ${state.paused}`], rules: ['gate.paused'] };
-  return { ...base, decision: 'allow', reasons: [`${toolName} acts only inside the agent`], rules: ['gate.internal-tool'] };
-}

@@ -21,19 +21,20 @@
  */
 import { existsSync, mkdirSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
-import type { AirlockStatus, BudgetRaise, CurrentRun, GateControl, KillReport, LedgerState } from '../../core/gateControl';
-import { budgetView } from '../../core/status';
+import type { AirlockStatus, BudgetRaise, GateControl, KillReport, LedgerState } from '../../core/gateControl';
 import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { AllowForRun } from '../../core/run/allowRules';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { PendingApprovals } from './approvals';
 import { approvalQueuePath, lazyQueue, type QueuedApproval } from './approvalQueue';
-import { ensurePrivateDir, killFlagPath, latchKill, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery as sweepDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
+import { ensurePrivateDir, killFlagPath, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepEditorDiscovery as sweepDiscovery, unlatchKill, writeDiscovery } from '../bridge/discovery';
 import type { GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import type { SqliteDriverInfo } from '../ledger/sqlite';
 import { isAlive, listProcesses, resolveAgentPid } from './processTree';
-import { endAgentTrees, stopOtherGate, type AgentRecord } from './kill';
+import type { AgentRecord } from './kill';
+import { killSequence } from './hostKill';
+import { currentRunInfo, raiseBudget, resumePausedRun } from './hostRun';
 import { serveGate, type Served } from './serve';
 
 export type OpenLedger = (path: string) => GateLedger & { close(): void };
@@ -274,24 +275,7 @@ export class GateHost implements GateControl {
 
   /** The run with the most recent step in the ledger, its cost and its budget (all absent without a real ledger). */
   private runInfo(): Pick<AirlockStatus, 'run' | 'costUsd' | 'budget'> {
-    const none = { run: undefined, costUsd: undefined, budget: undefined };
-    const served = this.served;
-    const ledger = this.ledger;
-    if (!served || !ledger) return none;
-    try {
-      const db = ledger.database();
-      if (!db.open) return none;
-      const r = db.prepare('SELECT r.id, r.agent, r.status, r.status_reason FROM steps s JOIN runs r ON r.id = s.run_id ORDER BY s.rowid DESC LIMIT 1').get() as
-        | { id: string; agent: string; status: string; status_reason: string | null }
-        | undefined;
-      if (!r) return none;
-      const run: CurrentRun = { id: r.id, agent: r.agent, status: r.status, ...(r.status_reason ? { statusReason: r.status_reason } : {}) };
-      const costUsd = served.usage?.runSpent(r.id).usd;
-      return { run, costUsd, budget: budgetView(served.gate.limits.budgetState(r.id)) };
-    } catch (e) {
-      this.o.log(`could not read the current run's cost and budget: ${(e as Error)?.message ?? String(e)}`);
-      return none;
-    }
+    return currentRunInfo(this.served, this.ledger, this.o.log);
   }
 
   /** Refresh the current run soon (coalesces a burst of hooks or OTLP batches into one read). */
@@ -319,30 +303,15 @@ export class GateHost implements GateControl {
   }
 
   raiseRunBudget(extraUsd: number, by: string): BudgetRaise {
-    const served = this.served;
-    const run = this.runInfo().run;
-    if (!served) return { ok: false, error: `the gate is ${this.state.gate}: there is no run to raise a budget for` };
-    if (!run) return { ok: false, error: 'no run has been recorded yet' };
-    try {
-      const s = served.gate.limits.authorize(run.id, extraUsd, by);
-      this.o.log(`budget of run ${run.id} raised by $${extraUsd} by ${by}: ${s.detail}`);
-      this.refreshRun();
-      return { ok: true, runId: run.id, budget: budgetView(s) };
-    } catch (e) {
-      return { ok: false, error: (e as Error)?.message ?? String(e) };
-    }
+    const r = raiseBudget(this.served, this.state.gate, this.runInfo().run, extraUsd, by, this.o.log);
+    if (r.ok) this.refreshRun();
+    return r;
   }
 
   resumeRun(): { ok: true; runId: string } | { ok: false; error: string } {
-    const served = this.served;
-    const run = this.runInfo().run;
-    if (!served) return { ok: false, error: `the gate is ${this.state.gate}: there is no run to resume` };
-    if (!run) return { ok: false, error: 'no run has been recorded yet' };
-    if (run.status !== 'paused') return { ok: false, error: `the current ${run.agent} run is ${run.status}, not paused` };
-    served.gate.limits.resume(run.id);
-    this.o.log(`run ${run.id} resumed by a person in the editor`);
-    this.refreshRun();
-    return { ok: true, runId: run.id };
+    const r = resumePausedRun(this.served, this.state.gate, this.runInfo().run, this.o.log);
+    if (r.ok) this.refreshRun();
+    return r;
   }
 
   agents(): AgentRecord[] {
@@ -370,41 +339,17 @@ export class GateHost implements GateControl {
   }
 
   private async doKill(reason: string, terminalShellPids: readonly number[], latch: boolean): Promise<KillReport> {
-    const at = new Date().toISOString();
-    // 1. Latch first: from here every gate and every shim denies, even if a later step fails.
-    if (latch) latchKill(reason, this.home, at);
-    this.update({ gate: 'killed', reason });
-    const served = this.served;
-    // 2. The old token dies now: a request already holding it gets 401 (then the shim's offline judge sees the flag).
-    const oldToken = served?.token;
-    served?.rotate();
-    if (served && oldToken) {
-      // The default discovery file carries the same token: rewrite it too (then withdrawn below).
-      const cur = readDiscovery(this.defaultDiscovery);
-      if (cur.ok && cur.discovery.token === oldToken) writeDiscovery(this.defaultDiscovery, { ...cur.discovery, token: served.token });
-    }
-    // 3. Nothing pending may still be approved; grants are forgotten.
-    const deniedPending = this.approvals.pending();
-    this.approvals.denyAll(`the Airlock kill switch was pulled: ${reason}`);
-    this.approvals.clearGrants();
-    // 4. End the agents' process trees: hook sessions, then agents found under the terminals' shells.
-    const trees = await endAgentTrees([...this.agentPids.values()], terminalShellPids, this.o.killEndsProcesses !== false, this.o.log);
-    this.agentPids.clear();
-    // 5. Stop our own servers and withdraw our discovery files.
-    if (served) {
-      this.served = undefined;
-      this.detachRun();
-      const token = served.token;
-      await served.stop(`kill switch: ${reason}`);
-      removeDiscoveryIfOurs(this.defaultDiscovery, token);
-      removeDiscoveryIfOurs(this.discoveryPath, token);
-    }
-    // 6. A gate owning the default discovery file (another window, `airlock serve`) is asked to stop too.
-    const report: KillReport = { at, reason, deniedPending, trees };
-    report.stoppedOtherGate = await stopOtherGate(this.defaultDiscovery, reason);
-    this.update({ gate: 'killed', reason, bridge: undefined });
-    this.o.log(`KILLED at ${at}: ${reason}; denied ${deniedPending} pending; ${trees.filter((t) => !t.skipped).length} process tree(s) ended`);
-    return report;
+    return killSequence({
+      home: this.home, defaultDiscovery: this.defaultDiscovery, discoveryPath: this.discoveryPath, approvals: this.approvals, agentPids: this.agentPids,
+      endProcesses: this.o.killEndsProcesses !== false, log: this.o.log, update: (patch) => this.update(patch),
+      takeServed: () => {
+        const served = this.served;
+        this.served = undefined;
+        this.detachRun();
+        return served;
+      },
+      served: () => this.served,
+    }, reason, terminalShellPids, latch);
   }
 
   async unkill(): Promise<void> {

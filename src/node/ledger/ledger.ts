@@ -39,7 +39,15 @@ export interface LedgerOpenOptions {
   readonly?: boolean;
   /** Walk the chain and check sequences and anchor at open (default true). */
   check?: boolean;
+  /**
+   * What a committed step survives. 'process' (default): WAL with synchronous=NORMAL, a committed
+   * step survives the process being killed (SIGKILL, a crash), not a power loss or kernel crash.
+   * 'power': synchronous=FULL, the WAL is fsynced at every commit (group commit amortises it).
+   */
+  durability?: LedgerDurability;
 }
+
+export type LedgerDurability = 'process' | 'power';
 
 
 export class Ledger {
@@ -93,7 +101,7 @@ export class Ledger {
     try {
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
+        db.pragma(options.durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
         db.exec(SCHEMA);
       }
@@ -282,11 +290,18 @@ export class Ledger {
       // The chain head as committed, not as this process last saw it: another writer may have appended.
       let prev = (this.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
       const rows: StepRow[] = [];
+      // Each run's sequence is read once per transaction and written back once at its end.
+      const seqs = new Map<string, number>();
       for (const m of masked) {
         const s = m.s;
-        const run = this.getRunSeq.get(s.runId) as { last_seq: number } | undefined;
-        if (!run) throw new Error(`no run ${s.runId}`);
-        const seq = run.last_seq + 1;
+        let last = seqs.get(s.runId);
+        if (last === undefined) {
+          const run = this.getRunSeq.get(s.runId) as { last_seq: number } | undefined;
+          if (!run) throw new Error(`no run ${s.runId}`);
+          last = run.last_seq;
+        }
+        const seq = last + 1;
+        seqs.set(s.runId, seq);
         const base: Omit<StepRow, 'hash'> = {
           id: randomUUID(),
           run_id: s.runId,
@@ -316,10 +331,10 @@ export class Ledger {
         };
         const row: StepRow = { ...base, hash: stepHash(base) };
         this.insertStep.run(row);
-        this.bumpSeq.run(seq, s.runId);
         rows.push(row);
         prev = row.hash;
       }
+      for (const [runId, seq] of seqs) this.bumpSeq.run(seq, runId);
       return rows;
     });
     const rows = tx.immediate();

@@ -2,8 +2,7 @@
  * The ledger's tables and row shapes, and the hash of a step row (the hash chain).
  * Schema changes are additive; LEDGER_SCHEMA_VERSION is recorded in `schema_version`.
  */
-import { canonicalJson, sha256 } from '../../core/hash';
-import { GENESIS_HASH, type LedgerIntegrity } from '../../core/run/ledgerCheck';
+import { chainHash, GENESIS_HASH, type LedgerIntegrity } from '../../core/run/ledgerCheck';
 
 export const LEDGER_SCHEMA_VERSION = 1;
 export { GENESIS_HASH };
@@ -121,5 +120,5 @@ export interface StepRow {
 
 /** The hash of a step row: sha256 over prev_hash + the canonical row without `hash`. */
 export function stepHash(row: Omit<StepRow, 'hash'>): string {
-  return sha256(row.prev_hash + canonicalJson(row));
+  return chainHash(row as unknown as Record<string, unknown>);
 }

@@ -5,45 +5,11 @@
  * The parser is strict: an unterminated quote or a dangling operator is a parse error (the caller
  * turns it into `unknown`), there is no error recovery that could hide a command.
  */
-import mvdan from 'mvdan-sh';
+import type mvdanModule from 'mvdan-sh';
+import { parseSimple } from './shellSimple';
 
-const S = mvdan.syntax;
-
-export type Part =
-  | { t: 'lit'; v: string }
-  | { t: 'sq'; v: string; dollar: boolean }
-  | { t: 'dq'; parts: Part[] }
-  | { t: 'param'; name: string; op?: string; arg?: Word; complex: boolean }
-  | { t: 'cmd'; stmts: Stmt[] }
-  | { t: 'proc'; stmts: Stmt[] }
-  | { t: 'opaque'; stmts: Stmt[] };
-export type Word = Part[];
-
-export interface Redir {
-  op: string;
-  fd?: string;
-  word?: Word;
-  /** Here-document body (for `<<` and `<<-`). */
-  hdoc?: Word;
-  /** The here-document delimiter was quoted: the body is taken literally. */
-  hdocQuoted?: boolean;
-}
-export interface Assign {
-  name: string;
-  value?: Word;
-}
-export type Cmd =
-  | { t: 'call'; assigns: Assign[]; args: Word[] }
-  | { t: 'pipe'; stages: Stmt[] }
-  | { t: 'list'; stmts: Stmt[]; sub?: boolean }
-  | { t: 'func'; name: string; body: Stmt }
-  | { t: 'decl'; variant: string; assigns: Assign[]; words: Word[] };
-export interface Stmt {
-  cmd?: Cmd;
-  redirs: Redir[];
-  /** Runs in the background (`cmd &`). */
-  bg?: boolean;
-}
+export type { Assign, Cmd, ParsedScript, Part, Redir, Stmt, Word } from './shellTree';
+import type { Assign, Cmd, ParsedScript, Part, Redir, Stmt, Word } from './shellTree';
 
 /** Thrown when the input is too large or too deeply nested to analyse. */
 export class ShellLimitError extends Error {}
@@ -54,7 +20,19 @@ export interface ParseLimits {
 }
 export const DEFAULT_LIMITS: ParseLimits = { maxBytes: 16 * 1024, maxDepth: 20 };
 
-const parser = S.NewParser(S.KeepComments(false), S.Variant(S.LangBash));
+/*
+ * mvdan/sh (GopherJS) costs hundreds of milliseconds to load and initialise: it is loaded on the
+ * first command the plain-word fast path (shellSimple.ts) does not cover, not when this module loads.
+ */
+let parserInstance: ReturnType<(typeof mvdanModule)['syntax']['NewParser']> | undefined;
+function parser(): ReturnType<(typeof mvdanModule)['syntax']['NewParser']> {
+  if (!parserInstance) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const S = (require('mvdan-sh') as typeof mvdanModule).syntax;
+    parserInstance = S.NewParser(S.KeepComments(false), S.Variant(S.LangBash));
+  }
+  return parserInstance;
+}
 
 /*
  * The tree is read through GopherJS's internal objects (`__internal_object__`), not the
@@ -84,7 +62,7 @@ function arr(n: GoObj, k: string): GoObj[] {
 const type = (n: GoObj): string => (n.constructor.string ?? '').replace('*syntax.', '');
 
 function parseInternal(src: string): GoObj {
-  return (parser.Parse(src, '') as unknown as { __internal_object__: GoObj }).__internal_object__;
+  return (parser().Parse(src, '') as unknown as { __internal_object__: GoObj }).__internal_object__;
 }
 
 /** Visit every syntax node below `n` (fields holding *syntax.X pointers and slices of them). */
@@ -136,7 +114,18 @@ function learnOps(): { binary: Map<number, string>; redir: Map<number, string>; 
   }
   return { binary, redir, param };
 }
-const OPS = learnOps();
+let opsLearned: ReturnType<typeof learnOps> | undefined;
+const OPS = {
+  get binary() {
+    return (opsLearned ??= learnOps()).binary;
+  },
+  get redir() {
+    return (opsLearned ??= learnOps()).redir;
+  },
+  get param() {
+    return (opsLearned ??= learnOps()).param;
+  },
+};
 
 class Converter {
   constructor(private readonly limits: ParseLimits) {}
@@ -272,13 +261,17 @@ class Converter {
   }
 }
 
-export interface ParsedScript {
-  stmts: Stmt[];
-  stmtCount: number;
-}
 
 /** Parse a bash script. Throws on syntax errors and on ShellLimitError. */
 export function parseScript(src: string, limits: ParseLimits = DEFAULT_LIMITS, depth = 0): ParsedScript {
+  if (src.length > limits.maxBytes) throw new ShellLimitError(`command longer than ${limits.maxBytes} bytes`);
+  // Plain words joined by && || | ; : the same tree mvdan/sh gives, without loading it.
+  const simple = depth + 10 <= limits.maxDepth ? parseSimple(src) : undefined;
+  return simple ?? parseWithMvdan(src, limits, depth);
+}
+
+/** Parse with mvdan/sh alone (no fast path): what parseSimple must equal. */
+export function parseWithMvdan(src: string, limits: ParseLimits = DEFAULT_LIMITS, depth = 0): ParsedScript {
   if (src.length > limits.maxBytes) throw new ShellLimitError(`command longer than ${limits.maxBytes} bytes`);
   let file: GoObj;
   try {

@@ -1,0 +1,162 @@
+/**
+ * Group commit for the ledger: many appends, one transaction.
+ *
+ * `append(step)` queues the step and returns a promise that resolves with the written row once the
+ * transaction holding it has COMMITTED, i.e. once the step is durable in the ledger's durability
+ * mode (LedgerOpenOptions.durability: 'process' survives SIGKILL, 'power' survives a power loss).
+ * A caller must not act on (acknowledge, answer, report) a step before its promise resolves.
+ *
+ * - The queue is flushed once per event-loop turn (setImmediate after the first queued step), never
+ *   inside append(): committing there would resolve producers whose next appends commit again, and
+ *   the event loop would never turn. One immediate transaction holds up to `maxBatch` steps, with
+ *   the same masking and hash chain as Ledger.appendSteps.
+ * - The queue is bounded and first in, first out. At most `maxQueue` steps are committed per turn
+ *   (then the event loop turns again); steps beyond it wait their turn, `accepting` is false and
+ *   `stats.waits` counts them (backpressure: a producer that awaits its appends cannot run ahead
+ *   of the disk; one that does not should hold back while `accepting` is false). Past `maxWaiting`
+ *   steps append() rejects at once ("ledger queue full"), so memory stays bounded and the gate
+ *   fails closed instead of piling up work.
+ * - A transaction that fails writes nothing (all or none). Its steps are then retried one per
+ *   transaction, so one bad step (an unknown run) rejects alone; a failure that persists (a full
+ *   disk) rejects each step with its error.
+ * - close() flushes what is queued, then stops: later appends reject.
+ */
+import type { Ledger, StepInput, StepRow } from './ledger';
+
+export interface GroupCommitOptions {
+  /** Most steps in one transaction (default 512). */
+  maxBatch?: number;
+  /** Most steps committed per event-loop turn; beyond it steps wait a turn (default 8192). */
+  maxQueue?: number;
+  /** Most steps waiting at all; append() rejects beyond it (default 8 × maxQueue). */
+  maxWaiting?: number;
+}
+
+export interface GroupCommitStats {
+  /** Steps committed. */
+  steps: number;
+  /** Transactions committed (steps / transactions = mean batch). */
+  transactions: number;
+  /** Largest batch committed. */
+  largestBatch: number;
+  /** Steps that arrived while the queue was full (they waited an extra turn). */
+  waits: number;
+  /** Steps rejected (write failed). */
+  failed: number;
+  /** Steps refused because maxWaiting steps were already waiting. */
+  refused: number;
+}
+
+interface Pending {
+  step: StepInput;
+  resolve: (row: StepRow) => void;
+  reject: (e: Error) => void;
+}
+
+type AppendTarget = Pick<Ledger, 'appendSteps'>;
+
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private closed = false;
+  readonly maxBatch: number;
+  readonly maxQueue: number;
+  readonly maxWaiting: number;
+  readonly stats: GroupCommitStats = { steps: 0, transactions: 0, largestBatch: 0, waits: 0, failed: 0, refused: 0 };
+
+  constructor(
+    private readonly ledger: AppendTarget,
+    o: GroupCommitOptions = {},
+  ) {
+    this.maxBatch = positive(o.maxBatch ?? 512, 'maxBatch');
+    this.maxQueue = positive(o.maxQueue ?? 8192, 'maxQueue');
+    this.maxWaiting = positive(o.maxWaiting ?? this.maxQueue * 8, 'maxWaiting');
+    if (this.maxQueue < this.maxBatch) throw new Error(`group commit: maxQueue (${this.maxQueue}) must be at least maxBatch (${this.maxBatch})`);
+    if (this.maxWaiting < this.maxQueue) throw new Error(`group commit: maxWaiting (${this.maxWaiting}) must be at least maxQueue (${this.maxQueue})`);
+  }
+
+  /** Steps queued (waiting ones included) and not yet committed. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** False while the queue is full: a step appended now waits at least one more turn. */
+  get accepting(): boolean {
+    return !this.closed && this.queue.length < this.maxQueue;
+  }
+
+  /** Queue a step; resolves with its row once committed (durable), rejects if it cannot be written. */
+  append(step: StepInput): Promise<StepRow> {
+    if (this.closed) return Promise.reject(new Error('ledger group commit is closed'));
+    if (this.queue.length >= this.maxWaiting) {
+      this.stats.refused++;
+      return Promise.reject(new Error(`ledger queue full (${this.queue.length} steps waiting to be recorded)`));
+    }
+    if (this.queue.length >= this.maxQueue) this.stats.waits++;
+    return new Promise<StepRow>((resolve, reject) => {
+      this.queue.push({ step, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Commit everything queued now (synchronously). */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    while (this.queue.length) this.flushSome();
+  }
+
+  /** Commit what is queued and stop accepting steps. */
+  close(): void {
+    this.closed = true;
+    this.flush();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      // At most maxQueue steps this turn; the rest on the next, so the event loop keeps turning.
+      let budget = this.maxQueue;
+      while (this.queue.length && budget > 0) budget -= this.flushSome();
+      if (this.queue.length) this.schedule();
+    });
+  }
+
+  /** One transaction of up to maxBatch steps; returns how many steps it took from the queue. */
+  private flushSome(): number {
+    const batch = this.queue.splice(0, this.maxBatch);
+    if (!batch.length) return 0;
+    let rows: StepRow[] | undefined;
+    try {
+      rows = this.ledger.appendSteps(batch.map((p) => p.step));
+    } catch {
+      rows = undefined;
+    }
+    if (rows) {
+      this.stats.steps += rows.length;
+      this.stats.transactions++;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, rows.length);
+      batch.forEach((p, i) => p.resolve(rows![i]!));
+    } else {
+      // Nothing of the batch was written: each step alone, so only the ones that cannot be written fail.
+      for (const p of batch) {
+        try {
+          const [row] = this.ledger.appendSteps([p.step]);
+          this.stats.steps++;
+          this.stats.transactions++;
+          p.resolve(row!);
+        } catch (e) {
+          this.stats.failed++;
+          p.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+    }
+    return batch.length;
+  }
+}
+
+function positive(n: number, name: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`group commit: ${name} must be a positive integer (got ${n})`);
+  return n;
+}

@@ -1,0 +1,163 @@
+/**
+ * Group commit (src/node/ledger/groupCommit.ts): many steps per transaction, acknowledged only once
+ * committed, a bounded queue with backpressure, one bad step failing alone; and crash safety with a
+ * real SIGKILL: a child appending as fast as it can is killed mid-burst, the ledger reopens with its
+ * chain and anchor intact, and every step the child had acknowledged is there.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { hashOf } from '../../src/core/hash';
+import { GroupCommit } from '../../src/node/ledger/groupCommit';
+import { anchorPathFor, Ledger, type StepInput } from '../../src/node/ledger/ledger';
+import { ROOT, tempDir } from '../support/gateway';
+
+const dir = tempDir('airlock-groupcommit-');
+let n = 0;
+const fresh = (): { path: string; home: string; anchor: string } => {
+  n += 1;
+  const home = join(dir, `home${n}`);
+  const path = join(dir, `l${n}.sqlite`);
+  return { path, home, anchor: anchorPathFor(home, path) };
+};
+const step = (runId: string, i: number, over: Partial<StepInput> = {}): StepInput => ({
+  runId, event: 'pre', agent: 'claude', sessionId: 's', tool: 'Bash', kind: 'shell', action: { kind: 'shell', command: `echo ${i} PGPASSWORD=hunter2pw psql`, cwd: '/w' }, actionHash: hashOf({ i }),
+  decision: 'allow', reversibility: 'read', reasons: ['reads only'], rules: ['builtin.read'], effects: [], policyHash: 'p', startedAt: '2025-01-01T00:00:00.000Z', decidedAt: '2025-01-01T00:00:00.001Z', durationUs: 12, ...over,
+});
+
+describe('ledger group commit', () => {
+  it('commits many steps per transaction, in order, with per-run sequences, the chain and masking', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path, { anchor: f.anchor });
+    const a = l.runFor('claude', 'A', 't').id;
+    const b = l.runFor('claude', 'B', 't').id;
+    l.appendStep(step(a, -1)); // an existing step: sequences continue from it
+    const gc = new GroupCommit(l, { maxBatch: 64, maxQueue: 256 });
+    const rows = await Promise.all(Array.from({ length: 1000 }, (_, i) => gc.append(step(i % 3 ? a : b, i))));
+    assert.ok(gc.stats.transactions < 1000 / 8, `batched: ${gc.stats.transactions} transactions for 1000 steps`);
+    assert.equal(gc.stats.largestBatch, 64);
+    assert.deepEqual(rows.filter((r) => r.run_id === a).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === a).length }, (_, k) => k + 2));
+    assert.deepEqual(rows.filter((r) => r.run_id === b).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === b).length }, (_, k) => k + 1));
+    const all = l.allSteps();
+    assert.deepEqual(all.slice(1).map((r) => r.id), rows.map((r) => r.id), 'written in the order appended');
+    assert.ok(!all.some((r) => (r.action_json ?? '').includes('hunter2pw')), 'masked before storage');
+    gc.close();
+    l.close();
+    const r = Ledger.open(f.path, { anchor: f.anchor, readonly: true });
+    assert.equal(r.integrity.ok, true, JSON.stringify(r.integrity.problems));
+    assert.equal(r.integrity.steps, 1001);
+    assert.equal(r.integrity.anchor.status, 'matched');
+    r.close();
+  });
+
+  it('a step resolves only after its transaction committed, never inside append(); a full queue makes append wait', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path);
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 4, maxQueue: 8 });
+    let resolved = 0;
+    const ps = Array.from({ length: 8 }, (_, i) => gc.append(step(a, i)).then((row) => (resolved++, row)));
+    await Promise.resolve();
+    // Queued, not yet committed, not yet acknowledged: the commit happens on the next turn.
+    assert.equal(gc.pending, 8);
+    assert.equal(l.allSteps().length, 0);
+    assert.equal(resolved, 0);
+    assert.equal(gc.accepting, false, 'the queue is full');
+    // A producer beyond the bound waits for room, and is queued once the flush made some.
+    let ninthQueued = false;
+    const ninth = gc.append(step(a, 8)).then((r) => ((ninthQueued = true), r));
+    await Promise.resolve();
+    assert.equal(gc.pending, 9);
+    assert.equal(gc.stats.waits, 1);
+    const rows = await Promise.all(ps);
+    assert.equal(resolved, 8);
+    assert.ok(rows.every((r) => l.allSteps().some((s) => s.id === r.id)), 'every resolved step is in the database');
+    assert.equal(gc.stats.transactions, 2, 'two transactions of maxBatch=4');
+    await ninth;
+    assert.ok(ninthQueued);
+    assert.equal(l.allSteps().length, 9);
+    gc.close();
+    await assert.rejects(gc.append(step(a, 999)), /closed/);
+    l.close();
+  });
+
+  it('close() commits what is queued', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path);
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l);
+    const ps = [0, 1, 2].map((i) => gc.append(step(a, i)));
+    await Promise.resolve();
+    gc.close();
+    assert.equal(l.allSteps().length, 3);
+    assert.equal((await Promise.all(ps)).length, 3);
+    l.close();
+  });
+
+  it('one step that cannot be written fails alone; the rest of its batch commits', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path);
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 16 });
+    const results = await Promise.allSettled([gc.append(step(a, 0)), gc.append(step('no-such-run', 1)), gc.append(step(a, 2))]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /no run no-such-run/);
+    assert.deepEqual(l.allSteps().map((r) => r.seq), [1, 2]);
+    assert.equal(gc.stats.failed, 1);
+    gc.close();
+    l.close();
+  });
+
+  it('rejects bad options with the reason', () => {
+    assert.throws(() => new GroupCommit({ appendSteps: () => [] }, { maxBatch: 0 }), /maxBatch must be a positive integer/);
+    assert.throws(() => new GroupCommit({ appendSteps: () => [] }, { maxBatch: 10, maxQueue: 5 }), /maxQueue \(5\) must be at least maxBatch/);
+  });
+
+  it('refuses at once past maxWaiting (the caller fails closed) instead of piling up work', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path);
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 2, maxQueue: 2, maxWaiting: 4 });
+    const ok = [0, 1, 2, 3].map((i) => gc.append(step(a, i)));
+    await assert.rejects(gc.append(step(a, 4)), /ledger queue full \(4 steps waiting/);
+    assert.equal(gc.stats.refused, 1);
+    assert.equal((await Promise.all(ok)).length, 4);
+    gc.close();
+    l.close();
+  });
+
+  for (const durability of ['process', 'power'] as const) {
+    it(`SIGKILL mid-burst (durability ${durability}): every acknowledged step is in the reopened ledger, chain and anchor verify`, async () => {
+      const f = fresh();
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'ledgerAppender.ts'), f.path, f.home, '1024', durability], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
+      const want = durability === 'process' ? 20_000 : 3_000;
+      const t0 = Date.now();
+      while (out.split('\n').length < want && Date.now() - t0 < 60_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL', err);
+      const acked = out.split('\n').filter(Boolean);
+      assert.ok(acked.length >= want, `only ${acked.length} acknowledgements before the kill: ${err}`);
+      assert.ok(existsSync(`${f.path}-wal`) && statSync(`${f.path}-wal`).size > 0, 'killed with a WAL to recover');
+      const l = Ledger.open(f.path, { anchor: f.anchor });
+      try {
+        assert.equal(l.integrity.ok, true, JSON.stringify(l.integrity.problems));
+        assert.ok(['matched', 'ahead'].includes(l.integrity.anchor.status), l.integrity.anchor.status);
+        const rows = l.allSteps();
+        const ids = new Set(rows.map((r) => r.id));
+        const lost = acked.filter((id) => !ids.has(id));
+        assert.deepEqual(lost.slice(0, 5), [], `${lost.length} of ${acked.length} acknowledged steps missing after SIGKILL`);
+        assert.ok(rows.length >= acked.length);
+        assert.ok(!rows.some((r) => /tok\d+secretsecret/.test(r.action_json ?? '')), 'masked');
+      } finally {
+        l.close();
+      }
+    });
+  }
+});
