@@ -103,6 +103,8 @@ export const StepRow = z.strictObject({
   durationUs: z.number().nonnegative(),
   tokens: z.number().nonnegative().nullable(),
   costUsd: z.number().nonnegative().nullable(),
+  /** The workspace checkpoint taken before the step (Undo puts its files back); null when none. */
+  checkpoint: short.nullable(),
 });
 export type StepRow = z.infer<typeof StepRow>;
 

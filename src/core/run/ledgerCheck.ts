@@ -23,11 +23,18 @@ export const HASHED_FIELDS = [
   'decision', 'reversibility', 'reasons_json', 'rules_json', 'effects_json', 'policy_hash', 'description', 'started_at', 'decided_at', 'duration_us', 'outcome_json', 'prev_hash',
 ] as const;
 
+/**
+ * Step columns added later that the hash covers only when set: a row written before the column
+ * existed (NULL there) keeps its hash. `checkpoint`: the workspace checkpoint taken for the step.
+ */
+export const OPTIONAL_HASHED_FIELDS = ['checkpoint'] as const;
+
 export type ChainRow = { id: string; run_id: string; seq: number; prev_hash: string; hash: string } & Record<string, unknown>;
 
 export function chainHash(row: Record<string, unknown>): string {
   const picked: Record<string, unknown> = {};
   for (const f of HASHED_FIELDS) picked[f] = row[f] ?? null;
+  for (const f of OPTIONAL_HASHED_FIELDS) if (row[f] !== null && row[f] !== undefined) picked[f] = row[f];
   return sha256(String(row.prev_hash) + canonicalJson(picked));
 }
 

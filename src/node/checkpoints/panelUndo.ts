@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CheckpointPlanView, CheckpointPort } from '../../core/run/checkpointPort';
 import type { RunLogQueries } from '../../core/run/runLogQueries';
 import type { GateLike } from '../mcp/tools';
-import { checkpointOfRules } from './gateCheckpoints';
+import { checkpointOfStep } from './gateCheckpoints';
 import { formatBytes, type CheckpointStore } from './store';
 import { describePlan, undoCheckpointStep, undoRunTo, type CheckpointStep } from './undo';
 
@@ -25,7 +25,7 @@ export class PanelCheckpoints implements CheckpointPort {
     const total = q.pageSteps(runId, {}, 0, 1).total;
     for (let off = 0; off < total; off += 200) {
       for (const r of q.pageSteps(runId, {}, off, 200).rows) {
-        const cp = r.decision === 'allow' ? checkpointOfRules(r.rules) : undefined;
+        const cp = checkpointOfStep(r);
         if (cp) run.push({ stepId: r.id, runId, seq: r.seq, tool: r.tool, checkpoint: cp, summary: r.summary });
       }
     }

@@ -30,7 +30,7 @@ import type { UsageStore } from '../usage/usage';
 import type { RunEnds } from '../ledger/runEnds';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
 import { trustLookupFor } from '../policy/trustStore';
-import type { GateCheckpoints } from '../checkpoints/gateCheckpoints';
+import { CHECKPOINT_TAKEN, type GateCheckpoints } from '../checkpoints/gateCheckpoints';
 
 /** One workspace policy the gate has loaded: what is in force and what waits for a person. */
 export interface PolicyFileStatus {
@@ -382,7 +382,7 @@ export class Gate {
         g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
       }
     }
-    if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, `checkpoint:${checkpoint}`] };
+    if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, CHECKPOINT_TAKEN] };
     let seq = 0;
     let rowId = stepId;
     try {
@@ -392,6 +392,7 @@ export class Gate {
         durationUs: Number(process.hrtime.bigint() - t0) / 1000,
         ...(req.subagentId ? { subagentId: req.subagentId } : {}), ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}),
         ...(action ? { kind: action.kind, action, actionHash } : {}), ...(req.description ? { description: req.description } : {}),
+        ...(checkpoint && g.decision === 'allow' ? { checkpoint } : {}),
       });
       seq = row.seq;
       rowId = row.id;
