@@ -70,6 +70,38 @@ export function scanTarget(settings: Pick<CheckpointSettings, 'maxFileBytes' | '
   return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : 'file';
 }
 
+/** The workspace root that contains `target` (the longest), canonical. */
+export function rootFor(target: string, roots: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const r of roots) {
+    let real: string;
+    try {
+      real = realpathSync(r);
+    } catch {
+      continue;
+    }
+    if (inside(real, target) && (!best || real.length > best.length)) best = real;
+  }
+  return best;
+}
+
+/**
+ * The one root all targets are in, and the targets relative to it (a target inside another is
+ * covered by it); or why there is none.
+ */
+export function targetsIn(targets: readonly string[], roots: readonly string[]): { root: string; top: string[] } | { reason: string } {
+  if (!targets.length) return { reason: 'nothing to checkpoint' };
+  let root: string | undefined;
+  for (const t of targets) {
+    const r = rootFor(t, roots);
+    if (!r) return { reason: `${t} is not inside a workspace root` };
+    if (root && r !== root) return { reason: 'the affected paths span several workspace roots' };
+    root = r;
+  }
+  const rels = [...new Set(targets.map((t) => toPosix(relative(root!, t))))].sort();
+  return { root: root!, top: rels.filter((r) => !rels.some((o) => o !== r && (o === '' || r.startsWith(`${o}/`)))) };
+}
+
 export function lstatOrUndefined(p: string): ReturnType<typeof lstatSync> | undefined {
   try {
     return lstatSync(p);

@@ -18,11 +18,11 @@
  *   undo can tell whether the person changed them since.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, realpathSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { lstatSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { GitError, readBlobs, runGit } from './git';
 import { isCheckpointId, NotSnapshotable, parseDiffTree, parseMeta, REF, type CheckpointInfo, type CheckpointMeta, type CheckpointTarget, type FileChange, type RestoreResult, type TakeResult, type UndoPlan } from './model';
-import { diskBytes, inside, scanTarget, stateNow, toPosix, type Scan } from './scan';
+import { diskBytes, rootFor, scanTarget, stateNow, targetsIn, type Scan } from './scan';
 import { DEFAULT_CHECKPOINT_SETTINGS, type CheckpointSettings } from './settings';
 import { BULK_FILES, ShadowRepos } from './shadowRepo';
 import { writeBack } from './writeBack';
@@ -62,17 +62,7 @@ export class CheckpointStore {
 
   /** The workspace root that contains `target` (the longest), canonical. */
   rootFor(target: string, roots: readonly string[]): string | undefined {
-    let best: string | undefined;
-    for (const r of roots) {
-      let real: string;
-      try {
-        real = realpathSync(r);
-      } catch {
-        continue;
-      }
-      if (inside(real, target) && (!best || real.length > best.length)) best = real;
-    }
-    return best;
+    return rootFor(target, roots);
   }
 
   /**
@@ -81,22 +71,13 @@ export class CheckpointStore {
    */
   async take(targets: readonly string[], roots: readonly string[], o: { label?: string; timeoutMs?: number } = {}): Promise<TakeResult> {
     const t0 = Date.now();
-    if (!targets.length) return { ok: false, code: 'not_snapshotable', reason: 'nothing to checkpoint' };
-    let root: string | undefined;
-    for (const t of targets) {
-      const r = this.rootFor(t, roots);
-      if (!r) return { ok: false, code: 'not_snapshotable', reason: `${t} is not inside a workspace root` };
-      if (root && r !== root) return { ok: false, code: 'not_snapshotable', reason: 'the affected paths span several workspace roots' };
-      root = r;
-    }
-    const realRoot = root!;
+    const where = targetsIn(targets, roots);
+    if ('reason' in where) return { ok: false, code: 'not_snapshotable', reason: where.reason };
+    const { root: realRoot, top } = where;
     const key = this.repos.keyOf(realRoot);
     return this.serial(key, async () => {
       try {
         const scan: Scan = { files: 0, bytes: 0, modes: {} };
-        const rels = [...new Set(targets.map((t) => toPosix(relative(realRoot, t))))].sort();
-        // A target inside another target is covered by it.
-        const top = rels.filter((r) => !rels.some((o) => o !== r && (o === '' || r.startsWith(`${o}/`))));
         const states = top.map((rel) => ({ rel, state: scanTarget(this.settings, realRoot, rel, scan) }));
         await this.repos.ensure(key, realRoot);
         const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
