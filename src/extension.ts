@@ -14,7 +14,8 @@ import { EditorTools } from './node/mcp/lmTools';
 import { GateHost } from './node/gate/gateHost';
 import { LedgerQueries } from './node/ledger/queries';
 import { PanelCheckpoints } from './node/checkpoints/panelUndo';
-import { CheckpointStore, checkpointSettingsFromEnv } from './node/checkpoints/store';
+import { CheckpointStore } from './node/checkpoints/store';
+import { editorCheckpointSettings } from './node/checkpoints/settings';
 import { registerCheckpoints } from './vscode/checkpoints';
 import { airlockMcpLaunch } from './node/mcp/definition';
 import { loadEffectivePolicy } from './node/policy/policyStore';
@@ -29,7 +30,7 @@ import { registerGateEnvironment } from './vscode/gateHost';
 import { registerKillSwitch } from './vscode/kill';
 import { registerLanguageModelTools } from './vscode/lmTools';
 import { registerMcpServer } from './vscode/mcpProvider';
-import { registerMenu } from './vscode/menu';
+import { checkpointMenuItem, registerMenu } from './vscode/menu';
 import { registerPolicyCommands } from './vscode/policyCommands';
 import { registerRunCommands } from './vscode/runBudget';
 import { registerRunLog } from './vscode/runLog';
@@ -49,7 +50,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     });
     const home = airlockHome();
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    // Checkpoints: the editor's settings (airlock.checkpoints.*), AIRLOCK_CHECKPOINTS=off on top; read once (reload to change).
+    const cpSettings = editorCheckpointSettings(config, process.env);
     host = new GateHost({
+      checkpoints: cpSettings,
       home,
       workspaceRoots: roots,
       log: (l) => log.info(l),
@@ -59,7 +63,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const gate = host;
 
     registerStatusBar(context, gate);
-    registerMenu(context, () => gate.status());
+    // The menu's checkpoints line (count, size, the last one): the store is opened below.
+    registerMenu(context, () => gate.status(), () => checkpointMenuItem(() => checkpoints.stats()));
     const trust = roots[0] ? new FileTrustStore(home, roots[0]) : undefined;
     registerApprovals(context, { queue: gate.approvals, log, config: () => config, ...(trust ? { trust } : {}) });
     registerTrustCommands(context, trust, log);
@@ -69,7 +74,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Undo from the run log: the checkpoints the gate took (same home and settings as the gate's).
     let queries: LedgerQueries | undefined;
     const openQueries = (): LedgerQueries => (queries ??= LedgerQueries.open(gate.ledgerPath));
-    const cpSettings = checkpointSettingsFromEnv(process.env);
     const checkpoints = new PanelCheckpoints(new CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`);
     const undo = registerCheckpoints(context, checkpoints, log);
     registerRunLog(context, gate, openQueries, log, {

@@ -3,11 +3,11 @@
  * ledger's steps (read through the run log queries) and the window's gate.
  */
 import { join } from 'node:path';
-import type { CheckpointPlanView, CheckpointPort } from '../../core/run/checkpointPort';
+import { checkpointStatusText, type CheckpointPlanView, type CheckpointPort, type CheckpointStats } from '../../core/run/checkpointPort';
 import type { RunLogQueries } from '../../core/run/runLogQueries';
 import type { GateLike } from '../mcp/tools';
 import { checkpointOfStep } from './gateCheckpoints';
-import { formatBytes, type CheckpointStore } from './store';
+import type { CheckpointStore } from './store';
 import { describePlan, undoCheckpointStep, undoRunTo, type CheckpointStep } from './undo';
 
 export class PanelCheckpoints implements CheckpointPort {
@@ -60,9 +60,10 @@ export class PanelCheckpoints implements CheckpointPort {
     return r.ok ? { ok: true, message: `step #${step.seq} undone: ${r.restored.length} file(s) restored, ${r.deleted.length} removed${r.verified ? '' : ' (the result differs from the checkpoint: look at the files)'}` } : { ok: false, message: r.message };
   }
 
-  async stats(): Promise<{ checkpoints: number; bytes: number; text: string }> {
+  async stats(): Promise<CheckpointStats> {
     const s = await this.store.stats();
-    return { ...s, text: `${s.checkpoints} checkpoint${s.checkpoints === 1 ? '' : 's'}, ${formatBytes(s.bytes)}` };
+    const out = { checkpoints: s.checkpoints, bytes: s.bytes, ...(s.last ? { last: { createdAt: s.last.createdAt, files: s.last.files, bytes: s.last.bytes } } : {}) };
+    return { ...out, text: checkpointStatusText(out) };
   }
 
   clear(): Promise<{ removed: number }> {

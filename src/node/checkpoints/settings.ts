@@ -62,6 +62,17 @@ export function checkpointSettingsFrom(u: CheckpointUserSettings): Partial<Check
   return out;
 }
 
+/**
+ * The editor's checkpoint settings (`airlock.checkpoints.*`), with the environment on top:
+ * AIRLOCK_CHECKPOINTS=off turns them off whatever the settings say, and an AIRLOCK_CHECKPOINT_* cap
+ * set in the editor's environment wins over the setting. False: no checkpoints.
+ */
+export function editorCheckpointSettings(c: { checkpointsEnabled: boolean; checkpointMaxFileMB: number; checkpointMaxCheckpointMB: number; checkpointRetentionDays: number; checkpointMaxStoreMB: number }, env: NodeJS.ProcessEnv): Partial<CheckpointSettings> | false {
+  const fromEnv = checkpointSettingsFromEnv(env);
+  if (fromEnv === false || !c.checkpointsEnabled) return false;
+  return { ...checkpointSettingsFrom({ maxFileMB: c.checkpointMaxFileMB, maxCheckpointMB: c.checkpointMaxCheckpointMB, maxAgeDays: c.checkpointRetentionDays, maxStoreMB: c.checkpointMaxStoreMB }), ...fromEnv };
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
