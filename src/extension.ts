@@ -14,6 +14,7 @@ import { EditorTools } from './node/mcp/lmTools';
 import { GateHost } from './node/gate/gateHost';
 import { LedgerQueries } from './node/ledger/queries';
 import { PanelCheckpoints } from './node/checkpoints/panelUndo';
+import { withDbUndo, type PanelDbUndo } from './node/checkpoints/dbUndoRows';
 import { CheckpointStore } from './node/checkpoints/store';
 import { editorCheckpointSettings } from './node/checkpoints/settings';
 import { registerCheckpoints } from './vscode/checkpoints';
@@ -74,9 +75,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Undo from the run log: the checkpoints the gate took (same home and settings as the gate's).
     let queries: LedgerQueries | undefined;
     const openQueries = (): LedgerQueries => (queries ??= LedgerQueries.open(gate.ledgerPath));
-    const checkpoints = new PanelCheckpoints(new CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`);
+    // Database writes with before-images get the same Undo in the run log (through the gate, recorded).
+    const panelDb = (): PanelDbUndo | undefined => {
+      const store = tools.effectStore();
+      if (!store) return undefined;
+      return {
+        images: (stepId) => store.beforeImagesFor(stepId),
+        undo: async (stepId, requestedBy) => {
+          const g = gate.currentGate();
+          if (!g) return { ok: false, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
+          const r = await undoStep(stepId, { store, gate: g, connection: (n) => tools.database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
+          return r.ok ? { ok: true, rowsRestored: r.rowsRestored, tables: r.tables } : { ok: false, message: r.message };
+        },
+      };
+    };
+    const checkpoints = new PanelCheckpoints(new CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`, panelDb);
     const undo = registerCheckpoints(context, checkpoints, log);
-    registerRunLog(context, gate, openQueries, log, {
+    registerRunLog(context, gate, () => withDbUndo(openQueries(), panelDb), log, {
       list: () => tools.listDeadLetters(),
       retry: (id) => tools.retryDeadLetter(id),
       discard: (id) => tools.discardDeadLetter(id),

@@ -9,10 +9,14 @@ export interface CheckpointChangeView {
   /** Relative to the workspace root. */
   rel: string;
   action: 'restore' | 'recreate' | 'delete';
+  /** 'rows': a database table's rows put back from before-images (no diff editor; `rel` says what). */
+  kind?: 'file' | 'rows';
 }
 
 export interface CheckpointPlanView {
   stepId: string;
+  /** 'db': the step's database writes, undone from before-images (`checkpoint` is empty). */
+  kind?: 'files' | 'db';
   checkpoint: string;
   /** One sentence: what the undo does. */
   summary: string;

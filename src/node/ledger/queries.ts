@@ -340,6 +340,8 @@ export class LedgerQueries implements RunLogQueries {
       tokens: r.tokens ?? null,
       costUsd: r.cost ?? null,
       checkpoint: checkpointOfRow(r.decision, r.checkpoint, Array.isArray(rules) ? rules.map(String) : []),
+      // The before-images live in the effect store, not the ledger: the editor marks these (node/checkpoints/dbUndoRows.ts).
+      dbUndo: false,
     };
   }
 
