@@ -120,4 +120,35 @@ describe('checkpoints survive a SIGKILL mid-way', () => {
       assert.equal(info?.files, 3000);
     });
   }
+
+  it('a prune while another live process is mid-checkpoint keeps its objects and removes nothing for size; once it is gone, prune collects', { timeout: 120_000 }, async () => {
+    const ws = workspace(200);
+    const home = join(ws, '..', 'home');
+    const store = new CheckpointStore(home, { maxTotalBytes: 1 });
+    const a = await store.take([join(ws, 'pkg1')], [ws]);
+    assert.ok(a.ok, JSON.stringify(a));
+    const shadow = shadowOf(home);
+    // A live process between writing objects and its ref update: its busy marker, and an unreachable blob.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const marker = join(shadow, 'tmp', `busy-${other.pid}-00000000`);
+    writeFileSync(marker, '');
+    const env = { PATH: process.env.PATH, GIT_DIR: join(shadow, 'git'), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { env, input: 'objects of a checkpoint in progress\n', encoding: 'utf8' }).trim();
+    try {
+      const r = await store.prune();
+      assert.equal(r.removed, 0, 'nothing is removed for size while the space cannot be freed');
+      assert.deepEqual((await store.list()).map((c) => c.id), [a.id]);
+      execFileSync('git', ['cat-file', '-e', blob], { env });
+    } finally {
+      other.kill('SIGKILL');
+      await exited(other);
+    }
+    // The writer is gone (killed): its marker is a leftover; the next prune collects and then prunes for size.
+    const again = new CheckpointStore(home, { maxTotalBytes: 1 });
+    again.recover();
+    assert.equal(existsSync(marker), false);
+    const r2 = await again.prune();
+    assert.equal(r2.removed, 1);
+    assert.throws(() => execFileSync('git', ['cat-file', '-e', blob], { env, stdio: 'ignore' }));
+  });
 });

@@ -100,7 +100,7 @@ export class ShadowRepos {
       removed.push(p);
     };
     for (const f of list(join(d, 'tmp'))) {
-      const pid = /^index-(\d+)-/.exec(f)?.[1];
+      const pid = /^(?:index|busy)-(\d+)-/.exec(f)?.[1];
       if ((pid && !alive(Number(pid))) || stale(join(d, 'tmp', f))) drop(join(d, 'tmp', f));
     }
     for (const f of list(join(g, 'objects', 'pack'))) if (f.startsWith('tmp_') && stale(join(g, 'objects', 'pack', f))) drop(join(g, 'objects', 'pack', f));
@@ -175,6 +175,9 @@ export class ShadowRepos {
   /** Write the targets' current state as a commit carrying `meta`, then (last, atomically) point `ref` at it. */
   async commit(key: string, root: string, targets: CheckpointTarget[], meta: CheckpointMeta, ref: string, o: { until?: number; bulk?: boolean } = {}): Promise<string> {
     const idx = this.privateIndex(key, targets);
+    // While objects exist that no ref reaches yet, a gc in another process must not drop them.
+    const busy = join(this.repoDir(key), 'tmp', `busy-${process.pid}-${randomBytes(4).toString('hex')}`);
+    writeFileSync(busy, '', { mode: 0o600 });
     try {
       const tree = await this.treeOf(key, root, targets, idx.path, o);
       const g = this.env(key, undefined, undefined, o.until);
@@ -185,7 +188,16 @@ export class ShadowRepos {
       return commit;
     } finally {
       idx.drop();
+      rmSync(busy, { force: true });
     }
+  }
+
+  /** Another live process is between writing objects and pointing a ref at them. */
+  private busyElsewhere(key: string): boolean {
+    return list(join(this.repoDir(key), 'tmp')).some((f) => {
+      const pid = Number(/^busy-(\d+)-/.exec(f)?.[1] ?? NaN);
+      return Number.isInteger(pid) && pid !== process.pid && alive(pid);
+    });
   }
 
   /** Merge packs (geometric: cheap, keeps every object) once bulk check-ins made many. */
@@ -205,8 +217,12 @@ export class ShadowRepos {
     return parseMeta(raw);
   }
 
-  /** Drop unreachable objects (checkpoints whose refs were deleted, half-written ones) and stale private indexes. */
-  async gc(key: string): Promise<void> {
+  /**
+   * Drop unreachable objects (checkpoints whose refs were deleted, half-written ones) and stale
+   * private indexes. False when skipped because another process is mid-checkpoint.
+   */
+  async gc(key: string): Promise<boolean> {
+    if (this.busyElsewhere(key)) return false; // the next prune collects
     const g = this.env(key);
     await runGit(g, ['repack', '-a', '-d', '-q']).catch(() => undefined);
     await runGit(g, ['prune', '--expire=now']).catch(() => undefined);
@@ -215,11 +231,12 @@ export class ShadowRepos {
     const tmp = join(this.repoDir(key), 'tmp');
     for (const f of list(tmp)) {
       try {
-        if (Date.now() - statSync(join(tmp, f)).mtimeMs > 3_600_000) rmSync(join(tmp, f), { force: true });
+        if (!f.startsWith('busy-') && Date.now() - statSync(join(tmp, f)).mtimeMs > 3_600_000) rmSync(join(tmp, f), { force: true });
       } catch {
         /* gone */
       }
     }
+    return true;
   }
 }
 

@@ -253,18 +253,22 @@ export class CheckpointStore {
         removed++;
       }
     }
-    await this.gc();
+    let collected = await this.gc();
     const rest = all.filter((c) => Date.parse(c.createdAt) >= cutoff);
-    while (rest.length && diskBytes(this.dir) > this.settings.maxTotalBytes) {
+    // Only while the space of removed checkpoints is really freed (not while another process is mid-checkpoint).
+    while (collected && rest.length && diskBytes(this.dir) > this.settings.maxTotalBytes) {
       await this.delete(rest.shift()!.id);
       removed++;
-      await this.gc();
+      collected = await this.gc();
     }
     return { removed };
   }
 
-  private async gc(): Promise<void> {
-    for (const key of this.repos.keys()) await this.serial(key, () => this.repos.gc(key));
+  /** True when every repository was collected. */
+  private async gc(): Promise<boolean> {
+    let all = true;
+    for (const key of this.repos.keys()) all = (await this.serial(key, () => this.repos.gc(key))) && all;
+    return all;
   }
 
   /** Remove leftovers of writers killed mid-checkpoint (done by itself at a repository's first use). */
