@@ -7,11 +7,13 @@
  *     into an empty shadow repository (every file hashed and written once);
  *   - later whole-tree checkpoints after one file changed (the shadow index's stat cache);
  *   - later checkpoints of one file (an overwrite, an edit) and of one 100-file folder (rm -rf pkgN);
- *   - the undo of a whole-tree deletion (10,000 files written back, verified).
+ *   - the undo of a whole-tree deletion (10,000 files written back, verified);
+ *   - side by side, once: the same first whole-tree add done the way it was before the bulk check-in
+ *     (plain `git add -A` into an empty shadow repository: one loose object per file, default malloc).
  * Medians; the machine is shared, so the load average is printed with the figures.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckpointStore } from '../src/node/checkpoints/store';
@@ -24,6 +26,11 @@ export interface CheckpointFigures {
   laterFolderMs: number[];
   restoreWholeMs: number;
   restoredFiles: number;
+  /** The same first add without bulk check-in and without the malloc tunables (one run). */
+  plainFirstMs: number;
+  /** CPU seconds (this process and its git children, user + system): independent of the machine's load. */
+  firstWholeCpu: number[];
+  plainFirstCpu: number;
   loadAverage: number;
   cpus: number;
 }
@@ -50,6 +57,30 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   return [Number(process.hrtime.bigint() - t) / 1e6, r];
 }
 
+/** CPU seconds used so far by this process and its waited-for children (Linux /proc; NaN elsewhere). */
+function cpuSeconds(): number {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // Fields 14-17 (utime, stime, cutime, cstime) counted from field 3 after the name.
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** `git add -A` of the whole tree into an empty repository, as the store did before (loose objects, default malloc). */
+function plainFirst(ws: string, gitDir: string): number {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_DIR: gitDir, GIT_WORK_TREE: ws, GIT_INDEX_FILE: `${gitDir}.index` };
+  execFileSync('git', ['init', '-q'], { env, cwd: ws });
+  const t = process.hrtime.bigint();
+  const c = cpuSeconds();
+  execFileSync('git', ['-c', 'gc.auto=0', 'add', '-A', '.'], { env, cwd: ws });
+  execFileSync('git', ['write-tree'], { env, cwd: ws, stdio: 'ignore' });
+  plainCpu = cpuSeconds() - c;
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+let plainCpu = NaN;
+
 export async function checkpointFigures(runs = 3): Promise<CheckpointFigures> {
   const base = mkdtempSync(join(tmpdir(), 'airlock-bench-cp-'));
   try {
@@ -59,12 +90,17 @@ export async function checkpointFigures(runs = 3): Promise<CheckpointFigures> {
     const loads: number[] = [loadavg()[0]!];
     const big = { timeoutMs: 600_000 };
     const firstWholeMs: number[] = [];
+    const firstWholeCpu: number[] = [];
+    let plainFirstMs = NaN;
     let store = new CheckpointStore(join(base, 'home-0'), big);
     for (let i = 0; i < runs; i++) {
       store = new CheckpointStore(join(base, `home-${i}`), big);
+      const c0 = cpuSeconds();
       const [ms, r] = await timed(() => store.take([ws], [ws]));
+      firstWholeCpu.push(cpuSeconds() - c0);
       if (!r.ok) throw new Error(`first checkpoint failed: ${r.reason}`);
       firstWholeMs.push(ms);
+      if (i === 0) plainFirstMs = plainFirst(ws, join(base, 'plain-git'));
     }
     const laterWholeMs: number[] = [];
     const laterFileMs: number[] = [];
@@ -88,7 +124,7 @@ export async function checkpointFigures(runs = 3): Promise<CheckpointFigures> {
     const [restoreWholeMs, u] = await timed(() => store.restore(whole, { force: true }));
     if (!u.ok || !u.verified) throw new Error(`restore failed: ${JSON.stringify(u).slice(0, 300)}`);
     loads.push(loadavg()[0]!);
-    return { files: 10_000, firstWholeMs, laterWholeMs, laterFileMs, laterFolderMs, restoreWholeMs, restoredFiles: u.restored.length, loadAverage: median(loads), cpus: cpus().length };
+    return { files: 10_000, firstWholeMs, laterWholeMs, laterFileMs, laterFolderMs, restoreWholeMs, restoredFiles: u.restored.length, plainFirstMs, firstWholeCpu, plainFirstCpu: plainCpu, loadAverage: median(loads), cpus: cpus().length };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -105,7 +141,10 @@ export function checkpointMarkdown(f: CheckpointFigures): string {
     `| later, whole tree after one file changed | ${f.laterWholeMs.length} | ${r(f.laterWholeMs)} | ≤ 300 |`,
     `| later, one file | ${f.laterFileMs.length} | ${r(f.laterFileMs)} | ≤ 300 |`,
     `| later, one 100-file folder | ${f.laterFolderMs.length} | ${r(f.laterFolderMs)} | ≤ 300 |`,
+    `| for comparison: the first whole-tree add as before (loose objects, default malloc) | 1 | ${f.plainFirstMs.toFixed(0)} (${(f.plainFirstMs / median(f.firstWholeMs)).toFixed(1)}× the first checkpoint's median) | |`,
     `| undo of a whole-tree deletion (${f.restoredFiles} files written back, verified) | 1 | ${f.restoreWholeMs.toFixed(0)} | |`,
+    '',
+    `CPU time (user + system, Node and its git processes; does not depend on the load): first whole-tree checkpoint median ${median(f.firstWholeCpu).toFixed(2)} s (${f.firstWholeCpu.map((x) => x.toFixed(2)).join(', ')}); the plain add as before ${f.plainFirstCpu.toFixed(2)} s.`,
   ].join('\n');
 }
 

@@ -14,7 +14,9 @@ import { EditorTools } from './node/mcp/lmTools';
 import { GateHost } from './node/gate/gateHost';
 import { LedgerQueries } from './node/ledger/queries';
 import { PanelCheckpoints } from './node/checkpoints/panelUndo';
-import { CheckpointStore, checkpointSettingsFromEnv } from './node/checkpoints/store';
+import { withDbUndo, type PanelDbUndo } from './node/checkpoints/dbUndoRows';
+import { CheckpointStore } from './node/checkpoints/store';
+import { editorCheckpointSettings } from './node/checkpoints/settings';
 import { registerCheckpoints } from './vscode/checkpoints';
 import { airlockMcpLaunch } from './node/mcp/definition';
 import { loadEffectivePolicy } from './node/policy/policyStore';
@@ -29,7 +31,7 @@ import { registerGateEnvironment } from './vscode/gateHost';
 import { registerKillSwitch } from './vscode/kill';
 import { registerLanguageModelTools } from './vscode/lmTools';
 import { registerMcpServer } from './vscode/mcpProvider';
-import { registerMenu } from './vscode/menu';
+import { checkpointMenuItem, registerMenu } from './vscode/menu';
 import { registerPolicyCommands } from './vscode/policyCommands';
 import { registerRunCommands } from './vscode/runBudget';
 import { registerRunLog } from './vscode/runLog';
@@ -50,7 +52,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     });
     const home = airlockHome();
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    // Checkpoints: the editor's settings (airlock.checkpoints.*), AIRLOCK_CHECKPOINTS=off on top; read once (reload to change).
+    const cpSettings = editorCheckpointSettings(config, process.env);
     host = new GateHost({
+      checkpoints: cpSettings,
       home,
       workspaceRoots: roots,
       log: (l) => log.info(l),
@@ -60,7 +65,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const gate = host;
 
     registerStatusBar(context, gate);
-    registerMenu(context, () => gate.status());
+    // The menu's checkpoints line (count, size, the last one): the store is opened below.
+    registerMenu(context, () => gate.status(), () => checkpointMenuItem(() => checkpoints.stats()));
     const trust = roots[0] ? new FileTrustStore(home, roots[0]) : undefined;
     registerApprovals(context, { queue: gate.approvals, log, config: () => config, ...(trust ? { trust } : {}) });
     registerTrustCommands(context, trust, log);
@@ -70,10 +76,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Undo from the run log: the checkpoints the gate took (same home and settings as the gate's).
     let queries: LedgerQueries | undefined;
     const openQueries = (): LedgerQueries => (queries ??= LedgerQueries.open(gate.ledgerPath));
-    const cpSettings = checkpointSettingsFromEnv(process.env);
-    const checkpoints = new PanelCheckpoints(new CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`);
+    // Database writes with before-images get the same Undo in the run log (through the gate, recorded).
+    const panelDb = (): PanelDbUndo | undefined => {
+      const store = tools.effectStore();
+      if (!store) return undefined;
+      return {
+        images: (stepId) => store.beforeImagesFor(stepId),
+        undo: async (stepId, requestedBy) => {
+          const g = gate.currentGate();
+          if (!g) return { ok: false, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
+          const r = await undoStep(stepId, { store, gate: g, connection: (n) => tools.database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
+          return r.ok ? { ok: true, rowsRestored: r.rowsRestored, tables: r.tables } : { ok: false, message: r.message };
+        },
+      };
+    };
+    const checkpoints = new PanelCheckpoints(new CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`, panelDb);
     const undo = registerCheckpoints(context, checkpoints, log);
-    registerRunLog(context, gate, openQueries, log, {
+    registerRunLog(context, gate, () => withDbUndo(openQueries(), panelDb), log, {
       list: () => tools.listDeadLetters(),
       retry: (id) => tools.retryDeadLetter(id),
       discard: (id) => tools.discardDeadLetter(id),

@@ -13,6 +13,8 @@ export interface ParsedArgs {
   dialect?: Dialect;
   file?: FileOp;
   policy?: string;
+  /** `check --no-snapshot`: judge as if no checkpoint could be taken (the verdict without an undo). */
+  noSnapshot: boolean;
   /** Words after `--`, and positional words before it. */
   rest: string[];
 }
@@ -28,12 +30,15 @@ export const CHECK_OPTIONS = {
   policy: { type: 'string' },
 } as const;
 
+/** `check` alone judges with checkpoints (policy explain shows the judge's verdict as it is). */
+const CHECK_ONLY_OPTIONS = { ...CHECK_OPTIONS, 'no-snapshot': { type: 'boolean' } } as const;
+
 export function parseCheckArgs(argv: string[], cmd = 'check'): ParsedArgs {
   const dd = argv.indexOf('--');
   const before = dd >= 0 ? argv.slice(0, dd) : argv;
   const after = dd >= 0 ? argv.slice(dd + 1) : [];
-  const { values, positionals } = strictArgs(cmd, before, CHECK_OPTIONS, true);
-  const out: ParsedArgs = { workspaces: (values.workspace as string[] | undefined) ?? [], json: values.json === true, jsonl: values.jsonl === true, rest: [...positionals, ...after] };
+  const { values, positionals } = strictArgs(cmd, before, cmd === 'check' ? CHECK_ONLY_OPTIONS : CHECK_OPTIONS, true);
+  const out: ParsedArgs = { workspaces: (values.workspace as string[] | undefined) ?? [], json: values.json === true, jsonl: values.jsonl === true, noSnapshot: (values as Record<string, unknown>)['no-snapshot'] === true, rest: [...positionals, ...after] };
   if (typeof values.cwd === 'string') out.cwd = values.cwd;
   if (typeof values.policy === 'string') out.policy = values.policy;
   if (typeof values.sql === 'string') out.sql = values.sql;

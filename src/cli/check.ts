@@ -2,7 +2,13 @@
  * `airlock check`: the gate's judgement of one action (or one per stdin line with --jsonl).
  * Exit codes are a contract: 0 allow, 3 ask, 4 deny, 2 bad usage.
  *
- * `check` takes no snapshots: its decisions are those the judge makes when no undo is available.
+ * `check` judges as the gate in that workspace would, and takes no checkpoint: when the judge would
+ * make an action reversible with a checkpoint (snapshotable workspace effects), it checks that the
+ * gate could take one now (src/node/checkpoints/feasible.ts: same scan, git present, checkpoints
+ * not off) and says so; when it could not, the action is judged again without one, with the
+ * reason, as the gate does. `--no-snapshot` shows the verdict without any checkpoint (what a gate
+ * without checkpoints, or the offline judge, decides). `--jsonl` (many actions, for corpora) always
+ * judges without checkpoints.
  */
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -13,6 +19,7 @@ import { airlockHome, machineEnvironment } from '../node/environment';
 import { trustLookupFor } from '../node/policy/trustStore';
 import { loadSqlParsers } from '../node/db/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
+import type { Decision } from '../core/judge';
 import { UsageError, type ParsedArgs } from './args';
 import { loadPolicyOrExit } from './policyArgs';
 
@@ -65,10 +72,23 @@ export async function runCheck(a: ParsedArgs): Promise<number> {
   const { policy } = loadPolicyOrExit(a);
   const act = parsed.data;
   const env = checkEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
-  const d = judge(act, policy, CHECK_STATE, env);
+  const roots = 'workspaceRoots' in act && act.workspaceRoots?.length ? act.workspaceRoots : ['cwd' in act && act.cwd ? act.cwd : process.cwd()];
+  const d = a.noSnapshot ? judge(act, policy, CHECK_STATE, env) : await judgeAsGate(() => judge(act, policy, { ...CHECK_STATE, canSnapshot: true }, env), () => judge(act, policy, CHECK_STATE, env), roots);
   const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : act.kind === 'file' ? `${act.op} ${act.path}` : JSON.stringify(act);
   process.stdout.write(a.json ? `${JSON.stringify(decisionJson(d))}\n` : `${renderDecision(d, subject)}\n`);
   return EXIT[d.decision];
+}
+
+/** The gate's way (src/node/checkpoints/gateCheckpoints.ts), without taking the checkpoint. */
+async function judgeAsGate(withSnapshot: () => Decision, without: () => Decision, roots: string[]): Promise<Decision> {
+  const d = withSnapshot();
+  if (!d.snapshots.length || d.decision === 'deny') return d;
+  const { checkpointFeasible } = await import('../node/checkpoints/feasible');
+  const { checkpointSettingsFromEnv } = await import('../node/checkpoints/settings');
+  const f = checkpointFeasible(d.snapshots, roots, checkpointSettingsFromEnv(process.env));
+  if (f.ok) return { ...d, reasons: [...d.reasons, `the gate would take a checkpoint of ${f.files} file(s) first, so Undo can put them back (--no-snapshot: the verdict without one)`], rules: [...d.rules, 'checkpoint.would-take'] };
+  const again = without();
+  return { ...again, reasons: again.decision === 'allow' ? again.reasons : [...again.reasons, `the gate could not take a checkpoint, so this could not be undone by Airlock: ${f.reason}`], rules: [...again.rules, `checkpoint.failed.${f.code}`] };
 }
 
 /** Judge one JSONL line. Never throws: a malformed line yields a deny line with the reason. */

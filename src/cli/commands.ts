@@ -20,7 +20,7 @@ const AGENTS = 'claude, copilot, cursor, codex, gemini, cline, qwen, opencode, k
 const WS = '  --cwd DIR            the working directory the command runs in (default: here)\n  --workspace DIR      a workspace root (repeatable; default: --cwd)\n  --policy FILE        judge with this workspace policy file';
 
 const checkUsage = `usage:
-  airlock check [--cwd DIR] [--workspace DIR]... [--policy FILE] [--json] -- <command line>
+  airlock check [--cwd DIR] [--workspace DIR]... [--policy FILE] [--json] [--no-snapshot] -- <command line>
   airlock check --sql "<statement>" [--dialect postgres|sqlite|mysql] [--json]
   airlock check --file <read|create|write|edit|delete|rename|chmod> <path> [<new path>] [--cwd DIR] [--workspace DIR]...
   airlock check --jsonl [--cwd DIR] [--workspace DIR]...   (one action per stdin line)
@@ -32,6 +32,9 @@ ${WS}
   --file OP            judge a file operation on <path>
   --jsonl              read one JSON action per stdin line, answer one JSON line each
   --json               print the decision as JSON
+  --no-snapshot        judge as if no checkpoint could be taken (by default a workspace change the
+                       gate would checkpoint first is judged with that checkpoint; none is taken here;
+                       --jsonl always judges without)
   -h, --help           this text
 exit codes: 0 allow, 3 ask, 4 deny, 2 bad usage`;
 

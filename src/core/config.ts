@@ -15,6 +15,19 @@ export const EditorConfig = z.object({
   killEndsProcesses: z.boolean().catch(true),
   /** Open a diff editor for each pending file write or edit (display only). */
   openDiff: z.boolean().catch(true),
+  /**
+   * Workspace checkpoints before snapshotable effects, so they run without a prompt (turning them on
+   * or raising the caps lets more run unasked: machine scope). Missing or malformed: the defaults.
+   */
+  checkpointsEnabled: z.boolean().catch(true),
+  /** A single file larger than this (MB) makes the effect not snapshotable (it asks). */
+  checkpointMaxFileMB: z.number().positive().max(100_000).catch(20),
+  /** All files of one checkpoint together (MB). */
+  checkpointMaxCheckpointMB: z.number().positive().max(1_000_000).catch(200),
+  /** Retention: checkpoints older than this (days) are pruned. */
+  checkpointRetentionDays: z.number().positive().max(3650).catch(14),
+  /** Retention: the oldest checkpoints are pruned until the store is below this (MB). */
+  checkpointMaxStoreMB: z.number().positive().max(10_000_000).catch(2048),
 });
 export type EditorConfig = z.infer<typeof EditorConfig>;
 
@@ -23,6 +36,11 @@ export const CONFIG_KEYS = {
   allowForRunMinutes: 'approvals.allowForRunMinutes',
   killEndsProcesses: 'kill.endAgentProcesses',
   openDiff: 'approvals.openDiff',
+  checkpointsEnabled: 'checkpoints.enabled',
+  checkpointMaxFileMB: 'checkpoints.maxFileMB',
+  checkpointMaxCheckpointMB: 'checkpoints.maxCheckpointMB',
+  checkpointRetentionDays: 'checkpoints.retentionDays',
+  checkpointMaxStoreMB: 'checkpoints.maxStoreMB',
 } as const satisfies Record<keyof EditorConfig, string>;
 
 export function parseEditorConfig(raw: Partial<Record<keyof EditorConfig, unknown>>): EditorConfig {

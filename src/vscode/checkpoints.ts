@@ -50,6 +50,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, port: Chec
     let shown = 0;
     for (const p of plans) {
       for (const c of p.changes) {
+        if (c.kind === 'rows') continue; // rows are listed in the modal
         if (shown++ >= MAX_DIFFS) return;
         const before = c.action === 'delete' ? empty : vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${c.rel}`, query: new URLSearchParams({ checkpoint: p.checkpoint, rel: c.rel }).toString() });
         const now = c.action === 'recreate' ? empty : vscode.Uri.file(c.path);
@@ -70,7 +71,7 @@ export function registerCheckpoints(context: vscode.ExtensionContext, port: Chec
     if (!changes.length) return { ok: false, message: 'nothing to undo: the files are already as they were before' };
     await showDiffs(plans);
     const conflicts = [...new Set(plans.flatMap((p) => p.conflicts))];
-    const list = changes.slice(0, 30).map((c) => `${c.action === 'delete' ? 'remove' : c.action === 'recreate' ? 'bring back' : 'restore'} ${c.rel}`).join('\n') + (changes.length > 30 ? `\n… and ${changes.length - 30} more` : '');
+    const list = changes.slice(0, 30).map((c) => (c.kind === 'rows' ? c.rel : `${c.action === 'delete' ? 'remove' : c.action === 'recreate' ? 'bring back' : 'restore'} ${c.rel}`)).join('\n') + (changes.length > 30 ? `\n… and ${changes.length - 30} more` : '');
     const title = scope === 'step' ? 'Undo this step?' : `Restore the run to before this step (${plans.length} step(s))?`;
     const detail = `${plans.map((p) => p.summary).join('\n')}\n\n${list}`;
     let force = false;

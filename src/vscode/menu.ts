@@ -25,11 +25,23 @@ export function menuItems(s: AirlockStatus): MenuItem[] {
   return items;
 }
 
-export function registerMenu(context: vscode.ExtensionContext, status: () => AirlockStatus): void {
+/** The checkpoints line of the menu: how many, how much, the last one; picking it offers to clear them. */
+export async function checkpointMenuItem(stats: () => Promise<{ checkpoints: number; text: string }>): Promise<MenuItem[]> {
+  try {
+    const s = await stats();
+    return [{ label: '$(history) Checkpoints', description: s.text, detail: s.checkpoints ? 'Undo is in the run log; pick this to clear them' : 'none kept yet', command: 'airlock.clearCheckpoints' }];
+  } catch (e) {
+    return [{ label: '$(history) Checkpoints', description: `cannot read the checkpoint store: ${(e as Error).message}`, command: 'airlock.clearCheckpoints' }];
+  }
+}
+
+export function registerMenu(context: vscode.ExtensionContext, status: () => AirlockStatus, extra?: () => Promise<MenuItem[]>): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('airlock.menu', async () => {
       const s = status();
-      const pick = await vscode.window.showQuickPick(menuItems(s), { title: `Airlock — ${renderStatus(s).label}`, placeHolder: 'Choose an action' });
+      const items = menuItems(s);
+      if (extra) items.splice(items.findIndex((i) => i.command === 'airlock.openRunLog') + 1, 0, ...(await extra()));
+      const pick = await vscode.window.showQuickPick(items, { title: `Airlock — ${renderStatus(s).label}`, placeHolder: 'Choose an action' });
       if (!pick) return;
       try {
         await vscode.commands.executeCommand(pick.command);

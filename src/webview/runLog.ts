@@ -202,9 +202,9 @@ function renderRow(el: HTMLElement, r: StepRow | undefined, i: number): void {
   el.setAttribute('aria-label', `step ${r.seq}: ${r.decision}, ${r.reversibility}, ${r.tool} ${r.summary}`);
 }
 
-/** An allowed step the gate took a checkpoint for (its rules carry `checkpoint:<id>`). */
+/** An allowed step that can be undone: a checkpoint of its files, or before-images of the rows it changed. */
 function hasCheckpoint(r: StepRow): boolean {
-  return r.decision === 'allow' && r.rules.some((x) => x.startsWith('checkpoint:'));
+  return r.decision === 'allow' && (r.checkpoint !== null || r.dbUndo);
 }
 
 /** Undo (step) or restore the run to before this step (run): the editor shows the diff and asks first. */

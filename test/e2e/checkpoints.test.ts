@@ -68,7 +68,8 @@ describe('checkpoints: an agent overwrites and deletes without a prompt, Undo in
     assert.equal(steps.length, 2);
     for (const s of steps) {
       assert.equal(s.decision, 'allow', JSON.stringify(s.reasons));
-      assert.ok(s.rules.some((r) => r.startsWith('checkpoint:')), JSON.stringify(s.rules));
+      assert.match(s.checkpoint ?? '', /^[0-9a-f]{12}-/, 'the step carries its checkpoint');
+      assert.ok(s.rules.includes('checkpoint.taken'), JSON.stringify(s.rules));
       assert.ok(!s.rules.includes('approval.person'), 'nobody was asked');
     }
     // No approval ever reached the person: no toast, no modal.

@@ -18,7 +18,7 @@ import { ScriptedModel } from '../support/scriptedModel';
 import { tempDir } from '../support/gateway';
 import { fingerprint } from '../support/fingerprint';
 
-interface Row { id: string; run_id: string; seq: number; event: string; tool: string; tool_use_id: string | null; decision: string; rules_json: string; reasons_json: string }
+interface Row { id: string; run_id: string; seq: number; event: string; tool: string; tool_use_id: string | null; decision: string; rules_json: string; reasons_json: string; checkpoint: string | null }
 
 describe('Claude Code deletes a workspace folder: checkpoint, no prompt, airlock undo', { timeout: 300_000 }, () => {
   const root = tempDir('airlock-cp-claude-');
@@ -81,8 +81,8 @@ describe('Claude Code deletes a workspace folder: checkpoint, no prompt, airlock
     const all = rows();
     const rm = all.find((r) => r.event === 'pre' && r.tool_use_id === 'toolu_rm')!;
     assert.equal(rm.decision, 'allow', rm.reasons_json);
-    const cp = (JSON.parse(rm.rules_json) as string[]).find((x) => x.startsWith('checkpoint:'));
-    assert.ok(cp, `the step carries its checkpoint: ${rm.rules_json}`);
+    assert.match(rm.checkpoint ?? '', /^[0-9a-f]{12}-/, `the step carries its checkpoint: ${JSON.stringify(rm)}`);
+    assert.ok((JSON.parse(rm.rules_json) as string[]).includes('checkpoint.taken'), rm.rules_json);
     assert.match(rm.reasons_json, /checkpoint .* taken before running/);
     const wr = all.find((r) => r.event === 'pre' && r.tool_use_id === 'toolu_write')!;
     assert.equal(wr.decision, 'allow');

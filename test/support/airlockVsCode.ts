@@ -89,6 +89,8 @@ export interface LedgerStep {
   rules: string[];
   action_json: string | null;
   decided_at: string;
+  /** The workspace checkpoint taken before the step (schema 2). */
+  checkpoint: string | null;
 }
 
 /** Steps of the ledger (optionally one session), read-only; the editor keeps writing in WAL mode. */

@@ -39,7 +39,7 @@ describe('panel protocol: webview -> host', () => {
 
 describe('panel protocol: host -> webview', () => {
   const run = { id: 'r', agent: 'claude', sessionId: 's', startedAt: 't', lastAt: null, status: 'active', statusReason: null, steps: 1, denials: 0, asked: 0, tokens: null, costUsd: null, costPartial: false, costSource: 'unknown' as const, costEstimate: false };
-  const row = { id: 's', seq: 1, startedAt: 't', agent: 'claude', subagentId: null, tool: 'Bash', kind: 'shell', summary: 'ls', summaryTruncated: false, decision: 'allow', reversibility: 'read', rules: [], approvedBy: null, outcome: null, durationUs: 3, tokens: null, costUsd: null };
+  const row = { id: 's', seq: 1, startedAt: 't', agent: 'claude', subagentId: null, tool: 'Bash', kind: 'shell', summary: 'ls', summaryTruncated: false, decision: 'allow', reversibility: 'read', rules: [], approvedBy: null, outcome: null, durationUs: 3, tokens: null, costUsd: null, checkpoint: null, dbUndo: false };
 
   it('accepts replies and pushes', () => {
     for (const m of [

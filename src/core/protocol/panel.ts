@@ -103,6 +103,10 @@ export const StepRow = z.strictObject({
   durationUs: z.number().nonnegative(),
   tokens: z.number().nonnegative().nullable(),
   costUsd: z.number().nonnegative().nullable(),
+  /** The workspace checkpoint taken before the step (Undo puts its files back); null when none. */
+  checkpoint: short.nullable(),
+  /** Before-images of the rows the step changed are kept and not undone yet (a database Undo). */
+  dbUndo: z.boolean(),
 });
 export type StepRow = z.infer<typeof StepRow>;
 

@@ -23,6 +23,12 @@ export const HASHED_FIELDS = [
   'decision', 'reversibility', 'reasons_json', 'rules_json', 'effects_json', 'policy_hash', 'description', 'started_at', 'decided_at', 'duration_us', 'outcome_json', 'prev_hash',
 ] as const;
 
+/**
+ * Step columns added later that the hash covers only when set: a row written before the column
+ * existed (NULL there) keeps its hash. `checkpoint`: the workspace checkpoint taken for the step.
+ */
+export const OPTIONAL_HASHED_FIELDS = ['checkpoint'] as const;
+
 export type ChainRow = { id: string; run_id: string; seq: number; prev_hash: string; hash: string } & Record<string, unknown>;
 
 /** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
@@ -44,7 +50,13 @@ export function hashedRowJson(row: Record<string, unknown>): string {
 }
 
 export function chainHash(row: Record<string, unknown>): string {
-  return sha256(String(row.prev_hash) + hashedRowJson(row));
+  // The fast path writes the always-hashed fields directly; a row with an optional field set (a
+  // checkpoint) goes through canonicalJson, which places it in sorted order (the same bytes either way).
+  if (OPTIONAL_HASHED_FIELDS.every((f) => row[f] === null || row[f] === undefined)) return sha256(String(row.prev_hash) + hashedRowJson(row));
+  const picked: Record<string, unknown> = {};
+  for (const f of HASHED_FIELDS) picked[f] = row[f] ?? null;
+  for (const f of OPTIONAL_HASHED_FIELDS) if (row[f] !== null && row[f] !== undefined) picked[f] = row[f];
+  return sha256(String(row.prev_hash) + canonicalJson(picked));
 }
 
 export type ProblemKind =

@@ -10,14 +10,22 @@
  * (an undo refuses to overwrite changes made since).
  */
 import type { Decision } from '../../core/judge';
+import { isCheckpointId } from './model';
 import type { CheckpointStore } from './store';
 
-/** The rule id a step carries when a checkpoint was taken for it (`checkpoint:<id>`). */
-export const CHECKPOINT_RULE = 'checkpoint:';
+/** The rule an allowed step carries when a checkpoint was taken for it; the id is in the step's `checkpoint` field. */
+export const CHECKPOINT_TAKEN = 'checkpoint.taken';
 
-export function checkpointOfRules(rules: readonly string[]): string | undefined {
-  const r = rules.find((x) => x.startsWith(CHECKPOINT_RULE));
-  return r ? r.slice(CHECKPOINT_RULE.length) : undefined;
+/** How version 1 ledgers carried the id: a rule `checkpoint:<id>` (read for those old rows only). */
+const LEGACY_RULE = 'checkpoint:';
+
+/** The checkpoint of an allowed step: its own field, else (a row recorded before schema 2) the legacy rule. */
+export function checkpointOfStep(s: { decision: string; checkpoint?: string | null; rules: readonly string[] }): string | undefined {
+  if (s.decision !== 'allow') return undefined;
+  if (s.checkpoint) return isCheckpointId(s.checkpoint) ? s.checkpoint : undefined;
+  const r = s.rules.find((x) => x.startsWith(LEGACY_RULE));
+  const id = r?.slice(LEGACY_RULE.length);
+  return id && isCheckpointId(id) ? id : undefined;
 }
 
 export class GateCheckpoints {

@@ -1,13 +1,16 @@
 /**
  * The editor's checkpoint port (src/core/run/checkpointPort.ts) over the checkpoint store, the
- * ledger's steps (read through the run log queries) and the window's gate.
+ * ledger's steps (read through the run log queries) and the window's gate. A step whose database
+ * writes have before-images is undone through the same Undo (plan, modal, gate, ledger step):
+ * dbUndoRows.ts.
  */
 import { join } from 'node:path';
-import type { CheckpointPlanView, CheckpointPort } from '../../core/run/checkpointPort';
+import { checkpointStatusText, type CheckpointPlanView, type CheckpointPort, type CheckpointStats } from '../../core/run/checkpointPort';
 import type { RunLogQueries } from '../../core/run/runLogQueries';
 import type { GateLike } from '../mcp/tools';
-import { checkpointOfRules } from './gateCheckpoints';
-import { formatBytes, type CheckpointStore } from './store';
+import { checkpointOfStep } from './gateCheckpoints';
+import { dbPlanView, pendingImages, type PanelDbUndo } from './dbUndoRows';
+import type { CheckpointStore } from './store';
 import { describePlan, undoCheckpointStep, undoRunTo, type CheckpointStep } from './undo';
 
 export class PanelCheckpoints implements CheckpointPort {
@@ -16,7 +19,17 @@ export class PanelCheckpoints implements CheckpointPort {
     private readonly queries: () => RunLogQueries,
     private readonly gate: () => GateLike | undefined,
     private readonly sessionId: string,
+    private readonly db?: () => PanelDbUndo | undefined,
   ) {}
+
+  /** The step's database undo, when it is one (before-images not undone yet, and no file checkpoint). */
+  private dbStep(runId: string, stepId: string): { seq: number; images: ReturnType<typeof pendingImages> } | undefined {
+    const images = pendingImages(this.db?.(), stepId);
+    if (!images.length) return undefined;
+    const row = this.queries().stepDetail(stepId)?.row;
+    if (!row || row.decision !== 'allow' || row.checkpoint) return undefined;
+    return { seq: row.seq, images };
+  }
 
   /** The checkpointed steps of the step's run, and the step itself. */
   private steps(runId: string, stepId: string): { step: CheckpointStep; run: CheckpointStep[] } {
@@ -25,7 +38,7 @@ export class PanelCheckpoints implements CheckpointPort {
     const total = q.pageSteps(runId, {}, 0, 1).total;
     for (let off = 0; off < total; off += 200) {
       for (const r of q.pageSteps(runId, {}, off, 200).rows) {
-        const cp = r.decision === 'allow' ? checkpointOfRules(r.rules) : undefined;
+        const cp = checkpointOfStep(r);
         if (cp) run.push({ stepId: r.id, runId, seq: r.seq, tool: r.tool, checkpoint: cp, summary: r.summary });
       }
     }
@@ -35,6 +48,11 @@ export class PanelCheckpoints implements CheckpointPort {
   }
 
   async plan(runId: string, stepId: string, scope: 'step' | 'run'): Promise<CheckpointPlanView[]> {
+    const db = this.dbStep(runId, stepId);
+    if (db) {
+      if (scope === 'run') throw new Error(`step #${db.seq} changed database rows: undo it on its own (restoring a run to before a step covers workspace files)`);
+      return [dbPlanView(stepId, db.seq, db.images)];
+    }
     const { step, run } = this.steps(runId, stepId);
     const todo = scope === 'step' ? [step] : run.filter((s) => s.seq >= step.seq).sort((a, b) => b.seq - a.seq);
     const out: CheckpointPlanView[] = [];
@@ -53,6 +71,12 @@ export class PanelCheckpoints implements CheckpointPort {
   async undo(runId: string, stepId: string, scope: 'step' | 'run', o: { force: boolean; requestedBy: string }): Promise<{ ok: boolean; message: string }> {
     const gate = this.gate();
     if (!gate) return { ok: false, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
+    const db = this.dbStep(runId, stepId);
+    if (db) {
+      if (scope === 'run') return { ok: false, message: `step #${db.seq} changed database rows: undo it on its own` };
+      const r = await this.db!()!.undo(stepId, o.requestedBy);
+      return r.ok ? { ok: true, message: `step #${db.seq} undone: ${r.rowsRestored} row(s) put back in ${r.tables.join(', ')}` } : { ok: false, message: r.message };
+    }
     const { step, run } = this.steps(runId, stepId);
     const opts = { store: this.store, gate, sessionId: this.sessionId, requestedBy: o.requestedBy, force: o.force };
     if (scope === 'run') return undoRunTo(run, step.stepId, opts);
@@ -60,9 +84,10 @@ export class PanelCheckpoints implements CheckpointPort {
     return r.ok ? { ok: true, message: `step #${step.seq} undone: ${r.restored.length} file(s) restored, ${r.deleted.length} removed${r.verified ? '' : ' (the result differs from the checkpoint: look at the files)'}` } : { ok: false, message: r.message };
   }
 
-  async stats(): Promise<{ checkpoints: number; bytes: number; text: string }> {
+  async stats(): Promise<CheckpointStats> {
     const s = await this.store.stats();
-    return { ...s, text: `${s.checkpoints} checkpoint${s.checkpoints === 1 ? '' : 's'}, ${formatBytes(s.bytes)}` };
+    const out = { checkpoints: s.checkpoints, bytes: s.bytes, ...(s.last ? { last: { createdAt: s.last.createdAt, files: s.last.files, bytes: s.last.bytes } } : {}) };
+    return { ...out, text: checkpointStatusText(out) };
   }
 
   clear(): Promise<{ removed: number }> {

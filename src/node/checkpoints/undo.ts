@@ -1,7 +1,8 @@
 /**
  * Undo of a step's file changes from its checkpoint (issue 14), per step and per run.
  *
- * - Which steps: an allowed pre step whose rules carry `checkpoint:<id>` (src/node/gate/gate.ts).
+ * - Which steps: an allowed pre step with a `checkpoint` (src/node/gate/gate.ts; rows of a version 1
+ *   ledger carry it as a rule `checkpoint:<id>`).
  * - First the plan (what changes, per file), then the refusal when the person changed those files
  *   since the step (compared with the recorded after-state), then the gate: the undo is judged and
  *   recorded as its own step (tool `checkpoint_undo`, an `airlock/write_files` action naming every
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { GATE_CALLERS } from '../../core/protocol/bridge';
 import type { GateLike } from '../mcp/tools';
-import { checkpointOfRules } from './gateCheckpoints';
+import { checkpointOfStep } from './gateCheckpoints';
 import type { CheckpointStore, RestoreResult, UndoPlan } from './store';
 
 export interface CheckpointStep {
@@ -37,12 +38,20 @@ export interface StepLike {
   decision: string;
   rules_json: string;
   action_json: string | null;
+  /** Absent on a version 1 ledger opened read-only. */
+  checkpoint?: string | null;
 }
 
 export function checkpointStepOf(r: StepLike): CheckpointStep | undefined {
   if (r.event !== 'pre' || r.decision !== 'allow') return undefined;
-  const rules = z.array(z.string()).safeParse(JSON.parse(r.rules_json));
-  const cp = rules.success ? checkpointOfRules(rules.data) : undefined;
+  let parsed: unknown = [];
+  try {
+    parsed = JSON.parse(r.rules_json);
+  } catch {
+    /* unreadable rules: only the field counts */
+  }
+  const rules = z.array(z.string()).safeParse(parsed);
+  const cp = checkpointOfStep({ decision: r.decision, checkpoint: r.checkpoint ?? null, rules: rules.success ? rules.data : [] });
   if (!cp) return undefined;
   return { stepId: r.id, runId: r.run_id, seq: r.seq, tool: r.tool, checkpoint: cp, summary: (r.action_json ?? r.tool).slice(0, 200) };
 }

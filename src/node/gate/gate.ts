@@ -26,7 +26,7 @@ import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
 import type { RunEnds } from '../ledger/runEnds';
 import { trustLookupFor } from '../policy/trustStore';
-import type { GateCheckpoints } from '../checkpoints/gateCheckpoints';
+import { CHECKPOINT_TAKEN, type GateCheckpoints } from '../checkpoints/gateCheckpoints';
 import { GatePolicies, type PolicyFileStatus } from './gatePolicies';
 import { internalDecision, RunMemories, summarize, writtenText } from './runMemories';
 
@@ -237,7 +237,7 @@ export class Gate {
         g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
       }
     }
-    if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, `checkpoint:${checkpoint}`] };
+    if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, CHECKPOINT_TAKEN] };
     let seq = 0;
     let rowId = stepId;
     try {
@@ -247,6 +247,7 @@ export class Gate {
         durationUs: Number(process.hrtime.bigint() - t0) / 1000,
         ...(req.subagentId ? { subagentId: req.subagentId } : {}), ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}),
         ...(action ? { kind: action.kind, action, actionHash } : {}), ...(req.description ? { description: req.description } : {}),
+        ...(checkpoint && g.decision === 'allow' ? { checkpoint } : {}),
       });
       seq = row.seq;
       rowId = row.id;

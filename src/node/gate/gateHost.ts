@@ -36,6 +36,7 @@ import type { AgentRecord } from './kill';
 import { killSequence } from './hostKill';
 import { currentRunInfo, raiseBudget, resumePausedRun } from './hostRun';
 import { serveGate, type Served } from './serve';
+import type { CheckpointSettings } from '../checkpoints/settings';
 
 export type OpenLedger = (path: string) => GateLedger & { close(): void };
 
@@ -57,6 +58,8 @@ export interface GateHostOptions {
   allowForRun?: { enabled: boolean; ttlMs: number };
   /** The kill switch ends the agents' process trees (default true). */
   killEndsProcesses?: boolean;
+  /** Workspace checkpoints (the editor's settings; default: from the environment). False: off. */
+  checkpoints?: Partial<CheckpointSettings> | false;
   /** Optional cost of the current run (later: the OTLP receiver). */
   cost?: { current(): number | undefined; onChange(l: () => void): () => void };
 }
@@ -202,6 +205,7 @@ export class GateHost implements GateControl {
       ledger,
       observeHook: (req) => this.recordAgent(req),
       afterHook: () => this.scheduleRunRefresh(),
+      ...(this.o.checkpoints !== undefined ? { checkpoints: this.o.checkpoints } : {}),
     });
     this.served = served;
     this.ledger = ledger instanceof Ledger ? ledger : undefined;

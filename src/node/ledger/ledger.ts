@@ -22,7 +22,7 @@ import { maskDeep, maskSecrets } from '../../core/mask';
 import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
 import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
-import { LEDGER_SCHEMA_VERSION, SCHEMA, stepHash, type RunRow, type StepInput, type StepRow } from './schema';
+import { migrateLedger, SCHEMA, stepHash, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
 
 export * from './schema';
 export { anchorPathFor, firstBreak, incidentsPath, readAnchor, readIncidents } from './anchor';
@@ -66,7 +66,7 @@ export class Ledger {
   private constructor(
     private readonly db: Database,
     readonly path: string,
-    private readonly opts: LedgerOpenOptions & { existed: boolean; ledgerId: string },
+    private readonly opts: LedgerOpenOptions & { existed: boolean; ledgerId: string; shape: LedgerShape },
   ) {
     this.getLast = db.prepare('SELECT hash FROM steps ORDER BY rowid DESC LIMIT 1');
     const last = this.getLast.get() as { hash: string } | undefined;
@@ -79,9 +79,9 @@ export class Ledger {
       return;
     }
     this.insertStep = db.prepare(`INSERT INTO steps (id, run_id, seq, event, ref_seq, agent, session_id, subagent_id, tool, tool_use_id, kind, action_json, action_hash,
-      decision, reversibility, reasons_json, rules_json, effects_json, policy_hash, description, started_at, decided_at, duration_us, outcome_json, prev_hash, hash)
+      decision, reversibility, reasons_json, rules_json, effects_json, policy_hash, description, started_at, decided_at, duration_us, outcome_json, prev_hash, hash, checkpoint)
       VALUES (@id, @run_id, @seq, @event, @ref_seq, @agent, @session_id, @subagent_id, @tool, @tool_use_id, @kind, @action_json, @action_hash,
-      @decision, @reversibility, @reasons_json, @rules_json, @effects_json, @policy_hash, @description, @started_at, @decided_at, @duration_us, @outcome_json, @prev_hash, @hash)`);
+      @decision, @reversibility, @reasons_json, @rules_json, @effects_json, @policy_hash, @description, @started_at, @decided_at, @duration_us, @outcome_json, @prev_hash, @hash, @checkpoint)`);
     this.bumpSeq = db.prepare('UPDATE runs SET last_seq = ? WHERE id = ?');
   }
 
@@ -98,6 +98,7 @@ export class Ledger {
     // so the hook shim (which never opens one) does not pay for it. node:sqlite when it cannot load.
     const db = options.readonly ? openSqlite(path, { readonly: true, fileMustExist: true }) : openSqlite(path);
     let ledgerId: string;
+    let shape: LedgerShape;
     try {
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');
@@ -105,9 +106,7 @@ export class Ledger {
         db.pragma('foreign_keys = ON');
         db.exec(SCHEMA);
       }
-      const v = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-      if (!v && !options.readonly) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(LEDGER_SCHEMA_VERSION);
-      else if (v && v.version !== LEDGER_SCHEMA_VERSION) throw new Error(`ledger ${path} has schema version ${v.version}; this Airlock reads ${LEDGER_SCHEMA_VERSION}`);
+      shape = migrateLedger(db, path, { readonly: options.readonly === true });
       const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'").get() !== undefined;
       const id = hasMeta ? (db.prepare("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").get() as { value: string } | undefined) : undefined;
       ledgerId = id?.value ?? '';
@@ -119,7 +118,7 @@ export class Ledger {
       db.close();
       throw e;
     }
-    const ledger = new Ledger(db, path, { ...options, existed, ledgerId });
+    const ledger = new Ledger(db, path, { ...options, existed, ledgerId, shape });
     // A writer with an anchor always checks: the anchor is rebound to the database as found.
     if (options.check !== false || (options.anchor && !options.readonly)) ledger.verify({ atOpen: true });
     return ledger;
@@ -134,7 +133,7 @@ export class Ledger {
   walkChain(): { first: IntegrityProblem | undefined; count: number; head: string } {
     const w = new ChainWalker();
     let head = GENESIS_HASH;
-    for (const r of this.db.prepare(`SELECT ${HASHED_FIELDS.join(', ')}, hash FROM steps ORDER BY rowid`).iterate() as IterableIterator<ChainRow>) {
+    for (const r of this.db.prepare(`SELECT ${HASHED_FIELDS.join(', ')}, hash${this.opts.shape.checkpointColumn ? ', checkpoint' : ''} FROM steps ORDER BY rowid`).iterate() as IterableIterator<ChainRow>) {
       w.push(r);
       head = r.hash;
     }
@@ -328,6 +327,7 @@ export class Ledger {
           duration_us: Math.round(s.durationUs),
           outcome_json: m.outcome_json,
           prev_hash: prev,
+          checkpoint: s.checkpoint ?? null,
         };
         const row: StepRow = { ...base, hash: stepHash(base) };
         this.insertStep.run(row);

@@ -54,6 +54,7 @@ interface RawStep {
   reversibility: string;
   reasons_json: string;
   rules_json: string;
+  checkpoint: string | null;
   started_at: string;
   duration_us: number;
   post_outcome: string | null;
@@ -75,6 +76,14 @@ function parseJson<T>(s: string | null, fallback: T): T {
   }
 }
 
+/** The step's checkpoint: the column (schema 2), else the rule a version 1 ledger recorded. */
+function checkpointOfRow(decision: string, column: string | null, rules: readonly string[]): string | null {
+  if (decision !== 'allow') return null;
+  if (column) return column;
+  const legacy = rules.find((x) => x.startsWith('checkpoint:'));
+  return legacy ? legacy.slice('checkpoint:'.length) : null;
+}
+
 /** "approved by alice" in the reasons (the gate records a person's approval that way). */
 export function approvedByOf(reasons: readonly string[]): string | null {
   for (const r of reasons) {
@@ -89,6 +98,8 @@ export class LedgerQueries implements RunLogQueries {
   private readonly totals = new Map<string, { lastSeq: number; total: number }>();
   private readonly summaries = new Map<string, { lastSeq: number; status: string; summary: RunSummary }>();
   private readonly stmts = new Map<string, BetterSqlite3.Statement>();
+  /** Schema 2 (a version 1 ledger carries checkpoints as `checkpoint:<id>` rules). */
+  private readonly checkpointColumn: boolean;
 
   /** Wrap an open connection (tests, or a host that already has one). Creates the panel's indexes if it can. */
   constructor(
@@ -96,6 +107,7 @@ export class LedgerQueries implements RunLogQueries {
     private readonly owned = false,
   ) {
     if (!db.readonly) db.exec(INDEXES);
+    this.checkpointColumn = (db.prepare("SELECT name FROM pragma_table_info('steps')").all() as Array<{ name: string }>).some((c) => c.name === 'checkpoint');
     this.usage = this.discoverUsage();
     if (this.usage?.hasStep && !db.readonly) db.exec(`CREATE INDEX IF NOT EXISTS panel_usage_step ON ${quoteIdent(this.usage.table)} (step_id)`);
     if (this.usage && !db.readonly) db.exec(`CREATE INDEX IF NOT EXISTS panel_usage_run ON ${quoteIdent(this.usage.table)} (run_id)`);
@@ -296,7 +308,7 @@ export class LedgerQueries implements RunLogQueries {
 
   /** Rows for the rowids the inner query selects (which pages over the covering index alone). */
   private rowSql(inner: string): string {
-    return `SELECT s.id, s.run_id, s.seq, s.agent, s.subagent_id, s.tool, s.kind, s.decision, s.reversibility, s.reasons_json, s.rules_json, s.started_at, s.duration_us,
+    return `SELECT s.id, s.run_id, s.seq, s.agent, s.subagent_id, s.tool, s.kind, s.decision, s.reversibility, s.reasons_json, s.rules_json, ${this.checkpointColumn ? 's.checkpoint' : 'NULL AS checkpoint'}, s.started_at, s.duration_us,
         substr(${LedgerQueries.SUMMARY_SQL}, 1, ${SUMMARY_CHARS + 1}) AS summary, length(${LedgerQueries.SUMMARY_SQL}) AS summary_len,
         (SELECT p.outcome_json FROM steps p INDEXED BY steps_panel_post WHERE p.run_id = s.run_id AND p.event = 'post' AND p.ref_seq = s.seq ORDER BY p.seq DESC LIMIT 1) AS post_outcome
         ${this.usageColumns()}
@@ -327,6 +339,9 @@ export class LedgerQueries implements RunLogQueries {
       durationUs: Math.max(0, r.duration_us),
       tokens: r.tokens ?? null,
       costUsd: r.cost ?? null,
+      checkpoint: checkpointOfRow(r.decision, r.checkpoint, Array.isArray(rules) ? rules.map(String) : []),
+      // The before-images live in the effect store, not the ledger: the editor marks these (node/checkpoints/dbUndoRows.ts).
+      dbUndo: false,
     };
   }
 

@@ -1,10 +1,16 @@
 /**
  * The ledger's tables and row shapes, and the hash of a step row (the hash chain).
- * Schema changes are additive; LEDGER_SCHEMA_VERSION is recorded in `schema_version`.
+ * Schema changes are additive; LEDGER_SCHEMA_VERSION is recorded in `schema_version`, and an older
+ * ledger is migrated when a writer opens it (`migrateLedger`); a version this Airlock does not know
+ * is refused (fail closed).
+ *
+ * Versions: 1, the first; 2 adds `steps.checkpoint` (the workspace checkpoint taken before the step;
+ * version 1 ledgers carried it as a rule `checkpoint:<id>`, still read for their old rows: rows are
+ * hash-chained, so they are never rewritten).
  */
 import { chainHash, GENESIS_HASH, type LedgerIntegrity } from '../../core/run/ledgerCheck';
 
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
 export { GENESIS_HASH };
 export type { LedgerIntegrity };
 
@@ -47,6 +53,7 @@ CREATE TABLE IF NOT EXISTS steps (
   outcome_json TEXT,
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL,
+  checkpoint TEXT,
   UNIQUE (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS steps_run ON steps (run_id, seq);
@@ -87,6 +94,8 @@ export interface StepInput {
   decidedAt: string;
   durationUs: number;
   outcome?: unknown;
+  /** The workspace checkpoint taken before this step (an allowed pre step). */
+  checkpoint?: string;
 }
 
 export interface StepRow {
@@ -116,9 +125,63 @@ export interface StepRow {
   outcome_json: string | null;
   prev_hash: string;
   hash: string;
+  /** Schema 2; null on rows without a checkpoint (and on every row of a version 1 ledger). */
+  checkpoint: string | null;
 }
 
-/** The hash of a step row: sha256 over prev_hash + the canonical row without `hash`. */
+/** The hash of a step row: sha256 over prev_hash + the canonical row without `hash` (a null `checkpoint` left out, as chainHash does). */
 export function stepHash(row: Omit<StepRow, 'hash'>): string {
   return chainHash(row as unknown as Record<string, unknown>);
+}
+
+/** What a ledger database is, after `migrateLedger`. */
+export interface LedgerShape {
+  version: number;
+  /** steps.checkpoint exists (a version 1 ledger opened read-only has none). */
+  checkpointColumn: boolean;
+}
+
+interface Db {
+  prepare(sql: string): { get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[]; run(...a: unknown[]): unknown };
+  exec(sql: string): unknown;
+}
+
+/**
+ * Bring an older ledger to LEDGER_SCHEMA_VERSION (a writer only; in one transaction), or refuse one
+ * this Airlock cannot read: a newer or unknown version, or a missing version row in an existing
+ * database. Read-only opens accept version 1 as it is.
+ */
+export function migrateLedger(db: Db, path: string, o: { readonly: boolean }): LedgerShape {
+  const rows = db.prepare('SELECT version FROM schema_version').all() as Array<{ version: unknown }>;
+  const cols = (): boolean => (db.prepare("SELECT name FROM pragma_table_info('steps')").all() as Array<{ name: string }>).some((c) => c.name === 'checkpoint');
+  if (rows.length > 1) throw new Error(`ledger ${path} records ${rows.length} schema versions; refusing to guess which one it has`);
+  if (!rows.length) {
+    const steps = (db.prepare('SELECT count(*) AS n FROM steps').get() as { n: number }).n;
+    if (steps > 0) throw new Error(`ledger ${path} has steps but no schema version; this Airlock reads versions 1-${LEDGER_SCHEMA_VERSION}`);
+    if (o.readonly) return { version: LEDGER_SCHEMA_VERSION, checkpointColumn: cols() };
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(LEDGER_SCHEMA_VERSION);
+    if (!cols()) db.exec('ALTER TABLE steps ADD COLUMN checkpoint TEXT');
+    return { version: LEDGER_SCHEMA_VERSION, checkpointColumn: true };
+  }
+  const v = rows[0]!.version;
+  if (v === LEDGER_SCHEMA_VERSION) {
+    if (!cols()) throw new Error(`ledger ${path} says schema version ${v} but its steps table has no checkpoint column`);
+    return { version: v, checkpointColumn: true };
+  }
+  if (v !== 1) throw new Error(`ledger ${path} has schema version ${String(v)}; this Airlock reads versions 1-${LEDGER_SCHEMA_VERSION}`);
+  if (o.readonly) return { version: 1, checkpointColumn: cols() };
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // Another writer may have migrated it meanwhile.
+    const now = (db.prepare('SELECT version FROM schema_version').get() as { version: number }).version;
+    if (now === 1) {
+      if (!cols()) db.exec('ALTER TABLE steps ADD COLUMN checkpoint TEXT');
+      db.prepare('UPDATE schema_version SET version = ?').run(LEDGER_SCHEMA_VERSION);
+    }
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
+  return { version: LEDGER_SCHEMA_VERSION, checkpointColumn: true };
 }
