@@ -39,7 +39,10 @@ const vendorSplit = {
     b.onResolve({ filter: /^(mvdan-sh|node-sql-parser\/build\/(mysql|sqlite|postgresql))$/ }, (args) => ({ path: `./vendor/${VENDOR[args.path]}`, external: true }));
   },
 };
-const split = { ...common, plugins: [vendorSplit] };
+// `supported: dynamic-import false`: import() of a built-in or external module becomes a require()
+// in a promise. The short-lived bundles are compiled through vm.Script with a code cache
+// (src/cli/codeCache.ts), and a vm.Script has no module loader for import() on Node 20.
+const split = { ...common, plugins: [vendorSplit], supported: { 'dynamic-import': false } };
 
 mkdirSync('dist', { recursive: true });
 await Promise.all([

@@ -45,6 +45,8 @@ export function requireWithCodeCache(file: string, dir: string): unknown {
   } catch {
     cached = undefined;
   }
+  // A vm.Script has no loader for import(): the bundles are built with import() turned into
+  // require() (esbuild.config.mjs, `supported`), and the build test checks none is left.
   const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
   const m = { exports: {} as unknown, filename: file, id: file, loaded: false };
   const fn = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;

@@ -33,3 +33,15 @@ describe('dist/hook.js (the shim entry)', () => {
     assert.ok(bytes < 200 * 1024, `hook.js is ${bytes} bytes`);
   });
 });
+
+describe('bundles compiled through the code cache (dist/check.js, commands.js, offline.js, hook.js)', () => {
+  it('hold no import(): a vm.Script has no loader for it (the build turns it into require)', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['check.js', 'commands.js', 'offline.js', 'hook.js', 'cli.js']) {
+      const text = readFileSync(join(ROOT, 'dist', f), 'utf8');
+      // (A data: URL import is text of a script run by a separate node process, not this bundle's code.)
+      const at = text.search(/(?<![\w$.])import\(\s*["'`](?!data:)/);
+      assert.equal(at, -1, `dist/${f} calls import() at ${at}: ${text.slice(Math.max(0, at - 60), at + 40)} (run npm run build; see esbuild.config.mjs "supported")`);
+    }
+  });
+});
