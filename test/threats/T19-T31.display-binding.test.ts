@@ -18,7 +18,6 @@ import { machineEnvironment } from '../../src/node/environment';
 import { EffectStore } from '../../src/node/ledger/idempotency';
 import { ToolRunner } from '../../src/node/mcp/tools';
 import { startGate, type TestGate } from './harness';
-import { TODO } from './owners';
 import { assertExpect, file, policy, probe, probeCase, sh, verdict, WS } from './support';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -51,8 +50,8 @@ describe('C. what the human sees is what runs', () => {
     assert.match(v.exact.text, /<U\+200D/);
     assert.notEqual(v.exact.warning, '');
   });
-  probe('T20', 'a homoglyph program (Cyrillic м) is not a known program: unknown asks', 'r\u043c -rf ~', 'stops', { todo: TODO.closedWorld });
-  probe('T20', 'BOM-prefixed command is still judged', '\ufeffrm -rf ~', 'stops', { todo: TODO.closedWorld });
+  probe('T20', 'a homoglyph program (Cyrillic м) is not a known program: unknown asks', 'r\u043c -rf ~', 'stops');
+  probe('T20', 'BOM-prefixed command is still judged', '\ufeffrm -rf ~', 'stops');
 
   // T21 control characters and ANSI escapes.
   probeCase('T21', 'carriage return that overwrites the displayed prefix is revealed', () => {
@@ -156,7 +155,7 @@ describe('D. TOCTOU and approval binding (real gate on loopback)', () => {
     writeFileSync(join(g.ws, 'deploy.sh'), 'rm -rf ~\n');
     const after = await g.hook('./deploy.sh');
     assert.notEqual(after.decision, 'allow', `before: ${before.decision}`);
-  }, { todo: TODO.scripts });
+  });
 
   // T27 approved string ≠ executed string.
   probeCase('T27', 'an allow carrying another action\'s hash is refused by the queue', async () => {
@@ -284,9 +283,9 @@ describe('D. TOCTOU and approval binding (real gate on loopback)', () => {
 
   // T31 cwd confusion.
   probe('T31', 'the agent runs in $HOME without a cd: rm -rf dist resolves there', sh('rm -rf dist', '/home/user'), 'deny');
-  probe('T31', 'cd .claude then a relative write', 'cd .claude && echo {} > settings.json', 'ask', { todo: TODO.cwd });
-  probe('T31', 'cd ~ then rm -rf', 'cd ~ && rm -rf dist', 'deny', { todo: TODO.cwd });
-  probe('T31', 'git -C ~ clean -fdx', 'git -C ~ clean -fdx', 'deny', { todo: TODO.cwd });
-  probe('T31', 'pushd out then delete', 'pushd /etc && rm -rf ssh', 'deny', { todo: TODO.cwd });
+  probe('T31', 'cd .claude then a relative write', 'cd .claude && echo {} > settings.json', 'ask');
+  probe('T31', 'cd ~ then rm -rf', 'cd ~ && rm -rf dist', 'deny');
+  probe('T31', 'git -C ~ clean -fdx', 'git -C ~ clean -fdx', 'deny');
+  probe('T31', 'pushd out then delete', 'pushd /etc && rm -rf ssh', 'deny');
   void WS;
 });

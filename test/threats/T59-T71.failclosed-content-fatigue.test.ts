@@ -17,7 +17,7 @@ import { install, status } from '../../src/node/agents/install/installer';
 import { dialectOf, MAX_STDIN, runShim } from '../../src/node/agents/shim';
 import { ROOT, tempDir } from '../support/gateway';
 import { startGate } from './harness';
-import { assertExpect, file, notTestable, probe, probeCase, sh, verdict } from './support';
+import { assertExpect, env, file, notTestable, probe, probeCase, sh, verdict, WS } from './support';
 
 const claudePayload = (cwd: string, command: string) => JSON.stringify({ session_id: 's', cwd, transcript_path: '/dev/null', permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command } });
 const shim = (home: string, command: string, deadlineMs = 5000, extraEnv: Record<string, string> = {}) =>
@@ -261,9 +261,16 @@ describe('M. approval fatigue', () => {
     'npm run dev &', 'printenv NODE_ENV', 'env NODE_ENV=test npm test', 'tar -czf dist.tgz dist', 'ln -s ../shared src/shared', 'git worktree add .worktrees/fix',
   ];
   for (const c of ORDINARY) probe('T69', 'ordinary work flows', c, 'allow');
-  probe('T69', 'npx of a tool installed in the project flows', 'npx tsc --noEmit', 'allow', { todo: 'closed by issue 13 (npx provenance: local node_modules/.bin)' });
+  probe('T69', 'npx of a tool installed in the project flows', 'npx tsc --noEmit', 'allow');
+  probe('T69', 'npx of a tool the project does not declare downloads code: asks', 'npx cowsay hi', 'ask');
+  probe('T69', 'npx of a pinned other version downloads it: asks', 'npx tsc@4.9 --noEmit', 'ask');
   probe('T69', 'deleting a cache in the workspace flows where Airlock snapshots first', 'rm -rf node_modules/.cache', 'allow', { canSnapshot: true });
-  probe('T69', 'pip install outside a virtualenv changes the machine: asks', 'pip install -r requirements.txt', 'ask');
+  // The project's declared Python dependencies are its ordinary set-up, like `npm ci` (undone by
+  // uninstalling): they flow. Packages the agent names itself outside a virtualenv change the
+  // machine's Python: they ask.
+  probe('T69', 'the project\'s declared Python dependencies flow', 'pip install -r requirements.txt', 'allow');
+  probe('T69', 'pip install of a named package outside a virtualenv changes the machine: asks', 'pip install requests', 'ask');
+  probe('T69', 'pip install of a named package inside the workspace virtualenv flows', 'pip install requests', 'allow', { env: { ...env, vars: { ...env.vars, VIRTUAL_ENV: `${WS}/.venv` } } });
   probeCase('T69', 'ordinary file edits in the workspace flow', () => {
     for (const a of [file('create', 'src/new.ts', { content: 'export const x = 1;\n' }), file('edit', 'src/app.ts', { oldString: 'a', newString: 'b' }), file('read', 'src/app.ts'), file('write', 'docs/notes.md', { content: '# notes' })]) assertExpect(verdict(a), 'allow', JSON.stringify(a));
   });

@@ -18,6 +18,8 @@ const ws = join(dir, 'ws');
 mkdirSync(join(ws, 'build'), { recursive: true });
 writeFileSync(join(ws, 'a.txt'), 'a\n');
 writeFileSync(join(ws, 'b.txt'), 'b\n');
+// An ordinary project file: `npm test` is judged by what its script says.
+writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'ws', private: true, scripts: { test: 'node --test', build: 'tsc -p .' } }, null, 2));
 const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome') } as NodeJS.ProcessEnv;
 delete env.AIRLOCK_DISCOVERY;
 
