@@ -379,7 +379,7 @@ export class Gate {
         g = { decision: 'deny', reasons: ['the approval was given for a different action than the one that would run: ask again', ...g.reasons], rules: [...g.rules, 'approval.hash-mismatch'] };
       } else {
         if (answer.decision === 'allow') this.limits.personActed(run.id);
-        g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
+        g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`, ...(answer.notes ?? [])], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons, ...(answer.notes ?? [])], rules: [...g.rules, 'approval.none'] };
       }
     }
     if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, `checkpoint:${checkpoint}`] };
