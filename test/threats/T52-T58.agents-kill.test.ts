@@ -5,7 +5,7 @@
  * when the switch is pressed and for loop limits.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
@@ -17,7 +17,9 @@ import { checkLoop, emptyLoopMemory, noteCall } from '../../src/core/run/loops';
 import { latchKill, readKillFlag } from '../../src/node/bridge/discovery';
 import { dialectOf, runShim } from '../../src/node/agents/shim';
 import { isAlive, killTree } from '../../src/node/gate/processTree';
-import { tempDir } from '../support/gateway';
+import { CLI, ROOT, runCli, tempDir } from '../support/gateway';
+import { gatedAgentsFor } from '../../src/node/agents/gatedAgents';
+import { install } from '../../src/node/agents/install/installer';
 import { startGate } from './harness';
 import { env, probe, probeCase } from './support';
 
@@ -43,6 +45,40 @@ describe('H. sub-agents, loops, budgets', () => {
   probe('T52', 'a loop restarting an agent', 'while true; do codex exec --full-auto "continue"; sleep 1; done', 'ask');
   probe('T52', 'an agent under nohup in the background', 'nohup claude -p "x" --dangerously-skip-permissions > log 2>&1 &', 'ask');
   probe('T52', 'agents in their prompting modes still ask', 'claude -p "summarise the diff"', 'ask');
+  // Which agents are gated is read from the hooks actually installed (agents/gatedAgents.ts), in the
+  // gate and in `airlock check`: a real install into a temporary home.
+  probeCase('T52', 'gated agents come from the installed hooks: claude installed, gemini not', async () => {
+    const d = tempDir('airlock-t52g-');
+    const home = join(d, 'home');
+    const ws = join(d, 'ws');
+    mkdirSync(ws, { recursive: true });
+    const ctx = { home, airlockHome: join(d, 'ah'), projectDir: ws, nodePath: process.execPath, cliPath: CLI };
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 0)], [], 'nothing installed yet');
+    install('claude', 'user', ctx);
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 1000)], [], 'read again after a short while (cached: a stale answer moves ask and deny, never allow)');
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 10_000)], ['claude'], 'the user-scope claude hooks');
+    install('cursor', 'project', ctx);
+    install('copilot', 'project', ctx);
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 20_000)], ['claude', 'cursor'], 'the project\'s cursor hooks count for work in that project; copilot skips project hooks in a folder it does not trust');
+    assert.deepEqual([...gatedAgentsFor(join(d, 'elsewhere'), { HOME: home }, 30_000)], ['claude'], 'and not for another folder');
+    // Codex skips a hook without its trust entry: not gated.
+    install('codex', 'user', ctx);
+    const toml = join(home, '.codex', 'config.toml');
+    writeFileSync(toml, '# trust entries removed\n');
+    assert.ok(!gatedAgentsFor(ws, { HOME: home }, 40_000).includes('codex'), 'an untrusted codex hook does not gate');
+    // The built CLI judges with them (airlock check): claude unguarded still asks (its hooks run), gemini --yolo escapes.
+    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: ROOT, stdio: 'ignore' });
+    const env = { ...process.env, HOME: home, AIRLOCK_HOME: join(d, 'ah') } as NodeJS.ProcessEnv;
+    delete env.AIRLOCK_DISCOVERY;
+    delete env.CODEX_HOME;
+    const check = async (...argv: string[]) => JSON.parse((await runCli(['check', '--json', '--cwd', ws, '--workspace', ws, '--', ...argv], env, '', ws)).stdout) as { decision: string; reasons: string[] };
+    const claude = await check('claude', '--dangerously-skip-permissions', '-p', 'x');
+    assert.equal(claude.decision, 'ask', claude.reasons.join('; '));
+    assert.match(claude.reasons.join('; '), /its hooks are installed/);
+    const gemini = await check('gemini', '--yolo', '-p', 'x');
+    assert.equal(gemini.decision, 'deny', gemini.reasons.join('; '));
+    assert.match(gemini.reasons.join('; '), /without Airlock's hooks/);
+  });
   probe('T52', 'codex exec in its default mode asks', 'codex exec "x"', 'ask');
   probe('T52', 'ordinary: claude --version', 'claude --version', 'allow');
 

@@ -23,6 +23,7 @@ import type { Approver } from '../../core/run/approver';
 import { applyRunGuards, emptyMemory, rememberDecision, rememberOutcome, resolveAskForMode, type Guarded, type RunMemory } from '../../core/run/runMemory';
 import { readKillFlag } from '../bridge/discovery';
 import { machineEnvironment } from '../environment';
+import { gatedAgentsFor } from '../agents/gatedAgents';
 import { TOOL_TABLE } from '../agents/dialects/tools';
 import type { Ledger, StepRow } from '../ledger/ledger';
 import { RunLimits } from './runLimits';
@@ -346,7 +347,8 @@ export class Gate {
       const roots = 'workspaceRoots' in action && action.workspaceRoots?.length ? action.workspaceRoots : [cwd];
       const written = this.written.get(run.id);
       const trust = trustLookupFor(this.o.home, this.o.workspaceRoots.length ? this.o.workspaceRoots : roots);
-      const env = machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}) });
+      const gatedAgents = gatedAgentsFor(roots[0] ?? cwd);
+      const env = machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}), gatedAgents });
       d = judge(action, policy, state, env);
       // Make it reversible, then let it run: the checkpoint is taken before any answer (or judged again without one).
       if (this.o.checkpoints) ({ d, checkpoint } = await this.o.checkpoints.before(d, () => judge(action, policy, { ...state, canSnapshot: false }, env), roots, req.deadlineMs, summarize(action, req.toolName)));
