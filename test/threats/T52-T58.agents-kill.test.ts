@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import { makeEnvironment } from '../../src/core/paths';
@@ -16,7 +16,7 @@ import { budgetState } from '../../src/core/run/budget';
 import { checkLoop, emptyLoopMemory, noteCall } from '../../src/core/run/loops';
 import { latchKill, readKillFlag } from '../../src/node/bridge/discovery';
 import { dialectOf, runShim } from '../../src/node/agents/shim';
-import { isAlive, killTree } from '../../src/node/gate/processTree';
+import { descendants, isAlive, killTree, listProcesses, workOf } from '../../src/node/gate/processTree';
 import { CLI, ROOT, runCli, tempDir } from '../support/gateway';
 import { gatedAgentsFor } from '../../src/node/agents/gatedAgents';
 import { install } from '../../src/node/agents/install/installer';
@@ -135,6 +135,44 @@ describe('I. kill switch', () => {
     assert.deepEqual(k.survivors, []);
     assert.ok(k.killed.length >= 3, `killed ${k.killed.join(',')}`);
     assert.equal(isAlive(root.pid!), false);
+  });
+  probeCase('T55', 'background jobs whose shell already exited (cmd &, (cmd &)) are ended with the agent: they keep its process group', async () => {
+    const d = tempDir('airlock-t55-');
+    const pids = join(d, 'pids');
+    // The agent: a process-group leader (as when started from a terminal) whose tool calls are
+    // shells that exit at once, leaving their background jobs re-parented out of its tree.
+    const agent = spawn('sh', ['-c', `sh -c 'sleep 71 & echo $! >> ${pids}'; sh -c '(sleep 72 & echo $! >> ${pids})'; exec sleep 70`], { stdio: 'ignore', detached: true });
+    const orphans = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const got = existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
+        if (got.length === 2) return got;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      throw new Error('the background jobs did not start');
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const before = listProcesses();
+      for (const o of orphans) assert.ok(!descendants(before, agent.pid!).includes(o), `${o} left the parent tree`);
+      const k = await killTree(agent.pid!, 'agent');
+      assert.deepEqual(k.survivors, []);
+      for (const o of orphans) assert.ok(k.killed.includes(o), `orphan ${o} ended: ${k.killed.join(',')}`);
+      for (const o of orphans) assert.equal(isAlive(o), false);
+    } finally {
+      for (const o of orphans) if (isAlive(o)) process.kill(o, 'SIGKILL');
+      if (isAlive(agent.pid!)) process.kill(agent.pid!, 'SIGKILL');
+    }
+  });
+  probeCase('T55', 'a process group led outside the agent (the person\'s terminal, the editor) is not taken', () => {
+    const table = [
+      { pid: 10, ppid: 1, pgid: 10, uid: 1, state: 'S', comm: 'bash', cmdline: 'bash' },
+      { pid: 20, ppid: 10, pgid: 10, uid: 1, state: 'S', comm: 'node', cmdline: 'node agent' },
+      { pid: 21, ppid: 20, pgid: 10, uid: 1, state: 'S', comm: 'sh', cmdline: 'sh -c x' },
+      { pid: 30, ppid: 1, pgid: 10, uid: 1, state: 'S', comm: 'vim', cmdline: 'vim notes' },
+    ];
+    assert.deepEqual(workOf(table, 20).sort(), [20, 21]);
+    const led = table.map((p) => (p.pid === 20 ? { ...p, pgid: 20 } : p.pid === 21 ? { ...p, pgid: 20 } : p));
+    assert.deepEqual(workOf([...led, { pid: 40, ppid: 1, pgid: 20, uid: 1, state: 'S', comm: 'sleep', cmdline: 'sleep 9' }], 20).sort(), [20, 21, 40]);
   });
   probe('T55', 'nohup asks', 'nohup npm run dev > dev.log 2>&1 &', 'ask', { rule: 'floor.outlives-kill' });
   probe('T55', 'setsid asks', 'setsid node server.js', 'ask');
