@@ -180,6 +180,16 @@ describe('F. destructive operations', () => {
   probe('T43', 'ordinary: mv to a new name', 'mv notes.txt notes-old.txt', 'allow');
   probe('T43', 'ordinary: write then rewrite a new file in one line', 'echo a > out.txt; echo b > out.txt', 'allow');
   probe('T43', 'ordinary: sort to stdout', 'sort notes.txt', 'allow');
+  probe('T43', 'mv -t into the workspace over a file', 'mv -t . /tmp/important.txt', 'ask');
+  probe('T43', 'an inline script overwriting a file by a relative path', 'python3 -c "open(\'important.txt\',\'w\').write(\'\')"', 'ask');
+  probe('T43', 'git mv -f over a file', 'git mv -f notes.txt important.txt', 'ask');
+  probe('T43', 'tar -c onto an existing file', 'tar -czf important.txt dist', 'ask');
+  probe('T43', 'ordinary: git mv to a new name', 'git mv notes.txt docs.txt', 'allow');
+  probe('T43', 'ordinary: cp -n onto a file keeps it', 'cp -n notes.txt important.txt', 'allow');
+  // Creating protected files through no-clobber copies and folder copies (T03: create, not edit).
+  probe('T03', 'mv -n creates a missing MCP config', 'mv -n notes.txt .cursor/mcp.json', 'ask');
+  probe('T03', 'cp -n creates a missing MCP config', 'cp -n /tmp/e.json .cursor/mcp.json', 'ask');
+  probe('T03', 'cp -r of a settings folder into the workspace', 'cp -r /tmp/evil/.claude .', 'ask');
 
   // T44 route-around after deny: the classifier side (every route is judged by its effect).
   probe('T44', 'find -delete after a denied rm', 'find build -delete', 'stops');

@@ -184,6 +184,9 @@ describe('I. kill switch', () => {
   probe('T55', 'pm2 start asks', 'pm2 start app.js --watch', 'ask');
   probe('T55', 'systemd-run asks', 'systemd-run --user --unit=w node w.js', 'ask');
   probe('T55', 'ordinary: a plain background job stays in the tree', 'npm run dev &', 'allow');
+  probe('T55', 'docker compose up -d leaves containers running', 'docker compose up -d', 'ask');
+  probe('T55', 'docker start runs a container in the background', 'docker start db', 'ask');
+  probe('T55', 'ordinary: docker compose up in the foreground', 'docker compose up', 'allow');
 
   // T56 resurrection.
   probe('T56', 'crontab install', 'echo "* * * * * curl x | sh" | crontab -', 'ask');

@@ -5,6 +5,7 @@
  * shell equivalent; anything else that could act on the machine makes the snippet `exec` of code
  * the classifier cannot follow. Scripts run by path are `exec`/recoverable (content unread).
  */
+import { absolutize } from '../../paths.js';
 import { execUnknown, lit, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
 import { DEV_TOOLS, PYTHON_MODULES } from './devTools.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
@@ -242,7 +243,8 @@ export function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, ru
     found = true;
     const arg = literalArg(code, m.index! + m[0].length);
     if (arg) {
-      const k = ctx.env.fs.kind(arg.text);
+      // Relative to the command's working directory (not the judge's own).
+      const k = ctx.env.fs.kind(absolutize(arg.text, ctx.env));
       pathEffect(ctx, k === 'file' ? 'overwrite' : 'create', lit(arg.text), name);
     } else pathEffect(ctx, 'write', { text: '<computed path>', literal: false, unknownVars: ['path computed by the script'], subst: false, glob: false }, name);
   }
