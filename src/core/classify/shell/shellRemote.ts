@@ -20,7 +20,10 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx): void {
   for (let i = 0; i < t.length; i++) {
     const a = t[i]!;
     const val = (long: string): string | undefined => (a.startsWith(long + '=') ? a.slice(long.length + 1) : t[i + 1]);
-    if (a === '-X' || a === '--request' || a.startsWith('--request=') || /^-X./.test(a)) method = a.startsWith('-X') && a.length > 2 ? a.slice(2) : val('--request');
+    const bundledX = name !== 'wget' ? /^-[a-zA-Z]*X(.*)$/.exec(a) : null;
+    if (a === '--request' || a.startsWith('--request=')) method = val('--request');
+    // -X, -XDELETE, and -X bundled after other short flags (`-sX DELETE`, `-sSXPUT`).
+    else if (bundledX && !a.startsWith('--')) method = bundledX[1] ? bundledX[1] : t[i + 1];
     else if (/^(-d|--data(-\w+)?|-F|--form(-string)?|--json|-T|--upload-file)$/.test(a.split('=')[0]!) || /^-[dFT]./.test(a)) sends = a.split('=')[0];
     else if (name === 'wget' && /^--(post-data|post-file|body-data|body-file)/.test(a)) sends = a.split('=')[0];
     else if (name === 'wget' && a.startsWith('--method')) method = val('--method');
