@@ -16,6 +16,7 @@ import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
 import { airlockHome, machineEnvironment } from '../node/environment';
+import { gatedAgentsFor } from '../node/agents/gatedAgents';
 import { trustLookupFor } from '../node/policy/trustStore';
 import { loadSqlParsers } from '../node/db/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
@@ -61,7 +62,7 @@ export async function prepareParsers(action: unknown): Promise<void> {
 /** The machine as `check` sees it: the real file system and the person's trust for the workspace (no run, so no provenance). */
 export function checkEnvironment(cwd: string, roots: string[]): ReturnType<typeof machineEnvironment> {
   const trust = trustLookupFor(airlockHome(), roots.length ? roots : [cwd]);
-  return machineEnvironment(cwd, roots, process.env, trust ? { trust } : {});
+  return machineEnvironment(cwd, roots, process.env, { ...(trust ? { trust } : {}), gatedAgents: gatedAgentsFor(roots[0] ?? cwd) });
 }
 
 export async function runCheck(a: ParsedArgs): Promise<number> {

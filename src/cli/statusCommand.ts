@@ -29,12 +29,13 @@ export async function runStatus(argv: string[]): Promise<number> {
     process.stderr.write(`airlock: the gate at ${d.discovery.url} did not answer (${'error' in res ? res.error : `HTTP ${res.status}`})\n`);
     return 1;
   }
-  const h = JSON.parse(res.body) as Record<string, unknown> & { policies?: Array<{ path: string | null; workspace: string | null; hash: string; state: string; waiting: string[]; warnings: string[] }> };
+  const h = JSON.parse(res.body) as Record<string, unknown> & { gatedAgents?: string[]; policies?: Array<{ path: string | null; workspace: string | null; hash: string; state: string; waiting: string[]; warnings: string[] }> };
   if (json) {
     process.stdout.write(`${JSON.stringify({ gate: d.discovery.url, ...h })}\n`);
     return 0;
   }
   process.stdout.write(`gate ${d.discovery.url} (pid ${String(h.pid)}, ${String(h.mode)}): ${h.killed ? 'KILL SWITCH LATCHED' : h.paused ? `paused: ${String(h.paused)}` : 'armed'}, ${String(h.pending)} pending ask(s), ledger ${h.ledgerIntact ? 'intact' : 'NOT intact (airlock verify)'}\n`);
+  if (h.gatedAgents) process.stdout.write(`gated agents (Airlock hooks installed): ${h.gatedAgents.length ? h.gatedAgents.join(', ') : 'none'}; another agent CLI started in an unguarded mode is denied\n`);
   for (const p of h.policies ?? []) {
     const where = p.path ?? `no workspace policy${p.workspace ? ` in ${p.workspace}` : ''} (user policy and baseline)`;
     process.stdout.write(`policy ${p.state === 'waiting' ? 'WAITING FOR ACCEPTANCE' : p.state === 'none' ? 'none' : 'in force'}: ${where}  [hash ${p.hash.slice(0, 12)}]\n`);

@@ -373,6 +373,39 @@ const SECRET_DIRS: Array<[string[], string]> = [
   [['.config', 'configstore', 'firebase-tools.json'], 'Firebase token'],
 ];
 
+/**
+ * A name a glob in the last path segment could match that holds secrets (`.e*` → `.env`), or
+ * undefined. Tried against the secret names and extensions, and a few common `.env` variants.
+ */
+export function globSecretName(pattern: string): string | undefined {
+  if (!/[*?[]/.test(pattern) || pattern.includes('/')) return undefined;
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  let rx: RegExp;
+  try {
+    rx = new RegExp(`^${re}$`, 'i');
+  } catch {
+    return undefined;
+  }
+  // A pattern of wildcards alone (`*`, `??`) names no file in particular: the folder's own rules apply.
+  if (pattern.replace(/\[[^\]]*\]|[*?]/g, '').length < 2) return undefined;
+  const candidates = [...Object.keys(SECRET_NAMES), '.env.local', '.env.production', '.env.development', '.env.test', ...Object.keys(SECRET_EXT).map((e) => `server${e}`)];
+  // As the shell globs: a leading dot is matched only by a pattern that starts with one.
+  return candidates.find((c) => rx.test(c) && (c.startsWith('.') ? pattern.startsWith('.') : true));
+}
+
 /** Why a canonical path holds secrets, or undefined. Example/template env files are not secrets. */
 export function secretReason(abs: string): string | undefined {
   const lower = abs.toLowerCase();

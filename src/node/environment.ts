@@ -152,6 +152,8 @@ export function memoFacts(inner: PathFacts): PathFacts {
 export interface EnvironmentExtras {
   provenance?: RunProvenance;
   trust?: TrustLookup;
+  /** The agents whose Airlock hooks are installed here (agents/gatedAgents.ts). */
+  gatedAgents?: readonly string[];
 }
 
 export function machineEnvironment(cwd: string, workspaceRoots: string[], env: NodeJS.ProcessEnv = process.env, extras: EnvironmentExtras = {}): Environment {
@@ -168,5 +170,6 @@ export function machineEnvironment(cwd: string, workspaceRoots: string[], env: N
     vars: { HOME: home, TMPDIR: env.TMPDIR ?? osTmp, USER: env.USER, PWD: resolve(cwd) },
     ...(extras.provenance ? { provenance: extras.provenance } : {}),
     ...(extras.trust ? { trust: extras.trust } : {}),
+    ...(extras.gatedAgents ? { gatedAgents: extras.gatedAgents } : {}),
   });
 }

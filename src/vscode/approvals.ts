@@ -7,6 +7,11 @@
  *
  * Every approval carries the hash of the action that was shown; the queue and the gate refuse an
  * approval for anything else. The deadline denies; nothing here approves on a timeout.
+ *
+ * Other extensions can run any command (T68): the Approve command (the title bar of a proposed
+ * change, the palette, or anyone's `executeCommand`) approves nothing by itself; it opens Airlock's
+ * own confirmation, which only a person can answer (core/run/editorApproval.ts). Every approval
+ * records the way it was given.
  */
 import * as vscode from 'vscode';
 import type { Action, FileAction } from '../core/action';
@@ -17,11 +22,13 @@ import { confirmationWord, presentApproval, type ApprovalView } from '../core/ap
 import { diffStats, formatDiffStats, proposedContent } from '../core/proposed';
 import { grantable } from '../core/run/allowRules';
 import type { ApprovalQueue, ApprovalRequest, DecideResult } from '../core/run/approver';
+import { approveByCommand, approvedBy, type ApprovalWay } from '../core/run/editorApproval';
 
 export const PROPOSED_SCHEME = 'airlock-proposed';
 /** Longest exact text put inside a notification; longer or multi-line text is approved from the review view only. */
 const INLINE_MAX = 300;
 const BY = 'a person in VS Code';
+const by = (way: ApprovalWay): string => approvedBy(way, BY);
 
 export interface ApprovalPorts {
   queue: ApprovalQueue;
@@ -113,26 +120,50 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
     void vscode.window.showWarningMessage(msg);
   };
 
+  /** The typed word for a critical ask (an input box no extension can fill): true when typed exactly. */
+  const typedWord = async (s: Shown): Promise<boolean> => {
+    const word = confirmationWord(s.req.action);
+    const typed = await vscode.window.showInputBox({
+      title: 'Airlock: approve an IRREVERSIBLE or security-sensitive action',
+      prompt: `${s.view.summary.headline}. Type "${word}" to approve (Escape cancels; it stays pending).`,
+      placeHolder: word,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() === word ? undefined : `Type ${word} exactly to approve`),
+    });
+    return typed?.trim() === word;
+  };
+
+  /** Approve from Airlock's own notification (its buttons call this directly; no command involved). */
   const approve = async (stepId: string): Promise<void> => {
     const s = shown.get(stepId);
     if (!s) {
       void vscode.window.showWarningMessage('Airlock: that request is no longer pending.');
       return;
     }
-    if (s.view.critical) {
-      const word = confirmationWord(s.req.action);
-      const typed = await vscode.window.showInputBox({
-        title: 'Airlock: approve an IRREVERSIBLE or security-sensitive action',
-        prompt: `${s.view.summary.headline}. Type "${word}" to approve (Escape cancels; it stays pending).`,
-        placeHolder: word,
-        ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() === word ? undefined : `Type ${word} exactly to approve`),
-      });
-      if (typed?.trim() !== word) return;
-    }
-    const r = ports.queue.decide(stepId, { decision: 'allow', by: BY, actionHash: s.shownHash });
+    if (s.view.critical && !(await typedWord(s))) return;
+    const r = ports.queue.decide(stepId, { decision: 'allow', by: by(s.view.critical ? 'typed-word' : 'notification'), actionHash: s.shownHash });
     ports.log.info(`${stepId}: approve -> ${r}`);
     report(r, s);
+  };
+
+  /**
+   * Airlock's confirmation behind the Approve command: whoever ran the command, a person answers
+   * here (a modal with the effect and the exact text; the typed word for critical asks).
+   */
+  const confirmCommand = async (stepId: string): Promise<'confirm-dialog' | 'typed-word' | undefined> => {
+    const s = shown.get(stepId);
+    if (!s) return undefined;
+    if (s.view.critical) return (await typedWord(s)) ? 'typed-word' : undefined;
+    const inline = s.view.exact.text.length <= INLINE_MAX && !s.view.exact.text.includes('\n');
+    const pick = await vscode.window.showWarningMessage(
+      `Airlock: approve what ${s.req.agent} asks?`,
+      {
+        modal: true,
+        detail: [s.view.summary.headline, ...s.view.summary.lines.map((l) => `• ${l}`), ...(s.stats ? [`Change: ${s.stats}`] : []), '', inline ? `${s.view.exact.label}: ${s.view.exact.text}` : `${s.view.exact.label}: ${s.view.exact.text.length} characters (see the review)`, '', 'Approve only if you chose Approve yourself: other extensions can run Airlock\'s commands, only this dialog approves.'].join('\n'),
+      },
+      'Approve',
+    );
+    return pick === 'Approve' ? 'confirm-dialog' : undefined;
   };
 
   const reject = (stepId: string): void => {
@@ -145,7 +176,7 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
   const allowForRun = (stepId: string): void => {
     const s = shown.get(stepId);
     if (!s) return;
-    const r = ports.queue.allowForRun(stepId, s.shownHash, BY);
+    const r = ports.queue.allowForRun(stepId, s.shownHash, by('allow-for-run'));
     ports.log.info(`${stepId}: allow for this run -> ${r}`);
     report(r, s);
   };
@@ -160,7 +191,7 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
       return;
     }
     ports.log.info(`${stepId}: trusted ${program} in ${ports.trust.workspace} as ${r.entry.class} (trust ${r.entry.id})`);
-    const d = ports.queue.decide(stepId, { decision: 'allow', by: `${BY} (and trusted ${program} in this workspace)`, actionHash: s.shownHash });
+    const d = ports.queue.decide(stepId, { decision: 'allow', by: `${by('trust')} and trusted ${program} in this workspace`, actionHash: s.shownHash });
     report(d, s);
   };
   const trustLabel = (p: string): string => `Trust ${p} in This Workspace`;
@@ -268,8 +299,20 @@ export function registerApprovals(context: vscode.ExtensionContext, ports: Appro
     changed,
     vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, provider),
     vscode.commands.registerCommand('airlock.approveProposed', async (arg?: unknown) => {
+      // Any extension can run this: it approves only what a person confirms in Airlock's dialog.
       const id = fromArg(arg);
-      if (id) await approve(id);
+      const before = id ? shown.get(id) : undefined;
+      const r = await approveByCommand(id, {
+        queue: ports.queue,
+        shown: (id) => {
+          const s = shown.get(id);
+          return s ? { shownHash: s.shownHash, critical: s.view.critical } : undefined;
+        },
+        confirm: (id) => confirmCommand(id),
+        log: (line) => ports.log.warn(line),
+        who: BY,
+      });
+      if (r.outcome === 'approved' && before) report(r.result, before);
     }),
     vscode.commands.registerCommand('airlock.rejectProposed', (arg?: unknown) => {
       const id = fromArg(arg);

@@ -3,6 +3,7 @@
  * undoing it is one deliberate command); un-latching asks for confirmation in a modal.
  */
 import * as vscode from 'vscode';
+import { personConfirms } from './gesture';
 import type { GateControl, KillReport } from '../core/gateControl';
 
 async function terminalShellPids(): Promise<number[]> {
@@ -50,8 +51,11 @@ export function registerKillSwitch(context: vscode.ExtensionContext, gate: GateC
       gate.pause('paused in VS Code');
       void vscode.window.showWarningMessage('Airlock: all agents paused; their actions are denied until you resume.', 'Resume').then((p) => p && gate.resume());
     }),
-    vscode.commands.registerCommand('airlock.resume', () => {
+    vscode.commands.registerCommand('airlock.resume', async () => {
+      if (gate.status().gate !== 'paused') return;
+      if (!(await personConfirms('Airlock: resume all agents?', `Paused: ${gate.status().reason ?? 'no reason recorded'}. After resuming, agents act again (destructive actions still wait for you).`, 'Resume', log))) return;
       gate.resume();
+      log.info('resumed in the editor (confirmed by a person)');
       void vscode.window.showInformationMessage('Airlock: resumed.');
     }),
   );

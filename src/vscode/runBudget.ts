@@ -5,6 +5,7 @@
  */
 import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { personConfirms } from './gesture';
 import type { GateControl } from '../core/gateControl';
 import { formatUsd } from '../core/status';
 
@@ -57,7 +58,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, gate: Gate
       log.info(`budget of run ${r.runId} raised by ${formatUsd(extra)}${r.budget ? ` (${r.budget.detail})` : ''}`);
       void vscode.window.showInformationMessage(`Airlock: the run may spend ${formatUsd(extra)} more${r.budget ? ` (${r.budget.detail})` : ''}.`);
     }),
-    vscode.commands.registerCommand(RESUME_RUN_COMMAND, () => {
+    vscode.commands.registerCommand(RESUME_RUN_COMMAND, async () => {
+      if (!(await personConfirms('Airlock: resume the paused run?', 'The run was paused after repeated denials or its budget. Its next actions are judged again.', 'Resume Run', log))) return;
       const r = gate.resumeRun();
       if (!r.ok) {
         void vscode.window.showInformationMessage(`Airlock: nothing to resume: ${r.error}.`);

@@ -9,6 +9,7 @@
  * The reading and recording live in node/workspacePolicyReview.ts (composed in extension.ts).
  */
 import * as vscode from 'vscode';
+import { personConfirms } from './gesture';
 import { needsAcceptance, renderReview, reviewHeadline, type PolicyReview } from '../core/policy/review';
 
 export const REVIEW_SCHEME = 'airlock-policy-review';
@@ -106,6 +107,13 @@ export function registerWorkspacePolicyReview(context: vscode.ExtensionContext, 
         void vscode.window.showWarningMessage('Airlock: open the workspace policy review first ("Airlock: Review Workspace Policy").');
         return;
       }
+      // Any extension can run this command with a URI it made: the person confirms in Airlock's modal.
+      const r = shown.get(hash);
+      if (!r) {
+        void vscode.window.showWarningMessage('Airlock: that review is no longer open; review the workspace policy again.');
+        return;
+      }
+      if (!(await personConfirms(`Airlock: accept this exact workspace policy file (sha256 ${hash.slice(0, 12)}…)?`, `It would permit ${r.items.length} thing(s) your policy denies today:\n${r.items.map((i) => `• ${i.what}`).join('\n')}`, 'Accept this exact file', log))) return;
       await accept(hash);
     }),
   );

@@ -5,7 +5,8 @@
  *   - Claude Code's hooks are installed with the INSTALLED extension's CLI (`hooks install claude
  *     --scope project`), the agent finds the window's gate through AIRLOCK_DISCOVERY = the window's
  *     own discovery file `<AIRLOCK_HOME>/editors/<pid>.json`;
- *   - approvals: an Edit under src/ (routine: a diff editor opens, Approve in its title), `rm -rf
+ *   - approvals: an Edit under src/ (routine: a diff editor opens, Approve in its title, confirmed in
+ *     Airlock's own dialog since any extension can run the command), `rm -rf
  *     build` (irreversible: a modal with no approving default, the approval needs the typed word),
  *     a Write rejected from its notification, `rm -rf migrations` rejected from the modal;
  *   - the run log panel (webview) lists the run and its steps;
@@ -102,9 +103,16 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     await readmeShot('approval-diff', { x: 348, y: 35, width: 932, height: 765 });
     assert.equal(readFileSync(app, 'utf8'), APP_TS, 'nothing is written before the person decides');
     await vs.page.locator('.editor-actions .action-label[aria-label^="Approve"]').first().click();
+    // The title-bar Approve is a command, which any extension could run: it opens Airlock's own
+    // confirmation, and only pressing Approve there approves (T68).
+    const confirm = await modalDialog(vs.page);
+    assert.match(confirm.message, /approve what claude asks/);
+    assert.match(confirm.detail, /other extensions can run Airlock's commands/i);
+    assert.equal(readFileSync(app, 'utf8'), APP_TS, 'the title-bar command alone approves nothing');
+    await clickModalButton(vs.page, 'Approve');
     const edit = await preStep(ledger, 'toolu_edit');
     assert.equal(edit.decision, 'allow', JSON.stringify(edit));
-    assert.ok(edit.reasons.includes('approved by a person in VS Code') && edit.rules.includes('approval.person'), JSON.stringify(edit));
+    assert.ok(edit.reasons.includes("approved by a person in VS Code (an approve command, confirmed in Airlock's dialog)") && edit.rules.includes('approval.person'), JSON.stringify(edit));
     await until('the edit on disk', () => readFileSync(app, 'utf8').includes('price = 12'));
 
     // 2. rm -rf build: irreversible. A modal with no approving default; the approval needs the typed word.
@@ -131,7 +139,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     const rmBuild = await preStep(ledger, 'toolu_rm_build');
     assert.equal(rmBuild.decision, 'allow', JSON.stringify(rmBuild));
     assert.equal(rmBuild.reversibility, 'irreversible');
-    assert.ok(rmBuild.reasons.includes('approved by a person in VS Code'), JSON.stringify(rmBuild));
+    assert.ok(rmBuild.reasons.includes("approved by a person in VS Code (typed the confirmation word in Airlock's box)"), JSON.stringify(rmBuild));
     await until('build/ deleted on disk', () => !existsSync(join(ws, 'build')));
 
     // 3. A Write under src/: rejected from its notification.

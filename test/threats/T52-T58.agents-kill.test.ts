@@ -5,8 +5,8 @@
  * when the switch is pressed and for loop limits.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import { makeEnvironment } from '../../src/core/paths';
@@ -16,8 +16,10 @@ import { budgetState } from '../../src/core/run/budget';
 import { checkLoop, emptyLoopMemory, noteCall } from '../../src/core/run/loops';
 import { latchKill, readKillFlag } from '../../src/node/bridge/discovery';
 import { dialectOf, runShim } from '../../src/node/agents/shim';
-import { isAlive, killTree } from '../../src/node/gate/processTree';
-import { tempDir } from '../support/gateway';
+import { descendants, isAlive, killTree, listProcesses, workOf } from '../../src/node/gate/processTree';
+import { CLI, ROOT, runCli, tempDir } from '../support/gateway';
+import { gatedAgentsFor } from '../../src/node/agents/gatedAgents';
+import { install } from '../../src/node/agents/install/installer';
 import { startGate } from './harness';
 import { env, probe, probeCase } from './support';
 
@@ -43,6 +45,40 @@ describe('H. sub-agents, loops, budgets', () => {
   probe('T52', 'a loop restarting an agent', 'while true; do codex exec --full-auto "continue"; sleep 1; done', 'ask');
   probe('T52', 'an agent under nohup in the background', 'nohup claude -p "x" --dangerously-skip-permissions > log 2>&1 &', 'ask');
   probe('T52', 'agents in their prompting modes still ask', 'claude -p "summarise the diff"', 'ask');
+  // Which agents are gated is read from the hooks actually installed (agents/gatedAgents.ts), in the
+  // gate and in `airlock check`: a real install into a temporary home.
+  probeCase('T52', 'gated agents come from the installed hooks: claude installed, gemini not', async () => {
+    const d = tempDir('airlock-t52g-');
+    const home = join(d, 'home');
+    const ws = join(d, 'ws');
+    mkdirSync(ws, { recursive: true });
+    const ctx = { home, airlockHome: join(d, 'ah'), projectDir: ws, nodePath: process.execPath, cliPath: CLI };
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 0)], [], 'nothing installed yet');
+    install('claude', 'user', ctx);
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 1000)], [], 'read again after a short while (cached: a stale answer moves ask and deny, never allow)');
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 10_000)], ['claude'], 'the user-scope claude hooks');
+    install('cursor', 'project', ctx);
+    install('copilot', 'project', ctx);
+    assert.deepEqual([...gatedAgentsFor(ws, { HOME: home }, 20_000)], ['claude', 'cursor'], 'the project\'s cursor hooks count for work in that project; copilot skips project hooks in a folder it does not trust');
+    assert.deepEqual([...gatedAgentsFor(join(d, 'elsewhere'), { HOME: home }, 30_000)], ['claude'], 'and not for another folder');
+    // Codex skips a hook without its trust entry: not gated.
+    install('codex', 'user', ctx);
+    const toml = join(home, '.codex', 'config.toml');
+    writeFileSync(toml, '# trust entries removed\n');
+    assert.ok(!gatedAgentsFor(ws, { HOME: home }, 40_000).includes('codex'), 'an untrusted codex hook does not gate');
+    // The built CLI judges with them (airlock check): claude unguarded still asks (its hooks run), gemini --yolo escapes.
+    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: ROOT, stdio: 'ignore' });
+    const env = { ...process.env, HOME: home, AIRLOCK_HOME: join(d, 'ah') } as NodeJS.ProcessEnv;
+    delete env.AIRLOCK_DISCOVERY;
+    delete env.CODEX_HOME;
+    const check = async (...argv: string[]) => JSON.parse((await runCli(['check', '--json', '--cwd', ws, '--workspace', ws, '--', ...argv], env, '', ws)).stdout) as { decision: string; reasons: string[] };
+    const claude = await check('claude', '--dangerously-skip-permissions', '-p', 'x');
+    assert.equal(claude.decision, 'ask', claude.reasons.join('; '));
+    assert.match(claude.reasons.join('; '), /its hooks are installed/);
+    const gemini = await check('gemini', '--yolo', '-p', 'x');
+    assert.equal(gemini.decision, 'deny', gemini.reasons.join('; '));
+    assert.match(gemini.reasons.join('; '), /without Airlock's hooks/);
+  });
   probe('T52', 'codex exec in its default mode asks', 'codex exec "x"', 'ask');
   probe('T52', 'ordinary: claude --version', 'claude --version', 'allow');
 
@@ -100,6 +136,44 @@ describe('I. kill switch', () => {
     assert.ok(k.killed.length >= 3, `killed ${k.killed.join(',')}`);
     assert.equal(isAlive(root.pid!), false);
   });
+  probeCase('T55', 'background jobs whose shell already exited (cmd &, (cmd &)) are ended with the agent: they keep its process group', async () => {
+    const d = tempDir('airlock-t55-');
+    const pids = join(d, 'pids');
+    // The agent: a process-group leader (as when started from a terminal) whose tool calls are
+    // shells that exit at once, leaving their background jobs re-parented out of its tree.
+    const agent = spawn('sh', ['-c', `sh -c 'sleep 71 & echo $! >> ${pids}'; sh -c '(sleep 72 & echo $! >> ${pids})'; exec sleep 70`], { stdio: 'ignore', detached: true });
+    const orphans = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const got = existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
+        if (got.length === 2) return got;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      throw new Error('the background jobs did not start');
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const before = listProcesses();
+      for (const o of orphans) assert.ok(!descendants(before, agent.pid!).includes(o), `${o} left the parent tree`);
+      const k = await killTree(agent.pid!, 'agent');
+      assert.deepEqual(k.survivors, []);
+      for (const o of orphans) assert.ok(k.killed.includes(o), `orphan ${o} ended: ${k.killed.join(',')}`);
+      for (const o of orphans) assert.equal(isAlive(o), false);
+    } finally {
+      for (const o of orphans) if (isAlive(o)) process.kill(o, 'SIGKILL');
+      if (isAlive(agent.pid!)) process.kill(agent.pid!, 'SIGKILL');
+    }
+  });
+  probeCase('T55', 'a process group led outside the agent (the person\'s terminal, the editor) is not taken', () => {
+    const table = [
+      { pid: 10, ppid: 1, pgid: 10, uid: 1, state: 'S', comm: 'bash', cmdline: 'bash' },
+      { pid: 20, ppid: 10, pgid: 10, uid: 1, state: 'S', comm: 'node', cmdline: 'node agent' },
+      { pid: 21, ppid: 20, pgid: 10, uid: 1, state: 'S', comm: 'sh', cmdline: 'sh -c x' },
+      { pid: 30, ppid: 1, pgid: 10, uid: 1, state: 'S', comm: 'vim', cmdline: 'vim notes' },
+    ];
+    assert.deepEqual(workOf(table, 20).sort(), [20, 21]);
+    const led = table.map((p) => (p.pid === 20 ? { ...p, pgid: 20 } : p.pid === 21 ? { ...p, pgid: 20 } : p));
+    assert.deepEqual(workOf([...led, { pid: 40, ppid: 1, pgid: 20, uid: 1, state: 'S', comm: 'sleep', cmdline: 'sleep 9' }], 20).sort(), [20, 21, 40]);
+  });
   probe('T55', 'nohup asks', 'nohup npm run dev > dev.log 2>&1 &', 'ask', { rule: 'floor.outlives-kill' });
   probe('T55', 'setsid asks', 'setsid node server.js', 'ask');
   probe('T55', 'disown asks', 'npm run watch & disown', 'ask');
@@ -110,6 +184,9 @@ describe('I. kill switch', () => {
   probe('T55', 'pm2 start asks', 'pm2 start app.js --watch', 'ask');
   probe('T55', 'systemd-run asks', 'systemd-run --user --unit=w node w.js', 'ask');
   probe('T55', 'ordinary: a plain background job stays in the tree', 'npm run dev &', 'allow');
+  probe('T55', 'docker compose up -d leaves containers running', 'docker compose up -d', 'ask');
+  probe('T55', 'docker start runs a container in the background', 'docker start db', 'ask');
+  probe('T55', 'ordinary: docker compose up in the foreground', 'docker compose up', 'allow');
 
   // T56 resurrection.
   probe('T56', 'crontab install', 'echo "* * * * * curl x | sh" | crontab -', 'ask');

@@ -12,7 +12,9 @@ import { test } from 'node:test';
 import type { Environment } from '../../src/core/paths';
 import { judge, type Decision, type GateMode, type RunState } from '../../src/core/judge';
 import { buildEffectivePolicy, type EffectivePolicy } from '../../src/core/policy/layers';
-import { HOME, WS, testEnv } from '../support/env';
+import { HOME, WS, tableFs, testEnv } from '../support/env';
+import { sha256 } from '../../src/core/hash';
+import type { FileRead, PathFacts } from '../../src/core/paths';
 
 export { HOME, WS };
 export type Expect = 'allow' | 'ask' | 'deny' | 'stops';
@@ -39,6 +41,15 @@ export const FILES: Record<string, string> = {
   [`${WS}/.git/hooks`]: 'dir',
   [`${WS}/scripts`]: 'dir',
   [`${WS}/scripts/test.sh`]: 'file',
+  [`${WS}/scripts/build.js`]: 'file',
+  [`${WS}/requirements.txt`]: 'file',
+  [`${WS}/package-lock.json`]: 'file',
+  [`${WS}/node_modules`]: 'dir',
+  [`${WS}/node_modules/.bin`]: 'dir',
+  [`${WS}/node_modules/.bin/tsc`]: 'file',
+  [`${WS}/node_modules/.bin/vitest`]: 'file',
+  [`${WS}/node_modules/.bin/vite`]: 'file',
+  [`${WS}/node_modules/.bin/eslint`]: 'file',
   [`${HOME}/.airlock`]: 'dir',
   [`${HOME}/.airlock/ledger.sqlite`]: 'file',
   [`${HOME}/.airlock/bridge.json`]: 'file',
@@ -49,7 +60,55 @@ export const FILES: Record<string, string> = {
   [`${HOME}/.bashrc`]: 'file',
 };
 
-export const env: Environment = testEnv(FILES);
+/**
+ * What the probe workspace's files say, for the probes whose verdict depends on it (package scripts,
+ * the declared Python dependencies, a workspace script): an ordinary web project. A file in FILES
+ * without content here cannot be looked inside (unknown, fail closed), as on a real machine where
+ * it is unreadable.
+ */
+export const CONTENT: Record<string, string> = {
+  [`${WS}/package.json`]: JSON.stringify(
+    {
+      name: 'project',
+      version: '1.4.0',
+      private: true,
+      scripts: { dev: 'vite', build: 'tsc -p . && vite build', test: 'vitest run', lint: 'eslint .', start: 'node scripts/build.js && node dist/server.js' },
+      dependencies: { react: '^18.3.1' },
+      devDependencies: { typescript: '^5.6.0', vite: '^5.4.0', vitest: '^2.1.0', eslint: '^9.0.0' },
+    },
+    null,
+    2,
+  ),
+  [`${WS}/requirements.txt`]: 'django==5.1.2\npsycopg[binary]==3.2.3\npytest==8.3.3\n',
+  [`${WS}/scripts/test.sh`]: '#!/bin/sh\nset -e\nnpx vitest run\n',
+  [`${WS}/scripts/build.js`]: "const { execSync } = require('node:child_process');\nexecSync('tsc -p .', { stdio: 'inherit' });\n",
+  [`${WS}/src/app.ts`]: 'export const app = () => 1;\n',
+  [`${WS}/README.md`]: '# project\n',
+};
+
+/**
+ * PathFacts of a table (tableFs) whose files in CONTENT can be read: the same errors as the node
+ * port otherwise (a missing file is missing, a file without content here is unreadable).
+ */
+export function probeFs(entries: Record<string, string>, content: Record<string, string> = CONTENT): PathFacts {
+  const base = tableFs({ [WS]: 'dir', [HOME]: 'dir', ...entries });
+  return {
+    ...base,
+    readFile: (p: string, max: number): FileRead => {
+      const r = base.realpath(p);
+      const text = r === undefined ? undefined : content[r];
+      if (r === undefined || text === undefined || base.kind(p) !== 'file') return base.readFile!(p, max);
+      if (text.length > max) return { ok: false, path: r, error: 'too-large', detail: `${text.length} bytes, more than ${max}` };
+      return { ok: true, path: r, text, sha256: sha256(text), size: text.length };
+    },
+    readText: (p: string) => {
+      const r = base.realpath(p);
+      return r === undefined ? undefined : content[r];
+    },
+  };
+}
+
+export const env: Environment = testEnv(FILES, { fs: probeFs(FILES) });
 export const policy: EffectivePolicy = buildEffectivePolicy({});
 export const INTERACTIVE: RunState = { killed: false, mode: 'interactive', canSnapshot: false };
 
@@ -88,25 +147,14 @@ export function probe(id: string, name: string, action: string | Record<string, 
   const a = typeof action === 'string' ? sh(action) : action;
   const label = typeof action === 'string' ? action : JSON.stringify(action).slice(0, 160);
   const title = `${id} ${name}: ${label.replace(/\n/g, '\\n').slice(0, 140)} → ${expect}`;
-  const todo = o.todo ?? afterMerge(title);
-  test(title, todo ? { todo } : {}, () => {
+  test(title, o.todo ? { todo: o.todo } : {}, () => {
     assertExpect(verdict(a, o), expect, label, o);
   });
 }
 
 /** A probe with its own body (a race, a real process, a ledger). */
-/**
- * Probes whose verdict changed when the judge's halves merged (looking inside now reads the probe
- * workspace's package.json, which the pure test table cannot give content for): shown as todo until
- * the probe workspace carries real file content.
- */
-const AFTER_MERGE = 'after the merge: npm/pip commands are judged by what the project file says, and the probe environment has no file content (unknown); to reconcile with a content fixture';
-const AFTER_MERGE_NAMES = [/^T69 ordinary work flows: (npm|env NODE_ENV=test npm)/, /^T55 ordinary: a plain background job/, /^T69 pip install outside a virtualenv/, /^T69 fewer than 10 prompts/, /^T70 after 20 reversible asks/, /^T69 airlock check: git status && npm test/];
-export const afterMerge = (title: string): string | undefined => (AFTER_MERGE_NAMES.some((r) => r.test(title)) ? AFTER_MERGE : undefined);
-
 export function probeCase(id: string, name: string, fn: () => void | Promise<void>, o: { todo?: string; timeout?: number } = {}): void {
-  const todo = o.todo ?? afterMerge(`${id} ${name}`);
-  test(`${id} ${name}`, { ...(todo ? { todo } : {}), timeout: o.timeout ?? 60_000 }, fn);
+  test(`${id} ${name}`, { ...(o.todo ? { todo: o.todo } : {}), timeout: o.timeout ?? 60_000 }, fn);
 }
 
 /** A class (or a probe of it) that cannot be tested here: shown as skipped, with the reason. */

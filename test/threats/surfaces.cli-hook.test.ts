@@ -18,6 +18,8 @@ const ws = join(dir, 'ws');
 mkdirSync(join(ws, 'build'), { recursive: true });
 writeFileSync(join(ws, 'a.txt'), 'a\n');
 writeFileSync(join(ws, 'b.txt'), 'b\n');
+// An ordinary project file: `npm test` is judged by what its script says.
+writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'ws', private: true, scripts: { test: 'node --test', build: 'tsc -p .' } }, null, 2));
 const env = { ...process.env, AIRLOCK_HOME: home, HOME: join(dir, 'userhome') } as NodeJS.ProcessEnv;
 delete env.AIRLOCK_DISCOVERY;
 
@@ -47,8 +49,9 @@ const CHECKS: Array<[string, string, 'ask' | 'deny' | 'allow' | 'stops']> = [
   ['T46', 'npm pkg set scripts.postinstall="sh x"', 'ask'],
   ['T46', 'npm config set script-shell /tmp/sh', 'ask'],
   ['T48', `sqlite3 ${home}/ledger.sqlite "DELETE FROM steps"`, 'deny'],
-  ['T52', 'claude --dangerously-skip-permissions -p x', 'ask'],
-  ['T52', 'gemini --yolo -p x', 'ask'],
+  // No agent's hooks are installed in this home: an agent started unguarded escapes the gate.
+  ['T52', 'claude --dangerously-skip-permissions -p x', 'deny'],
+  ['T52', 'gemini --yolo -p x', 'deny'],
   ['T55', 'nohup node server.js &', 'ask'],
   ['T56', 'tmux new -d "node worker.js"', 'ask'],
   ['T65', 'code --uninstall-extension airlock-dev.airlock', 'deny'],

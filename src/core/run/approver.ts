@@ -28,7 +28,10 @@ export interface ApprovalRequest {
  * A person's answer. An allow names the hash of the action the person was shown: the gate allows
  * only if it equals the hash of the action it is about to let run (a stale or swapped approval is a deny).
  */
-export type ApprovalAnswer = { decision: 'allow'; by: string; actionHash: string } | { decision: 'deny'; reason: string };
+export type ApprovalAnswer = ({ decision: 'allow'; by: string; actionHash: string } | { decision: 'deny'; reason: string }) & {
+  /** What happened to the request while it was pending (a refused approve command): recorded with the step. */
+  notes?: string[];
+};
 
 export interface Approver {
   /** Resolve with a person's decision, or deny at `deadlineAt`. Never rejects. */
@@ -62,4 +65,9 @@ export interface ApprovalQueue {
   allowForRun(stepId: string, shownActionHash: string, by: string): DecideResult;
   /** Listen; returns the unsubscribe function. */
   subscribe(l: ApprovalListener): () => void;
+  /**
+   * Record something that happened to a pending request before its answer (an approve command
+   * nobody confirmed): it is added to the answer's text, so the ledger keeps it with the step.
+   */
+  note?(stepId: string, text: string): void;
 }

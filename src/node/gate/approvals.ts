@@ -23,7 +23,11 @@ interface Pending {
   req: ApprovalRequest;
   resolve: (a: ApprovalAnswer) => void;
   timer: NodeJS.Timeout;
+  /** What happened to it while pending (a refused approve command), kept with its answer. */
+  notes?: string[];
 }
+
+const MAX_NOTES = 8;
 
 export interface PendingApprovalsOptions {
   /** "Allow for this run" grants; absent = no grants (headless). */
@@ -145,6 +149,14 @@ export class PendingApprovals implements Approver, ApprovalQueue {
     return 'decided';
   }
 
+  note(stepId: string, text: string): void {
+    const p = this.waiting.get(stepId);
+    if (!p) return;
+    const t = text.replace(/\s+/g, ' ').slice(0, 500);
+    p.notes = [...(p.notes ?? []), t].slice(-MAX_NOTES);
+    this.o.log?.(`${stepId}: ${t}`);
+  }
+
   denyAll(reason: string): void {
     for (const id of [...this.waiting.keys()]) this.finish(id, { decision: 'deny', reason });
   }
@@ -188,8 +200,9 @@ export class PendingApprovals implements Approver, ApprovalQueue {
     if (!p) return false;
     this.waiting.delete(stepId);
     clearTimeout(p.timer);
-    p.resolve(answer);
-    this.emitSettled(stepId, answer);
+    const final: ApprovalAnswer = p.notes?.length ? { ...answer, notes: [...(answer.notes ?? []), ...p.notes.map((n) => `while pending: ${n}`)] } : answer;
+    p.resolve(final);
+    this.emitSettled(stepId, final);
     return true;
   }
 }

@@ -20,6 +20,7 @@ import type { Approver } from '../../core/run/approver';
 import { applyRunGuards, rememberDecision, rememberOutcome, resolveAskForMode, type Guarded, type RunMemory } from '../../core/run/runMemory';
 import { readKillFlag } from '../bridge/discovery';
 import { machineEnvironment } from '../environment';
+import { gatedAgentsFor } from '../agents/gatedAgents';
 import { TOOL_TABLE } from '../agents/dialects/tools';
 import type { Ledger } from '../ledger/ledger';
 import { RunLimits } from './runLimits';
@@ -201,7 +202,8 @@ export class Gate {
       const roots = 'workspaceRoots' in action && action.workspaceRoots?.length ? action.workspaceRoots : [cwd];
       const written = this.runs.writtenIn(run.id);
       const trust = trustLookupFor(this.o.home, this.o.workspaceRoots.length ? this.o.workspaceRoots : roots);
-      const env = machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}) });
+      const gatedAgents = gatedAgentsFor(roots[0] ?? cwd);
+      const env = machineEnvironment(cwd, roots, process.env, { ...(written ? { provenance: { writtenBy: (p: string) => written.get(p) } } : {}), ...(trust ? { trust } : {}), gatedAgents });
       d = judge(action, policy, state, env);
       // Make it reversible, then let it run: the checkpoint is taken before any answer (or judged again without one).
       if (this.o.checkpoints) ({ d, checkpoint } = await this.o.checkpoints.before(d, () => judge(action, policy, { ...state, canSnapshot: false }, env), roots, req.deadlineMs, summarize(action, req.toolName)));
@@ -234,7 +236,7 @@ export class Gate {
         g = { decision: 'deny', reasons: ['the approval was given for a different action than the one that would run: ask again', ...g.reasons], rules: [...g.rules, 'approval.hash-mismatch'] };
       } else {
         if (answer.decision === 'allow') this.limits.personActed(run.id);
-        g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons], rules: [...g.rules, 'approval.none'] };
+        g = answer.decision === 'allow' ? { ...g, decision: 'allow', reasons: [...g.reasons, `approved by ${answer.by}`, ...(answer.notes ?? [])], rules: [...g.rules, 'approval.person'] } : { decision: 'deny', reasons: [answer.reason, ...g.reasons, ...(answer.notes ?? [])], rules: [...g.rules, 'approval.none'] };
       }
     }
     if (checkpoint && g.decision === 'allow') g = { ...g, reasons: [...g.reasons, `checkpoint ${checkpoint} taken before running: Undo in the run log (or airlock undo) puts the files back`], rules: [...g.rules, CHECKPOINT_TAKEN] };

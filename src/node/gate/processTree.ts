@@ -16,6 +16,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcInfo {
   pid: number;
   ppid: number;
+  /** Process group (absent where the platform does not say). */
+  pgid?: number;
   uid: number | undefined;
   /** Process state letter on Linux ('Z' = zombie: already dead). */
   state: string;
@@ -33,6 +35,7 @@ function readProc(pid: number): ProcInfo | undefined {
     const rest = stat.slice(close + 2).split(' ');
     const state = rest[0] ?? '?';
     const ppid = Number(rest[1]);
+    const pgid = Number(rest[2]);
     let cmdline = '';
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((x) => x).join(' ');
@@ -46,7 +49,7 @@ function readProc(pid: number): ProcInfo | undefined {
     } catch {
       /* exited */
     }
-    return { pid, ppid, uid, state, comm, cmdline };
+    return { pid, ppid, ...(Number.isFinite(pgid) ? { pgid } : {}), uid, state, comm, cmdline };
   } catch {
     return undefined;
   }
@@ -60,12 +63,12 @@ export function listProcesses(): ProcInfo[] {
       .map((e) => readProc(Number(e)))
       .filter((p): p is ProcInfo => !!p);
   }
-  const out = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,uid=,state=,comm=,args='], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
+  const out = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,pgid=,uid=,state=,comm=,args='], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
   return out
     .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s*(.*)$/.exec(l))
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s*(.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), state: m[4]!.slice(0, 1), comm: m[5]!.split('/').pop()!, cmdline: m[6] ?? '' }));
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), pgid: Number(m[3]), uid: Number(m[4]), state: m[5]!.slice(0, 1), comm: m[6]!.split('/').pop()!, cmdline: m[7] ?? '' }));
 }
 
 export function isAlive(pid: number): boolean {
@@ -183,6 +186,20 @@ export function protectedReason(table: readonly ProcInfo[], pid: number, self = 
   return undefined;
 }
 
+/**
+ * The processes that belong to `root`'s work: its descendants, and every member of a process group
+ * led by one of them. A background job whose shell exited (`cmd &` run by `bash -c`, `(cmd &)`) is
+ * re-parented to PID 1 or a subreaper, out of the parent tree, but keeps the agent's process group
+ * (T55). A group led by anything outside the tree (the person's terminal, the editor) is not taken.
+ */
+export function workOf(table: readonly ProcInfo[], root: number): number[] {
+  const tree = new Set([root, ...descendants(table, root)]);
+  const groups = new Set(table.filter((p) => tree.has(p.pid) && p.pgid === p.pid).map((p) => p.pid));
+  if (groups.size === 0) return [...tree];
+  for (const p of table) if (p.pgid !== undefined && groups.has(p.pgid) && !tree.has(p.pid)) for (const q of [p.pid, ...descendants(table, p.pid)]) tree.add(q);
+  return [...tree];
+}
+
 /** End `root` and everything under it: freeze (SIGSTOP) until the tree stops growing, then SIGKILL. */
 export async function killTree(root: number, label: string, waitMs = 3000): Promise<TreeKill> {
   let table = listProcesses();
@@ -191,7 +208,9 @@ export async function killTree(root: number, label: string, waitMs = 3000): Prom
   const mine = new Set([process.pid, ...ancestors(table, process.pid)]);
   const frozen = new Set<number>();
   for (let round = 0; round < 20; round++) {
-    const tree = [root, ...descendants(table, root)].filter((p) => !mine.has(p));
+    const myUid = process.getuid?.();
+    const byPid = new Map(table.map((p) => [p.pid, p]));
+    const tree = workOf(table, root).filter((p) => !mine.has(p) && p > 1 && (myUid === undefined || byPid.get(p)?.uid === undefined || byPid.get(p)!.uid === myUid));
     const fresh = tree.filter((p) => !frozen.has(p));
     if (fresh.length === 0) break;
     for (const p of fresh) {

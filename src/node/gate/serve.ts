@@ -19,6 +19,7 @@ import type { HookRequest } from '../../core/protocol/bridge';
 import { describeIntegrity } from '../../core/run/ledgerCheck';
 import { CheckpointStore, checkpointSettingsFromEnv, type CheckpointSettings } from '../checkpoints/store';
 import { GateCheckpoints } from '../checkpoints/gateCheckpoints';
+import { gatedAgentsFor } from '../agents/gatedAgents';
 
 export interface ServeOptions {
   home: string;
@@ -131,7 +132,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
       },
       stop: (reason) => void stop(reason),
       sessionEnd: (agent, sessionId, reason, transcriptPath) => gate.endSession(agent, sessionId, reason, transcriptPath),
-      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false, policies: gate.policyStatus() }),
+      health: () => ({ ok: true, pid: process.pid, mode: o.mode, pending: approver.pending(), paused: gate.paused ?? null, killed: readKillFlag(o.home).killed, ledgerIntact: ledger instanceof Ledger ? ledger.integrity.ok : false, policies: gate.policyStatus(), gatedAgents: [...gatedAgentsFor(o.workspaceRoots[0] ?? process.cwd())] }),
     },
   });
   const otlp = usage ? await startOtlpReceiverWithFallback({ port: o.otlpPort ?? otlpPortFor(o.home), log: o.log, onData: (signal, data) => usage.ingestOtlp(signal, data) }) : undefined;

@@ -3,7 +3,7 @@
  */
 import { posix } from 'node:path';
 import type { Effect, Reversibility } from '../../effects.js';
-import { absolutize, inspectPath, isWithin, type Environment, type PathInfo } from '../../paths.js';
+import { absolutize, globSecretName, inspectPath, isWithin, type Environment, type PathInfo } from '../../paths.js';
 import type { ShWord } from './shellWords.js';
 import type { LineState } from './families/lineState.js';
 
@@ -195,6 +195,12 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
   const flags: Partial<Effect> = {};
   if (info.securityConfig && op !== 'read') flags.securityConfig = true;
   if (info.secrets) flags.secrets = true;
+  // A glob in the last segment that can match a secret file (`cat .e*`) reads it.
+  const globSecret = contents && op === 'read' && !info.secrets ? globSecretName(w.text.split('/').pop() ?? '') : undefined;
+  if (globSecret) {
+    flags.secrets = true;
+    info.secrets = `a glob that can match ${globSecret}`;
+  }
   let temp = tempish(info, ctx.env, contents);
   let tempNote = '';
   if (temp && destructive) {

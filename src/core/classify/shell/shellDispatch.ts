@@ -288,7 +288,25 @@ function defineAlias(name: string, args: ShWord[], ctx: Ctx): boolean {
   return defined;
 }
 
+/**
+ * Wrappers that run the command as another user (root by default). What the command changes is
+ * then not the agent's to change: a write anywhere (the workspace included, files left owned by
+ * root) is a change to the machine, outside what the workspace rules cover.
+ */
+const AS_ANOTHER_USER = new Set(['sudo', 'doas', 'run0', 'pkexec', 'su', 'runuser']);
+
 function dispatch(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
+  if (!AS_ANOTHER_USER.has(name)) return dispatchCommand(name, args, ctx, stdin, runScript);
+  const from = ctx.effects.length;
+  dispatchCommand(name, args, ctx, stdin, runScript);
+  for (const e of ctx.effects.slice(from)) {
+    if (e.kind === 'read' || e.reversibility === 'read' || e.outsideWorkspace) continue;
+    e.outsideWorkspace = true;
+    e.detail = `as another user (${name}): ${e.detail}`;
+  }
+}
+
+function dispatchCommand(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, runScript: ScriptRunner): void {
   const wrapper = WRAPPERS[name];
   if (wrapper) {
     const { rest, read, scripts } = stripWrapper(wrapper, args);

@@ -8,6 +8,7 @@
  * - archivers and patch (they write files where they run).
  * Each handler returns false when the program is not its business.
  */
+import { absolutize } from '../../paths.js';
 import { execUnknown, lit, network, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import type { ArgvRunner, ScriptRunner } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
@@ -324,7 +325,7 @@ function runTar(args: ShWord[], ctx: Ctx): void {
   if (mode === 'c' || mode === 'r' || mode === 'd') {
     const members = t.filter((a, i) => !a.startsWith('-') && i !== (fIdx >= 0 ? fIdx + 1 : bundle.includes('f') ? 1 : -1) && !(i === 0 && bundle));
     for (const m of members) readSecretAware(ctx, lit(m), 'tar');
-    if (file && file !== '-') pathEffect(ctx, mode === 'c' ? (ctx.env.fs.kind(file) === 'file' ? 'overwrite' : 'create') : 'write', file, 'tar', ' (archive)');
+    if (file && file !== '-') pathEffect(ctx, mode === 'c' ? (ctx.env.fs.kind(absolutize(file, ctx.env)) === 'file' ? 'overwrite' : 'create') : 'write', file, 'tar', ' (archive)');
     else plain(ctx, 'tar', 'read', 'read', 'tar writes an archive to stdout');
     return;
   }

@@ -3,6 +3,7 @@
  * tee, touch, mkdir, ln, sed -i. Targets go through pathEffect (workspace / temp / outside,
  * secrets, security config, critical folders).
  */
+import { posix } from 'node:path';
 import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
 import type { ShWord } from './shellWords.js';
 import { notePrecious } from './families/lineState.js';
@@ -28,10 +29,17 @@ function writeTarget(ctx: Ctx, dest: ShWord, source: string, note = ''): void {
   else if (kind === 'file') pathEffect(ctx, 'overwrite', dest, source, note);
   else pathEffect(ctx, 'create', dest, source, note);
 }
+/** With no-clobber: a file already at `dest` is kept; a missing one is created. */
+function createIfMissing(ctx: Ctx, dest: ShWord, source: string): void {
+  const known = !dest.unknownVars.length && !dest.subst;
+  if (known && ctx.env.fs.kind(abs(ctx, dest.text).replace(/(.)\/+$/, '$1')) === 'file') return;
+  pathEffect(ctx, 'create', dest, source, known ? ' (no-clobber: only if missing)' : '');
+}
 function abs(ctx: Ctx, p: string): string {
-  if (p.startsWith('/')) return p;
-  if (p === '~' || p.startsWith('~/')) return ctx.env.home + p.slice(1);
-  return ctx.env.cwd.replace(/\/$/, '') + '/' + p;
+  // Normalized (`./x`, `dir/.`, `a/../b`): the file-system port is asked about the path as the kernel resolves it.
+  if (p.startsWith('/')) return posix.normalize(p);
+  if (p === '~' || p.startsWith('~/')) return posix.normalize(ctx.env.home + p.slice(1));
+  return posix.normalize(ctx.env.cwd.replace(/\/$/, '') + '/' + p);
 }
 
 /**
@@ -108,8 +116,13 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     const { dest, srcs, intoDir } = copyOperands(args, ctx);
     if (!dest) return;
     for (const s of srcs) pathEffect(ctx, 'write', s, 'mv', ' (moves it away)');
-    if (shortHas(args, 'n', ['--no-clobber'])) return;
+    const noClobber = shortHas(args, 'n', ['--no-clobber']);
     for (const d of intoDir ? srcs.map((s) => inside(dest, s)) : [dest]) {
+      // -n keeps a file already there, but still creates the ones that are missing (`mv -n x .cursor/mcp.json`).
+      if (noClobber) {
+        createIfMissing(ctx, d, 'mv');
+        continue;
+      }
       writeTarget(ctx, d, 'mv');
       keep(ctx, d);
     }
@@ -118,8 +131,12 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     const { dest, srcs, intoDir } = copyOperands(args, ctx);
     if (!dest) return;
     for (const s of srcs) pathEffect(ctx, 'read', s, 'cp');
-    if (shortHas(args, 'n', ['--no-clobber'])) return;
+    const noClobber = shortHas(args, 'n', ['--no-clobber']);
     for (const d of intoDir ? srcs.map((s) => inside(dest, s)) : [dest]) {
+      if (noClobber) {
+        createIfMissing(ctx, d, 'cp');
+        continue;
+      }
       writeTarget(ctx, d, 'cp');
       keep(ctx, d);
     }

@@ -146,7 +146,7 @@ export const GIT_VERBS: Record<string, Verb> = {
     base: { rev: 'reversible', kind: 'network', detail: 'pushes new commits (fast-forward only: the remote keeps its old history)' },
   },
   rm: { dry: ['-n', '--dry-run'], rules: [{ flags: ['--cached'], rev: 'reversible', kind: 'write', detail: 'untracks files' }], base: { rev: 'irreversible', kind: 'delete', detail: 'deletes tracked files from the working tree' } },
-  mv: { rules: [], base: { rev: 'reversible', kind: 'write', detail: 'renames tracked files' } },
+  mv: { rules: [{ flags: ['-f', '--force'], rev: 'irreversible', kind: 'overwrite', detail: 'git mv -f renames over an existing file (what it held is lost unless committed)' }], base: { rev: 'reversible', kind: 'write', detail: 'renames tracked files' } },
   apply: { rules: [{ flags: ['--check', '--stat', '--numstat', '--summary'], ...READ }], base: { rev: 'reversible', kind: 'write', detail: 'applies a patch' } },
   am: { rules: [], base: LOCAL },
   worktree: { rules: [{ sub: ['remove'], flags: ['-f', '--force'], rev: 'irreversible', kind: 'delete', detail: 'force-removes a worktree (uncommitted changes in it are lost)' }, { sub: ['remove', 'prune'], rev: 'recoverable', kind: 'write', detail: 'removes a clean worktree (git refuses if it has changes)' }, { sub: ['list'], ...READ }], base: { rev: 'reversible', kind: 'write', detail: 'adds a worktree' } },

@@ -5,6 +5,7 @@
  * shell equivalent; anything else that could act on the machine makes the snippet `exec` of code
  * the classifier cannot follow. Scripts run by path are `exec`/recoverable (content unread).
  */
+import { absolutize, inspectPath } from '../../paths.js';
 import { execUnknown, lit, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
 import { DEV_TOOLS, PYTHON_MODULES } from './devTools.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
@@ -188,6 +189,31 @@ const OTHER_RISK: Record<Lang, RegExp> = {
 };
 
 /** First string literal starting at `from` (the call's argument), or undefined if it is not one. */
+/** Calls whose first argument is the source and second the destination. */
+const TWO_PATH_CALL = /\b(?:shutil\.(?:move|copy\w*)|os\.(?:rename|replace)|renameSync|rename|copyFileSync|copyFile|cpSync|FileUtils\.(?:mv|cp\w*)|copy|Deno\.rename)\b/;
+
+/** `('src', 'dest'` at `from`: both literal, or undefined. */
+function secondLiteral(code: string, from: number): { src: string; dest: string } | undefined {
+  const m = /^\s*\(?\s*(?:f|r|b|u)?(['"])((?:\\.|(?!\1)[^\\])*)\1\s*,\s*(?:f|r|b|u)?(['"])((?:\\.|(?!\3)[^\\])*)\3/.exec(code.slice(from));
+  if (!m || /\$[{\w]|#\{/.test(`${m[2]}${m[4]}`)) return undefined;
+  return { src: m[2]!, dest: m[4]! };
+}
+
+/**
+ * String literals in inline code that name a file holding secrets (`open('.env')`,
+ * `readFileSync('~/.aws/credentials')`): the code reads secrets, whatever call it uses.
+ */
+export function secretLiterals(code: string, ctx: Ctx, name: string): void {
+  const seen = new Set<string>();
+  for (const m of code.matchAll(/(['"`])((?:\\.|(?!\1)[^\\\n]){1,300})\1/g)) {
+    const t = m[2]!;
+    if (seen.has(t) || !/^[~./\w][^\s]*$/.test(t) || /\$\{|#\{/.test(t)) continue;
+    seen.add(t);
+    const info = inspectPath(t, ctx.env);
+    if (info.secrets) plain(ctx, name, 'read', 'read', `${name} inline code names ${info.abs} (secrets: ${info.secrets})`, { target: info.abs, secrets: true, ...(info.insideWorkspace ? {} : { outsideWorkspace: true }) });
+  }
+}
+
 function literalArg(code: string, from: number): { text: string; list: boolean } | undefined {
   const rest = code.slice(from).trimStart();
   const list = rest.startsWith('[') || rest.startsWith('qw') || rest.startsWith('%w');
@@ -209,6 +235,7 @@ export function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, ru
   let code = word.text;
   let found = false;
   let unknown = false;
+  secretLiterals(code, ctx, name);
   for (const m of code.matchAll(SHELL_CALLS[lang])) {
     found = true;
     const tok = m[0];
@@ -241,8 +268,15 @@ export function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, ru
   for (const m of code.matchAll(WRITE_CALLS[lang])) {
     found = true;
     const arg = literalArg(code, m.index! + m[0].length);
-    if (arg) {
-      const k = ctx.env.fs.kind(arg.text);
+    // copy/move/rename(SRC, DEST): the file written is the second path.
+    const two = TWO_PATH_CALL.test(m[0]) ? secondLiteral(code, m.index! + m[0].length) : undefined;
+    if (two) {
+      pathEffect(ctx, 'read', lit(two.src), name);
+      const k = ctx.env.fs.kind(absolutize(two.dest, ctx.env));
+      pathEffect(ctx, k === 'file' ? 'overwrite' : 'create', lit(two.dest), name);
+    } else if (arg) {
+      // Relative to the command's working directory (not the judge's own).
+      const k = ctx.env.fs.kind(absolutize(arg.text, ctx.env));
       pathEffect(ctx, k === 'file' ? 'overwrite' : 'create', lit(arg.text), name);
     } else pathEffect(ctx, 'write', { text: '<computed path>', literal: false, unknownVars: ['path computed by the script'], subst: false, glob: false }, name);
   }

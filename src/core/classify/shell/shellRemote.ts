@@ -3,6 +3,7 @@
  * kubectl exec (inner command classified as remote), and database CLIs (the SQL is extracted and
  * classified with classifySql; redis commands from a table).
  */
+import { absolutize } from '../../paths.js';
 import type { Classification } from '../../effects.js';
 import { classifySql } from '../sql.js';
 import { add, execUnknown, lit, network, pathEffect, plain, resolveFrom, type Ctx } from './shellContext.js';
@@ -20,7 +21,10 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx): void {
   for (let i = 0; i < t.length; i++) {
     const a = t[i]!;
     const val = (long: string): string | undefined => (a.startsWith(long + '=') ? a.slice(long.length + 1) : t[i + 1]);
-    if (a === '-X' || a === '--request' || a.startsWith('--request=') || /^-X./.test(a)) method = a.startsWith('-X') && a.length > 2 ? a.slice(2) : val('--request');
+    const bundledX = name !== 'wget' ? /^-[a-zA-Z]*X(.*)$/.exec(a) : null;
+    if (a === '--request' || a.startsWith('--request=')) method = val('--request');
+    // -X, -XDELETE, and -X bundled after other short flags (`-sX DELETE`, `-sSXPUT`).
+    else if (bundledX && !a.startsWith('--')) method = bundledX[1] ? bundledX[1] : t[i + 1];
     else if (/^(-d|--data(-\w+)?|-F|--form(-string)?|--json|-T|--upload-file)$/.test(a.split('=')[0]!) || /^-[dFT]./.test(a)) sends = a.split('=')[0];
     else if (name === 'wget' && /^--(post-data|post-file|body-data|body-file)/.test(a)) sends = a.split('=')[0];
     else if (name === 'wget' && a.startsWith('--method')) method = val('--method');
@@ -119,6 +123,7 @@ export function runCopyRemote(name: 'scp' | 'rsync', args: ShWord[], ctx: Ctx): 
     return;
   }
   if (del) pathEffect(ctx, 'delete', dest, name, ' (--delete removes files not in the source)');
+  else if (!dest.unknownVars.length && !dest.subst && ctx.env.fs.kind(absolutize(dest.text, ctx.env)) === 'file' && !t.some((a) => a === '-b' || a === '--backup' || a === '--ignore-existing')) pathEffect(ctx, 'overwrite', dest, name, ' (replaces the file)');
   else pathEffect(ctx, 'write', dest, name, ' (copies files into it)');
 }
 

@@ -12,7 +12,7 @@ import type { Recorded } from '../../../core/hooks/recorded';
 import { codexTrustHash, codexTrustKey, readCodexTrust } from '../../../core/hooks/codexTrust';
 import { AGENTS, JSON_LAYOUTS, clineScriptCommand, findJson, isObject, type Agent, type Scope } from '../../../core/hooks/installEntries';
 import { pluginArgv } from './plugins';
-import { HookConfigError, codexConfigToml, configPath, readJsonConfig, readText } from './configFiles';
+import { HookConfigError, codexConfigToml, configPath, readJsonConfig, readText, type HookPaths } from './configFiles';
 import { quote, type InstallerContext } from './context';
 
 export type HookState = 'OK' | 'MISSING' | 'BROKEN';
@@ -68,7 +68,7 @@ export function runHookCommand(command: string, payload: unknown, cwd: string, e
   });
 }
 
-function inspect(agent: Agent, scope: Scope, ctx: InstallerContext): StatusRow {
+function inspect(agent: Agent, scope: Scope, ctx: HookPaths): StatusRow {
   let file = '';
   try {
     file = configPath(agent, scope, ctx);
@@ -121,7 +121,7 @@ function inspect(agent: Agent, scope: Scope, ctx: InstallerContext): StatusRow {
 }
 
 /** Folder trust that decides whether the agent runs the hook in the project folder at all. */
-export function folderTrust(agent: Agent, scope: Scope, ctx: InstallerContext): { trusted: boolean; detail: string } | undefined {
+export function folderTrust(agent: Agent, scope: Scope, ctx: HookPaths): { trusted: boolean; detail: string } | undefined {
   const dir = resolve(ctx.projectDir);
   if (agent === 'gemini') {
     // Gemini CLI: no hooks at all (user hooks included) in a folder the person has not trusted.
@@ -180,6 +180,33 @@ const print = (o) => process.stdout.write(JSON.stringify({ airlockPluginRun: tru
 function runPlugin(row: StatusRow, payload: unknown, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, nodePath: string): Promise<HookAnswer> {
   const argv = [nodePath, '-e', PLUGIN_RUNNER, row.file, row.agent, JSON.stringify(payload)];
   return runHookCommand(argv.map(quote).join(' '), {}, cwd, env, timeoutMs);
+}
+
+/**
+ * The agents whose Airlock hook entries are installed and would run for work in `projectDir`: the
+ * user-scope entry or the project's own, read from the agents' config files (no canary: cheap
+ * enough for every judgement). An entry the agent skips (Codex without its trust entry, Gemini or
+ * Copilot in a folder they do not trust) does not count. Never throws: an unreadable config is
+ * not installed.
+ */
+export function installedAgents(p: HookPaths): Agent[] {
+  const out: Agent[] = [];
+  for (const agent of AGENTS) {
+    for (const scope of ['user', 'project'] as const) {
+      if (scope === 'project' && agent === 'codex') continue;
+      let row: StatusRow;
+      try {
+        row = inspect(agent, scope, p);
+      } catch {
+        continue;
+      }
+      if (row.state === 'OK' && row.trusted !== false) {
+        out.push(agent);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 export interface StatusOptions {

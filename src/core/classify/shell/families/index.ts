@@ -14,6 +14,7 @@ import type { Family, FamilyCall } from './types.js';
 import { agentCli } from './agents.js';
 import { editorCli } from './editor.js';
 import { frameworkDb } from './frameworkDb.js';
+import { hiddenExec } from './hiddenExec.js';
 import { indirectWrites } from './indirectWrites.js';
 import { linksAndPlaces } from './links.js';
 import { hiddenOverwrites } from './overwrites.js';
@@ -24,7 +25,7 @@ import { secretSearches } from './secrets.js';
 
 export type { Family, FamilyCall } from './types.js';
 
-const FAMILIES: Family[] = [persistence, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches];
+const FAMILIES: Family[] = [persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches];
 
 export function runFamilies(c: FamilyCall): boolean {
   let handled = false;
