@@ -133,11 +133,14 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
   const denies = matched.filter((r) => r.decision === 'deny');
   const asks = matched.filter((r) => r.decision === 'ask');
   const allows = matched.filter((r) => r.decision === 'allow');
-  // A rule's reason names what it is about: the first effect that meets the rule on its own
-  // (so a person reads the real resolved path, not only the rule's sentence).
+  // A rule's reason names what it is about: the effects that meet the rule on their own, up to three
+  // (so a person reads every real resolved path the rule is about, not only the rule's sentence).
   const because = (r: (typeof matched)[number]): string => {
-    const e = effective.effects.find((x) => x.kind !== 'read' || x.secrets ? matchesRule(r, action.kind, summarize([x], [], effective.commands), env) : false);
-    return e ? `${r.reason}: ${e.detail}` : r.reason;
+    const hits = effective.effects.filter((x) => (x.kind !== 'read' || x.secrets ? matchesRule(r, action.kind, summarize([x], [], effective.commands), env) : false));
+    const details = [...new Set(hits.map((e) => e.detail))];
+    if (!details.length) return r.reason;
+    const more = details.length > 3 ? `; and ${details.length - 3} more` : '';
+    return `${r.reason}: ${details.slice(0, 3).join('; ')}${more}`;
   };
   for (const r of denies) {
     decision = 'deny';
