@@ -19,7 +19,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentName } from '../../core/protocol/bridge';
 import { budgetState as computeBudget, type BudgetState, type SpendFacts } from '../../core/run/budget';
-import { chooseCost, normalizeModel, priceCall, type CostSource, type Tokens } from '../../core/run/pricing';
+import { chooseCost, priceCall } from '../../core/run/pricing';
 import type { CallCostFacts, RunCost } from '../../core/run/runCost';
 import { callFactsOf, metricCostOf, runCostOf } from './usageReport';
 import type { Budgets } from '../../core/policy/schema';
@@ -28,97 +28,11 @@ import type { Decoded, Signal } from './otlp/decode';
 import { extractUsage, type Extracted, type UsageCall } from './otlp/extract';
 import { claudeTranscriptCalls, claudeTranscriptFiles, claudeTranscriptFilesAt, clineSessionCalls, codexRolloutCalls, codexRolloutFiles, isClineSessionFile, readIfChanged, readNewLines, type Cursor } from './transcripts';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS usage (
-  key TEXT PRIMARY KEY,
-  run_id TEXT NOT NULL,
-  agent TEXT NOT NULL,
-  session_id TEXT NOT NULL,
-  tool_use_id TEXT,
-  model TEXT,
-  input_tokens INTEGER NOT NULL,
-  output_tokens INTEGER NOT NULL,
-  cache_read_tokens INTEGER NOT NULL,
-  cache_write_tokens INTEGER NOT NULL,
-  cost_usd REAL,
-  cost_source TEXT NOT NULL,
-  priced_usd REAL,
-  source TEXT NOT NULL,
-  at TEXT NOT NULL,
-  recorded_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS usage_run ON usage (run_id, at);
-CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
-CREATE TABLE IF NOT EXISTS usage_totals (
-  run_id TEXT NOT NULL,
-  model TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  value REAL NOT NULL,
-  updated_at TEXT NOT NULL,
-  PRIMARY KEY (run_id, model, metric)
-);
-CREATE TABLE IF NOT EXISTS usage_alias (
-  key TEXT PRIMARY KEY,
-  target TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS usage_series (
-  run_id TEXT NOT NULL,
-  metric TEXT NOT NULL,
-  series TEXT NOT NULL,
-  start TEXT NOT NULL,
-  model TEXT NOT NULL,
-  temporality INTEGER NOT NULL,
-  value REAL NOT NULL,
-  updated_at TEXT NOT NULL,
-  PRIMARY KEY (run_id, metric, series, start)
-);
-CREATE TABLE IF NOT EXISTS person_marks (
-  run_id TEXT NOT NULL,
-  at TEXT NOT NULL,
-  source TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS person_marks_run ON person_marks (run_id, at);
-CREATE TABLE IF NOT EXISTS budget_raises (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  scope TEXT NOT NULL,
-  extra_usd REAL NOT NULL,
-  by TEXT NOT NULL,
-  at TEXT NOT NULL
-);
-`;
+import { MATCH_WINDOW_MS, SCHEMA, fingerprint, sourcesOf, type UsageRow } from './usageSchema';
 
-export interface UsageRow {
-  key: string;
-  run_id: string;
-  agent: string;
-  session_id: string;
-  tool_use_id: string | null;
-  model: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  cost_usd: number | null;
-  cost_source: CostSource;
-  priced_usd: number | null;
-  source: string;
-  at: string;
-  recorded_at: string;
-  /** Content fingerprint (model, token counts): how reports that share no id are matched. */
-  fp: string | null;
-  /** 1: some report of this call carried an id the sources share (the API request id). */
-  by_id: number;
-}
+export { fingerprint, type UsageRow } from './usageSchema';
+export { modelCallsFor } from './usageCalls';
 
-/** A call's content fingerprint: what two reports of the same model call agree on when they share no id. */
-export function fingerprint(model: string | undefined | null, t: Tokens): string {
-  return `${model ? normalizeModel(model) : ''}|${t.input}|${t.output}|${t.cacheRead}|${t.cacheWrite}`;
-}
-
-/** Two reports of one call are at most this far apart in time to be matched by content. */
-const MATCH_WINDOW_MS = 10 * 60_000;
-
-const sourcesOf = (s: string): string[] => s.split('+');
 
 export interface UsageStoreOptions {
   /** Claude Code config dirs to look for transcripts in (CLAUDE_CONFIG_DIR or ~/.claude). */
@@ -464,31 +378,4 @@ export class UsageStore {
 export function usageStoreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): UsageStoreOptions {
   const home = env.HOME ?? homedir();
   return { claudeConfigDirs: [env.CLAUDE_CONFIG_DIR ?? join(home, '.claude')], codexHome: env.CODEX_HOME ?? join(home, '.codex') };
-}
-
-const PROVIDERS: Record<string, string> = { claude: 'anthropic', codex: 'openai', gemini: 'gcp.gemini', copilot: 'github' };
-
-/**
- * The model calls of some runs as the OpenTelemetry export wants them (chat spans). Reads the usage
- * table of a ledger database directly (read-only callers such as `airlock export`); no table, no calls.
- */
-export function modelCallsFor(db: BetterSqlite3.Database, runIds: readonly string[]): import('./otelExport').ModelCallUsage[] {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage'").get() !== undefined;
-  if (!has || runIds.length === 0) return [];
-  const q = db.prepare('SELECT * FROM usage WHERE run_id = ? ORDER BY at, key');
-  return runIds.flatMap((id) =>
-    (q.all(id) as UsageRow[]).map((r) => ({
-      id: r.key,
-      runId: r.run_id,
-      model: r.model ?? 'unknown',
-      ...(PROVIDERS[r.agent] ? { provider: PROVIDERS[r.agent] } : {}),
-      startedAt: r.at,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      cacheReadTokens: r.cache_read_tokens,
-      cacheWriteTokens: r.cache_write_tokens,
-      costUsd: r.cost_usd,
-      costSource: r.cost_source,
-    })),
-  );
 }
