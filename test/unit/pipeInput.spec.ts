@@ -86,3 +86,16 @@ test('the command xargs runs is still judged for what it is', () => {
     assert.notEqual(decide(cmd).decision, 'allow', cmd);
   }
 });
+
+test('literal text into xargs (echo, a here-string): the names it gets are judged as given', () => {
+  for (const cmd of ['echo .env | xargs cat', 'xargs cat <<< .env', 'echo README.md .env | xargs cat', 'echo .env | xargs -I{} cat {}', 'echo -n .env | xargs head', "printf '%s ' .env | xargs cat", 'echo ~/.ssh/id_rsa | xargs cat']) {
+    const d = decide(cmd);
+    assert.notEqual(d.decision, 'allow', `${cmd} → ${d.decision}: ${d.reasons.join(' | ')}`);
+    assert.match(d.reasons.join(' | '), /secrets/, cmd);
+  }
+  // Ordinary names stay reads; text with escapes or quotes (which echo -e / xargs interpret) is not
+  // taken literally (no worse than before: the input is unknown).
+  for (const cmd of ['echo src | xargs ls', 'echo README.md | xargs cat', 'echo hi | xargs echo']) assert.equal(decide(cmd).decision, 'allow', cmd);
+  assert.doesNotMatch(details("echo -e '.e\\x6ev' | xargs cat"), /\.env/);
+  assert.doesNotMatch(details('echo .env | xargs -a list.txt cat'), /\.env/);
+});

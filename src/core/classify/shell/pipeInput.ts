@@ -129,6 +129,28 @@ function lineFilter(name: string, args: string[]): boolean {
 }
 
 /**
+ * What `echo` / `printf '%s\n'` print when every word is plain text: the names a later `xargs` (or
+ * a here-string's reader) gets are then known (`echo .env | xargs cat` reads .env). Escapes
+ * (`echo -e`, any other printf format) make the text unknown.
+ */
+function literalPrint(name: string, args: string[]): string | undefined {
+  if (name === 'echo') {
+    let i = 0;
+    let newline = true;
+    while (i < args.length && /^-[neE]+$/.test(args[i]!)) {
+      if (args[i]!.includes('e')) return undefined;
+      if (args[i]!.includes('n')) newline = false;
+      i++;
+    }
+    return args.slice(i).join(' ') + (newline ? '\n' : '');
+  }
+  if (name === 'printf' && (args[0] === '%s\n' || args[0] === '%s ')) {
+    return args.slice(1).map((a) => `${a}\n`).join('');
+  }
+  return undefined;
+}
+
+/**
  * The input the stage after `stmt` reads: the roots of the paths it lists, when `stmt` is a path
  * lister or a line filter over such input; a plain pipe otherwise.
  */
@@ -140,6 +162,8 @@ export function pipeOutput(stmt: Stmt, input: Stdin): Stdin {
   const words = cmd.args.map(literal);
   if (words.length === 0 || words.some((w) => w === undefined)) return { kind: 'pipe' };
   const [name, ...args] = words as string[];
+  const printed = literalPrint(name!, args);
+  if (printed !== undefined) return { kind: 'text', text: printed, what: name!, literal: true };
   const roots = listerRoots(name!, args);
   if (roots) return { kind: 'pipe', paths: roots };
   if (input.kind === 'pipe' && input.paths && lineFilter(name!, args)) return input;
@@ -174,6 +198,15 @@ export function xargsCommand(args: ShWord[], stdin: Stdin, echo: ShWord): ShWord
   let cmd = args.slice(i);
   if (cmd.length === 0) cmd = [echo];
   const listed = !fromFile && stdin.kind === 'pipe' && stdin.paths?.length ? stdin.paths : undefined;
+  // Literal text in (a here-string, `echo … |`): xargs splits it at blanks and newlines; quotes or
+  // backslashes (which xargs interprets) leave it unknown.
+  const given = !fromFile && stdin.kind === 'text' && stdin.literal && !/["'\\]/.test(stdin.text) ? stdin.text.split(/\s+/).filter(Boolean) : undefined;
+  const word = (text: string): ShWord => ({ text, literal: true, unknownVars: [], subst: false, glob: false });
+  if (given && replace === undefined) return [...cmd, ...given.map(word)];
+  if (given && replace !== undefined && given.length === 1) {
+    const r = replace;
+    return cmd.map((w) => (w.text.includes(r) && w.literal ? { ...w, text: w.text.split(r).join(given[0]!) } : w.text.includes(r) ? { ...w, text: w.text.split(r).join('$XARGS_INPUT'), literal: false, unknownVars: [...w.unknownVars, 'XARGS_INPUT (read from stdin)'] } : w));
+  }
   if (replace !== undefined) {
     const r = replace;
     const by = listed?.length === 1 ? rootGlob(listed[0]!) : undefined;
