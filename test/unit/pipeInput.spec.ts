@@ -99,3 +99,10 @@ test('literal text into xargs (echo, a here-string): the names it gets are judge
   assert.doesNotMatch(details("echo -e '.e\\x6ev' | xargs cat"), /\.env/);
   assert.doesNotMatch(details('echo .env | xargs -a list.txt cat'), /\.env/);
 });
+
+test('literal text into xargs that runs a shell or interpreter stays code nobody has read', () => {
+  for (const cmd of ["echo 'rm -rf /' | xargs bash -c", "echo 'rm -rf ~' | xargs sh -c", "echo 'import os' | xargs python3 -c", 'echo x | xargs sudo rm -rf']) {
+    const d = judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, { killed: false, mode: 'interactive', canSnapshot: false }, env);
+    assert.notEqual(d.decision, 'allow', `${cmd} → ${d.reasons.join(' | ')}`);
+  }
+});

@@ -66,8 +66,8 @@ const ROWS: Array<[string, Row]> = [
   ['xargs rm', { cmd: 'find /srv -name x | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
   ['xargs rm in the workspace', { cmd: 'find . -name x | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: false } }],
   ['xargs rm of unknown input', { cmd: 'cat list.txt | xargs rm -rf', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
-  // echo's literal output is what xargs substitutes: the script deletes / itself.
-  ['xargs -I sh -c', { cmd: "echo / | xargs -I{} sh -c 'rm -rf {}'", rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],
+  // A shell run by xargs gets its input as code or arguments: unknown, even from literal text.
+  ['xargs -I sh -c', { cmd: "echo / | xargs -I{} sh -c 'rm -rf {}'", rev: 'unknown', kind: 'delete' }],
   ['xargs -I sh -c of unknown input', { cmd: "cat list.txt | xargs -I{} sh -c 'rm -rf {}'", rev: 'unknown', kind: 'delete' }],
   ['parallel', { cmd: 'parallel rm -rf ::: /etc', rev: 'irreversible', kind: 'delete' }],
   ['find -exec', { cmd: 'find /etc -exec rm {} \\;', rev: 'irreversible', kind: 'delete', flags: { outsideWorkspace: true } }],

@@ -172,6 +172,8 @@ export function pipeOutput(stmt: Stmt, input: Stdin): Stdin {
 
 const XARGS_WITH_ARG = new Set(['-I', '-i', '-d', '-E', '-e', '-L', '-l', '-n', '-P', '-s', '-a', '--replace', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--arg-file', '--process-slot-var']);
 
+const CODE_RUNNERS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox', 'eval', 'env', 'sudo', 'doas', 'xargs', 'python', 'python3', 'python2', 'node', 'nodejs', 'deno', 'bun', 'perl', 'ruby', 'php', 'lua', 'tclsh', 'awk', 'gawk', 'osascript', 'pwsh', 'powershell']);
+
 const UNKNOWN_INPUT: ShWord = { text: '$XARGS_INPUT', literal: false, unknownVars: ['XARGS_INPUT (read from stdin)'], subst: false, glob: false };
 
 /** A glob over a listed root: what the lister's paths are, for the judge. */
@@ -200,7 +202,10 @@ export function xargsCommand(args: ShWord[], stdin: Stdin, echo: ShWord): ShWord
   const listed = !fromFile && stdin.kind === 'pipe' && stdin.paths?.length ? stdin.paths : undefined;
   // Literal text in (a here-string, `echo … |`): xargs splits it at blanks and newlines; quotes or
   // backslashes (which xargs interprets) leave it unknown.
-  const given = !fromFile && stdin.kind === 'text' && stdin.literal && !/["'\\]/.test(stdin.text) ? stdin.text.split(/\s+/).filter(Boolean) : undefined;
+  // Not when the command is a shell or interpreter: words arriving on stdin become its code or its
+  // script's arguments (`echo 'rm -rf /' | xargs bash -c`), which stays code nobody has read.
+  const runsCode = cmd.length > 0 && CODE_RUNNERS.has((cmd[0]!.text.split('/').pop() ?? '').toLowerCase());
+  const given = !fromFile && !runsCode && stdin.kind === 'text' && stdin.literal && !/["'\\]/.test(stdin.text) ? stdin.text.split(/\s+/).filter(Boolean) : undefined;
   const word = (text: string): ShWord => ({ text, literal: true, unknownVars: [], subst: false, glob: false });
   if (given && replace === undefined) return [...cmd, ...given.map(word)];
   if (given && replace !== undefined && given.length === 1) {
