@@ -127,6 +127,8 @@ const guarded = [...new Set([join(homedir(), '.airlock'), ...(process.env.AIRLOC
 const before = guarded.map(snapshot);
 const scratch = mkdtempSync(join(tmpdir(), 'airlock-test-home-'));
 env.AIRLOCK_HOME = join(scratch, 'airlock');
+// The CLI's code cache goes here too, for children a test starts with AIRLOCK_HOME removed.
+env.NODE_COMPILE_CACHE = join(scratch, 'compile-cache');
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env });
 const counts = {};
 let tail = '';

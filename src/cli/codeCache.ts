@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
 type WithCache = typeof Module & { enableCompileCache?: (dir?: string) => unknown };
@@ -25,6 +25,18 @@ export function enableBuiltinCompileCache(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Where the cache lives: $NODE_COMPILE_CACHE, else <AIRLOCK_HOME>/cache, else ~/.airlock/cache from
+ * $HOME. A process started with neither (an agent that scrubs its hooks' environment) gets none:
+ * guessing the account's home would write outside any home it was given.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.NODE_COMPILE_CACHE) return env.NODE_COMPILE_CACHE;
+  if (env.AIRLOCK_HOME) return join(resolve(env.AIRLOCK_HOME), 'cache');
+  if (env.HOME) return join(env.HOME, '.airlock', 'cache');
+  return undefined;
 }
 
 /** require(file), compiled with (and producing) a V8 code cache in `dir`. Falls back to plain require. */

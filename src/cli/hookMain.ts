@@ -7,17 +7,16 @@
  */
 import { join } from 'node:path';
 import type { OfflineLoader } from '../node/agents/shim';
-import { airlockHome } from '../node/environment';
 import { runHook } from './hookCommand';
 import { COMMANDS } from './commands';
-import { enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
+import { codeCacheDir, enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
 
 // A computed path: esbuild leaves this require to run time, so dist/offline.js stays a separate file.
 const offlinePath = join(__dirname, 'offline.js');
 // The offline judge is ~5 MB of classifiers: compiled from a V8 code cache after the first call.
-const cacheDir = process.env.NODE_COMPILE_CACHE || join(airlockHome(), 'cache');
-const builtin = enableBuiltinCompileCache(cacheDir);
-const loadOffline: OfflineLoader = () => Promise.resolve((builtin ? require(offlinePath) : requireWithCodeCache(offlinePath, cacheDir)) as Awaited<ReturnType<OfflineLoader>>);
+const cacheDir = codeCacheDir();
+const builtin = cacheDir !== undefined && enableBuiltinCompileCache(cacheDir);
+const loadOffline: OfflineLoader = () => Promise.resolve((builtin || !cacheDir ? require(offlinePath) : requireWithCodeCache(offlinePath, cacheDir)) as Awaited<ReturnType<OfflineLoader>>);
 
 const argv = process.argv.slice(2);
 if (argv[0] === 'hook' && (argv.includes('--help') || argv.includes('-h'))) {

@@ -3,8 +3,7 @@
 // Commands are imported when used: `airlock hook` runs once per agent tool call and must start fast.
 import { join } from 'node:path';
 import { version } from '../../package.json';
-import { airlockHome } from '../node/environment';
-import { enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
+import { codeCacheDir, enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
 import { COMMANDS, GLOBAL_USAGE, entryFor, wantsHelp } from './commands';
 import { EXIT } from './format';
 import { isUsageError, UsageError } from './usageError';
@@ -39,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
 function loadBundle(bundle: string, source: string): unknown {
   if (!__filename.endsWith('.js')) return require(join(__dirname, source));
   const file = join(__dirname, `${bundle}.js`);
-  const cacheDir = process.env.NODE_COMPILE_CACHE || join(airlockHome(), 'cache');
+  const cacheDir = codeCacheDir();
+  if (!cacheDir) return require(file);
   return enableBuiltinCompileCache(cacheDir) ? require(file) : requireWithCodeCache(file, cacheDir);
 }
 
