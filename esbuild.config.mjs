@@ -64,6 +64,7 @@ mkdirSync('dist/webview', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/${f}`);
 // libpg-query (the real PostgreSQL parser) loads its wasm from next to the bundle (__dirname).
 copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
-const schema = execFileSync(process.execPath, ['dist/cli.js', 'policy', 'schema'], { encoding: 'utf8' });
+// AIRLOCK_CODE_CACHE=0: a build writes nothing into anybody's Airlock home.
+const schema = execFileSync(process.execPath, ['dist/cli.js', 'policy', 'schema'], { encoding: 'utf8', env: { ...process.env, AIRLOCK_CODE_CACHE: '0' } });
 writeFileSync('dist/policy.schema.json', schema);
 console.log(`built dist/ (${production ? 'production' : 'development'})`);

@@ -28,11 +28,12 @@ export function enableBuiltinCompileCache(dir: string): boolean {
 }
 
 /**
- * Where the cache lives: $NODE_COMPILE_CACHE, else <AIRLOCK_HOME>/cache, else ~/.airlock/cache from
+ * Where the cache lives (none with AIRLOCK_CODE_CACHE=0): $NODE_COMPILE_CACHE, else <AIRLOCK_HOME>/cache, else ~/.airlock/cache from
  * $HOME. A process started with neither (an agent that scrubs its hooks' environment) gets none:
  * guessing the account's home would write outside any home it was given.
  */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.AIRLOCK_CODE_CACHE === '0') return undefined;
   if (env.NODE_COMPILE_CACHE) return env.NODE_COMPILE_CACHE;
   if (env.AIRLOCK_HOME) return join(resolve(env.AIRLOCK_HOME), 'cache');
   if (env.HOME) return join(env.HOME, '.airlock', 'cache');
