@@ -4,6 +4,7 @@
  * live in the session's temporary schema. The connection (postgres.ts) decides when to install,
  * read and remove it inside its transaction.
  */
+import { beforeImages, type Captured as CapturedRows } from './capture';
 import type pg from 'pg';
 import { qi, scrub } from './common';
 import type { Plan, PlannedStatement } from './plan';
@@ -24,16 +25,7 @@ export interface TableInfo {
   key: string[];
 }
 
-export interface Captured {
-  table: TableInfo;
-  deleted: number;
-  updated: number;
-  inserted: number;
-  deletedRows: Record<string, unknown>[];
-  updatedOld: Record<string, unknown>[];
-  updatedNew: Record<string, unknown>[];
-  insertedRows: Record<string, unknown>[];
-}
+export type Captured = CapturedRows<TableInfo>;
 
 /** The tables to watch: DML targets and the tables their foreign keys cascade to. */
 export async function captureTables(q: Query, statements: PlannedStatement[]): Promise<TableInfo[]> {
@@ -158,18 +150,7 @@ export async function removeCapture(q: Query, tables: TableInfo[]): Promise<void
 }
 
 export function imagesOf(c: Captured, limit: number): BeforeImage[] {
-  const out: BeforeImage[] = [];
-  const columns = c.table.cols.filter((x) => !x.generated).map((x) => x.name);
-  const base = { table: c.table.name, schema: c.table.schema, key: c.table.key, dialect: 'postgres' as const, columns };
-  if (c.deleted > 0) {
-    const truncated = c.deleted > limit;
-    out.push({ ...base, operation: 'delete', rows: truncated ? [] : c.deletedRows, truncated, rowsAffected: c.deleted });
-  }
-  if (c.updated > 0) {
-    const truncated = c.updated > limit;
-    out.push({ ...base, operation: 'update', rows: truncated ? [] : c.updatedOld, after: truncated ? [] : c.updatedNew, truncated, rowsAffected: c.updated });
-  }
-  return out;
+  return beforeImages(c, { table: c.table.name, schema: c.table.schema, dialect: 'postgres' }, limit);
 }
 
 function errMessage(e: unknown): string {

@@ -3,6 +3,7 @@
  * record the rows a statement deletes, updates and inserts, up to the limits; the captured rows
  * become before-images (what Undo restores) and the dry run's samples.
  */
+import { beforeImages, type Captured as CapturedRows } from './capture';
 import type BetterSqlite3 from 'better-sqlite3';
 import { encodeSqliteValue, qi } from './common';
 import type { BeforeImage } from './types';
@@ -22,18 +23,7 @@ export interface TableInfo {
   hasRowid: boolean;
 }
 
-export interface Captured {
-  table: TableInfo;
-  deleted: number;
-  updated: number;
-  inserted: number;
-  /** Old rows of deletes (in order). */
-  deletedRows: Record<string, unknown>[];
-  /** Old and new rows of updates, paired. */
-  updatedOld: Record<string, unknown>[];
-  updatedNew: Record<string, unknown>[];
-  insertedRows: Record<string, unknown>[];
-}
+export type Captured = CapturedRows<TableInfo>;
 
 export const CAP_PREFIX = 'airlock_cap_';
 
@@ -96,16 +86,5 @@ export function readCapture(db: Db, tables: TableInfo[]): Captured[] {
 }
 
 export function imagesOf(c: Captured, limit: number): BeforeImage[] {
-  const out: BeforeImage[] = [];
-  const columns = c.table.cols.filter((x) => !x.generated).map((x) => x.name);
-  const base = { table: c.table.name, key: c.table.key, dialect: 'sqlite' as const, columns };
-  if (c.deleted > 0) {
-    const truncated = c.deleted > limit;
-    out.push({ ...base, operation: 'delete', rows: truncated ? [] : c.deletedRows, truncated, rowsAffected: c.deleted });
-  }
-  if (c.updated > 0) {
-    const truncated = c.updated > limit;
-    out.push({ ...base, operation: 'update', rows: truncated ? [] : c.updatedOld, after: truncated ? [] : c.updatedNew, truncated, rowsAffected: c.updated });
-  }
-  return out;
+  return beforeImages(c, { table: c.table.name, dialect: 'sqlite' }, limit);
 }
