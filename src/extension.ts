@@ -76,16 +76,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Undo from the run log: the checkpoints the gate took (same home and settings as the gate's).
     let queries: LedgerQueries | undefined;
     const openQueries = (): LedgerQueries => (queries ??= LedgerQueries.open(gate.ledgerPath));
-    // Database writes with before-images get the same Undo in the run log (through the gate, recorded).
+    // Undo of a database write from its before-images, through this window's gate (recorded): the
+    // run log's Undo button and the database commands both call this.
+    const undoDb = async (target: string, requestedBy: string) => {
+      const store = tools.effectStore();
+      const g = gate.currentGate();
+      if (!store) return { ok: false as const, code: 'internal' as const, message: 'the effect store could not open' };
+      if (!g) return { ok: false as const, code: 'denied' as const, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
+      return undoStep(target, { store, gate: g, connection: (n) => tools.database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
+    };
+    // Database writes with before-images get the same Undo in the run log.
     const panelDb = (): PanelDbUndo | undefined => {
       const store = tools.effectStore();
       if (!store) return undefined;
       return {
         images: (stepId) => store.beforeImagesFor(stepId),
         undo: async (stepId, requestedBy) => {
-          const g = gate.currentGate();
-          if (!g) return { ok: false, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
-          const r = await undoStep(stepId, { store, gate: g, connection: (n) => tools.database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
+          const r = await undoDb(stepId, requestedBy);
           return r.ok ? { ok: true, rowsRestored: r.rowsRestored, tables: r.tables } : { ok: false, message: r.message };
         },
       };
@@ -128,13 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         for (const l of launchChanged) l();
       },
       recent: () => tools.effectStore()?.recentUndoable(50),
-      undo: async (target, requestedBy) => {
-        const store = tools.effectStore();
-        const g = gate.currentGate();
-        if (!store) return { ok: false, code: 'internal', message: 'the effect store could not open' };
-        if (!g) return { ok: false, code: 'denied', message: "the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed" };
-        return undoStep(target, { store, gate: g, connection: (n) => tools.database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
-      },
+      undo: undoDb,
     }, log);
     registerWorkspacePolicyReview(context, { ...(roots[0] ? { root: roots[0] } : {}), review: () => reviewWorkspacePolicy({ home, workspaceRoots: roots }), accept: (h) => acceptWorkspacePolicy({ home, workspaceRoots: roots }, h) }, log);
 
