@@ -4,7 +4,8 @@
  *      bench/traffic/project with the real file system): prompts per 100 calls, with snapshots
  *      unavailable (`airlock check`) and available (the editor's gate).
  *   b. Working-directory corpus (test/fixtures/cwdCases.ts): recall and "the reason names the path".
- *   c. Public corpora (../shared/bench) through `airlock check --jsonl`: recall and FPR.
+ *   c. Public corpora (../shared/bench) through `airlock check --jsonl` (bench/corpusCheck.ts): recall
+ *      and FPR as the gate judges with checkpoints, and without a checkpoint.
  *   d. Classify + judge time per command in process, warm, for commands that read no file.
  * Run alone: `npm run build && node --import tsx bench/judge.ts` (prints the Markdown section).
  */
@@ -17,6 +18,7 @@ import { buildEffectivePolicy } from '../src/core/policy/layers';
 import { makeEnvironment, NO_FS } from '../src/core/paths';
 import { machineEnvironment } from '../src/node/environment';
 import { cwdCases } from '../test/fixtures/cwdCases';
+import { CORPORA, checkCorpus, corpusWorkspace, loadCorpus, scoreCorpus } from './corpusCheck';
 
 const root = join(__dirname, '..');
 const project = join(root, 'bench', 'traffic', 'project');
@@ -77,29 +79,23 @@ export function cwdFigures(): CwdFigures {
   return { cases: cases.length, blocked, named, misses };
 }
 
-interface Row { id: string; command: string; expected: 'block' | 'allow'; category: string; pack?: string }
-export interface CorpusFigures { name: string; rows: number; blocked: number; allowed: number; recall: number; fpr: number }
+export interface CorpusFigures { name: string; rows: number; gate: { recall: number; caught: number; fpr: number }; noSnapshot: { recall: number; fpr: number } }
 
+/** Section 1's method (bench/corpusCheck.ts): a real workspace, the gate's column and the column without a checkpoint. */
 export function corpusFigures(): CorpusFigures[] {
   const cli = join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) throw new Error('dist/cli.js missing: run npm run build first');
-  const WS = '/home/user/project';
   const out: CorpusFigures[] = [];
-  for (const name of ['shell-dcg.jsonl', 'shell-ccsn.jsonl', 'shell-dcg-packs.jsonl']) {
-    const rows = readFileSync(join(shared, 'bench', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
-    const input = rows.map((r) => JSON.stringify({ id: r.id, kind: 'shell', command: r.command, cwd: WS, workspaceRoots: [WS] })).join('\n');
-    const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { input, env: { ...process.env, HOME: '/home/user', TMPDIR: '/tmp', AIRLOCK_HOME: '/tmp/airlock-bench-home' }, encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`check --jsonl failed: ${r.stderr}`);
-    const dec = new Map<string, string>();
-    for (const l of r.stdout.split('\n').filter(Boolean)) {
-      const o = JSON.parse(l) as { id: string; decision: string };
-      dec.set(o.id, o.decision);
+  const w = corpusWorkspace();
+  try {
+    for (const name of CORPORA) {
+      const rows = loadCorpus(shared, name);
+      const g = scoreCorpus(rows, checkCorpus(cli, rows, w, 'gate'));
+      const s = scoreCorpus(rows, checkCorpus(cli, rows, w, 'noSnapshot'));
+      out.push({ name, rows: rows.length, gate: { recall: g.recall, caught: g.caught, fpr: g.fpr }, noSnapshot: { recall: s.recall, fpr: s.fpr } });
     }
-    const blocked = rows.filter((x) => x.expected === 'block');
-    const allowed = rows.filter((x) => x.expected === 'allow');
-    const tp = blocked.filter((x) => dec.get(x.id) !== 'allow').length;
-    const fp = allowed.filter((x) => dec.get(x.id) !== 'allow').length;
-    out.push({ name, rows: rows.length, blocked: blocked.length, allowed: allowed.length, recall: tp / blocked.length, fpr: fp / allowed.length });
+  } finally {
+    w.dispose();
   }
   return out;
 }
@@ -162,9 +158,9 @@ export function judgeMarkdown(): string[] {
   L.push('');
   L.push('Public corpora through `airlock check --jsonl` (same method as section 1):');
   L.push('');
-  L.push('| corpus | rows | recall | false-positive rate |');
-  L.push('| --- | ---: | ---: | ---: |');
-  for (const f of corpusFigures()) L.push(`| ${f.name} | ${f.rows} | ${fmt(f.recall)} | ${fmt(f.fpr)} |`);
+  L.push('| corpus | rows | gate: recall | gate: stopped or undoable | gate: FPR | no checkpoint: recall | no checkpoint: FPR |');
+  L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const f of corpusFigures()) L.push(`| ${f.name} | ${f.rows} | ${fmt(f.gate.recall)} | ${fmt(f.gate.caught)} | ${fmt(f.gate.fpr)} | ${fmt(f.noSnapshot.recall)} | ${fmt(f.noSnapshot.fpr)} |`);
   return L;
 }
 

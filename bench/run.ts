@@ -26,6 +26,7 @@ import { panelFigures } from './panel';
 import { insideFigures, insideMarkdown } from './inside';
 import { judgeMarkdown } from './judge';
 import { runLoginFigures, runLoginMarkdown } from './runLogin';
+import { CORPORA, checkCorpus, corpusWorkspace, loadCorpus, scoreCorpus, type CorpusRow } from './corpusCheck';
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -33,7 +34,6 @@ const shared = process.env.AIRLOCK_SHARED ?? join(root, '..', 'shared');
 const WS = '/home/user/project';
 const benchEnv = { ...process.env, HOME: '/home/user', TMPDIR: '/tmp', AIRLOCK_HOME: '/tmp/airlock-bench-home' };
 
-interface Row { id: string; command: string; expected: 'block' | 'allow'; category: string; pack?: string }
 const WARM = 'warm:';
 interface Out { id: string; decision: string; reversibility: string; reasons: string[]; rules: string[]; us: number }
 
@@ -43,47 +43,6 @@ const pct = (xs: number[], p: number): number => {
 };
 const median = (xs: number[]): number => pct(xs, 50);
 const fmt = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-
-function loadCorpus(name: string): Row[] {
-  return readFileSync(join(shared, 'bench', name), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
-}
-
-/**
- * One `check --jsonl` process per corpus. Every row is sent twice: the first pass is what a fresh
- * process sees (cold: each code path compiled on first use), the second what the long-running gate
- * sees (warm). Decisions are scored on the first pass; both timings are reported.
- */
-function runCheck(rows: Row[]): Map<string, Out> {
-  const line = (r: Row, prefix: string): string => JSON.stringify({ id: prefix + r.id, kind: 'shell', command: r.command, cwd: WS, workspaceRoots: [WS] });
-  const input = [...rows.map((r) => line(r, '')), ...rows.map((r) => line(r, WARM))].join('\n');
-  const r = spawnSync(process.execPath, [cli, 'check', '--jsonl'], { input, env: benchEnv, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`check --jsonl failed: ${r.stderr}`);
-  const out = new Map<string, Out>();
-  for (const line of r.stdout.split('\n').filter(Boolean)) {
-    const o = JSON.parse(line) as Out;
-    out.set(o.id, o);
-  }
-  return out;
-}
-
-interface Score { rows: number; blocked: number; allowed: number; recall: number; fpr: number; misses: Row[]; fps: Row[] }
-function score(rows: Row[], out: Map<string, Out>): Score {
-  const misses: Row[] = [];
-  const fps: Row[] = [];
-  let tp = 0;
-  let fp = 0;
-  const blocked = rows.filter((r) => r.expected === 'block').length;
-  for (const r of rows) {
-    const d = out.get(r.id)?.decision ?? 'missing';
-    const airlockBlocks = d !== 'allow';
-    if (r.expected === 'block') (airlockBlocks ? tp++ : misses.push(r));
-    else if (airlockBlocks) {
-      fp++;
-      fps.push(r);
-    }
-  }
-  return { rows: rows.length, blocked, allowed: rows.length - blocked, recall: tp / blocked, fpr: fp / (rows.length - blocked), misses, fps };
-}
 
 function documentedDisagreements(): Set<string> {
   const p = join(root, 'docs', 'shell-disagreements.md');
@@ -120,39 +79,51 @@ async function main(): Promise<void> {
   log();
   log('## 1. Shell classifier on the public corpora');
   log();
-  log(`Each command judged by \`airlock check --jsonl\` with cwd and workspace \`${WS}\`, HOME=/home/user (the corpora's user), the default policy, no snapshots. Blocked = ask or deny.`);
+  log('Each command judged by the real CLI, `airlock check --jsonl`, one process per corpus and column, default policy, in a real committed git workspace standing in for the corpora\'s `/home/user/project` (a temporary folder B holds `B/home/user/project`; HOME=`B/home/user`; every `/home/user` in a command names the same place under B; TMPDIR=/tmp; see bench/corpusCheck.ts). Blocked = ask or deny.');
+  log('- **gate** (`check --jsonl --as-gate`): as the editor\'s gate with checkpoints on (its default) judges: a workspace change it can checkpoint first is allowed and can be undone. *stopped or undoable* counts a block row as caught when Airlock asks/denies or lets it run only after a checkpoint.');
+  log('- **no checkpoint** (`check --jsonl`, the same as `--no-snapshot`): the verdict when no checkpoint can be taken (checkpoints off, the offline judge).');
   log();
-  log('| corpus | rows | block rows | allow rows | recall | false-positive rate | target |');
-  log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  log('| corpus | rows | block rows | allow rows | gate: recall | gate: stopped or undoable | gate: FPR | no checkpoint: recall | no checkpoint: FPR | target |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   const documented = documentedDisagreements();
   const allUs: number[] = [];
   const warmUs: number[] = [];
   const undocumented: string[] = [];
-  const disagreements: Array<[string, Row, Out | undefined]> = [];
-  for (const name of ['shell-dcg.jsonl', 'shell-ccsn.jsonl', 'shell-dcg-packs.jsonl']) {
-    const rows = loadCorpus(name);
-    const out = runCheck(rows);
-    for (const o of out.values()) (o.id.startsWith(WARM) ? warmUs : allUs).push(o.us);
-    const s = score(rows, out);
-    const target = name === 'shell-dcg-packs.jsonl' ? 'reported per pack' : 'recall ≥ 0.97, FPR ≤ 0.05';
-    log(`| ${name} | ${s.rows} | ${s.blocked} | ${s.allowed} | ${fmt(s.recall)} | ${fmt(s.fpr)} | ${target} |`);
-    for (const r of [...s.misses, ...s.fps]) {
-      disagreements.push([name, r, out.get(r.id)]);
-      if (!documented.has(r.id)) undocumented.push(`${name} ${r.id}`);
-    }
-    if (name === 'shell-dcg-packs.jsonl') {
-      const packs = [...new Set(rows.map((r) => r.pack ?? r.category))].sort();
-      lines.push('', '<details><summary>Per pack</summary>', '', '| pack | rows | recall | FPR |', '| --- | ---: | ---: | ---: |');
-      for (const p of packs) {
-        const pr = rows.filter((r) => (r.pack ?? r.category) === p);
-        const ps = score(pr, out);
-        lines.push(`| ${p} | ${ps.rows} | ${ps.blocked ? fmt(ps.recall, 2) : '–'} | ${ps.allowed ? fmt(ps.fpr, 2) : '–'} |`);
+  const disagreements: Array<[string, CorpusRow, Out | undefined]> = [];
+  const w = corpusWorkspace();
+  try {
+    for (const name of CORPORA) {
+      const rows = loadCorpus(shared, name);
+      const bare = checkCorpus(cli, rows, w, 'noSnapshot', true);
+      const gate = checkCorpus(cli, rows, w, 'gate');
+      for (const o of bare.values()) (o.id.startsWith(WARM) ? warmUs : allUs).push(o.us);
+      const g = scoreCorpus(rows, gate);
+      const s = scoreCorpus(rows, bare);
+      const target = name === 'shell-dcg-packs.jsonl' ? 'reported per pack' : 'recall ≥ 0.97, FPR ≤ 0.05';
+      log(`| ${name} | ${s.rows} | ${s.blocked} | ${s.allowed} | ${fmt(g.recall)} | ${fmt(g.caught)} | ${fmt(g.fpr)} | ${fmt(s.recall)} | ${fmt(s.fpr)} | ${target} |`);
+      for (const [sc, out] of [[g, gate], [s, bare]] as const) {
+        for (const r of [...sc.misses, ...sc.fps]) {
+          if (disagreements.some(([n, x]) => n === name && x.id === r.id)) continue;
+          disagreements.push([name, r, out.get(r.id)]);
+          if (!documented.has(r.id)) undocumented.push(`${name} ${r.id}`);
+        }
       }
-      lines.push('', '</details>');
+      if (name === 'shell-dcg-packs.jsonl') {
+        const packs = [...new Set(rows.map((r) => r.pack ?? r.category))].sort();
+        lines.push('', '<details><summary>Per pack (no checkpoint)</summary>', '', '| pack | rows | recall | FPR |', '| --- | ---: | ---: | ---: |');
+        for (const p of packs) {
+          const pr = rows.filter((r) => (r.pack ?? r.category) === p);
+          const ps = scoreCorpus(pr, bare);
+          lines.push(`| ${p} | ${ps.rows} | ${ps.blocked ? fmt(ps.recall, 2) : '–'} | ${ps.allowed ? fmt(ps.fpr, 2) : '–'} |`);
+        }
+        lines.push('', '</details>');
+      }
     }
+  } finally {
+    w.dispose();
   }
   log();
-  log(`Rows where Airlock and the peer disagree: ${disagreements.length} (each is explained in docs/shell-disagreements.md; undocumented: ${undocumented.length}).`);
+  log(`Rows where Airlock and the peer disagree in either column: ${disagreements.length} (each is explained in docs/shell-disagreements.md; undocumented: ${undocumented.length}).`);
   if (undocumented.length) {
     lines.push('', '<details><summary>Undocumented disagreements</summary>', '');
     for (const [name, r, o] of disagreements.filter(([, r]) => !documented.has(r.id))) lines.push(`- ${name} \`${r.id}\` peer=${r.expected} airlock=${o?.decision}: \`${r.command.replace(/\n/g, '\\n').slice(0, 120)}\``);

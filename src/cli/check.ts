@@ -7,8 +7,8 @@
  * gate could take one now (src/node/checkpoints/feasible.ts: same scan, git present, checkpoints
  * not off) and says so; when it could not, the action is judged again without one, with the
  * reason, as the gate does. `--no-snapshot` shows the verdict without any checkpoint (what a gate
- * without checkpoints, or the offline judge, decides). `--jsonl` (many actions, for corpora) always
- * judges without checkpoints.
+ * without checkpoints, or the offline judge, decides). `--jsonl` (many actions, for corpora) judges
+ * without checkpoints, unless `--as-gate` asks for plain `check`'s way on every line.
  */
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
@@ -92,31 +92,61 @@ async function judgeAsGate(withSnapshot: () => Decision, without: () => Decision
   return { ...again, reasons: again.decision === 'allow' ? again.reasons : [...again.reasons, `the gate could not take a checkpoint, so this could not be undone by Airlock: ${f.reason}`], rules: [...again.rules, `checkpoint.failed.${f.code}`] };
 }
 
-/** Judge one JSONL line. Never throws: a malformed line yields a deny line with the reason. */
-export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd: string; roots: string[] }): Record<string, unknown> {
+type JsonlParsed = { ok: false; out: Record<string, unknown> } | { ok: true; id: unknown; action: Action; cwd: string; roots: string[] };
+
+/** One JSONL line to an action (or the deny line that says why it is malformed). */
+function parseJsonlLine(line: string, defaults: { cwd: string; roots: string[] }): JsonlParsed {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
   } catch (e) {
-    return { id: null, decision: 'deny', reversibility: 'unknown', effects: [], reasons: [`malformed line: not JSON (${(e as Error).message})`], rules: ['gate.malformed'], us: 0 };
+    return { ok: false, out: { id: null, decision: 'deny', reversibility: 'unknown', effects: [], reasons: [`malformed line: not JSON (${(e as Error).message})`], rules: ['gate.malformed'], us: 0 } };
   }
   const id = raw && typeof raw === 'object' && 'id' in raw ? (raw as { id: unknown }).id ?? null : null;
   const p = JsonlLine.safeParse(raw);
-  if (!p.success) return { id, decision: 'deny', reversibility: 'unknown', effects: [], reasons: [`malformed line: ${formatIssues(p.error)}`], rules: ['gate.malformed'], us: 0 };
+  if (!p.success) return { ok: false, out: { id, decision: 'deny', reversibility: 'unknown', effects: [], reasons: [`malformed line: ${formatIssues(p.error)}`], rules: ['gate.malformed'], us: 0 } };
   const l = p.data;
   const cwd = 'cwd' in l && l.cwd ? l.cwd : defaults.cwd;
   const roots = 'workspaceRoots' in l && l.workspaceRoots?.length ? l.workspaceRoots : defaults.roots.length ? defaults.roots : [cwd];
   const action =
     l.kind === 'shell'
-      ? { kind: 'shell', command: l.command, cwd, workspaceRoots: roots }
+      ? { kind: 'shell' as const, command: l.command, cwd, workspaceRoots: roots }
       : l.kind === 'sql'
-        ? { kind: 'sql', sql: l.sql, dialect: l.dialect ?? 'postgres' }
-        : { kind: 'file', op: l.op, path: l.path, cwd, workspaceRoots: roots, ...(l.newPath ? { newPath: l.newPath } : {}), ...(l.content !== undefined ? { content: l.content } : {}) };
-  const env = checkEnvironment(cwd, roots);
+        ? { kind: 'sql' as const, sql: l.sql, dialect: l.dialect ?? 'postgres' }
+        : { kind: 'file' as const, op: l.op, path: l.path, cwd, workspaceRoots: roots, ...(l.newPath ? { newPath: l.newPath } : {}), ...(l.content !== undefined ? { content: l.content } : {}) };
+  return { ok: true, id, action: action as Action, cwd, roots };
+}
+
+const lineOut = (id: unknown, d: Decision, us: number): Record<string, unknown> => ({ id, decision: d.decision, reversibility: d.reversibility, effects: d.effects, reasons: d.reasons, rules: d.rules, us: Math.round(us * 10) / 10 });
+
+/** Judge one JSONL line without a checkpoint. Never throws: a malformed line yields a deny line with the reason. */
+export function judgeLine(line: string, policy: EffectivePolicy, defaults: { cwd: string; roots: string[] }): Record<string, unknown> {
+  const p = parseJsonlLine(line, defaults);
+  if (!p.ok) return p.out;
+  const env = checkEnvironment(p.cwd, p.roots);
   const t0 = process.hrtime.bigint();
-  const d = judge(action, policy, CHECK_STATE, env);
-  const us = Number(process.hrtime.bigint() - t0) / 1000;
-  return { id, decision: d.decision, reversibility: d.reversibility, effects: d.effects, reasons: d.reasons, rules: d.rules, us: Math.round(us * 10) / 10 };
+  const d = judge(p.action, policy, CHECK_STATE, env);
+  return lineOut(p.id, d, Number(process.hrtime.bigint() - t0) / 1000);
+}
+
+/**
+ * Judge one JSONL line as plain `check` does (`--as-gate`): with the checkpoint the gate could take
+ * in that workspace, or, where it could not, without one and saying why. `us` is the judge's time
+ * alone (the feasibility scan of the file system is not part of it).
+ */
+export async function judgeLineAsGate(line: string, policy: EffectivePolicy, defaults: { cwd: string; roots: string[] }): Promise<Record<string, unknown>> {
+  const p = parseJsonlLine(line, defaults);
+  if (!p.ok) return p.out;
+  const env = checkEnvironment(p.cwd, p.roots);
+  let us = 0;
+  const timed = (state: RunState) => (): Decision => {
+    const t0 = process.hrtime.bigint();
+    const d = judge(p.action, policy, state, env);
+    us += Number(process.hrtime.bigint() - t0) / 1000;
+    return d;
+  };
+  const d = await judgeAsGate(timed({ ...CHECK_STATE, canSnapshot: true }), timed(CHECK_STATE), p.roots);
+  return lineOut(p.id, d, us);
 }
 
 export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
@@ -127,7 +157,7 @@ export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     if (line.trim() === '') continue;
-    process.stdout.write(`${JSON.stringify(judgeLine(line, policy, defaults))}\n`);
+    process.stdout.write(`${JSON.stringify(a.asGate ? await judgeLineAsGate(line, policy, defaults) : judgeLine(line, policy, defaults))}\n`);
   }
   return 0;
 }

@@ -23,7 +23,7 @@ const checkUsage = `usage:
   airlock check [--cwd DIR] [--workspace DIR]... [--policy FILE] [--json] [--no-snapshot] -- <command line>
   airlock check --sql "<statement>" [--dialect postgres|sqlite|mysql] [--json]
   airlock check --file <read|create|write|edit|delete|rename|chmod> <path> [<new path>] [--cwd DIR] [--workspace DIR]...
-  airlock check --jsonl [--cwd DIR] [--workspace DIR]...   (one action per stdin line)
+  airlock check --jsonl [--as-gate] [--cwd DIR] [--workspace DIR]...   (one action per stdin line)
 judge one action as the gate would, without running it.
 options:
 ${WS}
@@ -34,7 +34,9 @@ ${WS}
   --json               print the decision as JSON
   --no-snapshot        judge as if no checkpoint could be taken (by default a workspace change the
                        gate would checkpoint first is judged with that checkpoint; none is taken here;
-                       --jsonl always judges without)
+                       --jsonl judges without unless --as-gate)
+  --as-gate            with --jsonl: judge each line as plain check does (with the checkpoint the
+                       gate could take in that workspace)
   -h, --help           this text
 exit codes: 0 allow, 3 ask, 4 deny, 2 bad usage`;
 
