@@ -13,7 +13,7 @@ import { FILE_TOOLS } from './shellFiles.js';
 
 const MUTATING_METHODS = /^(POST|PUT|PATCH|DELETE)$/i;
 
-export function runCurl(name: string, args: ShWord[], ctx: Ctx): void {
+export function runCurl(name: string, args: ShWord[], ctx: Ctx, stdin?: Stdin): void {
   let method: string | undefined;
   let sends: string | undefined;
   let url = '';
@@ -37,13 +37,21 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx): void {
       }
       i++;
     } else if (/^https?:\/\/|^[\w.-]+(:\d+)?\//.test(a) || /^[\w.-]+:\d+/.test(a)) url = a;
+    // HTTPie's shorthand for localhost: `:7700/path`, `:/path`.
+    else if (name !== 'curl' && name !== 'wget' && url === '' && /^:\d*(\/|$)/.test(a)) url = `localhost${a}`;
   }
   if (name === 'http' || name === 'https' || name === 'xh') {
     const m = t.find((a) => MUTATING_METHODS.test(a));
     if (m) method = m;
-    if (t.some((a) => /^[\w-]+(=|:=)/.test(a))) sends = 'request body';
+    if (t.some((a) => /^[\w-]+(=|:=)/.test(a) || /^[\w-]+@./.test(a) || /^@./.test(a))) sends = 'request body';
+    // HTTPie sends what is piped into it as the body (unless told to ignore standard input).
+    if (stdin && stdin.kind !== 'none' && !t.some((a) => a === '--ignore-stdin' || a === '-I')) sends = 'standard input';
   }
   if (name === 'wget' && !t.some((a) => a === '-O' || a.startsWith('--output-document') || a === '--spider')) pathEffect(ctx, 'create', lit('.'), name, ' (downloads files into it)');
+  if (((method && MUTATING_METHODS.test(method)) || sends) && searchRead(name, args, method, sends, url)) {
+    network(ctx, name, 'read', `${name} POST ${url}: a search or count query (REST convention), ${sends ? 'with a literal query to a service on this machine' : 'without a body'}: reads`, url);
+    return;
+  }
   if ((method && MUTATING_METHODS.test(method)) || sends) {
     network(ctx, name, 'irreversible', `${name} ${method?.toUpperCase() ?? 'POST'} ${url}: sends data or mutates remote state (it has left the machine)`, url);
     const dataFile = t.find((a, i) => /^(-d|--data(-binary)?|-T|--upload-file)$/.test(t[i - 1] ?? '') && a.startsWith('@'));
@@ -51,6 +59,46 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx): void {
     return;
   }
   network(ctx, name, 'read', `${name} GET ${url}`, url);
+}
+
+/** Search and count endpoints by REST convention (Elasticsearch/OpenSearch `_search`, `_msearch`, `_count`, `_mget`; Meilisearch/Typesense/Algolia-style `…/search`). */
+const SEARCH_PATH = /\/(?:_search|_msearch|_count|_mget|_field_caps|_search\/template|_msearch\/template|search|multi-search|multi_search)\/?$/i;
+const LOOPBACK = /^(?:localhost|[\w.-]+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)$/i;
+
+/** Host and path of a URL as curl/HTTPie take it (scheme optional). */
+function hostPath(url: string): { host: string; path: string } {
+  const m = /^(?:[a-z][\w+.-]*:\/\/)?(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::\d*)?([^?#]*)/i.exec(url);
+  return { host: (m?.[1] ?? '').toLowerCase(), path: m?.[2] ?? '' };
+}
+
+/**
+ * A POST to a search/query endpoint only reads: without a body anywhere, and with a literal query
+ * (no file, no stdin, no form or upload) only to a service on this machine (loopback). A body sent
+ * to another machine is data leaving it, whatever the endpoint: that still asks. PUT/PATCH/DELETE
+ * never read.
+ */
+function searchRead(name: string, args: ShWord[], method: string | undefined, sends: string | undefined, url: string): boolean {
+  if (method !== undefined && method.toUpperCase() !== 'POST') return false;
+  if (sends === 'standard input') return false;
+  const { host, path } = hostPath(url);
+  if (!url || !SEARCH_PATH.test(path)) return false;
+  if (!sends) return true;
+  if (!LOOPBACK.test(host)) return false;
+  const t = args.map((a) => a.text);
+  for (let i = 0; i < t.length; i++) {
+    const a = t[i]!;
+    if (name === 'curl') {
+      if (/^(-F|--form(-string)?|-T|--upload-file)$/.test(a.split('=')[0]!) || /^-[FT]./.test(a)) return false;
+      const attached = /^-d(.+)$/.exec(a)?.[1] ?? /^--(?:data[\w-]*|json)=(.*)$/.exec(a)?.[1];
+      const sep = /^(-d|--data|--data-raw|--data-ascii|--data-binary|--data-urlencode|--json)$/.test(a);
+      if (attached === undefined && !sep) continue;
+      const w = sep ? args[i + 1] : { ...args[i]!, text: attached! };
+      if (!w || !w.literal || w.unknownVars.length || w.subst || (w.text.startsWith('@') && a !== '--data-raw' && !a.startsWith('--data-raw=')) || w.text === '-') return false;
+      if (sep) i++;
+    } else if (/^[\w.-]+(?:=|:=)@/.test(a) || a.startsWith('@') || /^[\w.-]+=@/.test(a)) return false;
+    else if (/^[\w.-]+(?:=|:=)/.test(a) && (!args[i]!.literal || args[i]!.unknownVars.length || args[i]!.subst)) return false;
+  }
+  return true;
 }
 
 const SSH_WITH_ARG = new Set(['-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w', '-B']);

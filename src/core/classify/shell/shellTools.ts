@@ -78,6 +78,17 @@ const PKG: Record<string, { install: string[]; remove: string[]; publish: string
   twine: { install: ['check'], remove: [], publish: ['upload', 'register'], run: [], dlx: [], global: false },
   dotnet: { install: ['build', 'restore', 'add', 'new', 'publish', 'pack', 'clean', 'format', 'tool'], remove: ['remove'], publish: ['nuget'], run: ['run', 'test', 'watch'], dlx: [], global: false },
 };
+/** Manifest and lockfile a project-level package manager edits when a dependency is removed. */
+const MANIFESTS: Record<string, string[]> = {
+  npm: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json'],
+  pnpm: ['package.json', 'pnpm-lock.yaml'],
+  yarn: ['package.json', 'yarn.lock'],
+  bun: ['package.json', 'bun.lockb', 'bun.lock'],
+  uv: ['pyproject.toml', 'uv.lock'],
+  poetry: ['pyproject.toml', 'poetry.lock'],
+  cargo: ['Cargo.toml', 'Cargo.lock'],
+  composer: ['composer.json', 'composer.lock'],
+};
 const PKG_ALIAS: Record<string, string> = { pip3: 'pip', pipx: 'pip', 'apt-get': 'apt', yum: 'apt', dnf: 'apt', pacman: 'apt', zypper: 'apt', apk: 'apt', port: 'apt', mvnw: 'mvn', gradlew: 'gradle', npx: 'npx', pnpx: 'npx', bunx: 'npx', uvx: 'npx' };
 
 function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
@@ -99,7 +110,10 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
     return;
   }
   if (spec.remove.includes(verb)) {
-    plain(ctx, source, 'delete', 'recoverable', `${source}: removes packages (reinstall to undo)`, spec.global || t.some((a) => a === '-g' || a === '--global') ? { outsideWorkspace: true } : {});
+    const global = spec.global || t.some((a) => a === '-g' || a === '--global');
+    plain(ctx, source, 'delete', 'recoverable', `${source}: removes packages (reinstall to undo)`, global ? { outsideWorkspace: true } : {});
+    // The project's manifest and lockfile are edited: a workspace write the gate checkpoints.
+    if (!global) for (const f of MANIFESTS[name] ?? []) if (ctx.cwd !== undefined && ctx.env.fs.kind(`${ctx.cwd.replace(/\/$/, '')}/${f}`) === 'file') pathEffect(ctx, 'write', f, source, ' (removes the dependency from it)');
     return;
   }
   if (spec.dlx.includes(verb) && name !== 'npm') {
@@ -137,7 +151,9 @@ function containerRule(name: string, t: string[]): { rev: Reversibility; kind: '
   const vol = t.some((a) => a === '-v' || a === '--volumes' || /^-[a-zA-Z]*v[a-zA-Z]*$/.test(a));
   if (name === 'docker' || name === 'podman' || name === 'nerdctl') {
     if (['ps', 'images', 'inspect', 'logs', 'version', 'info', 'stats', 'top', 'events', 'history', 'search', 'port', 'diff', 'login'].includes(v1)) return { rev: 'read', kind: 'read', detail: `${name} ${v1}` };
-    if (v1 === 'rmi' || (v1 === 'image' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'recoverable', kind: 'delete', detail: `${name} ${v1} removes an image (pull or build it again)` };
+    // Forced, it also removes images that containers use or that carry several tags: a committed,
+    // loaded or locally built image with no copy in a registry is gone.
+    if (v1 === 'rmi' || (v1 === 'image' && (v2 === 'rm' || v2 === 'remove'))) return force ? { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} ${v2 === 'rm' || v2 === 'remove' ? `${v2} ` : ''}--force removes images even while containers use them (one with no registry copy cannot be pulled back)` } : { rev: 'recoverable', kind: 'delete', detail: `${name} ${v1} removes an image (pull or build it again)` };
     // A container's own file system layer is gone with it (only volumes and the image survive).
     if (v1 === 'rm' || (v1 === 'container' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} removes a container and the files written inside it${force || vol ? ' (even while it runs, with its anonymous volumes)' : ''}` };
     if (v2 === 'prune' || v1 === 'prune' || (v1 === 'volume' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} ${v2} deletes containers, images or volumes` };
@@ -165,7 +181,7 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
   }
   if (t.length === 1 && HELP.test(t[0]!)) return plain(ctx, name, 'read', 'read', `${name} ${t[0]}`);
   if (t.some((a) => a === '--help' || /^--dry-?run(=|$)/.test(a) || a === '--dryrun')) return plain(ctx, name, 'read', 'read', `${name} help or dry run`);
-  if (name === 'curl' || name === 'wget' || name === 'http' || name === 'https' || name === 'xh') return runCurl(name, args, ctx);
+  if (name === 'curl' || name === 'wget' || name === 'http' || name === 'https' || name === 'xh') return runCurl(name, args, ctx, stdin);
   if (name === 'ssh') return runSsh(args, ctx, runScript, stdin);
   if (name === 'scp' || name === 'rsync') return runCopyRemote(name, args, ctx);
   if (['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'redis-cli', 'valkey-cli', 'mongosh', 'mongo'].includes(name)) return runDbCli(name, args, ctx, stdin);
