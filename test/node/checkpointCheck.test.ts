@@ -3,7 +3,8 @@
  * a workspace change the gate would checkpoint first is allowed with that said, and nothing is
  * written; `--no-snapshot` gives the verdict without a checkpoint; where the gate could not take
  * one (a nested repository, checkpoints off, git missing) the verdict is the one without, with the
- * reason; irreversible effects outside the workspace are stopped either way; `--jsonl` judges without.
+ * reason; irreversible effects outside the workspace are stopped either way; `--jsonl` judges without,
+ * and `--jsonl --as-gate` judges every line as plain `check` does.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -62,5 +63,22 @@ describe('airlock check and checkpoints', () => {
     const j = await runCli(['check', '--jsonl', '--cwd', ws, '--workspace', ws], env, `${JSON.stringify({ id: 1, kind: 'shell', command: 'rm -rf src' })}\n`, ws);
     assert.equal(j.code, 0, j.stderr);
     assert.equal((JSON.parse(j.stdout) as { decision: string }).decision, 'ask');
+  });
+
+  it('--jsonl --as-gate judges each line as plain check does: with the checkpoint where one can be taken, without (and why) where not', async () => {
+    const lines = ['rm -rf src', 'rm -rf vendor', `rm -rf ${join(base, 'elsewhere')}`, 'git status'].map((command, id) => JSON.stringify({ id, kind: 'shell', command })).join('\n');
+    const print = fingerprint(ws);
+    const j = await runCli(['check', '--jsonl', '--as-gate', '--cwd', ws, '--workspace', ws], env, `${lines}\n`, ws);
+    assert.equal(j.code, 0, j.stderr);
+    const out = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: number; decision: string; rules: string[] });
+    assert.deepEqual(out.map((o) => o.decision), ['allow', 'ask', 'deny', 'allow']);
+    assert.ok(out[0]!.rules.includes('checkpoint.would-take'));
+    assert.ok(out[1]!.rules.includes('checkpoint.failed.not_snapshotable'));
+    assert.deepEqual(fingerprint(ws), print, 'nothing written');
+    assert.equal(existsSync(join(home, 'checkpoints')), false);
+    const bad = await runCli(['check', '--as-gate', '--cwd', ws, '--', 'ls'], env, '', ws);
+    assert.equal(bad.code, 2, bad.stdout);
+    const both = await runCli(['check', '--jsonl', '--as-gate', '--no-snapshot'], env, '', ws);
+    assert.equal(both.code, 2, both.stdout);
   });
 });
