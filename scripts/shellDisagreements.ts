@@ -32,6 +32,8 @@ const BLOCKS: Group[] = [
 const ALLOWS: Group[] = [
   [(o) => /temp scratch|does not exist yet|scratch/.test(o.effects.map((e) => e.detail).join(' ')), 'target is scratch in a temp folder that does not exist or was created by this command line: recoverable, allowed', true],
   [(_o, r) => /^(echo yes \| rm|command -V|node -e|ruby -e|perl -e|git clean -nf|TMPDIR=|git reset\s*[\u2010-\u2015]|git reset\\n)/.test(r.command) || /xargs -i rm -rf$/.test(r.command), 'analysed as harmless (no operands, lookup only, dry run, text that is not code, prefix assignment applied after expansion)', true],
+  [(o) => o.effects.some((e) => /removes packages \(reinstall to undo\)/.test(e.detail)), 'removes a project dependency: recoverable (install it again); the edit of the manifest and lockfile is a workspace write the gate checkpoints', true],
+  [(o) => o.effects.length > 0 && o.effects.every((e) => /^dig only reads/.test(e.detail)), 'a DNS query, zone transfers included (`dig axfr`), only reads: it changes nothing here or there and sends nothing but the query', true],
   [(_o, r) => /^git push/.test(r.command), 'strict_git: pushing to a named branch is a policy choice, not a reversibility one; a fast-forward push is reversible', true],
   [() => true, 'gap: Airlock allows what the peer blocks (tables do not know this yet)', false],
 ];

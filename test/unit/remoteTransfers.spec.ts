@@ -118,6 +118,9 @@ test('an option the tables do not know never turns an upload into a download', (
 });
 
 test('backup tools: read-only commands read, restores write the folder they name', () => {
+  // A backup into a repository on this machine is a local write (the sources are read).
+  allows(['borg create repo::archive /srv/app', 'borg create --stats ./backups::nightly src'], bare);
+  blocks(['borg create ssh://u@host/./repo::a /srv/app', 'borg create u@host:repo::a /srv/app', 'borg create ::a src', 'borg create repo::archive ~/.ssh', 'borg create /etc/borgrepo::a src']);
   allows(['restic stats --mode restore-size', 'restic -r /srv/repo snapshots', 'restic check', 'restic ls latest', 'borg list repo::archive', 'borg info repo', 'borg extract --dry-run repo::archive', 'restic restore latest --target /tmp/out-new', 'restic restore latest --target ./restored'], bare);
   // Restoring into an existing workspace folder or extracting here replaces files: checkpointed.
   for (const cmd of ['restic restore latest --target sub', 'borg extract repo::archive']) {

@@ -297,6 +297,20 @@ function borg(c: Parameters<Family>[0]): boolean {
     plain(c.ctx, `borg ${verb}`, 'read', 'read', `borg ${verb}: reads the backup repository`, { network: true });
     return true;
   }
+  if (verb === 'create') {
+    // A repository on this machine (a path, not `ssh://…` or `host:path`) receives a new archive:
+    // a local write, and the sources are read. A remote repository is data sent off the machine.
+    const pos = c.args.slice(i + 1).filter((a) => !a.text.startsWith('-'));
+    const loc = pos[0];
+    if (rest.some((a) => /^-/.test(a) && !/^(--stats|-s|--list|--progress|-p|--verbose|-v|--info|--json|--one-file-system|-x|--numeric-ids|--exclude-caches|--dry-run|-n)$/.test(a))) return false;
+    if (!loc || !known(loc) || !loc.text.includes('::') || pos.length < 2 || !pos.every(known)) return false;
+    const repo = loc.text.slice(0, loc.text.indexOf('::'));
+    if (repo === '' || /^[a-z][\w+.-]*:\/\//i.test(repo) || /^[^/]*:/.test(repo)) return false;
+    for (const src of pos.slice(1)) pathEffect(c.ctx, 'read', src, 'borg create', ' (backed up)');
+    if (rest.includes('--dry-run') || rest.includes('-n')) return true;
+    pathEffect(c.ctx, 'write', { ...loc, text: repo }, 'borg create', ' (adds an archive to the backup repository on this machine)');
+    return true;
+  }
   if (verb === 'extract') {
     plain(c.ctx, 'borg extract', 'read', 'read', 'borg extract: reads an archive from the backup repository', { network: true });
     if (rest.some((a) => a === '--dry-run' || a === '-n' || a === '--stdout')) return true;
