@@ -9,7 +9,6 @@
  *   d. Classify + judge time per command in process, warm, for commands that read no file.
  * Run alone: `npm run build && node --import tsx bench/judge.ts` (prints the Markdown section).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
