@@ -196,3 +196,12 @@ test('kafka tools that only describe the cluster read', () => {
   allows(['kafka-broker-api-versions --bootstrap-server localhost:9092']);
   blocks(['kafka-delete-records --bootstrap-server localhost:9092 --offset-json-file x.json', 'kafka-topics --bootstrap-server localhost:9092 --delete --topic t']);
 });
+
+test('an http action: a POST to a search endpoint without a body reads; with a body to another machine it does not', () => {
+  const http = (method: 'POST' | 'PUT', url: string, body?: string) => judge({ kind: 'http', method, url, ...(body !== undefined ? { body } : {}) }, policy, gate, env);
+  for (const url of ['https://search.example.com/indexes/p/search', 'https://es.example.com/logs/_search', 'http://localhost:9200/_count']) assert.equal(http('POST', url).decision, 'allow', url);
+  assert.notEqual(http('POST', 'https://es.example.com/logs/_search', '{"query":{"match_all":{}}}').decision, 'allow');
+  assert.notEqual(http('POST', 'https://es.example.com/logs/_delete_by_query').decision, 'allow');
+  assert.notEqual(http('PUT', 'https://es.example.com/logs/_search').decision, 'allow');
+  assert.notEqual(http('POST', 'https://api.example.com/v1/messages').decision, 'allow');
+});

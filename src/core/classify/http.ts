@@ -12,6 +12,13 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+/**
+ * Search and count endpoints by REST convention (Elasticsearch/OpenSearch `_search`, `_msearch`,
+ * `_count`, `_mget`, `_field_caps`; Meilisearch/Typesense-style `…/search`, `multi-search`): a POST
+ * there is a query. It reads when no body leaves the machine.
+ */
+export const SEARCH_PATH = /\/(?:_search|_msearch|_count|_mget|_field_caps|_search\/template|_msearch\/template|search|multi-search|multi_search)\/?$/i;
+
 export function classifyHttp(action: HttpAction): Classification {
   let url: URL;
   try {
@@ -24,6 +31,10 @@ export function classifyHttp(action: HttpAction): Classification {
   const target = `${url.protocol}//${url.host}${url.pathname}`;
   if (READ_METHODS.has(action.method)) {
     return summarize([{ kind: 'read', reversibility: 'read', target, source: `http.${action.method}`, network: !loopback, detail: `${action.method} ${target}` }]);
+  }
+  // A POST to a search endpoint with no body sends nothing but the query path: a read, on any host.
+  if (action.method === 'POST' && SEARCH_PATH.test(url.pathname) && (action.body === undefined || action.body === '')) {
+    return summarize([{ kind: 'read', reversibility: 'read', target, source: 'http.POST', network: !loopback, detail: `POST ${target}: a search or count query without a body (reads)` }]);
   }
   const graphqlDelete = action.body !== undefined && /\bmutation\b/i.test(action.body) && /\b(delete|destroy|remove|drop|purge)\w*/i.test(action.body);
   const destructive = action.method === 'DELETE' || graphqlDelete;

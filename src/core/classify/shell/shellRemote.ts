@@ -6,6 +6,7 @@
 import { absolutize } from '../../paths.js';
 import type { Classification } from '../../effects.js';
 import { classifySql } from '../sql.js';
+import { SEARCH_PATH } from '../http.js';
 import { add, execUnknown, lit, network, pathEffect, plain, resolveFrom, type Ctx } from './shellContext.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
@@ -61,8 +62,6 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx, stdin?: Stdin): 
   network(ctx, name, 'read', `${name} GET ${url}`, url);
 }
 
-/** Search and count endpoints by REST convention (Elasticsearch/OpenSearch `_search`, `_msearch`, `_count`, `_mget`; Meilisearch/Typesense/Algolia-style `…/search`). */
-const SEARCH_PATH = /\/(?:_search|_msearch|_count|_mget|_field_caps|_search\/template|_msearch\/template|search|multi-search|multi_search)\/?$/i;
 const LOOPBACK = /^(?:localhost|[\w.-]+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)$/i;
 
 /** Host and path of a URL as curl/HTTPie take it (scheme optional). */
