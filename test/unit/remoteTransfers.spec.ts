@@ -146,6 +146,9 @@ test('backup tools: read-only commands read, restores write the folder they name
 
 test('gh/glab repo clone is a git clone into a new folder; git options that change what runs still ask', () => {
   allows(['glab repo clone my/group', 'gh repo clone cli/cli', 'gh repo clone cli/cli work/cli', 'gh repo clone cli/cli -- --depth 1', 'gh repo clone cli/cli -- --depth=1 -b main'], bare);
+  // git clone's own -c/--config/--template/-u set what runs at the next git command in the clone.
+  allows(['git clone --depth 1 https://example.com/r.git d', 'git clone -c user.name=x https://example.com/r.git d'], bare);
+  blocks(["git clone -c core.fsmonitor='touch /tmp/pwn' https://example.com/r.git d && cd d && git status", 'git clone --config=core.hooksPath=/tmp/h https://example.com/r.git d', 'git clone --config core.sshCommand=x https://example.com/r.git d', 'git clone --template=/tmp/t https://example.com/r.git d', "git clone -u 'sh -c x' https://example.com/r.git d"]);
   blocks(['gh repo clone cli/cli ~/.config/x', 'gh repo clone cli/cli /etc/x', 'gh repo clone cli/cli -- -c core.hooksPath=/tmp/h', 'gh repo clone cli/cli -- --template=/tmp/t', 'gh repo delete x', 'glab repo delete my/group']);
 });
 

@@ -360,6 +360,18 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     return;
   }
   if (verb === 'clone') {
+    // `git clone -c KEY=V` / `--config` writes KEY into the new repository's config: a key that runs
+    // a program (core.fsmonitor, core.hooksPath…) runs it at the next git command there; so do a
+    // template's hooks and an upload-pack program.
+    for (let k = 0; k < rest.length; k++) {
+      const a = rest[k]!;
+      const kv = a === '-c' || a === '--config' ? rest[k + 1] ?? '' : a.startsWith('--config=') ? a.slice(9) : /^-c./.test(a) ? a.slice(2) : undefined;
+      if (kv !== undefined) {
+        const key = kv.split('=', 1)[0]!;
+        if (EXEC_KEYS.test(key)) execUnknown(ctx, source, `git clone -c ${kv} sets a program for the new repository to run`);
+        else if (SECURITY_KEYS.test(key)) plain(ctx, source, 'write', 'recoverable', `git clone -c ${kv}: sets a security-sensitive setting in the new repository`, { securityConfig: true });
+      } else if (/^(--template|-u|--upload-pack)(=|$)/.test(a)) execUnknown(ctx, source, `git clone ${a}: ${a.startsWith('--template') ? 'installs hooks from a template folder' : 'runs another program to fetch'}`);
+    }
     // The clone lands in a new folder: code from elsewhere (running it later in the line is exec).
     const pos = positional(rest);
     const dest = pos[1] ?? (pos[0] ?? '').replace(/\/+$/, '').replace(/\.git$/, '').split(/[/:]/).pop();
