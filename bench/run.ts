@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: measures the gate and writes BENCHMARKS.md.
  *   1. Shell corpora (../shared/bench): recall and false-positive rate through `airlock check --jsonl`
- *      (the real CLI, one process), per corpus and per pack, with every disagreement listed.
+ *      (the real CLI) in a real checkpointable workspace (bench/corpusCheck.ts), as the gate with
+ *      checkpoints judges (`--as-gate`) and without a checkpoint, per corpus and per pack, with every
+ *      disagreement listed.
  *   2. Classify+judge time per command (the `us` field: in-process, median and p99).
  *   3. Start-up to answer of one `airlock check` process vs a bare `node -e 0`, interleaved.
  *   4. Fuzz: random and mutated command lines and SQL through the judge: no crash, no hang.
