@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { hashOf } from '../src/core/hash';
 import { maskDeep } from '../src/core/mask';
 import { GroupCommit } from '../src/node/ledger/groupCommit';
+import { INDEXES } from '../src/node/ledger/queryRows';
 import { anchorPathFor, Ledger, type LedgerDurability, type StepInput } from '../src/node/ledger/ledger';
 
 export interface LedgerFigures {
@@ -39,6 +40,8 @@ export interface LedgerFigures {
 
 export interface GroupCommitFigure {
   durability: LedgerDurability;
+  /** The run log panel's indexes exist (they do once the panel has opened the ledger): every append writes them too. */
+  panelIndexes: boolean;
   producers: number;
   maxBatch: number;
   steps: number;
@@ -93,10 +96,11 @@ function appendRate(path: string, steps: number, anchor: string | undefined, bat
 }
 
 /** Sustained group commit: `producers` concurrent producers, each awaiting its step's commit before the next. */
-export async function groupCommitRate(dir: string, steps: number, durability: LedgerDurability, producers = 1024, maxBatch = 512): Promise<GroupCommitFigure> {
-  const path = join(dir, `gc-${durability}.sqlite`);
+export async function groupCommitRate(dir: string, steps: number, durability: LedgerDurability, producers = 1024, maxBatch = 512, panelIndexes = false): Promise<GroupCommitFigure> {
+  const path = join(dir, `gc-${durability}${panelIndexes ? '-panel' : ''}.sqlite`);
   const home = join(dir, 'home-gc');
   const l = Ledger.open(path, { anchor: anchorPathFor(home, path), durability });
+  if (panelIndexes) l.database().exec(INDEXES);
   const runs = Array.from({ length: 8 }, (_, k) => l.runFor('claude', `gc-${k}`, new Date().toISOString()).id);
   const inputs = Array.from({ length: steps }, (_, i) => stepFor(runs[i % runs.length]!, i));
   const gc = new GroupCommit(l, { maxBatch, maxQueue: Math.max(maxBatch, 4096) });
@@ -123,7 +127,7 @@ export async function groupCommitRate(dir: string, steps: number, durability: Le
   r.close();
   lat.sort((x, y) => x - y);
   return {
-    durability, producers, maxBatch, steps, stepsPerSecond: steps / secs, cpuUsPerStep: (c.user + c.system) / steps, meanBatch: gc.stats.steps / gc.stats.transactions,
+    durability, panelIndexes, producers, maxBatch, steps, stepsPerSecond: steps / secs, cpuUsPerStep: (c.user + c.system) / steps, meanBatch: gc.stats.steps / gc.stats.transactions,
     ackP50Ms: lat[Math.floor(lat.length * 0.5)]!, ackP99Ms: lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))]!, intact,
   };
 }
@@ -158,7 +162,7 @@ export async function ledgerFigures(steps = 20_000): Promise<LedgerFigures> {
     const openCheckMs = Number(process.hrtime.bigint() - c0) / 1e6;
     const intact = l.integrity.ok && l.integrity.steps === steps;
     l.close();
-    const groupCommit = [await groupCommitRate(dir, steps, 'process'), await groupCommitRate(dir, steps, 'power')];
+    const groupCommit = [await groupCommitRate(dir, steps, 'process'), await groupCommitRate(dir, steps, 'process', 1024, 512, true), await groupCommitRate(dir, steps, 'power')];
     return { groupCommit, steps, stepsPerSecond, cpuUsPerStep: one.cpuUs, cpuUsPerStepBatched: batched.cpuUs, loadAverage, stepsPerSecondNoAnchor, stepsPerSecondBatched, batch: BATCH, maskUsPerStep, bytesPerStep, openCheckMs, intact };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -187,9 +191,9 @@ export function ledgerMarkdown(f: LedgerFigures): string {
     '',
     'Group commit (`GroupCommit`, src/node/ledger/groupCommit.ts): concurrent producers each await their own step (acknowledged only once its transaction committed) before appending the next; one transaction per event-loop turn of up to `maxBatch` steps. Target: ≥ 50,000 steps/s sustained.',
     '',
-    '| durability | producers | max batch | steps | sustained steps/s (wall) | CPU µs/step → steps/s on one free core | mean batch | ack p50 / p99 ms | chain verifies |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...f.groupCommit.map((g) => `| ${g.durability === 'process' ? 'process (synchronous=NORMAL: survives SIGKILL)' : 'power (synchronous=FULL: fsync per commit)'} | ${g.producers} | ${g.maxBatch} | ${g.steps} | ${Math.round(g.stepsPerSecond).toLocaleString('en-US')} | ${g.cpuUsPerStep.toFixed(1)} → ${Math.round(1e6 / g.cpuUsPerStep).toLocaleString('en-US')} | ${g.meanBatch.toFixed(0)} | ${g.ackP50Ms.toFixed(1)} / ${g.ackP99Ms.toFixed(1)} | ${g.intact ? 'yes' : 'NO'} |`),
+    '| durability | run log indexes | producers | max batch | steps | sustained steps/s (wall) | CPU µs/step → steps/s on one free core | mean batch | ack p50 / p99 ms | chain verifies |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...f.groupCommit.map((g) => `| ${g.durability === 'process' ? 'process (synchronous=NORMAL: survives SIGKILL)' : 'power (synchronous=FULL: fsync per commit)'} | ${g.panelIndexes ? 'yes' : 'no'} | ${g.producers} | ${g.maxBatch} | ${g.steps} | ${Math.round(g.stepsPerSecond).toLocaleString('en-US')} | ${g.cpuUsPerStep.toFixed(1)} → ${Math.round(1e6 / g.cpuUsPerStep).toLocaleString('en-US')} | ${g.meanBatch.toFixed(0)} | ${g.ackP50Ms.toFixed(1)} / ${g.ackP99Ms.toFixed(1)} | ${g.intact ? 'yes' : 'NO'} |`),
     '',
   ].join('\n');
 }
