@@ -1,5 +1,6 @@
 /**
- * The run ledger: SQLite (better-sqlite3) outside the workspace, WAL, one transaction per step.
+ * The run ledger: SQLite (better-sqlite3) outside the workspace, WAL; steps are appended in immediate
+ * transactions of one or many steps (the gate batches concurrent requests through groupCommit.ts).
  *
  * - A session id from an agent maps to one run (`runs`, unique on agent + session id).
  * - Each step row has a per-run sequence number and a hash chain over all steps: `hash` =
