@@ -2,7 +2,10 @@
  * Canonical JSON (sorted keys, no whitespace) and SHA-256, used to bind decisions and approvals to
  * the exact action and the exact policy. Hashing is computation, not I/O, so core may use it.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** crypto.hash (Node 20.12+, 21.7+): one call instead of a Hash object per digest; createHash where it is absent. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -13,7 +16,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 export function hashOf(value: unknown): string {

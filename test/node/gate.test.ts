@@ -84,4 +84,56 @@ describe('gate', () => {
     await g.close();
     ledger.close();
   });
+
+  it('writes hook steps through group commit: concurrent requests share a transaction, each answer comes after its own commit', async () => {
+    const ledger = Ledger.open(join(dir, 'e.sqlite'));
+    const batches: number[] = [];
+    const committed = new Set<string>();
+    // The real ledger, watched: which batches it is given, and which rows have committed when an answer leaves the gate.
+    const watched = Object.assign(Object.create(ledger) as Ledger, {
+      appendSteps: (s: Parameters<Ledger['appendSteps']>[0]) => {
+        batches.push(s.length);
+        const rows = ledger.appendSteps(s);
+        for (const r of rows) committed.add(r.id);
+        return rows;
+      },
+      appendStep: () => {
+        throw new Error('the gate must not write a step outside group commit');
+      },
+    });
+    const { gate } = gateWith(watched, 'ci');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const a = await gate.hook(req({ sessionId: `gc-${i}`, toolUseId: `t${i}` }));
+        assert.ok(committed.has(a.stepId), `answer ${i} left before its step ${a.stepId} committed`);
+        return a;
+      }),
+    );
+    assert.ok(answers.every((a) => a.decision === 'allow'), JSON.stringify(answers.find((a) => a.decision !== 'allow')));
+    assert.equal(ledger.allSteps().length, 40);
+    assert.ok(batches.length < 40, `expected shared transactions, got ${batches.length} for 40 steps`);
+    await gate.close();
+    ledger.close();
+  });
+
+  it('a step group commit cannot write is denied (fail closed), the others in its batch are recorded', async () => {
+    const ledger = Ledger.open(join(dir, 'f.sqlite'));
+    // A write the ledger refuses (here: a step of a run that is not in the ledger), inside a burst.
+    const refusing = Object.assign(Object.create(ledger) as Ledger, {
+      appendSteps: (s: Parameters<Ledger['appendSteps']>[0]) => {
+        if (s.some((x) => x.sessionId === 'bad')) throw new Error('disk full');
+        return ledger.appendSteps(s);
+      },
+    });
+    const { gate } = gateWith(refusing, 'interactive');
+    const [good, bad] = await Promise.all([gate.hook(req({ sessionId: 'good', toolName: 'Write', action: write })), gate.hook(req({ sessionId: 'bad', toolName: 'Write', action: write }))]);
+    assert.equal(bad.decision, 'deny');
+    assert.ok(bad.rules.includes('ledger.unavailable'));
+    assert.match(bad.reasons[0]!, /cannot record, so do not act.*disk full/);
+    assert.notEqual(good.rules.includes('ledger.unavailable'), true);
+    assert.equal(ledger.allSteps().filter((r) => r.session_id === 'good').length, 1);
+    assert.equal(ledger.allSteps().filter((r) => r.session_id === 'bad').length, 0);
+    await gate.close();
+    ledger.close();
+  });
 });

@@ -31,22 +31,17 @@ export const OPTIONAL_HASHED_FIELDS = ['checkpoint'] as const;
 
 export type ChainRow = { id: string; run_id: string; seq: number; prev_hash: string; hash: string } & Record<string, unknown>;
 
-/** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */
-const SORTED_PREFIXES = [...HASHED_FIELDS].sort().map((f, i) => [f, `${i ? ',' : '{'}${JSON.stringify(f)}:`] as const);
+/** One value of a step column as canonical JSON (columns are strings, numbers or null). */
+const cj = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'object' ? canonicalJson(v) : JSON.stringify(v));
 
 /**
  * canonicalJson of the hashed fields of a row (missing ones as null), without building an object:
- * the same bytes as canonicalJson(picked), written directly. Step columns are strings, numbers or
- * null; anything else goes through canonicalJson.
+ * the same bytes as canonicalJson(picked), written directly in sorted key order (one template, no
+ * per-field array or key lookup by name: this runs for every append and every row the check walks).
+ * test/unit/ledgerRowJson.spec.ts holds it to canonicalJson for random rows.
  */
-export function hashedRowJson(row: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [f, prefix] of SORTED_PREFIXES) {
-    const v = row[f];
-    parts.push(prefix, v === null || v === undefined ? 'null' : typeof v === 'object' ? canonicalJson(v) : JSON.stringify(v));
-  }
-  parts.push('}');
-  return parts.join('');
+export function hashedRowJson(r: Record<string, unknown>): string {
+  return `{"action_hash":${cj(r.action_hash)},"action_json":${cj(r.action_json)},"agent":${cj(r.agent)},"decided_at":${cj(r.decided_at)},"decision":${cj(r.decision)},"description":${cj(r.description)},"duration_us":${cj(r.duration_us)},"effects_json":${cj(r.effects_json)},"event":${cj(r.event)},"id":${cj(r.id)},"kind":${cj(r.kind)},"outcome_json":${cj(r.outcome_json)},"policy_hash":${cj(r.policy_hash)},"prev_hash":${cj(r.prev_hash)},"reasons_json":${cj(r.reasons_json)},"ref_seq":${cj(r.ref_seq)},"reversibility":${cj(r.reversibility)},"rules_json":${cj(r.rules_json)},"run_id":${cj(r.run_id)},"seq":${cj(r.seq)},"session_id":${cj(r.session_id)},"started_at":${cj(r.started_at)},"subagent_id":${cj(r.subagent_id)},"tool":${cj(r.tool)},"tool_use_id":${cj(r.tool_use_id)}}`;
 }
 
 export function chainHash(row: Record<string, unknown>): string {

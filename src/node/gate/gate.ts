@@ -22,7 +22,8 @@ import { readKillFlag } from '../bridge/discovery';
 import { machineEnvironment } from '../environment';
 import { gatedAgentsFor } from '../agents/gatedAgents';
 import { TOOL_TABLE } from '../agents/dialects/tools';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger, StepInput, StepRow } from '../ledger/ledger';
+import { GroupCommit } from '../ledger/groupCommit';
 import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
 import type { RunEnds } from '../ledger/runEnds';
@@ -34,8 +35,12 @@ import { internalDecision, RunMemories, summarize, writtenText } from './runMemo
 export type { PolicyFileStatus } from './gatePolicies';
 export { summarize } from './runMemories';
 
-/** What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed). */
-export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'>;
+/**
+ * What the gate needs from the ledger (a broken ledger is a stand-in whose calls throw: fail closed).
+ * With `appendSteps` (the real ledger) the gate's steps go through group commit: concurrent hook
+ * requests share one transaction, and each answer waits for its own step's commit.
+ */
+export type GateLedger = Pick<Ledger, 'runFor' | 'stepsOf' | 'appendStep' | 'setRunStatus'> & Partial<Pick<Ledger, 'appendSteps'>>;
 
 export interface GateOptions {
   ledger: GateLedger;
@@ -65,10 +70,13 @@ export class Gate {
   readonly limits: RunLimits;
   /** A person paused every run from the editor (undefined = armed). */
   private pausedBy: string | undefined;
+  /** Group commit over the ledger (undefined for a stand-in without appendSteps: one write per step). */
+  private readonly commits: GroupCommit | undefined;
 
   constructor(private readonly o: GateOptions) {
     this.policies = new GatePolicies({ home: o.home, workspaceRoots: o.workspaceRoots, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}), log: o.log });
     this.runs = new RunMemories({ ledger: o.ledger, log: o.log, maxDenialsInARow: () => this.currentPolicy().maxDenialsInARow });
+    this.commits = o.ledger.appendSteps ? new GroupCommit(o.ledger as Pick<Ledger, 'appendSteps'>) : undefined;
     this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: (runId) => (runId !== undefined ? this.runPolicies.get(runId) : undefined) ?? this.currentPolicy(), memory: (runId) => this.runs.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
   }
 
@@ -243,7 +251,7 @@ export class Gate {
     let seq = 0;
     let rowId = stepId;
     try {
-      const row = this.o.ledger.appendStep({
+      const row = await this.record({
         runId: run.id, event: 'pre', agent: req.agent, sessionId: req.sessionId, tool: req.toolName, decision: g.decision, reversibility: d.reversibility,
         reasons: g.reasons, rules: g.rules, effects: d.effects, policyHash: policy.hash, startedAt, decidedAt: new Date().toISOString(),
         durationUs: Number(process.hrtime.bigint() - t0) / 1000,
@@ -280,17 +288,31 @@ export class Gate {
     const refSeq = rememberOutcome(mem, { ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}), ...(actionHash ? { actionHash } : {}), ...outcome });
     let rowId = '';
     try {
-      rowId = this.o.ledger.appendStep({
+      rowId = (await this.record({
         runId, event: 'post', agent: req.agent, sessionId: req.sessionId, tool: req.toolName, decision: 'outcome', reversibility: 'n/a', reasons: [], rules: [], effects: [],
         policyHash: policy.hash, startedAt, decidedAt: new Date().toISOString(), durationUs: Number(process.hrtime.bigint() - t0) / 1000, outcome,
         ...(refSeq !== undefined ? { refSeq } : {}), ...(req.subagentId ? { subagentId: req.subagentId } : {}), ...(req.toolUseId ? { toolUseId: req.toolUseId } : {}),
         ...(action ? { kind: action.kind, action, actionHash } : {}),
-      }).id;
+      })).id;
     } catch (e) {
       this.o.log(`could not record the outcome of ${req.toolName} in run ${runId}: ${(e as Error).message}`);
       return { decision: 'allow', reasons: [`outcome NOT recorded: ${(e as Error).message}`], rules: ['ledger.unavailable'], reversibility: 'read', runId, stepId: '', actionHash };
     }
     return { decision: 'allow', reasons: ['outcome recorded'], rules: [], reversibility: 'read', runId, stepId: rowId, actionHash };
+  }
+
+  /**
+   * Write one step; resolves once it is committed (durable in the ledger's durability mode), so no
+   * answer leaves the gate before its step is recorded. Rejects when it cannot be written: the
+   * caller denies (fail closed).
+   */
+  private record(step: StepInput): Promise<StepRow> {
+    if (this.commits) return this.commits.append(step);
+    try {
+      return Promise.resolve(this.o.ledger.appendStep(step));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 
   /** Kill switch or shutdown: deny everything pending now. */
@@ -303,6 +325,8 @@ export class Gate {
     this.closed = true;
     this.o.approver.denyAll('Airlock is shutting down');
     await Promise.allSettled([...this.inFlight]);
+    // Every request has its answer, so every step it wrote has committed; nothing later is accepted.
+    this.commits?.close();
   }
 }
 

@@ -120,7 +120,8 @@ export class LedgerQueries implements RunLogQueries {
     if (cached && cached.lastSeq === r.last_seq && cached.status === r.status) return cached.summary;
     const n = (sql: string): number => (this.stmt(sql).get(runId) as { n: number }).n;
     const steps = n("SELECT count(*) AS n FROM steps WHERE run_id = ? AND event = 'pre'");
-    const denials = n("SELECT count(*) AS n FROM steps WHERE run_id = ? AND decision = 'deny'");
+    // Only pre steps carry a verdict, so the covering (run_id, event, seq, decision, …) index answers this.
+    const denials = n("SELECT count(*) AS n FROM steps WHERE run_id = ? AND event = 'pre' AND decision = 'deny'");
     const asked = n(`SELECT count(*) AS n FROM steps WHERE run_id = ? AND event = 'pre' AND (decision = 'ask' OR rules_json LIKE '%"approval.%')`);
     const last = this.stmt('SELECT started_at FROM steps WHERE run_id = ? ORDER BY seq DESC LIMIT 1').get(runId) as { started_at: string } | undefined;
     let tokens: number | null = null;

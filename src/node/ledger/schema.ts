@@ -56,7 +56,6 @@ CREATE TABLE IF NOT EXISTS steps (
   checkpoint TEXT,
   UNIQUE (run_id, seq)
 );
-CREATE INDEX IF NOT EXISTS steps_run ON steps (run_id, seq);
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 

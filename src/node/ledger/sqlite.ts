@@ -94,20 +94,24 @@ interface NodeSqlite {
   DatabaseSync: new (path: string, options?: { readOnly?: boolean }) => NodeDatabase;
 }
 
+/** better-sqlite3 binds an array argument as its items (the ledger's multi-row INSERT passes one); node:sqlite wants them spread. */
+const spread = (p: unknown[]): unknown[] => (p.some((x) => Array.isArray(x)) ? p.flatMap((x) => (Array.isArray(x) ? (x as unknown[]) : [x])) : p);
+
 class NodeSqliteStatement {
   constructor(private readonly s: NodeStatement) {}
   get(...p: unknown[]): unknown {
-    return this.s.get(...p);
+    return this.s.get(...spread(p));
   }
   all(...p: unknown[]): unknown[] {
-    return this.s.all(...p);
+    return this.s.all(...spread(p));
   }
   run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint } {
-    const r = this.s.run(...p);
+    const r = this.s.run(...spread(p));
     return { changes: Number(r.changes), lastInsertRowid: r.lastInsertRowid };
   }
   iterate(...p: unknown[]): IterableIterator<unknown> {
-    return this.s.iterate ? this.s.iterate(...p) : this.s.all(...p)[Symbol.iterator]();
+    const a = spread(p);
+    return this.s.iterate ? this.s.iterate(...a) : this.s.all(...a)[Symbol.iterator]();
   }
 }
 
