@@ -39,10 +39,22 @@ const vendorSplit = {
     b.onResolve({ filter: /^(mvdan-sh|node-sql-parser\/build\/(mysql|sqlite|postgresql))$/ }, (args) => ({ path: `./vendor/${VENDOR[args.path]}`, external: true }));
   },
 };
+// zod's `locales` namespace (`z.locales.*`, ~50 languages, ~300 KB of the bundles) is replaced by its
+// English entry only: Airlock reports in English and never calls z.config(z.locales.xx()). Every short-lived
+// process reads, and without a code cache compiles, what is bundled, used or not.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: 'zod-locales-en', namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({ contents: `export { default as en } from 'zod/v4/locales/en.js';`, resolveDir: process.cwd(), loader: 'js' }));
+  },
+};
 // `supported: dynamic-import false`: import() of a built-in or external module becomes a require()
 // in a promise. The short-lived bundles are compiled through vm.Script with a code cache
 // (src/cli/codeCache.ts), and a vm.Script has no module loader for import() on Node 20.
-const split = { ...common, plugins: [vendorSplit], supported: { 'dynamic-import': false } };
+const split = { ...common, plugins: [vendorSplit, zodEnglishOnly], supported: { 'dynamic-import': false } };
 
 mkdirSync('dist', { recursive: true });
 await Promise.all([
