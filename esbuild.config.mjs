@@ -10,6 +10,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -39,22 +40,24 @@ const vendorSplit = {
     b.onResolve({ filter: /^(mvdan-sh|node-sql-parser\/build\/(mysql|sqlite|postgresql))$/ }, (args) => ({ path: `./vendor/${VENDOR[args.path]}`, external: true }));
   },
 };
-// zod's `locales` namespace (`z.locales.*`, ~50 languages, ~300 KB of the bundles) is replaced by its
-// English entry only: Airlock reports in English and never calls z.config(z.locales.xx()). Every short-lived
-// process reads, and without a code cache compiles, what is bundled, used or not.
-const zodEnglishOnly = {
-  name: 'zod-english-only',
+// `import { z } from 'zod'` is bundled as `import * as z from 'zod'`: same bindings, but esbuild then
+// resolves every `z.string`/`z.object` to zod's own function instead of building the `z` namespace
+// object at load (hundreds of getters, each locale's namespace with them) and keeping all of zod.
+// Loading dist/offline.js ran ~25 M instructions of Object.defineProperty for it.
+const zodNamespace = {
+  name: 'zod-namespace',
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: 'zod-locales-en', namespace: 'zod-locales' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({ contents: `export { default as en } from 'zod/v4/locales/en.js';`, resolveDir: process.cwd(), loader: 'js' }));
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes("import { z } from 'zod';")) return undefined;
+      return { contents: text.replace("import { z } from 'zod';", "import * as z from 'zod';"), loader: 'ts' };
+    });
   },
 };
 // `supported: dynamic-import false`: import() of a built-in or external module becomes a require()
 // in a promise. The short-lived bundles are compiled through vm.Script with a code cache
 // (src/cli/codeCache.ts), and a vm.Script has no module loader for import() on Node 20.
-const split = { ...common, plugins: [vendorSplit, zodEnglishOnly], supported: { 'dynamic-import': false } };
+const split = { ...common, plugins: [vendorSplit, zodNamespace], supported: { 'dynamic-import': false } };
 
 mkdirSync('dist', { recursive: true });
 await Promise.all([
