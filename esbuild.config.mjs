@@ -1,7 +1,8 @@
 // One esbuild entry per runtime. Typechecking is separate (`tsc --noEmit`).
 //   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
 //   dist/cli.js        the `airlock` command (node, cjs): a dispatcher; dist/check.js and dist/commands.js hold the commands
-//   dist/hook.js       the hook shim's lean entry; dist/offline.js its offline judge, loaded on demand
+//   dist/hook.js       the hook's entry (the installed command): compiles dist/shim.js, the shim, from its code cache;
+//                      dist/offline.js is the shim's offline judge, loaded on demand
 //   dist/vendor/*.js   mvdan/sh and node-sql-parser's dialects, required by the bundles above on first use
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
 //   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
@@ -68,7 +69,10 @@ await Promise.all([
   build({ ...split, entryPoints: ['src/cli/commandRunner.ts'], outfile: 'dist/commands.js' }),
   // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own
   // (minified: less to read and compile in a process that lives for one judgement).
-  build({ ...split, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js', minify: true }),
+  // dist/hook.js is the entry the installed hook command runs: it only compiles dist/shim.js (the
+  // shim, from hookMain.ts) from its V8 code cache.
+  build({ ...split, entryPoints: ['src/cli/hookEntry.ts'], outfile: 'dist/hook.js', minify: true }),
+  build({ ...split, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/shim.js', minify: true }),
   build({ ...split, entryPoints: ['src/node/gate/offlineJudge.ts'], outfile: 'dist/offline.js', minify: true }),
   ...Object.entries(VENDOR).map(([mod, file]) => build({ ...common, entryPoints: [mod], outfile: `dist/vendor/${file}`, minify: true, sourcemap: false })),
   // The run log webview: a browser bundle (imports core/protocol and core/present only).
