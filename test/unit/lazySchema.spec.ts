@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { Action, FileOp, ShellAction } from '../../src/core/action';
 import { lazySchema } from '../../src/core/lazySchema';
+import { lazyTable } from '../../src/core/lazyTable';
+import { DEV_TOOLS } from '../../src/core/classify/shell/devTools';
 import { BASELINE } from '../../src/core/policy/baseline';
 import { Policy } from '../../src/core/policy/schema';
 
@@ -45,3 +47,29 @@ describe('schemas built on first use', () => {
     );
   });
 });
+
+describe('tables built on first use', () => {
+  it('reads, membership and keys behave as on the table; built once; read-only', () => {
+    let builds = 0;
+    const T = lazyTable(() => {
+      builds++;
+      return { a: 1, b: 2 } as Record<string, number>;
+    });
+    assert.equal(builds, 0);
+    assert.equal(T.a, 1);
+    assert.equal(T.zz, undefined);
+    assert.ok('b' in T);
+    assert.ok(!('zz' in T));
+    assert.deepEqual(Object.keys(T), ['a', 'b']);
+    assert.deepEqual(Object.entries(T), [['a', 1], ['b', 2]]);
+    assert.equal(T.hasOwnProperty('a'), true);
+    assert.equal(Object.prototype.hasOwnProperty.call(T, 'zz'), false);
+    assert.throws(() => {
+      T.c = 3;
+    }, TypeError);
+    assert.equal(builds, 1);
+    assert.equal(DEV_TOOLS.jest?.cls, 'test');
+    assert.equal(DEV_TOOLS['no-such-tool'], undefined);
+  });
+});
+
