@@ -55,7 +55,10 @@ export function startupFigures(rounds = 15): StartupFigures {
     // Warm the code cache (the first call writes it) and the file system cache.
     for (const [, args, e, input] of variants) spawnSync(process.execPath, args, { env: e, input, cwd: ws });
     for (let i = 0; i < rounds; i++) {
-      variants.forEach(([, args, e, input], k) => {
+      variants.forEach(([, args, e, template], k) => {
+        // A session of its own per call: with a gate up, the same call three times in a row in one
+        // session pauses the run (loop detection).
+        const input = template.replace('"session_id":"bench"', `"session_id":"bench-${k}-${i}"`);
         const t0 = process.hrtime.bigint();
         const r = spawnSync(process.execPath, args, { env: e, input, cwd: ws, encoding: 'utf8' });
         if (args[0]?.endsWith('hook.js') && !r.stdout.includes('"allow"')) throw new Error(`hook did not allow ls: ${r.stdout} ${r.stderr}`);
