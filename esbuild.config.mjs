@@ -1,7 +1,8 @@
 // One esbuild entry per runtime. Typechecking is separate (`tsc --noEmit`).
 //   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
 //   dist/cli.js        the `airlock` command (node, cjs): a dispatcher; dist/check.js and dist/commands.js hold the commands
-//   dist/hook.js       the hook shim's lean entry; dist/offline.js its offline judge, loaded on demand
+//   dist/hook.js       the hook's entry (the installed command): compiles dist/shim.js, the shim, from its code cache;
+//                      dist/offline.js is the shim's offline judge, loaded on demand
 //   dist/vendor/*.js   mvdan/sh and node-sql-parser's dialects, required by the bundles above on first use
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
 //   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
@@ -10,6 +11,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -39,10 +41,24 @@ const vendorSplit = {
     b.onResolve({ filter: /^(mvdan-sh|node-sql-parser\/build\/(mysql|sqlite|postgresql))$/ }, (args) => ({ path: `./vendor/${VENDOR[args.path]}`, external: true }));
   },
 };
+// `import { z } from 'zod'` is bundled as `import * as z from 'zod'`: same bindings, but esbuild then
+// resolves every `z.string`/`z.object` to zod's own function instead of building the `z` namespace
+// object at load (hundreds of getters, each locale's namespace with them) and keeping all of zod.
+// Loading dist/offline.js ran ~25 M instructions of Object.defineProperty for it.
+const zodNamespace = {
+  name: 'zod-namespace',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes("import { z } from 'zod';")) return undefined;
+      return { contents: text.replace("import { z } from 'zod';", "import * as z from 'zod';"), loader: 'ts' };
+    });
+  },
+};
 // `supported: dynamic-import false`: import() of a built-in or external module becomes a require()
 // in a promise. The short-lived bundles are compiled through vm.Script with a code cache
 // (src/cli/codeCache.ts), and a vm.Script has no module loader for import() on Node 20.
-const split = { ...common, plugins: [vendorSplit], supported: { 'dynamic-import': false } };
+const split = { ...common, plugins: [vendorSplit, zodNamespace], supported: { 'dynamic-import': false } };
 
 mkdirSync('dist', { recursive: true });
 await Promise.all([
@@ -53,7 +69,10 @@ await Promise.all([
   build({ ...split, entryPoints: ['src/cli/commandRunner.ts'], outfile: 'dist/commands.js' }),
   // The hook shim runs once per agent tool call: a lean entry, and the offline judge on its own
   // (minified: less to read and compile in a process that lives for one judgement).
-  build({ ...split, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/hook.js', minify: true }),
+  // dist/hook.js is the entry the installed hook command runs: it only compiles dist/shim.js (the
+  // shim, from hookMain.ts) from its V8 code cache.
+  build({ ...split, entryPoints: ['src/cli/hookEntry.ts'], outfile: 'dist/hook.js', minify: true }),
+  build({ ...split, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/shim.js', minify: true }),
   build({ ...split, entryPoints: ['src/node/gate/offlineJudge.ts'], outfile: 'dist/offline.js', minify: true }),
   ...Object.entries(VENDOR).map(([mod, file]) => build({ ...common, entryPoints: [mod], outfile: `dist/vendor/${file}`, minify: true, sourcemap: false })),
   // The run log webview: a browser bundle (imports core/protocol and core/present only).

@@ -1,13 +1,14 @@
 /**
  * Start-up of the short-lived processes, side by side with a bare `node -e 0` in one interleaved run
- * (medians; the machine is shared): the offline hook (`node dist/hook.js hook claude`, no gate) with
- * the V8 code cache of dist/offline.js off (AIRLOCK_CODE_CACHE=0) and warm, and `airlock check -- ls`.
+ * (medians; the machine is shared): the offline hook (`node dist/hook.js hook claude`, the command
+ * `airlock hooks install` writes, no gate) with the V8 code cache off (AIRLOCK_CODE_CACHE=0) and warm,
+ * `airlock check -- ls`, and the hook with a gate up (a real `airlock serve --ci` answers it).
  * `node --import tsx bench/startup.ts [rounds]`; `npm run bench` runs it too (section 4b).
  * BENCH_STARTUP_BEFORE=<dist dir of an earlier build> adds that build's hook and check to the same
  * interleaved run, so before/after ratios are measured side by side.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,21 +35,41 @@ export function startupFigures(rounds = 15): StartupFigures {
     ['airlock check -- ls -la', [CLI, 'check', '--', 'ls', '-la'], env, ''],
     ['airlock check -- git status && rm -rf build', [CLI, 'check', '--', 'git status && rm -rf build'], env, ''],
   ];
-  const before = process.env.BENCH_STARTUP_BEFORE;
-  if (before) {
-    variants.push(['hook offline (Bash ls), code cache warm, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], env, payload]);
-    variants.push(['airlock check -- ls -la, BEFORE', [join(before, 'cli.js'), 'check', '--', 'ls', '-la'], env, '']);
-  }
-  // Warm the code cache (the first call writes it) and the file system cache.
-  for (const [, args, e, input] of variants) spawnSync(process.execPath, args, { env: e, input, cwd: ws });
-  const times = variants.map(() => [] as number[]);
-  for (let i = 0; i < rounds; i++) {
-    variants.forEach(([, args, e, input], k) => {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, args, { env: e, input, cwd: ws, encoding: 'utf8' });
-      if (args[0]?.endsWith('hook.js') && !r.stdout.includes('"allow"')) throw new Error(`hook did not allow ls: ${r.stdout} ${r.stderr}`);
-      times[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    });
+  // The gate-up hook: a real `airlock serve --ci` in its own Airlock home answers over the bridge.
+  const gateHome = join(dir, 'airlock-gate');
+  const gateEnv: NodeJS.ProcessEnv = { ...env, AIRLOCK_HOME: gateHome };
+  const gate = spawn(process.execPath, [CLI, 'serve', '--ci', '--workspace', ws], { env: gateEnv, stdio: 'ignore' });
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 600 && !existsSync(join(gateHome, 'bridge.json')); i++) Atomics.wait(sleeper, 0, 0, 50);
+  if (!existsSync(join(gateHome, 'bridge.json'))) throw new Error('airlock serve did not start');
+  const times: number[][] = [];
+  try {
+    variants.push(['hook gate up (Bash ls)', [HOOK, 'hook', 'claude'], gateEnv, payload]);
+    const before = process.env.BENCH_STARTUP_BEFORE;
+    if (before) {
+      variants.push(['hook offline (Bash ls), code cache warm, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], env, payload]);
+      variants.push(['airlock check -- ls -la, BEFORE', [join(before, 'cli.js'), 'check', '--', 'ls', '-la'], env, '']);
+      variants.push(['hook gate up (Bash ls), BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], gateEnv, payload]);
+    }
+    for (let k = 0; k < variants.length; k++) times.push([]);
+    // Warm the code cache (the first call writes it) and the file system cache.
+    for (const [, args, e, input] of variants) spawnSync(process.execPath, args, { env: e, input, cwd: ws });
+    for (let i = 0; i < rounds; i++) {
+      variants.forEach(([, args, e, template], k) => {
+        // A session of its own per call: with a gate up, the same call three times in a row in one
+        // session pauses the run (loop detection).
+        const input = template.replace('"session_id":"bench"', `"session_id":"bench-${k}-${i}"`);
+        const t0 = process.hrtime.bigint();
+        const r = spawnSync(process.execPath, args, { env: e, input, cwd: ws, encoding: 'utf8' });
+        if (args[0]?.endsWith('hook.js') && !r.stdout.includes('"allow"')) throw new Error(`hook did not allow ls: ${r.stdout} ${r.stderr}`);
+        times[k]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      });
+    }
+    // The gate must have answered throughout (a dead gate would make the gate-up row an offline one).
+    process.kill(gate.pid!, 0);
+  } finally {
+    gate.kill('SIGTERM');
+    Atomics.wait(sleeper, 0, 0, 500);
   }
   rmSync(dir, { recursive: true, force: true });
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -2,6 +2,7 @@
  * `airlock hook <agent>`: the shim an agent runs before (and after) each tool call. It runs once per
  * tool call, so it imports only what the online path needs; the offline judge is loaded on demand.
  */
+import { read, writeSync } from 'node:fs';
 import { UsageError } from './usageError';
 import { parseHookArgs } from './gateArgs';
 import type { OfflineLoader } from '../node/agents/shim';
@@ -10,7 +11,9 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   // The hard timer starts when the agent started this process (Node's time origin), not when this
   // code first runs: the agent's own timeout counts Node's start-up and module loading too, which
   // take seconds on a loaded machine. Whatever happens, a deny is printed in time.
-  const started = Math.min(Date.now(), Math.floor(performance.timeOrigin));
+  // (process.uptime() counts from the same start; reading performance.timeOrigin loads perf_hooks.)
+  const now = Date.now();
+  const started = Math.min(now, Math.floor(now - process.uptime() * 1000));
   const a = parseHookArgs(argv);
   const { dialectOf, runShim, MAX_STDIN } = await import('../node/agents/shim');
   const { fail } = await import('../node/agents/dialects/dialect');
@@ -22,8 +25,8 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   const print = (ans: { stdout: string; stderr: string; exitCode: number }): void => {
     if (answered) return;
     answered = true;
-    if (ans.stdout) process.stdout.write(ans.stdout);
-    if (ans.stderr) process.stderr.write(ans.stderr);
+    if (ans.stdout) writeOut(1, ans.stdout);
+    if (ans.stderr) writeOut(2, ans.stderr);
     process.exitCode = ans.exitCode;
   };
   const hard = setTimeout(() => {
@@ -48,16 +51,50 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
   return typeof process.exitCode === 'number' ? process.exitCode : 2;
 }
 
-/** Read stdin, keeping at most `cap` bytes; `size` is the full length (the shim refuses oversize). */
+/**
+ * Read stdin, keeping at most `cap` bytes; `size` is the full length (the shim refuses oversize).
+ * Straight from file descriptor 0 (libuv's thread pool, so the deadline timer still fires while it
+ * waits): process.stdin would load net or the fs streams for one small payload. A descriptor that
+ * cannot be read that way (non-blocking, EAGAIN) is read through process.stdin, from where it stopped.
+ */
 function readStdin(cap: number): Promise<{ text: string; size: number }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    process.stdin.on('data', (c: Buffer) => {
+    const take = (c: Buffer): void => {
       if (size <= cap) chunks.push(c);
       size += c.length;
-    });
-    process.stdin.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), size }));
-    process.stdin.on('error', reject);
+    };
+    const done = (): void => resolve({ text: Buffer.concat(chunks).toString('utf8'), size });
+    const viaStream = (): void => {
+      process.stdin.on('data', take);
+      process.stdin.on('end', done);
+      process.stdin.on('error', reject);
+    };
+    const next = (): void => {
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      read(0, buf, 0, buf.length, null, (err, n) => {
+        if (err) return size === 0 || err.code === 'EAGAIN' ? viaStream() : reject(err);
+        if (n === 0) return done();
+        take(buf.subarray(0, n));
+        next();
+      });
+    };
+    next();
   });
 }
+
+/**
+ * Write the answer straight to the descriptor: process.stdout on a pipe (how agents run hooks) would
+ * load net and the streams for one line. A descriptor that refuses (non-blocking and full: EAGAIN)
+ * gets the rest through process.stdout/stderr, which waits for it.
+ */
+function writeOut(fd: 1 | 2, text: string): void {
+  let buf = Buffer.from(text, 'utf8');
+  try {
+    while (buf.length > 0) buf = buf.subarray(writeSync(fd, buf));
+  } catch {
+    (fd === 1 ? process.stdout : process.stderr).write(buf);
+  }
+}
+

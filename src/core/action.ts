@@ -9,29 +9,30 @@
  * complexity bounds and answer `unknown` above them, so a large input is judged, not crashed on.
  */
 import { z } from 'zod';
+import { lazySchema } from './lazySchema';
 
 /** Hard cap on any text field of an action (1 MiB). Classifiers bound complexity far below this. */
 export const MAX_TEXT = 1024 * 1024;
 
-const text = z.string().max(MAX_TEXT);
-const path = z.string().min(1).max(4096);
-const roots = z.array(path).max(64);
+const text = lazySchema(() => z.string().max(MAX_TEXT));
+const path = lazySchema(() => z.string().min(1).max(4096));
+const roots = lazySchema(() => z.array(path).max(64));
 
-export const ShellAction = z.strictObject({
+export const ShellAction = lazySchema(() => z.strictObject({
   kind: z.literal('shell'),
   command: text,
   cwd: path,
   workspaceRoots: roots,
   /** Agent's own description of the command: shown as an unverified claim, never classified. */
   description: z.string().max(4096).optional(),
-});
+}));
 export type ShellAction = z.infer<typeof ShellAction>;
 
 export const FILE_OPS = ['read', 'create', 'write', 'edit', 'delete', 'rename', 'chmod'] as const;
-export const FileOp = z.enum(FILE_OPS);
+export const FileOp = lazySchema(() => z.enum(FILE_OPS));
 export type FileOp = z.infer<typeof FileOp>;
 
-export const FileAction = z.strictObject({
+export const FileAction = lazySchema(() => z.strictObject({
   kind: z.literal('file'),
   op: FileOp,
   path,
@@ -46,14 +47,14 @@ export const FileAction = z.strictObject({
   newString: text.optional(),
   /** chmod: the mode requested, as given (e.g. "755", "+x"). */
   mode: z.string().max(64).optional(),
-});
+}));
 export type FileAction = z.infer<typeof FileAction>;
 
 export const SQL_DIALECTS = ['postgres', 'sqlite', 'mysql'] as const;
-export const SqlDialect = z.enum(SQL_DIALECTS);
+export const SqlDialect = lazySchema(() => z.enum(SQL_DIALECTS));
 export type SqlDialect = z.infer<typeof SqlDialect>;
 
-export const SqlAction = z.strictObject({
+export const SqlAction = lazySchema(() => z.strictObject({
   kind: z.literal('sql'),
   sql: text,
   dialect: SqlDialect,
@@ -61,28 +62,28 @@ export const SqlAction = z.strictObject({
   connection: z.string().max(200).optional(),
   /** The database login the statement runs as, when Airlock created one for the run (a role name, never a password). */
   login: z.string().max(63).optional(),
-});
+}));
 export type SqlAction = z.infer<typeof SqlAction>;
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export const HttpAction = z.strictObject({
+export const HttpAction = lazySchema(() => z.strictObject({
   kind: z.literal('http'),
   method: z.enum(HTTP_METHODS),
   url: z.string().min(1).max(8192),
   body: text.optional(),
-});
+}));
 export type HttpAction = z.infer<typeof HttpAction>;
 
-export const McpAction = z.strictObject({
+export const McpAction = lazySchema(() => z.strictObject({
   kind: z.literal('mcp'),
   server: z.string().min(1).max(200),
   tool: z.string().min(1).max(200),
   args: z.record(z.string(), z.unknown()),
   cwd: path.optional(),
   workspaceRoots: roots.optional(),
-});
+}));
 export type McpAction = z.infer<typeof McpAction>;
 
-export const Action = z.discriminatedUnion('kind', [ShellAction, FileAction, SqlAction, HttpAction, McpAction]);
+export const Action = lazySchema(() => z.discriminatedUnion('kind', [ShellAction, FileAction, SqlAction, HttpAction, McpAction]));
 export type Action = z.infer<typeof Action>;
 export type ActionKind = Action['kind'];

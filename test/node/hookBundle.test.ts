@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from '../support/gateway';
 
-describe('dist/hook.js (the shim entry)', () => {
+describe('dist/shim.js (the shim, loaded by dist/hook.js)', () => {
   it('bundles no zod, no action schemas, no classifiers, no policy loader', async () => {
     const r = await build({
       entryPoints: [join(ROOT, 'src', 'cli', 'hookMain.ts')],
@@ -34,10 +34,29 @@ describe('dist/hook.js (the shim entry)', () => {
   });
 });
 
-describe('bundles compiled through the code cache (dist/check.js, commands.js, offline.js, hook.js)', () => {
+describe('dist/hook.js (the installed command) only loads the shim', () => {
+  it('bundles its own entry and the code cache loader, nothing else: the shim itself is dist/shim.js', async () => {
+    const r = await build({
+      entryPoints: [join(ROOT, 'src', 'cli', 'hookEntry.ts')],
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode', 'better-sqlite3'],
+      write: false,
+      metafile: true,
+      outfile: 'hook.js',
+      logLevel: 'silent',
+    });
+    assert.deepEqual(Object.keys(r.metafile.inputs).sort(), ['src/cli/codeCache.ts', 'src/cli/hookEntry.ts']);
+  });
+});
+
+describe('bundles compiled through the code cache (dist/check.js, commands.js, offline.js, shim.js)', () => {
   it('hold no import(): a vm.Script has no loader for it (the build turns it into require)', async () => {
     const { readFileSync } = await import('node:fs');
-    for (const f of ['check.js', 'commands.js', 'offline.js', 'hook.js', 'cli.js']) {
+    for (const f of ['check.js', 'commands.js', 'offline.js', 'shim.js', 'hook.js', 'cli.js']) {
       const text = readFileSync(join(ROOT, 'dist', f), 'utf8');
       // (A data: URL import is text of a script run by a separate node process, not this bundle's code.)
       const at = text.search(/(?<![\w$.])import\(\s*["'`](?!data:)/);

@@ -6,10 +6,14 @@
  * own `allow` rules; a `deny` here wins over everything. The hard floors that no policy can lower
  * (irreversible or unknown -> at least ask, security config -> at least ask, kill switch -> deny)
  * live in the judge, not here.
+ *
+ * Written as `Policy.parse` returns it (defaults filled in, keys in the schema's order), not parsed
+ * when the module loads: every process that judges would build the whole policy schema for it, even
+ * with no policy file to read. test/unit/lazySchema.spec.ts checks that parsing it changes nothing.
  */
-import { Policy } from './schema';
+import { LOOP_DEFAULTS, type Policy } from './schema';
 
-export const BASELINE: Policy = Policy.parse({
+export const BASELINE: Policy = {
   version: 1,
   rules: [
     {
@@ -44,10 +48,18 @@ export const BASELINE: Policy = Policy.parse({
     },
     {
       id: 'baseline.remote-change',
-      match: { effects: ['network', 'create', 'write', 'overwrite', 'delete', 'permissions', 'process'], network: true, reversibility: ['recoverable', 'irreversible', 'unknown'] },
+      match: { effects: ['network', 'create', 'write', 'overwrite', 'delete', 'permissions', 'process'], reversibility: ['recoverable', 'irreversible', 'unknown'], network: true },
       decision: 'ask',
       reason: 'changes remote state or sends data off the machine',
     },
   ],
+  autonomy: {},
   protectedPaths: [],
-});
+  budgets: {},
+  ci: { ask: 'deny' },
+  escalation: { maxDenialsInARow: 3 },
+  loops: { ...LOOP_DEFAULTS },
+  roles: {},
+  assign: { agents: {}, subagents: {} },
+  databases: {},
+};

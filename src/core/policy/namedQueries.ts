@@ -17,11 +17,12 @@
  *   node side's job.
  */
 import { z } from 'zod';
+import { lazySchema } from '../lazySchema';
 import { RunLogin } from './runLogin';
 
-const Ident = z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _, starting with a letter (at most 48)');
+const Ident = lazySchema(() => z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _, starting with a letter (at most 48)'));
 
-export const QueryParam = z
+export const QueryParam = lazySchema(() => z
   .strictObject({
     type: z.enum(['integer', 'number', 'string', 'boolean']),
     description: z.string().max(300).optional(),
@@ -29,10 +30,10 @@ export const QueryParam = z
     min: z.number().optional(),
     max: z.number().optional(),
   })
-  .describe('One typed parameter of a named query.');
+  .describe('One typed parameter of a named query.'));
 export type QueryParam = z.infer<typeof QueryParam>;
 
-export const NamedQuery = z
+export const NamedQuery = lazySchema(() => z
   .strictObject({
     sql: z.string().min(1).max(10_000).describe('The statement, with $1, $2 … bound to params in declaration order (SQLite accepts ?NNN / $1 as well).'),
     params: z.record(Ident, QueryParam).default({}),
@@ -45,16 +46,16 @@ export const NamedQuery = z
     const used = new Set([...q.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
     for (const i of used) if (i < 1 || i > n) ctx.addIssue({ code: 'custom', path: ['sql'], message: `$${i} has no declared parameter (${n} declared)` });
     for (let i = 1; i <= n; i++) if (!used.has(i)) ctx.addIssue({ code: 'custom', path: ['params'], message: `parameter ${Object.keys(q.params)[i - 1]} ($${i}) is not used by the sql` });
-  });
+  }));
 export type NamedQuery = z.infer<typeof NamedQuery>;
 
-export const DatabaseScope = z
+export const DatabaseScope = lazySchema(() => z
   .strictObject({
     freeForm: z.boolean().default(true).describe('false: db_query / db_execute refuse this connection; only its named queries run.'),
     queries: z.record(Ident, NamedQuery).default({}),
     runLogin: RunLogin.optional(),
   })
-  .describe('What agents may run on one connection.');
+  .describe('What agents may run on one connection.'));
 export type DatabaseScope = z.infer<typeof DatabaseScope>;
 
 export const namedQueryToolName = (connection: string, query: string): string => `db_${connection}_${query}`;

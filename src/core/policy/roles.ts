@@ -15,6 +15,7 @@
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
+import { lazySchema } from '../lazySchema';
 import type { Action } from '../action';
 import type { Classification } from '../effects';
 import type { Environment } from '../paths';
@@ -28,12 +29,12 @@ type RungName = (typeof RUNG_NAMES)[number];
 export const DB_ACCESS = ['none', 'read', 'write'] as const;
 export type DbAccess = (typeof DB_ACCESS)[number];
 
-const RoleName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'role names are 1-64 letters, digits, dot, dash, underscore');
-const Glob = z.string().min(1).max(500);
-const HostPattern = z.string().regex(/^(\*\.)?[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\*$/, 'a host name, optionally *.suffix or :port, or *');
-const ProgramName = z.string().regex(/^[A-Za-z0-9_.+-]{1,100}$/, 'a program name (no path)');
+const RoleName = lazySchema(() => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'role names are 1-64 letters, digits, dot, dash, underscore'));
+const Glob = lazySchema(() => z.string().min(1).max(500));
+const HostPattern = lazySchema(() => z.string().regex(/^(\*\.)?[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\*$/, 'a host name, optionally *.suffix or :port, or *'));
+const ProgramName = lazySchema(() => z.string().regex(/^[A-Za-z0-9_.+-]{1,100}$/, 'a program name (no path)'));
 
-export const Role = z
+export const Role = lazySchema(() => z
   .strictObject({
     description: z.string().max(500).optional(),
     read: z.array(Glob).max(200).optional().describe('Path globs (workspace-relative, absolute or ~/) the role may read. Absent: any path the policy allows.'),
@@ -44,10 +45,10 @@ export const Role = z
     autonomy: z.partialRecord(z.enum(CATEGORY_NAMES), z.enum(RUNG_NAMES)).optional().describe('Highest autonomy rung per category for this role (never above the policy\'s).'),
     budgets: z.strictObject({ perRunUsd: z.number().positive().max(1e6).optional(), perDayUsd: z.number().positive().max(1e6).optional() }).optional(),
   })
-  .describe('What an agent or sub-agent holding this role may do. A role only restricts.');
+  .describe('What an agent or sub-agent holding this role may do. A role only restricts.'));
 export type Role = z.infer<typeof Role>;
 
-export const Assign = z
+export const Assign = lazySchema(() => z
   .strictObject({
     agents: z.record(z.string().regex(/^(mcp:)?[A-Za-z0-9._ -]{1,64}$/, "an agent name, or mcp:<client name>"), RoleName).default({}).describe('Agent name (claude, codex, gemini, copilot, cursor, cline, an MCP client name) -> role.'),
     subagents: z
@@ -55,7 +56,7 @@ export const Assign = z
       .default({})
       .describe('agent:sub-agent type (Claude Code agent_type) -> role. The role must be within the parent agent\'s role.'),
   })
-  .describe('Who holds which role.');
+  .describe('Who holds which role.'));
 export type Assign = z.infer<typeof Assign>;
 
 /** An identity the gate judges for: the agent, and the sub-agent type when a sub-agent acts. */

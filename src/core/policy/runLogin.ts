@@ -16,14 +16,15 @@
  *   name group roles or allow the fallback (those loosen).
  */
 import { z } from 'zod';
+import { lazySchema } from '../lazySchema';
 
 /** A PostgreSQL role name Airlock will quote: letters, digits, _ (no quoting games). */
-const PgRoleName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL role name: letters, digits and _, starting with a letter or _');
+const PgRoleName = lazySchema(() => z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a PostgreSQL role name: letters, digits and _, starting with a letter or _'));
 
 export const RUN_ACCESS = ['read', 'write'] as const;
 export type RunAccess = (typeof RUN_ACCESS)[number];
 
-export const RunLogin = z
+export const RunLogin = lazySchema(() => z
   .strictObject({
     access: z.enum(RUN_ACCESS).optional().describe('The most the run\'s login may do: read (SELECT only) or write (SELECT, INSERT, UPDATE, DELETE). Absent: the connection\'s own (a read-only connection is always read).'),
     grantRoles: z
@@ -35,7 +36,7 @@ export const RunLogin = z
     validForMinutes: z.number().int().min(1).max(7 * 24 * 60).default(480).describe('VALID UNTIL: how long the login can be used at most, from the start of the run (the login is dropped when the run closes, earlier).'),
     fallbackToOwner: z.boolean().default(false).describe('true: when the login cannot be created, use the configured credentials (logged). false: the connection is not opened (fail closed).'),
   })
-  .describe('A short-lived login of its own for each run on this connection (PostgreSQL).');
+  .describe('A short-lived login of its own for each run on this connection (PostgreSQL).'));
 export type RunLogin = z.infer<typeof RunLogin>;
 
 /** The access the run's login gets: the lower of the connection's and the configured one. */

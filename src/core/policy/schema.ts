@@ -7,6 +7,7 @@
  * not turn a rule off without anyone noticing).
  */
 import { z } from 'zod';
+import { lazySchema } from '../lazySchema';
 import { EFFECT_KINDS, REVERSIBILITIES } from '../effects';
 import { DatabaseScope } from './namedQueries';
 import { Assign, Role, roleProblems } from './roles';
@@ -14,21 +15,21 @@ import { Assign, Role, roleProblems } from './roles';
 export const POLICY_VERSION = 1;
 
 export const DECISIONS = ['allow', 'ask', 'deny'] as const;
-export const DecisionKind = z.enum(DECISIONS);
+export const DecisionKind = lazySchema(() => z.enum(DECISIONS));
 export type DecisionKind = z.infer<typeof DecisionKind>;
 
 export const CATEGORIES = ['file', 'shell', 'sql', 'http', 'mcp'] as const;
-export const Category = z.enum(CATEGORIES);
+export const Category = lazySchema(() => z.enum(CATEGORIES));
 export type Category = z.infer<typeof Category>;
 
 /** The autonomy ladder, lowest to highest. Irreversible actions never reach `autonomous`. */
 export const RUNGS = ['read', 'draft', 'staged', 'approved', 'autonomous'] as const;
-export const Rung = z.enum(RUNGS);
+export const Rung = lazySchema(() => z.enum(RUNGS));
 export type Rung = z.infer<typeof Rung>;
 
-const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'rule ids are 1-80 letters, digits, dot, dash, underscore');
+const Id = lazySchema(() => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'rule ids are 1-80 letters, digits, dot, dash, underscore'));
 
-export const RuleMatch = z
+export const RuleMatch = lazySchema(() => z
   .strictObject({
     kind: z.array(Category).min(1).optional().describe('Action kinds the rule applies to.'),
     effects: z.array(z.enum(EFFECT_KINDS)).min(1).optional().describe('Fires if the action has any of these effect kinds.'),
@@ -41,36 +42,36 @@ export const RuleMatch = z
     network: z.boolean().optional(),
     exec: z.boolean().optional(),
   })
-  .describe('All given conditions must hold (AND). kind and commands apply to the action; effects, reversibility, paths and the flags must all hold for one and the same effect. An empty match fires for every action.');
+  .describe('All given conditions must hold (AND). kind and commands apply to the action; effects, reversibility, paths and the flags must all hold for one and the same effect. An empty match fires for every action.'));
 export type RuleMatch = z.infer<typeof RuleMatch>;
 
-export const Rule = z.strictObject({
+export const Rule = lazySchema(() => z.strictObject({
   id: Id.describe('Stable id, shown in decisions and the run log.'),
   match: RuleMatch,
   decision: DecisionKind,
   reason: z.string().min(1).max(500).describe('Shown to the agent and the person.'),
-});
+}));
 export type Rule = z.infer<typeof Rule>;
 
-export const Budgets = z.strictObject({
+export const Budgets = lazySchema(() => z.strictObject({
   perRunUsd: z.number().positive().max(1e6).optional(),
   perDayUsd: z.number().positive().max(1e6).optional(),
-});
+}));
 export type Budgets = z.infer<typeof Budgets>;
 
 export const LOOP_DEFAULTS = { sameCallInARow: 3, sameFailure: 3, maxTokensPerMinute: 3_000_000, maxCallsWithoutPerson: 100 } as const;
 
-export const Loops = z
+export const Loops = lazySchema(() => z
   .strictObject({
     sameCallInARow: z.number().int().min(2).max(1000).default(LOOP_DEFAULTS.sameCallInARow).describe('The same tool call with identical arguments this many times in a row pauses the run.'),
     sameFailure: z.number().int().min(1).max(1000).default(LOOP_DEFAULTS.sameFailure).describe('A call that already failed this many times pauses the run when it is tried again.'),
     maxTokensPerMinute: z.number().int().min(1000).max(1e10).default(LOOP_DEFAULTS.maxTokensPerMinute).describe('Tokens (input, output, cache) reported for the run in the last 60 seconds above this pause it.'),
     maxCallsWithoutPerson: z.number().int().min(1).max(100000).default(LOOP_DEFAULTS.maxCallsWithoutPerson).describe('Tool calls since the last prompt, approval or budget raise by a person before the run pauses.'),
   })
-  .describe('Runaway-loop signals: each pauses the run with its reason until a person resumes it.');
+  .describe('Runaway-loop signals: each pauses the run with its reason until a person resumes it.'));
 export type Loops = z.infer<typeof Loops>;
 
-export const Policy = z.strictObject({
+export const Policy = lazySchema(() => z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(POLICY_VERSION).describe('Policy format version. Only 1 exists.'),
   rules: z.array(Rule).max(1000).default([]),
@@ -89,7 +90,7 @@ export const Policy = z.strictObject({
   databases: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, 'a connection name: lower-case letters, digits and _'), DatabaseScope).default({}).describe('Per database connection: its named queries (each an MCP tool db_<connection>_<query>) and whether free-form SQL is allowed.'),
 }).superRefine((p, ctx) => {
   for (const message of roleProblems(p.roles, p.assign)) ctx.addIssue({ code: 'custom', path: ['assign'], message });
-});
+}));
 export type Policy = z.infer<typeof Policy>;
 export type PolicyInput = z.input<typeof Policy>;
 

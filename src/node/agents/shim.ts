@@ -7,14 +7,14 @@
  * everything else is denied "Airlock is not running". The kill flag denies everything, gate or not.
  *
  * Start-up stays lean (this runs once per tool call): the judge, classifiers, policy loader and zod
- * are imported only on the offline path. Online, the normalized action is validated by the gate
+ * are imported only on the offline path, the HTTP client only when a discovery file names a gate. Online, the normalized action is validated by the gate
  * (the bridge parses every request with the strict zod schemas and answers a malformed one with a
  * deny); offline, it is validated with the same Action schema before it is judged.
  */
 import type { Action } from '../../core/action';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { PENDING_REASON, isAgentName } from '../../core/protocol/bridgeConsts';
-import { askGate, type BridgeFailure } from '../bridge/client';
+import type { BridgeFailure } from '../bridge/client';
 import { discoveryPath, readDiscovery, readKillFlag } from '../bridge/discovery';
 import { airlockHome } from '../environment';
 import { DIALECTS } from './dialects';
@@ -95,6 +95,8 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
     };
     const transcriptPath = transcriptPathOf(d.agent, raw, o.env);
     if (transcriptPath) req.transcriptPath = transcriptPath;
+    // node:http (and net, streams) only when there is a gate to ask: offline, the shim never loads it.
+    const { askGate } = await import('../bridge/client');
     const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
     if (r.ok) {
       if (hook.event === 'post') return recorded;

@@ -21,6 +21,8 @@
  * dotnet, …) live in shellTools.ts; `make` is judged from its recipes elsewhere.
  */
 
+import { lazyTable } from '../../lazyTable';
+
 export type DevClass = 'read' | 'check' | 'test' | 'run' | 'build' | 'format' | 'install' | 'serve' | 'publish' | 'delete' | 'stop' | 'unknown';
 
 export interface DevTool {
@@ -47,7 +49,8 @@ const R = (what: string): DevTool => ({ cls: 'read', what });
 
 const HELPISH: Record<string, DevClass> = { help: 'read', version: 'read', '--version': 'read', '--help': 'read' };
 
-export const DEV_TOOLS: Record<string, DevTool> = {
+// Built on first use (lazyTable): a command line that names no dev tool never builds these ~300 literals.
+export const DEV_TOOLS: Record<string, DevTool> = lazyTable(() => ({
   // Test runners.
   jest: T('Jest test runner'),
   vitest: { cls: 'test', what: 'Vitest test runner', sub: { run: 'test', watch: 'test', bench: 'test', related: 'test', list: 'read', init: 'build', ...HELPISH }, other: 'test' },
@@ -358,7 +361,7 @@ export const DEV_TOOLS: Record<string, DevTool> = {
   uvicorn: { cls: 'serve', what: 'uvicorn' },
   gunicorn: { cls: 'serve', what: 'gunicorn' },
   'php-fpm': { cls: 'serve', what: 'php-fpm', checks: ['-t', '-v'] },
-};
+}));
 
 /** `python -m X` modules that are the same tools. */
 export const PYTHON_MODULES: Record<string, DevClass> = {
