@@ -12,12 +12,13 @@ import { add, execUnknown, inSubshell, lookupVar, MAX_COMMANDS, MAX_DEPTH, newCt
 import { runArgv } from './shellDispatch.js';
 import type { Stdin } from './shellTypes.js';
 import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './shellSyntax.js';
-import { expandWord, heredocText, type ShWord } from './shellWords.js';
+import { expandFields, expandWord, heredocText, type ShWord, type SubstResolver } from './shellWords.js';
+import { expandBraces } from './shellResolve.js';
 import { newInside } from '../inside/insideState.js';
 import { runLocalInside } from '../inside/lookInside.js';
 import { withInside } from '../inside/insideResult.js';
 import { lineEnvironment, newLineState } from './families/lineState.js';
-import { pipeOutput } from './pipeInput.js';
+import { describeSubst, pipeOutput, substOutput } from './pipeInput.js';
 import { lineEffects } from './families/index.js';
 
 export const MAX_BYTES = 16 * 1024;
@@ -89,9 +90,23 @@ function runStmts(stmts: Stmt[], ctx: Ctx): void {
   for (const s of stmts) runStmt(s, ctx, { kind: 'none' });
 }
 
+/** What substitutions print, as far as it can be known (pipeInput.substOutput), from where the command runs. */
+function resolver(ctx: Ctx): SubstResolver {
+  const isDir = (p: string): boolean => {
+    const abs = resolveFrom(ctx, p);
+    return abs !== undefined && ctx.env.fs.kind(abs) === 'dir';
+  };
+  return { output: (stmts) => substOutput(stmts, isDir), describe: describeSubst };
+}
+
 function expand(ctx: Ctx, word: Parameters<typeof expandWord>[0]): ShWord {
   // Command and process substitutions run in a subshell.
-  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)));
+  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)), resolver(ctx));
+}
+
+/** An argument's words: field splitting, listed paths, brace expansion (shellWords.expandFields). */
+function expandArg(ctx: Ctx, word: Parameters<typeof expandWord>[0]): ShWord[] {
+  return expandFields(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)), resolver(ctx), expandBraces);
 }
 
 /** bash's /dev/tcp and /dev/udp: a redirection that opens a network connection. */
@@ -127,6 +142,11 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         }
         pathEffect(ctx, 'read', target, 'redirect');
         stdin = { kind: 'file', path: target.text };
+        // `< <(echo .env)`: the command reads what the process substitution prints.
+        if (r.word.length === 1 && r.word[0]!.t === 'proc') {
+          const out = substOutput(r.word[0]!.stmts, (p) => ctx.env.fs.kind(resolveFrom(ctx, p) ?? '') === 'dir');
+          if (out.kind === 'text' || (out.kind === 'pipe' && (out.paths || out.listed))) stdin = out;
+        }
         break;
       case '<&':
       case '>&':
@@ -152,7 +172,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
   switch (cmd.t) {
     case 'call': {
       const argv: ShWord[] = [];
-      for (const w of cmd.args) argv.push(expand(ctx, w));
+      for (const w of cmd.args) argv.push(...expandArg(ctx, w));
       for (const a of cmd.assigns) {
         const v = a.value ? expand(ctx, a.value) : undefined;
         if (argv.length === 0) ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
@@ -183,7 +203,8 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       ctx.concurrent++;
       try {
         const inputs: Stdin[] = [stdin];
-        for (let i = 1; i < cmd.stages.length; i++) inputs.push(pipeOutput(cmd.stages[i - 1]!, inputs[i - 1]!));
+        const isDir = (p: string): boolean => ctx.env.fs.kind(resolveFrom(ctx, p) ?? '') === 'dir';
+        for (let i = 1; i < cmd.stages.length; i++) inputs.push(pipeOutput(cmd.stages[i - 1]!, inputs[i - 1]!, isDir));
         cmd.stages.forEach((s, i) => inSubshell(ctx, () => runStmt(s, ctx, inputs[i]!)));
       } finally {
         ctx.concurrent--;

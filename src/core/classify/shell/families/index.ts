@@ -22,10 +22,11 @@ import { packageConfig } from './packageConfig.js';
 import { persistence } from './persistence.js';
 import { otherShells } from './otherShells.js';
 import { secretSearches } from './secrets.js';
+import { unresolvedReads } from './unresolvedReads.js';
 
 export type { Family, FamilyCall } from './types.js';
 
-const FAMILIES: Family[] = [persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches];
+const FAMILIES: Family[] = [persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, unresolvedReads];
 
 export function runFamilies(c: FamilyCall): boolean {
   let handled = false;
