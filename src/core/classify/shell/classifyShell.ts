@@ -20,6 +20,7 @@ import { withInside } from '../inside/insideResult.js';
 import { lineEnvironment, newLineState } from './families/lineState.js';
 import { describeSubst, pipeOutput, substOutput } from './pipeInput.js';
 import { lineEffects } from './families/index.js';
+import { nameUnknown, unknownSource } from './families/unresolvedReads.js';
 
 export const MAX_BYTES = 16 * 1024;
 
@@ -141,6 +142,8 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
           break;
         }
         pathEffect(ctx, 'read', target, 'redirect');
+        // `cat < "$(rev <<< vne.)"`: the command gets the content of a file whose name is unknown.
+        if (nameUnknown(target)) add(ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `reads a file named by ${unknownSource(target)} on its input: it could be a secret (< ${target.text})`, target: target.text, source: 'redirect' });
         stdin = { kind: 'file', path: target.text };
         // `< <(echo .env)`: the command reads what the process substitution prints.
         if (r.word.length === 1 && r.word[0]!.t === 'proc') {

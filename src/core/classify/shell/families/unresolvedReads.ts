@@ -13,6 +13,7 @@
  */
 import { add, pathEffect } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
+import { listedSecret } from '../listing.js';
 import type { Family } from './types.js';
 
 interface Reader {
@@ -42,6 +43,7 @@ const READERS: Record<string, Reader> = {
   grep: { skip: 1, values: ['-m', '-A', '-B', '-C', '-d', '-D', '--include', '--exclude', '--exclude-dir', '--label'], instead: ['-e', '-f', '--regexp', '--file'], quiet: ['-l', '-L', '-c', '-q', '--files-with-matches', '--files-without-match', '--count', '--quiet', '--silent'] },
   rg: { skip: 1, values: ['-g', '-t', '-T', '-m', '-A', '-B', '-C', '-j', '--glob', '--type', '--max-count'], instead: ['-e', '-f', '--regexp', '--file'], quiet: ['-l', '--files-with-matches', '--files-without-match', '-c', '--count', '-q', '--quiet', '--files'] },
   ag: { skip: 1, quiet: ['-l', '-c', '--count'] }, ack: { skip: 1, quiet: ['-l', '-c'] },
+  cmp: { mode: (t) => t.some((a) => a === '--verbose' || a === '--print-bytes' || /^-[a-zA-Z]*[lb]/.test(a)), values: ['-i', '-n', '--ignore-initial', '--bytes'] },
   sed: { skip: 1, values: ['-l'], instead: ['-e', '-f', '--expression', '--file'] },
   awk: { skip: 1, values: ['-F', '-v'], instead: ['-f', '--file'] },
   jq: { skip: 1, values: ['--arg', '--argjson', '--slurpfile', '--rawfile', '--indent'], instead: ['-f', '--from-file'] }, yq: { skip: 1 },
@@ -74,16 +76,55 @@ const ARGV_USE = /sys\.argv|process\.argv|\bARGV\b|\$ARGV|@ARGV|\$argv|fileinput
 function inlineArgs(c: Parameters<Family>[0]): boolean {
   const i = c.args.findIndex((a) => /^-[a-zA-Z]*[ceEpr]$/.test(a.text) && !a.text.startsWith('--'));
   const code = i >= 0 ? c.args[i + 1] : undefined;
-  if (!code || !ARGV_USE.test(code.text)) return false;
+  // perl/ruby -n/-p loop over the lines of the files named as arguments; python -m tools (json.tool, base64…) read them.
+  const flags = c.args.slice(0, i + 1).map((a) => a.text).filter((a) => /^-[a-zA-Z]+$/.test(a) && !/^-[MIm]/.test(a));
+  if (/^(perl|ruby)$/.test(c.name) && flags.some((a) => a.includes('i'))) return false; // -pi: an in-place edit prints nothing
+  const loops = /^(perl|ruby)$/.test(c.name) && flags.some((a) => /[np]/.test(a));
+  const m = c.args.findIndex((a) => a.text === '-m');
+  if (!loops && m >= 0 && /^python|^pypy/.test(c.name)) {
+    for (const a of c.args.slice(m + 2)) if (!a.text.startsWith('-')) readIfSecret(c, a, ` (an argument python -m ${c.args[m + 1]?.text ?? ''} reads)`);
+    return false;
+  }
+  if (!code || !(loops || ARGV_USE.test(code.text))) return false;
   for (const a of c.args.slice(i + 2)) {
     if (a.text.startsWith('-') && !nameUnknown(a)) continue;
     if (nameUnknown(a)) {
       add(c.ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `${c.name} inline code reads its arguments, one named by ${unknownSource(a)}: it could be a secret (${a.text})`, target: a.text, source: c.name });
       return true;
     }
-    pathEffect(c.ctx, 'read', a, c.name, ' (an argument the inline code reads)');
-    const e = c.ctx.effects[c.ctx.effects.length - 1];
-    if (e && e.source === c.name && !e.secrets && e.kind === 'read') c.ctx.effects.pop();
+    readIfSecret(c, a, ' (an argument the inline code reads)');
+  }
+  return false;
+}
+
+/** A read of `a` kept only when it names secrets. */
+function readIfSecret(c: Parameters<Family>[0], a: ShWord, note: string): void {
+  const before = c.ctx.effects.length;
+  pathEffect(c.ctx, 'read', a, c.name, note);
+  if (c.ctx.effects.length > before && !c.ctx.effects[before]!.secrets) c.ctx.effects.length = before;
+}
+
+/** A possible secret read of a word whose name is unknown. */
+function unknownRead(c: Parameters<Family>[0], w: ShWord, what: string): void {
+  add(c.ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `${c.name} ${what} a file named by ${unknownSource(w)}: it could be a secret (${w.text})`, target: w.text, source: c.name });
+}
+
+/** `dd if=NAME`, `git show REV:NAME`, `git cat-file -p REV:NAME`: the name is an option's value. */
+function namedInOption(c: Parameters<Family>[0]): boolean {
+  if (c.name === 'dd') {
+    const w = c.args.find((a) => a.text.startsWith('if='));
+    if (w && nameUnknown({ ...w, text: w.text.slice(3), ...(w.knownFrom !== undefined ? { knownFrom: Math.max(0, w.knownFrom - 3) } : {}) })) unknownRead(c, w, 'copies');
+    return true;
+  }
+  if (c.name === 'git') {
+    const verb = c.args.find((a) => !a.text.startsWith('-'))?.text;
+    if (verb !== 'show' && verb !== 'cat-file') return false;
+    for (const a of c.args) {
+      const colon = a.text.indexOf(':');
+      if (colon < 0 || !(a.subst || a.unknownVars.length) || a.knownFrom === undefined) continue;
+      if (a.knownFrom > colon && !a.text.slice(a.knownFrom).includes('/')) unknownRead(c, a, `${verb} prints`);
+    }
+    return true;
   }
   return false;
 }
@@ -93,10 +134,13 @@ export const unresolvedReads: Family = (c) => {
     inlineArgs(c);
     return false;
   }
+  if (namedInOption(c)) return false;
   const r = READERS[c.name];
   if (!r) return false;
   const t = c.args.map((a) => a.text);
   if (r.mode && !r.mode(t)) return false;
+  // In-place edits print nothing (`sed -i`, `sed -Ei.bak`).
+  if (c.name === 'sed' && t.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--in-place'))) return false;
   if (r.quiet && t.some((a) => r.quiet!.includes(a.split('=')[0]!) || (r.quiet!.some((q) => /^-[a-zA-Z]$/.test(q)) && /^-[a-zA-Z]+$/.test(a) && [...a.slice(1)].some((ch) => r.quiet!.includes(`-${ch}`))))) return false;
   let args = c.args;
   // tar's old-style first word (`cf -`, `czf out.tgz`): letters, with `f` taking the next word.
@@ -119,6 +163,12 @@ export const unresolvedReads: Family = (c) => {
     pos.push(a);
   }
   const files = pos.slice(skip, r.dest && !t.some((a) => a === '-t' || a.startsWith('--target-directory')) ? -1 : undefined);
+  // A listing Airlock cannot bound (any name, a tree larger than it looks at): the same doubt.
+  const wide = files.find((w) => w.listed && listedSecret(w.listed, c.ctx.env, c.ctx.cwd) === 'unknown');
+  if (wide?.listed) {
+    add(c.ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `${c.name} reads every file ${wide.listed.by} lists under ${wide.listed.root}, more than Airlock can look at: one could be a secret`, target: wide.listed.root, source: c.name });
+    return false;
+  }
   const hit = files.find(nameUnknown);
   if (!hit) return false;
   const what = r.dest ? 'copies' : c.name === 'tar' || c.name === 'zip' || c.name === '7z' ? 'archives' : 'prints';
