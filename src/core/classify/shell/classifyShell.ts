@@ -143,7 +143,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         }
         pathEffect(ctx, 'read', target, 'redirect');
         // `cat < "$(rev <<< vne.)"`: the command gets the content of a file whose name is unknown.
-        if (nameUnknown(target)) add(ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `reads a file named by ${unknownSource(target)} on its input: it could be a secret (< ${target.text})`, target: target.text, source: 'redirect' });
+        if (nameUnknown(target, ctx)) add(ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `reads a file named by ${unknownSource(target)} on its input: it could be a secret (< ${target.text})`, target: target.text, source: 'redirect' });
         stdin = { kind: 'file', path: target.text };
         // `< <(echo .env)`: the command reads what the process substitution prints.
         if (r.word.length === 1 && r.word[0]!.t === 'proc') {
@@ -178,6 +178,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       for (const w of cmd.args) argv.push(...expandArg(ctx, w));
       for (const a of cmd.assigns) {
         const v = a.value ? expand(ctx, a.value) : undefined;
+        (ctx.assigned ??= new Set()).add(a.name);
         if (argv.length === 0) ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
         else if (/^(LD_PRELOAD|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV|PROMPT_COMMAND|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_EDITOR|GIT_SEQUENCE_EDITOR|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT)$/.test(a.name)) {
           execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
@@ -189,6 +190,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         for (const a of cmd.assigns) {
           const v = a.value ? expand(ctx, a.value) : undefined;
           ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
+          (ctx.assigned ??= new Set()).add(a.name);
         }
         try {
           runArgv(argv, ctx, stdin, runScript);
@@ -241,6 +243,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       for (const a of cmd.assigns) {
         const v = a.value ? expand(ctx, a.value) : undefined;
         ctx.vars.set(a.name, nameref ? undefined : v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
+        (ctx.assigned ??= new Set()).add(a.name);
       }
       // `export`, `export -p`, `declare -p`, `typeset -x` with nothing to assign print every variable (T42).
       if (cmd.assigns.length === 0 && /^(export|declare|typeset|readonly)$/.test(cmd.variant) && words.every((w) => /^-[pxgr]+$/.test(w.text))) {

@@ -302,6 +302,8 @@ function literalPrint(name: string, args: string[]): string | undefined {
     return out === undefined ? undefined : out + (newline && !(escapes && /\\c/.test(text)) ? '\n' : '');
   }
   if (name === 'printf' && args.length > 0 && args[0] !== '-v' && args[0] !== '--') return printfText(args[0]!, args.slice(1));
+  // `mktemp` / `mktemp -d` print a new name in the temp folder (one that does not exist yet).
+  if (name === 'mktemp' && args.every((a) => /^-[dqu]+$/.test(a) || a === '--directory' || a === '--quiet')) return '/tmp/tmp.XXXXXXXXXX\n';
   return undefined;
 }
 

@@ -46,6 +46,8 @@ export interface Ctx {
   funcStack: string[];
   /** > 0 while analysing a pipeline stage or a background command (runs alongside others). */
   concurrent: number;
+  /** Names the command line (or a script it runs) assigned, in any scope: a value the agent may have chosen. */
+  assigned?: Set<string>;
   /** Functions whose body changes directory: where a call leaves the caller (undefined = unknown). */
   funcCwd: Map<string, string | undefined>;
 }

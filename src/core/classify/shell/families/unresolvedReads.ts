@@ -11,7 +11,7 @@
  * `cd`) are left alone. Words that stand for a lister's paths are judged by pathEffect's listing
  * (shellContext.ts), not here.
  */
-import { add, pathEffect } from '../shellContext.js';
+import { add, pathEffect, type Ctx } from '../shellContext.js';
 import type { ShWord } from '../shellWords.js';
 import { listedSecret } from '../listing.js';
 import type { Family } from './types.js';
@@ -55,8 +55,11 @@ for (const g of ['egrep', 'fgrep', 'zgrep']) READERS[g] = READERS.grep!;
 for (const a of ['gawk', 'mawk', 'nawk']) READERS[a] = READERS.awk!;
 
 /** Is the file name itself (not only its folder) unknown? */
-export function nameUnknown(w: ShWord): boolean {
+export function nameUnknown(w: ShWord, ctx?: Ctx): boolean {
   if (w.listed || !(w.subst || w.unknownVars.length)) return false;
+  // A variable a project's own script leaves unset (looked inside: package scripts, ./x.sh, make)
+  // is the project's, not a name the agent chose; one the line assigned (`LOG=.env ./show.sh`) is.
+  if (!w.subst && ctx?.inside?.stack.length && !w.unknownVars.some((v) => ctx.assigned?.has(v))) return false;
   if (w.knownFrom === undefined) return false;
   const tail = w.text.slice(w.knownFrom);
   return !(tail.includes('/') && !tail.endsWith('/'));
@@ -87,8 +90,8 @@ function inlineArgs(c: Parameters<Family>[0]): boolean {
   }
   if (!code || !(loops || ARGV_USE.test(code.text))) return false;
   for (const a of c.args.slice(i + 2)) {
-    if (a.text.startsWith('-') && !nameUnknown(a)) continue;
-    if (nameUnknown(a)) {
+    if (a.text.startsWith('-') && !nameUnknown(a, c.ctx)) continue;
+    if (nameUnknown(a, c.ctx)) {
       add(c.ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `${c.name} inline code reads its arguments, one named by ${unknownSource(a)}: it could be a secret (${a.text})`, target: a.text, source: c.name });
       return true;
     }
@@ -113,7 +116,7 @@ function unknownRead(c: Parameters<Family>[0], w: ShWord, what: string): void {
 function namedInOption(c: Parameters<Family>[0]): boolean {
   if (c.name === 'dd') {
     const w = c.args.find((a) => a.text.startsWith('if='));
-    if (w && nameUnknown({ ...w, text: w.text.slice(3), ...(w.knownFrom !== undefined ? { knownFrom: Math.max(0, w.knownFrom - 3) } : {}) })) unknownRead(c, w, 'copies');
+    if (w && nameUnknown({ ...w, text: w.text.slice(3), ...(w.knownFrom !== undefined ? { knownFrom: Math.max(0, w.knownFrom - 3) } : {}) }, c.ctx)) unknownRead(c, w, 'copies');
     return true;
   }
   if (c.name === 'git') {
@@ -154,7 +157,7 @@ export const unresolvedReads: Family = (c) => {
       dashdash = true;
       continue;
     }
-    if (!dashdash && a.text.startsWith('-') && a.text.length > 1 && !nameUnknown(a)) {
+    if (!dashdash && a.text.startsWith('-') && a.text.length > 1 && !nameUnknown(a, c.ctx)) {
       const opt = a.text.split('=')[0]!;
       if (r.instead?.includes(opt)) skip = 0;
       if (!a.text.includes('=') && (r.values?.includes(opt) || (/^-[a-zA-Z]{2,}$/.test(opt) && r.values?.includes(`-${opt.slice(-1)}`)))) i++;
@@ -169,7 +172,7 @@ export const unresolvedReads: Family = (c) => {
     add(c.ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `${c.name} reads every file ${wide.listed.by} lists under ${wide.listed.root}, more than Airlock can look at: one could be a secret`, target: wide.listed.root, source: c.name });
     return false;
   }
-  const hit = files.find(nameUnknown);
+  const hit = files.find((w) => nameUnknown(w, c.ctx));
   if (!hit) return false;
   const what = r.dest ? 'copies' : c.name === 'tar' || c.name === 'zip' || c.name === '7z' ? 'archives' : 'prints';
   add(c.ctx, {
