@@ -87,6 +87,8 @@ const DANGEROUS: Array<[string, string, string, Expect]> = [
   ['T42', 'rg --files with a glob into xargs', `rg --files -g '.env*' | xargs cat`, 'ask'],
   ['T42', 'for loop over ls -a', 'for f in $(ls -a); do cat "$f"; done', 'ask'],
   ['T42', 'for loop over literal names', 'for f in .env README.md; do cat $f; done', 'ask'],
+  ['T42', 'for loop over a dot glob, quoted use', 'for f in .*; do cat "$f"; done', 'ask'],
+  ['T42', 'for loop over braces', 'for f in .{env,x}; do head "$f"; done', 'ask'],
   ['T42', 'while read from a process substitution', 'while read f; do cat "$f"; done < <(echo .env)', 'ask'],
   // Names Airlock cannot resolve, printed, archived or copied: a possible secret.
   ['T42', 'base64 -d in a substitution', 'cat $(echo LmVudgo= | base64 -d)', 'ask'],
@@ -166,6 +168,8 @@ const ORDINARY: Array<[string, string, string, Expect]> = [
   ['T42', 'ordinary: echo names a plain file', 'cat $(echo README.md)', 'allow'],
   ['T42', 'ordinary: cat of every visible file', 'cat *', 'allow'],
   ['T42', 'ordinary: for loop over sources', 'for f in src/*.ts; do wc -l $f; done', 'allow'],
+  ['T42', 'ordinary: for loop printing sources', 'for f in src/*.ts; do echo "== $f"; head -3 "$f"; done', 'allow'],
+  ['T42', 'ordinary: for loop over named files', 'for f in README.md notes.txt; do cat $f; done', 'allow'],
   ['T42', 'ordinary: python reads a named source file', `python3 -c 'import sys;print(open(sys.argv[1]).read())' README.md`, 'allow'],
   ['T42', 'ordinary: tail of the newest visible file', 'tail -f $(ls -t | head -1)', 'allow'],
   ['T42', 'ordinary: python -m json.tool of package.json', 'python3 -m json.tool package.json', 'allow'],

@@ -12,7 +12,7 @@ import { add, execUnknown, inSubshell, lookupVar, MAX_COMMANDS, MAX_DEPTH, newCt
 import { runArgv } from './shellDispatch.js';
 import type { Stdin } from './shellTypes.js';
 import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './shellSyntax.js';
-import { expandFields, expandWord, heredocText, type ShWord, type SubstResolver } from './shellWords.js';
+import { expandFields, expandWord, GLOB_VALUE, heredocText, type ShWord, type SubstResolver } from './shellWords.js';
 import { expandBraces } from './shellResolve.js';
 import { newInside } from '../inside/insideState.js';
 import { runLocalInside } from '../inside/lookInside.js';
@@ -236,6 +236,9 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         ctx.funcStack.pop();
       }
       return;
+    case 'for':
+      runFor(cmd, ctx, stdin);
+      return;
     case 'decl': {
       const words = cmd.words.map((w) => expand(ctx, w));
       // A nameref (declare -n) makes later assignments land in another variable: stop trusting values.
@@ -252,6 +255,30 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       if (nameref) for (const w of words) if (/^[A-Za-z_]\w*$/.test(w.text)) ctx.vars.set(w.text, undefined);
       return;
     }
+  }
+}
+
+/** Iterations judged one by one at most (items × body statements); beyond, the variable is unknown. */
+const MAX_LOOP_WORK = 64;
+
+/**
+ * `for name in items; do body; done`: the body runs in this shell once per item, with the variable
+ * set to it. A glob item keeps its glob (each iteration is one of its matches: `for f in .*; do cat
+ * "$f"; done` reads .env when it is there). Items Airlock cannot resolve, or too many, leave the
+ * variable unknown for one pass over the body.
+ */
+function runFor(cmd: Extract<Stmt['cmd'], { t: 'for' }>, ctx: Ctx, stdin: Stdin): void {
+  const words = cmd.items ? cmd.items.flatMap((w) => expandArg(ctx, w)) : undefined;
+  const known = words && words.every((w) => !w.subst && !w.unknownVars.length && !w.listed) && words.length * Math.max(1, cmd.body.length) <= MAX_LOOP_WORK;
+  if (!known || !words) {
+    ctx.vars.set(cmd.name, undefined);
+    for (const s of cmd.body) runStmt(s, ctx, stdin);
+    return;
+  }
+  (ctx.assigned ??= new Set()).add(cmd.name);
+  for (const w of words) {
+    ctx.vars.set(cmd.name, w.glob ? `${GLOB_VALUE}${w.text}` : w.text);
+    for (const s of cmd.body) runStmt(s, ctx, stdin);
   }
 }
 

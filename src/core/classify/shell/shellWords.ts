@@ -39,6 +39,9 @@ export interface SubstResolver {
   describe(stmts: Stmt[]): string;
 }
 
+/** Marks a variable's value as a glob each of whose matches it takes (a for loop over `src/*.ts`). */
+export const GLOB_VALUE = '\u0001';
+
 /** Marks where an unquoted expansion's value splits into fields (IFS blanks); NUL never reaches the parser. */
 const FIELD = '\0';
 
@@ -175,10 +178,14 @@ function expandPart(p: Part, w: Building, vars: VarLookup, onSubst: SubstVisitor
       return;
     case 'param': {
       w.literal = false;
-      const value = p.complex ? undefined : vars(p.name);
+      let value = p.complex ? undefined : vars(p.name);
+      if (value?.startsWith(GLOB_VALUE)) {
+        value = value.slice(1);
+        w.glob = true;
+      }
       const set = value !== undefined && !(p.op?.startsWith(':') && value === '');
       if (p.op === ':-' || p.op === '-' || p.op === ':=' || p.op === '=') {
-        if (set) w.text += fields(value, quoted);
+        if (set) w.text += fields(value!, quoted);
         else if (p.arg) for (const x of p.arg) expandPart(x, w, vars, onSubst, quoted, resolver);
         return;
       }
