@@ -176,6 +176,8 @@ const ORDINARY: Array<[string, string, string, Expect]> = [
   ['T42', 'ordinary: perl -ne over a source file', `perl -ne 'print if /TODO/' src/app.ts`, 'allow'],
   ['T42', 'ordinary: a project script prints a log its caller names', 'sh scripts/show-log.sh', 'allow'],
   ['T42', 'ordinary: a temp file from mktemp', 'f=$(mktemp); date > $f; cat $f', 'allow'],
+  ['T42', 'ordinary: an option value from a substitution', 'cut -d, -f$(seq -s, 1 3) README.md', 'allow'],
+  ['T42', 'ordinary: head -n of a computed count', 'head -n $(wc -l < notes.txt) README.md', 'allow'],
   ['T42', 'ordinary: python reads a literal json', `python3 -c "import json;print(json.load(open('package.json'))['name'])"`, 'allow'],
 ];
 

@@ -90,7 +90,7 @@ function inlineArgs(c: Parameters<Family>[0]): boolean {
   }
   if (!code || !(loops || ARGV_USE.test(code.text))) return false;
   for (const a of c.args.slice(i + 2)) {
-    if (a.text.startsWith('-') && !nameUnknown(a, c.ctx)) continue;
+    if (a.text.startsWith('-')) continue;
     if (nameUnknown(a, c.ctx)) {
       add(c.ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `${c.name} inline code reads its arguments, one named by ${unknownSource(a)}: it could be a secret (${a.text})`, target: a.text, source: c.name });
       return true;
@@ -157,7 +157,7 @@ export const unresolvedReads: Family = (c) => {
       dashdash = true;
       continue;
     }
-    if (!dashdash && a.text.startsWith('-') && a.text.length > 1 && !nameUnknown(a, c.ctx)) {
+    if (!dashdash && a.text.startsWith('-') && a.text.length > 1) {
       const opt = a.text.split('=')[0]!;
       if (r.instead?.includes(opt)) skip = 0;
       if (!a.text.includes('=') && (r.values?.includes(opt) || (/^-[a-zA-Z]{2,}$/.test(opt) && r.values?.includes(`-${opt.slice(-1)}`)))) i++;
