@@ -24,6 +24,13 @@ export interface PathFacts {
    * as writing anywhere in the workspace.
    */
   readText?(p: string): string | undefined;
+  /**
+   * Optional: the names of the entries of a folder (no `.`/`..`), or undefined when it is not a
+   * readable folder. Lets the shell judge expand a glob or a lister's output (`cat .*`,
+   * `cat $(find . -name '*.json')`) against what is really there; without it, names are judged by
+   * pattern alone.
+   */
+  list?(dir: string): string[] | undefined;
 }
 
 /** Why a file could not be looked inside. */

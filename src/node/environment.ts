@@ -3,7 +3,7 @@
  * Airlock keeps its own state (outside any workspace).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, constants } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, constants } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeEnvironment, type Environment, type FileRead, type PathFacts, type RunProvenance, type TrustLookup } from '../core/paths';
@@ -74,6 +74,13 @@ export const realFs: PathFacts = {
     const r = readFileForJudging(p, 1024 * 1024);
     return r.ok ? r.text : undefined;
   },
+  list(dir) {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return undefined;
+    }
+  },
   // Misses are the common case (a path a command will create): ask without throwing, which costs
   // ~50 µs per call on a busy machine.
   realpath(p) {
@@ -137,6 +144,7 @@ export function memoFacts(inner: PathFacts): PathFacts {
   return {
     ...(inner.readFile ? { readFile: inner.readFile } : {}),
     ...(inner.readText ? { readText: inner.readText } : {}),
+    ...(inner.list ? { list: inner.list } : {}),
     realpath(p) {
       if (!real.has(p)) real.set(p, inner.realpath(p));
       return real.get(p);

@@ -30,6 +30,14 @@ export function tableFs(entries: Record<string, string>): PathFacts {
       const v = entries[r];
       return v === 'dir' ? 'dir' : v === 'file' ? 'file' : 'other';
     },
+    // The entries below a folder of the table (links count as entries of their folder).
+    list: (p) => {
+      const r = resolveLinks(p);
+      if (r === undefined || entries[r] !== 'dir') return undefined;
+      const names = new Set<string>();
+      for (const k of Object.keys(entries)) if (k.startsWith(`${r}/`)) names.add(k.slice(r.length + 1).split('/')[0]!);
+      return [...names];
+    },
     // The table knows which files exist, not what is in them: a missing file is missing (the command
     // that runs it fails), an existing one cannot be looked inside (unknown, fail closed).
     readFile: (p) => {

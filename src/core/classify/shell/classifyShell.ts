@@ -12,13 +12,15 @@ import { add, execUnknown, inSubshell, lookupVar, MAX_COMMANDS, MAX_DEPTH, newCt
 import { runArgv } from './shellDispatch.js';
 import type { Stdin } from './shellTypes.js';
 import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './shellSyntax.js';
-import { expandWord, heredocText, type ShWord } from './shellWords.js';
+import { expandFields, expandWord, GLOB_VALUE, heredocText, type ShWord, type SubstResolver } from './shellWords.js';
+import { expandBraces } from './shellResolve.js';
 import { newInside } from '../inside/insideState.js';
 import { runLocalInside } from '../inside/lookInside.js';
 import { withInside } from '../inside/insideResult.js';
 import { lineEnvironment, newLineState } from './families/lineState.js';
-import { pipeOutput } from './pipeInput.js';
+import { describeSubst, pipeOutput, substOutput } from './pipeInput.js';
 import { lineEffects } from './families/index.js';
+import { nameUnknown, unknownSource } from './families/unresolvedReads.js';
 
 export const MAX_BYTES = 16 * 1024;
 
@@ -89,9 +91,23 @@ function runStmts(stmts: Stmt[], ctx: Ctx): void {
   for (const s of stmts) runStmt(s, ctx, { kind: 'none' });
 }
 
+/** What substitutions print, as far as it can be known (pipeInput.substOutput), from where the command runs. */
+function resolver(ctx: Ctx): SubstResolver {
+  const isDir = (p: string): boolean => {
+    const abs = resolveFrom(ctx, p);
+    return abs !== undefined && ctx.env.fs.kind(abs) === 'dir';
+  };
+  return { output: (stmts) => substOutput(stmts, isDir), describe: describeSubst };
+}
+
 function expand(ctx: Ctx, word: Parameters<typeof expandWord>[0]): ShWord {
   // Command and process substitutions run in a subshell.
-  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)));
+  return expandWord(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)), resolver(ctx));
+}
+
+/** An argument's words: field splitting, listed paths, brace expansion (shellWords.expandFields). */
+function expandArg(ctx: Ctx, word: Parameters<typeof expandWord>[0]): ShWord[] {
+  return expandFields(word, (n) => lookupVar(ctx, n), (stmts) => inSubshell(ctx, () => runStmts(stmts, ctx)), resolver(ctx), expandBraces);
 }
 
 /** bash's /dev/tcp and /dev/udp: a redirection that opens a network connection. */
@@ -126,7 +142,14 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
           break;
         }
         pathEffect(ctx, 'read', target, 'redirect');
+        // `cat < "$(rev <<< vne.)"`: the command gets the content of a file whose name is unknown.
+        if (nameUnknown(target, ctx)) add(ctx, { kind: 'read', reversibility: 'read', secrets: true, detail: `reads a file named by ${unknownSource(target)} on its input: it could be a secret (< ${target.text})`, target: target.text, source: 'redirect' });
         stdin = { kind: 'file', path: target.text };
+        // `< <(echo .env)`: the command reads what the process substitution prints.
+        if (r.word.length === 1 && r.word[0]!.t === 'proc') {
+          const out = substOutput(r.word[0]!.stmts, (p) => ctx.env.fs.kind(resolveFrom(ctx, p) ?? '') === 'dir');
+          if (out.kind === 'text' || (out.kind === 'pipe' && (out.paths || out.listed))) stdin = out;
+        }
         break;
       case '<&':
       case '>&':
@@ -152,9 +175,10 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
   switch (cmd.t) {
     case 'call': {
       const argv: ShWord[] = [];
-      for (const w of cmd.args) argv.push(expand(ctx, w));
+      for (const w of cmd.args) argv.push(...expandArg(ctx, w));
       for (const a of cmd.assigns) {
         const v = a.value ? expand(ctx, a.value) : undefined;
+        (ctx.assigned ??= new Set()).add(a.name);
         if (argv.length === 0) ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
         else if (/^(LD_PRELOAD|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV|PROMPT_COMMAND|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_EDITOR|GIT_SEQUENCE_EDITOR|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT)$/.test(a.name)) {
           execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
@@ -166,6 +190,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         for (const a of cmd.assigns) {
           const v = a.value ? expand(ctx, a.value) : undefined;
           ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
+          (ctx.assigned ??= new Set()).add(a.name);
         }
         try {
           runArgv(argv, ctx, stdin, runScript);
@@ -183,7 +208,8 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       ctx.concurrent++;
       try {
         const inputs: Stdin[] = [stdin];
-        for (let i = 1; i < cmd.stages.length; i++) inputs.push(pipeOutput(cmd.stages[i - 1]!, inputs[i - 1]!));
+        const isDir = (p: string): boolean => ctx.env.fs.kind(resolveFrom(ctx, p) ?? '') === 'dir';
+        for (let i = 1; i < cmd.stages.length; i++) inputs.push(pipeOutput(cmd.stages[i - 1]!, inputs[i - 1]!, isDir));
         cmd.stages.forEach((s, i) => inSubshell(ctx, () => runStmt(s, ctx, inputs[i]!)));
       } finally {
         ctx.concurrent--;
@@ -210,6 +236,9 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         ctx.funcStack.pop();
       }
       return;
+    case 'for':
+      runFor(cmd, ctx, stdin);
+      return;
     case 'decl': {
       const words = cmd.words.map((w) => expand(ctx, w));
       // A nameref (declare -n) makes later assignments land in another variable: stop trusting values.
@@ -217,6 +246,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       for (const a of cmd.assigns) {
         const v = a.value ? expand(ctx, a.value) : undefined;
         ctx.vars.set(a.name, nameref ? undefined : v === undefined ? lookupVar(ctx, a.name) : v.unknownVars.length || v.subst ? undefined : v.text);
+        (ctx.assigned ??= new Set()).add(a.name);
       }
       // `export`, `export -p`, `declare -p`, `typeset -x` with nothing to assign print every variable (T42).
       if (cmd.assigns.length === 0 && /^(export|declare|typeset|readonly)$/.test(cmd.variant) && words.every((w) => /^-[pxgr]+$/.test(w.text))) {
@@ -225,6 +255,30 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       if (nameref) for (const w of words) if (/^[A-Za-z_]\w*$/.test(w.text)) ctx.vars.set(w.text, undefined);
       return;
     }
+  }
+}
+
+/** Iterations judged one by one at most (items × body statements); beyond, the variable is unknown. */
+const MAX_LOOP_WORK = 64;
+
+/**
+ * `for name in items; do body; done`: the body runs in this shell once per item, with the variable
+ * set to it. A glob item keeps its glob (each iteration is one of its matches: `for f in .*; do cat
+ * "$f"; done` reads .env when it is there). Items Airlock cannot resolve, or too many, leave the
+ * variable unknown for one pass over the body.
+ */
+function runFor(cmd: Extract<Stmt['cmd'], { t: 'for' }>, ctx: Ctx, stdin: Stdin): void {
+  const words = cmd.items ? cmd.items.flatMap((w) => expandArg(ctx, w)) : undefined;
+  const known = words && words.every((w) => !w.subst && !w.unknownVars.length && !w.listed) && words.length * Math.max(1, cmd.body.length) <= MAX_LOOP_WORK;
+  if (!known || !words) {
+    ctx.vars.set(cmd.name, undefined);
+    for (const s of cmd.body) runStmt(s, ctx, stdin);
+    return;
+  }
+  (ctx.assigned ??= new Set()).add(cmd.name);
+  for (const w of words) {
+    ctx.vars.set(cmd.name, w.glob ? `${GLOB_VALUE}${w.text}` : w.text);
+    for (const s of cmd.body) runStmt(s, ctx, stdin);
   }
 }
 

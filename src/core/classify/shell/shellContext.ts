@@ -3,7 +3,8 @@
  */
 import { posix } from 'node:path';
 import type { Effect, Reversibility } from '../../effects.js';
-import { absolutize, globSecretName, inspectPath, isWithin, type Environment, type PathInfo } from '../../paths.js';
+import { absolutize, globSecretName, inspectPath, isWithin, secretReason, type Environment, type PathInfo } from '../../paths.js';
+import { listedSecret, type Listed } from './listing.js';
 import type { ShWord } from './shellWords.js';
 import type { LineState } from './families/lineState.js';
 
@@ -45,6 +46,8 @@ export interface Ctx {
   funcStack: string[];
   /** > 0 while analysing a pipeline stage or a background command (runs alongside others). */
   concurrent: number;
+  /** Names the command line (or a script it runs) assigned, in any scope: a value the agent may have chosen. */
+  assigned?: Set<string>;
   /** Functions whose body changes directory: where a call leaves the caller (undefined = unknown). */
   funcCwd: Map<string, string | undefined>;
 }
@@ -169,7 +172,10 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
       ? `the working directory, which Airlock cannot tell after ${ctx.cwdWhy ?? 'a directory change'}`
       : w.unknownVars.length ? `unset or unknown variable ${w.unknownVars.map((v) => '$' + v).join(', ')}` : 'command substitution';
     if (op === 'read') {
-      add(ctx, { kind: 'read', reversibility: 'read', detail: `reads ${w.text} (path depends on ${why})`, target: w.text, source });
+      // The folder is unknown but the name is written out (`$(git rev-parse --show-toplevel)/.env`).
+      const tail = w.knownFrom !== undefined ? w.text.slice(w.knownFrom) : '';
+      const named = tail.includes('/') ? secretOfName(tail.split('/').pop() ?? '') : undefined;
+      add(ctx, { kind: 'read', reversibility: 'read', detail: `reads ${w.text} (path depends on ${why})${named ? ` (secrets: ${named.why})` : ''}`, target: w.text, source, ...(named ? { secrets: true } : {}) });
       return;
     }
     add(ctx, {
@@ -180,6 +186,11 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
       source,
       outsideWorkspace: true,
     });
+    return;
+  }
+  // Paths a lister printed (`cat $(find . -name '.env*')`, `… | xargs cat`): a read of every file it lists.
+  if (op === 'read' && w.listed) {
+    listedRead(ctx, w, w.listed, source, note);
     return;
   }
   let text = w.text;
@@ -200,6 +211,17 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
   if (globSecret) {
     flags.secrets = true;
     info.secrets = `a glob that can match ${globSecret}`;
+  }
+  // The same glob against the folder as it is (`cat .*`, `cat * .*` where .env exists; a wildcard folder then `.env`).
+  if (contents && op === 'read' && !flags.secrets) {
+    const segs = w.text.split('/');
+    const last = segs.pop() ?? '';
+    const wild = /[*?[]/.test(last);
+    const found = wild && !segs.some((x) => /[*?[]/.test(x)) ? listedSecret({ root: segs.join('/') || (w.text.startsWith('/') ? '/' : '.'), names: [last], recursive: false, dots: false, by: 'glob' }, ctx.env, ctx.cwd) : !wild ? secretOfName(last) : undefined;
+    if (found && found !== 'unknown') {
+      flags.secrets = true;
+      info.secrets = `the glob matches ${found.path.replace(/^.*\//, '')} (${found.why})`;
+    }
   }
   let temp = tempish(info, ctx.env, contents);
   let tempNote = '';
@@ -236,6 +258,24 @@ export function pathEffect(ctx: Ctx, op: PathOp, word: ShWord | string, source: 
     if (!ctx.written.has(info.abs)) ctx.written.set(info.abs, `${source}${note}`);
   }
   add(ctx, { kind: op, reversibility: rev, detail: `${VERB[op]} ${shown}${note}${where({ ...info, inTemp: temp })}${tempNote}`, target: info.abs, source, ...flags });
+}
+
+/** A literal last segment after a wildcard folder (`*` then `/.env`) that names a secret file. */
+function secretOfName(name: string): { path: string; why: string } | undefined {
+  const why = name ? secretReason(`/${name}`) : undefined;
+  return why ? { path: name, why } : undefined;
+}
+
+/** A read of the files a lister printed: a secret among them (or a pattern naming one) is a secret read. */
+function listedRead(ctx: Ctx, w: ShWord, l: Listed, source: string, note: string): void {
+  const found = listedSecret(l, ctx.env, ctx.cwd);
+  const what = `${l.root.replace(/\/+$/, '') || '/'}${l.recursive ? ' (at any depth)' : ''}${l.names ? ` named ${l.names.join(' or ')}` : ''}`;
+  const by = w.resolvedBy?.length ? ` (listed by ${w.resolvedBy.join(', ')})` : ` (listed by ${l.by})`;
+  if (found && found !== 'unknown') {
+    add(ctx, { kind: 'read', reversibility: 'read', detail: `reads the files under ${what}${by}${note}, among them ${found.path} (secrets: ${found.why})`, target: found.path, source, secrets: true });
+    return;
+  }
+  add(ctx, { kind: 'read', reversibility: 'read', detail: `reads the files under ${what}${by}${note}`, target: l.root, source });
 }
 
 /** Outputs that keep nothing: writing to them is no effect. */

@@ -227,6 +227,34 @@ function literalArg(code: string, from: number): { text: string; list: boolean }
   return { text: items.map((s) => (/^[\w./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`)).join(' '), list };
 }
 
+/** Calls that open a file for reading, per language (their first argument is the path). */
+const READ_CALLS: Partial<Record<Lang, RegExp>> = {
+  python: /\b(?:open|io\.open|codecs\.open|Path)\s*\(/g,
+  node: /\b(?:readFileSync|readFile|createReadStream|openSync|Deno\.readTextFile(?:Sync)?|Bun\.file)\s*\(/g,
+  perl: /\bopen\s*\(?\s*(?:my\s+)?\$?\w+\s*,\s*(?:['"]<['"]\s*,\s*)?/g,
+  ruby: /\b(?:File\.(?:read|open|readlines|foreach)|IO\.read)\s*\(?/g,
+  php: /\b(?:file_get_contents|fopen|file|readfile)\s*\(/g,
+};
+
+/**
+ * A file opened by a name the code computes at run time (`open('.e'+'nv')`, `open(sys.argv[1])`
+ * is judged with the arguments): it could be a secret (T42). A literal name is judged by
+ * secretLiterals.
+ */
+function computedReads(lang: Lang, code: string, ctx: Ctx, name: string): void {
+  const re = READ_CALLS[lang];
+  if (!re) return;
+  for (const m of code.matchAll(re)) {
+    const rest = code.slice(m.index! + m[0].length);
+    if (/^\s*(?:sys\.argv|process\.argv|ARGV|\$ARGV|\$argv|Deno\.args)/.test(rest)) continue;
+    if (/^\s*\)/.test(rest) && /Path/.test(m[0])) continue;
+    const arg = literalArg(code, m.index! + m[0].length);
+    if (arg && /^\s*(?:f|r|b|u)?(['"`])(?:\\.|(?!\1)[^\\])*\1\s*[,)]/.test(rest)) continue;
+    plain(ctx, name, 'read', 'read', `${name} inline code opens a file whose name it computes at run time (${m[0].replace(/[\s(]+$/, '')}${rest.slice(0, 30).split(/[)\n]/)[0]}): it could be a secret`, { secrets: true });
+    return;
+  }
+}
+
 export function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, runScript: ScriptRunner): void {
   if (word.unknownVars.length || word.subst) {
     execUnknown(ctx, name, `${name} runs inline code that depends on variables or command output`);
@@ -236,6 +264,7 @@ export function analyzeCode(lang: Lang, word: ShWord, ctx: Ctx, name: string, ru
   let found = false;
   let unknown = false;
   secretLiterals(code, ctx, name);
+  computedReads(lang, code, ctx, name);
   for (const m of code.matchAll(SHELL_CALLS[lang])) {
     found = true;
     const tok = m[0];

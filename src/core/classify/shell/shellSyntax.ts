@@ -188,6 +188,14 @@ class Converter {
         }
         return { t: 'decl', variant: f<string>(f<GoObj>(c, 'Variant'), 'Value'), assigns, words };
       }
+      case 'ForClause': {
+        const loop = f<GoObj | null>(c, 'Loop');
+        if (!loop || type(loop) !== 'WordIter') return { t: 'list', stmts: this.nested(c, depth + 1) };
+        const name = f<string>(f<GoObj>(loop, 'Name'), 'Value');
+        // No items (`for x; do`, or an empty `in`): judged as the positional parameters (unknown).
+        const items = arr(loop, 'Items').length ? arr(loop, 'Items').map((w) => this.word(w, depth + 1)) : undefined;
+        return { t: 'for', name, ...(items ? { items } : {}), body: this.stmts(arr(c, 'Do'), depth + 1) };
+      }
       default:
         return { t: 'list', stmts: this.nested(c, depth + 1) };
     }

@@ -27,7 +27,9 @@ export type Cmd =
   | { t: 'pipe'; stages: Stmt[] }
   | { t: 'list'; stmts: Stmt[]; sub?: boolean }
   | { t: 'func'; name: string; body: Stmt }
-  | { t: 'decl'; variant: string; assigns: Assign[]; words: Word[] };
+  | { t: 'decl'; variant: string; assigns: Assign[]; words: Word[] }
+  /** `for name [in items]; do body; done` (items absent: the positional parameters). */
+  | { t: 'for'; name: string; items?: Word[]; body: Stmt[] };
 export interface Stmt {
   cmd?: Cmd;
   redirs: Redir[];

@@ -5,11 +5,14 @@
 import type { Ctx } from './shellContext.js';
 import type { ShWord } from './shellWords.js';
 
+import type { Listed } from './listing.js';
+export type { Listed } from './listing.js';
+
 /** What a command reads on its standard input. */
 export type Stdin =
   | { kind: 'none' }
-  /** `paths`: every line is a path under one of these roots, as printed (pipeInput.ts). */
-  | { kind: 'pipe'; paths?: string[] }
+  /** `paths`: every line is a path under one of these roots, as printed; `listed`: the same, with name patterns (pipeInput.ts). */
+  | { kind: 'pipe'; paths?: string[]; listed?: Listed[] }
   | { kind: 'file'; path: string }
   | { kind: 'text'; text: string; what: string; literal?: boolean };
 

@@ -23,10 +23,11 @@ import { persistence } from './persistence.js';
 import { otherShells } from './otherShells.js';
 import { secretSearches } from './secrets.js';
 import { transfers } from './transfers.js';
+import { unresolvedReads } from './unresolvedReads.js';
 
 export type { Family, FamilyCall } from './types.js';
 
-const FAMILIES: Family[] = [persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, transfers];
+const FAMILIES: Family[] = [persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, transfers, unresolvedReads];
 
 export function runFamilies(c: FamilyCall): boolean {
   let handled = false;

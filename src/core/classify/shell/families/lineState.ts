@@ -49,6 +49,14 @@ export function overlayFacts(base: PathFacts, line: LineState): PathFacts {
     },
   };
   if (base.readText) facts.readText = (p) => base.readText!(throughLinks(p, line));
+  // A folder's entries include the links and folders this line made in it.
+  if (base.list) {
+    facts.list = (p) => {
+      const names = new Set(base.list!(throughLinks(p, line)) ?? []);
+      for (const made of [...line.links.keys(), ...line.dirs, ...line.precious]) if (posix.dirname(made) === p) names.add(posix.basename(made));
+      return names.size || base.kind(throughLinks(p, line)) === 'dir' ? [...names] : undefined;
+    };
+  }
   // Looking inside what will run reads through the same overlay (a link made earlier in the line).
   if (base.readFile) facts.readFile = (p, max) => base.readFile!(throughLinks(p, line), max);
   return facts;
