@@ -4,6 +4,7 @@
  * git present. `airlock check` uses it to judge as the gate in that workspace would.
  */
 import { spawnSync } from 'node:child_process';
+import type { Decision } from '../../core/judge';
 import { NotSnapshotable } from './model';
 import { scanTarget, targetsIn, type Scan } from './scan';
 import { DEFAULT_CHECKPOINT_SETTINGS, type CheckpointSettings } from './settings';
@@ -25,4 +26,21 @@ export function checkpointFeasible(targets: readonly string[], roots: readonly s
   const v = spawnSync(gitBin, ['--version'], { stdio: 'ignore', timeout: 5000 });
   if (v.error || v.status !== 0) return { ok: false, code: 'git_missing', reason: 'git is not installed (or not on PATH)' };
   return { ok: true, root: where.root, files: scan.files, bytes: scan.bytes };
+}
+
+/**
+ * The gate's judgement without taking the checkpoint (src/node/checkpoints/gateCheckpoints.ts does
+ * the same and takes it): `withSnapshot` when the decision names snapshots and a checkpoint could be
+ * taken now, else `without` with the reason. `settings` false: the gate has no checkpoints.
+ * `airlock check` and the editor's tool preview (Copilot's confirmation) judge this way, so they
+ * show what the gate will decide.
+ */
+export function judgeAsGate(withSnapshot: () => Decision, without: () => Decision, roots: readonly string[], settings: Partial<CheckpointSettings> | false): Decision {
+  if (settings === false) return without();
+  const d = withSnapshot();
+  if (!d.snapshots.length || d.decision === 'deny') return d;
+  const f = checkpointFeasible(d.snapshots, roots, settings);
+  if (f.ok) return { ...d, reasons: [...d.reasons, `the gate would take a checkpoint of ${f.files} file(s) first, so Undo can put them back`], rules: [...d.rules, 'checkpoint.would-take'] };
+  const again = without();
+  return { ...again, reasons: again.decision === 'allow' ? again.reasons : [...again.reasons, `the gate could not take a checkpoint, so this could not be undone by Airlock: ${f.reason}`], rules: [...again.rules, `checkpoint.failed.${f.code}`] };
 }
