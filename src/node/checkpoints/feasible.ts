@@ -36,7 +36,6 @@ export function checkpointFeasible(targets: readonly string[], roots: readonly s
  * show what the gate will decide.
  */
 export function judgeAsGate(withSnapshot: () => Decision, without: () => Decision, roots: readonly string[], settings: Partial<CheckpointSettings> | false): Decision {
-  if (settings === false) return without();
   const d = withSnapshot();
   if (!d.snapshots.length || d.decision === 'deny') return d;
   const f = checkpointFeasible(d.snapshots, roots, settings);
