@@ -77,14 +77,18 @@ export class CheckpointStore {
     const key = this.repos.keyOf(realRoot);
     return this.serial(key, async () => {
       try {
-        const scan: Scan = { files: 0, bytes: 0, modes: {} };
-        const states = top.map((rel) => ({ rel, state: scanTarget(this.settings, realRoot, rel, scan) }));
+        const until = Date.now() + (o.timeoutMs ?? this.settings.timeoutMs);
         await this.repos.ensure(key, realRoot);
+        // Folders: what git will leave out (.gitignored, untracked) is not walked either.
+        const dirs = top.filter((rel) => stateNow(realRoot, rel) === 'dir');
+        const ignored = dirs.length ? await this.repos.ignoredUnder(key, realRoot, dirs, until) : undefined;
+        const scan: Scan = { files: 0, bytes: 0, modes: {} };
+        const states = top.map((rel) => ({ rel, state: scanTarget(this.settings, realRoot, rel, scan, ignored) }));
         const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
         const id = `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
         const meta: CheckpointMeta = { v: 1, id, root: realRoot, createdAt: new Date().toISOString(), targets: list, modes: scan.modes, files: scan.files, bytes: scan.bytes, ...(o.label ? { label: o.label.slice(0, 300) } : {}) };
         const bulk = scan.files > BULK_FILES;
-        await this.repos.commit(key, realRoot, list, meta, `${REF}${id}`, { until: Date.now() + (o.timeoutMs ?? this.settings.timeoutMs), bulk });
+        await this.repos.commit(key, realRoot, list, meta, `${REF}${id}`, { until, bulk });
         if (bulk) await this.repos.mergePacks(key);
         return { ok: true, id, root: realRoot, files: scan.files, bytes: scan.bytes, ms: Date.now() - t0 };
       } catch (e) {
