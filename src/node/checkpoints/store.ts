@@ -80,12 +80,13 @@ export class CheckpointStore {
     return this.serial(key, async () => {
       try {
         const until = Date.now() + (o.timeoutMs ?? this.settings.timeoutMs);
-        await this.repos.ensure(key, realRoot);
-        // Folders: what git will leave out (.gitignored, untracked) is not walked either.
+        // Folders: what git will leave out (.gitignored, untracked) is not walked either (git is asked first).
         const dirs = top.filter((rel) => stateNow(realRoot, rel) === 'dir');
+        if (dirs.length) await this.repos.ensure(key, realRoot);
         const ignored = dirs.length ? await this.repos.ignoredUnder(key, realRoot, dirs, until) : undefined;
         const scan: Scan = { files: 0, bytes: 0, modes: {} };
         const states = top.map((rel) => ({ rel, state: scanTarget(this.settings, realRoot, rel, scan, ignored) }));
+        await this.repos.ensure(key, realRoot);
         const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
         const id = `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
         const meta: CheckpointMeta = { v: 1, id, root: realRoot, createdAt: new Date().toISOString(), targets: list, modes: scan.modes, files: scan.files, bytes: scan.bytes, ...(o.label ? { label: o.label.slice(0, 300) } : {}) };
