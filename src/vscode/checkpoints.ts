@@ -56,9 +56,10 @@ export function registerCheckpoints(context: vscode.ExtensionContext, port: Chec
         if (c.kind === 'rows') continue; // rows are listed in the modal
         if (shown++ >= MAX_DIFFS) return;
         const merged = merging ? p.merge?.files.find((m) => m.rel === c.rel) : undefined;
-        const before = c.action === 'delete' ? empty : vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${c.rel}`, query: new URLSearchParams({ checkpoint: p.checkpoint, rel: c.rel, ...(merged ? { merged: '1' } : {}) }).toString() });
+        const before = c.action === 'delete' ? empty : vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${c.rel}`, query: new URLSearchParams({ checkpoint: p.checkpoint, rel: c.rel, ...(merged ? { merged: '1', at: String(Date.now()) } : {}) }).toString() });
         const now = c.action === 'recreate' ? empty : vscode.Uri.file(c.path);
-        // Left: as it is now; right: what the undo puts back (merged: your changes kept, the step's taken back).
+        // Left: as it is now; right: what the undo puts back (merged: your changes kept, the step's taken back;
+        // computed from the file now, so each opening gets its own address instead of a cached document).
         const title = merged ? `Undo by merge: ${c.rel} (now ↔ after the undo${merged.conflicts ? `, ${merged.conflicts} conflict(s) marked` : ', clean'})` : `Undo: ${c.rel} (now ↔ before the step)`;
         await vscode.commands.executeCommand('vscode.diff', now, before, title, { preview: false, preserveFocus: true });
       }
