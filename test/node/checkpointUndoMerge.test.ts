@@ -61,7 +61,7 @@ async function fixture(): Promise<Fixture> {
     async step(path, change, op = 'write') {
       const toolUseId = `t${++n}`;
       const action: Action = { kind: 'file', op, path, cwd: ws, workspaceRoots: [ws] };
-      const r = await gate.hook({ agent: 'claude', event: 'pre', sessionId: 's1', toolName: op === 'delete' ? 'Delete' : 'Write', toolUseId, action, deadlineMs: 5000 });
+      const r = await gate.hook({ agent: 'claude', event: 'pre', sessionId: 's1', toolName: op === 'delete' ? 'Delete' : 'Write', toolUseId, action, deadlineMs: 20_000 });
       assert.equal(r.decision, 'allow', JSON.stringify(r));
       assert.ok(r.rules.includes('checkpoint.taken'), JSON.stringify(r));
       change();
@@ -215,10 +215,10 @@ describe('undo over changes made since the step: a three-way merge', () => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: f.home, AIRLOCK_HOME: f.home };
     const both = await runCli(['undo', id, '--merge', '--force'], env, '', f.ws);
     assert.equal(both.code, 2, both.stderr);
-    const plain = await runCli(['undo', id, '--ask-timeout-ms', '2000'], env, '', f.ws);
+    const plain = await runCli(['undo', id, '--ask-timeout-ms', '20000'], env, '', f.ws);
     assert.equal(plain.code, 1);
     assert.match(plain.stdout, /airlock undo --merge/);
-    const merged = await runCli(['undo', id, '--merge', '--ask-timeout-ms', '2000'], env, '', f.ws);
+    const merged = await runCli(['undo', id, '--merge', '--ask-timeout-ms', '20000'], env, '', f.ws);
     assert.equal(merged.code, 0, merged.stdout + merged.stderr);
     const out = JSON.parse(merged.stdout) as { ok: boolean; merged: { path: string; conflicts: number }[] };
     assert.deepEqual(out.merged, [{ path: 'src/list.txt', conflicts: 0 }]);

@@ -74,14 +74,14 @@ before(async () => {
   git('commit', '-q', '-m', 'init');
   writeFileSync(join(ws, 'docs', 'untracked.md'), 'not committed yet\n');
   gitBefore = treeHash(join(ws, '.git'));
-  s = await connectAirlock(['--workspace', ws, '--gate', 'local', '--ask-timeout-ms', '1500'], env);
+  s = await connectAirlock(['--workspace', ws, '--gate', 'local', '--ask-timeout-ms', '20000'], env);
 });
 after(async () => {
   await s?.close();
 });
 
 const undo = async (step: string, ...more: string[]): Promise<Record<string, unknown>> => {
-  const r = await runCli(['undo', step, '--ask-timeout-ms', '2000', ...more], { ...env }, '', ws);
+  const r = await runCli(['undo', step, '--ask-timeout-ms', '20000', ...more], { ...env }, '', ws);
   assert.ok(r.stdout.trim(), `airlock undo printed nothing: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
@@ -160,7 +160,7 @@ describe('airlock mcp with a checkpoint size cap', () => {
   it('a file over the cap is not snapshotable: the delete asks (headless: not carried out)', async () => {
     const big = join(ws, 'big.bin');
     writeFileSync(big, Buffer.alloc(4096, 7));
-    const capped = await connectAirlock(['--workspace', ws, '--gate', 'local', '--ask-timeout-ms', '1500'], { ...env, AIRLOCK_CHECKPOINT_MAX_FILE_MB: '0.001' });
+    const capped = await connectAirlock(['--workspace', ws, '--gate', 'local', '--ask-timeout-ms', '20000'], { ...env, AIRLOCK_CHECKPOINT_MAX_FILE_MB: '0.001' });
     try {
       const r = envelopeOf(await capped.client.callTool({ name: 'delete_file', arguments: { path: big } }));
       assert.equal(r.ok, false, JSON.stringify(r));
@@ -186,7 +186,7 @@ describe("the editor's language model tools preview as the gate judges (checkpoi
     const { EditorTools } = await import('../../src/node/mcp/lmTools');
     const host = new GateHost({ home: join(root, 'home'), workspaceRoots: [lmWs], log: () => undefined, watchIntervalMs: 100 });
     await host.start();
-    const tools = new EditorTools({ home: join(root, 'home'), workspaceRoots: [lmWs], gate: () => host.currentGate(), log: () => undefined, askTimeoutMs: 1500 });
+    const tools = new EditorTools({ home: join(root, 'home'), workspaceRoots: [lmWs], gate: () => host.currentGate(), log: () => undefined, askTimeoutMs: 20_000 });
     try {
       const v = await tools.prepare('airlock_delete_file', { path: 'keep.txt' });
       assert.equal(v.preview.kind === 'judged' && v.preview.decision, 'allow', JSON.stringify(v.preview));
