@@ -80,7 +80,7 @@ export async function mergeConflicts(g: GitEnv, o: { changes: readonly FileChang
     if (c.action === 'delete') refused.push({ path, reason: after ? 'the step created it and it changed since: undoing would remove your changes with it' : 'created after the step: undoing would remove it' });
     else if (c.action === 'recreate') refused.push({ path, reason: 'deleted after the step' });
     else if (!after) refused.push({ path, reason: 'the step deleted it and it was created again since' });
-    else if (c.beforeMode === '120000' || after.mode === '120000') refused.push({ path, reason: 'a symlink (only text files are merged)' });
+    else if (c.beforeMode === '120000' || after.mode === '120000' || c.currentMode === '120000') refused.push({ path, reason: 'a symlink (only text files are merged)' });
     else todo.push({ path, before: { mode: c.beforeMode ?? '100644', sha: c.beforeSha! }, after, current: c.currentSha! });
   }
   if (!todo.length) return { merged, refused };

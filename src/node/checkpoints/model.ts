@@ -46,6 +46,8 @@ export interface FileChange {
   beforeMode?: string;
   /** Blob now, absent for recreate. */
   currentSha?: string;
+  /** Its git mode now (120000: a symlink), absent for recreate. */
+  currentMode?: string;
 }
 
 export interface UndoPlan {

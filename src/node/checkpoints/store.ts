@@ -150,8 +150,8 @@ export class CheckpointStore {
     const raw = await runGit(g, ['--literal-pathspecs', 'diff-tree', '-r', '-z', '--no-renames', current, `${REF}${info.id}`, '--', ...paths]);
     const changes = parseDiffTree(raw).map((d): FileChange => {
       if (d.status === 'A') return { path: d.path, action: 'recreate', beforeSha: d.dstSha, beforeMode: d.dstMode };
-      if (d.status === 'D') return { path: d.path, action: 'delete', currentSha: d.srcSha };
-      return { path: d.path, action: 'restore', beforeSha: d.dstSha, beforeMode: d.dstMode, currentSha: d.srcSha };
+      if (d.status === 'D') return { path: d.path, action: 'delete', currentSha: d.srcSha, currentMode: d.srcMode };
+      return { path: d.path, action: 'restore', beforeSha: d.dstSha, beforeMode: d.dstMode, currentSha: d.srcSha, currentMode: d.srcMode };
     });
     // Exact modes git does not keep (0600, 0700…): a file whose bits differ is restored too.
     for (const [rel, mode] of Object.entries(info.modes)) {
