@@ -16,7 +16,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointStore } from '../src/node/checkpoints/store';
+import { CheckpointStore, DEFAULT_CHECKPOINT_SETTINGS } from '../src/node/checkpoints/store';
+import { scanTarget } from '../src/node/checkpoints/scan';
+import { ShadowRepos } from '../src/node/checkpoints/shadowRepo';
 
 export interface CheckpointFigures {
   files: number;
@@ -33,6 +35,16 @@ export interface CheckpointFigures {
   plainFirstCpu: number;
   loadAverage: number;
   cpus: number;
+  /** The same tree plus a .gitignored node_modules of `ignoredFiles` files. */
+  ignoredFiles: number;
+  /** Later whole-tree checkpoints with that node_modules next to the tree. */
+  laterWholeIgnoredMs: number[];
+  /** The scan of the whole tree walking the ignored folder too (as before), and skipping what git lists as ignored (ls-files included). */
+  scanAllMs: number[];
+  scanSkipMs: number[];
+  /** CPU seconds of the same scans (Node, and git ls-files for the skipping one). */
+  scanAllCpu: number[];
+  scanSkipCpu: number[];
 }
 
 const median = (xs: number[]): number => {
@@ -49,6 +61,18 @@ function repo(dir: string): void {
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'init');
+}
+
+/** A .gitignored node_modules of 20,000 small files (200 packages × 100), .gitignore committed. */
+function nodeModules(dir: string): number {
+  for (let d = 0; d < 200; d++) {
+    mkdirSync(join(dir, 'node_modules', `dep${d}`, 'lib'), { recursive: true });
+    for (let f = 0; f < 100; f++) writeFileSync(join(dir, 'node_modules', `dep${d}`, 'lib', `m${f}.js`), `module.exports = ${f};\n`);
+  }
+  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
+  execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', '-c', 'gc.auto=0', 'add', '.gitignore'], { cwd: dir, stdio: 'ignore' });
+  execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', '-c', 'gc.auto=0', 'commit', '-q', '-m', 'ignore'], { cwd: dir, stdio: 'ignore' });
+  return 20_000;
 }
 
 async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
@@ -120,11 +144,36 @@ export async function checkpointFigures(runs = 3): Promise<CheckpointFigures> {
       laterFolderMs.push(c);
     }
     loads.push(loadavg()[0]!);
+    // A .gitignored node_modules next to the tree: git leaves it out, and so does the scan.
+    const ignoredFiles = nodeModules(ws);
+    const laterWholeIgnoredMs: number[] = [];
+    const scanAllMs: number[] = [];
+    const scanSkipMs: number[] = [];
+    const scanAllCpu: number[] = [];
+    const scanSkipCpu: number[] = [];
+    const key = join(base, `home-${runs - 1}`, 'checkpoints');
+    const shadow = readdirSync(key).find((k) => /^[0-9a-f]{12}$/.test(k))!;
+    const repos = new ShadowRepos(join(base, `home-${runs - 1}`), { ...DEFAULT_CHECKPOINT_SETTINGS, ...big });
+    for (let i = 0; i < Math.max(7, runs * 3); i++) {
+      writeFileSync(join(ws, `pkg${i}`, 'src', 'f2.ts'), `changed again ${i}\n`);
+      const [a, r1] = await timed(() => store.take([ws], [ws]));
+      if (!r1.ok) throw new Error(r1.reason);
+      laterWholeIgnoredMs.push(a);
+      let c0 = cpuSeconds();
+      const [all] = await timed(async () => scanTarget(DEFAULT_CHECKPOINT_SETTINGS, ws, '', { files: 0, bytes: 0, modes: {} }));
+      scanAllCpu.push(cpuSeconds() - c0);
+      scanAllMs.push(all);
+      c0 = cpuSeconds();
+      const [skip] = await timed(async () => scanTarget(DEFAULT_CHECKPOINT_SETTINGS, ws, '', { files: 0, bytes: 0, modes: {} }, await repos.ignoredUnder(shadow, ws, [''])));
+      scanSkipCpu.push(cpuSeconds() - c0);
+      scanSkipMs.push(skip);
+    }
+    loads.push(loadavg()[0]!);
     for (const d of readdirSync(ws)) if (d !== '.git') rmSync(join(ws, d), { recursive: true });
     const [restoreWholeMs, u] = await timed(() => store.restore(whole, { force: true }));
     if (!u.ok || !u.verified) throw new Error(`restore failed: ${JSON.stringify(u).slice(0, 300)}`);
     loads.push(loadavg()[0]!);
-    return { files: 10_000, firstWholeMs, laterWholeMs, laterFileMs, laterFolderMs, restoreWholeMs, restoredFiles: u.restored.length, plainFirstMs, firstWholeCpu, plainFirstCpu: plainCpu, loadAverage: median(loads), cpus: cpus().length };
+    return { ignoredFiles, laterWholeIgnoredMs, scanAllMs, scanSkipMs, scanAllCpu, scanSkipCpu, files: 10_000, firstWholeMs, laterWholeMs, laterFileMs, laterFolderMs, restoreWholeMs, restoredFiles: u.restored.length, plainFirstMs, firstWholeCpu, plainFirstCpu: plainCpu, loadAverage: median(loads), cpus: cpus().length };
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
@@ -143,8 +192,11 @@ export function checkpointMarkdown(f: CheckpointFigures): string {
     `| later, one 100-file folder | ${f.laterFolderMs.length} | ${r(f.laterFolderMs)} | ≤ 300 |`,
     `| for comparison: the first whole-tree add as before (loose objects, default malloc) | 1 | ${f.plainFirstMs.toFixed(0)} (${(f.plainFirstMs / median(f.firstWholeMs)).toFixed(1)}× the first checkpoint's median) | |`,
     `| undo of a whole-tree deletion (${f.restoredFiles} files written back, verified) | 1 | ${f.restoreWholeMs.toFixed(0)} | |`,
+    `| later, whole tree with a .gitignored node_modules of ${f.ignoredFiles.toLocaleString('en')} files next to it | ${f.laterWholeIgnoredMs.length} | ${r(f.laterWholeIgnoredMs)} | ≤ 300 |`,
+    `| — its scan walking the ignored folder too (as before) | ${f.scanAllMs.length} | ${r(f.scanAllMs)} | |`,
+    `| — its scan skipping what git lists as ignored (the \`git ls-files\` call included, as now) | ${f.scanSkipMs.length} | ${r(f.scanSkipMs)} | |`,
     '',
-    `CPU time (user + system, Node and its git processes; does not depend on the load): first whole-tree checkpoint median ${median(f.firstWholeCpu).toFixed(2)} s (${f.firstWholeCpu.map((x) => x.toFixed(2)).join(', ')}); the plain add as before ${f.plainFirstCpu.toFixed(2)} s.`,
+    `CPU time (user + system, Node and its git processes; does not depend on the load): first whole-tree checkpoint median ${median(f.firstWholeCpu).toFixed(2)} s (${f.firstWholeCpu.map((x) => x.toFixed(2)).join(', ')}); the plain add as before ${f.plainFirstCpu.toFixed(2)} s; the whole-tree scan next to the ignored node_modules median ${(median(f.scanAllCpu) * 1000).toFixed(0)} ms walking it, ${(median(f.scanSkipCpu) * 1000).toFixed(0)} ms skipping it (git ls-files included).`,
   ].join('\n');
 }
 

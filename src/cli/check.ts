@@ -80,16 +80,13 @@ export async function runCheck(a: ParsedArgs): Promise<number> {
   return EXIT[d.decision];
 }
 
-/** The gate's way (src/node/checkpoints/gateCheckpoints.ts), without taking the checkpoint. */
+/** The gate's way (src/node/checkpoints/feasible.ts), without taking the checkpoint. */
 async function judgeAsGate(withSnapshot: () => Decision, without: () => Decision, roots: string[]): Promise<Decision> {
   const d = withSnapshot();
   if (!d.snapshots.length || d.decision === 'deny') return d;
-  const { checkpointFeasible } = await import('../node/checkpoints/feasible');
+  const feasible = await import('../node/checkpoints/feasible');
   const { checkpointSettingsFromEnv } = await import('../node/checkpoints/settings');
-  const f = checkpointFeasible(d.snapshots, roots, checkpointSettingsFromEnv(process.env));
-  if (f.ok) return { ...d, reasons: [...d.reasons, `the gate would take a checkpoint of ${f.files} file(s) first, so Undo can put them back (--no-snapshot: the verdict without one)`], rules: [...d.rules, 'checkpoint.would-take'] };
-  const again = without();
-  return { ...again, reasons: again.decision === 'allow' ? again.reasons : [...again.reasons, `the gate could not take a checkpoint, so this could not be undone by Airlock: ${f.reason}`], rules: [...again.rules, `checkpoint.failed.${f.code}`] };
+  return feasible.judgeAsGate(() => d, without, roots, checkpointSettingsFromEnv(process.env));
 }
 
 type JsonlParsed = { ok: false; out: Record<string, unknown> } | { ok: true; id: unknown; action: Action; cwd: string; roots: string[] };

@@ -169,9 +169,9 @@ options:
     subcommands: { list: { summary: 'list dead letters', usage: dlqList }, retry: { summary: 'retry a dead letter', usage: dlqRetry }, discard: { summary: 'discard a dead letter', usage: dlqDiscard } },
   },
   undo: {
-    summary: 'undo an approved database write from its before-images',
-    usage: `usage: airlock undo <step-id|key> [--force] [--db NAME=URL]... [--ask-timeout-ms N] [--ledger FILE]
-       airlock undo --run <id> --to <step> [--force]
+    summary: "undo a step: its workspace files from their checkpoint, or a database write's rows",
+    usage: `usage: airlock undo <step-id|key> [--force | --merge] [--db NAME=URL]... [--ask-timeout-ms N] [--ledger FILE]
+       airlock undo --run <id> --to <step> [--force | --merge]
        airlock undo --list
 undo a step: its files from the checkpoint taken before it, or the rows an approved db_execute
 changed from its before-images (gated, recorded as its own step, once). --run/--to restores a run's
@@ -180,6 +180,10 @@ options:
   --list               the recent undoable steps, as JSON
   --run ID, --to STEP  restore the run's files to before that step
   --force              undo even though the files changed since the step (the changes are lost)
+  --merge              undo over changes made since the step as a three-way merge per text file:
+                       those changes stay, the step's go (conflict markers where both touched the
+                       same lines); refused for binary files, symlinks, and files created or
+                       deleted by the step or since
   --db NAME=URL        the connection the step wrote through (also from AIRLOCK_DB_CONNECTIONS)
   --ask-timeout-ms N   longest wait for a person's answer (100-600000)
   --ledger FILE        the run ledger (default: $AIRLOCK_HOME/ledger.sqlite)

@@ -1,7 +1,8 @@
 /**
  * `airlock undo <step-id>`: a step with a workspace checkpoint gets its files back (exact bytes and
  * modes; refused when they changed since the step, unless --force); `airlock undo --run <id> --to
- * <step>` restores a run to before that step (src/node/checkpoints/undo.ts). Otherwise: restore the
+ * <step>` restores a run to before that step (src/node/checkpoints/undo.ts); `--merge` undoes over
+ * changes made since as a three-way merge per text file (src/node/checkpoints/merge.ts). Otherwise: restore the
  * rows an approved db_execute changed, from the before-images saved for it (src/node/db/undo.ts). Gated like any write (the running gate when one
  * answers, else in-process: headless asks are denied at their deadline), recorded in the ledger,
  * carried out at most once. `airlock undo --list`: the recent undoable steps.
@@ -17,7 +18,8 @@ const log = (line: string): void => {
 };
 
 export async function runUndo(argv: string[]): Promise<number> {
-  const { values, positionals } = strictArgs('undo', argv, { list: { type: 'boolean' }, db: { type: 'string', multiple: true }, 'ask-timeout-ms': { type: 'string' }, ledger: { type: 'string' }, run: { type: 'string' }, to: { type: 'string' }, force: { type: 'boolean' } }, true);
+  const { values, positionals } = strictArgs('undo', argv, { list: { type: 'boolean' }, db: { type: 'string', multiple: true }, 'ask-timeout-ms': { type: 'string' }, ledger: { type: 'string' }, run: { type: 'string' }, to: { type: 'string' }, force: { type: 'boolean' }, merge: { type: 'boolean' } }, true);
+  if (values.force === true && values.merge === true) throw new UsageError('undo: --force overwrites changes made since the step, --merge keeps them: choose one');
   const { EffectStore } = await import('../node/ledger/idempotency');
   const { defaultPaths } = await import('../node/mcp/server');
   const home = airlockHome();
@@ -103,7 +105,7 @@ async function fileUndo(home: string, values: Record<string, unknown>, what: { s
   }
   const info = await store.get(what.step?.checkpoint ?? steps.find((s) => s.stepId === what.to)?.checkpoint ?? steps[0]!.checkpoint);
   const gate = await undoGate({ home, ledgerPath: ledgerPathOf(home, values, defaultPaths(home)), discoveryPath: resolve(discoveryPath()), workspaceRoots: [info?.root ?? process.cwd()], store, log });
-  const o = { store, gate: gate.gate, sessionId: `undo-${process.pid}-${Date.now().toString(36)}`, askTimeoutMs, requestedBy: 'airlock undo (command line)', ...(values.force === true ? { force: true } : {}) };
+  const o = { store, gate: gate.gate, sessionId: `undo-${process.pid}-${Date.now().toString(36)}`, askTimeoutMs, requestedBy: 'airlock undo (command line)', ...(values.force === true ? { force: true } : {}), ...(values.merge === true ? { merge: true } : {}) };
   try {
     if (what.step) {
       const r = await undoCheckpointStep(what.step, o);

@@ -4,7 +4,9 @@
  * demo workspace; the window's gate checkpoints both first, so neither asks (no notification, no
  * modal; the ledger steps are allowed with their checkpoint). The run log panel shows the steps
  * with Undo; clicking Undo opens the diff and a modal that says what will change; confirming puts
- * the files back (exact bytes) and records the undo as its own step.
+ * the files back (exact bytes) and records the undo as its own step. README.md is changed by the
+ * person after the step: its Undo offers Merge (the diff shows the result, with conflict markers
+ * where both changed the same lines) and writes that.
  * Screenshots: test-artifacts/e2e-checkpoints-*.png.
  */
 import assert from 'node:assert/strict';
@@ -103,15 +105,22 @@ describe('checkpoints: an agent overwrites and deletes without a prompt, Undo in
     await vs.page.keyboard.press('Escape');
     // The diff editors took the front: bring the run log back.
     await vs.runCommand('Airlock: Open Run Log');
+    // The person changed README.md after the step: Undo offers a three-way merge that keeps that change.
+    writeFileSync(join(ws, 'README.md'), '# shop (rewritten by the agent)\nmy note\n');
     const wrRow = wv.locator('[data-seq]').filter({ hasText: 'README.md' }).filter({ has: wv.locator('button[data-action="undo"]') }).first();
     await wrRow.locator('button[data-action="undo"]').click();
     const m2 = await modalDialog(vs.page);
+    assert.match(m2.message, /1 file\(s\) changed after the step/);
+    assert.match(m2.detail, /Merge keeps those changes/);
+    assert.match(m2.detail, /README\.md: 1 conflict\(s\) marked/);
     assert.match(m2.detail, /restore README\.md/);
-    // The diff editor of README.md (now ↔ before the step) is open behind the modal.
-    assert.ok((await vs.page.locator('.tab', { hasText: 'README.md' }).count()) > 0, 'a diff tab for README.md is open');
-    await clickModalButton(vs.page, 'Undo');
-    await until('README.md restored', () => readFileSync(join(ws, 'README.md'), 'utf8') === readme, 30_000);
-    await vs.screenshot('e2e-checkpoints-3-undone');
+    // The diff editor of README.md (now ↔ the merge result) is open behind the modal.
+    assert.ok((await vs.page.locator('.tab', { hasText: 'Undo by merge: README.md' }).count()) > 0, 'a merge diff tab for README.md is open');
+    await vs.screenshot('e2e-checkpoints-3-merge-modal');
+    await clickModalButton(vs.page, 'Merge');
+    const merged = '<<<<<<< now (your changes)\n# shop (rewritten by the agent)\nmy note\n=======\n' + readme + '>>>>>>> before the step\n';
+    await until('README.md merged', () => readFileSync(join(ws, 'README.md'), 'utf8') === merged, 30_000);
+    await vs.screenshot('e2e-checkpoints-4-undone');
     const undos = await until('two undo steps in the ledger', () => {
       const u = ledgerSteps(ledger).filter((s) => s.event === 'pre' && s.tool === 'checkpoint_undo');
       return u.length >= 2 ? u : undefined;

@@ -129,6 +129,34 @@ describe('checkpoint store', () => {
     assert.match(!dotgit.ok ? dotgit.reason : '', /own \.git/);
   });
 
+  it('what git leaves out (.gitignored, untracked) is not walked: a node_modules with a nested repository and a link out does not block the whole tree; targeted directly, it is walked and refused', async () => {
+    const { ws, home } = workspace();
+    writeFileSync(join(ws, '.gitignore'), 'build/\n*.log\nnode_modules/\n');
+    git(ws, 'commit', '-q', '-am', 'ignore node_modules');
+    mkdirSync(join(ws, 'node_modules', 'dep', 'lib'), { recursive: true });
+    writeFileSync(join(ws, 'node_modules', 'dep', 'lib', 'index.js'), 'module.exports = 1;\n');
+    git(join(ws, 'node_modules', 'dep'), 'init', '-q');
+    symlinkSync('/etc/passwd', join(ws, 'node_modules', 'pw'));
+    writeFileSync(join(ws, 'node_modules', 'huge.bin'), Buffer.alloc(5000));
+    const { checkpointFeasible } = await import('../../src/node/checkpoints/feasible');
+    const store = new CheckpointStore(home, { maxFileBytes: 1000 });
+    const whole = await store.take([ws], [ws]);
+    assert.ok(whole.ok, JSON.stringify(whole));
+    const files = execFileSync('git', ['ls-tree', '-r', '--name-only', `refs/airlock/${whole.id}`], { env: { ...process.env, GIT_DIR: join(home, 'checkpoints', whole.id.slice(0, 12), 'git') }, encoding: 'utf8' }).split('\n').filter(Boolean);
+    assert.ok(files.includes('src/app.ts') && files.includes('src/new.ts'));
+    assert.equal(files.filter((f) => f.startsWith('node_modules/') || f.startsWith('build/') || f.endsWith('.log')).length, 0, 'ignored paths are not in the checkpoint');
+    assert.equal(whole.files, files.length, 'the scan counted what git added');
+    assert.equal(checkpointFeasible([ws], [ws], { maxFileBytes: 1000 }).ok, true, 'airlock check agrees');
+    // The ignored folder targeted directly (rm -rf node_modules): all of it would be added, so all of it is checked.
+    const direct = await store.take([join(ws, 'node_modules')], [ws]);
+    assert.equal(direct.ok, false);
+    assert.match(!direct.ok ? direct.reason : '', /nested repository|symlink pointing outside|size cap/);
+    const inside = await store.take([join(ws, 'node_modules', 'dep')], [ws]);
+    assert.match(!inside.ok ? inside.reason : '', /nested repository/, 'a folder inside an ignored one is added with force: checked too');
+    const f = checkpointFeasible([join(ws, 'node_modules')], [ws], { maxFileBytes: 1000 });
+    assert.equal(f.ok, false);
+  });
+
   it('fails closed when git is missing', async () => {
     const { ws, home } = workspace();
     const store = new CheckpointStore(home, {}, '/nonexistent/git');

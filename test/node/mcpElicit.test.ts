@@ -22,7 +22,8 @@ const airlockHome = join(dir, 'airlock');
 const ws = join(dir, 'ws');
 mkdirSync(home, { recursive: true });
 mkdirSync(ws, { recursive: true });
-const env = cleanEnv(home, airlockHome);
+// Checkpoints off: with them a workspace delete is made reversible and runs without an ask (mcpCheckpoints.test.ts).
+const env = { ...cleanEnv(home, airlockHome), AIRLOCK_CHECKPOINTS: 'off' };
 const sessions: McpSession[] = [];
 after(async () => {
   for (const s of sessions) await s.close().catch(() => undefined);

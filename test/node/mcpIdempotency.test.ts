@@ -49,6 +49,8 @@ before(async () => {
     approver,
     askTimeoutMs: 5000,
     sessionId: 'idem-test',
+    // These tests count asks of destructive calls; with checkpoints a workspace delete would not ask (mcpCheckpoints.test.ts).
+    checkpoints: false,
     databases: await openDatabases([{ name: 'app', url: `sqlite://${dbPath}`, readOnly: false }]),
     log: () => undefined,
   });

@@ -148,7 +148,8 @@ describe('airlock mcp over stdio (official MCP client)', () => {
 describe('airlock mcp: refused calls (a session of its own, so its denials do not pause the other run)', () => {
   let r: McpSession;
   before(async () => {
-    r = await connectAirlock(['--workspace', ws, '--ask-timeout-ms', '1500'], env);
+    // Checkpoints off: with them a workspace delete is made reversible and runs (mcpCheckpoints.test.ts); these tests are about asks.
+    r = await connectAirlock(['--workspace', ws, '--ask-timeout-ms', '1500'], { ...env, AIRLOCK_CHECKPOINTS: 'off' });
   });
   after(async () => {
     await r?.close();

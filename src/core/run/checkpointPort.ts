@@ -21,9 +21,15 @@ export interface CheckpointPlanView {
   /** One sentence: what the undo does. */
   summary: string;
   changes: CheckpointChangeView[];
-  /** Files changed after the step: the undo refuses unless forced. */
+  /** Files changed after the step: the undo refuses unless merged or forced. */
   conflicts: string[];
   afterRecorded: boolean;
+  /**
+   * When files changed after the step: the three-way merge an undo can do instead (each such text
+   * file keeps the person's changes and loses the step's; `conflicts`: regions left with markers),
+   * and the files it cannot merge, with why (then only "Undo anyway" is offered).
+   */
+  merge?: { files: { path: string; rel: string; conflicts: number }[]; refused: { rel: string; reason: string }[] };
 }
 
 export interface CheckpointStats {
@@ -55,7 +61,10 @@ export interface CheckpointPort {
   plan(runId: string, stepId: string, scope: 'step' | 'run'): Promise<CheckpointPlanView[]>;
   /** The file as the checkpoint holds it (undefined: it did not exist before the step). */
   contentAt(checkpoint: string, rel: string): Promise<Uint8Array | undefined>;
-  undo(runId: string, stepId: string, scope: 'step' | 'run', o: { force: boolean; requestedBy: string }): Promise<{ ok: boolean; message: string }>;
+  /** The file as a merging undo would write it (undefined: it is not merged). */
+  mergedAt(checkpoint: string, rel: string): Promise<Uint8Array | undefined>;
+  /** `merge`: over changes made since the step, merge instead of refusing (`force`: overwrite them). */
+  undo(runId: string, stepId: string, scope: 'step' | 'run', o: { force: boolean; merge?: boolean; requestedBy: string }): Promise<{ ok: boolean; message: string }>;
   /** Count, bytes on disk, the newest checkpoint, and all of it as one line (checkpointStatusText). */
   stats(): Promise<CheckpointStats>;
   clear(): Promise<{ removed: number }>;

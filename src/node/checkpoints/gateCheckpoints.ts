@@ -9,6 +9,7 @@
  * deleted; after an allowed step's outcome arrives, the after-state of the same paths is recorded
  * (an undo refuses to overwrite changes made since).
  */
+import { isAbsolute } from 'node:path';
 import type { Decision } from '../../core/judge';
 import { isCheckpointId } from './model';
 import type { CheckpointStore } from './store';
@@ -28,6 +29,15 @@ export function checkpointOfStep(s: { decision: string; checkpoint?: string | nu
   return id && isCheckpointId(id) ? id : undefined;
 }
 
+/**
+ * The snapshots of a decision that are workspace files (absolute paths). A database write's
+ * snapshot names its table: its before-images are taken by the database tool (src/node/db), never
+ * as a file checkpoint (a relative name would otherwise resolve against the gate's working folder).
+ */
+export function fileSnapshots(d: Pick<Decision, 'snapshots'>): string[] {
+  return d.snapshots.filter((p) => isAbsolute(p));
+}
+
 export class GateCheckpoints {
   /** run + tool use -> checkpoint, until the step's outcome arrives. */
   private readonly open = new Map<string, string>();
@@ -39,9 +49,10 @@ export class GateCheckpoints {
 
   /** Take the checkpoint the decision needs, or judge again without one. */
   async before(d: Decision, withoutSnapshot: () => Decision, roots: readonly string[], deadlineMs: number, label: string): Promise<{ d: Decision; checkpoint?: string }> {
-    if (!d.snapshots.length || d.decision === 'deny') return { d };
+    const files = fileSnapshots(d);
+    if (!files.length || d.decision === 'deny') return { d };
     const timeoutMs = Math.max(500, Math.min(this.store.settings.timeoutMs, Math.floor(deadlineMs / 2)));
-    const r = await this.store.take(d.snapshots, roots, { label, timeoutMs });
+    const r = await this.store.take(files, roots, { label, timeoutMs });
     if (r.ok) {
       this.log(`checkpoint ${r.id}: ${r.files} file(s), ${r.bytes} bytes in ${r.ms} ms (${label.slice(0, 80)})`);
       return { d, checkpoint: r.id };

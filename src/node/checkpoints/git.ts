@@ -76,7 +76,12 @@ export function gitEnvironment(g: GitEnv): NodeJS.ProcessEnv {
 }
 
 /** Run git; resolves with stdout (bytes) on exit 0, rejects with a GitError otherwise. */
-export function runGit(g: GitEnv, args: string[], o: { input?: string | Buffer; extraConfig?: string[]; cwd?: string; okCodes?: number[] } = {}): Promise<Buffer> {
+export async function runGit(g: GitEnv, args: string[], o: { input?: string | Buffer; extraConfig?: string[]; cwd?: string; okCodes?: number[] } = {}): Promise<Buffer> {
+  return (await runGitCode(g, args, o)).stdout;
+}
+
+/** Run git; resolves with stdout and the exit code when it is 0 or one of `okCodes`. */
+export function runGitCode(g: GitEnv, args: string[], o: { input?: string | Buffer; extraConfig?: string[]; cwd?: string; okCodes?: number[] } = {}): Promise<{ stdout: Buffer; code: number }> {
   return new Promise((resolve, reject) => {
     let child;
     try {
@@ -105,7 +110,7 @@ export function runGit(g: GitEnv, args: string[], o: { input?: string | Buffer; 
     );
     child.on('close', (code) =>
       finish(() => {
-        if (code === 0 || (code !== null && o.okCodes?.includes(code))) resolve(Buffer.concat(out));
+        if (code === 0 || (code !== null && o.okCodes?.includes(code))) resolve({ stdout: Buffer.concat(out), code: code ?? 0 });
         else reject(new GitError('failed', `git ${args.find((a) => !a.startsWith('-')) ?? args[0]} failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`, err));
       }),
     );

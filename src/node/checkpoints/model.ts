@@ -46,6 +46,8 @@ export interface FileChange {
   beforeMode?: string;
   /** Blob now, absent for recreate. */
   currentSha?: string;
+  /** Its git mode now (120000: a symlink), absent for recreate. */
+  currentMode?: string;
 }
 
 export interface UndoPlan {
@@ -59,7 +61,7 @@ export interface UndoPlan {
 }
 
 export type RestoreResult =
-  | { ok: true; id: string; root: string; restored: string[]; deleted: string[]; verified: boolean }
+  | { ok: true; id: string; root: string; restored: string[]; deleted: string[]; verified: boolean; /** Files written as a three-way merge (conflicts: regions with markers). */ merged?: { path: string; conflicts: number }[] }
   | { ok: false; code: 'not_found' | 'conflict' | 'no_after_state' | 'failed'; message: string; conflicts?: string[] };
 
 export class NotSnapshotable extends Error {}

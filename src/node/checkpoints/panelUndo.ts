@@ -59,7 +59,12 @@ export class PanelCheckpoints implements CheckpointPort {
     for (const s of todo) {
       const p = await this.store.plan(s.checkpoint);
       if (!p) throw new Error(`the checkpoint of step #${s.seq} is gone (pruned or cleared)`);
-      out.push({ stepId: s.stepId, checkpoint: s.checkpoint, summary: describePlan(`#${s.seq}`, p), changes: p.changes.map((c) => ({ path: join(p.root, c.path), rel: c.path, action: c.action })), conflicts: p.conflicts, afterRecorded: p.afterRecorded });
+      const view: CheckpointPlanView = { stepId: s.stepId, checkpoint: s.checkpoint, summary: describePlan(`#${s.seq}`, p), changes: p.changes.map((c) => ({ path: join(p.root, c.path), rel: c.path, action: c.action })), conflicts: p.conflicts, afterRecorded: p.afterRecorded };
+      if (p.conflicts.length) {
+        const m = await this.store.mergePlan(s.checkpoint);
+        if (m) view.merge = { files: m.merge.merged.map((f) => ({ path: join(p.root, f.path), rel: f.path, conflicts: f.conflicts })), refused: m.merge.refused.map((r) => ({ rel: r.path, reason: r.reason })) };
+      }
+      out.push(view);
     }
     return out;
   }
@@ -68,7 +73,11 @@ export class PanelCheckpoints implements CheckpointPort {
     return this.store.contentAt(checkpoint, rel);
   }
 
-  async undo(runId: string, stepId: string, scope: 'step' | 'run', o: { force: boolean; requestedBy: string }): Promise<{ ok: boolean; message: string }> {
+  async mergedAt(checkpoint: string, rel: string): Promise<Uint8Array | undefined> {
+    return (await this.store.mergePlan(checkpoint))?.merge.merged.find((m) => m.path === rel)?.content;
+  }
+
+  async undo(runId: string, stepId: string, scope: 'step' | 'run', o: { force: boolean; merge?: boolean; requestedBy: string }): Promise<{ ok: boolean; message: string }> {
     const gate = this.gate();
     if (!gate) return { ok: false, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
     const db = this.dbStep(runId, stepId);
@@ -78,10 +87,13 @@ export class PanelCheckpoints implements CheckpointPort {
       return r.ok ? { ok: true, message: `step #${db.seq} undone: ${r.rowsRestored} row(s) put back in ${r.tables.join(', ')}` } : { ok: false, message: r.message };
     }
     const { step, run } = this.steps(runId, stepId);
-    const opts = { store: this.store, gate, sessionId: this.sessionId, requestedBy: o.requestedBy, force: o.force };
+    const opts = { store: this.store, gate, sessionId: this.sessionId, requestedBy: o.requestedBy, force: o.force, ...(o.merge ? { merge: true } : {}) };
     if (scope === 'run') return undoRunTo(run, step.stepId, opts);
     const r = await undoCheckpointStep(step, opts);
-    return r.ok ? { ok: true, message: `step #${step.seq} undone: ${r.restored.length} file(s) restored, ${r.deleted.length} removed${r.verified ? '' : ' (the result differs from the checkpoint: look at the files)'}` } : { ok: false, message: r.message };
+    if (!r.ok) return { ok: false, message: r.message };
+    const marked = (r.merged ?? []).filter((m) => m.conflicts > 0);
+    const merged = r.merged?.length ? `, ${r.merged.length} merged keeping your changes${marked.length ? ` (conflict markers to resolve in ${marked.map((m) => m.path).join(', ')})` : ''}` : '';
+    return { ok: true, message: `step #${step.seq} undone: ${r.restored.length - (r.merged?.length ?? 0)} file(s) restored, ${r.deleted.length} removed${merged}${r.verified ? '' : ' (the result differs from the checkpoint: look at the files)'}` };
   }
 
   async stats(): Promise<CheckpointStats> {

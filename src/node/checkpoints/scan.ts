@@ -4,7 +4,7 @@
  * the root's own `.git`, a nested repository or submodule, a symlink pointing outside the root, a
  * file over the size cap, too many bytes or files in one checkpoint.
  */
-import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { NotSnapshotable, type TargetState } from './model';
 import type { CheckpointSettings } from './settings';
@@ -22,8 +22,14 @@ export interface Scan {
   modes: Record<string, number>;
 }
 
-/** Check one target and count what it holds into `s`. */
-export function scanTarget(settings: Pick<CheckpointSettings, 'maxFileBytes' | 'maxCheckpointBytes' | 'maxFiles'>, root: string, rel: string, s: Scan): TargetState {
+/**
+ * Check one target and count what it holds into `s`. `ignored`: the untracked .gitignored paths
+ * under the target as git lists them (ignoredUnder), which `git add -A` leaves out, so the scan does
+ * not walk them either (a node_modules of 50,000 files, symlinks into a package store); unless the
+ * target itself is ignored, or inside an ignored folder: then all of it is added (force) and scanned.
+ */
+export function scanTarget(settings: Pick<CheckpointSettings, 'maxFileBytes' | 'maxCheckpointBytes' | 'maxFiles'>, root: string, rel: string, s: Scan, ignored?: ReadonlySet<string>): TargetState {
+  const skip = ignored && !ignoredItself(rel, ignored) ? ignored : undefined;
   const abs = rel ? join(root, rel) : root;
   if (rel === '.git' || rel.startsWith('.git/')) throw new NotSnapshotable(`${abs} is inside the repository's own .git`);
   let st;
@@ -53,7 +59,9 @@ export function scanTarget(settings: Pick<CheckpointSettings, 'maxFileBytes' | '
           if (isRoot && p === root) continue; // the person's own repository: never part of a checkpoint
           throw new NotSnapshotable(`${join(p, '.git')} is a nested repository or submodule`);
         }
-        visit(join(p, ent.name), r ? `${r}/${ent.name}` : ent.name, false);
+        const child = r ? `${r}/${ent.name}` : ent.name;
+        if (skip?.has(child)) continue;
+        visit(join(p, ent.name), child, false);
       }
       return;
     }
@@ -68,6 +76,34 @@ export function scanTarget(settings: Pick<CheckpointSettings, 'maxFileBytes' | '
   };
   visit(abs, rel, rel === '');
   return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : 'file';
+}
+
+/** The target, or a folder it is in, is itself ignored (so git adds it with force). */
+export function ignoredItself(rel: string, ignored: ReadonlySet<string>): boolean {
+  if (rel === '') return false;
+  const parts = rel.split('/');
+  for (let i = 1; i <= parts.length; i++) if (ignored.has(parts.slice(0, i).join('/'))) return true;
+  return false;
+}
+
+/** `git ls-files -z -o -i --directory` output: the paths, folders without their trailing '/'. */
+export function parseIgnored(raw: Buffer | string): Set<string> {
+  return new Set(raw.toString().split('\0').filter(Boolean).map((p) => (p.endsWith('/') ? p.slice(0, -1) : p)));
+}
+
+/**
+ * The ls-files call that lists the untracked ignored paths under `rels` (one entry per ignored
+ * folder); undefined for more folders than one command line takes (then nothing is skipped).
+ */
+export function ignoredArgs(rels: readonly string[]): string[] | undefined {
+  if (rels.length > 500 || rels.reduce((n, r) => n + r.length + 1, 0) > 100_000) return undefined;
+  return ['--literal-pathspecs', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory', '--', ...rels.map((r) => (r === '' ? '.' : r))];
+}
+
+/** The person's own excludes (`.git/info/exclude`, read as a file, never as a repository) for the shadow git. */
+export function excludesConfig(root: string): string[] {
+  const f = join(root, '.git', 'info', 'exclude');
+  return existsSync(f) ? [`core.excludesFile=${f}`] : [];
 }
 
 /** The workspace root that contains `target` (the longest), canonical. */

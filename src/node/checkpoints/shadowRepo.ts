@@ -22,6 +22,7 @@ import { sha256 } from '../../core/hash';
 import { GitError, runGit, type GitEnv } from './git';
 import { parseMeta, type CheckpointMeta, type CheckpointTarget } from './model';
 import type { CheckpointSettings } from './settings';
+import { excludesConfig, ignoredArgs, parseIgnored } from './scan';
 
 /** Above this many files, a checkpoint is added as one pack (bulk check-in). */
 export const BULK_FILES = 64;
@@ -114,8 +115,17 @@ export class ShadowRepos {
   }
 
   private excludes(root: string): string[] {
-    const f = join(root, '.git', 'info', 'exclude');
-    return existsSync(f) ? [`core.excludesFile=${f}`] : [];
+    return excludesConfig(root);
+  }
+
+  /**
+   * The untracked .gitignored paths under the folders `rels`, as `git add -A` will leave them out
+   * (same excludes, same stat-cache index as the checkpoint starts from); one entry per ignored folder.
+   */
+  async ignoredUnder(key: string, root: string, rels: readonly string[], until?: number): Promise<Set<string> | undefined> {
+    const args = ignoredArgs(rels);
+    if (!args) return undefined;
+    return parseIgnored(await runGit(this.env(key, root, join(this.repoDir(key), 'index'), until), args, { extraConfig: this.excludes(root) }));
   }
 
   /**

@@ -18,7 +18,7 @@
  *   undo can tell whether the person changed them since.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitError, readBlobs, runGit } from './git';
 import { isCheckpointId, NotSnapshotable, parseDiffTree, parseMeta, REF, type CheckpointInfo, type CheckpointMeta, type CheckpointTarget, type FileChange, type RestoreResult, type TakeResult, type UndoPlan } from './model';
@@ -26,9 +26,11 @@ import { diskBytes, rootFor, scanTarget, stateNow, targetsIn, type Scan } from '
 import { DEFAULT_CHECKPOINT_SETTINGS, type CheckpointSettings } from './settings';
 import { BULK_FILES, ShadowRepos } from './shadowRepo';
 import { writeBack } from './writeBack';
+import { mergeConflicts, type MergedFile, type MergeResult } from './merge';
 
 export * from './model';
 export * from './settings';
+export type { MergedFile, MergeRefusal, MergeResult } from './merge';
 
 export class CheckpointStore {
   readonly settings: CheckpointSettings;
@@ -77,14 +79,19 @@ export class CheckpointStore {
     const key = this.repos.keyOf(realRoot);
     return this.serial(key, async () => {
       try {
+        const until = Date.now() + (o.timeoutMs ?? this.settings.timeoutMs);
+        // Folders: what git will leave out (.gitignored, untracked) is not walked either (git is asked first).
+        const dirs = top.filter((rel) => stateNow(realRoot, rel) === 'dir');
+        if (dirs.length) await this.repos.ensure(key, realRoot);
+        const ignored = dirs.length ? await this.repos.ignoredUnder(key, realRoot, dirs, until) : undefined;
         const scan: Scan = { files: 0, bytes: 0, modes: {} };
-        const states = top.map((rel) => ({ rel, state: scanTarget(this.settings, realRoot, rel, scan) }));
+        const states = top.map((rel) => ({ rel, state: scanTarget(this.settings, realRoot, rel, scan, ignored) }));
         await this.repos.ensure(key, realRoot);
         const list: CheckpointTarget[] = states.map((s) => ({ ...s, force: false }));
         const id = `${key}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
         const meta: CheckpointMeta = { v: 1, id, root: realRoot, createdAt: new Date().toISOString(), targets: list, modes: scan.modes, files: scan.files, bytes: scan.bytes, ...(o.label ? { label: o.label.slice(0, 300) } : {}) };
         const bulk = scan.files > BULK_FILES;
-        await this.repos.commit(key, realRoot, list, meta, `${REF}${id}`, { until: Date.now() + (o.timeoutMs ?? this.settings.timeoutMs), bulk });
+        await this.repos.commit(key, realRoot, list, meta, `${REF}${id}`, { until, bulk });
         if (bulk) await this.repos.mergePacks(key);
         return { ok: true, id, root: realRoot, files: scan.files, bytes: scan.bytes, ms: Date.now() - t0 };
       } catch (e) {
@@ -143,8 +150,8 @@ export class CheckpointStore {
     const raw = await runGit(g, ['--literal-pathspecs', 'diff-tree', '-r', '-z', '--no-renames', current, `${REF}${info.id}`, '--', ...paths]);
     const changes = parseDiffTree(raw).map((d): FileChange => {
       if (d.status === 'A') return { path: d.path, action: 'recreate', beforeSha: d.dstSha, beforeMode: d.dstMode };
-      if (d.status === 'D') return { path: d.path, action: 'delete', currentSha: d.srcSha };
-      return { path: d.path, action: 'restore', beforeSha: d.dstSha, beforeMode: d.dstMode, currentSha: d.srcSha };
+      if (d.status === 'D') return { path: d.path, action: 'delete', currentSha: d.srcSha, currentMode: d.srcMode };
+      return { path: d.path, action: 'restore', beforeSha: d.dstSha, beforeMode: d.dstMode, currentSha: d.srcSha, currentMode: d.srcMode };
     });
     // Exact modes git does not keep (0600, 0700…): a file whose bits differ is restored too.
     for (const [rel, mode] of Object.entries(info.modes)) {
@@ -166,6 +173,23 @@ export class CheckpointStore {
     return { id: info.id, root: info.root, createdAt: info.createdAt, changes: changes.sort((a, b) => a.path.localeCompare(b.path)), conflicts, afterRecorded: info.afterRecorded };
   }
 
+  /**
+   * What an undo over changes made since the step would write: a three-way merge per file changed
+   * since (merge.ts), or why a file cannot be merged. Nothing is written to the workspace.
+   */
+  async mergePlan(id: string): Promise<{ plan: UndoPlan; merge: MergeResult } | undefined> {
+    const info = await this.get(id);
+    if (!info) return undefined;
+    const key = id.slice(0, 12);
+    return this.serial(key, async () => {
+      const plan = await this.planLocked(key, info);
+      if (!plan.afterRecorded) return { plan, merge: { merged: [], refused: plan.conflicts.map((path) => ({ path, reason: 'the state after the step was not recorded (its outcome never arrived): there is no base to merge from' })) } };
+      if (!plan.conflicts.length) return { plan, merge: { merged: [], refused: [] } };
+      const merge = await mergeConflicts(this.repos.env(key), { changes: plan.changes, conflicts: plan.conflicts, beforeRef: `${REF}${info.id}`, afterRef: `${REF}${info.id}-after`, tmp: join(this.repos.repoDir(key), 'tmp') });
+      return { plan, merge };
+    });
+  }
+
   /** The content of one file in the checkpoint (for a diff view); undefined when it did not exist there. */
   async contentAt(id: string, rel: string): Promise<Buffer | undefined> {
     if (!isCheckpointId(id)) return undefined;
@@ -181,7 +205,7 @@ export class CheckpointStore {
    * files the step created under them are removed. Refuses when the person changed those files
    * since the step (unless `force`), and when the after-state was never recorded (unless `force`).
    */
-  async restore(id: string, o: { force?: boolean } = {}): Promise<RestoreResult> {
+  async restore(id: string, o: { force?: boolean; merged?: readonly MergedFile[] } = {}): Promise<RestoreResult> {
     const info = await this.get(id);
     if (!info) return { ok: false, code: 'not_found', message: `no checkpoint ${id}` };
     const key = id.slice(0, 12);
@@ -190,10 +214,18 @@ export class CheckpointStore {
         const plan = await this.planLocked(key, info);
         if (!o.force && plan.conflicts.length) return { ok: false, code: 'conflict', message: `these files changed after the step, so undoing it would lose those changes: ${plan.conflicts.slice(0, 10).join(', ')}${plan.conflicts.length > 10 ? ` and ${plan.conflicts.length - 10} more` : ''}; nothing was restored`, conflicts: plan.conflicts };
         if (!o.force && !plan.afterRecorded) return { ok: false, code: 'no_after_state', message: 'the state after the step was not recorded, so changes made since cannot be detected; nothing was restored (undo with force to restore anyway)' };
-        const blobs = await readBlobs(this.repos.env(key), plan.changes.filter((c) => c.beforeSha).map((c) => c.beforeSha!));
-        const { restored, deleted } = writeBack(info, plan.changes, blobs);
+        // A merge is written only over the very file it was computed from.
+        const overrides = new Map<string, { data: Buffer; mode: number }>();
+        for (const m of o.merged ?? []) {
+          const c = plan.changes.find((x) => x.path === m.path);
+          if (!c || c.action !== 'restore' || c.currentSha !== m.currentSha) return { ok: false, code: 'conflict', message: `${m.path} changed again after the merge was made; nothing was restored (undo again to merge the new state)`, conflicts: [m.path] };
+          overrides.set(m.path, { data: m.content, mode: lstatSync(join(info.root, m.path)).mode & 0o7777 });
+        }
+        const blobs = await readBlobs(this.repos.env(key), plan.changes.filter((c) => c.beforeSha && !overrides.has(c.path)).map((c) => c.beforeSha!));
+        const { restored, deleted } = writeBack(info, plan.changes, blobs, overrides);
         const after = await this.planLocked(key, info);
-        return { ok: true, id, root: info.root, restored, deleted, verified: after.changes.length === 0 };
+        const verified = after.changes.every((c) => overrides.has(c.path)) && [...overrides].every(([p, v]) => readFileSync(join(info.root, p)).equals(v.data));
+        return { ok: true, id, root: info.root, restored, deleted, verified, ...(o.merged?.length ? { merged: o.merged.map((m) => ({ path: m.path, conflicts: m.conflicts })) } : {}) };
       } catch (e) {
         return { ok: false, code: 'failed', message: `the restore failed: ${(e as Error)?.message ?? String(e)}` };
       }

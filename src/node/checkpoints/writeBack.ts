@@ -9,8 +9,11 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { CheckpointInfo, FileChange } from './model';
 import { inside, lstatOrUndefined, toPosix } from './scan';
 
-/** Apply the plan's changes; returns what was restored and deleted (relative paths). */
-export function writeBack(info: CheckpointInfo, changes: readonly FileChange[], blobs: ReadonlyMap<string, Buffer>): { restored: string[]; deleted: string[] } {
+/**
+ * Apply the plan's changes; returns what was restored and deleted (relative paths). `overrides`:
+ * content and mode to write instead of the checkpoint's (a three-way merge's result, merge.ts).
+ */
+export function writeBack(info: CheckpointInfo, changes: readonly FileChange[], blobs: ReadonlyMap<string, Buffer>, overrides?: ReadonlyMap<string, { data: Buffer; mode: number }>): { restored: string[]; deleted: string[] } {
   const deleted: string[] = [];
   const restored: string[] = [];
   for (const c of changes.filter((x) => x.action === 'delete')) {
@@ -21,18 +24,19 @@ export function writeBack(info: CheckpointInfo, changes: readonly FileChange[], 
   }
   for (const c of changes.filter((x) => x.action !== 'delete')) {
     const abs = join(info.root, c.path);
-    const data = blobs.get(c.beforeSha!);
+    const over = overrides?.get(c.path);
+    const data = over?.data ?? blobs.get(c.beforeSha!);
     if (!data) throw new Error(`the content of ${c.path} is missing from the checkpoint`);
     makeParents(info.root, dirname(abs));
     const cur = lstatOrUndefined(abs);
     if (cur?.isDirectory()) rmSync(abs, { recursive: true, force: true });
-    if (c.beforeMode === '120000') {
+    if (c.beforeMode === '120000' && !over) {
       if (cur && !cur.isDirectory()) unlinkSync(abs);
       symlinkSync(data.toString('utf8'), abs);
     } else {
       const tmp = join(dirname(abs), `.airlock-restore-${randomBytes(4).toString('hex')}`);
       writeFileSync(tmp, data, { mode: 0o600 });
-      chmodSync(tmp, info.modes[c.path] ?? (c.beforeMode === '100755' ? 0o755 : 0o644));
+      chmodSync(tmp, over?.mode ?? info.modes[c.path] ?? (c.beforeMode === '100755' ? 0o755 : 0o644));
       renameSync(tmp, abs);
     }
     restored.push(c.path);

@@ -29,6 +29,7 @@ import type { UsageStore } from '../usage/usage';
 import type { RunEnds } from '../ledger/runEnds';
 import { trustLookupFor } from '../policy/trustStore';
 import { CHECKPOINT_TAKEN, type GateCheckpoints } from '../checkpoints/gateCheckpoints';
+import type { CheckpointSettings } from '../checkpoints/settings';
 import { GatePolicies, type PolicyFileStatus } from './gatePolicies';
 import { internalDecision, RunMemories, summarize, writtenText } from './runMemories';
 
@@ -138,6 +139,11 @@ export class Gate {
 
   get paused(): string | undefined {
     return this.pausedBy;
+  }
+
+  /** The settings of the checkpoints this gate takes; false when it takes none (a preview judges as this gate would). */
+  get checkpointSettings(): CheckpointSettings | false {
+    return this.o.checkpoints?.store.settings ?? false;
   }
 
   /** Handle one hook event. Never rejects. */

@@ -24,6 +24,8 @@ import type { DbConnection } from '../db/types';
 import type { DbSpec } from './databases';
 import { readKillFlag } from '../bridge/discovery';
 import { machineEnvironment } from '../environment';
+import { judgeAsGate } from '../checkpoints/feasible';
+import type { CheckpointSettings } from '../checkpoints/settings';
 import { canonicalJson } from '../../core/hash';
 import { maskDeep, maskSecrets } from '../../core/mask';
 import { DEAD_LETTER_ARGS_CHARS, MAX_DEAD_LETTERS, type DeadLetterView } from '../../core/protocol/panel';
@@ -37,6 +39,8 @@ export interface WindowGate {
   hook(req: HookRequest): Promise<HookResponse>;
   currentPolicy(): EffectivePolicy;
   readonly paused: string | undefined;
+  /** The gate's checkpoint settings, false when it takes none (absent: none). The preview judges as the gate will. */
+  readonly checkpointSettings?: CheckpointSettings | false;
 }
 
 export interface EditorToolsOptions {
@@ -167,7 +171,11 @@ export class EditorTools {
     const paused = gate.paused;
     const cwd = 'cwd' in action && action.cwd ? action.cwd : this.o.workspaceRoots[0] ?? process.cwd();
     const roots = this.o.workspaceRoots.length ? this.o.workspaceRoots : [cwd];
-    const d = judge(action, gate.currentPolicy(), { killed: kill.killed, mode: 'interactive', canSnapshot: false, ...(paused ? { paused } : {}) }, machineEnvironment(cwd, roots));
+    const policy = gate.currentPolicy();
+    const state = { killed: kill.killed, mode: 'interactive' as const, canSnapshot: false, ...(paused ? { paused } : {}) };
+    const env = machineEnvironment(cwd, roots);
+    // As the gate will judge it: a workspace change it can checkpoint first runs without a confirmation.
+    const d = judgeAsGate(() => judge(action, policy, { ...state, canSnapshot: true }, env), () => judge(action, policy, state, env), roots, gate.checkpointSettings ?? false);
     return { kind: 'judged', tool, decision: d.decision, reversibility: d.reversibility, effects: d.effects, flags: d.flags, reasons: d.reasons, rules: d.rules, action };
   }
 

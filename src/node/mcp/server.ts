@@ -25,6 +25,9 @@ import { ensurePrivateDir, readDiscovery } from '../bridge/discovery';
 import { Gate, summarize } from '../gate/gate';
 import { lazyQueue } from '../gate/approvalQueue';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
+import { GateCheckpoints } from '../checkpoints/gateCheckpoints';
+import { CheckpointStore } from '../checkpoints/store';
+import { checkpointSettingsFromEnv, type CheckpointSettings } from '../checkpoints/settings';
 import type { GateLike, ToolRunner } from './tools';
 
 export const SERVER_INFO = { name: 'airlock', version: '0.1.0' };
@@ -38,6 +41,11 @@ export interface LocalGateOptions {
   /** Who answers asks. Default: headless PendingApprovals (never allows). Tests pass a deliberate approver. */
   approver?: Approver;
   log: (line: string) => void;
+  /**
+   * Workspace checkpoints, as the gate host takes them (src/node/gate/serve.ts): default on, settings
+   * from the environment; `false` (or AIRLOCK_CHECKPOINTS=off) judges without them.
+   */
+  checkpoints?: Partial<CheckpointSettings> | false;
 }
 
 export interface OpenedGate {
@@ -57,7 +65,11 @@ export function localGate(o: LocalGateOptions): OpenedGate {
   // A client that can elicit asks its person in the client (elicit.ts); the others fall through to the queue.
   const describe = (r: ApprovalRequest): string => summarize(r.action, r.toolName);
   const elicitation = o.approver ? undefined : new ElicitingApprover(new PendingApprovals({ headless: true, queue: queue.get, log: o.log, summarize: describe }), describe, o.log);
-  const gate = new Gate({ ledger, approver: o.approver ?? elicitation!, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  // Make it reversible, then let it run: file writes, deletes and shell deletes in the workspace are
+  // checkpointed first and run on the staged rung; a checkpoint that cannot be taken asks (fail closed).
+  const cpSettings = o.checkpoints === undefined ? checkpointSettingsFromEnv(process.env) : o.checkpoints;
+  const checkpoints = cpSettings === false ? undefined : new GateCheckpoints(new CheckpointStore(o.home, cpSettings), o.log);
+  const gate = new Gate({ ledger, approver: o.approver ?? elicitation!, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(checkpoints ? { checkpoints } : {}), ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy();
   return {
     gate,

@@ -12,6 +12,7 @@ import { killFlagPath, readDiscovery, readKillFlag } from '../bridge/discovery';
 import { EffectStore, type DeadLetter } from '../ledger/idempotency';
 import { bridgeGate, defaultPaths, localGate, type OpenedGate } from './server';
 import { ToolRunner } from './tools';
+import type { CheckpointSettings } from '../checkpoints/settings';
 import { loadEffectivePolicy } from '../policy/policyStore';
 
 export interface McpStartOptions {
@@ -29,6 +30,8 @@ export interface McpStartOptions {
   databases?: Map<string, DbConnection>;
   sessionId: string;
   log: (line: string) => void;
+  /** Checkpoints of the in-process gate (default: on, from the environment; see LocalGateOptions). */
+  checkpoints?: Partial<CheckpointSettings> | false;
 }
 
 export interface AirlockMcp {
@@ -41,7 +44,7 @@ export interface AirlockMcp {
 
 export async function openGateFor(o: McpStartOptions): Promise<OpenedGate> {
   const paths = defaultPaths(o.home);
-  const local = (): OpenedGate => localGate({ home: o.home, ledgerPath: o.ledgerPath ?? paths.ledger, workspaceRoots: o.workspaceRoots, mode: o.mode, log: o.log, ...(o.approver ? { approver: o.approver } : {}), ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  const local = (): OpenedGate => localGate({ home: o.home, ledgerPath: o.ledgerPath ?? paths.ledger, workspaceRoots: o.workspaceRoots, mode: o.mode, log: o.log, ...(o.approver ? { approver: o.approver } : {}), ...(o.checkpoints !== undefined ? { checkpoints: o.checkpoints } : {}), ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   if (o.gate === 'local' || o.approver) return local();
   const d = readDiscovery(o.discoveryPath);
   if (d.ok && (await probeGate(d.discovery))) return bridgeGate(o.discoveryPath)!;
