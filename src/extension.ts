@@ -13,6 +13,7 @@ import type { LedgerQueries } from './node/ledger/queries';
 import type { PanelDbUndo } from './node/checkpoints/dbUndoRows';
 import { airlockHome } from './node/environment';
 import { GateHost } from './node/gate/gateHost';
+import { loadJudge } from './node/gate/gate';
 import { editorCheckpointSettings } from './node/checkpoints/settings';
 import { registerCheckpoints } from './vscode/checkpoints';
 import { registerAgentCommands } from './vscode/agentCommands';
@@ -213,6 +214,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void import('./vscode/queuedApprovals').then((m) => m.offerQueuedApprovals({ list: () => gate.queuedApprovals(), decide: (id, a) => gate.decideQueued(id, a) }, log));
     // The in-process activation time (activate() alone; the bundle's load is before it): bench/editor.ts reads it.
     log.info(`Airlock activated (${gate.status().gate}) in ${Math.round(performance.now() - t0)} ms${loadTiming(t0)}`);
+    // The judge's classifiers are loaded once the window has settled, so that the first agent call
+    // does not wait for them (a call that comes sooner loads them itself: same judge either way).
+    const warm = setTimeout(() => {
+      try {
+        loadJudge();
+      } catch (e) {
+        log.error(`the judge could not load: ${(e as Error).message} (every call will be denied with this reason)`);
+      }
+    }, 1500);
+    warm.unref();
+    context.subscriptions.push({ dispose: () => clearTimeout(warm) });
   } catch (e) {
     void vscode.window.showErrorMessage(`Airlock failed to activate: ${(e as Error).message}`);
     throw e;
