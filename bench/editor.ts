@@ -59,7 +59,7 @@ function stamp(line: string): number {
  * The activation figures only (no approval prompt). Each run is two fresh code-servers one after the
  * other: the do-nothing baseline extension alone, then Airlock alone (same settings, same event).
  */
-export async function activationFigures(runs: number, vsix: string, work: string, compareVsix?: string): Promise<Pick<EditorFigures, 'activationMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'workbenchMs'> & { compareMs: number[] }> {
+export async function activationFigures(runs: number, vsix: string, work: string, compareVsix?: string): Promise<Pick<EditorFigures, 'activationMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'workbenchMs'> & { compareMs: number[]; compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> }> {
   const paths = e2ePaths();
   const baseline = baselineVsix(work);
   const activationMs: number[] = [];
@@ -69,6 +69,7 @@ export async function activationFigures(runs: number, vsix: string, work: string
   const evalMs: number[] = [];
   const baselineMs: number[] = [];
   const compareMs: number[] = [];
+  const compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> = [];
   for (let i = 0; i < runs; i++) {
     if (compareVsix) {
       // Another build of Airlock (e.g. before a change), in its own fresh code-server in the same round.
@@ -78,6 +79,9 @@ export async function activationFigures(runs: number, vsix: string, work: string
         const begin = cvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
         if (!begin) throw new Error('no _doActivateExtension line for Airlock (compared build) in the extension host log');
         compareMs.push(stamp(done) - stamp(begin));
+        const inside = / in (\d+) ms/.exec(done);
+        const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
+        if (inside && load) compareParts.push({ beforeEval: Math.round(Number(load[2]) - stamp(begin)), evaluate: Number(load[1]), activate: Number(inside[1]) });
       } finally {
         await cvs.stop();
       }
@@ -118,7 +122,7 @@ export async function activationFigures(runs: number, vsix: string, work: string
       await vs.stop();
     }
   }
-  return { activationMs, activateMs, beforeEvalMs, evalMs, baselineMs, workbenchMs, compareMs };
+  return { activationMs, activateMs, beforeEvalMs, evalMs, baselineMs, workbenchMs, compareMs, compareParts };
 }
 
 export async function editorFigures(runs = 3): Promise<EditorFigures> {
@@ -215,7 +219,11 @@ if (require.main === module && process.argv[2] === 'activation') {
       console.log(`dist/extension.js ${kib(statSync(join(root, 'dist', 'extension.js')).size)}`);
       console.log('| measure | runs | median ms | all runs ms |\n| --- | ---: | ---: | --- |');
       console.log(activationRows(f).join('\n'));
-      if (compare) console.log(`| the same span for ${compare} (same rounds) | ${f.compareMs.length} | ${med(f.compareMs).toFixed(0)} | ${f.compareMs.join(', ')} |`);
+      if (compare) {
+        console.log(`| the same span for ${compare} (same rounds) | ${f.compareMs.length} | ${med(f.compareMs).toFixed(0)} | ${f.compareMs.join(', ')} |`);
+        const parts = (k: 'beforeEval' | 'evaluate' | 'activate') => f.compareParts.map((p) => p[k]);
+        if (f.compareParts.length) for (const k of ['beforeEval', 'evaluate', 'activate'] as const) console.log(`| · ${k} (${compare}) | ${f.compareParts.length} | ${med(parts(k)).toFixed(0)} | ${parts(k).join(', ')} |`);
+      }
     })
     .catch((e: Error) => {
       console.error(e.stack ?? e.message);
