@@ -7,6 +7,9 @@
  *     bundle is required) to Airlock's "Airlock activated" log line (the end of activate()).
  *     Both are millisecond timestamps written by VS Code's loggers in the same process. Each run is
  *     a fresh code-server (fresh user-data, extensions dir, browser profile): cold activations.
+ *     The span is split with the timestamps in Airlock's line (the bundle's first statement, the
+ *     call of activate()) and set next to the same span of a do-nothing extension
+ *     (bench/activationBaseline.ts) in its own fresh code-server each round: VS Code's own cost.
  *   - time from a hook request to the approval prompt being visible (approvalPromptFigures);
  *   - for context, workbench load: page navigation to `.monaco-workbench` in the browser.
  *
