@@ -152,12 +152,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const m = lazy.checkpoints();
       return (cpOpen = new m.PanelCheckpoints(new m.CheckpointStore(home, cpSettings === false ? {} : cpSettings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`, panelDb));
     };
+    // (async: a store that cannot open rejects the call that needed it, as its own calls do.)
     const checkpoints: CheckpointPort = {
-      plan: (...a) => cp().plan(...a),
-      contentAt: (...a) => cp().contentAt(...a),
-      undo: (...a) => cp().undo(...a),
-      stats: () => cp().stats(),
-      clear: () => cp().clear(),
+      plan: async (...a) => cp().plan(...a),
+      contentAt: async (...a) => cp().contentAt(...a),
+      undo: async (...a) => cp().undo(...a),
+      stats: async () => cp().stats(),
+      clear: async () => cp().clear(),
     };
     const undo = registerCheckpoints(context, checkpoints, log);
     registerRunLog(context, gate, () => lazy.dbUndoRows().withDbUndo(openQueries(), panelDb), log, {
