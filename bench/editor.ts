@@ -59,8 +59,9 @@ function stamp(line: string): number {
 }
 
 /**
- * The activation figures only (no approval prompt). Each run is two fresh code-servers one after the
- * other: the do-nothing baseline extension alone, then Airlock alone (same settings, same event).
+ * The activation figures only (no approval prompt). Each run is fresh code-servers one after the
+ * other: the do-nothing baseline extension alone, then Airlock alone (same settings, same event),
+ * and with compareVsix another build of Airlock alone (before them in even runs, after in odd).
  */
 export async function activationFigures(runs: number, vsix: string, work: string, compareVsix?: string): Promise<Pick<EditorFigures, 'activationMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'workbenchMs'> & { compareMs: number[]; compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> }> {
   const paths = e2ePaths();
@@ -73,22 +74,25 @@ export async function activationFigures(runs: number, vsix: string, work: string
   const baselineMs: number[] = [];
   const compareMs: number[] = [];
   const compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> = [];
-  for (let i = 0; i < runs; i++) {
-    if (compareVsix) {
-      // Another build of Airlock (e.g. before a change), in its own fresh code-server in the same round.
-      const cvs = await startVsCode({ paths, vsix: compareVsix });
-      try {
-        const done = await until('"Airlock activated"', () => cvs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
-        const begin = cvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
-        if (!begin) throw new Error('no _doActivateExtension line for Airlock (compared build) in the extension host log');
-        compareMs.push(stamp(done) - stamp(begin));
-        const inside = / in (\d+) ms/.exec(done);
-        const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
-        if (inside && load) compareParts.push({ beforeEval: Math.round(Number(load[2]) - stamp(begin)), evaluate: Number(load[1]), activate: Number(inside[1]) });
-      } finally {
-        await cvs.stop();
-      }
+  // Another build of Airlock (e.g. before a change), in its own fresh code-server: before Airlock in
+  // even rounds, after it in odd ones (the order inside a round is not a bias).
+  const compareRun = async (): Promise<void> => {
+    if (!compareVsix) return;
+    const cvs = await startVsCode({ paths, vsix: compareVsix });
+    try {
+      const done = await until('"Airlock activated"', () => cvs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
+      const begin = cvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
+      if (!begin) throw new Error('no _doActivateExtension line for Airlock (compared build) in the extension host log');
+      compareMs.push(stamp(done) - stamp(begin));
+      const inside = / in (\d+) ms/.exec(done);
+      const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
+      if (inside && load) compareParts.push({ beforeEval: Math.round(Number(load[2]) - stamp(begin)), evaluate: Number(load[1]), activate: Number(inside[1]) });
+    } finally {
+      await cvs.stop();
     }
+  };
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) await compareRun();
     const t0 = Date.now();
     // The baseline first, in its own fresh code-server: installed next to Airlock, both activate on
     // onStartupFinished at the same moment and the baseline's span would hold Airlock's load.
@@ -124,6 +128,7 @@ export async function activationFigures(runs: number, vsix: string, work: string
     } finally {
       await vs.stop();
     }
+    if (i % 2 === 1) await compareRun();
   }
   return { activationMs, activateMs, beforeEvalMs, evalMs, baselineMs, workbenchMs, compareMs, compareParts };
 }
