@@ -7,18 +7,23 @@
  *     bundle is required) to Airlock's "Airlock activated" log line (the end of activate()).
  *     Both are millisecond timestamps written by VS Code's loggers in the same process. Each run is
  *     a fresh code-server (fresh user-data, extensions dir, browser profile): cold activations.
+ *     The span is split with the timestamps in Airlock's line (the bundle's first statement, the
+ *     call of activate()) and set next to the same span of a do-nothing extension
+ *     (bench/activationBaseline.ts) in its own fresh code-server each round: VS Code's own cost.
  *   - time from a hook request to the approval prompt being visible (approvalPromptFigures);
  *   - for context, workbench load: page navigation to `.monaco-workbench` in the browser.
  *
  * Usage: `editorFigures(runs)` returns the numbers; `editorSection(figures)` the BENCHMARKS.md lines.
  * Standalone: `node --import tsx bench/editor.ts [runs]` prints the section; `bench/editor.ts approval [n]`
- *   only the hook-request-to-approval-prompt figure (approvalPromptFigures).
+ *   only the hook-request-to-approval-prompt figure (approvalPromptFigures); `bench/editor.ts activation [n]`
+ *   only the activation rows (Airlock and the do-nothing baseline extension side by side).
  * Needs the e2e cache (node scripts/e2e-setup.mjs) and /usr/bin/chromium.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2ePaths, readSetupStamp } from '../scripts/e2e-paths.mjs';
+import { BASELINE_ID, BASELINE_LINE, baselineVsix } from './activationBaseline';
 import { packageTarget } from '../scripts/package-target.mjs';
 import { approvalPromptOnce, EXT_ID, shopWorkspace, windowDiscovery } from '../test/support/airlockVsCode';
 import { startVsCode, until } from '../test/support/vscode';
@@ -32,6 +37,12 @@ export interface EditorFigures {
   activationMs: number[];
   /** ms inside activate() as the extension records it ("Airlock activated (…) in N ms"), same runs. */
   activateMs: number[];
+  /** ms from VS Code's activation line to the bundle's first statement (VS Code's work, reading and compiling dist/extension.js), same runs. */
+  beforeEvalMs: number[];
+  /** ms evaluating dist/extension.js (its first statement to activate() being called), same runs. */
+  evalMs: number[];
+  /** The same span for an extension that does nothing (bench/activationBaseline.ts), in the same code-server runs. */
+  baselineMs: number[];
   /** ms from page navigation to the workbench DOM, same runs. */
   workbenchMs: number[];
   /** ms from spawning the hook shim with an ask-worthy request to its notification in the page, one VS Code, several requests. */
@@ -47,6 +58,81 @@ function stamp(line: string): number {
   return Date.parse(`${m[1]}T${m[2]}`);
 }
 
+/**
+ * The activation figures only (no approval prompt). Each run is fresh code-servers one after the
+ * other: the do-nothing baseline extension alone, then Airlock alone (same settings, same event),
+ * and with compareVsix another build of Airlock alone (before them in even runs, after in odd).
+ */
+export async function activationFigures(runs: number, vsix: string, work: string, compareVsix?: string): Promise<Pick<EditorFigures, 'activationMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'workbenchMs'> & { compareMs: number[]; compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> }> {
+  const paths = e2ePaths();
+  const baseline = baselineVsix(work);
+  const activationMs: number[] = [];
+  const workbenchMs: number[] = [];
+  const activateMs: number[] = [];
+  const beforeEvalMs: number[] = [];
+  const evalMs: number[] = [];
+  const baselineMs: number[] = [];
+  const compareMs: number[] = [];
+  const compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> = [];
+  // Another build of Airlock (e.g. before a change), in its own fresh code-server: before Airlock in
+  // even rounds, after it in odd ones (the order inside a round is not a bias).
+  const compareRun = async (): Promise<void> => {
+    if (!compareVsix) return;
+    const cvs = await startVsCode({ paths, vsix: compareVsix });
+    try {
+      const done = await until('"Airlock activated"', () => cvs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
+      const begin = cvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
+      if (!begin) throw new Error('no _doActivateExtension line for Airlock (compared build) in the extension host log');
+      compareMs.push(stamp(done) - stamp(begin));
+      const inside = / in (\d+) ms/.exec(done);
+      const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
+      if (inside && load) compareParts.push({ beforeEval: Math.round(Number(load[2]) - stamp(begin)), evaluate: Number(load[1]), activate: Number(inside[1]) });
+    } finally {
+      await cvs.stop();
+    }
+  };
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) await compareRun();
+    const t0 = Date.now();
+    // The baseline first, in its own fresh code-server: installed next to Airlock, both activate on
+    // onStartupFinished at the same moment and the baseline's span would hold Airlock's load.
+    const bvs = await startVsCode({ paths, vsix: baseline });
+    try {
+      const baseDone = await until(`"${BASELINE_LINE}"`, () => bvs.extensionLog(BASELINE_ID).split('\n').find((l) => l.includes(BASELINE_LINE)), 90_000);
+      const baseBegin = bvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${BASELINE_ID},`));
+      if (!baseBegin) throw new Error('no _doActivateExtension line for the baseline in the extension host log');
+      baselineMs.push(stamp(baseDone) - stamp(baseBegin));
+    } finally {
+      await bvs.stop();
+    }
+    const vs = await startVsCode({ paths, vsix });
+    try {
+      // startVsCode returns once the workbench and its status bar are there: an upper bound that
+      // includes code-server start; the browser-side figure is the navigation timing below.
+      const nav = await vs.page.evaluate(() => {
+        const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return e ? e.domContentLoadedEventEnd : NaN;
+      });
+      const done = await until('"Airlock activated"', () => vs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
+      const begin = vs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
+      if (!begin) throw new Error('no _doActivateExtension line for Airlock in the extension host log');
+      activationMs.push(stamp(done) - stamp(begin));
+      const inside = / in (\d+) ms/.exec(done);
+      if (inside) activateMs.push(Number(inside[1]));
+      const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
+      if (load) {
+        evalMs.push(Number(load[1]));
+        beforeEvalMs.push(Math.round(Number(load[2]) - stamp(begin)));
+      }
+      workbenchMs.push(Number.isFinite(nav) ? nav : Date.now() - t0);
+    } finally {
+      await vs.stop();
+    }
+    if (i % 2 === 1) await compareRun();
+  }
+  return { activationMs, activateMs, beforeEvalMs, evalMs, baselineMs, workbenchMs, compareMs, compareParts };
+}
+
 export async function editorFigures(runs = 3): Promise<EditorFigures> {
   const paths = e2ePaths();
   const setup = readSetupStamp(paths);
@@ -58,32 +144,9 @@ export async function editorFigures(runs = 3): Promise<EditorFigures> {
       .filter((f) => f.endsWith('.js'))
       .sort()
       .map((f) => ({ file: `dist/${f}`, bytes: statSync(join(root, 'dist', f)).size }));
-    const activationMs: number[] = [];
-    const workbenchMs: number[] = [];
-    const activateMs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = Date.now();
-      const vs = await startVsCode({ paths, vsix });
-      try {
-        // startVsCode returns once the workbench and its status bar are there: an upper bound that
-        // includes code-server start; the browser-side figure is the navigation timing below.
-        const nav = await vs.page.evaluate(() => {
-          const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-          return e ? e.domContentLoadedEventEnd : NaN;
-        });
-        const done = await until('"Airlock activated"', () => vs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
-        const begin = vs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
-        if (!begin) throw new Error('no _doActivateExtension line for Airlock in the extension host log');
-        activationMs.push(stamp(done) - stamp(begin));
-        const inside = / in (\d+) ms/.exec(done);
-        if (inside) activateMs.push(Number(inside[1]));
-        workbenchMs.push(Number.isFinite(nav) ? nav : Date.now() - t0);
-      } finally {
-        await vs.stop();
-      }
-    }
+    const activation = await activationFigures(runs, vsix, work);
     const approvalPromptMs = await approvalPromptFigures(runs + 2, vsix);
-    return { bundles, vsix: { bytes: statSync(vsix).size }, activationMs, activateMs, workbenchMs, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
+    return { bundles, vsix: { bytes: statSync(vsix).size }, ...activation, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -125,6 +188,17 @@ const med = (xs: number[]): number => {
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 };
 
+/** The activation rows of the table: the target row first, then its parts and the baseline. */
+export function activationRows(f: Pick<EditorFigures, 'activationMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs'>): string[] {
+  const row = (what: string, xs: number[]) => `| ${what} | ${xs.length} | ${med(xs).toFixed(0)} | ${xs.join(', ')} |`;
+  const out = [row('**extension activation (VS Code\'s span: load dist/extension.js + activate; target ≤ 100 ms)**', f.activationMs)];
+  if (f.beforeEvalMs.length) out.push(row('· of which VS Code before the bundle runs (its activation work, read and compile dist/extension.js)', f.beforeEvalMs));
+  if (f.evalMs.length) out.push(row('· of which evaluating dist/extension.js (first statement to activate())', f.evalMs));
+  if (f.activateMs.length) out.push(row('· of which activate() (status bar, commands, gate started)', f.activateMs));
+  if (f.baselineMs.length) out.push(row(`baseline: the same span for an extension that does nothing (${BASELINE_ID}, a fresh code-server just before each Airlock run)`, f.baselineMs));
+  return out;
+}
+
 export function editorSection(f: EditorFigures): string[] {
   const out: string[] = [];
   out.push(`Production build (minified). Activation in code-server ${f.codeServer} (VS Code ${f.codeServer.replace(/^4\./, '1.')}, extension host on Node ${f.node}), a fresh instance per run, timed from VS Code's log line that starts the activation of ${EXT_ID} to Airlock's "Airlock activated" log line (both millisecond timestamps from VS Code's loggers).`);
@@ -136,14 +210,35 @@ export function editorSection(f: EditorFigures): string[] {
   out.push('');
   out.push('| measure | runs | median ms | all runs ms |');
   out.push('| --- | ---: | ---: | --- |');
-  out.push(`| extension activation (load dist/extension.js + activate) | ${f.activationMs.length} | ${med(f.activationMs).toFixed(0)} | ${f.activationMs.join(', ')} |`);
-  if (f.activateMs.length) out.push(`| activate() alone, as the extension records it (target ≤ 100 ms) | ${f.activateMs.length} | ${med(f.activateMs).toFixed(0)} | ${f.activateMs.join(', ')} |`);
+  out.push(...activationRows(f));
   if (f.approvalPromptMs.length) out.push(`| hook request → approval notification visible (shim spawn to toast in the DOM) | ${f.approvalPromptMs.length} | ${med(f.approvalPromptMs).toFixed(0)} | ${f.approvalPromptMs.join(', ')} |`);
   out.push(`| workbench DOMContentLoaded in Chromium (context) | ${f.workbenchMs.length} | ${med(f.workbenchMs).toFixed(0)} | ${f.workbenchMs.map((x) => x.toFixed(0)).join(', ')} |`);
   return out;
 }
 
-if (require.main === module && process.argv[2] === 'approval') {
+if (require.main === module && process.argv[2] === 'activation') {
+  // Only the activation rows (no approval prompt figure): `bench/editor.ts activation [runs] [--no-build] [--compare OTHER.vsix]`.
+  const ci = process.argv.indexOf('--compare');
+  const compare = ci > 0 ? process.argv[ci + 1] : undefined;
+  const work = mkdtempSync(join(tmpdir(), 'airlock-bench-activation-'));
+  packageTarget({ out: join(work, 'airlock-linux-x64.vsix'), quiet: true, build: !process.argv.includes('--no-build') })
+    .then((vsix) => activationFigures(Number(process.argv[3] ?? 3), vsix, work, compare))
+    .then((f) => {
+      console.log(`dist/extension.js ${kib(statSync(join(root, 'dist', 'extension.js')).size)}`);
+      console.log('| measure | runs | median ms | all runs ms |\n| --- | ---: | ---: | --- |');
+      console.log(activationRows(f).join('\n'));
+      if (compare) {
+        console.log(`| the same span for ${compare} (same rounds) | ${f.compareMs.length} | ${med(f.compareMs).toFixed(0)} | ${f.compareMs.join(', ')} |`);
+        const parts = (k: 'beforeEval' | 'evaluate' | 'activate') => f.compareParts.map((p) => p[k]);
+        if (f.compareParts.length) for (const k of ['beforeEval', 'evaluate', 'activate'] as const) console.log(`| · ${k} (${compare}) | ${f.compareParts.length} | ${med(parts(k)).toFixed(0)} | ${parts(k).join(', ')} |`);
+      }
+    })
+    .catch((e: Error) => {
+      console.error(e.stack ?? e.message);
+      process.exitCode = 1;
+    })
+    .finally(() => rmSync(work, { recursive: true, force: true }));
+} else if (require.main === module && process.argv[2] === 'approval') {
   approvalPromptFigures(Number(process.argv[3] ?? 5))
     .then((xs) => console.log(`hook request -> approval notification visible: median ${med(xs)} ms (${xs.join(', ')})`))
     .catch((e: Error) => {

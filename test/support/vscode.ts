@@ -92,6 +92,8 @@ export interface StartOptions {
   paths: E2ePaths;
   /** The packaged extension to install before the workbench opens (optional: none installed). */
   vsix?: string;
+  /** More packaged extensions to install next to it (e.g. the activation baseline of bench/editor.ts). */
+  extraVsix?: string[];
   /** The folder to open; a temp folder when absent. */
   workspace?: string;
   /** Extra environment for code-server and so for the extension host. */
@@ -176,6 +178,7 @@ export async function startVsCode(o: StartOptions): Promise<VsCode> {
   writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...o.settings }, null, 2));
   const env = serverEnv(o, dirs.home, dirs.airlockHome);
   if (o.vsix) installVsix(o.paths, o.vsix, dirs.userData, dirs.extensions, env);
+  for (const x of o.extraVsix ?? []) installVsix(o.paths, x, dirs.userData, dirs.extensions, env);
 
   const port = await freePort();
   let output = '';

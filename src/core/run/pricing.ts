@@ -8,7 +8,11 @@
  *
  * Architecture Invariant: an unknown model has no price (undefined), never a price of zero.
  */
-import { calcPrice } from '@pydantic/genai-prices';
+import type * as GenaiPrices from '@pydantic/genai-prices';
+
+// The price table (~0.5 MB of code) is loaded when the first call is priced, not with the module.
+let prices: typeof GenaiPrices | undefined;
+const calcPrice: typeof GenaiPrices.calcPrice = (...args) => (prices ??= require('@pydantic/genai-prices') as typeof GenaiPrices).calcPrice(...args);
 
 export interface Tokens {
   input: number;

@@ -13,7 +13,8 @@
 import { z } from 'zod';
 import type { Action } from '../../core/action';
 import { actionHashOf, hashOf, sha256 } from '../../core/hash';
-import { judge, type Decision, type GateMode } from '../../core/judge';
+import type * as JudgeModule from '../../core/judge';
+import type { Decision, GateMode } from '../../core/judge';
 import type { EffectivePolicy } from '../../core/policy/layers';
 import type { HookRequest, HookResponse } from '../../core/protocol/bridge';
 import type { Approver } from '../../core/run/approver';
@@ -34,6 +35,17 @@ import { GatePolicies, type PolicyFileStatus } from './gatePolicies';
 import { internalDecision, RunMemories, summarize, writtenText } from './runMemories';
 
 export type { PolicyFileStatus } from './gatePolicies';
+
+/**
+ * The judge with its classifiers (most of the gate's code) is evaluated when the first request is
+ * judged, or earlier by loadJudge() once the editor has finished activating: starting the gate (its
+ * bridge, ledger and policy) does not wait for it. Every request is judged by the same code either way.
+ */
+let judgeModule: typeof JudgeModule | undefined;
+export function loadJudge(): typeof JudgeModule {
+  return (judgeModule ??= require('../../core/judge') as typeof JudgeModule);
+}
+const judge: typeof JudgeModule.judge = (...args) => loadJudge().judge(...args);
 export { summarize } from './runMemories';
 
 /**

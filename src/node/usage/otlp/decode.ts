@@ -10,7 +10,7 @@
  *
  * Architecture Invariant: a body that does not decode throws; the receiver answers 400 with the reason.
  */
-import protoRoot from 'otlp-proto-generated/build/src/generated/root';
+import type protoRootModule from 'otlp-proto-generated/build/src/generated/root';
 
 export type Signal = 'logs' | 'metrics' | 'traces';
 export type Scalar = string | number | boolean;
@@ -61,27 +61,28 @@ interface ProtoType {
   encode(m: Record<string, unknown>): { finish(): Uint8Array };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const collector = (protoRoot as any).opentelemetry.proto.collector as Record<string, { v1: Record<string, ProtoType> }>;
-const REQUEST: Record<Signal, ProtoType> = {
-  logs: collector.logs!.v1.ExportLogsServiceRequest!,
-  metrics: collector.metrics!.v1.ExportMetricsServiceRequest!,
-  traces: collector.trace!.v1.ExportTraceServiceRequest!,
-};
-const RESPONSE: Record<Signal, ProtoType> = {
-  logs: collector.logs!.v1.ExportLogsServiceResponse!,
-  metrics: collector.metrics!.v1.ExportMetricsServiceResponse!,
-  traces: collector.trace!.v1.ExportTraceServiceResponse!,
-};
+// The generated protobuf classes are loaded with the first OTLP body, not when the receiver starts
+// (the extension's activation does not pay for them).
+let types: { request: Record<Signal, ProtoType>; response: Record<Signal, ProtoType> } | undefined;
+function proto(): NonNullable<typeof types> {
+  if (types) return types;
+  const m = require('otlp-proto-generated/build/src/generated/root') as { default?: typeof protoRootModule } & typeof protoRootModule;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const collector = ((m.default ?? m) as any).opentelemetry.proto.collector as Record<string, { v1: Record<string, ProtoType> }>;
+  return (types = {
+    request: { logs: collector.logs!.v1.ExportLogsServiceRequest!, metrics: collector.metrics!.v1.ExportMetricsServiceRequest!, traces: collector.trace!.v1.ExportTraceServiceRequest! },
+    response: { logs: collector.logs!.v1.ExportLogsServiceResponse!, metrics: collector.metrics!.v1.ExportMetricsServiceResponse!, traces: collector.trace!.v1.ExportTraceServiceResponse! },
+  });
+}
 
 /** The encoded full-success response for a signal (an empty Export*ServiceResponse). */
 export function successResponse(signal: Signal): Uint8Array {
-  return RESPONSE[signal].encode({}).finish();
+  return proto().response[signal].encode({}).finish();
 }
 
 /** Decode a protobuf ExportXServiceRequest into the OTLP/JSON object shape. Throws when it is not one. */
 export function protobufToObject(signal: Signal, body: Uint8Array): Record<string, unknown> {
-  const t = REQUEST[signal];
+  const t = proto().request[signal];
   return t.toObject(t.decode(body), { longs: String, enums: Number, bytes: Array });
 }
 
