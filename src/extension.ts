@@ -156,6 +156,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const checkpoints: CheckpointPort = {
       plan: async (...a) => cp().plan(...a),
       contentAt: async (...a) => cp().contentAt(...a),
+      mergedAt: async (...a) => cp().mergedAt(...a),
       undo: async (...a) => cp().undo(...a),
       stats: async () => cp().stats(),
       clear: async () => cp().clear(),
