@@ -1,7 +1,7 @@
 /**
  * The layer rules and "no import cycles", checked by `npm run lint` (part of `npm test`).
  * Layers (ARCHITECTURE.md): core is pure; node and vscode use core and never each other; only
- * extension.ts and cli/ wire node adapters to the editor or the command line; the webview bundle
+ * extension.ts (with editorAdapters.ts) and cli/ wire node adapters to the editor or the command line; the webview bundle
  * imports core only. Type-only imports count too: a cycle of types is still a tangle to read.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
