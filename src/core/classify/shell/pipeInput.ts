@@ -99,14 +99,9 @@ export function listerListing(name: string, args: string[], isDir: (p: string) =
     return (files.length ? files : ['.']).map((f) => operand(f, true, names, name, isDir));
   }
   if (name === 'find') {
-    let i = 0;
-    // -L (and -follow) descend through symbolic links: a listed path may lead out of its root.
-    if (args.includes('-L') || args.includes('-follow')) return undefined;
-    while (i < args.length && /^-(H|L|P|O\d*|D)$/.test(args[i]!)) i += args[i] === '-D' ? 2 : 1;
-    const roots: string[] = [];
-    while (i < args.length && !/^[-(!]/.test(args[i]!)) roots.push(args[i++]!);
-    const expr = args.slice(i);
-    if (expr.some((a) => FIND_OUTPUT_CHANGERS.has(a))) return undefined;
+    const found = findRoots(args);
+    if (!found) return undefined;
+    const { roots, expr } = found;
     // Name tests bound the listed names; a negation, a path or regex test, or `-o` with other
     // tests make the set wider than the names given: any name then.
     const names: string[] = [];
@@ -174,6 +169,18 @@ function operand(f: string, recursive: boolean, names: string[] | undefined, by:
   return { root: dir, names: [name], recursive: false, dots: true, by };
 }
 
+/** `find`'s starting points and its expression; undefined when what it prints is not (only) paths under them. */
+function findRoots(args: string[]): { roots: string[]; expr: string[] } | undefined {
+  // -L (and -follow) descend through symbolic links: a listed path may lead out of its root.
+  if (args.includes('-L') || args.includes('-follow')) return undefined;
+  let i = 0;
+  while (i < args.length && /^-(H|L|P|O\d*|D)$/.test(args[i]!)) i += args[i] === '-D' ? 2 : 1;
+  const roots: string[] = [];
+  while (i < args.length && !/^[-(!]/.test(args[i]!)) roots.push(args[i++]!);
+  const expr = args.slice(i);
+  return expr.some((a) => FIND_OUTPUT_CHANGERS.has(a)) ? undefined : { roots, expr };
+}
+
 /** Roots of the paths a lister prints, or undefined when its output is not (only) paths under roots. */
 function listerRoots(name: string, args: string[]): string[] | undefined {
   if (name === 'grep' || name === 'egrep' || name === 'fgrep') {
@@ -193,14 +200,8 @@ function listerRoots(name: string, args: string[]): string[] | undefined {
     return files.length ? files : ['.'];
   }
   if (name === 'find') {
-    let i = 0;
-    // -L (and -follow) descend through symbolic links: a listed path may lead out of its root.
-    if (args.includes('-L') || args.includes('-follow')) return undefined;
-    while (i < args.length && /^-(H|L|P|O\d*|D)$/.test(args[i]!)) i += args[i] === '-D' ? 2 : 1;
-    const roots: string[] = [];
-    while (i < args.length && !/^[-(!]/.test(args[i]!)) roots.push(args[i++]!);
-    if (args.slice(i).some((a) => FIND_OUTPUT_CHANGERS.has(a))) return undefined;
-    return roots.length ? roots : ['.'];
+    const found = findRoots(args);
+    return found && (found.roots.length ? found.roots : ['.']);
   }
   if (name === 'git' && args[0] === 'ls-files') {
     const { flags, ops } = parse(args.slice(1), new Set(['-x', '--exclude', '-X', '--exclude-from', '--exclude-per-directory', '--format', '--with-tree', '--abbrev']));
