@@ -1,40 +1,81 @@
 /**
  * The shim's side of the bridge: one authenticated POST to the gate found through the discovery
  * file. Every failure is reported with its cause (the shim then decides offline); nothing throws.
+ *
+ * The POST is HTTP/1.1 written on a plain socket (node:net), not node:http: the hook runs once per
+ * agent tool call, and loading node:http's client costs ~15 % of a bare Node start (BENCHMARKS §4b).
+ * The bridge is our own server on loopback: it answers with a content-length and closes (the
+ * request says `connection: close`); anything else is a bad response, and the shim decides offline.
  */
-import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { DiscoveryFile, HookRequest, HookResponse } from '../../core/protocol/bridge';
 import { checkHookResponse } from '../../core/protocol/bridgeGuards';
 
 export type BridgeFailure = 'unreachable' | 'auth' | 'timeout' | 'refused' | 'bad-response';
 export type BridgeResult = { ok: true; response: HookResponse } | { ok: false; cause: BridgeFailure; reason: string };
 
+/** The most a bridge answer may be (the gate's own replies are a few KB). */
+const MAX_RESPONSE = 4 * 1024 * 1024;
+
+/** Status and body of one complete HTTP/1.1 response, or why it is not one (undefined: need more bytes). */
+export function parseResponse(buf: Buffer, ended: boolean): { status: number; text: string } | { bad: string } | undefined {
+  const head = buf.indexOf('\r\n\r\n');
+  if (head < 0) return ended ? { bad: 'the answer ended inside its headers' } : buf.length > 64 * 1024 ? { bad: 'headers too long' } : undefined;
+  const lines = buf.subarray(0, head).toString('latin1').split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0] ?? '');
+  if (!m) return { bad: `not an HTTP/1.x status line (${JSON.stringify((lines[0] ?? '').slice(0, 40))})` };
+  let length: number | undefined;
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    const name = l.slice(0, i).trim().toLowerCase();
+    const value = l.slice(i + 1).trim();
+    if (name === 'transfer-encoding' && value.toLowerCase() !== 'identity') return { bad: `transfer-encoding ${value} is not read here` };
+    if (name === 'content-length') {
+      if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) return { bad: `bad content-length ${value}` };
+      length = Number(value);
+    }
+  }
+  const body = buf.subarray(head + 4);
+  if (length === undefined) return ended ? { status: Number(m[1]), text: body.toString('utf8') } : undefined;
+  if (body.length < length) return ended ? { bad: `the answer ended after ${body.length} of ${length} bytes` } : undefined;
+  return { status: Number(m[1]), text: body.subarray(0, length).toString('utf8') };
+}
+
 export function postJson(d: DiscoveryFile, path: string, body: unknown, timeoutMs: number): Promise<{ status: number; text: string } | { error: BridgeFailure; reason: string }> {
   return new Promise((resolve) => {
     const url = new URL(path, d.url);
     const text = JSON.stringify(body);
+    const port = Number(url.port);
     let settled = false;
+    const socket = connect({ host: '127.0.0.1', port });
     const done = (v: { status: number; text: string } | { error: BridgeFailure; reason: string }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      socket.destroy();
       resolve(v);
     };
-    const req = request(
-      { host: '127.0.0.1', port: Number(url.port), path: url.pathname, method: 'POST', agent: false, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${d.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (e) => done({ error: 'unreachable', reason: `bridge response failed: ${e.message}` }));
-      },
-    );
-    const timer = setTimeout(() => {
-      done({ error: 'timeout', reason: `the gate did not answer within ${timeoutMs} ms` });
-      req.destroy();
-    }, Math.max(1, timeoutMs));
-    req.on('error', (e: NodeJS.ErrnoException) => done({ error: 'unreachable', reason: `cannot reach the gate at ${d.url} (${e.code ?? e.message})` }));
-    req.end(text);
+    const timer = setTimeout(() => done({ error: 'timeout', reason: `the gate did not answer within ${timeoutMs} ms` }), Math.max(1, timeoutMs));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (ended: boolean): void => {
+      const r = parseResponse(Buffer.concat(chunks, size), ended);
+      if (r === undefined) return;
+      done('bad' in r ? { error: 'unreachable', reason: `bridge response failed: ${r.bad}` } : r);
+    };
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+      if (size > MAX_RESPONSE) return done({ error: 'unreachable', reason: 'bridge response failed: larger than 4 MB' });
+      settle(false);
+    });
+    socket.on('end', () => settle(true));
+    socket.on('close', () => settle(true));
+    socket.on('error', (e: NodeJS.ErrnoException) => done({ error: 'unreachable', reason: `cannot reach the gate at ${d.url} (${e.code ?? e.message})` }));
+    const head = [`POST ${url.pathname} HTTP/1.1`, `host: 127.0.0.1:${port}`, `authorization: Bearer ${d.token}`, 'content-type: application/json', `content-length: ${Buffer.byteLength(text)}`, 'connection: close', '', ''].join('\r\n');
+    // write, not end: a half-closed request makes Node's HTTP server abort it (httpAllowHalfOpen is off).
+    socket.write(head + text);
   });
 }
 
@@ -59,7 +100,8 @@ export async function askGate(d: DiscoveryFile, body: HookRequest, timeoutMs: nu
 export function probeGate(d: Pick<DiscoveryFile, 'url' | 'token'>, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const url = new URL(d.url);
-    const req = request({ host: '127.0.0.1', port: Number(url.port), path: '/v1/health', method: 'GET', agent: false, timeout: timeoutMs, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${d.token}` } }, (res) => {
+    const { request } = require('node:http') as typeof import('node:http');
+    const req = request({ host: '127.0.0.1', port: Number(url.port), path: '/v1/health', method: 'GET', agent: false, timeout: timeoutMs, headers: { host: `127.0.0.1:${url.port}`, authorization: `Bearer ${d.token}` } }, (res: IncomingMessage) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
