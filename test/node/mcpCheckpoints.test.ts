@@ -209,3 +209,37 @@ describe("the editor's language model tools preview as the gate judges (checkpoi
     }
   });
 });
+
+describe('airlock mcp prunes old checkpoints when it starts, at most once an hour (agents start one per session)', () => {
+  it('checkpoints past the age limit are gone shortly after a server starts; a start within the hour prunes nothing', async () => {
+    const { CheckpointStore } = await import('../../src/node/checkpoints/store');
+    const { utimesSync } = await import('node:fs');
+    const store = new CheckpointStore(airlockHome, {});
+    const stamp = join(store.dir, 'last-prune');
+    const before = await store.list();
+    assert.ok(before.length >= 2, `the tests above left checkpoints (${before.length})`);
+    const tiny = { ...env, AIRLOCK_CHECKPOINT_MAX_AGE_DAYS: String(1 / 86_400) }; // ~1 s
+    const young = Date.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    // A prune ran a minute ago: a new server leaves everything, even past a ~1 s age limit.
+    utimesSync(stamp, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const early = await connectAirlock(['--workspace', ws, '--gate', 'local'], tiny);
+    await new Promise((r) => setTimeout(r, 1500));
+    await early.close();
+    assert.equal((await store.list()).length, before.length, 'no prune within the hour');
+    // The last prune two hours ago: the next server prunes everything older than the limit.
+    utimesSync(stamp, new Date(Date.now() - 7_200_000), new Date(Date.now() - 7_200_000));
+    const pruning = await connectAirlock(['--workspace', ws, '--gate', 'local'], tiny);
+    try {
+      let left = before.length;
+      for (let i = 0; i < 100 && left > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = (await store.list()).filter((c) => Date.parse(c.createdAt) < young).length;
+      }
+      assert.equal(left, 0, 'every checkpoint older than the limit was pruned');
+      assert.ok(Date.now() - statSync(stamp).mtimeMs < 60_000, 'the prune was stamped');
+    } finally {
+      await pruning.close();
+    }
+  });
+});

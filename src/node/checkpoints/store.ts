@@ -18,7 +18,7 @@
  *   undo can tell whether the person changed them since.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitError, readBlobs, runGit } from './git';
 import { isCheckpointId, NotSnapshotable, parseDiffTree, parseMeta, REF, type CheckpointInfo, type CheckpointMeta, type CheckpointTarget, type FileChange, type RestoreResult, type TakeResult, type UndoPlan } from './model';
@@ -272,6 +272,22 @@ export class CheckpointStore {
     await this.serial(key, async () => {
       for (const r of [`${REF}${id}`, `${REF}${id}-after`]) await runGit(this.repos.env(key), ['update-ref', '-d', r]).catch(() => undefined);
     });
+  }
+
+  /**
+   * prune() unless one ran within `intervalMs` (a stamp file in the store's folder): for processes
+   * that start often, such as `airlock mcp` once per agent session.
+   */
+  async pruneIfDue(intervalMs: number, now = Date.now()): Promise<{ removed: number } | undefined> {
+    const stamp = join(this.dir, 'last-prune');
+    try {
+      if (now - statSync(stamp).mtimeMs < intervalMs) return undefined;
+    } catch {
+      // no stamp yet: due
+    }
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(stamp, `${new Date(now).toISOString()}\n`);
+    return this.prune(now);
   }
 
   /** Remove checkpoints older than maxAgeDays, then the oldest until the store is under maxTotalBytes. */

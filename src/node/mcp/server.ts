@@ -69,6 +69,9 @@ export function localGate(o: LocalGateOptions): OpenedGate {
   // checkpointed first and run on the staged rung; a checkpoint that cannot be taken asks (fail closed).
   const cpSettings = o.checkpoints === undefined ? checkpointSettingsFromEnv(process.env) : o.checkpoints;
   const checkpoints = cpSettings === false ? undefined : new GateCheckpoints(new CheckpointStore(o.home, cpSettings), o.log);
+  // Housekeeping at start, as `airlock serve` does (checkpoints past their age, then the oldest past
+  // the size cap; in the background), but at most once an hour: agents start one server per session.
+  if (checkpoints) void checkpoints.store.pruneIfDue(3_600_000).then((r) => r?.removed && o.log(`checkpoints: pruned ${r.removed}`), () => undefined);
   const gate = new Gate({ ledger, approver: o.approver ?? elicitation!, mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(checkpoints ? { checkpoints } : {}), ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy();
   return {
