@@ -6,7 +6,6 @@
  * (bench/editor.ts measures activation). Nothing here is on the gate's path: the gate host and
  * everything it judges with start in activate().
  */
-import * as vscode from 'vscode';
 import type { AgentHooks } from './core/gateControl';
 import type { CheckpointPort } from './core/run/checkpointPort';
 import type { EditorTools } from './node/mcp/lmTools';
@@ -15,6 +14,7 @@ import type { PanelDbUndo } from './node/checkpoints/dbUndoRows';
 import type { CheckpointSettings } from './node/checkpoints/settings';
 import type { GateHost } from './node/gate/gateHost';
 import type { DbSpec } from './node/mcp/databases';
+import type { ListPort, SecretPort } from './node/db/connections';
 
 const lazy = {
   tools: () => require('./node/mcp/lmTools') as typeof import('./node/mcp/lmTools'),
@@ -32,19 +32,22 @@ const lazy = {
   policyReview: () => require('./node/policy/workspacePolicyReview') as typeof import('./node/policy/workspacePolicyReview'),
 };
 
+/** What the adapters need from the editor, as plain values and ports (this file does not import 'vscode'). */
 export interface AdapterContext {
-  context: vscode.ExtensionContext;
   home: string;
   roots: string[];
   gate: GateHost;
   checkpointSettings: Partial<CheckpointSettings> | false;
-  log: vscode.LogOutputChannel;
-}
-
-/** The language model tool names the package contributes (the same list EditorTools.contributions() generates; a test keeps them equal). */
-export function contributedToolNames(context: vscode.ExtensionContext): string[] {
-  const pkg = context.extension.packageJSON as { contributes?: { languageModelTools?: Array<{ name?: unknown }> } };
-  return (pkg.contributes?.languageModelTools ?? []).map((t) => t.name).filter((n): n is string => typeof n === 'string');
+  log: (line: string) => void;
+  /** The editor session's id: undo steps are recorded under `undo-<id>`. */
+  sessionId: string;
+  extensionPath: string;
+  extensionVersion: string;
+  /** The editor's secret storage and global state, where database connections are kept. */
+  secrets: SecretPort;
+  state: ListPort;
+  /** Owns what must be closed when the extension deactivates. */
+  onDispose: (dispose: () => void) => void;
 }
 
 /** The agents' hook installers, loaded when a hooks command first runs. */
@@ -63,11 +66,11 @@ function lazyAgentHooks(load: () => AgentHooks): AgentHooks {
 
 /** Every adapter the editor's features use, each built on its first call. */
 export function editorAdapters(a: AdapterContext) {
-  const { context, home, roots, gate, log } = a;
+  const { home, roots, gate, log } = a;
   // Airlock's own tools for Copilot; their effect store's dead letters are listed in the run log panel.
   let toolsOpen: EditorTools | undefined;
-  const tools = (): EditorTools => (toolsOpen ??= new (lazy.tools().EditorTools)({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log: (l) => log.info(l) }));
-  context.subscriptions.push({ dispose: () => toolsOpen?.close() });
+  const tools = (): EditorTools => (toolsOpen ??= new (lazy.tools().EditorTools)({ home, workspaceRoots: roots, gate: () => gate.currentGate(), log }));
+  a.onDispose(() => toolsOpen?.close());
   let queries: LedgerQueries | undefined;
   const openQueries = (): LedgerQueries => (queries ??= lazy.queries().LedgerQueries.open(gate.ledgerPath));
   // Undo of a database write from its before-images, through this window's gate (recorded): the
@@ -77,7 +80,7 @@ export function editorAdapters(a: AdapterContext) {
     const g = gate.currentGate();
     if (!store) return { ok: false as const, code: 'internal' as const, message: 'the effect store could not open' };
     if (!g) return { ok: false as const, code: 'denied' as const, message: 'the gate of this window is not running (killed, stopped or starting); nothing is undone until it is armed' };
-    return lazy.dbUndo().undoStep(target, { store, gate: g, connection: (n) => tools().database(n), sessionId: `undo-${vscode.env.sessionId}`, requestedBy });
+    return lazy.dbUndo().undoStep(target, { store, gate: g, connection: (n) => tools().database(n), sessionId: `undo-${a.sessionId}`, requestedBy });
   };
   // Database writes with before-images get the same Undo in the run log.
   const panelDb = (): PanelDbUndo | undefined => {
@@ -98,7 +101,7 @@ export function editorAdapters(a: AdapterContext) {
     if (cpOpen) return cpOpen;
     const m = lazy.checkpoints();
     const settings = a.checkpointSettings === false ? {} : a.checkpointSettings;
-    return (cpOpen = new m.PanelCheckpoints(new m.CheckpointStore(home, settings), openQueries, () => gate.currentGate(), `undo-${vscode.env.sessionId}`, panelDb));
+    return (cpOpen = new m.PanelCheckpoints(new m.CheckpointStore(home, settings), openQueries, () => gate.currentGate(), `undo-${a.sessionId}`, panelDb));
   };
   const checkpoints: CheckpointPort = {
     plan: async (...x) => cp().plan(...x),
@@ -114,11 +117,11 @@ export function editorAdapters(a: AdapterContext) {
     undoDb,
     checkpoints,
     runLogRows: () => lazy.dbUndoRows().withDbUndo(openQueries(), panelDb),
-    agentHooks: lazyAgentHooks(() => lazy.agentHooks().editorAgentHooks({ extensionPath: context.extensionPath, airlockHome: home, projectDir: roots[0] })),
+    agentHooks: lazyAgentHooks(() => lazy.agentHooks().editorAgentHooks({ extensionPath: a.extensionPath, airlockHome: home, projectDir: roots[0] })),
     userPolicy: () => lazy.policyStore().loadEffectivePolicy({ workspaceRoots: [] }).policy,
     mcpLaunch: (databases: DbSpec[]) =>
-      lazy.mcpDefinition().airlockMcpLaunch({ extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'), execPath: process.execPath, discoveryPath: gate.discoveryPath, home, workspaceRoots: roots, databases }),
-    connections: () => new (lazy.connections().ConnectionRegistry)(context.secrets, context.globalState),
+      lazy.mcpDefinition().airlockMcpLaunch({ extensionPath: a.extensionPath, extensionVersion: a.extensionVersion, execPath: process.execPath, discoveryPath: gate.discoveryPath, home, workspaceRoots: roots, databases }),
+    connections: () => new (lazy.connections().ConnectionRegistry)(a.secrets, a.state),
     reviewPolicy: () => lazy.policyReview().reviewWorkspacePolicy({ home, workspaceRoots: roots }),
     acceptPolicy: (hash: string) => lazy.policyReview().acceptWorkspacePolicy({ home, workspaceRoots: roots }, hash),
   };

@@ -10,7 +10,7 @@ import { airlockHome } from './node/environment';
 import { GateHost } from './node/gate/gateHost';
 import { loadJudge } from './node/gate/gate';
 import { editorCheckpointSettings } from './node/checkpoints/settings';
-import { contributedToolNames, editorAdapters } from './editorAdapters';
+import { editorAdapters } from './editorAdapters';
 import type { DbSpec } from './node/mcp/databases';
 import { registerCheckpoints } from './vscode/checkpoints';
 import { registerAgentCommands } from './vscode/agentCommands';
@@ -29,6 +29,12 @@ import { registerRunCommands } from './vscode/runBudget';
 import { registerRunLog } from './vscode/runLog';
 import { registerStatusBar } from './vscode/statusBar';
 import { registerWorkspacePolicyReview } from './vscode/workspacePolicy';
+
+/** The language model tool names the package contributes (the same list EditorTools.contributions() generates; a test keeps them equal). */
+function contributedToolNames(context: vscode.ExtensionContext): string[] {
+  const pkg = context.extension.packageJSON as { contributes?: { languageModelTools?: Array<{ name?: unknown }> } };
+  return (pkg.contributes?.languageModelTools ?? []).map((t) => t.name).filter((n): n is string => typeof n === 'string');
+}
 
 let host: GateHost | undefined;
 /** performance.now() when the bundle began to evaluate (esbuild banner; absent when loaded from source). */
@@ -64,7 +70,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     });
     const gate = host;
     // What only a command, a panel or a tool call needs is opened on first use (src/editorAdapters.ts).
-    const x = editorAdapters({ context, home, roots, gate, checkpointSettings: cpSettings, log });
+    const x = editorAdapters({
+      home, roots, gate, checkpointSettings: cpSettings, log: (l) => log.info(l), sessionId: vscode.env.sessionId,
+      extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'),
+      secrets: context.secrets, state: context.globalState, onDispose: (dispose) => context.subscriptions.push({ dispose }),
+    });
 
     registerStatusBar(context, gate);
     // The menu's checkpoints line (count, size, the last one): the store opens on first use.

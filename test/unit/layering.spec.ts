@@ -33,6 +33,14 @@ describe('architecture invariants', () => {
     assert.deepEqual(bad, []);
   });
 
+  it("only src/vscode/ and src/extension.ts import 'vscode' (editorAdapters.ts gets plain values and ports)", () => {
+    const offenders = files(join(root, 'src'))
+      .filter((f) => !relative(root, f).startsWith(join('src', 'vscode')) && relative(root, f) !== join('src', 'extension.ts'))
+      .filter((f) => importsOf(f).some((i) => i === 'vscode'))
+      .map((f) => relative(root, f));
+    assert.deepEqual(offenders, []);
+  });
+
   it("every contributed command is registered in the code", () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };
     const src = files(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
