@@ -3,6 +3,7 @@
 //   dist/cli.js        the `airlock` command (node, cjs): a dispatcher; dist/check.js and dist/commands.js hold the commands
 //   dist/hook.js       the hook's entry (the installed command): compiles dist/shim.js, the shim, from its code cache;
 //                      dist/offline.js is the shim's offline judge, loaded on demand
+//   dist/ledgerWriter.js  the ledger's writer thread (worker_threads), started by whichever bundle hosts a gate
 //   dist/vendor/*.js   mvdan/sh and node-sql-parser's dialects, required by the bundles above on first use
 //   dist/policy.schema.json  generated from the zod policy schema (jsonValidation)
 //   dist/libpg-query.wasm    the PostgreSQL parser, loaded at run time next to the bundles
@@ -94,6 +95,8 @@ await Promise.all([
   build({ ...split, entryPoints: ['src/cli/hookEntry.ts'], outfile: 'dist/hook.js', minify: true }),
   build({ ...split, entryPoints: ['src/cli/hookMain.ts'], outfile: 'dist/shim.js', minify: true }),
   build({ ...split, entryPoints: ['src/node/gate/offlineJudge.ts'], outfile: 'dist/offline.js', minify: true }),
+  // The ledger's writer thread (a worker_threads entry, src/node/ledger/ledgerWriter.ts starts it).
+  build({ ...split, entryPoints: ['src/node/ledger/ledgerWriterWorker.ts'], outfile: 'dist/ledgerWriter.js', minify: true }),
   ...Object.entries(VENDOR).map(([mod, file]) => build({ ...common, entryPoints: [mod], outfile: `dist/vendor/${file}`, minify: true, sourcemap: false })),
   // The run log webview: a browser bundle (imports core/protocol and core/present only).
   build({ ...common, platform: 'browser', target: 'chrome120', format: 'iife', external: [], entryPoints: ['src/webview/runLog.ts'], outfile: 'dist/webview/runLog.js' }),

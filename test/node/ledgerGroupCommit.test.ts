@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hashOf } from '../../src/core/hash';
 import { GroupCommit } from '../../src/node/ledger/groupCommit';
+import { LedgerWriterThread } from '../../src/node/ledger/ledgerWriter';
 import { anchorPathFor, Ledger, type StepInput } from '../../src/node/ledger/ledger';
 import { ROOT, tempDir } from '../support/gateway';
 
@@ -128,10 +129,95 @@ describe('ledger group commit', () => {
     l.close();
   });
 
-  for (const durability of ['process', 'power'] as const) {
-    it(`SIGKILL mid-burst (durability ${durability}): every acknowledged step is in the reopened ledger, chain and anchor verify`, async () => {
+  it('on the writer thread: many steps per transaction, in order, each resolved only once its commit is visible to another connection', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path, { anchor: f.anchor });
+    const a = l.runFor('claude', 'A', 't').id;
+    const b = l.runFor('claude', 'B', 't').id;
+    l.appendStep(step(a, -1));
+    const gc = new GroupCommit(l, { maxBatch: 64, maxQueue: 256 });
+    const writer = await LedgerWriterThread.start(l.writeTarget());
+    gc.useWriter(writer);
+    assert.equal(gc.threaded, true);
+    // A second, read-only connection: a resolved step must already be committed (visible to it).
+    const reader = Ledger.open(f.path, { readonly: true, check: false });
+    const seen = reader.database().prepare('SELECT 1 FROM steps WHERE id = ?');
+    let invisible = 0;
+    const rows = await Promise.all(Array.from({ length: 1000 }, (_, i) => gc.append(step(i % 3 ? a : b, i)).then((row) => {
+      if (seen.get(row.id) === undefined) invisible++;
+      return row;
+    })));
+    assert.equal(invisible, 0, 'no step resolved before its commit');
+    assert.ok(gc.stats.transactions < 1000 / 8, `batched: ${gc.stats.transactions} transactions for 1000 steps`);
+    assert.deepEqual(rows.filter((r) => r.run_id === a).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === a).length }, (_, k) => k + 2));
+    assert.deepEqual(rows.filter((r) => r.run_id === b).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === b).length }, (_, k) => k + 1));
+    const all = l.allSteps();
+    assert.deepEqual(all.slice(1).map((r) => r.id), rows.map((r) => r.id), 'written in the order appended');
+    assert.deepEqual(all.slice(1), rows, 'the rows resolved are the rows stored');
+    assert.ok(!all.some((r) => (r.action_json ?? '').includes('hunter2pw')), 'masked before storage');
+    await gc.close();
+    assert.equal(writer.alive, false, 'close() ends the thread');
+    reader.close();
+    l.close();
+    const r = Ledger.open(f.path, { anchor: f.anchor, readonly: true });
+    assert.equal(r.integrity.ok, true, JSON.stringify(r.integrity.problems));
+    assert.equal(r.integrity.steps, 1001);
+    assert.equal(r.integrity.anchor.status, 'matched', 'the anchor followed the rows the thread wrote');
+    r.close();
+  });
+
+  it('on the writer thread: one step that cannot be written fails alone; the rest of its batch commits', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path);
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 16 });
+    gc.useWriter(await LedgerWriterThread.start(l.writeTarget()));
+    const results = await Promise.allSettled([gc.append(step(a, 0)), gc.append(step('no-such-run', 1)), gc.append(step(a, 2))]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /no run no-such-run/);
+    assert.deepEqual(l.allSteps().map((r) => r.seq), [1, 2]);
+    assert.equal(gc.stats.failed, 1);
+    await gc.close();
+    l.close();
+  });
+
+  it('the writer thread dies mid-burst: what it had not answered is written on the main thread, nothing twice, the chain verifies', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path, { anchor: f.anchor });
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 32, maxQueue: 512 });
+    const stops: string[] = [];
+    const writer = await LedgerWriterThread.start(l.writeTarget(), (reason) => stops.push(reason));
+    gc.useWriter(writer);
+    const ps = Array.from({ length: 3000 }, (_, i) => gc.append(step(a, i)));
+    // Let a few batches go through the thread, then end it from outside while others are in flight.
+    while (gc.stats.steps < 64) await new Promise((r) => setImmediate(r));
+    await (writer as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    const results = await Promise.allSettled(ps);
+    assert.equal(writer.alive, false);
+    assert.match(stops.join('\n'), /writer thread stopped/);
+    assert.equal(gc.threaded, false, 'back to the main thread');
+    const ok = results.filter((r): r is PromiseFulfilledResult<Awaited<(typeof ps)[number]>> => r.status === 'fulfilled').map((r) => r.value);
+    assert.equal(ok.length, 3000, `every step written: ${results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)).slice(0, 2).join('; ')}`);
+    const all = l.allSteps();
+    assert.equal(all.length, 3000, 'nothing written twice');
+    assert.deepEqual(new Set(all.map((r) => r.id)), new Set(ok.map((r) => r.id)));
+    assert.deepEqual(all.map((r) => r.seq), Array.from({ length: 3000 }, (_, k) => k + 1));
+    await gc.close();
+    l.close();
+    const r = Ledger.open(f.path, { anchor: f.anchor, readonly: true });
+    assert.equal(r.integrity.ok, true, JSON.stringify(r.integrity.problems));
+    r.close();
+  });
+
+  it('a writer thread on a ledger file that does not exist does not start, and says why', async () => {
+    await assert.rejects(LedgerWriterThread.start({ path: join(dir, 'nope', 'missing.sqlite'), durability: 'process' }), /could not open .*missing\.sqlite/);
+  });
+
+  for (const [durability, writer] of [['process', 'main'], ['power', 'main'], ['process', 'thread'], ['power', 'thread']] as const) {
+    it(`SIGKILL mid-burst (durability ${durability}, written on the ${writer === 'thread' ? "ledger's writer thread" : 'main thread'}): every acknowledged step is in the reopened ledger, chain and anchor verify`, async () => {
       const f = fresh();
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'ledgerAppender.ts'), f.path, f.home, '1024', durability], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'ledgerAppender.ts'), f.path, f.home, '1024', durability, writer], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));

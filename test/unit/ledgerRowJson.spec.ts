@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson, sha256 } from '../../src/core/hash';
 import { chainHash, HASHED_FIELDS, hashedRowJson } from '../../src/core/run/ledgerCheck';
+import { prepareStep, rowOf } from '../../src/node/ledger/stepWrite';
+import { stepHash, type StepInput } from '../../src/node/ledger/schema';
 import { prng } from '../support/prng';
 
 const pickedJson = (row: Record<string, unknown>): string => {
@@ -25,6 +27,29 @@ describe('ledger row serialisation for the chain hash', () => {
       }
       assert.equal(hashedRowJson(row), pickedJson(row));
       assert.equal(chainHash(row), sha256(String(row.prev_hash) + pickedJson(row)));
+    }
+  });
+
+  it('a prepared step (the hash parts around prev_hash and seq) hashes to chainHash of the full row, with and without a checkpoint', () => {
+    const r = prng(23);
+    const alphabet = ['a', '"', '\\', '\n', '\u0000', 'é', '😀', '\u2028', '{', '}', ',', ':', ' ', 'PGPASSWORD=hunter2 '];
+    const str = (): string => Array.from({ length: Math.floor(r() * 30) }, () => alphabet[Math.floor(r() * alphabet.length)]).join('');
+    const maybe = <T>(v: T): T | undefined => (r() < 0.3 ? undefined : v);
+    for (let k = 0; k < 500; k++) {
+      const input: StepInput = {
+        runId: str(), event: r() < 0.5 ? 'pre' : 'post', agent: str(), sessionId: str(), tool: str(), decision: str(), reversibility: str(),
+        reasons: [str(), str()], rules: [str()], effects: r() < 0.5 ? [] : [{ kind: str(), path: str() }], policyHash: str(), startedAt: str(), decidedAt: str(), durationUs: r() * 1e6,
+      };
+      const opt: Partial<StepInput> = { refSeq: maybe(Math.floor(r() * 100)), subagentId: maybe(str()), toolUseId: maybe(str()), kind: maybe(str()), action: maybe({ command: str(), cwd: str() }), actionHash: maybe(str()), description: maybe(str()), outcome: maybe({ exitCode: 0, out: str() }), checkpoint: maybe(str()) };
+      for (const [key, v] of Object.entries(opt)) if (v !== undefined) (input as unknown as Record<string, unknown>)[key] = v;
+      const p = prepareStep(input);
+      const prev = sha256(str());
+      const seq = 1 + Math.floor(r() * 1e6);
+      const hash = sha256(`${prev}${p.head}"${prev}"${p.middle}${seq}${p.tail}`);
+      const row = rowOf(p, { seq, prev_hash: prev, hash });
+      const { hash: _h, ...unhashed } = row;
+      assert.equal(hash, stepHash(unhashed), `row ${k}`);
+      assert.equal(hash, chainHash(row as unknown as Record<string, unknown>));
     }
   });
 });

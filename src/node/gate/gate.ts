@@ -23,7 +23,8 @@ import { readKillFlag } from '../bridge/discovery';
 import { machineEnvironment } from '../environment';
 import { gatedAgentsFor } from '../agents/gatedAgents';
 import { TOOL_TABLE } from '../agents/dialects/tools';
-import type { Ledger, StepInput, StepRow } from '../ledger/ledger';
+import { Ledger, type StepInput, type StepRow } from '../ledger/ledger';
+import { LedgerWriterThread } from '../ledger/ledgerWriter';
 import { GroupCommit } from '../ledger/groupCommit';
 import { RunLimits } from './runLimits';
 import type { UsageStore } from '../usage/usage';
@@ -70,6 +71,11 @@ export interface GateOptions {
   checkpoints?: GateCheckpoints;
   /** Where run ends are recorded (session end, idle timeout); absent with a broken ledger. */
   runEnds?: RunEnds;
+  /**
+   * Write the ledger on its own thread (ledger/ledgerWriter.ts): masking here, SQLite there. Until
+   * the thread is up, or if it cannot start or dies, steps are written on this thread.
+   */
+  writerThread?: boolean;
 }
 
 export class Gate {
@@ -90,7 +96,19 @@ export class Gate {
     this.policies = new GatePolicies({ home: o.home, workspaceRoots: o.workspaceRoots, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}), log: o.log });
     this.runs = new RunMemories({ ledger: o.ledger, log: o.log, maxDenialsInARow: () => this.currentPolicy().maxDenialsInARow });
     this.commits = o.ledger.appendSteps ? new GroupCommit(o.ledger as Pick<Ledger, 'appendSteps'>) : undefined;
+    if (this.commits && o.writerThread && o.ledger instanceof Ledger) this.startWriter(this.commits, o.ledger);
     this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: (runId) => (runId !== undefined ? this.runPolicies.get(runId) : undefined) ?? this.currentPolicy(), memory: (runId) => this.runs.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });
+  }
+
+  private startWriter(commits: GroupCommit, ledger: Ledger): void {
+    const log = this.o.log;
+    void LedgerWriterThread.start(ledger.writeTarget(), (reason) => log(`${reason}; the ledger is written on the gate's thread from now on`)).then(
+      (writer) => {
+        if (this.closed) void writer.close();
+        else commits.useWriter(writer);
+      },
+      (e: Error) => log(`${e.message}; the ledger is written on the gate's thread`),
+    );
   }
 
   /** The workspace a request comes from and its policy file (GatePolicies.workspaceOf). */
@@ -344,7 +362,7 @@ export class Gate {
     this.o.approver.denyAll('Airlock is shutting down');
     await Promise.allSettled([...this.inFlight]);
     // Every request has its answer, so every step it wrote has committed; nothing later is accepted.
-    this.commits?.close();
+    await this.commits?.close();
   }
 }
 

@@ -103,7 +103,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
       o.log(`run ends cannot be recorded (${(e as Error).message})`);
     }
   }
-  const gate = new Gate({ ledger, approver, ...(usage ? { usage } : {}), ...(checkpoints ? { checkpoints } : {}), ...(runEnds ? { runEnds } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
+  const gate = new Gate({ ledger, approver, writerThread: true, ...(usage ? { usage } : {}), ...(checkpoints ? { checkpoints } : {}), ...(runEnds ? { runEnds } : {}), mode: o.mode, home: o.home, workspaceRoots: o.workspaceRoots, log: o.log, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}) });
   gate.currentPolicy(); // load (and report) the policy before the first request
   let token = newToken();
   let stopping: Promise<number> | undefined;

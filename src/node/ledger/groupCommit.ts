@@ -20,8 +20,19 @@
  *   transaction, so one bad step (an unknown run) rejects alone; a failure that persists (a full
  *   disk) rejects each step with its error.
  * - close() flushes what is queued, then stops: later appends reject.
+ * - With a writer thread (useWriter, ledgerWriter.ts) each batch is masked and prepared here and
+ *   written and committed by the thread, up to MAX_IN_FLIGHT batches at a time (this thread prepares
+ *   the next batch while the thread commits one). Same rules: a step resolves only after the commit
+ *   holding it, a failed batch is retried one step per transaction, and if the thread dies what it
+ *   had not answered is retried here, on this thread's own connection (a step that did commit has
+ *   its id already: the retry fails on the primary key and rejects, it is never written twice).
  */
 import type { Ledger, StepInput, StepRow } from './ledger';
+import type { BatchWriter } from './ledgerWriter';
+import { prepareStep, rowOf, type PreparedStep } from './stepWrite';
+
+/** Batches sent to a writer thread and not yet answered. */
+const MAX_IN_FLIGHT = 2;
 
 export interface GroupCommitOptions {
   /** Most steps in one transaction (default 512). */
@@ -53,12 +64,15 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-type AppendTarget = Pick<Ledger, 'appendSteps'>;
+type AppendTarget = Pick<Ledger, 'appendSteps'> & Partial<Pick<Ledger, 'noteAppended' | 'appendPrepared'>>;
 
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   private closed = false;
+  private writer: BatchWriter | undefined;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
   readonly maxBatch: number;
   readonly maxQueue: number;
   readonly maxWaiting: number;
@@ -99,28 +113,134 @@ export class GroupCommit {
     });
   }
 
-  /** Commit everything queued now (synchronously). */
+  /**
+   * Write batches on a writer thread from now on (the ledger must be able to note rows committed by
+   * another connection). Without one, or once it has stopped, batches are written on this thread.
+   */
+  useWriter(writer: BatchWriter): void {
+    if (!this.ledger.noteAppended || !this.ledger.appendPrepared) throw new Error('group commit: a writer thread needs a ledger that notes rows appended by another connection');
+    this.writer = writer;
+  }
+
+  /** Batches go to a live writer thread. */
+  get threaded(): boolean {
+    return this.writer?.alive === true;
+  }
+
+  /** Commit everything queued now (synchronously; with a writer thread: send it, see close()). */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
+    if (this.threaded) {
+      while (this.queue.length) this.sendSome();
+      return;
+    }
     while (this.queue.length) this.flushSome();
   }
 
-  /** Commit what is queued and stop accepting steps. */
-  close(): void {
+  /**
+   * Commit what is queued and stop accepting steps. Without a writer thread everything is committed
+   * before it returns; with one, await it: it resolves once every step has its answer and the
+   * thread has closed its connection.
+   */
+  close(): Promise<void> {
     this.closed = true;
     this.flush();
+    if (!this.writer) return Promise.resolve();
+    const writer = this.writer;
+    return this.idle().then(() => writer.close());
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  private idle(): Promise<void> {
+    if (!this.queue.length && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.queue.length || this.inFlight) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
+      if (this.threaded) {
+        // The thread commits one batch while this one prepares the next; more wait for an answer.
+        while (this.queue.length && this.inFlight < MAX_IN_FLIGHT) this.sendSome();
+        return;
+      }
       // At most maxQueue steps this turn; the rest on the next, so the event loop keeps turning.
       let budget = this.maxQueue;
       while (this.queue.length && budget > 0) budget -= this.flushSome();
       if (this.queue.length) this.schedule();
+      this.settle();
     });
+  }
+
+  /** Prepare one batch here and send it to the writer thread; its steps resolve after its commit. */
+  private sendSome(): void {
+    const batch = this.queue.splice(0, this.maxBatch);
+    if (!batch.length) return;
+    const sent: Pending[] = [];
+    const prepared: PreparedStep[] = [];
+    for (const p of batch) {
+      try {
+        prepared.push(prepareStep(p.step));
+        sent.push(p);
+      } catch (e) {
+        this.stats.failed++;
+        p.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    if (!prepared.length) return;
+    this.inFlight++;
+    this.writer!.write(prepared)
+      .then(
+        (written) => {
+          const rows = prepared.map((p, i) => rowOf(p, written[i]!));
+          this.ledger.noteAppended!(rows);
+          this.stats.steps += rows.length;
+          this.stats.transactions++;
+          this.stats.largestBatch = Math.max(this.stats.largestBatch, rows.length);
+          sent.forEach((p, i) => p.resolve(rows[i]!));
+        },
+        () => this.retryAlone(sent, prepared),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.queue.length) this.schedule();
+        this.settle();
+      });
+  }
+
+  /** A batch the thread did not write: each step alone (on the thread while it lives, else here). */
+  private async retryAlone(sent: Pending[], prepared: PreparedStep[]): Promise<void> {
+    await Promise.all(
+      sent.map(async (p, i) => {
+        try {
+          let row: StepRow;
+          if (this.writer?.alive) {
+            const [w] = await this.writer.write([prepared[i]!]);
+            row = rowOf(prepared[i]!, w!);
+            this.ledger.noteAppended!([row]);
+          } else {
+            // The same prepared step, same id: if the thread had committed it before it died, the
+            // primary key refuses it here and the step rejects; it is never written twice.
+            [row] = this.ledger.appendPrepared!([prepared[i]!]) as [StepRow];
+          }
+          this.stats.steps++;
+          this.stats.transactions++;
+          p.resolve(row);
+        } catch (e) {
+          this.stats.failed++;
+          p.reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      }),
+    );
   }
 
   /** One transaction of up to maxBatch steps; returns how many steps it took from the queue. */

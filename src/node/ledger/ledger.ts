@@ -18,12 +18,12 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { maskDeep, maskedCanonicalJson, maskSecrets } from '../../core/mask';
+import { maskSecrets } from '../../core/mask';
 import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
 import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
-import { migrateLedger, SCHEMA, stepHash, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
-import { CHUNK, insertSql, pushValues, timeOrderedId } from './stepWrite';
+import { migrateLedger, SCHEMA, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
+import { prepareStep, prepareWriteStatements, rowOf, writePrepared, type PreparedStep, type WriteStatements } from './stepWrite';
 
 export * from './schema';
 export { anchorPathFor, firstBreak, incidentsPath, readAnchor, readIncidents } from './anchor';
@@ -53,11 +53,8 @@ export type LedgerDurability = 'process' | 'power';
 
 export class Ledger {
   private lastHash: string;
-  private readonly insertStep: BetterSqlite3.Statement;
-  private readonly insertChunk: BetterSqlite3.Statement;
-  private readonly bumpSeq: BetterSqlite3.Statement;
+  private readonly st: WriteStatements;
   private readonly getLast: BetterSqlite3.Statement;
-  private readonly getRunSeq: BetterSqlite3.Statement;
   private anchorState: Anchor | undefined;
   private anchorBroken = false;
   private anchorDirty = false;
@@ -73,17 +70,8 @@ export class Ledger {
     this.getLast = db.prepare('SELECT hash FROM steps ORDER BY rowid DESC LIMIT 1');
     const last = this.getLast.get() as { hash: string } | undefined;
     this.lastHash = last?.hash ?? GENESIS_HASH;
-    this.getRunSeq = db.prepare('SELECT last_seq FROM runs WHERE id = ?');
     this.integrity = { ok: true, checkedAt: new Date().toISOString(), steps: 0, runs: 0, head: this.lastHash, walked: false, anchor: { path: opts.anchor ?? null, status: 'none', ahead: 0 }, problems: [], incidents: [] };
-    if (opts.readonly) {
-      this.insertStep = undefined as unknown as BetterSqlite3.Statement;
-      this.insertChunk = undefined as unknown as BetterSqlite3.Statement;
-      this.bumpSeq = undefined as unknown as BetterSqlite3.Statement;
-      return;
-    }
-    this.insertStep = db.prepare(insertSql(1));
-    this.insertChunk = db.prepare(insertSql(CHUNK));
-    this.bumpSeq = db.prepare('UPDATE runs SET last_seq = ? WHERE id = ?');
+    this.st = opts.readonly ? (undefined as unknown as WriteStatements) : prepareWriteStatements(db);
   }
 
   /**
@@ -287,85 +275,31 @@ export class Ledger {
    */
   appendSteps(inputs: readonly StepInput[]): StepRow[] {
     // Masking is pure and the slowest part: done before the write lock is taken.
-    const masked = inputs.map((s) => ({
-      s,
-      action_json: s.action === undefined ? null : maskedCanonicalJson(s.action),
-      reasons_json: JSON.stringify(s.reasons.map(maskSecrets)),
-      effects_json: s.effects.length ? JSON.stringify(maskDeep(s.effects)) : '[]',
-      description: s.description === undefined ? null : maskSecrets(s.description),
-      outcome_json: s.outcome === undefined ? null : maskedCanonicalJson(s.outcome),
-    }));
-    const tx = this.db.transaction((): StepRow[] => {
-      // The chain head as committed, not as this process last saw it: another writer may have appended.
-      let prev = (this.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
-      const rows: StepRow[] = [];
-      // Each run's sequence is read once per transaction and written back once at its end.
-      const seqs = new Map<string, number>();
-      for (const m of masked) {
-        const s = m.s;
-        let last = seqs.get(s.runId);
-        if (last === undefined) {
-          const run = this.getRunSeq.get(s.runId) as { last_seq: number } | undefined;
-          if (!run) throw new Error(`no run ${s.runId}`);
-          last = run.last_seq;
-        }
-        const seq = last + 1;
-        seqs.set(s.runId, seq);
-        const base: Omit<StepRow, 'hash'> = {
-          id: timeOrderedId(),
-          run_id: s.runId,
-          seq,
-          event: s.event,
-          ref_seq: s.refSeq ?? null,
-          agent: s.agent,
-          session_id: s.sessionId,
-          subagent_id: s.subagentId ?? null,
-          tool: s.tool,
-          tool_use_id: s.toolUseId ?? null,
-          kind: s.kind ?? null,
-          action_json: m.action_json,
-          action_hash: s.actionHash ?? null,
-          decision: s.decision,
-          reversibility: s.reversibility,
-          reasons_json: m.reasons_json,
-          rules_json: JSON.stringify(s.rules),
-          effects_json: m.effects_json,
-          policy_hash: s.policyHash,
-          description: m.description,
-          started_at: s.startedAt,
-          decided_at: s.decidedAt,
-          duration_us: Math.round(s.durationUs),
-          outcome_json: m.outcome_json,
-          prev_hash: prev,
-          checkpoint: s.checkpoint ?? null,
-        };
-        const row = base as StepRow;
-        row.hash = stepHash(base);
-        rows.push(row);
-        prev = row.hash;
-      }
-      // One statement per CHUNK rows, positional values; the rest one by one.
-      let i = 0;
-      const values: unknown[] = [];
-      for (; i + CHUNK <= rows.length; i += CHUNK) {
-        values.length = 0;
-        for (let k = i; k < i + CHUNK; k++) pushValues(values, rows[k]!);
-        this.insertChunk.run(values);
-      }
-      for (; i < rows.length; i++) {
-        values.length = 0;
-        pushValues(values, rows[i]!);
-        this.insertStep.run(values);
-      }
-      for (const [runId, seq] of seqs) this.bumpSeq.run(seq, runId);
-      return rows;
-    });
-    const rows = tx.immediate();
+    return this.appendPrepared(inputs.map(prepareStep));
+  }
+
+  /** Write steps already prepared (stepWrite.prepareStep: masked, id given) in one immediate transaction. */
+  appendPrepared(prepared: readonly PreparedStep[]): StepRow[] {
+    const written = this.db.transaction(() => writePrepared(this.st, prepared)).immediate();
+    const rows = prepared.map((p, i) => rowOf(p, written[i]!));
+    this.noteAppended(rows);
+    return rows;
+  }
+
+  /**
+   * Steps committed by another connection to this ledger on this gate's behalf (the writer thread,
+   * ledgerWriter.ts), in commit order: the anchor moves past them as past this connection's own.
+   */
+  noteAppended(rows: readonly StepRow[]): void {
     for (const row of rows) {
       this.lastHash = row.hash;
       this.anchorAdvance(row);
     }
-    return rows;
+  }
+
+  /** Where this ledger writes and how durably: a writer thread opens the same file the same way. */
+  writeTarget(): { path: string; durability: LedgerDurability } {
+    return { path: this.path, durability: this.opts.durability ?? 'process' };
   }
 
   /**
