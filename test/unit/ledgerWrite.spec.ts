@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson } from '../../src/core/hash';
 import { maskDeep, maskedCanonicalJson } from '../../src/core/mask';
-import { insertSql, STEP_COLUMNS, timeOrderedId } from '../../src/node/ledger/stepWrite';
+import { insertSql, PREPARED_COLUMNS, STEP_COLUMNS, timeOrderedId } from '../../src/node/ledger/stepWrite';
 import { HASHED_FIELDS } from '../../src/core/run/ledgerCheck';
 import { prng } from '../support/prng';
 
@@ -57,6 +57,8 @@ describe('ledger write path', () => {
   it('the insert binds every hashed column and the hash', () => {
     for (const f of [...HASHED_FIELDS, 'hash', 'checkpoint']) assert.ok((STEP_COLUMNS as readonly string[]).includes(f), f);
     assert.equal((insertSql(3).match(/\?/g) ?? []).length, 3 * STEP_COLUMNS.length);
+    // A prepared step carries every column but the three the write transaction adds, in insert order.
+    assert.deepEqual([...PREPARED_COLUMNS], STEP_COLUMNS.filter((c) => c !== 'seq' && c !== 'prev_hash' && c !== 'hash'));
   });
 });
 
