@@ -54,20 +54,13 @@ export const PREPARED_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof StepRow>;
 
 /**
- * A step made ready to write, off the write lock: masked, serialised, its id given, and the row JSON
- * of its chain hash written except for the two values only the write transaction knows (`seq`, read
- * from the run, and `prev_hash`, the chain head as committed). Plain data in arrays and strings: it
- * crosses to the writer thread (ledgerWriter.ts) by structured clone, which copies an array of
- * values about twice as fast as an object with named fields.
+ * A step made ready to write, off the write lock: masked, serialised, its id given. Only the values
+ * the write transaction knows are missing (`seq`, read from the run; `prev_hash`, the chain head as
+ * committed; the hash over them). Plain data: the PREPARED_COLUMNS values in that order, an array,
+ * which crosses to the writer thread (ledgerWriter.ts) by structured clone at about half the cost of
+ * an object with named fields.
  */
-export interface PreparedStep {
-  /** The PREPARED_COLUMNS values, in that order. */
-  values: Array<string | number | null>;
-  /** The hashed row JSON (chainHash's bytes) up to `"prev_hash":`, between it and `"seq":`, and after the seq. */
-  head: string;
-  middle: string;
-  tail: string;
-}
+export type PreparedStep = Array<string | number | null>;
 
 /** What the write transaction adds to a prepared step. */
 export interface Written {
@@ -79,35 +72,26 @@ export interface Written {
 const cj = (v: unknown): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
 
 /**
- * Mask, serialise and hash-prepare one step (pure but for the time-ordered id). The masking is the
- * slowest part of an append, so it runs before the write lock is taken (or on another thread than
- * the writer's). The hash parts are chainHash's row JSON, in sorted key order, cut around
- * `prev_hash` and `seq` (test/unit/ledgerRowJson.spec.ts holds the assembled bytes to chainHash).
+ * Mask and serialise one step (pure but for the time-ordered id). The masking is the slowest part of
+ * an append, so it runs before the write lock is taken, on the gate's thread while the writer
+ * thread commits the batch before.
  */
 export function prepareStep(s: StepInput): PreparedStep {
-  const id = timeOrderedId();
-  const refSeq = s.refSeq ?? null;
-  const subagentId = s.subagentId ?? null;
-  const toolUseId = s.toolUseId ?? null;
-  const kind = s.kind ?? null;
-  const actionJson = s.action === undefined ? null : maskedCanonicalJson(s.action);
-  const actionHash = s.actionHash ?? null;
-  const reasonsJson = JSON.stringify(s.reasons.map(maskSecrets));
-  const rulesJson = JSON.stringify(s.rules);
-  const effectsJson = s.effects.length ? JSON.stringify(maskDeep(s.effects)) : '[]';
-  const description = s.description === undefined ? null : maskSecrets(s.description);
-  const durationUs = Math.round(s.durationUs);
-  const outcomeJson = s.outcome === undefined ? null : maskedCanonicalJson(s.outcome);
-  const checkpoint = s.checkpoint ?? null;
-  // `checkpoint` is hashed only when set (OPTIONAL_HASHED_FIELDS), in its sorted place after `agent`.
-  const checkpointJson = checkpoint === null ? '' : `"checkpoint":${cj(checkpoint)},`;
-  return {
-    values: [id, s.runId, s.event, refSeq, s.agent, s.sessionId, subagentId, s.tool, toolUseId, kind, actionJson, actionHash,
-      s.decision, s.reversibility, reasonsJson, rulesJson, effectsJson, s.policyHash, description, s.startedAt, s.decidedAt, durationUs, outcomeJson, checkpoint],
-    head: `{"action_hash":${cj(actionHash)},"action_json":${cj(actionJson)},"agent":${cj(s.agent)},${checkpointJson}"decided_at":${cj(s.decidedAt)},"decision":${cj(s.decision)},"description":${cj(description)},"duration_us":${cj(durationUs)},"effects_json":${cj(effectsJson)},"event":${cj(s.event)},"id":${cj(id)},"kind":${cj(kind)},"outcome_json":${cj(outcomeJson)},"policy_hash":${cj(s.policyHash)},"prev_hash":`,
-    middle: `,"reasons_json":${cj(reasonsJson)},"ref_seq":${cj(refSeq)},"reversibility":${cj(s.reversibility)},"rules_json":${cj(rulesJson)},"run_id":${cj(s.runId)},"seq":`,
-    tail: `,"session_id":${cj(s.sessionId)},"started_at":${cj(s.startedAt)},"subagent_id":${cj(subagentId)},"tool":${cj(s.tool)},"tool_use_id":${cj(toolUseId)}}`,
-  };
+  return [timeOrderedId(), s.runId, s.event, s.refSeq ?? null, s.agent, s.sessionId, s.subagentId ?? null, s.tool, s.toolUseId ?? null, s.kind ?? null,
+    s.action === undefined ? null : maskedCanonicalJson(s.action), s.actionHash ?? null, s.decision, s.reversibility, JSON.stringify(s.reasons.map(maskSecrets)),
+    JSON.stringify(s.rules), s.effects.length ? JSON.stringify(maskDeep(s.effects)) : '[]', s.policyHash, s.description === undefined ? null : maskSecrets(s.description),
+    s.startedAt, s.decidedAt, Math.round(s.durationUs), s.outcome === undefined ? null : maskedCanonicalJson(s.outcome), s.checkpoint ?? null];
+}
+
+/**
+ * What the chain hashes for a prepared step written after `prev` with sequence `seq`: prev_hash, then
+ * chainHash's row JSON in sorted key order, written in one template (test/unit/ledgerRowJson.spec.ts
+ * holds it to chainHash). `checkpoint` is hashed only when set (OPTIONAL_HASHED_FIELDS), in its
+ * sorted place after `agent`.
+ */
+export function hashInput(v: PreparedStep, prev: string, seq: number): string {
+  const checkpoint = v[23] === null ? '' : `"checkpoint":${cj(v[23])},`;
+  return `${prev}{"action_hash":${cj(v[11])},"action_json":${cj(v[10])},"agent":${cj(v[4])},${checkpoint}"decided_at":${cj(v[20])},"decision":${cj(v[12])},"description":${cj(v[18])},"duration_us":${cj(v[21])},"effects_json":${cj(v[16])},"event":${cj(v[2])},"id":${cj(v[0])},"kind":${cj(v[9])},"outcome_json":${cj(v[22])},"policy_hash":${cj(v[17])},"prev_hash":"${prev}","reasons_json":${cj(v[14])},"ref_seq":${cj(v[3])},"reversibility":${cj(v[13])},"rules_json":${cj(v[15])},"run_id":${cj(v[1])},"seq":${seq},"session_id":${cj(v[5])},"started_at":${cj(v[19])},"subagent_id":${cj(v[6])},"tool":${cj(v[7])},"tool_use_id":${cj(v[8])}}`;
 }
 
 /** The statements a writer needs, prepared once per connection. */
@@ -142,8 +126,7 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
   const out: Written[] = [];
   const values: unknown[] = [];
   let inChunk = 0;
-  for (const p of prepared) {
-    const v = p.values;
+  for (const v of prepared) {
     const runId = v[1] as string;
     let last = seqs.get(runId);
     if (last === undefined) {
@@ -153,7 +136,7 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
     }
     const seq = last + 1;
     seqs.set(runId, seq);
-    const hash = sha256(`${prev}${p.head}"${prev}"${p.middle}${seq}${p.tail}`);
+    const hash = sha256(hashInput(v, prev, seq));
     // STEP_COLUMNS order: the prepared values with seq after run_id, prev_hash and hash before checkpoint.
     values.push(v[0], runId, seq, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], prev, hash, v[23]);
     out.push({ seq, prev_hash: prev, hash });
@@ -172,7 +155,7 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
 
 /** The full row of a prepared step once written. */
 export function rowOf(p: PreparedStep, w: Written): StepRow {
-  const v = p.values as unknown as [string, string, string, number | null, string, string, string | null, string, string | null, string | null, string | null, string | null, string, string, string, string, string, string, string | null, string, string, number, string | null, string | null];
+  const v = p as unknown as [string, string, string, number | null, string, string, string | null, string, string | null, string | null, string | null, string | null, string, string, string, string, string, string, string | null, string, string, number, string | null, string | null];
   return {
     id: v[0], run_id: v[1], seq: w.seq, event: v[2], ref_seq: v[3], agent: v[4], session_id: v[5], subagent_id: v[6], tool: v[7], tool_use_id: v[8], kind: v[9], action_json: v[10], action_hash: v[11],
     decision: v[12], reversibility: v[13], reasons_json: v[14], rules_json: v[15], effects_json: v[16], policy_hash: v[17], description: v[18], started_at: v[19], decided_at: v[20], duration_us: v[21], outcome_json: v[22],
