@@ -42,7 +42,8 @@ describe('ledger group commit', () => {
     assert.deepEqual(rows.filter((r) => r.run_id === a).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === a).length }, (_, k) => k + 2));
     assert.deepEqual(rows.filter((r) => r.run_id === b).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === b).length }, (_, k) => k + 1));
     const all = l.allSteps();
-    assert.deepEqual(all.slice(1).map((r) => r.id), rows.map((r) => r.id), 'written in the order appended');
+    for (const run of [a, b]) assert.deepEqual(all.slice(1).filter((r) => r.run_id === run).map((r) => r.id), rows.filter((r) => r.run_id === run).map((r) => r.id), 'each run written in the order appended');
+    assert.deepEqual(new Set(all.slice(1).map((r) => r.id)), new Set(rows.map((r) => r.id)));
     assert.ok(!all.some((r) => (r.action_json ?? '').includes('hunter2pw')), 'masked before storage');
     gc.close();
     l.close();
@@ -152,8 +153,9 @@ describe('ledger group commit', () => {
     assert.deepEqual(rows.filter((r) => r.run_id === a).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === a).length }, (_, k) => k + 2));
     assert.deepEqual(rows.filter((r) => r.run_id === b).map((r) => r.seq), Array.from({ length: rows.filter((r) => r.run_id === b).length }, (_, k) => k + 1));
     const all = l.allSteps();
-    assert.deepEqual(all.slice(1).map((r) => r.id), rows.map((r) => r.id), 'written in the order appended');
-    assert.deepEqual(all.slice(1), rows, 'the rows resolved are the rows stored');
+    for (const run of [a, b]) assert.deepEqual(all.slice(1).filter((r) => r.run_id === run).map((r) => r.id), rows.filter((r) => r.run_id === run).map((r) => r.id), 'each run written in the order appended');
+    const byId = new Map(all.map((r) => [r.id, r]));
+    assert.deepEqual(rows.map((r) => byId.get(r.id)), rows, 'the rows resolved are the rows stored');
     assert.ok(!all.some((r) => (r.action_json ?? '').includes('hunter2pw')), 'masked before storage');
     await gc.close();
     assert.equal(writer.alive, false, 'close() ends the thread');

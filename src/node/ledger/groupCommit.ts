@@ -29,7 +29,7 @@
  */
 import type { Ledger, StepInput, StepRow } from './ledger';
 import type { BatchWriter } from './ledgerWriter';
-import { prepareStep, rowOf, type PreparedStep } from './stepWrite';
+import { inCommitOrder, prepareStep, rowOf, type PreparedStep } from './stepWrite';
 
 /** Batches sent to a writer thread and not yet answered. */
 const MAX_IN_FLIGHT = 2;
@@ -202,7 +202,7 @@ export class GroupCommit {
       .then(
         (written) => {
           const rows = prepared.map((p, i) => rowOf(p, written[i]!));
-          this.ledger.noteAppended!(rows);
+          this.ledger.noteAppended!(inCommitOrder(rows, written));
           this.stats.steps += rows.length;
           this.stats.transactions++;
           this.stats.largestBatch = Math.max(this.stats.largestBatch, rows.length);

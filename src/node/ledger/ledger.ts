@@ -23,7 +23,7 @@ import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KIN
 import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
 import { migrateLedger, SCHEMA, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
-import { prepareStep, prepareWriteStatements, rowOf, writePrepared, type PreparedStep, type WriteStatements } from './stepWrite';
+import { inCommitOrder, prepareStep, prepareWriteStatements, rowOf, writePrepared, type PreparedStep, type WriteStatements } from './stepWrite';
 
 export * from './schema';
 export { anchorPathFor, firstBreak, incidentsPath, readAnchor, readIncidents } from './anchor';
@@ -282,13 +282,13 @@ export class Ledger {
   appendPrepared(prepared: readonly PreparedStep[]): StepRow[] {
     const written = this.db.transaction(() => writePrepared(this.st, prepared)).immediate();
     const rows = prepared.map((p, i) => rowOf(p, written[i]!));
-    this.noteAppended(rows);
+    this.noteAppended(inCommitOrder(rows, written));
     return rows;
   }
 
   /**
-   * Steps committed by another connection to this ledger on this gate's behalf (the writer thread,
-   * ledgerWriter.ts), in commit order: the anchor moves past them as past this connection's own.
+   * Steps committed (by this connection, or by another on this gate's behalf: the writer thread,
+   * ledgerWriter.ts), IN COMMIT ORDER: the anchor moves past them and its head is the last.
    */
   noteAppended(rows: readonly StepRow[]): void {
     for (const row of rows) {

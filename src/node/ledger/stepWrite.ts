@@ -67,6 +67,32 @@ export interface Written {
   seq: number;
   prev_hash: string;
   hash: string;
+  /** Its place in the batch's commit order (0 = first written): rows of one run are written together. */
+  at: number;
+}
+
+/** `items` (one per prepared step, in the batch's order) in the order they were committed. */
+export function inCommitOrder<T>(items: readonly T[], written: readonly Written[]): T[] {
+  const out = new Array<T>(items.length);
+  items.forEach((x, i) => (out[written[i]!.at] = x));
+  return out;
+}
+
+/**
+ * The order a batch is written in: its runs in order of first appearance, each run's steps in the
+ * order appended. The (run_id, seq) index then takes each run's rows at one place in a row, instead
+ * of jumping between runs' pages for every row (about 2.5 µs a row with 8 runs interleaved). Steps
+ * of different runs in one transaction have no order between them that anything relies on; each
+ * run's own order (its seq) is kept.
+ */
+function byRun(prepared: readonly PreparedStep[]): number[] {
+  const idx = prepared.map((_, i) => i);
+  const first = new Map<unknown, number>();
+  prepared.forEach((v, i) => {
+    if (!first.has(v[1])) first.set(v[1], i);
+  });
+  if (first.size < 2) return idx;
+  return idx.sort((a, b) => first.get(prepared[a]![1])! - first.get(prepared[b]![1])! || a - b);
 }
 
 const cj = (v: unknown): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
@@ -123,10 +149,12 @@ export function prepareWriteStatements(db: { prepare(sql: string): unknown }): W
 export function writePrepared(st: WriteStatements, prepared: readonly PreparedStep[]): Written[] {
   let prev = (st.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
   const seqs = new Map<string, number>();
-  const out: Written[] = [];
+  const out = new Array<Written>(prepared.length);
   const values: unknown[] = [];
   let inChunk = 0;
-  for (const v of prepared) {
+  let at = 0;
+  for (const k of byRun(prepared)) {
+    const v = prepared[k]!;
     const runId = v[1] as string;
     let last = seqs.get(runId);
     if (last === undefined) {
@@ -139,7 +167,7 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
     const hash = sha256(hashInput(v, prev, seq));
     // STEP_COLUMNS order: the prepared values with seq after run_id, prev_hash and hash before checkpoint.
     values.push(v[0], runId, seq, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], prev, hash, v[23]);
-    out.push({ seq, prev_hash: prev, hash });
+    out[k] = { seq, prev_hash: prev, hash, at: at++ };
     prev = hash;
     // One statement per CHUNK rows, positional values; the rest one by one.
     if (++inChunk === CHUNK) {
@@ -154,7 +182,7 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
 }
 
 /** The full row of a prepared step once written. */
-export function rowOf(p: PreparedStep, w: Written): StepRow {
+export function rowOf(p: PreparedStep, w: Pick<Written, 'seq' | 'prev_hash' | 'hash'>): StepRow {
   const v = p as unknown as [string, string, string, number | null, string, string, string | null, string, string | null, string | null, string | null, string | null, string, string, string, string, string, string, string | null, string, string, number, string | null, string | null];
   return {
     id: v[0], run_id: v[1], seq: w.seq, event: v[2], ref_seq: v[3], agent: v[4], session_id: v[5], subagent_id: v[6], tool: v[7], tool_use_id: v[8], kind: v[9], action_json: v[10], action_hash: v[11],
