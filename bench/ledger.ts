@@ -19,6 +19,9 @@ import { maskDeep, maskedCanonicalJson, maskSecrets } from '../src/core/mask';
 import { stepHash, type StepRow } from '../src/node/ledger/schema';
 import { timeOrderedId } from '../src/node/ledger/stepWrite';
 import { GroupCommit } from '../src/node/ledger/groupCommit';
+import { LedgerWriterThread } from '../src/node/ledger/ledgerWriter';
+
+let gcRuns = 0;
 import { INDEXES } from '../src/node/ledger/queryRows';
 import { anchorPathFor, Ledger, type LedgerDurability, type StepInput } from '../src/node/ledger/ledger';
 
@@ -48,6 +51,8 @@ export interface GroupCommitFigure {
   durability: LedgerDurability;
   /** The run log panel's indexes exist (they do once the panel has opened the ledger): every append writes them too. */
   panelIndexes: boolean;
+  /** Where batches are written: the ledger's writer thread (what the gate does) or the producers' thread. */
+  writer: 'thread' | 'main';
   producers: number;
   maxBatch: number;
   steps: number;
@@ -102,14 +107,16 @@ function appendRate(path: string, steps: number, anchor: string | undefined, bat
 }
 
 /** Sustained group commit: `producers` concurrent producers, each awaiting its step's commit before the next. */
-export async function groupCommitRate(dir: string, steps: number, durability: LedgerDurability, producers = 1024, maxBatch = 512, panelIndexes = false): Promise<GroupCommitFigure> {
-  const path = join(dir, `gc-${durability}${panelIndexes ? '-panel' : ''}.sqlite`);
+export async function groupCommitRate(dir: string, steps: number, durability: LedgerDurability, producers = 1024, maxBatch = 512, panelIndexes = false, writer: 'thread' | 'main' = 'thread'): Promise<GroupCommitFigure> {
+  const path = join(dir, `gc-${durability}${panelIndexes ? '-panel' : ''}-${writer}-${++gcRuns}.sqlite`);
   const home = join(dir, 'home-gc');
   const l = Ledger.open(path, { anchor: anchorPathFor(home, path), durability });
   if (panelIndexes) l.database().exec(INDEXES);
   const runs = Array.from({ length: 8 }, (_, k) => l.runFor('claude', `gc-${k}`, new Date().toISOString()).id);
   const inputs = Array.from({ length: steps }, (_, i) => stepFor(runs[i % runs.length]!, i));
   const gc = new GroupCommit(l, { maxBatch, maxQueue: Math.max(maxBatch, 4096) });
+  // The gate writes on the ledger's own thread (src/node/ledger/ledgerWriter.ts); 'main' is the same group commit without it.
+  if (writer === 'thread') gc.useWriter(await LedgerWriterThread.start(l.writeTarget()));
   const lat: number[] = [];
   let next = 0;
   const t0 = process.hrtime.bigint();
@@ -126,14 +133,14 @@ export async function groupCommitRate(dir: string, steps: number, durability: Le
   );
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const c = process.cpuUsage(c0);
-  gc.close();
+  await gc.close();
   l.close();
   const r = Ledger.open(path, { anchor: anchorPathFor(home, path), readonly: true });
   const intact = r.integrity.ok && r.integrity.steps === steps;
   r.close();
   lat.sort((x, y) => x - y);
   return {
-    durability, panelIndexes, producers, maxBatch, steps, stepsPerSecond: steps / secs, cpuUsPerStep: (c.user + c.system) / steps, meanBatch: gc.stats.steps / gc.stats.transactions,
+    durability, panelIndexes, writer, producers, maxBatch, steps, stepsPerSecond: steps / secs, cpuUsPerStep: (c.user + c.system) / steps, meanBatch: gc.stats.steps / gc.stats.transactions,
     ackP50Ms: lat[Math.floor(lat.length * 0.5)]!, ackP99Ms: lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))]!, intact,
   };
 }
@@ -195,7 +202,10 @@ export async function ledgerFigures(steps = 20_000): Promise<LedgerFigures> {
     const openCheckMs = Number(process.hrtime.bigint() - c0) / 1e6;
     const intact = l.integrity.ok && l.integrity.steps === steps;
     l.close();
-    const groupCommit = [await groupCommitRate(dir, steps, 'process'), await groupCommitRate(dir, steps, 'process', 1024, 512, true), await groupCommitRate(dir, steps, 'power')];
+    // The writer thread and the producers' own thread, alternated three times side by side (medians in the markdown).
+    const pairs: GroupCommitFigure[] = [];
+    for (let k = 0; k < 3; k++) pairs.push(await groupCommitRate(dir, steps, 'process', 1024, 512, false, 'thread'), await groupCommitRate(dir, steps, 'process', 1024, 512, false, 'main'));
+    const groupCommit = [...pairs, await groupCommitRate(dir, steps, 'process', 1024, 512, true), await groupCommitRate(dir, steps, 'power'), await groupCommitRate(dir, steps, 'power', 1024, 512, false, 'main')];
     return { groupCommit, steps, stepsPerSecond, cpuUsPerStep: one.cpuUs, cpuUsPerStepBatched: batched.cpuUs, loadAverage, stepsPerSecondNoAnchor, stepsPerSecondBatched, batch: BATCH, maskUsPerStep, maskJsonCpuUs, hashCpuUs, bytesPerStep, openCheckMs, intact };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -226,11 +236,22 @@ export function ledgerMarkdown(f: LedgerFigures): string {
     '',
     'Group commit (`GroupCommit`, src/node/ledger/groupCommit.ts): concurrent producers each await their own step (acknowledged only once its transaction committed) before appending the next; one transaction per event-loop turn of up to `maxBatch` steps. Target: ≥ 50,000 steps/s sustained.',
     '',
-    '| durability | run log indexes | producers | max batch | steps | sustained steps/s (wall) | CPU µs/step → steps/s on one free core | mean batch | ack p50 / p99 ms | chain verifies |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...f.groupCommit.map((g) => `| ${g.durability === 'process' ? 'process (synchronous=NORMAL: survives SIGKILL)' : 'power (synchronous=FULL: fsync per commit)'} | ${g.panelIndexes ? 'yes' : 'no'} | ${g.producers} | ${g.maxBatch} | ${g.steps} | ${Math.round(g.stepsPerSecond).toLocaleString('en-US')} | ${g.cpuUsPerStep.toFixed(1)} → ${Math.round(1e6 / g.cpuUsPerStep).toLocaleString('en-US')} | ${g.meanBatch.toFixed(0)} | ${g.ackP50Ms.toFixed(1)} / ${g.ackP99Ms.toFixed(1)} | ${g.intact ? 'yes' : 'NO'} |`),
+    '| durability | written on | run log indexes | producers | max batch | steps | sustained steps/s (wall) | CPU µs/step (both threads) | mean batch | ack p50 / p99 ms | chain verifies |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...f.groupCommit.map((g) => `| ${g.durability === 'process' ? 'process (synchronous=NORMAL: survives SIGKILL)' : 'power (synchronous=FULL: fsync per commit)'} | ${g.writer === 'thread' ? 'writer thread' : 'producers\' thread'} | ${g.panelIndexes ? 'yes' : 'no'} | ${g.producers} | ${g.maxBatch} | ${g.steps} | ${Math.round(g.stepsPerSecond).toLocaleString('en-US')} | ${g.cpuUsPerStep.toFixed(1)} | ${g.meanBatch.toFixed(0)} | ${g.ackP50Ms.toFixed(1)} / ${g.ackP99Ms.toFixed(1)} | ${g.intact ? 'yes' : 'NO'} |`),
     '',
+    ...sideBySide(f.groupCommit),
   ].join('\n');
+}
+
+/** Medians of the alternated thread / main pairs (process durability, no run log indexes). */
+function sideBySide(g: GroupCommitFigure[]): string[] {
+  const pick = (w: 'thread' | 'main'): number[] => g.filter((x) => x.writer === w && x.durability === 'process' && !x.panelIndexes).map((x) => x.stepsPerSecond).sort((a, b) => a - b);
+  const t = pick('thread');
+  const m = pick('main');
+  if (!t.length || !m.length) return [];
+  const med = (xs: number[]): number => xs[Math.floor(xs.length / 2)]!;
+  return [`Side by side (process durability, ${t.length} alternated runs each, medians): writer thread ${Math.round(med(t)).toLocaleString('en-US')} steps/s, producers' thread ${Math.round(med(m)).toLocaleString('en-US')} steps/s, ratio ${(med(t) / med(m)).toFixed(2)}.`, ''];
 }
 
 if (require.main === module) {

@@ -105,7 +105,10 @@ export class Gate {
     void LedgerWriterThread.start(ledger.writeTarget(), (reason) => log(`${reason}; the ledger is written on the gate's thread from now on`)).then(
       (writer) => {
         if (this.closed) void writer.close();
-        else commits.useWriter(writer);
+        else {
+          commits.useWriter(writer);
+          log("ledger: steps are written on the ledger's own thread");
+        }
       },
       (e: Error) => log(`${e.message}; the ledger is written on the gate's thread`),
     );
