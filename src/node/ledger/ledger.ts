@@ -23,7 +23,7 @@ import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KIN
 import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
 import { migrateLedger, SCHEMA, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
-import { inCommitOrder, prepareStep, prepareWriteStatements, rowOf, writePrepared, type PreparedStep, type WriteStatements } from './stepWrite';
+import { inCommitOrder, prepareStep, prepareWriteStatements, rowOf, writePrepared, writerPragmas, type PreparedStep, type WriteStatements } from './stepWrite';
 
 export * from './schema';
 export { anchorPathFor, firstBreak, incidentsPath, readAnchor, readIncidents } from './anchor';
@@ -90,15 +90,7 @@ export class Ledger {
     let shape: LedgerShape;
     try {
       if (!options.readonly) {
-        db.pragma('journal_mode = WAL');
-        db.pragma(options.durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
-        db.pragma('foreign_keys = ON');
-        // Speed only, never durability: a larger page cache (8 MiB) keeps the index pages that every
-        // append touches in memory, and the WAL is folded into the database every 8192 pages (32 MiB)
-        // instead of 1000, so each checkpoint (and its fsync) covers more appends and writes the pages
-        // that every commit rewrites (index interior pages, the last leaf) once instead of eight times.
-        db.pragma('cache_size = -8192');
-        db.pragma('wal_autocheckpoint = 8192');
+        writerPragmas(db, options.durability ?? 'process');
         db.exec(SCHEMA);
         // Before 2026-12 a second index (run_id, seq) duplicated the UNIQUE (run_id, seq) one: every
         // append wrote both and no query needed the copy.

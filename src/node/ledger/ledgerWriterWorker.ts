@@ -8,7 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './sqlite';
-import { prepareWriteStatements, writePrepared } from './stepWrite';
+import { prepareWriteStatements, writePrepared, writerPragmas } from './stepWrite';
 import type { WriterConfig, WriterReply, WriterRequest } from './ledgerWriter';
 
 const port = parentPort;
@@ -17,11 +17,7 @@ const config = workerData as WriterConfig;
 let db: ReturnType<typeof openSqlite> | undefined;
 try {
   db = openSqlite(config.path, { fileMustExist: true });
-  db.pragma('journal_mode = WAL');
-  db.pragma(config.durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -8192');
-  db.pragma('wal_autocheckpoint = 8192');
+  writerPragmas(db, config.durability);
   // Another connection (the gate's own, another Airlock process) may hold the write lock briefly.
   db.pragma('busy_timeout = 5000');
   const st = prepareWriteStatements(db);

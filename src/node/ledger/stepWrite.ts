@@ -120,6 +120,19 @@ export function hashInput(v: PreparedStep, prev: string, seq: number): string {
   return `${prev}{"action_hash":${cj(v[11])},"action_json":${cj(v[10])},"agent":${cj(v[4])},${checkpoint}"decided_at":${cj(v[20])},"decision":${cj(v[12])},"description":${cj(v[18])},"duration_us":${cj(v[21])},"effects_json":${cj(v[16])},"event":${cj(v[2])},"id":${cj(v[0])},"kind":${cj(v[9])},"outcome_json":${cj(v[22])},"policy_hash":${cj(v[17])},"prev_hash":"${prev}","reasons_json":${cj(v[14])},"ref_seq":${cj(v[3])},"reversibility":${cj(v[13])},"rules_json":${cj(v[15])},"run_id":${cj(v[1])},"seq":${seq},"session_id":${cj(v[5])},"started_at":${cj(v[19])},"subagent_id":${cj(v[6])},"tool":${cj(v[7])},"tool_use_id":${cj(v[8])}}`;
 }
 
+/** How every connection that writes the ledger is set up (the gate's own and the writer thread's). */
+export function writerPragmas(db: { pragma(source: string): unknown }, durability: 'process' | 'power'): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Speed only, never durability: a larger page cache (8 MiB) keeps the index pages that every
+  // append touches in memory, and the WAL is folded into the database every 8192 pages (32 MiB)
+  // instead of 1000, so each checkpoint (and its fsync) covers more appends and writes the pages
+  // that every commit rewrites (index interior pages, the last leaf) once instead of eight times.
+  db.pragma('cache_size = -8192');
+  db.pragma('wal_autocheckpoint = 8192');
+}
+
 /** The statements a writer needs, prepared once per connection. */
 export interface WriteStatements {
   getLast: { get(): unknown };
