@@ -18,8 +18,6 @@ let db: ReturnType<typeof openSqlite> | undefined;
 try {
   db = openSqlite(config.path, { fileMustExist: true });
   writerPragmas(db, config.durability);
-  // Another connection (the gate's own, another Airlock process) may hold the write lock briefly.
-  db.pragma('busy_timeout = 5000');
   const st = prepareWriteStatements(db);
   const open = db;
   port.on('message', (m: WriterRequest) => {

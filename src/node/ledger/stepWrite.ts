@@ -125,6 +125,9 @@ export function writerPragmas(db: { pragma(source: string): unknown }, durabilit
   db.pragma('journal_mode = WAL');
   db.pragma(durability === 'power' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Two connections of this process write it (the gate's, its writer thread's), others may: a writer
+  // waits up to 5 s for the lock, whichever SQLite driver opened it (node:sqlite has no default wait).
+  db.pragma('busy_timeout = 5000');
   // Speed only, never durability: a larger page cache (8 MiB) keeps the index pages that every
   // append touches in memory, and the WAL is folded into the database every 8192 pages (32 MiB)
   // instead of 1000, so each checkpoint (and its fsync) covers more appends and writes the pages
