@@ -42,6 +42,25 @@ describe('architecture invariants', () => {
     assert.deepEqual(offenders, []);
   });
 
+  it("the extension's entry (src/extension.ts, what activation evaluates) loads only 'vscode', node:path and the status bar; the rest is dist/extensionMain.js", () => {
+    // Value imports only (type imports vanish in the bundle), followed through the entry's own modules.
+    const valueImports = (f: string): string[] => [...readFileSync(f, 'utf8').matchAll(/^import\s+(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    const seen: string[] = [];
+    const walk = (f: string): void => {
+      for (const i of valueImports(f)) {
+        if (!i.startsWith('.')) {
+          seen.push(i);
+          continue;
+        }
+        const next = join(f, '..', `${i}.ts`);
+        seen.push(relative(root, next));
+        walk(next);
+      }
+    };
+    walk(join(root, 'src', 'extension.ts'));
+    assert.deepEqual([...new Set(seen)].sort(), ['node:path', join('src', 'core', 'status.ts'), join('src', 'vscode', 'statusBar.ts'), 'vscode'].sort());
+  });
+
   it("every contributed command is registered in the code", () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };
     const src = files(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
