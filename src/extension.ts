@@ -32,6 +32,9 @@ let started: Promise<Started> | undefined;
 let cancelStart: (() => void) | undefined;
 let cancelled = false;
 
+/** Epoch ms now, to 0.1 ms (the log lines carry it: their own timestamps are when the line was written). */
+const epochNow = (): string => (performance.timeOrigin + performance.now()).toFixed(1);
+
 function statusOf(gate: AirlockStatus['gate'], reason?: string): AirlockStatus {
   return { gate, pending: 0, ledger: { ok: true, path: '' }, ...(reason ? { reason } : {}) };
 }
@@ -82,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const main = require(join(__dirname, 'extensionMain.js')) as typeof import('./extensionMain');
         const loadMs = Math.round(performance.now() - s0);
         main.start(context, { log, statusItem, beforeCommands: dropTrampolines }).then((s) => {
-          log.info(`Airlock started (${s.gate()}) ${Math.round(performance.now() - t0)} ms after activation (main bundle loaded in ${loadMs} ms, features registered in ${s.timing.registerMs} ms, gate started in ${s.timing.gateStartMs} ms)`);
+          log.info(`Airlock started (${s.gate()}) ${Math.round(performance.now() - t0)} ms after activation (main bundle loaded in ${loadMs} ms, features registered in ${s.timing.registerMs} ms, gate started in ${s.timing.gateStartMs} ms) at ${epochNow()}`);
           resolve(s);
         }, reject);
       } catch (e) {
@@ -109,8 +112,9 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }
   });
-  // The in-process activation time (activate() alone; the bundle's load is before it): bench/editor.ts reads it.
-  log.info(`Airlock activated (starting) in ${Math.round(performance.now() - t0)} ms${loadTiming(t0)}`);
+  // The in-process activation time (activate() alone; the bundle's load is before it) and the epoch ms
+  // it returned at (the line itself is written later, once the log channel is ready): bench/editor.ts reads them.
+  log.info(`Airlock activated (starting) in ${Math.round(performance.now() - t0)} ms${loadTiming(t0)} at ${epochNow()}`);
 }
 
 export async function deactivate(): Promise<void> {
