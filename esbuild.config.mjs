@@ -1,5 +1,6 @@
 // One esbuild entry per runtime. Typechecking is separate (`tsc --noEmit`).
-//   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external)
+//   dist/extension.js  VS Code extension host (node, cjs, 'vscode' external): the small entry VS Code activates;
+//                      dist/extensionMain.js is the full start (gate host, features), required right after activate()
 //   dist/cli.js        the `airlock` command (node, cjs): a dispatcher; dist/check.js and dist/commands.js hold the commands
 //   dist/hook.js       the hook's entry (the installed command): compiles dist/shim.js, the shim, from its code cache;
 //                      dist/offline.js is the shim's offline judge, loaded on demand
@@ -82,7 +83,9 @@ const split = { ...common, plugins: [vendorSplit, zodNamespace], supported: { 'd
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   // The banner marks when the bundle starts evaluating (the activation log line reports it: bench/editor.ts).
+  // The entry imports only 'vscode', node:path and the status bar: activation evaluates a few KB.
   build({ ...split, plugins: [...split.plugins, extensionSplit], entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __airlockBundleStart = performance.now();' } }),
+  build({ ...split, plugins: [...split.plugins, extensionSplit], entryPoints: ['src/extensionMain.ts'], outfile: 'dist/extensionMain.js' }),
   ...Object.entries(EXTENSION_VENDOR).map(([mod, file]) => build({ ...common, entryPoints: [mod], outfile: `dist/vendor/${file}`, minify: true, sourcemap: false })),
   // dist/cli.js only dispatches: `check` runs dist/check.js, every other command dist/commands.js.
   build({ ...split, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minify: true }),

@@ -11,7 +11,7 @@
 //
 // Options: --code-server (use code-server even when `code` exists), --port N (default: a free
 // port), --check (code-server: open the workbench in headless Chromium (from npm, see
-// scripts/tools.mjs), wait for "Airlock activated", let the scripted run show its approval, approve
+// scripts/tools.mjs), wait for "Airlock started (armed)", let the scripted run show its approval, approve
 // it in the page, save test-artifacts/start*.png, stop; the exit code says whether it worked; a
 // fallback to the terminal demo is a failure here).
 //
@@ -233,7 +233,8 @@ async function codeServer() {
       await page.goto(url);
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       for (let i = 0; i < 120 && !ok; i++) {
-        ok = /Airlock activated/.test(findLog(join(userData, 'logs'), /airlock-dev\.airlock\/.*\.log$/));
+        // "Airlock activated" comes when activate() returns; the gate is armed by the full start right after.
+        ok = /Airlock started \(armed\)/.test(findLog(join(userData, 'logs'), /airlock-dev\.airlock\/.*\.log$/));
         if (!ok) await new Promise((r) => setTimeout(r, 500));
       }
       if (ok) {
@@ -262,7 +263,7 @@ async function codeServer() {
       await ctx.close();
       stop();
     }
-    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated, the scripted run's reversible steps ran without a prompt with Undo in the run log, and the denial (test-artifacts/start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
+    console.log(ok ? `✓ npm start --check: the workbench opened at ${url}, Airlock activated and armed its gate, the scripted run's reversible steps ran without a prompt with Undo in the run log, and the denial (test-artifacts/start.png)` : '✗ npm start --check failed (see above; test-artifacts/start.png)');
     process.exit(ok ? 0 : 1);
   }
   console.log(`\nAirlock is running in VS Code (code-server) — open this address in your browser:\n\n    ${url}\n\n  demo workspace: ${demoWs}\n  Airlock home:   ${airlockHome}\n  Ctrl-C stops it.`);

@@ -3,8 +3,10 @@
  * installed into code-server 4.117 (VS Code 1.117, extension host on Node 22), a workspace is
  * opened in headless Chromium, and the test checks what a person would see and what is on disk:
  * the extension activated (its log file says so, the extension host log shows the activation and no
- * failure), its commands are in the palette and run (a real notification), the installed native
- * binary is the Node 22 build. Screenshots: test-artifacts/e2e-activation-*.png.
+ * failure), the status bar says "starting" until the full start has armed the gate, a command run
+ * while the start is still going waits for it and then runs, its commands are in the palette and run
+ * (a real notification), the installed native binary is the Node 22 build.
+ * Screenshots: test-artifacts/e2e-activation-*.png.
  *
  * Needs the e2e cache (node scripts/e2e-setup.mjs) and /usr/bin/chromium. Skips only when the
  * cache is missing and AIRLOCK_E2E=skip.
@@ -22,6 +24,14 @@ import { NO_BROWSER, startVsCode, until, type VsCode } from '../support/vscode';
 const cache = e2eCache();
 const EXT_ID = 'airlock-dev.airlock';
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+/** The full start is held back this long after activate() (AIRLOCK_TEST_START_DELAY_MS): time to see "starting" and run a command during it. */
+const START_DELAY_MS = 8000;
+/** "2026-11-21 02:23:25.554 [info] ..." -> ms since epoch (VS Code's log timestamps, local time). */
+const stamp = (line: string): number => {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(line);
+  if (!m) throw new Error(`no timestamp in log line: ${line}`);
+  return Date.parse(`${m[1]}T${m[2]}`);
+};
 
 describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { skip: cache.skip ?? NO_BROWSER, timeout: 600_000 }, () => {
   let vs: VsCode;
@@ -37,7 +47,7 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
     writeFileSync(join(ws, 'src', 'app.ts'), 'export const price = 10;\n');
     writeFileSync(join(ws, 'README.md'), '# Shop under Airlock\n\nA demo workspace.\n');
     writeFileSync(join(ws, '.airlock', 'policy.json'), JSON.stringify({ version: 1, rules: [{ id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure changes go through the pipeline' }] }, null, 2));
-    vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws });
+    vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws, env: { AIRLOCK_TEST_START_DELAY_MS: String(START_DELAY_MS) } });
   });
 
   after(async () => {
@@ -55,16 +65,39 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
 
   it('activates on startup: its log says "Airlock activated", the extension host shows no failure', async () => {
     const log = await until('the Airlock log to say "Airlock activated"', () => (/Airlock activated/.test(vs.extensionLog(EXT_ID)) ? vs.extensionLog(EXT_ID) : ''), 60_000);
-    assert.match(log, /\[info\] Airlock activated/);
+    assert.match(log, /\[info\] Airlock activated \(starting\) in \d+ ms \(bundle evaluated in \d+ ms/);
     const host = vs.extHostLog();
     assert.match(host, /_doActivateExtension airlock-dev\.airlock, startup: (true|false), activationEvent: 'onStartupFinished'/);
     assert.doesNotMatch(host, /Activating extension airlock-dev\.airlock failed/);
     await vs.screenshot('e2e-activation-1-workbench');
   });
 
+  it('while the full start runs: the status bar says "starting", and a command waits for the start, then runs', async () => {
+    // activate() has returned; the full start (gate host, features, gate) is held back START_DELAY_MS.
+    const starting = await until('the "Airlock starting" status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id) && /Airlock starting/.test(i.ariaLabel)), 30_000);
+    assert.ok(starting.icons.includes('loading'), JSON.stringify(starting));
+    await vs.screenshot('e2e-activation-0-starting');
+    // The palette lists the contributed command; its trampoline holds it until the real handler is registered.
+    await vs.runCommand('Airlock: Validate Workspace Policy');
+    const issued = Date.now();
+    const toasts = await until('the validation notification (after the start)', async () => {
+      const t = await vs.notifications();
+      return t.some((m) => m.startsWith('Airlock: policy is')) ? t : undefined;
+    }, 60_000);
+    assert.ok(toasts.some((m) => /^Airlock: policy is valid \(1 rules\)/.test(m)), JSON.stringify(toasts));
+    const line = vs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock started \(/.test(l));
+    assert.ok(line, vs.extensionLog(EXT_ID));
+    assert.match(line, /Airlock started \(armed\) \d+ ms after activation \(main bundle loaded in \d+ ms, features registered in \d+ ms, gate started in \d+ ms\)/);
+    // The command went in before the start finished (else this test proved nothing about the trampoline).
+    assert.ok(issued < stamp(line), `the command was issued ${issued - stamp(line)} ms after the start finished: raise START_DELAY_MS`);
+    assert.doesNotMatch(vs.extensionLog(EXT_ID), /could not start|already exists/);
+    await vs.page.keyboard.press('Escape');
+  });
+
   it('offers its commands in the palette', async () => {
     const rows = await vs.paletteRows('Airlock: Validate');
-    assert.ok(rows.includes('Airlock: Validate Workspace Policy'), JSON.stringify(rows));
+    // (", recently used" once a test has run it)
+    assert.ok(rows.some((r) => /^Airlock: Validate Workspace Policy(, recently used)?$/.test(r)), JSON.stringify(rows));
   });
 
   it('the installed manifest is complete (icon, categories, walkthrough media) and VS Code offers the walkthrough', async () => {
@@ -107,7 +140,7 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
   });
 
   it('status bar: one Airlock item, armed, with its accessible name', async () => {
-    const item = await until('the Airlock status bar item', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id)));
+    const item = await until('the Airlock status bar item, armed', async () => (await vs.statusBarItems()).find((i) => /airlock\.status/.test(i.id) && /Airlock armed/.test(i.ariaLabel)), 60_000);
     // Renders the gate's state (src/core/status.ts): armed = $(shield) Airlock, "Airlock armed" for screen readers.
     assert.equal(item.text, 'Airlock', JSON.stringify(item));
     assert.deepEqual(item.icons, ['shield'], JSON.stringify(item));

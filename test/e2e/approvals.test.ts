@@ -54,7 +54,7 @@ describe('approvals, run log and kill switch in a real VS Code with a real Claud
     // run without one (test/e2e/checkpoints.test.ts covers that), so they are off in this window.
     vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws, viewport: { width: 1280, height: 800 }, env: { AIRLOCK_CHECKPOINTS: 'off' } });
     ledger = join(vs.dirs.airlockHome, 'ledger.sqlite');
-    await until('"Airlock activated"', () => /Airlock activated \(armed\)/.test(log()), 90_000);
+    await until('"Airlock started (armed)"', () => /Airlock started \(armed\)/.test(log()), 90_000);
     discovery = await windowDiscovery(vs.dirs.airlockHome);
     installClaudeHooks({ extensionsDir: vs.dirs.extensions, workspace: ws, home: agentHome, airlockHome: vs.dirs.airlockHome });
   });

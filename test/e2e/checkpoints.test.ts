@@ -38,7 +38,7 @@ describe('checkpoints: an agent overwrites and deletes without a prompt, Undo in
     agentHome = join(work, 'agent-home');
     vs = await startVsCode({ paths: cache.paths!, vsix, workspace: ws, viewport: { width: 1280, height: 800 } });
     ledger = join(vs.dirs.airlockHome, 'ledger.sqlite');
-    await until('"Airlock activated"', () => /Airlock activated \(armed\)/.test(log()), 90_000);
+    await until('"Airlock started (armed)"', () => /Airlock started \(armed\)/.test(log()), 90_000);
     discovery = await windowDiscovery(vs.dirs.airlockHome);
     installClaudeHooks({ extensionsDir: vs.dirs.extensions, workspace: ws, home: agentHome, airlockHome: vs.dirs.airlockHome });
   });
