@@ -91,6 +91,9 @@ describe('Airlock in code-server (real VS Code 1.117, headless Chromium)', { ski
     // The command went in before the start finished (else this test proved nothing about the trampoline).
     assert.ok(issued < stamp(line), `the command was issued ${issued - stamp(line)} ms after the start finished: raise START_DELAY_MS`);
     assert.doesNotMatch(vs.extensionLog(EXT_ID), /could not start|already exists/);
+    // The gate's ledger is written on its own thread (worker_threads in the extension host, dist/ledgerWriter.js).
+    await until('the ledger writer thread', () => /steps are written on the ledger's own thread/.test(vs.extensionLog(EXT_ID)), 30_000);
+    assert.doesNotMatch(vs.extensionLog(EXT_ID), /writer thread (?:did not start|could not open|failed|stopped)/);
     await vs.page.keyboard.press('Escape');
   });
 
