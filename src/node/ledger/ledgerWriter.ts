@@ -120,10 +120,15 @@ export class LedgerWriterThread implements BatchWriter {
     if (this.closing) return this.closing;
     if (this.stopped !== undefined) return Promise.resolve();
     this.closing = new Promise<void>((resolve) => {
-      this.worker.on('message', (m: WriterReply) => {
-        if (m.type === 'closed') void this.worker.terminate().then(() => resolve());
+      // The thread answers what it was sent, closes its connection and ends (its port closed, nothing
+      // left to run); a thread that does not end within 5 s is stopped.
+      const stop = setTimeout(() => void this.worker.terminate(), 5000);
+      // Whoever awaits the close waits for the thread's end.
+      this.worker.ref();
+      this.worker.once('exit', () => {
+        clearTimeout(stop);
+        resolve();
       });
-      this.worker.once('exit', () => resolve());
       this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
     });
     return this.closing;

@@ -24,6 +24,9 @@ try {
     if (m.type === 'close') {
       open.close();
       port.postMessage({ type: 'closed' } satisfies WriterReply);
+      // Every batch sent before the close has its answer: the thread ends itself (in a worker,
+      // process.exit ends this thread only).
+      process.exit(0);
       return;
     }
     try {
