@@ -13,6 +13,7 @@ import { FILE_TOOLS } from './shellFiles.js';
 import { runGit } from './shellGit.js';
 import { runCopyRemote, runCurl, runDbCli, runInContainer, runMysqladmin, runSsh } from './shellRemote.js';
 import type { ShWord } from './shellWords.js';
+import { signalEffect } from './signals.js';
 
 /** Programs that only read (or print) whatever their arguments. */
 export const READ_ONLY = new Set(
@@ -205,7 +206,10 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
     if (readOnly) return plain(ctx, name, 'read', 'read', `airlock ${sub.slice(0, 2).join(' ')}`);
     return plain(ctx, name, 'write', 'irreversible', `airlock ${sub.slice(0, 2).join(' ')}: changes Airlock's own controls (only a person may)`, { securityConfig: true, outsideWorkspace: true });
   }
-  if (name === 'kill' || name === 'pkill' || name === 'killall') return plain(ctx, name, 'process', 'recoverable', `${name} signals processes`);
+  if (name === 'kill' || name === 'pkill' || name === 'killall' || name === 'killall5') {
+    const v = signalEffect(name, t);
+    return plain(ctx, name, v.kind, v.rev, v.detail, v.rev === 'irreversible' ? { outsideWorkspace: true } : {});
+  }
   if (name === 'systemctl' || name === 'service' || name === 'launchctl') {
     const verb = t.filter((a) => !a.startsWith('-')).map((a) => a.toLowerCase()).find((v) => /^(status|show|list-units|list-unit-files|is-active|is-enabled|cat|list)$/.test(v) || /^(start|stop|restart|reload|enable|disable|mask|unmask|kill|daemon-reload|load|unload|bootout|remove)$/.test(v));
     if (verb === undefined || /^(status|show|list|list-units|list-unit-files|is-active|is-enabled|cat)$/.test(verb)) return plain(ctx, name, 'read', 'read', `${name} ${verb ?? ''}`);
