@@ -58,6 +58,37 @@ const forcePush = (args: string[]): boolean =>
   beforeDashDash(args).some((a) => /^--force/.test(a) || a === '--mirror' || a === '--delete' || a === '--prune' || /[fd]/.test(pushLetters(a))) ||
   positional(args).some((a) => a.startsWith('+') || a.startsWith(':'));
 
+/** push's options that take a value as the next word (the value is not the repository). */
+const PUSH_VALUE = new Set(['-o', '--push-option', '--repo', '--receive-pack', '--exec']);
+/**
+ * `git push <repository>` naming a URL or a path instead of a remote (`https://host/x.git`,
+ * `git@host:x.git`, `ssh://…`, `/srv/x.git`, `../x`), or `--repo=<url>`: the commits go to a
+ * destination this repository does not have configured. A remote name is what ordinary pushes use.
+ */
+const pushToUrl = (args: string[]): boolean => {
+  const words = beforeDashDash(args);
+  let repo: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const a = words[i]!;
+    if (a.startsWith('--repo=')) {
+      repo = a.slice(7);
+      break;
+    }
+    if (a === '--repo') {
+      repo = words[i + 1];
+      break;
+    }
+    if (PUSH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    repo = a;
+    break;
+  }
+  return repo !== undefined && (/:\/\//.test(repo) || /^[^/:]+:/.test(repo) || /^(\/|\.\.?\/|\.\.?$|~)/.test(repo));
+};
+
 const READ = { rev: 'read', kind: 'read', detail: 'reads the repository' } as const;
 const LOCAL = { rev: 'reversible', kind: 'write', detail: 'records new history (undo with reflog/reset)' } as const;
 const RECOVERABLE = { rev: 'recoverable', kind: 'write', detail: 'rewrites refs or history (recoverable from the reflog)' } as const;
@@ -142,7 +173,10 @@ export const GIT_VERBS: Record<string, Verb> = {
   prune: { dry: ['-n', '--dry-run'], rules: [], base: { rev: 'irreversible', kind: 'delete', detail: 'deletes unreachable objects' } },
   push: {
     dry: ['-n', '--dry-run'],
-    rules: [{ when: forcePush, rev: 'irreversible', kind: 'network', detail: 'force-pushes, deletes or mirrors remote refs (remote history is overwritten)' }],
+    rules: [
+      { when: forcePush, rev: 'irreversible', kind: 'network', detail: 'force-pushes, deletes or mirrors remote refs (remote history is overwritten)' },
+      { when: pushToUrl, rev: 'irreversible', kind: 'network', detail: "pushes to a URL or path that is not one of this repository's remotes: the commits leave the machine for a destination nobody configured" },
+    ],
     base: { rev: 'reversible', kind: 'network', detail: 'pushes new commits (fast-forward only: the remote keeps its old history)' },
   },
   rm: { dry: ['-n', '--dry-run'], rules: [{ flags: ['--cached'], rev: 'reversible', kind: 'write', detail: 'untracks files' }], base: { rev: 'irreversible', kind: 'delete', detail: 'deletes tracked files from the working tree' } },
@@ -323,6 +357,20 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
   }
   const rest = ab.rest;
   if (verb === 'config' && gitConfig(rest, ctx, false)) return;
+  // `git submodule foreach [--recursive] [--quiet] <command>`: the command runs through the shell in
+  // every submodule: judged as that command line, run from a folder the judge cannot resolve.
+  if (verb === 'submodule' && positional(rest)[0] === 'foreach') {
+    const words = texts.slice(i + 1);
+    let k = words.indexOf('foreach') + 1;
+    while (k < words.length && /^(--recursive|--quiet|-q)$/.test(words[k]!)) k++;
+    const command = words.slice(k).join(' ');
+    if (!command) plain(ctx, 'git submodule foreach', 'read', 'read', 'git submodule foreach without a command');
+    // Each run is in a submodule's folder, whose state (dirty or not) is not this repository's: as
+    // git itself does, the line starts in $sm_path, a folder the judge cannot resolve.
+    else if (ctx.inside) ctx.inside.run(`cd "$sm_path" && ${command}`, ctx, 'git submodule foreach');
+    else unknownEffect(ctx, 'git submodule foreach', `git submodule foreach runs ${command} in every submodule`);
+    return;
+  }
   if (verb === 'credential' || verb === 'credential-store' || verb === 'credential-cache') {
     plain(ctx, `git ${verb}`, 'read', 'read', `git ${verb} prints or stores credentials`, { secrets: true });
     return;
@@ -392,5 +440,8 @@ export function runGit(args: ShWord[], ctx: Ctx): void {
     }
     return;
   }
-  plain(ctx, source, rule.kind, rule.rev, `${source}: ${rule.detail}`, verb === 'fetch' || verb === 'pull' || verb === 'clone' ? { network: true } : {});
+  // `git remote add|set-url` writes remote.<name>.url (and pushurl), the setting `git config` already
+  // treats as security-sensitive: it decides where every later push of that name sends the code.
+  const remoteUrl = verb === 'remote' && (sub === 'add' || sub === 'set-url');
+  plain(ctx, source, rule.kind, rule.rev, `${source}: ${rule.detail}${remoteUrl ? ' (where later pushes send the code: a security-sensitive setting)' : ''}`, verb === 'fetch' || verb === 'pull' || verb === 'clone' ? { network: true } : remoteUrl ? { securityConfig: true } : {});
 }
