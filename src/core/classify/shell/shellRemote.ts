@@ -109,10 +109,26 @@ export function runSsh(args: ShWord[], ctx: Ctx, runScript: ScriptRunner, stdin:
     plain(ctx, 'ssh', 'read', 'read', `ssh ${t[0]}`);
     return;
   }
-  while (i < t.length && t[i]!.startsWith('-')) i += SSH_WITH_ARG.has(t[i]!) ? 2 : 1;
+  const opts: string[] = [];
+  const takeOptions = (): void => {
+    while (i < t.length && t[i]!.startsWith('-')) {
+      const a = t[i]!;
+      opts.push(a);
+      if (SSH_WITH_ARG.has(a)) opts.push(t[i + 1] ?? '');
+      i += SSH_WITH_ARG.has(a) ? 2 : 1;
+    }
+  };
+  takeOptions();
   const host = t[i];
   if (host === undefined) return;
-  const cmd = args.slice(i + 1);
+  // OpenSSH reads options after the destination too (`ssh host -N -R …`), up to the command.
+  i++;
+  takeOptions();
+  // A remote forward (-R, RemoteForward) opens a port on the remote side that leads into this
+  // machine: anyone who reaches that port reaches the forwarded service here (a way in, not out).
+  const remoteForward = opts.some((a, k) => a === '-R' || /^-R./.test(a) || (opts[k - 1] === '-o' && /^remoteforward[\s=]/i.test(a)) || /^-oRemoteForward/i.test(a));
+  if (remoteForward) network(ctx, 'ssh', 'irreversible', `ssh -R opens a port on ${host} that leads into this machine (a way in for whoever reaches it)`, host);
+  const cmd = args.slice(i);
   if (cmd.length === 0) {
     if (stdin.kind === 'pipe' || stdin.kind === 'text') execUnknown(ctx, 'ssh', `pipes commands into a remote shell on ${host}`);
     else network(ctx, 'ssh', 'read', `opens an interactive session on ${host}`, host);

@@ -137,11 +137,55 @@ function runPkg(name: string, args: ShWord[], ctx: Ctx): void {
       const files = pos.filter((a, i) => /^(-r|--requirement|-c|--constraint|-e|--editable)$/.test(pos[i - 1] ?? '') || /^(--requirement|--constraint|--editable)=/.test(a));
       if (verb === 'install' && named.length === 0 && files.length > 0 && files.every((f) => inspectPath(f.replace(/^--\w+=/, ''), ctx.env).insideWorkspace)) global = false;
     }
+    // cargo install and go install put a program into the user's own bin folder (~/.cargo/bin,
+    // ~/go/bin) unless --root / GOBIN says otherwise: outside the workspace, like npm -g.
+    if (verb === 'install' && (name === 'cargo' || name === 'go')) {
+      const rootAt = t.indexOf('--root');
+      const root = name === 'cargo' ? (rootAt >= 0 ? t[rootAt + 1] : undefined) : (ctx.vars.get('GOBIN') ?? ctx.env.vars.GOBIN);
+      if (!root || !inspectPath(root, ctx.env).insideWorkspace) global = true;
+    }
+    const foreign = foreignSource(name, verb, t);
+    if (foreign) {
+      execUnknown(ctx, source, `${source} installs and runs code from ${foreign}: not a package of the project's registry (its install or build scripts run here)`, 'recoverable');
+      return;
+    }
     plain(ctx, source, 'write', 'recoverable', `${source}: installs or builds (runs package lifecycle scripts)`, global ? { outsideWorkspace: true } : {});
     return;
   }
   // run/test/start and project scripts: the project's own code (in the directory it runs in).
   projectExec(ctx, source, `${source}: runs the project's own scripts or tasks`);
+}
+
+/** Options that point a package manager at another registry, index or repository (their value). */
+const SOURCE_OPTS = /^(--registry|--index-url|--extra-index-url|-i|--find-links|-f|--git|--repository|--source|--index)$/;
+const SOURCE_OPTS_EQ = /^(--registry|--index-url|--extra-index-url|--find-links|--git|--repository|--source|--index)=(.+)$/;
+/** A package spec that is code from a URL, a git repository or a hosted-git shorthand, not a registry name. */
+const FOREIGN_SPEC = /^(?:https?:\/\/|git\+|git:\/\/|ssh:\/\/|git@|github:|gitlab:|bitbucket:|gist:)|\.git(?:#.*)?$|^[^@/\s]+@(?:https?|git\+|git|file):/;
+
+/**
+ * Where an install takes its code from, when it is not the registry the project uses: a URL or git
+ * spec (`npm i https://host/p.tgz`, `pnpm add github:a/b`, `pip install git+https://…`), npm's
+ * `user/repo` GitHub shorthand, or another registry or index (`--registry`, `--index-url`, `-i`,
+ * `cargo install --git`). Undefined for ordinary names, lockfile installs and local paths.
+ */
+function foreignSource(name: string, verb: string | undefined, t: readonly string[]): string | undefined {
+  for (let i = 0; i < t.length; i++) {
+    const a = t[i]!;
+    if (a === verb) continue;
+    const eq = SOURCE_OPTS_EQ.exec(a);
+    if (eq) return eq[2];
+    if (SOURCE_OPTS.test(a) && i + 1 < t.length) {
+      // pip -f / -i, cargo/npm --registry NAME: a configured registry name is not a URL; a URL is.
+      const v = t[i + 1]!;
+      if (/:\/\//.test(v) || a === '--git') return v;
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    if (FOREIGN_SPEC.test(a)) return a;
+    if ((name === 'npm' || name === 'pnpm' || name === 'yarn' || name === 'bun') && /^[\w.-]+\/[\w.-]+(?:#\S*)?$/.test(a) && !a.startsWith('.')) return `${a} (a GitHub repository)`;
+  }
+  return undefined;
 }
 
 /** Verb-by-verb rules for a few CLIs where the general verb rule is not enough. */
