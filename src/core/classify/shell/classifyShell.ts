@@ -180,7 +180,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         const v = a.value ? expand(ctx, a.value) : undefined;
         (ctx.assigned ??= new Set()).add(a.name);
         if (argv.length === 0) ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
-        else if (/^(LD_PRELOAD|LD_LIBRARY_PATH|DYLD_INSERT_LIBRARIES|BASH_ENV|ENV|PROMPT_COMMAND|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_EDITOR|GIT_SEQUENCE_EDITOR|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT)$/.test(a.name)) {
+        else if (LOADER_VARS.test(a.name)) {
           execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
         }
       }
@@ -253,10 +253,23 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         add(ctx, { kind: 'read', reversibility: 'read', detail: `${cmd.variant} ${words.map((w) => w.text).join(' ')} prints shell and environment variables (tokens included)`.replace(/ +$/, ''), source: cmd.variant, secrets: true });
       }
       if (nameref) for (const w of words) if (/^[A-Za-z_]\w*$/.test(w.text)) ctx.vars.set(w.text, undefined);
+      // Exporting a loader or startup variable makes every later command of this shell (and of an
+      // agent's shell that keeps its environment between calls) load or run that code.
+      const exported = cmd.variant === 'export' || words.some((w) => /^-[a-zA-Z]*x/.test(w.text));
+      if (exported) {
+        for (const a of cmd.assigns) if (LOADER_VARS.test(a.name)) execUnknown(ctx, cmd.variant, `exports ${a.name}, which makes every later command of this shell load or run other code`);
+        for (const w of words) {
+          const name = /^([A-Za-z_]\w*)$/.exec(w.text)?.[1];
+          if (name && LOADER_VARS.test(name) && ctx.assigned?.has(name)) execUnknown(ctx, cmd.variant, `exports ${name}, which makes every later command of this shell load or run other code`);
+        }
+      }
       return;
     }
   }
 }
+
+/** Environment variables that make a program load or run other code (a library, a startup script, an editor, a command). */
+const LOADER_VARS = /^(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|BASH_ENV|ENV|PROMPT_COMMAND|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_EDITOR|GIT_SEQUENCE_EDITOR|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT)$/;
 
 /** Iterations judged one by one at most (items × body statements); beyond, the variable is unknown. */
 const MAX_LOOP_WORK = 64;

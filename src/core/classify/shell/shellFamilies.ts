@@ -168,6 +168,12 @@ const CRED: Record<string, Cred> = {
   keyring: { what: 'Python keyring', reads: (p) => p[0] === 'get', writes: (p) => /^(set|del)$/.test(p[0] ?? '') },
   'git-credential': { what: 'git credential helper', reads: () => true },
   firebase: { what: 'Firebase CLI', reads: (p) => p[0] === 'login:ci' },
+  // A deployment's environment variables (API keys, database URLs), printed or written to a local file.
+  vercel: { what: 'Vercel CLI', reads: (p) => p[0] === 'env' && /^(pull|get)$/.test(p[1] ?? '') },
+  netlify: { what: 'Netlify CLI', reads: (p) => /^env:(get|list|export)$/.test(p[0] ?? '') },
+  railway: { what: 'Railway CLI', reads: (p) => p[0] === 'variables' },
+  flyctl: { what: 'Fly.io CLI', reads: (p) => p[0] === 'auth' && p[1] === 'token' },
+  fly: { what: 'Fly.io CLI', reads: (p) => p[0] === 'auth' && p[1] === 'token' },
   npm: { what: 'npm', reads: (p) => p[0] === 'token' && (p[1] === 'create' || p[1] === 'list') || (p[0] === 'config' && p[1] === 'get' && /_?auth/i.test(p[2] ?? '')) },
   docker: { what: 'Docker', reads: (p) => p[0] === 'secret' && p[1] === 'inspect' },
   kwallet: { what: 'KWallet', reads: () => true },
