@@ -13,11 +13,19 @@ import { posix } from 'node:path';
 import type { Environment } from './environment';
 export { NO_FS, makeEnvironment, type PathFacts, type FileReadError, type FileRead, type FileRef, type RunProvenance, type TrustHit, type TrustLookup, type Environment } from './environment';
 
-/** Lexically absolute, normalized, NFC path (no file system access). `~` and `~/x` use env.home. */
+/**
+ * Lexically absolute, normalized, NFC path (no file system access). `~` and `~/x` use env.home;
+ * `~name` (another account's home, as the shell expands it) is taken as a sibling of env.home
+ * (`/home/name`, `/Users/name`), `~root` as /root: another user's files, never the workspace.
+ */
 export function absolutize(p: string, env: Pick<Environment, 'cwd' | 'home'>): string {
   let s = p.normalize('NFC');
   if (s === '~') s = env.home;
   else if (s.startsWith('~/')) s = env.home + s.slice(1);
+  else {
+    const other = /^~([A-Za-z_][\w.-]*)(\/.*)?$/.exec(s);
+    if (other) s = (other[1] === 'root' ? '/root' : posix.join(posix.dirname(env.home), other[1]!)) + (other[2] ?? '');
+  }
   const abs = s.startsWith('/') ? posix.normalize(s) : posix.join(env.cwd, s);
   return abs.length > 1 && abs.endsWith('/') ? abs.slice(0, -1) : abs;
 }

@@ -12,6 +12,18 @@ describe('paths', () => {
     assert.equal(absolutize('/tmp/../etc/passwd', env), '/etc/passwd');
   });
 
+  it("takes ~name as another account's home (a sibling of this home; ~root is /root), never a workspace path", () => {
+    const env = testEnv();
+    const parent = HOME.slice(0, HOME.lastIndexOf('/'));
+    assert.equal(absolutize('~alice', env), `${parent}/alice`);
+    assert.equal(absolutize('~alice/.ssh/id_rsa', env), `${parent}/alice/.ssh/id_rsa`);
+    assert.equal(absolutize('~root/.bashrc', env), '/root/.bashrc');
+    assert.equal(absolutize('~root', env), '/root');
+    assert.equal(inspectPath('~bob/.bashrc', env).insideWorkspace, false);
+    // Not a tilde-prefix: stays a relative path.
+    assert.equal(absolutize('x~y', env), `${env.cwd}/x~y`);
+  });
+
   it('compares components, not string prefixes (CVE-2025-54794)', () => {
     assert.equal(isWithin('/w/proj-evil/x', '/w/proj'), false);
     assert.equal(isWithin('/w/proj/x', '/w/proj'), true);
