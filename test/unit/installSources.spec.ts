@@ -55,3 +55,8 @@ test('ssh -R (a way in) asks; -L, -D and plain sessions do not', () => {
   blocks(['ssh -R 8080:localhost:22 x.example', 'ssh x.example -N -R 2222:localhost:22', "ssh -o RemoteForward='8080 localhost:22' x.example", 'ssh -R2222:localhost:22 x.example', 'ssh -f -N -R 2222:localhost:22 x.example']);
   allows(['ssh -L 5432:db:5432 bastion -N', 'ssh -D 1080 user@x.example -N', 'ssh host ls', 'ssh -p 2222 host uptime']);
 });
+
+test('a static file server of the workspace runs; of another folder (home, /, /etc) it asks', () => {
+  allows(['python3 -m http.server 8000', 'python -m http.server --bind 127.0.0.1 -d packages/ui']);
+  blocks(['python3 -m http.server 80 --directory ~', 'python3 -m http.server -d / 9000', 'cd ~ && python3 -m http.server', 'python3 -m http.server --directory=/etc', 'cd /home/user && python -m SimpleHTTPServer']);
+});

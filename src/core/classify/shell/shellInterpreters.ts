@@ -6,7 +6,7 @@
  * the classifier cannot follow. Scripts run by path are `exec`/recoverable (content unread).
  */
 import { absolutize, inspectPath } from '../../paths.js';
-import { execUnknown, lit, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
+import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
 import { DEV_TOOLS, PYTHON_MODULES } from './devTools.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
 import type { ArgvRunner, ScriptRunner, Stdin } from './shellTypes.js';
@@ -126,6 +126,20 @@ function runPythonModule(name: string, mod: string, rest: ShWord[], ctx: Ctx, ho
     if (hook) hook([lit(mod === 'pipx' ? 'pipx' : mod), ...rest]);
     else plain(ctx, source, 'write', 'recoverable', `${source}: installs packages`);
     return;
+  }
+  if (mod === 'http.server' || mod === 'SimpleHTTPServer') {
+    // A static file server: every file under the folder it serves can be read by whoever reaches the
+    // port (all interfaces unless --bind says otherwise). The workspace is the ordinary preview;
+    // any other folder (the home folder, /) is data exposed to the network.
+    const t = rest.map((w) => w.text);
+    const at = t.findIndex((a) => a === '-d' || a === '--directory');
+    const eq = t.find((a) => a.startsWith('--directory='));
+    const dir = eq ? eq.slice(12) : at >= 0 ? t[at + 1] : undefined;
+    const served = dir === undefined ? ctx.cwd : absolutize(dir, { cwd: ctx.cwd ?? ctx.env.cwd, home: ctx.env.home });
+    if (served === undefined || !inspectPath(served, ctx.env).insideWorkspace) {
+      network(ctx, source, 'irreversible', `${source} serves ${served ?? 'a folder Airlock cannot tell'} over HTTP: anyone who reaches the port can read every file under it`);
+      return;
+    }
   }
   const cls = PYTHON_MODULES[mod];
   const tool = DEV_TOOLS[mod];
