@@ -84,8 +84,8 @@ mkdirSync('dist', { recursive: true });
 await Promise.all([
   // The banner marks when the bundle starts evaluating (the activation log line reports it: bench/editor.ts).
   // The entry imports only 'vscode', node:path and the status bar: activation evaluates a few KB.
-  build({ ...split, plugins: [...split.plugins, extensionSplit], entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __airlockBundleStart = performance.now();' } }),
-  build({ ...split, plugins: [...split.plugins, extensionSplit], entryPoints: ['src/extensionMain.ts'], outfile: 'dist/extensionMain.js' }),
+  build({ ...split, plugins: [...split.plugins, extensionSplit], entryPoints: ['src/vscode/entry.ts'], outfile: 'dist/extension.js', banner: { js: 'var __airlockBundleStart = performance.now();' } }),
+  build({ ...split, plugins: [...split.plugins, extensionSplit], entryPoints: ['src/extension.ts'], outfile: 'dist/extensionMain.js' }),
   ...Object.entries(EXTENSION_VENDOR).map(([mod, file]) => build({ ...common, entryPoints: [mod], outfile: `dist/vendor/${file}`, minify: true, sourcemap: false })),
   // dist/cli.js only dispatches: `check` runs dist/check.js, every other command dist/commands.js.
   build({ ...split, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', minify: true }),

@@ -1,126 +1,154 @@
 /**
- * The extension's entry (dist/extension.js): what VS Code loads and activates. It is small on
- * purpose, so that activation costs the editor little (BENCHMARKS §11): activate() creates the log
- * channel and the status bar item ("Airlock starting"), puts a trampoline on every command the
- * package contributes, and returns. The full start (src/extensionMain.ts, its own bundle
- * dist/extensionMain.js: the gate host, every feature, gate.start()) runs right after.
+ * Composition root of the extension, its full start (src/extension.ts → dist/extensionMain.js), loaded
+ * by the entry (src/vscode/entry.ts → dist/extension.js) right after activate() has returned: builds
+ * the adapters, registers each feature and starts the gate.
+ * Reads like a table of contents.
  *
- * Why deferring is safe (fail-closed): until this window's gate is up, no discovery file names it,
- * so an agent's hook finds no gate (or an unreachable one) and judges with the shim's offline judge,
- * which only lets reads through (src/node/agents/shim.ts, core/judge.ts mode 'offline'). A command
- * invoked while the start runs waits for it and then runs; if the start fails, the status bar and
- * the command say why.
+ * Order matters for fail-closed: until the gate's bridge is up, agents find no gate for this window
+ * and their hooks fall back to the shim's offline judge, which only lets reads through; if the gate
+ * cannot start at all the status bar says so and that stays the case.
  */
-import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { AirlockStatus } from './core/gateControl';
-import type { Started } from './extensionMain';
-import { createStatusItem, renderStatusItem } from './vscode/statusBar';
+import { airlockHome } from './node/environment';
+import { GateHost } from './node/gate/gateHost';
+import { loadJudge } from './node/gate/gate';
+import { editorCheckpointSettings } from './node/checkpoints/settings';
+import { editorAdapters } from './editorAdapters';
+import type { DbSpec } from './node/mcp/databases';
+import { registerCheckpoints } from './vscode/checkpoints';
+import { registerAgentCommands } from './vscode/agentCommands';
+import { registerApprovals } from './vscode/approvals';
+import { registerTrustCommands } from './vscode/trust';
+import { FileTrustStore } from './node/policy/trustStore';
+import { registerDbCommands } from './vscode/dbCommands';
+import { onConfigChange, readConfig } from './vscode/configuration';
+import { registerGateEnvironment } from './vscode/gateHost';
+import { registerKillSwitch } from './vscode/kill';
+import { registerLanguageModelTools } from './vscode/lmTools';
+import { registerMcpServer } from './vscode/mcpProvider';
+import { checkpointMenuItem, registerMenu } from './vscode/menu';
+import { registerPolicyCommands } from './vscode/policyCommands';
+import { registerRunCommands } from './vscode/runBudget';
+import { registerRunLog } from './vscode/runLog';
+import { registerStatusBar } from './vscode/statusBar';
+import { registerWorkspacePolicyReview } from './vscode/workspacePolicy';
+import type { EntryParts, Started } from './vscode/entry';
 
-/** performance.now() when the bundle began to evaluate (esbuild banner; absent when loaded from source). */
-declare const __airlockBundleStart: number | undefined;
-
-/** "(bundle evaluated in N ms from T)" for the activation log line: T is the epoch ms the bundle began to evaluate. */
-function loadTiming(activateStart: number): string {
-  if (typeof __airlockBundleStart !== 'number') return '';
-  return ` (bundle evaluated in ${Math.round(activateStart - __airlockBundleStart)} ms from ${(performance.timeOrigin + __airlockBundleStart).toFixed(1)})`;
+/** The language model tool names the package contributes (the same list EditorTools.contributions() generates; a test keeps them equal). */
+function contributedToolNames(context: vscode.ExtensionContext): string[] {
+  const pkg = context.extension.packageJSON as { contributes?: { languageModelTools?: Array<{ name?: unknown }> } };
+  return (pkg.contributes?.languageModelTools ?? []).map((t) => t.name).filter((n): n is string => typeof n === 'string');
 }
 
-/** The full start: scheduled by activate(), awaited by deactivate() and by the trampolines. */
-let started: Promise<Started> | undefined;
-/** Clears the scheduled start when deactivate() comes before it began. */
-let cancelStart: (() => void) | undefined;
-let cancelled = false;
-
-/** Epoch ms now, to 0.1 ms (the log lines carry it: their own timestamps are when the line was written). */
-const epochNow = (): string => (performance.timeOrigin + performance.now()).toFixed(1);
-
-function statusOf(gate: AirlockStatus['gate'], reason?: string): AirlockStatus {
-  return { gate, pending: 0, ledger: { ok: true, path: '' }, ...(reason ? { reason } : {}) };
-}
-
-/** The command ids the package contributes (each gets a trampoline until the full start registers it). */
-function contributedCommands(context: vscode.ExtensionContext): string[] {
-  const pkg = context.extension.packageJSON as { contributes?: { commands?: Array<{ command?: unknown }> } };
-  return (pkg.contributes?.commands ?? []).map((c) => c.command).filter((c): c is string => typeof c === 'string');
-}
-
-export function activate(context: vscode.ExtensionContext): void {
-  cancelled = false;
+export async function start(context: vscode.ExtensionContext, entry: EntryParts): Promise<Started> {
+  const { log } = entry;
   const t0 = performance.now();
-  const log = vscode.window.createOutputChannel('Airlock', { log: true });
-  context.subscriptions.push(log);
-  const statusItem = createStatusItem();
-  renderStatusItem(statusItem, statusOf('starting'));
-  statusItem.show();
-  context.subscriptions.push(statusItem);
+  let host: GateHost | undefined;
+  try {
+    let config = readConfig();
+    onConfigChange(context, (c) => {
+      config = c;
+      log.info('settings changed (allow-for-run changes apply after a window reload)');
+    });
+    const home = airlockHome();
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    // Checkpoints: the editor's settings (airlock.checkpoints.*), AIRLOCK_CHECKPOINTS=off on top; read once (reload to change).
+    const cpSettings = editorCheckpointSettings(config, process.env);
+    host = new GateHost({
+      checkpoints: cpSettings,
+      home,
+      workspaceRoots: roots,
+      log: (l) => log.info(l),
+      allowForRun: { enabled: config.allowForRunEnabled, ttlMs: config.allowForRunMinutes * 60_000 },
+      killEndsProcesses: config.killEndsProcesses,
+    });
+    const gate = host;
+    // What only a command, a panel or a tool call needs is opened on first use (src/editorAdapters.ts).
+    const x = editorAdapters({
+      home, roots, gate, checkpointSettings: cpSettings, log: (l) => log.info(l), sessionId: vscode.env.sessionId,
+      extensionPath: context.extensionPath, extensionVersion: String((context.extension.packageJSON as { version?: unknown }).version ?? '0'),
+      secrets: context.secrets, state: context.globalState, onDispose: (dispose) => context.subscriptions.push({ dispose }),
+    });
 
-  const commands = contributedCommands(context);
-  const failure = (e: unknown): string => `Airlock could not start: ${(e as Error)?.message ?? String(e)}`;
-  // A command that arrives before the start finishes waits for it, then runs through the real handler.
-  const trampoline = (id: string) => async (...args: unknown[]): Promise<unknown> => {
-    try {
-      await started;
-    } catch (e) {
-      void vscode.window.showErrorMessage(failure(e));
-      return undefined;
-    }
-    return vscode.commands.executeCommand(id, ...args);
-  };
-  let trampolines: vscode.Disposable[] = commands.map((id) => vscode.commands.registerCommand(id, trampoline(id)));
-  const dropTrampolines = (): void => {
-    for (const t of trampolines) t.dispose();
-    trampolines = [];
-  };
-  context.subscriptions.push({ dispose: dropTrampolines });
+    registerStatusBar(context, gate, entry.statusItem);
+    entry.beforeCommands();
+    // The menu's checkpoints line (count, size, the last one): the store opens on first use.
+    registerMenu(context, () => gate.status(), () => checkpointMenuItem(() => x.checkpoints.stats()));
+    const trust = roots[0] ? new FileTrustStore(home, roots[0]) : undefined;
+    registerApprovals(context, { queue: gate.approvals, log, config: () => config, ...(trust ? { trust } : {}) });
+    registerTrustCommands(context, trust, log);
+    const undo = registerCheckpoints(context, x.checkpoints, log);
+    registerRunLog(context, gate, x.runLogRows, log, {
+      list: () => x.tools().listDeadLetters(),
+      retry: (id) => x.tools().retryDeadLetter(id),
+      discard: (id) => x.tools().discardDeadLetter(id),
+    }, undo);
+    registerRunCommands(context, gate, log);
+    registerKillSwitch(context, gate, log, () => config.killEndsProcesses);
+    registerAgentCommands(context, x.agentHooks, gate, log);
+    registerPolicyCommands(context, { userPolicy: x.userPolicy, log });
+    registerGateEnvironment(context, gate);
+    registerLanguageModelTools(context, { names: contributedToolNames(context), prepare: (n, i) => x.tools().prepare(n, i), invoke: (n, i) => x.tools().invoke(n, i) }, log);
+    // Database connections configured in Airlock (URLs in the secret storage): the tools open them here,
+    // the MCP server gets them through its own environment (never its command line).
+    let dbSpecs: DbSpec[] = [];
+    const launchChanged = new Set<() => void>();
+    registerMcpServer(context, {
+      launch: () => x.mcpLaunch(dbSpecs),
+      gateArmed: () => gate.status().gate === 'armed' || gate.status().gate === 'paused',
+      onGateChange: (l) => gate.onStatus(() => l()),
+      onLaunchChange: (l) => {
+        launchChanged.add(l);
+        return () => launchChanged.delete(l);
+      },
+    }, log);
+    const dbRegistry = x.connections();
+    void registerDbCommands(context, {
+      registry: dbRegistry,
+      refresh: async () => {
+        const { specs, missing } = await dbRegistry.specs();
+        if (missing.length) log.warn(`database connections without a stored secret (left out): ${missing.join(', ')}`);
+        dbSpecs = specs;
+        // No connection configured and the tools not open yet: nothing to open or close.
+        if (specs.length || x.toolsOpened()) {
+          const r = await x.tools().setDatabases(specs);
+          for (const f of r.failed) log.warn(`database connection ${f.name} did not open: ${f.error}`);
+        }
+        for (const l of launchChanged) l();
+      },
+      recent: () => x.tools().effectStore()?.recentUndoable(50),
+      undo: x.undoDb,
+    }, log);
+    registerWorkspacePolicyReview(context, { ...(roots[0] ? { root: roots[0] } : {}), review: x.reviewPolicy, accept: x.acceptPolicy }, log);
 
-  // For tests (test/e2e/activation.test.ts) only: hold the full start back, to see "starting" and a command waiting for it.
-  const delayMs = Math.min(Math.max(Number(process.env.AIRLOCK_TEST_START_DELAY_MS) || 0, 0), 30_000);
-  started = new Promise<Started>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cancelStart = undefined;
-      const s0 = performance.now();
+    const t1 = performance.now();
+    await gate.start().catch((e: unknown) => {
+      // Shown loudly, the rest goes on: agents fall back to the offline judge (reads only).
+      log.error(`gate did not start: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Airlock: the gate could not start (${(e as Error).message}). Agents can only read until it runs.`);
+    });
+    const t2 = performance.now();
+    // Asks queued while no person was connected: offered once this window's gate is up.
+    void import('./vscode/queuedApprovals').then((m) => m.offerQueuedApprovals({ list: () => gate.queuedApprovals(), decide: (id, a) => gate.decideQueued(id, a) }, log));
+    // The judge's classifiers are loaded once the window has settled, so that the first agent call
+    // does not wait for them (a call that comes sooner loads them itself: same judge either way).
+    const warm = setTimeout(() => {
       try {
-        // A computed path: esbuild leaves this require to run time, so dist/extensionMain.js stays a separate file.
-        const main = require(join(__dirname, 'extensionMain.js')) as typeof import('./extensionMain');
-        const loadMs = Math.round(performance.now() - s0);
-        main.start(context, { log, statusItem, beforeCommands: dropTrampolines }).then((s) => {
-          log.info(`Airlock started (${s.gate()}) ${Math.round(performance.now() - t0)} ms after activation (main bundle loaded in ${loadMs} ms, features registered in ${s.timing.registerMs} ms, gate started in ${s.timing.gateStartMs} ms) at ${epochNow()}`);
-          resolve(s);
-        }, reject);
+        loadJudge();
       } catch (e) {
-        reject(e);
+        log.error(`the judge could not load: ${(e as Error).message} (every call will be denied with this reason)`);
       }
-    }, delayMs);
-    cancelStart = () => {
-      cancelled = true;
-      clearTimeout(timer);
-      reject(new Error('the window closed before Airlock started'));
+    }, 1500);
+    warm.unref();
+    context.subscriptions.push({ dispose: () => clearTimeout(warm) });
+    return {
+      gate: () => gate.status().gate,
+      timing: { registerMs: Math.round(t1 - t0), gateStartMs: Math.round(t2 - t1) },
+      dispose: () => gate.dispose(),
     };
-  });
-  started.catch((e: unknown) => {
-    if (cancelled) return;
-    log.error(failure(e));
-    renderStatusItem(statusItem, statusOf('stopped', failure(e)));
-    void vscode.window.showErrorMessage(failure(e));
-    // Commands the start did not get to register answer with the failure (instead of "not found").
-    for (const id of commands) {
-      try {
-        context.subscriptions.push(vscode.commands.registerCommand(id, () => void vscode.window.showErrorMessage(failure(e))));
-      } catch {
-        // registered by the start before it failed: its own handler stays
-      }
-    }
-  });
-  // The in-process activation time (activate() alone; the bundle's load is before it) and the epoch ms
-  // it returned at (the line itself is written later, once the log channel is ready): bench/editor.ts reads them.
-  log.info(`Airlock activated (starting) in ${Math.round(performance.now() - t0)} ms${loadTiming(t0)} at ${epochNow()}`);
-}
-
-export async function deactivate(): Promise<void> {
-  // Not begun yet: nothing to stop. In flight: wait for it, then stop the gate (bridge, ledger, discovery files).
-  cancelStart?.();
-  const s = await started?.catch(() => undefined);
-  started = undefined;
-  await s?.dispose();
+  } catch (e) {
+    // Half a start: the bridge, ledger and discovery file go again (the entry reports the failure).
+    await host?.dispose().catch(() => undefined);
+    throw e;
+  }
 }

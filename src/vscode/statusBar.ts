@@ -1,7 +1,7 @@
 /**
  * One status bar item (id `airlock.status`) rendering one state value (core/status.ts renderStatus).
- * A click opens the Airlock menu (command `airlock.menu`). The entry (src/extension.ts) creates the
- * item and shows "starting" at activation; the full start (src/extensionMain.ts) binds it to the gate.
+ * A click opens the Airlock menu (command `airlock.menu`). The entry (src/vscode/entry.ts) creates the
+ * item and shows "starting" at activation; the full start (src/extension.ts) binds it to the gate.
  */
 import * as vscode from 'vscode';
 import type { AirlockStatus } from '../core/gateControl';
