@@ -11,25 +11,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge, type RunState } from '../../src/core/judge.js';
-import { buildEffectivePolicy } from '../../src/core/policy/layers.js';
-import { makeEnvironment, type PathFacts } from '../../src/core/paths.js';
+import { shellJudge } from '../support/shellJudge';
 
 const WS = '/home/user/project';
-const fs: PathFacts = { realpath: () => undefined, kind: (p) => (p === WS || p === '/home/user' || p === '/tmp' || p === `${WS}/.git` ? 'dir' : undefined) };
-const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user', vars: { HOME: '/home/user' }, fs });
-const policy = buildEffectivePolicy({});
-const gate: RunState = { killed: false, mode: 'interactive', canSnapshot: true };
-const decide = (cmd: string) => judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, gate, env);
-const allows = (cmds: string[]): void => {
-  for (const cmd of cmds) {
-    const d = decide(cmd);
-    assert.equal(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
-};
-const blocks = (cmds: string[]): void => {
-  for (const cmd of cmds) assert.notEqual(decide(cmd).decision, 'allow', cmd);
-};
+const { decide, allows, blocks } = shellJudge({ '/tmp': 'dir', [`${WS}/.git`]: 'dir' });
+
 
 test('a push to one of the repository\'s remotes runs; to a URL or a path nobody configured it asks', () => {
   allows(['git push', 'git push origin HEAD', 'git push -u origin HEAD', 'git push --set-upstream origin feature/x', 'git push -o ci.skip origin main', 'git push --push-option=ci.skip origin main', 'git push upstream v1.2:refs/heads/release', 'git push --tags origin', 'git push origin --follow-tags']);

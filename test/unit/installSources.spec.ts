@@ -9,26 +9,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge, type RunState } from '../../src/core/judge.js';
-import { buildEffectivePolicy } from '../../src/core/policy/layers.js';
-import { makeEnvironment, type PathFacts } from '../../src/core/paths.js';
+import { shellJudge } from '../support/shellJudge';
 
 const WS = '/home/user/project';
-const FILES = new Set([`${WS}/package.json`, `${WS}/package-lock.json`, `${WS}/requirements.txt`, `${WS}/Cargo.toml`, `${WS}/go.mod`]);
-const fs: PathFacts = { realpath: () => undefined, kind: (p) => (FILES.has(p) ? 'file' : p === WS || p === '/home/user' || p === `${WS}/packages/ui` || p === `${WS}/tools` ? 'dir' : undefined) };
-const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user', vars: { HOME: '/home/user' }, fs });
-const policy = buildEffectivePolicy({});
-const gate: RunState = { killed: false, mode: 'interactive', canSnapshot: true };
-const decide = (cmd: string) => judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, gate, env);
-const allows = (cmds: string[]): void => {
-  for (const cmd of cmds) {
-    const d = decide(cmd);
-    assert.equal(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
-};
-const blocks = (cmds: string[]): void => {
-  for (const cmd of cmds) assert.notEqual(decide(cmd).decision, 'allow', cmd);
-};
+const { decide, allows, blocks } = shellJudge({
+  ...Object.fromEntries(['package.json', 'package-lock.json', 'requirements.txt', 'Cargo.toml', 'go.mod'].map((f) => [`${WS}/${f}`, 'file'])),
+  [`${WS}/packages/ui`]: 'dir',
+  [`${WS}/tools`]: 'dir',
+});
+
 
 test('installs from the project\'s registry, lockfile or a local path run', () => {
   // (A bare `npm install` reads package.json's lifecycle scripts: this unit environment has no file

@@ -8,16 +8,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge, type RunState } from '../../src/core/judge.js';
-import { buildEffectivePolicy } from '../../src/core/policy/layers.js';
-import { makeEnvironment, type PathFacts } from '../../src/core/paths.js';
+import { shellJudge } from '../support/shellJudge';
 
-const WS = '/home/user/project';
-const fs: PathFacts = { realpath: () => undefined, kind: (p) => (p === WS || p === '/home/user' || p === '/tmp' ? 'dir' : undefined) };
-const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user', vars: { HOME: '/home/user', PATH: '/usr/bin' }, fs });
-const policy = buildEffectivePolicy({});
-const gate: RunState = { killed: false, mode: 'interactive', canSnapshot: true };
-const decide = (cmd: string) => judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, gate, env);
+const { decide } = shellJudge({ '/tmp': 'dir' }, { PATH: '/usr/bin' });
+
 
 test('exporting a loader or startup variable asks; ordinary exports do not', () => {
   for (const cmd of ['export LD_PRELOAD=/tmp/evil.so', "export NODE_OPTIONS='--require /tmp/x.js'", 'LD_PRELOAD=/tmp/x.so; export LD_PRELOAD', 'declare -x BASH_ENV=/tmp/x', 'typeset -x PERL5OPT=-Mevil', 'export DYLD_INSERT_LIBRARIES=/tmp/x.dylib', 'export GIT_SSH_COMMAND="sh -c id"']) {

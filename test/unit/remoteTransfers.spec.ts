@@ -8,29 +8,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge, type RunState } from '../../src/core/judge.js';
+import { judge } from '../../src/core/judge.js';
 import { buildEffectivePolicy } from '../../src/core/policy/layers.js';
-import { makeEnvironment, type PathFacts } from '../../src/core/paths.js';
 import { classifyShell } from '../../src/core/classify/shell/classifyShell.js';
+import { BARE as bare, GATE as gate, shellJudge } from '../support/shellJudge';
 
 const WS = '/home/user/project';
-const FILES = new Set([`${WS}/existing.txt`, `${WS}/pyproject.toml`, `${WS}/poetry.lock`, `${WS}/package.json`]);
-const DIRS = new Set([WS, `${WS}/data`, `${WS}/sub`, '/home/user', '/tmp', '/etc', '/etc/cron.d']);
-const fs: PathFacts = { realpath: () => undefined, kind: (p) => (FILES.has(p) ? 'file' : DIRS.has(p) ? 'dir' : undefined) };
-const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user', vars: { HOME: '/home/user', TMPDIR: '/tmp' }, fs });
+const { env, decide, allows, blocks } = shellJudge({
+  ...Object.fromEntries(['existing.txt', 'pyproject.toml', 'poetry.lock', 'package.json'].map((f) => [`${WS}/${f}`, 'file'])),
+  ...Object.fromEntries([`${WS}/data`, `${WS}/sub`, '/tmp', '/etc', '/etc/cron.d'].map((d) => [d, 'dir'])),
+});
 const policy = buildEffectivePolicy({});
-const gate: RunState = { killed: false, mode: 'interactive', canSnapshot: true };
-const bare: RunState = { ...gate, canSnapshot: false };
-const decide = (cmd: string, state = gate) => judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, state, env);
-const allows = (cmds: string[], state = gate): void => {
-  for (const cmd of cmds) {
-    const d = decide(cmd, state);
-    assert.equal(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
-};
-const blocks = (cmds: string[], state = gate): void => {
-  for (const cmd of cmds) assert.notEqual(decide(cmd, state).decision, 'allow', cmd);
-};
 
 test('a download from an object store into a new workspace path is a remote read plus a create', () => {
   allows(

@@ -6,17 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge, type RunState } from '../../src/core/judge.js';
-import { buildEffectivePolicy } from '../../src/core/policy/layers.js';
-import { makeEnvironment, type PathFacts } from '../../src/core/paths.js';
 import { signalEffect } from '../../src/core/classify/shell/signals.js';
+import { shellJudge } from '../support/shellJudge';
 
-const WS = '/home/user/project';
-const fs: PathFacts = { realpath: () => undefined, kind: (p) => (p === WS || p === '/home/user' || p === '/tmp' ? 'dir' : undefined) };
-const env = makeEnvironment({ cwd: WS, workspaceRoots: [WS], home: '/home/user', vars: { HOME: '/home/user', USER: 'user' }, fs });
-const policy = buildEffectivePolicy({});
-const gate: RunState = { killed: false, mode: 'interactive', canSnapshot: true };
-const decide = (cmd: string) => judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, gate, env);
+const { decide } = shellJudge({ '/tmp': 'dir' }, { USER: 'user' });
+
 
 test('a signal to one process, a job or a server by name runs (recoverable)', () => {
   for (const cmd of ['kill 12345', 'kill -9 4242', 'kill -TERM 4242 4243', 'kill -s KILL 4242', 'kill -n 9 4242', 'kill %1', 'kill -- 4242', 'kill -1 4242', 'pkill -f "vite --port 5173"', 'pkill node', 'pkill -9 -f jest', 'killall node', 'killall -9 webpack', 'pkill -u user vite', 'kill $(cat server.pid)', 'kill -0 4242']) {
