@@ -19,7 +19,7 @@
 import type { Stmt, Word } from './shellSyntax.js';
 import type { Listed } from './listing.js';
 import type { Stdin } from './shellTypes.js';
-import type { ShWord } from './shellWords.js';
+import { decodeEscapes, type ShWord } from './shellWords.js';
 
 /** The literal text of a word, or undefined when it holds anything but plain text. */
 function literal(w: Word): string | undefined {
@@ -181,35 +181,15 @@ function findRoots(args: string[]): { roots: string[]; expr: string[] } | undefi
   return expr.some((a) => FIND_OUTPUT_CHANGERS.has(a)) ? undefined : { roots, expr };
 }
 
-/** Roots of the paths a lister prints, or undefined when its output is not (only) paths under roots. */
+/**
+ * Roots of the paths a lister prints (xargs runs its command over each), or undefined when its output
+ * is not (only) paths under roots: the roots of listerListing, every operand taken as it is given
+ * (a folder or a file alike); `git ls-files` lists from the repository's top.
+ */
 function listerRoots(name: string, args: string[]): string[] | undefined {
-  if (name === 'grep' || name === 'egrep' || name === 'fgrep') {
-    const { flags, ops } = parse(args, GREP_VALUE);
-    if (!any(flags, '-l', '-L', '--files-with-matches', '--files-without-match')) return undefined;
-    // -R follows symbolic links while descending: a listed path may pass through a link out of the root.
-    if (any(flags, '-R', '--dereference-recursive')) return undefined;
-    const files = any(flags, '-e', '-f', '--regexp', '--file') ? ops : ops.slice(1);
-    return files.length ? files : ['.'];
-  }
-  if (name === 'rg') {
-    const { flags, ops } = parse(args, RG_VALUE);
-    if (any(flags, '--path-separator', '--null-data', '--replace', '-r', '-L', '--follow')) return undefined;
-    const list = flags.has('--files');
-    if (!list && !any(flags, '-l', '--files-with-matches', '--files-without-match')) return undefined;
-    const files = list || any(flags, '-e', '-f', '--regexp', '--file') ? ops : ops.slice(1);
-    return files.length ? files : ['.'];
-  }
-  if (name === 'find') {
-    const found = findRoots(args);
-    return found && (found.roots.length ? found.roots : ['.']);
-  }
-  if (name === 'git' && args[0] === 'ls-files') {
-    const { flags, ops } = parse(args.slice(1), new Set(['-x', '--exclude', '-X', '--exclude-from', '--exclude-per-directory', '--format', '--with-tree', '--abbrev']));
-    if (any(flags, '--format', '-s', '--stage', '-t', '--debug', '--eol', '-u', '--unmerged', '-f', '-v', '--resolve-undo')) return undefined;
-    if (ops.some((o) => o.startsWith('/') || o.split('/').includes('..'))) return undefined;
-    return ['.'];
-  }
-  return undefined;
+  if (name === 'git' && args[0] === 'ls-files') return listerListing(name, args) && ['.'];
+  if (!/^([ef]?grep|rg|find)$/.test(name)) return undefined;
+  return listerListing(name, args, () => true)?.map((l) => l.root);
 }
 
 
@@ -238,38 +218,9 @@ function lineFilter(name: string, args: string[]): boolean {
   return ops.length === 0;
 }
 
-/** `echo -e` escapes (bash's builtin): `\xHH`, `\0nnn`, `\n`…; `\c` ends the output. */
-function echoEscapes(s: string): string | undefined {
-  const simple: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c !== '\\' || i + 1 >= s.length) {
-      out += c;
-      continue;
-    }
-    const n = s[i + 1]!;
-    if (simple[n] !== undefined) {
-      out += simple[n];
-      i++;
-    } else if (n === 'c') return out;
-    else if (n === 'x' && /^[0-9a-fA-F]/.test(s.slice(i + 2))) {
-      const m = /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 2))!;
-      out += String.fromCharCode(parseInt(m[0], 16));
-      i += 1 + m[0].length;
-    } else if (n === '0') {
-      const m = /^[0-7]{0,3}/.exec(s.slice(i + 2))!;
-      out += String.fromCharCode(parseInt(m[0] || '0', 8) & 0xff);
-      i += 1 + m[0].length;
-    } else if (n === 'u' || n === 'U') return undefined;
-    else out += c;
-  }
-  return out;
-}
-
 /** `printf FORMAT ARGS…` with `%s`, `%%` and backslash escapes only (the format is reused while arguments remain). */
 function printfText(format: string, args: string[]): string | undefined {
-  const fmt = echoEscapes(format.replace(/\\c/g, ''));
+  const fmt = decodeEscapes(format.replace(/\\c/g, ''), 'echo');
   if (fmt === undefined || /%(?!%|s)/.test(fmt.replace(/%%/g, ''))) return undefined;
   const slots = (fmt.replace(/%%/g, '').match(/%s/g) ?? []).length;
   let out = '';
@@ -299,7 +250,7 @@ function literalPrint(name: string, args: string[]): string | undefined {
       i++;
     }
     const text = args.slice(i).join(' ');
-    const out = escapes ? echoEscapes(text) : text;
+    const out = escapes ? decodeEscapes(text, 'echo') : text;
     return out === undefined ? undefined : out + (newline && !(escapes && /\\c/.test(text)) ? '\n' : '');
   }
   if (name === 'printf' && args.length > 0 && args[0] !== '-v' && args[0] !== '--') return printfText(args[0]!, args.slice(1));

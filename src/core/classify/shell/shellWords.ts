@@ -51,10 +51,19 @@ export type VarLookup = (name: string) => string | undefined;
 /** Called for every command or process substitution found inside a word (they always run). */
 export type SubstVisitor = (stmts: Stmt[]) => void;
 
-const ANSI: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+const SIMPLE: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+const ANSI_ONLY: Record<string, string> = { "'": "'", '"': '"', '?': '?' };
 
-/** Decode the escapes of a bash `$'…'` string. */
-export function decodeAnsiC(s: string): string {
+/**
+ * Backslash escapes as bash decodes them, in one of its two dialects:
+ * - 'ansi-c', a `$'…'` string: `\'` `\"` `\?` too, octal `\nnn`, `\cX` a control character,
+ *   `\uHHHH` / `\UHHHHHHHH` code points;
+ * - 'echo', `echo -e` and printf's format: octal `\0nnn`, `\c` ends the output, and `\u`/`\U`
+ *   (which depend on the locale) are not decided: undefined.
+ * Anything else after a backslash is kept as written.
+ */
+export function decodeEscapes(s: string, dialect: 'ansi-c' | 'echo'): string | undefined {
+  const ansi = dialect === 'ansi-c';
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -63,34 +72,39 @@ export function decodeAnsiC(s: string): string {
       continue;
     }
     const n = s[i + 1]!;
-    if (ANSI[n] !== undefined) {
-      out += ANSI[n];
+    const simple = SIMPLE[n] ?? (ansi ? ANSI_ONLY[n] : undefined);
+    if (simple !== undefined) {
+      out += simple;
       i++;
-    } else if (n === 'x') {
-      const m = /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 2));
-      if (m) {
-        out += String.fromCharCode(parseInt(m[0], 16));
-        i += 1 + m[0].length;
-      } else out += c;
+    } else if (n === 'x' && /^[0-9a-fA-F]/.test(s.slice(i + 2))) {
+      const m = /^[0-9a-fA-F]{1,2}/.exec(s.slice(i + 2))!;
+      out += String.fromCharCode(parseInt(m[0], 16));
+      i += 1 + m[0].length;
     } else if (n === 'u' || n === 'U') {
+      if (!ansi) return undefined;
       const m = (n === 'u' ? /^[0-9a-fA-F]{1,4}/ : /^[0-9a-fA-F]{1,8}/).exec(s.slice(i + 2));
       if (m) {
         const cp = parseInt(m[0], 16);
         out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
         i += 1 + m[0].length;
       } else out += c;
-    } else if (/[0-7]/.test(n)) {
-      const m = /^[0-7]{1,3}/.exec(s.slice(i + 1))!;
-      out += String.fromCharCode(parseInt(m[0], 8) & 0xff);
-      i += m[0].length;
-    } else if (n === 'c' && i + 2 < s.length) {
+    } else if (ansi ? /[0-7]/.test(n) : n === '0') {
+      // $'\nnn' (1-3 digits from the backslash), echo's '\0nnn' (0-3 digits after the 0).
+      const m = (ansi ? /^[0-7]{1,3}/.exec(s.slice(i + 1)) : /^[0-7]{0,3}/.exec(s.slice(i + 2)))!;
+      out += String.fromCharCode(parseInt(m[0] || '0', 8) & 0xff);
+      i += ansi ? m[0].length : 1 + m[0].length;
+    } else if (n === 'c' && !ansi) return out;
+    else if (n === 'c' && i + 2 < s.length) {
       out += String.fromCharCode(s.charCodeAt(i + 2) & 0x1f);
       i += 2;
-    } else {
-      out += c;
-    }
+    } else out += c;
   }
   return out;
+}
+
+/** Decode the escapes of a bash `$'…'` string. */
+export function decodeAnsiC(s: string): string {
+  return decodeEscapes(s, 'ansi-c')!;
 }
 
 /** Remove backslash escapes from an unquoted literal (and line continuations). */
