@@ -8,7 +8,10 @@
  * gets a temporary base folder B with a git repository at `B/home/user/project` (one committed
  * file) and HOME = `B/home/user`; every `/home/user` in a command names the same place under B, so
  * a path keeps its meaning (inside the workspace, in the home folder, or elsewhere). TMPDIR stays
- * /tmp. Output paths are mapped back to `/home/user` so reasons read as the corpus wrote them.
+ * /tmp, and B is made outside the temp folders (/tmp, /var/tmp) and outside any project (in the
+ * user's cache folder, $XDG_CACHE_HOME or ~/.cache): a path under B is never "the temp folder"
+ * (`~someone` is B/home/someone, another account's home, as /home/someone would be), and no
+ * package.json above B stands in for the project's. Output paths are mapped back to `/home/user` so reasons read as the corpus wrote them.
  *
  * Two passes per corpus:
  *   gate: `check --jsonl --as-gate`, each line judged as the editor's gate with checkpoints on
@@ -18,7 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export interface CorpusRow { id: string; command: string; expected: 'block' | 'allow'; category: string; pack?: string }
@@ -36,7 +39,9 @@ export interface CorpusWorkspace { base: string; home: string; ws: string; toLoc
 
 /** A real, committed git workspace standing in for /home/user/project. */
 export function corpusWorkspace(): CorpusWorkspace {
-  const base = mkdtempSync(join(tmpdir(), 'airlock-corpus-'));
+  const parent = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'airlock-bench');
+  mkdirSync(parent, { recursive: true });
+  const base = mkdtempSync(join(parent, 'airlock-corpus-'));
   const home = join(base, 'home', 'user');
   const ws = join(home, 'project');
   mkdirSync(ws, { recursive: true });
