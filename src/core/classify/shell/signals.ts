@@ -31,8 +31,8 @@ function killTargets(t: readonly string[]): { list: boolean; targets: string[] }
   return { list: false, targets: [...rest] };
 }
 
-/** Options of pkill / killall that take a value (the value is not the pattern). */
-const PKILL_VALUE = new Set(['-u', '-U', '-G', '-g', '-P', '-s', '-t', '-F', '--euid', '--uid', '--group', '--pgroup', '--parent', '--session', '--terminal', '--pidfile', '--signal', '--ns', '--nslist', '-o', '-y', '--older-than', '--younger-than', '-Z', '--context', '--user']);
+/** Options of pkill / killall that take a value (the value is not the pattern); the user selectors are read on their own. */
+const PKILL_VALUE = new Set(['-G', '-g', '-P', '-s', '-t', '-F', '--group', '--pgroup', '--parent', '--session', '--terminal', '--pidfile', '--signal', '--ns', '--nslist', '-o', '-y', '--older-than', '--younger-than', '-Z', '--context']);
 
 export function signalEffect(name: string, t: readonly string[]): SignalVerdict {
   const every = (how: string): SignalVerdict => ({ kind: 'process', rev: 'irreversible', detail: `${name} ${how}: ends every process it reaches (the editor, the agent, Airlock's gate, unsaved work in all of them)` });
