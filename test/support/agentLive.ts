@@ -14,7 +14,7 @@ import { CLI_JS, REPO_ROOT } from './claudeRun';
 import { startServe, type ServeProc } from './gateway';
 import { LogRuns, type LogRun } from '../../src/core/protocol/runLog';
 
-interface AgentPackage {
+export interface AgentPackage {
   pkg: string;
   version: string;
   bin: string;
@@ -23,7 +23,7 @@ interface AgentPackage {
 const CACHE = process.env.AIRLOCK_AGENTS_CACHE || join(REPO_ROOT, '.cache', 'agents');
 
 /** The pinned package list (scripts/agent-packages.mjs), read without importing an .mjs into tsx's CJS. */
-function packages(): Record<string, AgentPackage> {
+export function agentPackages(): Record<string, AgentPackage> {
   const text = readFileSync(join(REPO_ROOT, 'scripts', 'agent-packages.mjs'), 'utf8');
   const out: Record<string, AgentPackage> = {};
   for (const m of text.matchAll(/^\s+(\w+): \{ pkg: '([^']+)', version: '([^']+)', bin: '([^']+)' \}/gm)) out[m[1]!] = { pkg: m[2]!, version: m[3]!, bin: m[4]! };
@@ -41,7 +41,7 @@ export interface AgentBin {
 
 /** The installed agent, or a skip reason naming the command that installs it. */
 export function agentBin(name: string): AgentBin | string {
-  const p = packages()[name];
+  const p = agentPackages()[name];
   if (!p) return `no pinned package for ${name} in scripts/agent-packages.mjs`;
   const path = join(CACHE, name, p.bin);
   if (!existsSync(path)) return `${p.pkg}@${p.version} is not installed: run node scripts/install-agents.mjs ${name}`;
