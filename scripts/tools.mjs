@@ -12,7 +12,7 @@
 //
 // Long steps print progress: what is being fetched, how many MB have arrived, for how long.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, createReadStream, createWriteStream } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, createReadStream, createWriteStream } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
@@ -78,12 +78,29 @@ async function npmInstallTool(tool, log) {
   const pkgJson = join(pkgDir, 'package.json');
   if (existsSync(pkgJson) && JSON.parse(readFileSync(pkgJson, 'utf8')).version === spec.version) return pkgDir;
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
+  // A tool with dependencies of its own has them pinned by scripts/tool-locks/<tool>.json, so a
+  // package published since cannot change or break the install; the others are one package.
+  const lockFile = join(repoRoot, 'scripts', 'tool-locks', `${tool}.json`);
+  const locked = existsSync(lockFile);
+  const deps = { [spec.name]: spec.version };
+  if (locked) {
+    const root = JSON.parse(readFileSync(lockFile, 'utf8')).packages?.[''];
+    if (JSON.stringify(root?.dependencies) !== JSON.stringify(deps)) {
+      throw new ToolUnavailable(`scripts/tool-locks/${tool}.json pins ${JSON.stringify(root?.dependencies)}, scripts/tools.mjs wants ${JSON.stringify(deps)}: regenerate the lock (npm install --package-lock-only in a folder with that package.json)`);
+    }
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `airlock-tool-${tool}`, private: true, dependencies: deps }, null, 2) + '\n');
+    copyFileSync(lockFile, join(dir, 'package-lock.json'));
+  } else {
+    writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
+  }
   const t0 = Date.now();
-  log(`→ ${tool}: npm install ${spec.name}@${spec.version} (≈${spec.mb} MB from the npm registry) into ${dir}`);
+  log(`→ ${tool}: npm install ${spec.name}@${spec.version}${locked ? ' (dependencies locked)' : ''} (≈${spec.mb} MB from the npm registry) into ${dir}`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const npmArgs = locked
+    ? ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--engine-strict=false']
+    : ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--no-package-lock', '--engine-strict=false', `${spec.name}@${spec.version}`];
   try {
-    await runWithProgress(npm, ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--no-package-lock', '--engine-strict=false', `${spec.name}@${spec.version}`], {
+    await runWithProgress(npm, npmArgs, {
       cwd: dir, env: { ...process.env, npm_config_update_notifier: 'false' }, what: `downloading ${spec.name}`, watch: dir, expectMb: spec.mb, log,
     });
   } catch (e) {

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { TOOL_PACKAGES } from '../../scripts/tools.mjs';
 import { agentPackages } from '../support/agentLive';
 import { ROOT } from '../support/gateway';
 
@@ -58,6 +59,19 @@ describe('agent lockfiles', () => {
     } finally {
       rmSync(locks, { recursive: true, force: true });
       rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('a tool lock (scripts/tool-locks/) pins the version scripts/tools.mjs installs, with hashes', () => {
+    const dir = join(ROOT, 'scripts', 'tool-locks');
+    const tools = TOOL_PACKAGES as Record<string, { name: string; version: string }>;
+    for (const file of readdirSync(dir)) {
+      const tool = file.replace(/\.json$/, '');
+      const spec = tools[tool];
+      assert.ok(spec, `${file} names a tool of scripts/tools.mjs`);
+      const lock = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Lock;
+      assert.deepEqual(lock.packages['']!.dependencies, { [spec.name]: spec.version });
+      for (const [path, entry] of Object.entries(lock.packages)) if (path) assert.match(entry.integrity ?? '', /^sha(512|1)-/, `${path} has an integrity hash`);
     }
   });
 
