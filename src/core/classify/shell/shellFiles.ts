@@ -7,9 +7,11 @@ import { posix } from 'node:path';
 import { execUnknown, lit, pathEffect, plain, type Ctx } from './shellContext.js';
 import type { ShWord } from './shellWords.js';
 import { notePrecious } from './families/lineState.js';
+import { positionals } from './families/common.js';
 
 import type { ArgvRunner } from './shellTypes.js';
 
+const TOUCH_VALUE = new Set(['-r', '-d', '-t', '--reference', '--date']);
 const positional = (args: ShWord[]): ShWord[] => {
   const out: ShWord[] = [];
   let done = false;
@@ -166,7 +168,8 @@ export const FILE_TOOLS: Record<string, (args: ShWord[], ctx: Ctx, run: ArgvRunn
     }
   },
   touch(args, ctx) {
-    for (const t of positional(args)) pathEffect(ctx, 'create', t, 'touch');
+    // -r REF / -d DATE / -t STAMP take a value: the reference file is read, not created.
+    for (const t of positionals(args, TOUCH_VALUE)) pathEffect(ctx, 'create', t, 'touch');
   },
   mkdir(args, ctx) {
     for (const t of positional(args)) pathEffect(ctx, 'create', t, 'mkdir');

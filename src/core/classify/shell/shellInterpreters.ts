@@ -8,6 +8,7 @@
 import { absolutize, inspectPath } from '../../paths.js';
 import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
 import { DEV_TOOLS, PYTHON_MODULES } from './devTools.js';
+import { libraryCommand } from './libraryCommands.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
 import type { ArgvRunner, ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
@@ -47,6 +48,7 @@ export function runInterpreter(name: string, args: ShWord[], ctx: Ctx, stdin: St
     plain(ctx, name, 'read', 'read', `${name} ${args[0]!.text}`);
     return;
   }
+  if (libraryCommand(name, spec.lang, args, ctx, run)) return;
   if (spec.lang === 'deno') {
     const v = args[0]?.text ?? '';
     if (v === 'eval' && args[1]) analyzeCode('node', args[1], ctx, name, runScript);
