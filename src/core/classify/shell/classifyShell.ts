@@ -180,6 +180,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
         const v = a.value ? expand(ctx, a.value) : undefined;
         (ctx.assigned ??= new Set()).add(a.name);
         if (argv.length === 0) ctx.vars.set(a.name, v === undefined ? '' : v.unknownVars.length || v.subst ? undefined : v.text);
+        else if (COMMAND_VARS.test(a.name)) commandVar(ctx, a.name, v, `sets ${a.name} for ${argv[0]?.text ?? 'the command'}`);
         else if (LOADER_VARS.test(a.name)) {
           execUnknown(ctx, a.name, `sets ${a.name}, which makes ${argv[0]?.text ?? 'the command'} load or run other code`);
         }
@@ -257,10 +258,17 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
       // agent's shell that keeps its environment between calls) load or run that code.
       const exported = cmd.variant === 'export' || words.some((w) => /^-[a-zA-Z]*x/.test(w.text));
       if (exported) {
-        for (const a of cmd.assigns) if (LOADER_VARS.test(a.name)) execUnknown(ctx, cmd.variant, `exports ${a.name}, which makes every later command of this shell load or run other code`);
+        for (const a of cmd.assigns) {
+          if (COMMAND_VARS.test(a.name)) commandVar(ctx, a.name, a.value ? expand(ctx, a.value) : undefined, `exports ${a.name}`);
+          else if (LOADER_VARS.test(a.name)) execUnknown(ctx, cmd.variant, `exports ${a.name}, which makes every later command of this shell load or run other code`);
+        }
         for (const w of words) {
           const name = /^([A-Za-z_]\w*)$/.exec(w.text)?.[1];
-          if (name && LOADER_VARS.test(name) && ctx.assigned?.has(name)) execUnknown(ctx, cmd.variant, `exports ${name}, which makes every later command of this shell load or run other code`);
+          if (!name || !ctx.assigned?.has(name)) continue;
+          if (COMMAND_VARS.test(name)) {
+            const value = ctx.vars.get(name);
+            commandVar(ctx, name, value === undefined ? undefined : { text: value, literal: true, unknownVars: [], subst: false, glob: false }, `exports ${name}`, value === undefined);
+          } else if (LOADER_VARS.test(name)) execUnknown(ctx, cmd.variant, `exports ${name}, which makes every later command of this shell load or run other code`);
         }
       }
       return;
@@ -268,8 +276,35 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
   }
 }
 
-/** Environment variables that make a program load or run other code (a library, a startup script, an editor, a command). */
-const LOADER_VARS = /^(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|BASH_ENV|ENV|PROMPT_COMMAND|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_EDITOR|GIT_SEQUENCE_EDITOR|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT)$/;
+/** Environment variables that make a program load other code (a library, a startup script, options). */
+const LOADER_VARS = /^(LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|DYLD_INSERT_LIBRARIES|DYLD_LIBRARY_PATH|BASH_ENV|ENV|PROMPT_COMMAND|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT)$/;
+
+/**
+ * Environment variables whose value is a command line that programs run through the shell: pagers
+ * (`PAGER='rm -rf ~' man ls`), editors, askpass helpers, git's ssh and diff commands, less's input
+ * filters. The value is judged as the command it is (`GIT_EDITOR=true`, `PAGER=cat` run; anything
+ * destructive in it is judged so); a value Airlock cannot resolve is code it cannot follow.
+ */
+const COMMAND_VARS = /^(PAGER|MANPAGER|GIT_PAGER|SYSTEMD_PAGER|BAT_PAGER|PSQL_PAGER|AWS_PAGER|EDITOR|VISUAL|FCEDIT|GIT_EDITOR|GIT_SEQUENCE_EDITOR|SVN_EDITOR|HGEDITOR|KUBE_EDITOR|BROWSER|GIT_SSH_COMMAND|GIT_SSH|GIT_EXTERNAL_DIFF|GIT_ASKPASS|SSH_ASKPASS|SUDO_ASKPASS|GIT_PROXY_COMMAND|LESSOPEN|LESSCLOSE)$/;
+
+function commandVar(ctx: Ctx, name: string, value: ShWord | undefined, how: string, unresolved = false): void {
+  if (unresolved || (value && (value.unknownVars.length > 0 || value.subst))) {
+    execUnknown(ctx, name, `${how} to a command Airlock cannot resolve; programs run it through the shell`);
+    return;
+  }
+  // less's filters are `|cmd %s` / `||cmd %s`; the placeholder is the file name.
+  const text = (value?.text ?? '').replace(/^\|{1,2}/, '').replace(/%s/g, 'FILE').trim();
+  if (!text) return;
+  // An interactive editor (with only its wait/window options) edits the file the program hands it.
+  const words = text.split(/\s+/);
+  if (EDITORS.test(words[0]!.replace(/^.*\//, '')) && words.slice(1).every((w) => EDITOR_OPTS.has(w))) {
+    add(ctx, { kind: 'read', reversibility: 'read', detail: `${name}=${text}: an editor for the file the program hands it`, source: name });
+    return;
+  }
+  runScript(text, ctx, name);
+}
+const EDITORS = /^(vi|vim|nvim|gvim|mvim|view|nano|pico|micro|emacs|emacsclient|ed|ex|joe|jed|mcedit|kak|hx|helix|code|code-insiders|codium|cursor|windsurf|subl|mate|gedit|kate|zed|atom|bbedit|notepad)$/;
+const EDITOR_OPTS = new Set(['-w', '--wait', '-n', '--new-window', '-r', '--reuse-window', '-f', '--nofork', '-nw', '-t', '--no-window-system', '-a']);
 
 /** Iterations judged one by one at most (items × body statements); beyond, the variable is unknown. */
 const MAX_LOOP_WORK = 64;

@@ -12,6 +12,7 @@ import { absolutize } from '../../paths.js';
 import { execUnknown, lit, network, pathEffect, plain, unknownEffect, type Ctx } from './shellContext.js';
 import type { ArgvRunner, ScriptRunner } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
+import { positionals } from './families/common.js';
 
 const shortHas = (t: string[], letter: string, longs: string[] = []): boolean =>
   t.some((a) => longs.includes(a.split('=')[0]!) || (/^-[a-zA-Z0-9]+$/.test(a) && a.includes(letter)));
@@ -331,6 +332,9 @@ function runTar(args: ShWord[], ctx: Ctx): void {
   if (mode === 'c' || mode === 'r' || mode === 'd') {
     const members = t.filter((a, i) => !a.startsWith('-') && i !== (fIdx >= 0 ? fIdx + 1 : bundle.includes('f') ? 1 : -1) && !(i === 0 && bundle));
     for (const m of members) readSecretAware(ctx, lit(m), 'tar');
+    // --remove-files: each member is deleted once it is in the archive (an archive on stdout or
+    // /dev/null keeps nothing of it).
+    if (longs.includes('--remove-files')) for (const m of members) pathEffect(ctx, 'delete', lit(m), 'tar', ' (--remove-files deletes it once archived)');
     if (file && file !== '-') pathEffect(ctx, mode === 'c' ? (ctx.env.fs.kind(absolutize(file, ctx.env)) === 'file' ? 'overwrite' : 'create') : 'write', file, 'tar', ' (archive)');
     else plain(ctx, 'tar', 'read', 'read', 'tar writes an archive to stdout');
     return;
@@ -346,13 +350,48 @@ function runUnzip(args: ShWord[], ctx: Ctx): void {
   pathEffect(ctx, shortHas(t, 'o') ? 'overwrite' : 'write', '.', 'unzip', ` (extracts ${archive ?? 'an archive'} here)`);
 }
 
+/** zip's options that take a value (the value is not a member). */
+const ZIP_VALUE = new Set(['-b', '-n', '-t', '-tt', '-P', '-x', '-i', '-O', '--out', '-Z', '-s', '-sp', '-sb', '-la', '-lf', '-li']);
+
 function runZip(name: string, args: ShWord[], ctx: Ctx): void {
-  const pos = args.filter((a) => !a.text.startsWith('-'));
+  if (name !== 'zip') return run7z(name, args, ctx);
+  const pos = positionals(args, ZIP_VALUE);
   if (pos.length === 0) return plain(ctx, name, 'read', 'read', `${name} help`);
   for (const m of pos.slice(1)) readSecretAware(ctx, m, name);
-  const deletes = args.some((a) => a.text === '-d' || a.text === '--delete' || a.text === '-m' || a.text === '--move');
+  // -m (--move) alone or in a bundle (`-rm`, `-9mr`): the members are deleted once zipped.
+  const bundled = (letter: string): boolean => args.some((a) => /^-[a-zA-Z0-9]+$/.test(a.text) && !ZIP_VALUE.has(a.text) && a.text.slice(1).includes(letter));
+  const moves = bundled('m') || args.some((a) => a.text === '--move');
+  const deletes = moves || args.some((a) => a.text === '-d' || a.text === '--delete');
   pathEffect(ctx, deletes ? 'overwrite' : 'write', pos[0]!, name, ' (archive)');
-  if (args.some((a) => a.text === '-m' || a.text === '--move')) for (const m of pos.slice(1)) pathEffect(ctx, 'delete', m, name, ' (moved into the archive)');
+  if (moves) for (const m of pos.slice(1)) pathEffect(ctx, 'delete', m, name, ' (moved into the archive)');
+}
+
+/**
+ * 7-Zip: `7z <command> <archive> [files]`, switches anywhere (`-sdel`, `-oDIR`, `-y`). a/u add
+ * (and with -sdel delete the files once added), d deletes entries, x/e extract, l/t/h/i/b read.
+ */
+function run7z(name: string, args: ShWord[], ctx: Ctx): void {
+  const pos = positionals(args);
+  const cmd = pos[0]?.text ?? '';
+  const archive = pos[1];
+  const files = pos.slice(2);
+  const sw = args.map((a) => a.text).filter((a) => a.startsWith('-'));
+  if (!cmd || /^(l|t|h|i|b)$/.test(cmd)) return plain(ctx, name, 'read', 'read', `${name} ${cmd || 'help'}: lists, tests or prints`);
+  if (!archive) return unknownEffect(ctx, name, `${name} ${cmd} without an archive`);
+  if (cmd === 'a' || cmd === 'u') {
+    for (const f of files) readSecretAware(ctx, f, name);
+    pathEffect(ctx, ctx.env.fs.kind(absolutize(archive.text, ctx.env)) === 'file' ? 'write' : 'create', archive, name, ' (archive)');
+    if (sw.includes('-sdel')) for (const f of files) pathEffect(ctx, 'delete', f, name, ' (-sdel deletes it once archived)');
+    return;
+  }
+  if (cmd === 'd' || cmd === 'rn') return pathEffect(ctx, 'overwrite', archive, name, ` (${cmd === 'd' ? 'deletes entries from' : 'renames entries in'} the archive)`);
+  if (cmd === 'x' || cmd === 'e') {
+    pathEffect(ctx, 'read', archive, name);
+    const out = sw.find((a) => a.startsWith('-o') && a.length > 2)?.slice(2) ?? '.';
+    const over = sw.some((a) => a === '-y' || a === '-aoa');
+    return pathEffect(ctx, over ? 'overwrite' : 'write', lit(out), name, ` (extracts ${archive.text})`);
+  }
+  unknownEffect(ctx, name, `${name} ${cmd}: a command Airlock does not know`);
 }
 
 /** gzip/xz/bzip2/zstd/lz4: compress or decompress in place (the counterpart undoes it), or to stdout. */
@@ -395,7 +434,7 @@ export function runFamily(name: string, args: ShWord[], ctx: Ctx, runScript: Scr
   if (name === 'entr') return runEntr(args, ctx, runScript, run), true;
   if (name === 'tar' || name === 'bsdtar' || name === 'gtar') return runTar(args, ctx), true;
   if (name === 'unzip') return runUnzip(args, ctx), true;
-  if (name === 'zip' || name === '7z' || name === '7za') return runZip(name, args, ctx), true;
+  if (name === 'zip' || name === '7z' || name === '7za' || name === '7zz' || name === '7zr') return runZip(name, args, ctx), true;
   if (COMPRESSORS.has(name)) return runCompressor(name, args, ctx), true;
   if (name === 'patch') return runPatch(args, ctx), true;
   return false;

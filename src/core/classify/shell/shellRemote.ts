@@ -159,7 +159,9 @@ export function runCopyRemote(name: 'scp' | 'rsync', args: ShWord[], ctx: Ctx): 
     pos.push(args[i]!);
   }
   const dry = name === 'rsync' && (t.some((a) => a === '--dry-run' || a === '--list-only') || t.some((a) => /^-[a-zA-Z]*n[a-zA-Z]*$/.test(a)));
-  const del = name === 'rsync' && t.some((a) => a.startsWith('--del') || a === '--remove-source-files');
+  const del = name === 'rsync' && t.some((a) => a.startsWith('--del'));
+  // --remove-source-files: each file copied is deleted from the source side.
+  const removeSources = name === 'rsync' && t.includes('--remove-source-files');
   if (dry) {
     plain(ctx, name, 'read', 'read', `${name} dry run`);
     return;
@@ -175,7 +177,10 @@ export function runCopyRemote(name: 'scp' | 'rsync', args: ShWord[], ctx: Ctx): 
   }
   const dest = pos[pos.length - 1]!;
   for (const s of pos.slice(0, -1)) {
-    if (REMOTE_PATH.test(s.text) && !s.text.startsWith('/')) network(ctx, name, 'read', `${name} downloads ${s.text}`, s.text);
+    if (REMOTE_PATH.test(s.text) && !s.text.startsWith('/')) {
+      if (removeSources) network(ctx, name, 'irreversible', `${name} downloads ${s.text} and deletes the files there (--remove-source-files)`, s.text);
+      else network(ctx, name, 'read', `${name} downloads ${s.text}`, s.text);
+    } else if (removeSources) pathEffect(ctx, 'delete', s, name, ' (--remove-source-files deletes what it copied)');
     else pathEffect(ctx, 'read', s, name);
   }
   const m = REMOTE_PATH.exec(dest.text);
