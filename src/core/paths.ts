@@ -225,6 +225,19 @@ const SECRET_NAMES: Record<string, string> = {
   'secrets.json': 'secrets file',
   '.htpasswd': 'password file',
   'shadow': 'system password hashes',
+  // Shell and REPL histories: commands typed with tokens and passwords in them.
+  '.bash_history': 'shell history (tokens typed on command lines)',
+  '.zsh_history': 'shell history (tokens typed on command lines)',
+  '.sh_history': 'shell history (tokens typed on command lines)',
+  '.history': 'shell history (tokens typed on command lines)',
+  'fish_history': 'shell history (tokens typed on command lines)',
+  '.python_history': 'REPL history',
+  '.node_repl_history': 'REPL history',
+  '.psql_history': 'database client history (passwords in statements)',
+  '.mysql_history': 'database client history (passwords in statements)',
+  '.sqlite_history': 'database client history',
+  '.rediscli_history': 'database client history (AUTH passwords)',
+  '.dbshell': 'database client history',
 };
 const SECRET_EXT: Record<string, string> = {
   '.pem': 'private key or certificate',
@@ -272,6 +285,38 @@ const SECRET_DIRS: Array<[string[], string]> = [
   [['.config', 'gcloud'], 'Google Cloud credentials'],
   [['.config', 'op'], '1Password CLI session'],
   [['.config', 'configstore', 'firebase-tools.json'], 'Firebase token'],
+  // Coding agents' own logins.
+  [['.claude', '.credentials.json'], 'Claude Code login'],
+  [['.codex', 'auth.json'], 'Codex login'],
+  [['.gemini', 'oauth_creds.json'], 'Gemini CLI login'],
+  [['.config', 'github-copilot'], 'GitHub Copilot token'],
+  [['.copilot', 'config.json'], 'GitHub Copilot CLI login'],
+  // Other CLIs' tokens.
+  [['.config', 'netlify'], 'Netlify token'],
+  [['.config', 'stripe'], 'Stripe CLI keys'],
+  [['.config', 'huggingface'], 'Hugging Face token'],
+  [['.cache', 'huggingface', 'token'], 'Hugging Face token'],
+  [['.huggingface', 'token'], 'Hugging Face token'],
+  [['.pulumi', 'credentials.json'], 'Pulumi token'],
+  [['.terraformrc'], 'Terraform Cloud token'],
+  [['.supabase', 'access-token'], 'Supabase token'],
+  [['.railway', 'config.json'], 'Railway token'],
+  [['.wrangler', 'config'], 'Cloudflare token'],
+  [['.config', '.wrangler', 'config'], 'Cloudflare token'],
+  [['.local', 'share', 'com.vercel.cli', 'auth.json'], 'Vercel token'],
+  // Browser profiles: cookies, saved passwords, session tokens.
+  [['.config', 'google-chrome'], 'browser profile (cookies, saved passwords)'],
+  [['.config', 'chromium'], 'browser profile (cookies, saved passwords)'],
+  [['.config', 'bravesoftware'], 'browser profile (cookies, saved passwords)'],
+  [['.config', 'microsoft-edge'], 'browser profile (cookies, saved passwords)'],
+  [['.config', 'vivaldi'], 'browser profile (cookies, saved passwords)'],
+  [['.mozilla', 'firefox'], 'browser profile (cookies, saved passwords)'],
+  [['library', 'application support', 'google', 'chrome'], 'browser profile (cookies, saved passwords)'],
+  [['library', 'application support', 'firefox'], 'browser profile (cookies, saved passwords)'],
+  [['library', 'application support', 'bravesoftware'], 'browser profile (cookies, saved passwords)'],
+  [['library', 'application support', 'microsoft edge'], 'browser profile (cookies, saved passwords)'],
+  [['library', 'cookies'], 'browser cookies'],
+  [['library', 'safari'], 'browser data'],
 ];
 
 /**

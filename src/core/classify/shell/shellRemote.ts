@@ -59,8 +59,20 @@ export function runCurl(name: string, args: ShWord[], ctx: Ctx, stdin?: Stdin): 
     if (dataFile && dataFile !== '@-') pathEffect(ctx, 'read', lit(dataFile.slice(1)), name, ' (uploaded)');
     return;
   }
+  if (METADATA_HOST.test(hostPath(url).host)) {
+    network(ctx, name, 'read', `${name} GET ${url}: the cloud instance metadata service, which hands out this machine's cloud credentials`, url);
+    plain(ctx, name, 'read', 'read', `${name} reads the cloud instance metadata service (${hostPath(url).host}): the machine's cloud credentials and identity tokens`, { secrets: true, target: url });
+    return;
+  }
   network(ctx, name, 'read', `${name} GET ${url}`, url);
 }
+
+/**
+ * Cloud instance metadata services (AWS, GCP, Azure, OpenStack, DigitalOcean on 169.254.169.254;
+ * AWS's IPv6 address; ECS task credentials; GCP's names; Alibaba Cloud): a GET there returns the
+ * machine's role credentials and identity tokens.
+ */
+const METADATA_HOST = /^(?:169\.254\.169\.254|169\.254\.170\.2|\[fd00:ec2::254\]|metadata\.google\.internal|metadata\.goog|metadata|100\.100\.100\.200|instance-data(?:\.ec2\.internal)?)$/i;
 
 const LOOPBACK = /^(?:localhost|[\w.-]+\.localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|0\.0\.0\.0)$/i;
 

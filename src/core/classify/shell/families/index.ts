@@ -17,6 +17,7 @@ import { frameworkDb } from './frameworkDb.js';
 import { hiddenExec } from './hiddenExec.js';
 import { indirectWrites } from './indirectWrites.js';
 import { linksAndPlaces } from './links.js';
+import { logins } from './logins.js';
 import { hiddenOverwrites } from './overwrites.js';
 import { packageConfig } from './packageConfig.js';
 import { persistence } from './persistence.js';
@@ -27,7 +28,7 @@ import { unresolvedReads } from './unresolvedReads.js';
 
 export type { Family, FamilyCall } from './types.js';
 
-const FAMILIES: Family[] = [persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, transfers, unresolvedReads];
+const FAMILIES: Family[] = [logins, persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, transfers, unresolvedReads];
 
 export function runFamilies(c: FamilyCall): boolean {
   let handled = false;

@@ -97,6 +97,15 @@ export const secretSearches: Family = (c) => {
       }
       return false;
     }
+    case 'echo':
+    case 'printf':
+    case 'print': {
+      // `echo $GITHUB_TOKEN`: a variable of the caller's environment named like a credential,
+      // printed into the agent's transcript (a variable the line itself set is resolved, not this).
+      const named = args.flatMap((a) => a.unknownVars).find((v) => SECRET_NAME.test(v));
+      if (named) plain(ctx, name, 'read', 'read', `${name} prints $${named}, an environment variable named like a credential`, { secrets: true });
+      return false;
+    }
     case 'env':
     case 'printenv': {
       const bare = name === 'env' ? t.every((a) => a.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(a)) && !t.some((a) => /^(-u|--unset|-C|--chdir|-S|--split-string)$/.test(a)) : t.filter((a) => !a.startsWith('-')).length === 0;
