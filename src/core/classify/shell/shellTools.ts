@@ -204,6 +204,8 @@ function containerRule(name: string, t: string[]): { rev: Reversibility; kind: '
     if (v2 === 'prune' || v1 === 'prune' || (v1 === 'volume' && (v2 === 'rm' || v2 === 'remove'))) return { rev: 'irreversible', kind: 'delete', detail: `${name} ${v1} ${v2} deletes containers, images or volumes` };
     // podman system reset: every container, pod, image, volume and network of this user, and their storage.
     if (v1 === 'system' && v2 === 'reset') return { rev: 'irreversible', kind: 'delete', detail: `${name} system reset deletes every container, pod, image, volume and network, and their storage` };
+    // compose rm: the services' stopped containers (their own files) and, with -v, their anonymous volumes.
+    if (v1 === 'compose' && v2 === 'rm') return { rev: 'irreversible', kind: 'delete', detail: `compose rm removes the services' containers and the files written inside them${vol ? ', with their anonymous volumes' : ''}` };
     if (v1 === 'compose' && v2 === 'down') return vol ? { rev: 'irreversible', kind: 'delete', detail: 'compose down -v deletes volumes' } : { rev: 'recoverable', kind: 'process', detail: 'compose down stops and removes containers' };
     if (['kill', 'stop', 'restart', 'pause'].includes(v1) || (v1 === 'container' && ['kill', 'stop', 'restart', 'pause'].includes(v2))) return { rev: 'recoverable', kind: 'process', detail: `${name} ${v1} ${v2}: stops a running service on this machine`.replace(/ +:/, ':'), outside: true };
     if (v1 === 'push') return { rev: 'recoverable', kind: 'network', detail: `${name} push uploads an image to a registry` };
