@@ -102,6 +102,10 @@ export function runScriptFile(path: string, args: ShWord[], ctx: Ctx, verb: stri
   const r = readForJudging(ctx, absPath);
   if (!r.ok) {
     if (r.error === 'missing' && origin) return; // it will be the downloaded file: the provenance says it all
+    if (r.error === 'missing' && venvJustMade(ctx, absPath)) {
+      plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the activation script the virtual environment tool wrote earlier in this command (it sets PATH and VIRTUAL_ENV)`);
+      return;
+    }
     const from = ctx.effects.length;
     // Outside the workspace (a shared temp folder) anything may create the file before the command runs.
     if (r.error === 'missing' && missingMeansFailure(ctx, absPath)) plain(ctx, verb, 'read', 'read', `${verb} ${shown}: the file does not exist (the command fails, nothing runs)`);
@@ -193,4 +197,20 @@ function runCode(lang: Lang, text: string, ctx: Ctx, prog: string, source: strin
     const e: Effect = { kind: 'exec', reversibility: 'unknown', detail: `${source}: ${why}`, source: prog };
     add(ctx, e);
   }
+}
+
+/** `<dir>/bin/activate` (or Scripts/, .fish, .csh, .ps1, .bat, .nu) of a virtual environment. */
+const VENV_ACTIVATE = /^(.*)\/(?:bin|Scripts)\/activate(?:\.fish|\.csh|\.ps1|\.bat|\.nu)?$/;
+/** Sources of the effects of the tools that create a virtual environment in a folder. */
+const VENV_MAKERS = /(?:^|\s)(?:-m venv|-m virtualenv|virtualenv|uv venv|venv)\b/;
+
+/**
+ * The activation script of a virtual environment an earlier command of this line creates
+ * (`python3 -m venv .venv && . .venv/bin/activate`): its text is the tool's own template, not code
+ * the agent wrote, so sourcing it is the environment set-up it looks like.
+ */
+function venvJustMade(ctx: Ctx, absPath: string): boolean {
+  const m = VENV_ACTIVATE.exec(absPath);
+  if (!m) return false;
+  return ctx.effects.some((e) => e.target === m[1] && VENV_MAKERS.test(e.source ?? '') && (e.kind === 'write' || e.kind === 'create'));
 }

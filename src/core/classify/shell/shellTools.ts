@@ -6,6 +6,7 @@
 import type { Reversibility } from '../../effects.js';
 import { inspectPath } from '../../paths.js';
 import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
+import { positionals } from './families/common.js';
 import { DEV_TOOLS, type DevClass, type DevTool } from './devTools.js';
 import { readSecretAware, runFamily } from './shellFamilies.js';
 import type { ScriptRunner, Stdin } from './shellTypes.js';
@@ -53,6 +54,8 @@ const REMOTE_CLIS = new Set(
     'consul nomad etcdctl redis-cli influx prom promtool amtool gitlab-rake jenkins-cli argocd flux skaffold tilt nsupdate mongosh elasticsearch opensearch curl wget').split(/\s+/),
 );
 
+/** Options of uv venv / virtualenv that take a value. */
+const VENV_VALUE = new Set(['-p', '--python', '--prompt', '--index-url', '--extra-index-url', '--activators', '--creator', '--discovery', '--app-data', '--cache-dir', '--link-mode', '--index-strategy', '--keyring-provider', '--exclude-newer']);
 const HELP = /^(--help|-h|--version|-V|-v|help|version|--usage)$/;
 
 import type { ArgvRunner } from './shellTypes.js';
@@ -240,6 +243,11 @@ export function runTool(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin, ru
     return runInContainer(name, args.slice(t[0] === 'exec' ? 1 : 2), ctx, runScript, new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--env-file']));
   }
   if (name === 'kubectl' && t.includes('exec')) return runInContainer('kubectl', args.slice(t.indexOf('exec') + 1), ctx, runScript, new Set(['-c', '--container', '-n', '--namespace']));
+  // A virtual environment: a folder of the tool's own files (`uv venv` defaults to .venv).
+  if ((name === 'uv' && t[0] === 'venv') || name === 'virtualenv') {
+    const dir = positionals(name === 'uv' ? args.slice(1) : args, VENV_VALUE)[0] ?? lit(name === 'uv' ? '.venv' : '.');
+    return pathEffect(ctx, 'write', dir, name === 'uv' ? 'uv venv' : 'virtualenv', ': creates a virtual environment');
+  }
   const pkg = PKG_ALIAS[name] ?? (PKG[name] ? name : undefined);
   if (pkg) return runPkg(pkg, args, ctx);
   const cont = containerRule(name === 'docker-compose' ? 'docker' : name, name === 'docker-compose' ? ['compose', ...t] : t);
