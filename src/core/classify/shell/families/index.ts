@@ -19,6 +19,7 @@ import { indirectWrites } from './indirectWrites.js';
 import { linksAndPlaces } from './links.js';
 import { logins } from './logins.js';
 import { openers } from './openers.js';
+import { terraform } from './terraform.js';
 import { hiddenOverwrites } from './overwrites.js';
 import { packageConfig } from './packageConfig.js';
 import { persistence } from './persistence.js';
@@ -29,7 +30,7 @@ import { unresolvedReads } from './unresolvedReads.js';
 
 export type { Family, FamilyCall } from './types.js';
 
-const FAMILIES: Family[] = [logins, openers, persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, transfers, unresolvedReads];
+const FAMILIES: Family[] = [logins, openers, terraform, persistence, hiddenExec, agentCli, editorCli, otherShells, frameworkDb, packageConfig, indirectWrites, linksAndPlaces, hiddenOverwrites, secretSearches, transfers, unresolvedReads];
 
 export function runFamilies(c: FamilyCall): boolean {
   let handled = false;
