@@ -11,6 +11,8 @@ import { add, execUnknown, lit, network, pathEffect, plain, resolveFrom, type Ct
 import type { ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
 import { FILE_TOOLS } from './shellFiles.js';
+import { describeReadError, MAX_SCRIPT_BYTES, missingMeansFailure, readForJudging } from '../inside/insideState.js';
+import { originOf } from '../inside/provenance.js';
 
 const MUTATING_METHODS = /^(POST|PUT|PATCH|DELETE)$/i;
 
@@ -298,12 +300,10 @@ export function runDbCli(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin): 
     } else pos.push(a);
   }
   if (dialect === 'sqlite' && pos.length >= 2) sqls.push(pos.slice(1).join(' '));
-  if (file) {
-    pathEffect(ctx, 'read', lit(file), name);
-    plain(ctx, name, 'write', 'irreversible', `${name} runs the SQL file ${file} (content not analysed)`);
-  }
+  if (file) sqlFile(ctx, name, file, sqls);
   if (stdin.kind === 'text') sqls.push(stdin.text);
-  else if (stdin.kind === 'pipe' || stdin.kind === 'file') plain(ctx, name, 'write', 'irreversible', `${name} runs SQL read from ${stdin.kind === 'pipe' ? 'a pipe' : stdin.path}`);
+  else if (stdin.kind === 'file') sqlFile(ctx, name, stdin.path, sqls, true);
+  else if (stdin.kind === 'pipe') plain(ctx, name, 'write', 'irreversible', `${name} runs SQL read from a pipe`);
   for (const s of sqls) sqlEffects(s, dialect, ctx, name);
   if (sqls.length === 0 && !file && stdin.kind === 'none') plain(ctx, name, 'read', 'read', `${name} interactive session`, { network: dialect !== 'sqlite' });
   // The database file is a path like any other (Airlock's own ledger, a secrets store…): T48.
@@ -311,6 +311,27 @@ export function runDbCli(name: string, args: ShWord[], ctx: Ctx, stdin: Stdin): 
     const changes = ctx.effects.slice(start).some((e) => e.kind !== 'read');
     pathEffect(ctx, changes ? 'write' : 'read', args.find((a) => a.text === pos[0]) ?? lit(pos[0]), name, ' (database file)');
   }
+}
+
+/**
+ * A SQL file run by a database client (`psql -f q.sql`, `sqlite3 db < schema.sql`): its statements
+ * are judged like `-c` text, and the verdict is bound to the file's content hash. A file this line
+ * or this run's agent wrote, one that cannot be read, or one too large stays a write nobody judged.
+ */
+function sqlFile(ctx: Ctx, name: string, path: string, sqls: string[], redirected = false): void {
+  // A `< file` redirect has recorded its read already.
+  if (!redirected) pathEffect(ctx, 'read', lit(path), name);
+  const abs = /[$`]/.test(path) ? undefined : resolveFrom(ctx, path);
+  if (abs === undefined) return plain(ctx, name, 'write', 'irreversible', `${name} runs the SQL file ${path}, which Airlock cannot resolve`);
+  const origin = originOf(ctx, abs);
+  if (origin) return plain(ctx, name, 'write', 'irreversible', `${name} runs the SQL file ${path}, ${origin}: statements the agent wrote are not the project's`);
+  const r = readForJudging(ctx, abs, MAX_SCRIPT_BYTES);
+  if (r.ok) {
+    sqls.push(r.text);
+    return;
+  }
+  if (r.error === 'missing' && missingMeansFailure(ctx, abs)) return plain(ctx, name, 'read', 'read', `${name}: the SQL file ${path} does not exist (the command fails, nothing runs)`);
+  plain(ctx, name, 'write', 'irreversible', `${name} runs the SQL file ${path} (${describeReadError(r)}: its statements cannot be judged)`);
 }
 
 export function runMysqladmin(args: ShWord[], ctx: Ctx): void {
