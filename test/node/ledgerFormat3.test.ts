@@ -248,6 +248,22 @@ describe('ledger schema 3 over older ledgers', () => {
       assert.ok(p, `${name}: ${JSON.stringify(i.problems)}`);
       if (at !== undefined) assert.equal(p.position, at, `${name}: ${p.message}`);
     }
+    // A head that is no SHA-256 any more (the last row's hash overwritten): the gate keeps recording,
+    // and the edited row and the row after it are both reported.
+    for (const forged of ['garbage', Buffer.from([1, 2, 3])]) {
+      const c = copy(m);
+      const db = new Database(c.path);
+      db.prepare('UPDATE steps SET hash = ? WHERE id = ?').run(forged, ids[m.total - 1]);
+      db.close();
+      const l = Ledger.open(c.path);
+      const row = l.appendStep(step(m.runs[0]!, 99));
+      const i = l.verify();
+      l.close();
+      assert.match(row.hash, /^[0-9a-f]{64}$/);
+      assert.equal(i.ok, false);
+      assert.equal(i.problems[0]!.position, m.total, JSON.stringify(i.problems));
+      assert.equal(i.steps, m.total + 1);
+    }
     // The anchor: another head hash, or more steps than the database holds.
     for (const [name, change, kind] of [
       ['the anchored head hash changed', (a: Record<string, unknown>) => ({ ...a, headHash: 'f'.repeat(64) }), 'ledger.rewritten'],

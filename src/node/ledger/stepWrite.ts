@@ -122,8 +122,6 @@ function byRun(prepared: readonly PreparedStep[]): number[] {
   return idx.sort((a, b) => first.get(prepared[a]![1])! - first.get(prepared[b]![1])! || a - b);
 }
 
-const cj = (v: unknown): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
-
 /**
  * Mask and serialise one step (pure but for the time-ordered id). The masking is the slowest part of
  * an append, so it runs before the write lock is taken, on the gate's thread while the writer
@@ -185,11 +183,17 @@ export function prepareWriteStatements(db: { prepare(sql: string): unknown }): W
   };
 }
 
-/** The chain head as stored (a blob since schema 3, hex text before), as 32 bytes; the genesis when empty. */
+/**
+ * The chain head as stored (a blob since schema 3, hex text before), as 32 bytes; the genesis when
+ * empty. A head that is no SHA-256 (the last row was tampered with) is not refused: the gate keeps
+ * recording, chained to a digest of what is there, and verification reports both the edited row and
+ * that the next one does not follow it.
+ */
 function headBytes(h: unknown): Buffer {
   if (h === undefined || h === null) return Buffer.from(GENESIS_HASH, 'hex');
-  if (h instanceof Uint8Array) return Buffer.from(h.buffer, h.byteOffset, h.byteLength);
-  return Buffer.from(String(h), 'hex');
+  const b = h instanceof Uint8Array ? Buffer.from(h.buffer, h.byteOffset, h.byteLength) : typeof h === 'string' && /^[0-9a-f]{64}$/.test(h) ? Buffer.from(h, 'hex') : undefined;
+  if (b && b.length === 32) return b;
+  return Buffer.from(sha256Bytes(`airlock-invalid-head\n${b ? b.toString('hex') : String(h)}`));
 }
 
 /**
@@ -205,7 +209,6 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
   // and the writer thread transfers the buffer back whole.
   const hashes = Buffer.from(new ArrayBuffer((n + 1) * 32));
   const head = headBytes((st.getLast.get() as { hash: unknown } | undefined)?.hash);
-  if (head.length !== 32) throw new Error(`the chain head is not a SHA-256 (${head.length} bytes): run airlock verify`);
   hashes.set(head, 0);
   let prev = hashes.subarray(0, 32);
   let prevHex = head.toString('hex');
