@@ -5,7 +5,7 @@
 import * as crypto from 'node:crypto';
 
 /** crypto.hash (Node 20.12+, 21.7+): one call instead of a Hash object per digest; createHash where it is absent. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'hex' | 'buffer') => string & Uint8Array }).hash;
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -17,6 +17,11 @@ export function canonicalJson(value: unknown): string {
 
 export function sha256(text: string): string {
   return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** SHA-256 of the UTF-8 of `text`, as 32 bytes (what the ledger stores for a schema 3 step's hash). */
+export function sha256Bytes(text: string): Uint8Array {
+  return oneShot ? oneShot('sha256', text, 'buffer') : crypto.createHash('sha256').update(text, 'utf8').digest();
 }
 
 export function hashOf(value: unknown): string {

@@ -13,6 +13,7 @@ import { checkpointStepOf, type StepLike } from '../../src/node/checkpoints/undo
 import { Ledger, type StepInput } from '../../src/node/ledger/ledger';
 import { LedgerQueries } from '../../src/node/ledger/queries';
 import { tempDir } from '../support/gateway';
+import { legacyLedger } from '../support/legacyLedger';
 
 const OLD_ID = 'aaaaaaaaaaaa-mabc1234-0badcafe';
 const NEW_ID = 'bbbbbbbbbbbb-mabc5678-deadbeef';
@@ -22,20 +23,15 @@ const step = (runId: string, i: number, over: Partial<StepInput> = {}): StepInpu
   decision: 'allow', reversibility: 'reversible', reasons: ['writes a workspace file'], rules: ['builtin.write'], effects: [], policyHash: 'p', startedAt: '2026-01-01T00:00:00.000Z', decidedAt: '2026-01-01T00:00:00.001Z', durationUs: 12, ...over,
 });
 
-/** A ledger as version 1 wrote it: no checkpoint column, the id as a rule. */
+/** A ledger as version 1 wrote it: no checkpoint column, the id as a rule, rows hashed in format 2. */
 function versionOne(): { path: string; runId: string } {
   const path = join(tempDir('airlock-cpledger-'), 'ledger.sqlite');
-  const l = Ledger.open(path);
-  const runId = l.runFor('claude', 's', '2026-01-01T00:00:00.000Z').id;
-  l.appendStep(step(runId, 1));
-  l.appendStep(step(runId, 2, { rules: ['builtin.write', `checkpoint:${OLD_ID}`] }));
-  l.appendStep(step(runId, 3, { decision: 'deny', rules: ['builtin.write', `checkpoint:${OLD_ID}`] }));
-  l.close();
-  const db = new Database(path);
-  db.exec('ALTER TABLE steps DROP COLUMN checkpoint');
-  db.exec('UPDATE schema_version SET version = 1');
-  db.close();
-  return { path, runId };
+  const { runIds } = legacyLedger(path, 1, ['s'], ([runId]) => [
+    step(runId!, 1),
+    step(runId!, 2, { rules: ['builtin.write', `checkpoint:${OLD_ID}`] }),
+    step(runId!, 3, { decision: 'deny', rules: ['builtin.write', `checkpoint:${OLD_ID}`] }),
+  ]);
+  return { path, runId: runIds[0]! };
 }
 
 const rowsOf = (path: string): StepLike[] => {
@@ -69,7 +65,7 @@ describe('the checkpoint field of a step (ledger schema 2)', () => {
     q1.close();
 
     const l = Ledger.open(path);
-    assert.equal(version(path), 2);
+    assert.equal(version(path), 3, 'a writer migrates 1 → 3 in one transaction');
     assert.equal(l.integrity.ok, true, JSON.stringify(l.integrity.problems));
     const row = l.appendStep(step(runId, 4, { checkpoint: NEW_ID, rules: ['builtin.write', 'checkpoint.taken'] }));
     assert.equal(row.checkpoint, NEW_ID);
@@ -105,7 +101,7 @@ describe('the checkpoint field of a step (ledger schema 2)', () => {
 
   it('an unknown schema is refused (fail closed), read-only or not', () => {
     for (const [sql, why] of [
-      ['UPDATE schema_version SET version = 3', /schema version 3; this Airlock reads versions 1-2/],
+      ['UPDATE schema_version SET version = 4', /schema version 4; this Airlock reads versions 1-3/],
       ["UPDATE schema_version SET version = 'x'", /schema version x/],
       ['DELETE FROM schema_version', /has steps but no schema version/],
       ['INSERT INTO schema_version (version) VALUES (2)', /records 2 schema versions/],
@@ -117,11 +113,13 @@ describe('the checkpoint field of a step (ledger schema 2)', () => {
       assert.throws(() => Ledger.open(path), why, sql);
       assert.throws(() => Ledger.open(path, { readonly: true }), why, sql);
     }
-    // Version 2 without the column (a hand-made file) is refused too.
-    const { path } = versionOne();
-    const db = new Database(path);
-    db.exec('UPDATE schema_version SET version = 2');
-    db.close();
-    assert.throws(() => Ledger.open(path), /has no checkpoint column/);
+    // Version 2 or 3 without the column (a hand-made file) is refused too.
+    for (const v of [2, 3]) {
+      const { path } = versionOne();
+      const db = new Database(path);
+      db.exec(`UPDATE schema_version SET version = ${v}`);
+      db.close();
+      assert.throws(() => Ledger.open(path), /has no checkpoint column/);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { hashOf } from '../../src/core/hash';
-import { chainHash } from '../../src/core/run/ledgerCheck';
+import { chainHashV3 } from '../../src/core/run/ledgerCheck';
 import { anchorPathFor, firstBreak, Ledger, readAnchor, type StepInput } from '../../src/node/ledger/ledger';
 import { raw, ROOT, runCli, startServe, tempDir } from '../support/gateway';
 
@@ -64,7 +64,8 @@ describe('ledger integrity', () => {
     assert.equal(l.integrity.ok, true, JSON.stringify(l.integrity));
     assert.equal(l.integrity.steps, 10);
     assert.equal(l.integrity.anchor.status, 'matched');
-    for (const r of l.allSteps()) assert.equal(chainHash(r as never), r.hash);
+    for (const r of l.allSteps()) assert.equal(chainHashV3(r as never), r.hash);
+    assert.ok(l.allSteps().every((r) => r.hash_format === 3), 'written in format 3 (ledger schema 3)');
     assert.equal(firstBreak(l.allSteps()), undefined);
     l.close();
     assert.equal(statSync(f.anchor).mode & 0o777, 0o600);
@@ -128,12 +129,13 @@ describe('ledger integrity', () => {
   it('a chain re-computed after an edit still fails against the anchor', () => {
     const f = populated(3);
     const db = new Database(f.path);
-    const rows = db.prepare('SELECT * FROM steps ORDER BY rowid').all() as Array<Record<string, unknown> & { hash: string; prev_hash: string; id: string }>;
+    const rows = db.prepare('SELECT * FROM steps ORDER BY rowid').all() as Array<Record<string, unknown> & { id: string }>;
     let prev = '0'.repeat(64);
     for (const r of rows) {
+      // Forged in the current format (3): the hashes stored as 32 bytes.
       const edited = { ...r, decision: 'allow', reasons_json: '["forged"]', prev_hash: prev };
-      const h = chainHash(edited);
-      db.prepare('UPDATE steps SET reasons_json = ?, prev_hash = ?, hash = ? WHERE id = ?').run('["forged"]', prev, h, r.id);
+      const h = chainHashV3(edited);
+      db.prepare('UPDATE steps SET reasons_json = ?, prev_hash = ?, hash = ? WHERE id = ?').run('["forged"]', Buffer.from(prev, 'hex'), Buffer.from(h, 'hex'), r.id);
       prev = h;
     }
     db.close();

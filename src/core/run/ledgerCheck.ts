@@ -3,9 +3,13 @@
  * in src/node/ledger/ledger.ts): the hash chain, per-run sequences, and the anchor kept outside the
  * database file.
  *
- * - Chain: each step's `hash` = sha256(prev_hash + canonical JSON of the hashed fields), and its
- *   `prev_hash` is the hash of the step written before it (any run). An edited row fails its own
- *   content hash; a deleted or reordered row fails the next row's prev_hash.
+ * - Chain: each step's `hash` covers prev_hash and the row's fields, and its `prev_hash` is the hash
+ *   of the step written before it (any run). An edited row fails its own content hash; a deleted or
+ *   reordered row fails the next row's prev_hash. Two formats, one chain: rows written before ledger
+ *   schema 3 store both hashes as 64-hex text and hash the canonical JSON of their fields
+ *   (`chainHash`, format 2); rows written since store them as 32-byte blobs and hash the stored
+ *   values themselves, length-prefixed (`chainHashV3`, format 3). A row's format is the storage of
+ *   its hashes, and the ledger reads both hashes as hex whatever their storage.
  * - Sequences: a run's steps are numbered 1..n with no gap, and `runs.last_seq` is n.
  * - Anchor: a small file next to Airlock's other state (not in the database) holding the ledger's
  *   id, the step count and the head hash after every append. It catches what the chain alone
@@ -29,7 +33,12 @@ export const HASHED_FIELDS = [
  */
 export const OPTIONAL_HASHED_FIELDS = ['checkpoint'] as const;
 
-export type ChainRow = { id: string; run_id: string; seq: number; prev_hash: string; hash: string } & Record<string, unknown>;
+/**
+ * A row as the walker reads it: `hash` and `prev_hash` as hex whatever their storage, `hash_format`
+ * the row's format (3: both stored as blobs; 2: both as text; 0: one of each, which the ledger never
+ * writes). Rows without `hash_format` are format 2.
+ */
+export type ChainRow = { id: string; run_id: string; seq: number; prev_hash: string; hash: string; hash_format?: number } & Record<string, unknown>;
 
 /** One value of a step column as canonical JSON (columns are strings, numbers or null). */
 const cj = (v: unknown): string => (v === null || v === undefined ? 'null' : typeof v === 'object' ? canonicalJson(v) : JSON.stringify(v));
@@ -44,6 +53,45 @@ export function hashedRowJson(r: Record<string, unknown>): string {
   return `{"action_hash":${cj(r.action_hash)},"action_json":${cj(r.action_json)},"agent":${cj(r.agent)},"decided_at":${cj(r.decided_at)},"decision":${cj(r.decision)},"description":${cj(r.description)},"duration_us":${cj(r.duration_us)},"effects_json":${cj(r.effects_json)},"event":${cj(r.event)},"id":${cj(r.id)},"kind":${cj(r.kind)},"outcome_json":${cj(r.outcome_json)},"policy_hash":${cj(r.policy_hash)},"prev_hash":${cj(r.prev_hash)},"reasons_json":${cj(r.reasons_json)},"ref_seq":${cj(r.ref_seq)},"reversibility":${cj(r.reversibility)},"rules_json":${cj(r.rules_json)},"run_id":${cj(r.run_id)},"seq":${cj(r.seq)},"session_id":${cj(r.session_id)},"started_at":${cj(r.started_at)},"subagent_id":${cj(r.subagent_id)},"tool":${cj(r.tool)},"tool_use_id":${cj(r.tool_use_id)}}`;
 }
 
+/**
+ * The fields a format 3 hash covers, in this order: every steps column but `prev_hash` (hashed first)
+ * and `hash`. A column added later would be appended here with a new format.
+ */
+export const HASHED_FIELDS_V3 = [
+  'id', 'run_id', 'seq', 'event', 'ref_seq', 'agent', 'session_id', 'subagent_id', 'tool', 'tool_use_id', 'kind', 'action_json', 'action_hash',
+  'decision', 'reversibility', 'reasons_json', 'rules_json', 'effects_json', 'policy_hash', 'description', 'started_at', 'decided_at', 'duration_us', 'outcome_json', 'checkpoint',
+] as const;
+
+/** What a format 3 hash input starts with, before the previous hash in hex. */
+export const V3_PREFIX = 'airlock-step-3\n';
+
+/**
+ * One stored value in a format 3 hash input: text as `<length>:<text>` (length in UTF-16 code units,
+ * JavaScript's string length), an integer as `#<decimal>;`, null as `-`. Each is self-delimiting, so
+ * the concatenation is unambiguous and no value is escaped or re-serialised. A value of any other
+ * storage (a blob where text belongs) gets its own tag and never matches what the ledger hashed.
+ */
+export function v3Value(v: unknown): string {
+  if (typeof v === 'string') return `${v.length}:${v}`;
+  if (v === null || v === undefined) return '-';
+  if (typeof v === 'number' || typeof v === 'bigint') return `#${v};`;
+  const t = v instanceof Uint8Array ? Array.from(v, (b) => b.toString(16).padStart(2, '0')).join('') : String(v);
+  return `?${t.length}:${t}`;
+}
+
+/** The format 3 hash input of a row (prev_hash in hex). */
+export function v3HashInput(r: Record<string, unknown>): string {
+  let s = V3_PREFIX + String(r.prev_hash);
+  for (const f of HASHED_FIELDS_V3) s += v3Value(r[f]);
+  return s;
+}
+
+/** The format 3 hash of a row, in hex. */
+export function chainHashV3(row: Record<string, unknown>): string {
+  return sha256(v3HashInput(row));
+}
+
+/** The format 2 hash of a row (rows written before ledger schema 3), in hex. */
 export function chainHash(row: Record<string, unknown>): string {
   // The fast path writes the always-hashed fields directly; a row with an optional field set (a
   // checkpoint) goes through canonicalJson, which places it in sorted order (the same bytes either way).
@@ -80,6 +128,8 @@ export interface IntegrityProblem {
 export class ChainWalker {
   private prev = GENESIS_HASH;
   private n = 0;
+  /** A format 3 row was seen: every later row must be format 3 (schema 3 writes nothing else). */
+  private v3 = false;
   first: IntegrityProblem | undefined;
 
   push(r: ChainRow): void {
@@ -94,7 +144,14 @@ export class ChainWalker {
       };
       return;
     }
-    const h = chainHash(r);
+    const format = r.hash_format ?? 2;
+    if (format === 0 || (format === 2 && this.v3)) {
+      const why = format === 0 ? 'its hash and prev_hash are stored in different forms' : 'it is hashed the old way (format 2) after steps of the new one (format 3)';
+      this.first = { kind: 'chain.content', message: `${at}: ${why}, which the ledger never writes: the step was edited or inserted after it was written`, rowId: r.id, runId: r.run_id, seq: r.seq, position: this.n };
+      return;
+    }
+    if (format === 3) this.v3 = true;
+    const h = format === 3 ? chainHashV3(r) : chainHash(r);
     if (h !== r.hash) {
       this.first = { kind: 'chain.content', message: `${at}: content does not match its hash (stored ${short(r.hash)}, computed ${short(h)}): the step was edited after it was written`, rowId: r.id, runId: r.run_id, seq: r.seq, position: this.n };
       return;

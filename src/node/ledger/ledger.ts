@@ -4,8 +4,8 @@
  *
  * - A session id from an agent maps to one run (`runs`, unique on agent + session id).
  * - Each step row has a per-run sequence number and a hash chain over all steps: `hash` =
- *   sha256(prev_hash + canonical JSON of the row without `hash`), `prev_hash` = the hash of the
- *   step written before it (any run). Editing or deleting a row breaks the chain (`airlock verify`,
+ *   sha256 over prev_hash and the row's stored values (format 3, schema 3; rows written before:
+ *   canonical JSON, format 2), `prev_hash` = the hash of the step written before it (any run). Editing or deleting a row breaks the chain (`airlock verify`,
  *   later issue). Steps are append-only: a post outcome is its own row (event 'post', ref_seq =
  *   the pre step it completes), so no written row ever changes.
  * - synchronous=NORMAL under WAL: a committed step survives a crash of the process (not
@@ -19,11 +19,11 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'n
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { maskSecrets } from '../../core/mask';
-import { ChainWalker, compareAnchor, GENESIS_HASH, HASHED_FIELDS, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
+import { ChainWalker, compareAnchor, GENESIS_HASH, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
 import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
-import { migrateLedger, SCHEMA, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
-import { inCommitOrder, prepareStep, prepareWriteStatements, rowOf, writePrepared, writerPragmas, type PreparedStep, type WriteStatements } from './stepWrite';
+import { hexOf, migrateLedger, SCHEMA, stepColumnsSql, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
+import { inCommitOrder, prepareStep, prepareWriteStatements, rowOf, writePrepared, writerPragmas, writtenOf, type PreparedStep, type WriteStatements } from './stepWrite';
 
 export * from './schema';
 export { anchorPathFor, firstBreak, incidentsPath, readAnchor, readIncidents } from './anchor';
@@ -67,7 +67,7 @@ export class Ledger {
     readonly path: string,
     private readonly opts: LedgerOpenOptions & { existed: boolean; ledgerId: string; shape: LedgerShape },
   ) {
-    this.getLast = db.prepare('SELECT hash FROM steps ORDER BY rowid DESC LIMIT 1');
+    this.getLast = db.prepare(`SELECT ${hexOf('hash')} AS hash FROM steps ORDER BY rowid DESC LIMIT 1`);
     const last = this.getLast.get() as { hash: string } | undefined;
     this.lastHash = last?.hash ?? GENESIS_HASH;
     this.integrity = { ok: true, checkedAt: new Date().toISOString(), steps: 0, runs: 0, head: this.lastHash, walked: false, anchor: { path: opts.anchor ?? null, status: 'none', ahead: 0 }, problems: [], incidents: [] };
@@ -123,7 +123,8 @@ export class Ledger {
   walkChain(): { first: IntegrityProblem | undefined; count: number; head: string } {
     const w = new ChainWalker();
     let head = GENESIS_HASH;
-    for (const r of this.db.prepare(`SELECT ${HASHED_FIELDS.join(', ')}, hash${this.opts.shape.checkpointColumn ? ', checkpoint' : ''} FROM steps ORDER BY rowid`).iterate() as IterableIterator<ChainRow>) {
+    // Every column (either format may be present: rows written before schema 3 are format 2), the hashes as hex.
+    for (const r of this.db.prepare(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps ORDER BY rowid`).iterate() as IterableIterator<ChainRow>) {
       w.push(r);
       head = r.hash;
     }
@@ -159,7 +160,7 @@ export class Ledger {
         problems.push({ kind: 'anchor.unreadable', message: `the ledger anchor ${this.opts.anchor} cannot be read (${read.reason})` });
         anchorStatus = 'mismatch';
       } else if (read.kind === 'ok') {
-        const head = read.anchor.headId ? (this.db.prepare('SELECT hash, (SELECT COUNT(*) FROM steps t WHERE t.rowid <= s.rowid) AS position FROM steps s WHERE id = ?').get(read.anchor.headId) as { hash: string; position: number } | undefined) : undefined;
+        const head = read.anchor.headId ? (this.db.prepare(`SELECT ${hexOf('s.hash')} AS hash, (SELECT COUNT(*) FROM steps t WHERE t.rowid <= s.rowid) AS position FROM steps s WHERE id = ?`).get(read.anchor.headId) as { hash: string; position: number } | undefined) : undefined;
         const c = compareAnchor(read.anchor, { existed: o.atOpen ? this.opts.existed : true, ledgerId: this.opts.ledgerId, steps: chain.count, ...(head ? { anchoredHead: head } : {}) });
         anchorStatus = c.status;
         ahead = c.ahead;
@@ -272,7 +273,7 @@ export class Ledger {
 
   /** Write steps already prepared (stepWrite.prepareStep: masked, id given) in one immediate transaction. */
   appendPrepared(prepared: readonly PreparedStep[]): StepRow[] {
-    const written = this.db.transaction(() => writePrepared(this.st, prepared)).immediate();
+    const written = writtenOf(this.db.transaction(() => writePrepared(this.st, prepared)).immediate());
     const rows = prepared.map((p, i) => rowOf(p, written[i]!));
     this.noteAppended(inCommitOrder(rows, written));
     return rows;
@@ -327,11 +328,11 @@ export class Ledger {
   }
 
   stepsOf(runId: string): StepRow[] {
-    return this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY seq').all(runId) as StepRow[];
+    return this.db.prepare(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps WHERE run_id = ? ORDER BY seq`).all(runId) as StepRow[];
   }
 
   allSteps(): StepRow[] {
-    return this.db.prepare('SELECT * FROM steps ORDER BY rowid').all() as StepRow[];
+    return this.db.prepare(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps ORDER BY rowid`).all() as StepRow[];
   }
 
   /** Runs with their step counts (pre steps, denials, asks that were answered), oldest first. */

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PreparedStep, Written } from './stepWrite';
+import { writtenOf, type PreparedStep, type Written, type WrittenBatch } from './stepWrite';
 
 export interface WriterConfig {
   path: string;
@@ -22,7 +22,7 @@ export type WriterRequest = { type: 'write'; id: number; steps: PreparedStep[] }
 export type WriterReply =
   | { type: 'ready' }
   | { type: 'unavailable'; error: string }
-  | { type: 'written'; id: number; written: Written[] }
+  | { type: 'written'; id: number; written: WrittenBatch }
   | { type: 'failed'; id: number; error: string }
   | { type: 'closed' };
 
@@ -58,7 +58,7 @@ export class LedgerWriterThread implements BatchWriter {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
-        if (m.type === 'written') p.resolve(m.written);
+        if (m.type === 'written') p.resolve(writtenOf(m.written));
         else p.reject(new Error(m.error));
       }
     });

@@ -3,7 +3,7 @@
  * connection to the ledger file and runs each batch of prepared steps (stepWrite.ts: masked,
  * serialised, id given, hash parts written) in one immediate transaction: the chain head and run
  * sequences are read as committed, each row hashed and inserted, then the commit. It answers a batch
- * only after its commit, with what the transaction added (seq, prev_hash, hash) or the error; a
+ * only after its commit, with what the transaction added (seq, place, hashes: stepWrite.WrittenBatch) or the error; a
  * failed batch wrote nothing. The thread that masks (ledgerWriter.ts) never waits on SQLite.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -31,7 +31,8 @@ try {
     }
     try {
       const written = open.transaction(() => writePrepared(st, m.steps)).immediate();
-      port.postMessage({ type: 'written', id: m.id, written } satisfies WriterReply);
+      // Three typed arrays, their buffers transferred: no per-row objects or hex strings to copy.
+      port.postMessage({ type: 'written', id: m.id, written } satisfies WriterReply, [written.seq.buffer as ArrayBuffer, written.at.buffer as ArrayBuffer, written.hashes.buffer as ArrayBuffer]);
     } catch (e) {
       port.postMessage({ type: 'failed', id: m.id, error: (e as Error).message } satisfies WriterReply);
     }

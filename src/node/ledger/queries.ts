@@ -20,6 +20,7 @@ import { runUsageOf } from '../usage/usageReport';
 
 type Database = BetterSqlite3.Database;
 
+import { hexOf } from './schema';
 import { COST_COLUMNS, INDEXES, TOKEN_COLUMNS, USAGE_TABLES, approvedByOf, checkpointOfRow, likeEscape, parseJson, quoteIdent, type RawStep, type UsageShape } from './queryRows';
 
 export { approvedByOf } from './queryRows';
@@ -291,7 +292,7 @@ export class LedgerQueries implements RunLogQueries {
   stepDetail(stepId: string): StepDetail | undefined {
     const raw = this.stmt(this.rowSql('SELECT s.rowid AS rid FROM steps s WHERE s.id = ?')).get(stepId) as RawStep | undefined;
     if (!raw) return undefined;
-    const full = this.stmt('SELECT action_json, effects_json, reasons_json, description, action_hash, policy_hash, decided_at, hash FROM steps WHERE id = ?').get(stepId) as {
+    const full = this.stmt(`SELECT action_json, effects_json, reasons_json, description, action_hash, policy_hash, decided_at, ${hexOf('hash')} AS hash FROM steps WHERE id = ?`).get(stepId) as {
       action_json: string | null;
       effects_json: string;
       reasons_json: string;
@@ -350,6 +351,8 @@ export class LedgerQueries implements RunLogQueries {
         const o: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(r)) {
           if (k.endsWith('_json')) o[k.slice(0, -5)] = typeof v === 'string' ? parseJson<unknown>(v, v) : v;
+          // Since ledger schema 3 the chain's hashes are stored as 32 bytes: exported as hex like the older rows'.
+          else if (v instanceof Uint8Array) o[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
           else o[k] = v;
         }
         out.push(JSON.stringify(o));

@@ -6,11 +6,16 @@
  *
  * Versions: 1, the first; 2 adds `steps.checkpoint` (the workspace checkpoint taken before the step;
  * version 1 ledgers carried it as a rule `checkpoint:<id>`, still read for their old rows: rows are
- * hash-chained, so they are never rewritten).
+ * hash-chained, so they are never rewritten); 3 writes new steps in hash format 3
+ * (core/run/ledgerCheck.ts): `hash` and `prev_hash` stored as 32-byte blobs, the hash taken over the
+ * stored values (length-prefixed) instead of the row's canonical JSON. The columns do not change:
+ * rows written before keep their text hashes and format 2, and the chain runs on across the
+ * boundary (the first new row's prev_hash is the last old row's hash). An Airlock that reads only
+ * versions 1-2 refuses a version 3 ledger instead of misreading its blobs.
  */
 import { chainHash, GENESIS_HASH, type LedgerIntegrity } from '../../core/run/ledgerCheck';
 
-export const LEDGER_SCHEMA_VERSION = 2;
+export const LEDGER_SCHEMA_VERSION = 3;
 export { GENESIS_HASH };
 export type { LedgerIntegrity };
 
@@ -122,15 +127,35 @@ export interface StepRow {
   decided_at: string;
   duration_us: number;
   outcome_json: string | null;
+  /** Hex, whatever its storage (text in format 2 rows, a 32-byte blob in format 3 rows). */
   prev_hash: string;
+  /** Hex, whatever its storage. */
   hash: string;
   /** Schema 2; null on rows without a checkpoint (and on every row of a version 1 ledger). */
   checkpoint: string | null;
+  /** The row's hash format (core/run/ledgerCheck.ts): 3 for rows written since schema 3, 2 before; 0 for a row whose two hashes are stored in different forms (never written). */
+  hash_format: number;
 }
 
-/** The hash of a step row: sha256 over prev_hash + the canonical row without `hash` (a null `checkpoint` left out, as chainHash does). */
-export function stepHash(row: Omit<StepRow, 'hash'>): string {
+/** The format 2 hash of a step row (rows written before schema 3): sha256 over prev_hash + the canonical row without `hash` (a null `checkpoint` left out, as chainHash does). */
+export function stepHash(row: Omit<StepRow, 'hash' | 'hash_format'>): string {
   return chainHash(row as unknown as Record<string, unknown>);
+}
+
+/** A hash column as hex, whatever its storage (a blob since schema 3, 64-hex text before). */
+export const hexOf = (col: string): string => `CASE typeof(${col}) WHEN 'blob' THEN lower(hex(${col})) ELSE ${col} END`;
+
+/** A row's hash format from the storage of its two hashes (see StepRow.hash_format). */
+export const HASH_FORMAT_SQL = (t = ''): string => `CASE WHEN typeof(${t}hash) = 'blob' AND typeof(${t}prev_hash) = 'blob' THEN 3 WHEN typeof(${t}hash) = 'text' AND typeof(${t}prev_hash) = 'text' THEN 2 ELSE 0 END`;
+
+/**
+ * The columns of a StepRow as read from `steps` (alias `t`, with its dot, or none): the hashes as
+ * hex, the row's hash format, and a null checkpoint where a version 1 ledger has no column.
+ */
+export function stepColumnsSql(checkpointColumn: boolean, t = ''): string {
+  const cols = ['id', 'run_id', 'seq', 'event', 'ref_seq', 'agent', 'session_id', 'subagent_id', 'tool', 'tool_use_id', 'kind', 'action_json', 'action_hash',
+    'decision', 'reversibility', 'reasons_json', 'rules_json', 'effects_json', 'policy_hash', 'description', 'started_at', 'decided_at', 'duration_us', 'outcome_json'];
+  return [...cols.map((c) => `${t}${c}`), `${hexOf(`${t}prev_hash`)} AS prev_hash`, `${hexOf(`${t}hash`)} AS hash`, checkpointColumn ? `${t}checkpoint` : 'NULL AS checkpoint', `${HASH_FORMAT_SQL(t)} AS hash_format`].join(', ');
 }
 
 /** What a ledger database is, after `migrateLedger`. */
@@ -148,7 +173,7 @@ interface Db {
 /**
  * Bring an older ledger to LEDGER_SCHEMA_VERSION (a writer only; in one transaction), or refuse one
  * this Airlock cannot read: a newer or unknown version, or a missing version row in an existing
- * database. Read-only opens accept version 1 as it is.
+ * database. Read-only opens accept versions 1 and 2 as they are.
  */
 export function migrateLedger(db: Db, path: string, o: { readonly: boolean }): LedgerShape {
   const rows = db.prepare('SELECT version FROM schema_version').all() as Array<{ version: unknown }>;
@@ -163,20 +188,18 @@ export function migrateLedger(db: Db, path: string, o: { readonly: boolean }): L
     return { version: LEDGER_SCHEMA_VERSION, checkpointColumn: true };
   }
   const v = rows[0]!.version;
-  if (v === LEDGER_SCHEMA_VERSION) {
-    if (!cols()) throw new Error(`ledger ${path} says schema version ${v} but its steps table has no checkpoint column`);
-    return { version: v, checkpointColumn: true };
-  }
-  if (v !== 1) throw new Error(`ledger ${path} has schema version ${String(v)}; this Airlock reads versions 1-${LEDGER_SCHEMA_VERSION}`);
-  if (o.readonly) return { version: 1, checkpointColumn: cols() };
+  if (v !== 1 && v !== 2 && v !== LEDGER_SCHEMA_VERSION) throw new Error(`ledger ${path} has schema version ${String(v)}; this Airlock reads versions 1-${LEDGER_SCHEMA_VERSION}`);
+  if (v !== 1 && !cols()) throw new Error(`ledger ${path} says schema version ${v} but its steps table has no checkpoint column`);
+  if (v === LEDGER_SCHEMA_VERSION) return { version: v, checkpointColumn: true };
+  // Read-only opens read versions 1 and 2 as they are (every reader handles both hash formats).
+  if (o.readonly) return { version: v, checkpointColumn: cols() };
   db.exec('BEGIN IMMEDIATE');
   try {
-    // Another writer may have migrated it meanwhile.
+    // Another writer may have migrated it meanwhile. 1 → 2: the checkpoint column. 2 → 3: nothing
+    // to rewrite (old rows keep their format-2 hashes); from now on steps are written in format 3.
     const now = (db.prepare('SELECT version FROM schema_version').get() as { version: number }).version;
-    if (now === 1) {
-      if (!cols()) db.exec('ALTER TABLE steps ADD COLUMN checkpoint TEXT');
-      db.prepare('UPDATE schema_version SET version = ?').run(LEDGER_SCHEMA_VERSION);
-    }
+    if (now === 1 && !cols()) db.exec('ALTER TABLE steps ADD COLUMN checkpoint TEXT');
+    if (now !== LEDGER_SCHEMA_VERSION) db.prepare('UPDATE schema_version SET version = ?').run(LEDGER_SCHEMA_VERSION);
     db.exec('COMMIT');
   } catch (e) {
     db.exec('ROLLBACK');

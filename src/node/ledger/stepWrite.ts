@@ -7,9 +7,9 @@
  *   The id is still unique and still covered by the hash like every other column.
  */
 import { randomUUID } from 'node:crypto';
-import { sha256 } from '../../core/hash';
+import { sha256Bytes } from '../../core/hash';
 import { maskDeep, maskedCanonicalJson, maskSecrets } from '../../core/mask';
-import { GENESIS_HASH } from '../../core/run/ledgerCheck';
+import { GENESIS_HASH, V3_PREFIX } from '../../core/run/ledgerCheck';
 import type { StepInput, StepRow } from './schema';
 
 /** Every steps column, in the order the INSERT binds them. */
@@ -71,6 +71,33 @@ export interface Written {
   at: number;
 }
 
+/**
+ * What the write transaction adds to a batch, compact (it crosses back from the writer thread; the
+ * ArrayBuffers are transferred, not copied): per prepared step (in the batch's order) its `seq` and
+ * its place `at` in commit order; the hashes as 32-byte digests in commit order, after the chain
+ * head the batch started from (so row k's prev_hash is digest k and its hash digest k + 1).
+ */
+export interface WrittenBatch {
+  seq: Int32Array;
+  at: Int32Array;
+  /** (n + 1) × 32 bytes: the head before the batch, then each row's hash in commit order. */
+  hashes: Uint8Array;
+}
+
+/** Each step's Written, in the batch's order (hex hashes, computed once per digest). */
+export function writtenOf(b: WrittenBatch): Written[] {
+  const n = b.seq.length;
+  const buf = Buffer.from(b.hashes.buffer, b.hashes.byteOffset, b.hashes.byteLength);
+  const hex = new Array<string>(n + 1);
+  for (let k = 0; k <= n; k++) hex[k] = buf.toString('hex', k * 32, k * 32 + 32);
+  const out = new Array<Written>(n);
+  for (let i = 0; i < n; i++) {
+    const at = b.at[i]!;
+    out[i] = { seq: b.seq[i]!, prev_hash: hex[at]!, hash: hex[at + 1]!, at };
+  }
+  return out;
+}
+
 /** `items` (one per prepared step, in the batch's order) in the order they were committed. */
 export function inCommitOrder<T>(items: readonly T[], written: readonly Written[]): T[] {
   const out = new Array<T>(items.length);
@@ -95,8 +122,6 @@ function byRun(prepared: readonly PreparedStep[]): number[] {
   return idx.sort((a, b) => first.get(prepared[a]![1])! - first.get(prepared[b]![1])! || a - b);
 }
 
-const cj = (v: unknown): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
-
 /**
  * Mask and serialise one step (pure but for the time-ordered id). The masking is the slowest part of
  * an append, so it runs before the write lock is taken, on the gate's thread while the writer
@@ -109,15 +134,17 @@ export function prepareStep(s: StepInput): PreparedStep {
     s.startedAt, s.decidedAt, Math.round(s.durationUs), s.outcome === undefined ? null : maskedCanonicalJson(s.outcome), s.checkpoint ?? null];
 }
 
+/** One value in a format 3 hash input (core/run/ledgerCheck.ts v3Value, for the values a prepared step holds). */
+const f3 = (v: string | number | null | undefined): string => (typeof v === 'string' ? `${v.length}:${v}` : v === null || v === undefined ? '-' : `#${v};`);
+
 /**
- * What the chain hashes for a prepared step written after `prev` with sequence `seq`: prev_hash, then
- * chainHash's row JSON in sorted key order, written in one template (test/unit/ledgerRowJson.spec.ts
- * holds it to chainHash). `checkpoint` is hashed only when set (OPTIONAL_HASHED_FIELDS), in its
- * sorted place after `agent`.
+ * What the chain hashes for a prepared step written after `prev` (hex) with sequence `seq`: format 3
+ * (core/run/ledgerCheck.ts v3HashInput over HASHED_FIELDS_V3): the prefix, prev in hex, then each
+ * stored value length-prefixed, in one template (test/unit/ledgerRowJson.spec.ts holds it to
+ * chainHashV3 of the row as read back). Nothing is escaped or serialised again.
  */
 export function hashInput(v: PreparedStep, prev: string, seq: number): string {
-  const checkpoint = v[23] === null ? '' : `"checkpoint":${cj(v[23])},`;
-  return `${prev}{"action_hash":${cj(v[11])},"action_json":${cj(v[10])},"agent":${cj(v[4])},${checkpoint}"decided_at":${cj(v[20])},"decision":${cj(v[12])},"description":${cj(v[18])},"duration_us":${cj(v[21])},"effects_json":${cj(v[16])},"event":${cj(v[2])},"id":${cj(v[0])},"kind":${cj(v[9])},"outcome_json":${cj(v[22])},"policy_hash":${cj(v[17])},"prev_hash":"${prev}","reasons_json":${cj(v[14])},"ref_seq":${cj(v[3])},"reversibility":${cj(v[13])},"rules_json":${cj(v[15])},"run_id":${cj(v[1])},"seq":${seq},"session_id":${cj(v[5])},"started_at":${cj(v[19])},"subagent_id":${cj(v[6])},"tool":${cj(v[7])},"tool_use_id":${cj(v[8])}}`;
+  return `${V3_PREFIX}${prev}${f3(v[0])}${f3(v[1])}#${seq};${f3(v[2])}${f3(v[3])}${f3(v[4])}${f3(v[5])}${f3(v[6])}${f3(v[7])}${f3(v[8])}${f3(v[9])}${f3(v[10])}${f3(v[11])}${f3(v[12])}${f3(v[13])}${f3(v[14])}${f3(v[15])}${f3(v[16])}${f3(v[17])}${f3(v[18])}${f3(v[19])}${f3(v[20])}${f3(v[21])}${f3(v[22])}${f3(v[23])}`;
 }
 
 /** How every connection that writes the ledger is set up (the gate's own and the writer thread's). */
@@ -157,15 +184,37 @@ export function prepareWriteStatements(db: { prepare(sql: string): unknown }): W
 }
 
 /**
+ * The chain head as stored (a blob since schema 3, hex text before), as 32 bytes; the genesis when
+ * empty. A head that is no SHA-256 (the last row was tampered with) is not refused: the gate keeps
+ * recording, chained to a digest of what is there, and verification reports both the edited row and
+ * that the next one does not follow it.
+ */
+function headBytes(h: unknown): Buffer {
+  if (h === undefined || h === null) return Buffer.from(GENESIS_HASH, 'hex');
+  const b = h instanceof Uint8Array ? Buffer.from(h.buffer, h.byteOffset, h.byteLength) : typeof h === 'string' && /^[0-9a-f]{64}$/.test(h) ? Buffer.from(h, 'hex') : undefined;
+  if (b && b.length === 32) return b;
+  return Buffer.from(sha256Bytes(`airlock-invalid-head\n${b ? b.toString('hex') : String(h)}`));
+}
+
+/**
  * Write prepared steps; call it INSIDE an immediate transaction. The chain head and each run's
  * sequence are read here, as committed (another writer, in this process or another, may have
- * appended), each run's sequence is written back once. Throws (the caller's transaction rolls back)
- * when a run does not exist or the database refuses a row.
+ * appended), each run's sequence is written back once. Rows are written in hash format 3: `hash`
+ * and `prev_hash` as 32-byte blobs. Throws (the caller's transaction rolls back) when a run does
+ * not exist or the database refuses a row.
  */
-export function writePrepared(st: WriteStatements, prepared: readonly PreparedStep[]): Written[] {
-  let prev = (st.getLast.get() as { hash: string } | undefined)?.hash ?? GENESIS_HASH;
+export function writePrepared(st: WriteStatements, prepared: readonly PreparedStep[]): WrittenBatch {
+  const n = prepared.length;
+  // A Buffer over its own ArrayBuffer (never the shared pool): the rows bind views of it as blobs,
+  // and the writer thread transfers the buffer back whole.
+  const hashes = Buffer.from(new ArrayBuffer((n + 1) * 32));
+  const head = headBytes((st.getLast.get() as { hash: unknown } | undefined)?.hash);
+  hashes.set(head, 0);
+  let prev = hashes.subarray(0, 32);
+  let prevHex = head.toString('hex');
   const seqs = new Map<string, number>();
-  const out = new Array<Written>(prepared.length);
+  const seqOut = new Int32Array(n);
+  const atOut = new Int32Array(n);
   const values: unknown[] = [];
   let inChunk = 0;
   let at = 0;
@@ -180,11 +229,15 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
     }
     const seq = last + 1;
     seqs.set(runId, seq);
-    const hash = sha256(hashInput(v, prev, seq));
+    const digest = sha256Bytes(hashInput(v, prevHex, seq));
+    const hash = hashes.subarray((at + 1) * 32, (at + 2) * 32);
+    hash.set(digest);
     // STEP_COLUMNS order: the prepared values with seq after run_id, prev_hash and hash before checkpoint.
     values.push(v[0], runId, seq, v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], v[18], v[19], v[20], v[21], v[22], prev, hash, v[23]);
-    out[k] = { seq, prev_hash: prev, hash, at: at++ };
+    seqOut[k] = seq;
+    atOut[k] = at++;
     prev = hash;
+    prevHex = hash.toString('hex');
     // One statement per CHUNK rows, positional values; the rest one by one.
     if (++inChunk === CHUNK) {
       st.insertChunk.run(values);
@@ -194,7 +247,7 @@ export function writePrepared(st: WriteStatements, prepared: readonly PreparedSt
   }
   for (let i = 0; i < inChunk; i++) st.insertOne.run(values.slice(i * STEP_COLUMNS.length, (i + 1) * STEP_COLUMNS.length));
   for (const [runId, seq] of seqs) st.bumpSeq.run(seq, runId);
-  return out;
+  return { seq: seqOut, at: atOut, hashes };
 }
 
 /** The full row of a prepared step once written. */
@@ -203,6 +256,6 @@ export function rowOf(p: PreparedStep, w: Pick<Written, 'seq' | 'prev_hash' | 'h
   return {
     id: v[0], run_id: v[1], seq: w.seq, event: v[2], ref_seq: v[3], agent: v[4], session_id: v[5], subagent_id: v[6], tool: v[7], tool_use_id: v[8], kind: v[9], action_json: v[10], action_hash: v[11],
     decision: v[12], reversibility: v[13], reasons_json: v[14], rules_json: v[15], effects_json: v[16], policy_hash: v[17], description: v[18], started_at: v[19], decided_at: v[20], duration_us: v[21], outcome_json: v[22],
-    prev_hash: w.prev_hash, hash: w.hash, checkpoint: v[23],
+    prev_hash: w.prev_hash, hash: w.hash, checkpoint: v[23], hash_format: 3,
   };
 }
