@@ -12,6 +12,12 @@
  *     The span is split with the timestamps in Airlock's line (the bundle's first statement, the
  *     call of activate()) and set next to the same span of a do-nothing extension
  *     (bench/activationBaseline.ts) in its own fresh code-server each round: VS Code's own cost.
+ *     Next to the span, VS Code's own activation time for each, as "Developer: Show Running
+ *     Extensions" shows it (bench/runningExtensions.ts: module load + the activate() call, without
+ *     the wait for the extension context).
+ *     Optional arms: the baseline carrying Airlock's package.json contributions (--contributes), another
+ *     build of Airlock (--compare); --trace adds, from the extension host's trace log, when VS Code
+ *     called activate() for the extension and for a built-in activated in the same tick.
  *   - time from a hook request to the approval prompt being visible (approvalPromptFigures);
  *   - for context, workbench load: page navigation to `.monaco-workbench` in the browser.
  *
