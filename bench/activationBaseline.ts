@@ -70,3 +70,52 @@ export function baselineVsix(dir: string, variant: BaselineVariant = 'plain'): s
   if (r.status !== 0) throw new Error(`packing the baseline extension failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return out;
 }
+
+/**
+ * Airlock's own .vsix (same package.json, same files, same id) with its entry dist/extension.js
+ * replaced by the do-nothing baseline code: separates what the installed package costs the window
+ * (its size and files, its manifest) from what Airlock's entry does. Its line is the baseline's,
+ * written to a channel of Airlock's id.
+ */
+export async function swappedEntryVsix(airlockVsix: string, dir: string): Promise<string> {
+  const yauzl = require('yauzl') as { open(f: string, o: object, cb: (e: Error | null, z: YauzlZip) => void): void };
+  const yazl = require('yazl') as { ZipFile: new () => YazlZip };
+  const entries = await new Promise<Array<{ name: string; data: Buffer; mtime: Date; compress: boolean }>>((res, rej) => {
+    yauzl.open(airlockVsix, { lazyEntries: true }, (err, zip) => {
+      if (err) return rej(err);
+      const out: Array<{ name: string; data: Buffer; mtime: Date; compress: boolean }> = [];
+      zip.on('error', rej);
+      zip.on('end', () => res(out));
+      zip.on('entry', (e: YauzlEntry) => {
+        if (e.fileName.endsWith('/')) return zip.readEntry();
+        zip.openReadStream(e, (err2, s) => {
+          if (err2) return rej(err2);
+          const chunks: Buffer[] = [];
+          s.on('data', (c: Buffer) => chunks.push(c));
+          s.on('error', rej);
+          s.on('end', () => {
+            out.push({ name: e.fileName, data: Buffer.concat(chunks), mtime: e.getLastModDate(), compress: e.compressionMethod !== 0 });
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+  const entry = entries.find((e) => e.name === 'extension/dist/extension.js');
+  if (!entry) throw new Error(`${airlockVsix} has no extension/dist/extension.js`);
+  entry.data = Buffer.from(EXTENSION_JS);
+  const z = new yazl.ZipFile();
+  for (const e of entries) z.addBuffer(e.data, e.name, { mtime: e.mtime, compress: e.compress });
+  z.end();
+  const out = join(dir, 'airlock-swapped-entry.vsix');
+  const { createWriteStream } = await import('node:fs');
+  await new Promise<void>((res, rej) => {
+    z.outputStream.pipe(createWriteStream(out)).on('close', () => res()).on('error', rej);
+  });
+  return out;
+}
+
+interface YauzlEntry { fileName: string; compressionMethod: number; getLastModDate(): Date }
+interface YauzlZip { on(ev: string, fn: (...a: never[]) => void): void; readEntry(): void; openReadStream(e: YauzlEntry, cb: (e: Error | null, s: NodeJS.ReadableStream) => void): void }
+interface YazlZip { addBuffer(b: Buffer, name: string, o: { mtime: Date; compress: boolean }): void; end(): void; outputStream: NodeJS.ReadableStream }

@@ -31,7 +31,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2ePaths, readSetupStamp } from '../scripts/e2e-paths.mjs';
-import { BASELINE_ID, BASELINE_LINE, BASELINE_NAMES, baselineId, baselineVsix } from './activationBaseline';
+import { BASELINE_ID, BASELINE_LINE, BASELINE_NAMES, baselineId, baselineVsix, swappedEntryVsix } from './activationBaseline';
 import { runningExtensions } from './runningExtensions';
 import { packageTarget } from '../scripts/package-target.mjs';
 import { approvalPromptOnce, EXT_ID, shopWorkspace, windowDiscovery } from '../test/support/airlockVsCode';
@@ -126,7 +126,7 @@ export interface ArmRun {
 }
 
 /** The arms of a round: Airlock, the do-nothing baseline, optionally the baseline with Airlock's contributions, optionally another Airlock build. */
-export type ArmName = 'airlock' | 'baseline' | 'contributes' | 'compare';
+export type ArmName = 'airlock' | 'baseline' | 'contributes' | 'swapped' | 'compare';
 
 /** The built-in extension activated on onStartupFinished in the same tick as Airlock (and the baselines). */
 const PEER_ID = 'vscode.debug-auto-launch';
@@ -191,8 +191,8 @@ async function measureArm(o: { vsix: string; id: string; displayName: string; li
  * the order inside a round is not a bias. Arms: Airlock, the do-nothing baseline, with `contributes`
  * the baseline carrying Airlock's package.json contributions, with `compareVsix` another build of Airlock.
  */
-export async function activationFigures(runs: number, vsix: string, work: string, opts: { compareVsix?: string; contributes?: boolean; readVsCode?: boolean; trace?: boolean } = {}): Promise<Record<ArmName, ArmRun[]>> {
-  const out: Record<ArmName, ArmRun[]> = { airlock: [], baseline: [], contributes: [], compare: [] };
+export async function activationFigures(runs: number, vsix: string, work: string, opts: { compareVsix?: string; contributes?: boolean; swapped?: boolean; readVsCode?: boolean; trace?: boolean } = {}): Promise<Record<ArmName, ArmRun[]>> {
+  const out: Record<ArmName, ArmRun[]> = { airlock: [], baseline: [], contributes: [], swapped: [], compare: [] };
   const readVsCode = opts.readVsCode ?? true;
   const trace = opts.trace ?? false;
   const arms: Array<[ArmName, () => Promise<ArmRun>]> = [];
@@ -202,6 +202,10 @@ export async function activationFigures(runs: number, vsix: string, work: string
   if (opts.contributes) {
     const contrib = baselineVsix(work, 'contributes');
     arms.push(['contributes', () => measureArm({ vsix: contrib, id: baselineId('contributes'), displayName: BASELINE_NAMES.contributes, line: new RegExp(BASELINE_LINE), airlock: false, readVsCode, trace })]);
+  }
+  if (opts.swapped) {
+    const sv = await swappedEntryVsix(vsix, work);
+    arms.push(['swapped', () => measureArm({ vsix: sv, id: EXT_ID, displayName: 'Airlock', line: new RegExp(BASELINE_LINE), airlock: false, readVsCode, trace })]);
   }
   if (opts.compareVsix) {
     const cv = opts.compareVsix;
@@ -305,8 +309,8 @@ export function activationRows(f: Pick<EditorFigures, 'activationMs' | 'loggedMs
 
 /** The arms side by side: one row per measure, a column per arm (medians, all runs below), and the ratios to the baseline. */
 export function armTable(f: Record<ArmName, ArmRun[]>, labels: Partial<Record<ArmName, string>> = {}): string[] {
-  const arms = (['airlock', 'baseline', 'contributes', 'compare'] as const).filter((a) => f[a].length);
-  const name = (a: ArmName) => labels[a] ?? { airlock: 'Airlock', baseline: 'baseline (does nothing)', contributes: 'baseline + Airlock\'s contributions', compare: 'Airlock (compared build)' }[a];
+  const arms = (['airlock', 'baseline', 'contributes', 'swapped', 'compare'] as const).filter((a) => f[a].length);
+  const name = (a: ArmName) => labels[a] ?? { airlock: 'Airlock', baseline: 'baseline (does nothing)', contributes: 'baseline + Airlock\'s contributions', swapped: 'Airlock\'s package, do-nothing entry', compare: 'Airlock (compared build)' }[a];
   const measures: Array<[keyof ArmRun, string]> = [
     ['span', 'span: VS Code\'s activation line to activate() returned'],
     ['vscode', 'VS Code\'s own activation time (Running Extensions)'],
@@ -353,7 +357,7 @@ export function editorSection(f: EditorFigures): string[] {
 
 if (require.main === module && process.argv[2] === 'activation') {
   // Only the activation figures (no approval prompt):
-  //   `bench/editor.ts activation [runs] [--no-build] [--contributes] [--no-vscode-times] [--trace] [--compare OTHER.vsix]`
+  //   `bench/editor.ts activation [runs] [--no-build] [--contributes] [--swapped-entry] [--no-vscode-times] [--trace] [--compare OTHER.vsix]`
   // (--trace: the extension host logs at trace level, which adds the "activate() called" rows and slows everything a little).
   const ci = process.argv.indexOf('--compare');
   const compareVsix = ci > 0 ? process.argv[ci + 1] : undefined;
@@ -365,7 +369,7 @@ if (require.main === module && process.argv[2] === 'activation') {
     .then((vsix) => {
       loadBefore = load();
       startedAt = new Date().toISOString();
-      return activationFigures(Number(process.argv[3] ?? 3), vsix, work, { compareVsix, contributes: process.argv.includes('--contributes'), readVsCode: !process.argv.includes('--no-vscode-times'), trace: process.argv.includes('--trace') });
+      return activationFigures(Number(process.argv[3] ?? 3), vsix, work, { compareVsix, contributes: process.argv.includes('--contributes'), swapped: process.argv.includes('--swapped-entry'), readVsCode: !process.argv.includes('--no-vscode-times'), trace: process.argv.includes('--trace') });
     })
     .then((f) => {
       console.log(`${startedAt} → ${new Date().toISOString()}; load average (1, 5, 15 min) before ${loadBefore}, after ${load()}`);
