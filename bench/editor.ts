@@ -12,6 +12,12 @@
  *     The span is split with the timestamps in Airlock's line (the bundle's first statement, the
  *     call of activate()) and set next to the same span of a do-nothing extension
  *     (bench/activationBaseline.ts) in its own fresh code-server each round: VS Code's own cost.
+ *     Next to the span, VS Code's own activation time for each, as "Developer: Show Running
+ *     Extensions" shows it (bench/runningExtensions.ts: module load + the activate() call, without
+ *     the wait for the extension context).
+ *     Optional arms: the baseline carrying Airlock's package.json contributions (--contributes), another
+ *     build of Airlock (--compare); --trace adds, from the extension host's trace log, when VS Code
+ *     called activate() for the extension and for a built-in activated in the same tick.
  *   - time from a hook request to the approval prompt being visible (approvalPromptFigures);
  *   - for context, workbench load: page navigation to `.monaco-workbench` in the browser.
  *
@@ -21,11 +27,12 @@
  *   only the activation rows (Airlock and the do-nothing baseline extension side by side).
  * Needs the e2e cache (node scripts/e2e-setup.mjs) and /usr/bin/chromium.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { e2ePaths, readSetupStamp } from '../scripts/e2e-paths.mjs';
-import { BASELINE_ID, BASELINE_LINE, baselineVsix } from './activationBaseline';
+import { BASELINE_ID, BASELINE_LINE, BASELINE_NAMES, baselineId, baselineVsix, swappedEntryVsix } from './activationBaseline';
+import { runningExtensions } from './runningExtensions';
 import { packageTarget } from '../scripts/package-target.mjs';
 import { approvalPromptOnce, EXT_ID, shopWorkspace, windowDiscovery } from '../test/support/airlockVsCode';
 import { startVsCode, until } from '../test/support/vscode';
@@ -55,6 +62,10 @@ export interface EditorFigures {
   evalMs: number[];
   /** The same span for an extension that does nothing (bench/activationBaseline.ts), in the same code-server runs. */
   baselineMs: number[];
+  /** VS Code's own activation time for Airlock ("Developer: Show Running Extensions": codeLoadingTime + activateCallTime), same runs. */
+  vscodeMs: number[];
+  /** The same for the baseline. */
+  baselineVscodeMs: number[];
   /** ms from page navigation to the workbench DOM, same runs. */
   workbenchMs: number[];
   /** ms from spawning the hook shim with an ask-worthy request to its notification in the page, one VS Code, several requests. */
@@ -83,102 +94,142 @@ function returnedAt(line: string): number {
   return stamp(line);
 }
 
-/**
- * The activation figures only (no approval prompt). Each run is fresh code-servers one after the
- * other: the do-nothing baseline extension alone, then Airlock alone (same settings, same event),
- * and with compareVsix another build of Airlock alone (before them in even runs, after in odd).
- */
-export async function activationFigures(runs: number, vsix: string, work: string, compareVsix?: string): Promise<Pick<EditorFigures, 'activationMs' | 'loggedMs' | 'baselineLoggedMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'workbenchMs' | 'armedMs' | 'mainLoadMs' | 'registerMs' | 'gateStartMs'> & { compareMs: number[]; compareLoggedMs: number[]; compareArmedMs: number[]; compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> }> {
+/** One activation measured in its own fresh code-server (one arm of a round). */
+export interface ArmRun {
+  /** VS Code's "_doActivateExtension" line to activate() returning (the epoch in the extension's "… at T"). */
+  span: number;
+  /** The same to the extension's line written (its log timestamp: the log channel's round trip). */
+  logged: number;
+  /** VS Code's line to the module's first statement; first statement to activate() called; activate() itself. */
+  beforeEval?: number;
+  evaluate?: number;
+  activate?: number;
+  /** VS Code's own activation time for it, as "Developer: Show Running Extensions" shows it (codeLoadingTime + activateCallTime). */
+  vscode?: number;
+  /** ms from page navigation to the workbench's DOMContentLoaded (context). */
+  workbench?: number;
+  /** Other extensions whose activation VS Code started while this one's ran (from 50 ms before its line to activate() returning). */
+  concurrent: string[];
+  /**
+   * With the extension host at trace level (`--trace`): VS Code's activation line to its
+   * "_callActivateOptional" line (activate() called: module loaded and extension context built), for
+   * this extension and for vscode.debug-auto-launch, a built-in activated on onStartupFinished in the
+   * same tick (the same wait for a do-nothing built-in: what is the window's, not the extension's).
+   */
+  called?: number;
+  peerCalled?: number;
+  /** Airlock only: its line to "Airlock started (armed)", and the full start's parts. */
+  armed?: number;
+  mainLoad?: number;
+  register?: number;
+  gateStart?: number;
+}
+
+/** The arms of a round: Airlock, the do-nothing baseline, optionally the baseline with Airlock's contributions, optionally another Airlock build. */
+export type ArmName = 'airlock' | 'baseline' | 'contributes' | 'swapped' | 'compare';
+
+/** The built-in extension activated on onStartupFinished in the same tick as Airlock (and the baselines). */
+const PEER_ID = 'vscode.debug-auto-launch';
+
+async function measureArm(o: { vsix: string; id: string; displayName: string; line: RegExp; airlock: boolean; readVsCode: boolean; trace?: boolean }): Promise<ArmRun> {
   const paths = e2ePaths();
-  const baseline = baselineVsix(work);
-  const activationMs: number[] = [];
-  const workbenchMs: number[] = [];
-  const activateMs: number[] = [];
-  const beforeEvalMs: number[] = [];
-  const evalMs: number[] = [];
-  const baselineMs: number[] = [];
-  const loggedMs: number[] = [];
-  const baselineLoggedMs: number[] = [];
-  const compareLoggedMs: number[] = [];
-  const armedMs: number[] = [];
-  const mainLoadMs: number[] = [];
-  const registerMs: number[] = [];
-  const gateStartMs: number[] = [];
-  const compareMs: number[] = [];
-  const compareArmedMs: number[] = [];
-  const compareParts: Array<{ beforeEval: number; evaluate: number; activate: number }> = [];
-  // Another build of Airlock (e.g. before a change), in its own fresh code-server: before Airlock in
-  // even rounds, after it in odd ones (the order inside a round is not a bias).
-  const compareRun = async (): Promise<void> => {
-    if (!compareVsix) return;
-    const cvs = await startVsCode({ paths, vsix: compareVsix });
-    try {
-      const done = await until('"Airlock activated"', () => cvs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
-      const begin = cvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
-      if (!begin) throw new Error('no _doActivateExtension line for Airlock (compared build) in the extension host log');
-      compareMs.push(Math.round(returnedAt(done) - stamp(begin)));
-      compareLoggedMs.push(stamp(done) - stamp(begin));
+  const vs = await startVsCode({ paths, vsix: o.vsix, ...(o.trace ? { args: ['--log', 'trace'] } : {}) });
+  try {
+    const nav = await vs.page.evaluate(() => {
+      const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      return e ? e.domContentLoadedEventEnd : NaN;
+    });
+    const done = await until(`${o.line}`, () => vs.extensionLog(o.id).split('\n').find((l) => o.line.test(l)), 90_000);
+    const hostLog = vs.extHostLog().split('\n');
+    const begin = hostLog.find((l) => l.includes(`_doActivateExtension ${o.id},`));
+    if (!begin) throw new Error(`no _doActivateExtension line for ${o.id} in the extension host log`);
+    const t0 = stamp(begin);
+    const returned = returnedAt(done);
+    const run: ArmRun = { span: Math.round(returned - t0), logged: stamp(done) - t0, concurrent: [], ...(Number.isFinite(nav) ? { workbench: Math.round(nav) } : {}) };
+    for (const l of hostLog) {
+      const m = /_doActivateExtension ([^,\s]+),/.exec(l);
+      if (m && m[1] !== o.id && /^\d{4}-/.test(l) && stamp(l) >= t0 - 50 && stamp(l) <= returned) run.concurrent.push(m[1]!);
+    }
+    if (o.trace) {
+      // "_callActivateOptional" is written at trace level only, right before VS Code calls activate().
+      const calledFor = (id: string): number | undefined => {
+        const a = hostLog.find((l) => l.includes(`_doActivateExtension ${id},`));
+        const c = hostLog.find((l) => l.includes(`_callActivateOptional ${id}`) && /^\d{4}-/.test(l));
+        return a && c ? stamp(c) - stamp(a) : undefined;
+      };
+      const [mine, peer] = [calledFor(o.id), calledFor(PEER_ID)];
+      if (mine !== undefined) run.called = mine;
+      if (peer !== undefined) run.peerCalled = peer;
+    }
+    const inside = / in (\d+) ms/.exec(done);
+    if (inside) run.activate = Number(inside[1]);
+    const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
+    if (load) {
+      run.evaluate = Number(load[1]);
+      run.beforeEval = Math.round(Number(load[2]) - t0);
+    }
+    if (o.airlock) {
       // A build from before the split armed the gate inside activate(): its "activated (armed)" line is both.
-      const up = /Airlock activated \(armed\)/.test(done) ? done : await until('"Airlock started"', () => cvs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock started \(/.test(l)), 90_000);
-      compareArmedMs.push(Math.round(returnedAt(up) - stamp(begin)));
-      const inside = / in (\d+) ms/.exec(done);
-      const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
-      if (inside && load) compareParts.push({ beforeEval: Math.round(Number(load[2]) - stamp(begin)), evaluate: Number(load[1]), activate: Number(inside[1]) });
-    } finally {
-      await cvs.stop();
-    }
-  };
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) await compareRun();
-    const t0 = Date.now();
-    // The baseline first, in its own fresh code-server: installed next to Airlock, both activate on
-    // onStartupFinished at the same moment and the baseline's span would hold Airlock's load.
-    const bvs = await startVsCode({ paths, vsix: baseline });
-    try {
-      const baseDone = await until(`"${BASELINE_LINE}"`, () => bvs.extensionLog(BASELINE_ID).split('\n').find((l) => l.includes(BASELINE_LINE)), 90_000);
-      const baseBegin = bvs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${BASELINE_ID},`));
-      if (!baseBegin) throw new Error('no _doActivateExtension line for the baseline in the extension host log');
-      baselineMs.push(Math.round(returnedAt(baseDone) - stamp(baseBegin)));
-      baselineLoggedMs.push(stamp(baseDone) - stamp(baseBegin));
-    } finally {
-      await bvs.stop();
-    }
-    const vs = await startVsCode({ paths, vsix });
-    try {
-      // startVsCode returns once the workbench and its status bar are there: an upper bound that
-      // includes code-server start; the browser-side figure is the navigation timing below.
-      const nav = await vs.page.evaluate(() => {
-        const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-        return e ? e.domContentLoadedEventEnd : NaN;
-      });
-      const done = await until('"Airlock activated"', () => vs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock activated/.test(l)), 90_000);
-      const begin = vs.extHostLog().split('\n').find((l) => l.includes(`_doActivateExtension ${EXT_ID},`));
-      if (!begin) throw new Error('no _doActivateExtension line for Airlock in the extension host log');
-      activationMs.push(Math.round(returnedAt(done) - stamp(begin)));
-      loggedMs.push(stamp(done) - stamp(begin));
-      const up = await until('"Airlock started"', () => vs.extensionLog(EXT_ID).split('\n').find((l) => /Airlock started \(/.test(l)), 90_000);
-      if (!/Airlock started \(armed\)/.test(up)) throw new Error(`the gate did not arm: ${up}`);
-      armedMs.push(Math.round(returnedAt(up) - stamp(begin)));
+      const up = /Airlock activated \(armed\)/.test(done) ? done : await until('"Airlock started"', () => vs.extensionLog(o.id).split('\n').find((l) => /Airlock started \(/.test(l)), 90_000);
+      if (!/\(armed\)/.test(up)) throw new Error(`the gate did not arm: ${up}`);
+      run.armed = Math.round(returnedAt(up) - t0);
       const parts = /main bundle loaded in (\d+) ms, features registered in (\d+) ms, gate started in (\d+) ms/.exec(up);
-      if (parts) {
-        mainLoadMs.push(Number(parts[1]));
-        registerMs.push(Number(parts[2]));
-        gateStartMs.push(Number(parts[3]));
-      }
-      const inside = / in (\d+) ms/.exec(done);
-      if (inside) activateMs.push(Number(inside[1]));
-      const load = /bundle evaluated in (\d+) ms from ([\d.]+)/.exec(done);
-      if (load) {
-        evalMs.push(Number(load[1]));
-        beforeEvalMs.push(Math.round(Number(load[2]) - stamp(begin)));
-      }
-      workbenchMs.push(Number.isFinite(nav) ? nav : Date.now() - t0);
-    } finally {
-      await vs.stop();
+      if (parts) [run.mainLoad, run.register, run.gateStart] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
     }
-    if (i % 2 === 1) await compareRun();
+    // Read after the timed part: opening the editor must not weigh on the activation it reports.
+    if (o.readVsCode) run.vscode = (await runningExtensions(vs, o.displayName)).row.ms;
+    return run;
+  } finally {
+    await vs.stop();
   }
-  return { activationMs, loggedMs, baselineLoggedMs, compareLoggedMs, activateMs, beforeEvalMs, evalMs, baselineMs, workbenchMs, armedMs, mainLoadMs, registerMs, gateStartMs, compareMs, compareArmedMs, compareParts };
+}
+
+/**
+ * The activation figures only (no approval prompt). Each round runs every arm once, each in its own
+ * fresh code-server (same settings, same activation event: onStartupFinished), one after the other;
+ * the order rotates from round to round (Airlock first in one, the baseline first in the next), so
+ * the order inside a round is not a bias. Arms: Airlock, the do-nothing baseline, with `contributes`
+ * the baseline carrying Airlock's package.json contributions, with `compareVsix` another build of Airlock.
+ */
+export async function activationFigures(runs: number, vsix: string, work: string, opts: { compareVsix?: string; contributes?: boolean; swapped?: boolean; readVsCode?: boolean; trace?: boolean } = {}): Promise<Record<ArmName, ArmRun[]>> {
+  const out: Record<ArmName, ArmRun[]> = { airlock: [], baseline: [], contributes: [], swapped: [], compare: [] };
+  const readVsCode = opts.readVsCode ?? true;
+  const trace = opts.trace ?? false;
+  const arms: Array<[ArmName, () => Promise<ArmRun>]> = [];
+  const baseline = baselineVsix(work, 'plain');
+  arms.push(['airlock', () => measureArm({ vsix, id: EXT_ID, displayName: 'Airlock', line: /Airlock activated/, airlock: true, readVsCode, trace })]);
+  arms.push(['baseline', () => measureArm({ vsix: baseline, id: BASELINE_ID, displayName: BASELINE_NAMES.plain, line: new RegExp(BASELINE_LINE), airlock: false, readVsCode, trace })]);
+  if (opts.contributes) {
+    const contrib = baselineVsix(work, 'contributes');
+    arms.push(['contributes', () => measureArm({ vsix: contrib, id: baselineId('contributes'), displayName: BASELINE_NAMES.contributes, line: new RegExp(BASELINE_LINE), airlock: false, readVsCode, trace })]);
+  }
+  if (opts.swapped) {
+    const sv = await swappedEntryVsix(vsix, work);
+    arms.push(['swapped', () => measureArm({ vsix: sv, id: EXT_ID, displayName: 'Airlock', line: new RegExp(BASELINE_LINE), airlock: false, readVsCode, trace })]);
+  }
+  if (opts.compareVsix) {
+    const cv = opts.compareVsix;
+    arms.push(['compare', () => measureArm({ vsix: cv, id: EXT_ID, displayName: 'Airlock', line: /Airlock activated/, airlock: true, readVsCode, trace })]);
+  }
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < arms.length; k++) {
+      const [name, run] = arms[(i + k) % arms.length]!;
+      out[name].push(await run());
+    }
+  }
+  return out;
+}
+
+/** The legacy per-measure arrays of EditorFigures from Airlock's and the baseline's runs. */
+function airlockArrays(f: Record<ArmName, ArmRun[]>): Pick<EditorFigures, 'activationMs' | 'loggedMs' | 'baselineLoggedMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'armedMs' | 'mainLoadMs' | 'registerMs' | 'gateStartMs' | 'vscodeMs' | 'baselineVscodeMs'> {
+  const pick = (xs: ArmRun[], k: keyof ArmRun): number[] => xs.map((r) => r[k]).filter((v): v is number => typeof v === 'number');
+  const a = f.airlock;
+  const b = f.baseline;
+  return {
+    activationMs: pick(a, 'span'), loggedMs: pick(a, 'logged'), activateMs: pick(a, 'activate'), beforeEvalMs: pick(a, 'beforeEval'), evalMs: pick(a, 'evaluate'),
+    armedMs: pick(a, 'armed'), mainLoadMs: pick(a, 'mainLoad'), registerMs: pick(a, 'register'), gateStartMs: pick(a, 'gateStart'), vscodeMs: pick(a, 'vscode'),
+    baselineMs: pick(b, 'span'), baselineLoggedMs: pick(b, 'logged'), baselineVscodeMs: pick(b, 'vscode'),
+  };
 }
 
 export async function editorFigures(runs = 3): Promise<EditorFigures> {
@@ -193,8 +244,9 @@ export async function editorFigures(runs = 3): Promise<EditorFigures> {
       .sort()
       .map((f) => ({ file: `dist/${f}`, bytes: statSync(join(root, 'dist', f)).size }));
     const activation = await activationFigures(runs, vsix, work);
+    const workbenchMs = activation.airlock.map((r) => r.workbench).filter((v): v is number => v !== undefined);
     const approvalPromptMs = await approvalPromptFigures(runs + 2, vsix);
-    return { bundles, vsix: { bytes: statSync(vsix).size }, ...activation, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
+    return { bundles, vsix: { bytes: statSync(vsix).size }, ...airlockArrays(activation), workbenchMs, approvalPromptMs, codeServer: setup.codeServerVersion, node: setup.nodeVersion };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -236,20 +288,53 @@ const med = (xs: number[]): number => {
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 };
 
-/** The activation rows of the table: the target row first, then its parts and the baseline, then the time until the gate is armed and its parts. */
-export function activationRows(f: Pick<EditorFigures, 'activationMs' | 'loggedMs' | 'baselineLoggedMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'armedMs' | 'mainLoadMs' | 'registerMs' | 'gateStartMs'>): string[] {
+/** The activation rows of the table: the target row and VS Code's own figure first, then the parts and the baseline, then the time until the gate is armed and its parts. */
+export function activationRows(f: Pick<EditorFigures, 'activationMs' | 'loggedMs' | 'baselineLoggedMs' | 'activateMs' | 'beforeEvalMs' | 'evalMs' | 'baselineMs' | 'armedMs' | 'mainLoadMs' | 'registerMs' | 'gateStartMs' | 'vscodeMs' | 'baselineVscodeMs'>): string[] {
   const row = (what: string, xs: number[]) => `| ${what} | ${xs.length} | ${med(xs).toFixed(0)} | ${xs.join(', ')} |`;
   const out = [row('**extension activation (VS Code\'s span: its activation line to activate() returning; target ≤ 100 ms)**', f.activationMs)];
+  if (f.vscodeMs.length) out.push(row('**VS Code\'s own activation time ("Developer: Show Running Extensions": module load + activate() call)**', f.vscodeMs));
   if (f.beforeEvalMs.length) out.push(row('· of which VS Code before the bundle runs (its activation work, read and compile dist/extension.js)', f.beforeEvalMs));
-  if (f.evalMs.length) out.push(row('· of which evaluating dist/extension.js (first statement to activate())', f.evalMs));
+  if (f.evalMs.length) out.push(row('· of which dist/extension.js\'s first statement to activate() called (evaluation, then VS Code\'s extension context)', f.evalMs));
   if (f.activateMs.length) out.push(row('· of which activate() (log channel, "starting" status bar item, command trampolines)', f.activateMs));
-  if (f.baselineMs.length) out.push(row(`baseline: the same span for an extension that does nothing (${BASELINE_ID}, a fresh code-server just before each Airlock run)`, f.baselineMs));
+  if (f.baselineMs.length) out.push(row(`baseline: the same span for an extension that does nothing (${BASELINE_ID}, its own fresh code-server each round)`, f.baselineMs));
+  if (f.baselineVscodeMs.length) out.push(row('baseline: VS Code\'s own activation time', f.baselineVscodeMs));
   if (f.loggedMs.length) out.push(row('VS Code\'s activation line to the "Airlock activated" line written (the log channel\'s round trip; waits while the extension host loads dist/extensionMain.js)', f.loggedMs));
   if (f.baselineLoggedMs.length) out.push(row('baseline: the same, to its line written', f.baselineLoggedMs));
   if (f.armedMs.length) out.push(row('**gate armed: VS Code\'s activation line to "Airlock started (armed)" (agents judged by this window\'s gate)**', f.armedMs));
   if (f.mainLoadMs.length) out.push(row('· of which loading dist/extensionMain.js (read, compile, evaluate; right after activate() returned)', f.mainLoadMs));
   if (f.registerMs.length) out.push(row('· of which the features registered (gate host built, commands, views, status bar bound)', f.registerMs));
   if (f.gateStartMs.length) out.push(row('· of which gate.start() (ledger opened, policy loaded, bridge listening, discovery file written)', f.gateStartMs));
+  return out;
+}
+
+/** The arms side by side: one row per measure, a column per arm (medians, all runs below), and the ratios to the baseline. */
+export function armTable(f: Record<ArmName, ArmRun[]>, labels: Partial<Record<ArmName, string>> = {}): string[] {
+  const arms = (['airlock', 'baseline', 'contributes', 'swapped', 'compare'] as const).filter((a) => f[a].length);
+  const name = (a: ArmName) => labels[a] ?? { airlock: 'Airlock', baseline: 'baseline (does nothing)', contributes: 'baseline + Airlock\'s contributions', swapped: 'Airlock\'s package, do-nothing entry', compare: 'Airlock (compared build)' }[a];
+  const measures: Array<[keyof ArmRun, string]> = [
+    ['span', 'span: VS Code\'s activation line to activate() returned'],
+    ['vscode', 'VS Code\'s own activation time (Running Extensions)'],
+    ['beforeEval', '· VS Code\'s line to the module\'s first statement'],
+    ['evaluate', '· first statement to activate() called (evaluation + waiting for the extension context)'],
+    ['activate', '· activate()'],
+    ['called', 'trace: VS Code\'s activation line to activate() called (its _callActivateOptional line)'],
+    ['peerCalled', `trace: the same for ${PEER_ID} (a built-in, same tick)`],
+    ['logged', 'to the extension\'s log line written'],
+    ['armed', 'gate armed'],
+  ];
+  const vals = (a: ArmName, k: keyof ArmRun): number[] => f[a].map((r) => r[k]).filter((v): v is number => typeof v === 'number');
+  const out = [`| measure (median ms; all runs) | ${arms.map(name).join(' | ')} |${arms.includes('baseline') ? ` ${arms.filter((a) => a !== 'baseline').map((a) => `${name(a)} / baseline`).join(' | ')} |` : ''}`];
+  out.push(`| --- |${arms.map(() => ' --- |').join('')}${arms.includes('baseline') ? arms.filter((a) => a !== 'baseline').map(() => ' ---: |').join('') : ''}`);
+  for (const [k, what] of measures) {
+    if (!arms.some((a) => vals(a, k).length)) continue;
+    const cells = arms.map((a) => (vals(a, k).length ? `${med(vals(a, k))} (${vals(a, k).join(', ')})` : '—'));
+    const ratios = arms.includes('baseline') ? arms.filter((a) => a !== 'baseline').map((a) => (vals(a, k).length && vals('baseline', k).length ? (med(vals(a, k)) / med(vals('baseline', k))).toFixed(2) : '—')) : [];
+    out.push(`| ${what} | ${cells.join(' | ')} |${ratios.length ? ` ${ratios.join(' | ')} |` : ''}`);
+  }
+  for (const a of arms) {
+    const conc = f[a].map((r) => r.concurrent.length);
+    out.push(`| runs with another extension's activation started inside ${name(a)}'s span | ${conc.filter((n) => n > 0).length} of ${conc.length}${[...new Set(f[a].flatMap((r) => r.concurrent))].map((x) => ` ${x}`).join(',')} |`);
+  }
   return out;
 }
 
@@ -271,23 +356,29 @@ export function editorSection(f: EditorFigures): string[] {
 }
 
 if (require.main === module && process.argv[2] === 'activation') {
-  // Only the activation rows (no approval prompt figure): `bench/editor.ts activation [runs] [--no-build] [--compare OTHER.vsix]`.
+  // Only the activation figures (no approval prompt):
+  //   `bench/editor.ts activation [runs] [--no-build] [--contributes] [--swapped-entry] [--no-vscode-times] [--trace] [--compare OTHER.vsix]`
+  // (--trace: the extension host logs at trace level, which adds the "activate() called" rows and slows everything a little).
   const ci = process.argv.indexOf('--compare');
-  const compare = ci > 0 ? process.argv[ci + 1] : undefined;
+  const compareVsix = ci > 0 ? process.argv[ci + 1] : undefined;
   const work = mkdtempSync(join(tmpdir(), 'airlock-bench-activation-'));
+  const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  let loadBefore = '';
+  let startedAt = '';
   packageTarget({ out: join(work, 'airlock-linux-x64.vsix'), quiet: true, build: !process.argv.includes('--no-build') })
-    .then((vsix) => activationFigures(Number(process.argv[3] ?? 3), vsix, work, compare))
+    .then((vsix) => {
+      loadBefore = load();
+      startedAt = new Date().toISOString();
+      return activationFigures(Number(process.argv[3] ?? 3), vsix, work, { compareVsix, contributes: process.argv.includes('--contributes'), swapped: process.argv.includes('--swapped-entry'), readVsCode: !process.argv.includes('--no-vscode-times'), trace: process.argv.includes('--trace') });
+    })
     .then((f) => {
+      console.log(`${startedAt} → ${new Date().toISOString()}; load average (1, 5, 15 min) before ${loadBefore}, after ${load()}`);
       console.log(`dist/extension.js ${kib(statSync(join(root, 'dist', 'extension.js')).size)}, dist/extensionMain.js ${kib(statSync(join(root, 'dist', 'extensionMain.js')).size)}`);
+      console.log(armTable(f, compareVsix ? { compare: compareVsix } : {}).join('\n'));
+      console.log('');
       console.log('| measure | runs | median ms | all runs ms |\n| --- | ---: | ---: | --- |');
-      console.log(activationRows(f).join('\n'));
-      if (compare) {
-        console.log(`| the same span for ${compare} (same rounds) | ${f.compareMs.length} | ${med(f.compareMs).toFixed(0)} | ${f.compareMs.join(', ')} |`);
-        console.log(`| to its line written, ${compare} | ${f.compareLoggedMs.length} | ${med(f.compareLoggedMs).toFixed(0)} | ${f.compareLoggedMs.join(', ')} |`);
-        console.log(`| gate armed for ${compare} (same rounds) | ${f.compareArmedMs.length} | ${med(f.compareArmedMs).toFixed(0)} | ${f.compareArmedMs.join(', ')} |`);
-        const parts = (k: 'beforeEval' | 'evaluate' | 'activate') => f.compareParts.map((p) => p[k]);
-        if (f.compareParts.length) for (const k of ['beforeEval', 'evaluate', 'activate'] as const) console.log(`| · ${k} (${compare}) | ${f.compareParts.length} | ${med(parts(k)).toFixed(0)} | ${parts(k).join(', ')} |`);
-      }
+      console.log(activationRows(airlockArrays(f)).join('\n'));
+      console.log(JSON.stringify(f));
     })
     .catch((e: Error) => {
       console.error(e.stack ?? e.message);

@@ -103,6 +103,8 @@ export interface StartOptions {
   viewport?: { width: number; height: number };
   /** Keep the temp folders after stop() (for looking at them). Also AIRLOCK_E2E_KEEP=1. */
   keep?: boolean;
+  /** Extra code-server arguments (e.g. ['--log', 'trace']). */
+  args?: string[];
 }
 
 export function freePort(): Promise<number> {
@@ -184,7 +186,7 @@ export async function startVsCode(o: StartOptions): Promise<VsCode> {
   let output = '';
   const server: ChildProcess = spawn(
     o.paths.nodeBin,
-    [o.paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, dirs.workspace],
+    [o.paths.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, ...(o.args ?? []), dirs.workspace],
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   server.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
