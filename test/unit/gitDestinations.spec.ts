@@ -47,3 +47,11 @@ test('podman system reset deletes every container, image and volume: irreversibl
   }
   allows(['podman ps -a', 'podman images']);
 });
+
+test('settings that choose where pushes go or drop a receiving safety check ask; ordinary settings run', () => {
+  for (const cmd of ['git config branch.main.pushRemote evil', 'git config remote.pushDefault evil', 'git config branch.main.remote upstream', 'git config --global receive.denyDeletes false', 'git config receive.denyNonFastForwards false', 'git config receive.fsckObjects false', 'git -c remote.pushDefault=evil push']) {
+    const d = decide(cmd);
+    assert.notEqual(d.decision, 'allow', cmd);
+  }
+  allows(['git config user.name Bot', 'git config pull.rebase true', 'git config --get branch.main.remote', 'git branch --set-upstream-to=origin/main', 'git push -u origin HEAD']);
+});
