@@ -83,4 +83,7 @@ export function startupMarkdown(f: StartupFigures): string {
 
 if (require.main === module) {
   console.log(startupMarkdown(startupFigures(Number(process.argv[2] ?? 15))));
+  // Node parses every certificate of NODE_EXTRA_CA_CERTS at start, before any script: with the system
+  // bundle that is most of a bare start, so the ratios above are over an inflated baseline (BENCHMARKS.md §4b).
+  if (process.env.NODE_EXTRA_CA_CERTS) console.log(`\nNODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every process above parsed it at start; run with it unset for the ratios of a machine without it.`);
 }

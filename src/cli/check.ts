@@ -10,7 +10,7 @@
  * without checkpoints, or the offline judge, decides). `--jsonl` (many actions, for corpora) judges
  * without checkpoints, unless `--as-gate` asks for plain `check`'s way on every line.
  */
-import { createInterface } from 'node:readline';
+import type * as Readline from 'node:readline';
 import { z } from 'zod';
 import { Action, FileOp, SqlDialect } from '../core/action';
 import { judge, type RunState } from '../core/judge';
@@ -22,6 +22,7 @@ import { loadSqlParsers } from '../node/db/sqlParser';
 import { decisionJson, EXIT, renderDecision } from './format';
 import type { Decision } from '../core/judge';
 import { UsageError, type ParsedArgs } from './args';
+import { writeOut } from './writeOut';
 import { loadPolicyOrExit } from './policyArgs';
 
 export const CHECK_STATE: RunState = { killed: false, mode: 'interactive', canSnapshot: false };
@@ -76,7 +77,7 @@ export async function runCheck(a: ParsedArgs): Promise<number> {
   const roots = 'workspaceRoots' in act && act.workspaceRoots?.length ? act.workspaceRoots : ['cwd' in act && act.cwd ? act.cwd : process.cwd()];
   const d = a.noSnapshot ? judge(act, policy, CHECK_STATE, env) : await judgeAsGate(() => judge(act, policy, { ...CHECK_STATE, canSnapshot: true }, env), () => judge(act, policy, CHECK_STATE, env), roots);
   const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : act.kind === 'file' ? `${act.op} ${act.path}` : JSON.stringify(act);
-  process.stdout.write(a.json ? `${JSON.stringify(decisionJson(d))}\n` : `${renderDecision(d, subject)}\n`);
+  writeOut(1, a.json ? `${JSON.stringify(decisionJson(d))}\n` : `${renderDecision(d, subject)}\n`);
   return EXIT[d.decision];
 }
 
@@ -151,6 +152,8 @@ export async function runCheckJsonl(a: ParsedArgs): Promise<number> {
   await (await import('../node/db/sqlParser')).loadSqlParsers();
   const cwd = a.cwd ?? process.cwd();
   const defaults = { cwd, roots: a.workspaces.length ? a.workspaces : [] };
+  // node:readline (and the stdin stream) only for --jsonl: a single check never loads them.
+  const { createInterface } = require('node:readline') as typeof Readline;
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     if (line.trim() === '') continue;

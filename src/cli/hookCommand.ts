@@ -2,7 +2,8 @@
  * `airlock hook <agent>`: the shim an agent runs before (and after) each tool call. It runs once per
  * tool call, so it imports only what the online path needs; the offline judge is loaded on demand.
  */
-import { read, writeSync } from 'node:fs';
+import { read } from 'node:fs';
+import { writeOut } from './writeOut';
 import { UsageError } from './usageError';
 import { parseHookArgs } from './gateArgs';
 import type { OfflineLoader } from '../node/agents/shim';
@@ -83,18 +84,3 @@ function readStdin(cap: number): Promise<{ text: string; size: number }> {
     next();
   });
 }
-
-/**
- * Write the answer straight to the descriptor: process.stdout on a pipe (how agents run hooks) would
- * load net and the streams for one line. A descriptor that refuses (non-blocking and full: EAGAIN)
- * gets the rest through process.stdout/stderr, which waits for it.
- */
-function writeOut(fd: 1 | 2, text: string): void {
-  let buf = Buffer.from(text, 'utf8');
-  try {
-    while (buf.length > 0) buf = buf.subarray(writeSync(fd, buf));
-  } catch {
-    (fd === 1 ? process.stdout : process.stderr).write(buf);
-  }
-}
-

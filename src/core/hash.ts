@@ -2,10 +2,26 @@
  * Canonical JSON (sorted keys, no whitespace) and SHA-256, used to bind decisions and approvals to
  * the exact action and the exact policy. Hashing is computation, not I/O, so core may use it.
  */
-import * as crypto from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 
-/** crypto.hash (Node 20.12+, 21.7+): one call instead of a Hash object per digest; createHash where it is absent. */
-const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'hex' | 'buffer') => string & Uint8Array }).hash;
+type Sha256 = (text: string) => string;
+type CryptoModule = typeof Crypto & { hash?: (algorithm: string, data: string, encoding: 'hex' | 'buffer') => string & Uint8Array };
+
+/**
+ * node:crypto is required on the first digest, not when this module loads: loading it brings ~35 of
+ * Node's own modules (its streams with them), a measurable part of a short-lived process's start
+ * (the offline hook, `airlock check`), and such a process may never need a digest (the judge's
+ * hashes are computed when read: see `lazyHash`).
+ * crypto.hash (Node 20.12+, 21.7+): one call instead of a Hash object per digest; createHash where it is absent.
+ */
+let cryptoModule: CryptoModule | undefined;
+const cryptoOf = (): CryptoModule => (cryptoModule ??= require('node:crypto') as CryptoModule);
+let digest: Sha256 | undefined;
+function loadDigest(): Sha256 {
+  const crypto = cryptoOf();
+  const oneShot = crypto.hash;
+  return oneShot ? (text) => oneShot('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+}
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -16,12 +32,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256(text: string): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  return (digest ??= loadDigest())(text);
 }
 
 /** SHA-256 of the UTF-8 of `text`, as 32 bytes (what the ledger stores for a schema 3 step's hash). */
 export function sha256Bytes(text: string): Uint8Array {
-  return oneShot ? oneShot('sha256', text, 'buffer') : crypto.createHash('sha256').update(text, 'utf8').digest();
+  const crypto = cryptoOf();
+  return crypto.hash ? crypto.hash('sha256', text, 'buffer') : crypto.createHash('sha256').update(text, 'utf8').digest();
 }
 
 export function hashOf(value: unknown): string {
@@ -34,5 +51,33 @@ export function hashOf(value: unknown): string {
  * and an approval given for the old content does not cover the new one.
  */
 export function actionHashOf(action: unknown, files?: ReadonlyArray<{ path: string; sha256: string }>): string {
-  return files && files.length ? hashOf({ action, files }) : hashOf(action);
+  return sha256(actionTextOf(action, files));
+}
+
+/** The canonical text `actionHashOf` hashes. */
+export function actionTextOf(action: unknown, files?: ReadonlyArray<{ path: string; sha256: string }>): string {
+  return canonicalJson(files && files.length ? { action, files } : action);
+}
+
+/**
+ * Define `key` on `target` as a hash computed on first read (then kept as a plain value): an
+ * enumerable property like any other (JSON, spreads, deep equality and structured clones read it),
+ * so a caller that never reads it (the offline hook, which prints only the verdict) never hashes.
+ * The value is a pure function of data the caller no longer changes, so when it is computed
+ * does not change what it is.
+ */
+export function lazyHash<T extends object, K extends keyof T & string>(target: T, key: K, compute: () => T[K]): T {
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get(): T[K] {
+      const value = compute();
+      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: true });
+      return value;
+    },
+    set(value: T[K]): void {
+      Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+  return target;
 }

@@ -12,7 +12,7 @@
 import { Action } from './action';
 import { classify } from './classify/classify';
 import { emptyFlags, rankOf, summarize, type Classification, type Effect, type Flags, type Reversibility } from './effects';
-import { actionHashOf, hashOf } from './hash';
+import { actionTextOf, lazyHash, sha256 } from './hash';
 import { formatIssues, type EffectivePolicy, type LayerName } from './policy/layers';
 import { matchesRule, matchesProtected } from './policy/match';
 import { outsideRole, roleRung, rolesFor, type Identity } from './policy/roles';
@@ -96,21 +96,34 @@ export function judge(input: unknown, policy: EffectivePolicy, state: RunState, 
 
 /** Judge a schema-valid action. Exported for callers that already parsed; still never throws. */
 export function judgeAction(action: Action, policy: EffectivePolicy, state: RunState, env: Environment): Decision {
-  let actionHash = '';
+  // The canonical text of what is judged is taken now; its SHA-256 (and the policy's) is computed
+  // when the decision's hash is first read (`withHashes`).
+  let actionText: string | undefined;
   try {
-    actionHash = hashOf(action);
-    if (state.killed) return denyDecision('the Airlock kill switch is latched: nothing runs until a person un-latches it in the editor', 'gate.killed', policy.hash, actionHash);
+    actionText = actionTextOf(action);
+    if (state.killed) return withHashes(denyDecision('the Airlock kill switch is latched: nothing runs until a person un-latches it in the editor', 'gate.killed', ''), policy, actionText);
     const c = classify(action, env);
     // An approval is bound to the content of every file the judgement read, too.
-    if (c.files?.length) actionHash = actionHashOf(action, c.files);
-    if (state.paused) return denyDecision(`run paused for a person: ${state.paused}`, 'gate.paused', policy.hash, actionHash, c);
-    return decide(action, c, policy, state, env, actionHash);
+    if (c.files?.length) actionText = actionTextOf(action, c.files);
+    if (state.paused) return withHashes(denyDecision(`run paused for a person: ${state.paused}`, 'gate.paused', '', '', c), policy, actionText);
+    return withHashes(decide(action, c, policy, state, env), policy, actionText);
   } catch (e) {
-    return denyDecision(`internal error while judging: ${(e as Error)?.message ?? String(e)}`, 'gate.error', policy.hash, actionHash);
+    return withHashes(denyDecision(`internal error while judging: ${(e as Error)?.message ?? String(e)}`, 'gate.error', ''), policy, actionText);
   }
 }
 
-function decide(action: Action, c: Classification, policy: EffectivePolicy, state: RunState, env: Environment, actionHash: string): Decision {
+/**
+ * The decision's `policyHash` and `actionHash` (of `actionText`; '' when the action could not even
+ * be serialised), as values computed on first read: the offline hook prints only the verdict and
+ * never loads a digest for them. Same values as hashing eagerly: the texts are fixed here.
+ */
+function withHashes(d: Decision, policy: EffectivePolicy, actionText: string | undefined): Decision {
+  lazyHash(d, 'policyHash', () => policy.hash);
+  if (actionText !== undefined) lazyHash(d, 'actionHash', () => sha256(actionText));
+  return d;
+}
+
+function decide(action: Action, c: Classification, policy: EffectivePolicy, state: RunState, env: Environment): Decision {
   // Snapshots make snapshotable effects reversible, but only when the caller can take them.
   const snapshots: string[] = [];
   let effective = c;
@@ -231,8 +244,9 @@ function decide(action: Action, c: Classification, policy: EffectivePolicy, stat
     rules: [...new Set(fired)],
     commands: c.commands,
     cacheable,
-    actionHash,
-    policyHash: policy.hash,
+    // Set by withHashes (in this position: the decision's keys keep their order).
+    actionHash: '',
+    policyHash: '',
     snapshots: decision === 'deny' ? [] : [...new Set(snapshots)],
     ...(c.files?.length ? { files: c.files } : {}),
     ...(c.looked?.length ? { looked: c.looked } : {}),

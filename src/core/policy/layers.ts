@@ -8,7 +8,7 @@
  * caller keeps the last good one and the baseline still applies.
  */
 import { z } from 'zod';
-import { hashOf, sha256 } from '../hash';
+import { canonicalJson, lazyHash, sha256 } from '../hash';
 import { BASELINE } from './baseline';
 import type { DatabaseScope } from './namedQueries';
 import { emptyRoleTable, type RoleTable } from './roles';
@@ -203,5 +203,7 @@ export function buildEffectivePolicy(input: LayerInputs): EffectivePolicy {
   }
 
   const body = { rules, autonomy, protectedPaths, budgets, ciAsk, maxDenialsInARow: maxDenials, loops, roles, databases, workspaceAcknowledged: acknowledged };
-  return { ...body, ignored, warnings, hash: hashOf(body) };
+  // The hash of the canonical text taken now, computed on first read (core/hash.ts, lazyHash).
+  const text = canonicalJson(body);
+  return lazyHash({ ...body, ignored, warnings, hash: '' }, 'hash', () => sha256(text));
 }

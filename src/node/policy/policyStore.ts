@@ -35,14 +35,14 @@ function stateDir(home: string): string {
 
 /** Load one policy file, falling back to its last known good copy when it is broken. */
 export function loadLayer(path: string, label: string, home = airlockHome()): LoadedLayer {
-  const goodPath = join(home, 'last-good', `${sha256(path).slice(0, 16)}.json`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path, warnings: [] };
-    return fallback(goodPath, path, [`${label} policy ${path} could not be read: ${(e as Error).message}`]);
+    return fallback(lastGoodPath(home, path), path, [`${label} policy ${path} could not be read: ${(e as Error).message}`]);
   }
+  const goodPath = lastGoodPath(home, path);
   const r = parsePolicyText(text);
   if (!r.ok) return fallback(goodPath, path, [`${label} policy ${path} is invalid (${r.error})`]);
   try {
@@ -52,6 +52,11 @@ export function loadLayer(path: string, label: string, home = airlockHome()): Lo
     // Keeping a copy is best effort: the policy just read is valid and applies either way.
   }
   return { policy: r.policy, hash: r.hash, path, warnings: [] };
+}
+
+/** Where the last known good copy of the policy file at `path` is kept (named by the path's hash). */
+function lastGoodPath(home: string, path: string): string {
+  return join(home, 'last-good', `${sha256(path).slice(0, 16)}.json`);
 }
 
 function fallback(goodPath: string, path: string, warnings: string[]): LoadedLayer {

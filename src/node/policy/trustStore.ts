@@ -7,7 +7,7 @@
  * (a different binary of the same name is not trusted); a workspace file entry is bound to its path
  * and content hash (an edited script is not trusted).
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../digest';
 import { accessSync, chmodSync, constants, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
 import { sha256 } from '../../core/hash';
@@ -38,11 +38,15 @@ export function resolveProgram(name: string, pathVar = process.env.PATH ?? ''): 
 
 export class FileTrustStore implements TrustStore {
   readonly workspace: string;
-  private readonly file: string;
+  private filePath: string | undefined;
 
   constructor(private readonly home: string, workspace: string, private readonly pathVar = process.env.PATH ?? '') {
     this.workspace = resolve(workspace);
-    this.file = trustFilePath(home, this.workspace);
+  }
+
+  /** The trust file (named by a hash of the workspace path: worked out when first needed, so a judgement that consults no trust hashes nothing). */
+  private get file(): string {
+    return (this.filePath ??= trustFilePath(this.home, this.workspace));
   }
 
   /** The entries; a missing file is empty, a damaged one is reported and counts as empty (trust fails closed). */
@@ -75,7 +79,7 @@ export class FileTrustStore implements TrustStore {
     const cur = this.read();
     if (cur.error) return { ok: false, error: cur.error };
     let entry: TrustEntry;
-    const id = randomBytes(6).toString('hex');
+    const id = randomHex(6);
     const addedAt = new Date().toISOString();
     if (program.includes('/')) {
       const abs = isAbsolute(program) ? program : resolve(this.workspace, program);
@@ -114,7 +118,7 @@ export class FileTrustStore implements TrustStore {
   private write(entries: TrustEntry[]): void {
     mkdirSync(join(this.home, 'trust'), { recursive: true, mode: 0o700 });
     const body: TrustFile = { version: 1, workspace: this.workspace, entries };
-    const tmp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${this.file}.${process.pid}.${randomHex(4)}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
