@@ -4,7 +4,6 @@
  */
 import type * as Crypto from 'node:crypto';
 
-type Sha256 = (text: string) => string;
 type CryptoModule = typeof Crypto & { hash?: (algorithm: string, data: string, encoding: 'hex' | 'buffer') => string & Uint8Array };
 
 /**
@@ -16,12 +15,6 @@ type CryptoModule = typeof Crypto & { hash?: (algorithm: string, data: string, e
  */
 let cryptoModule: CryptoModule | undefined;
 const cryptoOf = (): CryptoModule => (cryptoModule ??= require('node:crypto') as CryptoModule);
-let digest: Sha256 | undefined;
-function loadDigest(): Sha256 {
-  const crypto = cryptoOf();
-  const oneShot = crypto.hash;
-  return oneShot ? (text) => oneShot('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -32,7 +25,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256(text: string): string {
-  return (digest ??= loadDigest())(text);
+  const crypto = cryptoOf();
+  return crypto.hash ? crypto.hash('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** SHA-256 of the UTF-8 of `text`, as 32 bytes (what the ledger stores for a schema 3 step's hash). */

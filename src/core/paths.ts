@@ -203,6 +203,8 @@ export function securityConfigReason(abs: string, env: Environment, roots?: stri
   return undefined;
 }
 
+const BROWSER = 'browser profile (cookies, saved passwords)';
+const HISTORY = 'shell history (tokens typed on command lines)';
 const SECRET_NAMES: Record<string, string> = {
   '.env': 'environment secrets',
   '.netrc': 'network credentials',
@@ -226,11 +228,11 @@ const SECRET_NAMES: Record<string, string> = {
   '.htpasswd': 'password file',
   'shadow': 'system password hashes',
   // Shell and REPL histories: commands typed with tokens and passwords in them.
-  '.bash_history': 'shell history (tokens typed on command lines)',
-  '.zsh_history': 'shell history (tokens typed on command lines)',
-  '.sh_history': 'shell history (tokens typed on command lines)',
-  '.history': 'shell history (tokens typed on command lines)',
-  'fish_history': 'shell history (tokens typed on command lines)',
+  '.bash_history': HISTORY,
+  '.zsh_history': HISTORY,
+  '.sh_history': HISTORY,
+  '.history': HISTORY,
+  'fish_history': HISTORY,
   '.python_history': 'REPL history',
   '.node_repl_history': 'REPL history',
   '.psql_history': 'database client history (passwords in statements)',
@@ -305,16 +307,16 @@ const SECRET_DIRS: Array<[string[], string]> = [
   [['.config', '.wrangler', 'config'], 'Cloudflare token'],
   [['.local', 'share', 'com.vercel.cli', 'auth.json'], 'Vercel token'],
   // Browser profiles: cookies, saved passwords, session tokens.
-  [['.config', 'google-chrome'], 'browser profile (cookies, saved passwords)'],
-  [['.config', 'chromium'], 'browser profile (cookies, saved passwords)'],
-  [['.config', 'bravesoftware'], 'browser profile (cookies, saved passwords)'],
-  [['.config', 'microsoft-edge'], 'browser profile (cookies, saved passwords)'],
-  [['.config', 'vivaldi'], 'browser profile (cookies, saved passwords)'],
-  [['.mozilla', 'firefox'], 'browser profile (cookies, saved passwords)'],
-  [['library', 'application support', 'google', 'chrome'], 'browser profile (cookies, saved passwords)'],
-  [['library', 'application support', 'firefox'], 'browser profile (cookies, saved passwords)'],
-  [['library', 'application support', 'bravesoftware'], 'browser profile (cookies, saved passwords)'],
-  [['library', 'application support', 'microsoft edge'], 'browser profile (cookies, saved passwords)'],
+  [['.config', 'google-chrome'], BROWSER],
+  [['.config', 'chromium'], BROWSER],
+  [['.config', 'bravesoftware'], BROWSER],
+  [['.config', 'microsoft-edge'], BROWSER],
+  [['.config', 'vivaldi'], BROWSER],
+  [['.mozilla', 'firefox'], BROWSER],
+  [['library', 'application support', 'google', 'chrome'], BROWSER],
+  [['library', 'application support', 'firefox'], BROWSER],
+  [['library', 'application support', 'bravesoftware'], BROWSER],
+  [['library', 'application support', 'microsoft edge'], BROWSER],
   [['library', 'cookies'], 'browser cookies'],
   [['library', 'safari'], 'browser data'],
 ];

@@ -8,8 +8,8 @@ import type * as Crypto from 'node:crypto';
 let crypto: typeof Crypto | undefined;
 const load = (): typeof Crypto => (crypto ??= require('node:crypto') as typeof Crypto);
 
-/** SHA-256 of bytes, hex. */
-export function sha256Bytes(data: Uint8Array): string {
+/** SHA-256 of bytes (or the UTF-8 of text), hex. */
+export function sha256Hex(data: Uint8Array | string): string {
   return load().createHash('sha256').update(data).digest('hex');
 }
 

@@ -2,7 +2,7 @@
  * The real machine behind core's ports: file-system facts for path canonicalization, and where
  * Airlock keeps its own state (outside any workspace).
  */
-import { sha256Bytes } from './digest';
+import { sha256Hex } from './digest';
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, constants } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,7 +53,7 @@ export function readFileForJudging(p: string, maxBytes: number): FileRead {
       off += n;
     }
     const data = buf.subarray(0, off);
-    const sha256 = sha256Bytes(data);
+    const sha256 = sha256Hex(data);
     const head = data.subarray(0, 8000);
     const r: FileRead = head.includes(0) ? { ok: false, path: p, error: 'binary', detail: 'contains NUL bytes', sha256 } : { ok: true, path: p, text: data.toString('utf8'), sha256, size: off };
     if (READ_CACHE.size >= READ_CACHE_MAX) READ_CACHE.delete(READ_CACHE.keys().next().value!);

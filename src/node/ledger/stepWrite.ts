@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { sha256Bytes } from '../../core/hash';
 import { maskDeep, maskedCanonicalJson, maskSecrets } from '../../core/mask';
-import { GENESIS_HASH, V3_PREFIX } from '../../core/run/ledgerCheck';
+import { GENESIS_HASH, V3_PREFIX, v3Value as f3 } from '../../core/run/ledgerCheck';
 import type { StepInput, StepRow } from './schema';
 
 /** Every steps column, in the order the INSERT binds them. */
@@ -133,9 +133,6 @@ export function prepareStep(s: StepInput): PreparedStep {
     JSON.stringify(s.rules), s.effects.length ? JSON.stringify(maskDeep(s.effects)) : '[]', s.policyHash, s.description === undefined ? null : maskSecrets(s.description),
     s.startedAt, s.decidedAt, Math.round(s.durationUs), s.outcome === undefined ? null : maskedCanonicalJson(s.outcome), s.checkpoint ?? null];
 }
-
-/** One value in a format 3 hash input (core/run/ledgerCheck.ts v3Value, for the values a prepared step holds). */
-const f3 = (v: string | number | null | undefined): string => (typeof v === 'string' ? `${v.length}:${v}` : v === null || v === undefined ? '-' : `#${v};`);
 
 /**
  * What the chain hashes for a prepared step written after `prev` (hex) with sequence `seq`: format 3

@@ -2,7 +2,8 @@
  * The file tools carried out: read_file, list_directory, write_file (compare-and-swap on the file's
  * sha256, atomic rename), edit_file, delete_file. Each returns the action the gate judges first.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../digest';
 import { lstatSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ToolFailure, type PrepareContext, type Prepared } from './prepared';
@@ -12,10 +13,6 @@ const MAX_ENTRIES = 5000;
 
 export const FILE_TOOLS = ['read_file', 'list_directory', 'write_file', 'edit_file', 'delete_file'] as const;
 export type FileToolName = (typeof FILE_TOOLS)[number];
-
-function sha256Bytes(b: Buffer | string): string {
-  return createHash('sha256').update(b).digest('hex');
-}
 
 function fsFailure(e: unknown, path: string): ToolFailure {
   const code = (e as NodeJS.ErrnoException).code;
@@ -47,7 +44,7 @@ function atomicWrite(path: string, content: string): void {
 
 function currentHash(path: string): string | null {
   try {
-    return sha256Bytes(readFileSync(path));
+    return sha256Hex(readFileSync(path));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
@@ -85,7 +82,7 @@ export function prepareFileTool(name: FileToolName, a: Record<string, unknown>, 
           } catch (e) {
             throw fsFailure(e, path);
           }
-          return { data: { path, content: buf.toString('utf8'), sha256: sha256Bytes(buf), bytes: buf.length } };
+          return { data: { path, content: buf.toString('utf8'), sha256: sha256Hex(buf), bytes: buf.length } };
         },
       };
     }
@@ -135,7 +132,7 @@ export function prepareFileTool(name: FileToolName, a: Record<string, unknown>, 
             if (e instanceof ToolFailure) throw e;
             throw fsFailure(e, path);
           }
-          return { data: { path, sha256: sha256Bytes(content), bytes: Buffer.byteLength(content), created: expected === null } };
+          return { data: { path, sha256: sha256Hex(content), bytes: Buffer.byteLength(content), created: expected === null } };
         },
       };
     }
@@ -164,7 +161,7 @@ export function prepareFileTool(name: FileToolName, a: Record<string, unknown>, 
           } catch (e) {
             throw fsFailure(e, path);
           }
-          return { data: { path, sha256: sha256Bytes(next), replacements: a.replaceAll === true ? count : 1 } };
+          return { data: { path, sha256: sha256Hex(next), replacements: a.replaceAll === true ? count : 1 } };
         },
       };
     }

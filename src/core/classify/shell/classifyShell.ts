@@ -8,7 +8,7 @@
  */
 import { summarize, unknownClassification, type Classification } from '../../effects.js';
 import type { Environment } from '../../paths.js';
-import { add, execUnknown, inSubshell, lookupVar, MAX_COMMANDS, MAX_DEPTH, newCtx, NULL_SINK, pathEffect, resolveFrom, unknownEffect, type Ctx } from './shellContext.js';
+import { add, execUnknown, inSubshell, lit, lookupVar, MAX_COMMANDS, MAX_DEPTH, newCtx, NULL_SINK, pathEffect, resolveFrom, unknownEffect, type Ctx } from './shellContext.js';
 import { runArgv } from './shellDispatch.js';
 import type { Stdin } from './shellTypes.js';
 import { parseScript, ShellLimitError, type ParsedScript, type Stmt } from './shellSyntax.js';
@@ -267,7 +267,7 @@ function runStmt(stmt: Stmt, ctx: Ctx, inherited: Stdin): void {
           if (!name || !ctx.assigned?.has(name)) continue;
           if (COMMAND_VARS.test(name)) {
             const value = ctx.vars.get(name);
-            commandVar(ctx, name, value === undefined ? undefined : { text: value, literal: true, unknownVars: [], subst: false, glob: false }, `exports ${name}`, value === undefined);
+            commandVar(ctx, name, value === undefined ? undefined : lit(value), `exports ${name}`, value === undefined);
           } else if (LOADER_VARS.test(name)) execUnknown(ctx, cmd.variant, `exports ${name}, which makes every later command of this shell load or run other code`);
         }
       }

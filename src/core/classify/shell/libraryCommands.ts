@@ -31,14 +31,19 @@ const PERL_EUC: Record<string, string[]> = {
 /** un.rb httpd's options that take a value (`--port 8000` or `--port=8000`). */
 const HTTPD_VALUE = new Set(['--bind-address', '--port', '--max-clients', '--temp-dir', '--request-timeout', '--http-version', '--server-name', '--server-software', '--ssl-certificate', '--ssl-private-key']);
 
-/** A static server of `dir`: outside the workspace, every file under it is readable from the network. */
-function serves(ctx: Ctx, source: string, dir: string | undefined, how: string): void {
+/**
+ * A static server of `dir` (the working directory when undefined): outside the workspace every file
+ * under it is readable from the network, an irreversible exposure, added here; returns whether it was.
+ */
+export function servesOutside(ctx: Ctx, source: string, dir: string | undefined, how = ''): boolean {
   const served = dir === undefined ? ctx.cwd : absolutize(dir, { cwd: ctx.cwd ?? ctx.env.cwd, home: ctx.env.home });
-  if (served === undefined || !inspectPath(served, ctx.env).insideWorkspace) {
-    network(ctx, source, 'irreversible', `${source} serves ${served ?? 'a folder Airlock cannot tell'} over HTTP${how}: anyone who reaches the port can read every file under it`);
-    return;
-  }
-  projectExec(ctx, source, `${source}: serves the project over HTTP${how}`);
+  if (served !== undefined && inspectPath(served, ctx.env).insideWorkspace) return false;
+  network(ctx, source, 'irreversible', `${source} serves ${served ?? 'a folder Airlock cannot tell'} over HTTP${how}: anyone who reaches the port can read every file under it`);
+  return true;
+}
+
+function serves(ctx: Ctx, source: string, dir: string | undefined, how: string): void {
+  if (!servesOutside(ctx, source, dir, how)) projectExec(ctx, source, `${source}: serves the project over HTTP${how}`);
 }
 
 /** The library a `-r`/`-M` option loads (`-run`, `-r un`, `-MExtUtils::Command`, `-M ExtUtils::Command`). */

@@ -354,7 +354,6 @@ function runUnzip(args: ShWord[], ctx: Ctx): void {
 const ZIP_VALUE = new Set(['-b', '-n', '-t', '-tt', '-P', '-x', '-i', '-O', '--out', '-Z', '-s', '-sp', '-sb', '-la', '-lf', '-li']);
 
 function runZip(name: string, args: ShWord[], ctx: Ctx): void {
-  if (name !== 'zip') return run7z(name, args, ctx);
   const pos = positionals(args, ZIP_VALUE);
   if (pos.length === 0) return plain(ctx, name, 'read', 'read', `${name} help`);
   for (const m of pos.slice(1)) readSecretAware(ctx, m, name);
@@ -434,7 +433,8 @@ export function runFamily(name: string, args: ShWord[], ctx: Ctx, runScript: Scr
   if (name === 'entr') return runEntr(args, ctx, runScript, run), true;
   if (name === 'tar' || name === 'bsdtar' || name === 'gtar') return runTar(args, ctx), true;
   if (name === 'unzip') return runUnzip(args, ctx), true;
-  if (name === 'zip' || name === '7z' || name === '7za' || name === '7zz' || name === '7zr') return runZip(name, args, ctx), true;
+  if (name === 'zip') return runZip(name, args, ctx), true;
+  if (name === '7z' || name === '7za' || name === '7zz' || name === '7zr') return run7z(name, args, ctx), true;
   if (COMPRESSORS.has(name)) return runCompressor(name, args, ctx), true;
   if (name === 'patch') return runPatch(args, ctx), true;
   return false;

@@ -8,7 +8,7 @@
 import { absolutize, inspectPath } from '../../paths.js';
 import { execUnknown, lit, network, pathEffect, plain, projectExec, unknownEffect, type Ctx } from './shellContext.js';
 import { DEV_TOOLS, PYTHON_MODULES } from './devTools.js';
-import { libraryCommand } from './libraryCommands.js';
+import { libraryCommand, servesOutside } from './libraryCommands.js';
 import { runLocal, shellFromStdin } from './shellLocal.js';
 import type { ArgvRunner, ScriptRunner, Stdin } from './shellTypes.js';
 import type { ShWord } from './shellWords.js';
@@ -137,11 +137,7 @@ function runPythonModule(name: string, mod: string, rest: ShWord[], ctx: Ctx, ho
     const at = t.findIndex((a) => a === '-d' || a === '--directory');
     const eq = t.find((a) => a.startsWith('--directory='));
     const dir = eq ? eq.slice(12) : at >= 0 ? t[at + 1] : undefined;
-    const served = dir === undefined ? ctx.cwd : absolutize(dir, { cwd: ctx.cwd ?? ctx.env.cwd, home: ctx.env.home });
-    if (served === undefined || !inspectPath(served, ctx.env).insideWorkspace) {
-      network(ctx, source, 'irreversible', `${source} serves ${served ?? 'a folder Airlock cannot tell'} over HTTP: anyone who reaches the port can read every file under it`);
-      return;
-    }
+    if (servesOutside(ctx, source, dir)) return;
   }
   const cls = PYTHON_MODULES[mod];
   const tool = DEV_TOOLS[mod];
