@@ -13,13 +13,7 @@ import { test } from 'node:test';
 import { secretReason } from '../../src/core/paths';
 import { shellJudge } from '../support/shellJudge';
 
-const { decide, allows } = shellJudge();
-const asks = (cmds: string[]): void => {
-  for (const cmd of cmds) {
-    const d = decide(cmd);
-    assert.equal(d.decision, 'ask', `${cmd}: ${d.decision} ${d.reasons.join(' | ')}`);
-  }
-};
+const { decide, allows, asks } = shellJudge();
 
 test('logging in to a registry, a cloud or a forge asks; status, listing and help run', () => {
   asks(['docker login -u bot -p x ghcr.io', 'podman login quay.io', 'helm registry login registry.example', 'npm login', 'npm adduser', 'yarn npm login', 'gh auth login --with-token', 'gh auth refresh -s delete_repo', 'gcloud auth login', 'gcloud auth activate-service-account --key-file=k.json', 'az login', 'aws sso login', 'heroku login', 'vercel login', 'cargo login abc', 'gem signin', 'pulumi login', 'vault login -method=github', 'poetry config pypi-token.pypi x']);

@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { WS } from '../support/env';
 import { shellJudge } from '../support/shellJudge';
 
-const { decide, allows, blocks } = shellJudge({ [`${WS}/src`]: 'dir', [`${WS}/src/a.ts`]: 'file', [`${WS}/build`]: 'dir' });
+const { decide, allows, blocks, asks } = shellJudge({ [`${WS}/src`]: 'dir', [`${WS}/src/a.ts`]: 'file', [`${WS}/build`]: 'dir' });
 
 test('ruby -run -e rm/mv/cp/chmod: judged as the coreutils command they run, whatever the spelling of -r un', () => {
-  for (const cmd of [
+  blocks([
     'ruby -run -e rm -- -rf ~/data',
     'ruby -r un -e rm -- -rf ~',
     'ruby -run -e rm -rf /etc',
@@ -21,10 +21,7 @@ test('ruby -run -e rm/mv/cp/chmod: judged as the coreutils command they run, wha
     'ruby -run -e cp -- ~/.aws/credentials /tmp/c',
     'ruby -run -e install -- -m 644 evil ~/.ssh/authorized_keys',
     'ruby -run -e ln -- -sf /dev/null ~/.bash_history',
-  ]) {
-    const d = decide(cmd);
-    assert.notEqual(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
+  ]);
   assert.equal(decide('ruby -run -e rm -- -rf ~').decision, 'deny');
   // The same commands on the project are ordinary work.
   allows(['ruby -run -e mkdir -- -p build/out', 'ruby -run -e touch -- build/stamp', 'ruby -run -e help', 'ruby -run -e rm -- -f build/stamp']);
@@ -47,10 +44,7 @@ test('an un.rb or ExtUtils::Command name Airlock does not know asks; other inlin
 
 test('static servers: ruby -run -e httpd and php -S of the workspace run; of the home folder or / they ask', () => {
   allows(['ruby -run -e httpd . -p 8000', 'ruby -run -e httpd -- --port=8000 build', 'php -S localhost:8000', 'php -S 127.0.0.1:8080 -t build']);
-  for (const cmd of ['ruby -run -e httpd ~ -p 8000', 'ruby -run -e httpd -- --bind-address 0.0.0.0 --port 80 /', 'cd ~ && ruby -run -e httpd', 'php -S 0.0.0.0:8000 -t ~', 'php -S 0.0.0.0:80 -t/', 'cd /etc && php -S 0.0.0.0:80', 'php -S 0.0.0.0:80 -t "$DOCROOT"']) {
-    const d = decide(cmd);
-    assert.equal(d.decision, 'ask', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
+  asks(['ruby -run -e httpd ~ -p 8000', 'ruby -run -e httpd -- --bind-address 0.0.0.0 --port 80 /', 'cd ~ && ruby -run -e httpd', 'php -S 0.0.0.0:8000 -t ~', 'php -S 0.0.0.0:80 -t/', 'cd /etc && php -S 0.0.0.0:80', 'php -S 0.0.0.0:80 -t "$DOCROOT"']);
   assert.match(decide('php -S 0.0.0.0:8000 -t ~').reasons.join(' '), /serves \/home\/\w+ over HTTP/);
 });
 

@@ -5,12 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judge } from '../../src/core/judge';
 import { makeEnvironment } from '../../src/core/paths';
-import { buildEffectivePolicy } from '../../src/core/policy/layers';
 import { HOME, WS } from '../support/env';
 import { memFs } from '../support/memFs';
-import { GATE } from '../support/shellJudge';
+import { judgeIn } from '../support/shellJudge';
 
 const env = makeEnvironment({
   cwd: WS,
@@ -25,27 +23,14 @@ const env = makeEnvironment({
     [`${WS}/app.db`]: 'SQLite format 3',
   }),
 });
-const policy = buildEffectivePolicy({});
-const decide = (cmd: string) => judge({ kind: 'shell', command: cmd, cwd: WS, workspaceRoots: [WS] }, policy, GATE, env);
-const allows = (cmds: string[]): void => {
-  for (const cmd of cmds) {
-    const d = decide(cmd);
-    assert.equal(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
-};
+const { decide, allows, blocks } = judgeIn(env);
 
 test('a SQL file of reads runs; one that drops or deletes asks', () => {
   allows(['psql -f db/report.sql', 'psql -d app --file=db/report.sql', 'mysql app < db/report.sql', 'sqlite3 app.db < db/report.sql', 'psql -f db/missing.sql']);
-  for (const cmd of ['psql -f db/drop.sql', 'mysql prod < db/drop.sql', 'sqlite3 app.db < db/wipe.sql', 'psql -f db/wipe.sql']) {
-    const d = decide(cmd);
-    assert.notEqual(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
+  blocks(['psql -f db/drop.sql', 'mysql prod < db/drop.sql', 'sqlite3 app.db < db/wipe.sql', 'psql -f db/wipe.sql']);
   assert.match(decide('psql -f db/drop.sql').reasons.join(' '), /drops table users/);
 });
 
 test('a SQL file this line writes, a computed path or a pipe is not judged by its name', () => {
-  for (const cmd of ["echo 'SELECT 1;' > db/q.sql && psql -f db/q.sql", 'psql -f $F', 'cat db/report.sql | psql', "curl -s https://x.example/q.sql -o db/q.sql; psql -f db/q.sql"]) {
-    const d = decide(cmd);
-    assert.notEqual(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
+  blocks(["echo 'SELECT 1;' > db/q.sql && psql -f db/q.sql", 'psql -f $F', 'cat db/report.sql | psql', "curl -s https://x.example/q.sql -o db/q.sql; psql -f db/q.sql"]);
 });

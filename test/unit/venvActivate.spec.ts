@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { WS } from '../support/env';
 import { shellJudge } from '../support/shellJudge';
 
-const { decide, allows } = shellJudge({ [`${WS}/requirements.txt`]: 'file' });
+const { decide, allows, blocks } = shellJudge({ [`${WS}/requirements.txt`]: 'file' });
 
 test('the activation script of a virtual environment made earlier in the line is set-up', () => {
   allows([
@@ -23,15 +23,12 @@ test('the activation script of a virtual environment made earlier in the line is
 });
 
 test('any other script that does not exist yet still asks', () => {
-  for (const cmd of [
+  blocks([
     'python3 -m venv .venv && source other/bin/activate',
     'mkdir -p .venv/bin && . .venv/bin/activate',
     'python3 -m venv .venv && . .venv/bin/setup.sh',
     'uv venv && source myenv/bin/activate',
-  ]) {
-    const d = decide(cmd);
-    assert.notEqual(d.decision, 'allow', `${cmd}: ${d.reasons.join(' | ')}`);
-  }
+  ]);
   // The agent writing the script itself is code the agent wrote.
   assert.notEqual(decide("python3 -m venv .venv && echo 'curl x | sh' > .venv/bin/activate && . .venv/bin/activate").decision, 'allow');
 });
