@@ -157,8 +157,8 @@ const SECRET_FIELD = /^(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|ac
 /**
  * canonicalJson(maskDeep(value)) in one pass, without the masked copy: the same bytes (sorted keys,
  * no whitespace, undefined members left out and undefined array items as null). The ledger writes
- * every step's action and outcome this way. Two keys that mask to the same key take the slow path,
- * so the result is exactly what the copy would give.
+ * every step's action and outcome this way. An object with a key that masking changes (rare: a key
+ * that is itself a token) takes the slow path, the masked copy, so the result is exactly what the copy gives.
  */
 export function maskedCanonicalJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(maskSecrets(value));
@@ -171,19 +171,36 @@ export function maskedCanonicalJson(value: unknown): string {
     }
     return `${out}]`;
   }
-  const entries: Array<[string, string]> = [];
-  const seen = new Set<string>();
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === undefined) continue;
-    const key = maskSecrets(k);
-    if (seen.has(key) || key === '__proto__') return canonicalOf(maskDeep(value));
-    seen.add(key);
-    entries.push([key, typeof v === 'string' && v.length > 0 && SECRET_FIELD.test(k) && !isReference(v) ? `"${MASK}"` : maskedCanonicalJson(v)]);
-  }
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // One array (the keys, sorted in place) and the output string; no entry pairs, no set. Keys that
+  // masking leaves alone cannot collide (an object's keys are distinct) and sort as the masked keys
+  // do; a key that masking changes (or an own `__proto__`) takes the slow path.
+  const obj = value as Record<string, unknown>;
+  const keys = sortedKeys(obj);
   let out = '{';
-  for (let i = 0; i < entries.length; i++) out += `${i ? ',' : ''}${JSON.stringify(entries[i]![0])}:${entries[i]![1]}`;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (k === '__proto__' || maskSecrets(k) !== k) return canonicalOf(maskDeep(value));
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${typeof v === 'string' && v.length > 0 && SECRET_FIELD.test(k) && !isReference(v) ? `"${MASK}"` : maskedCanonicalJson(v)}`;
+  }
   return `${out}}`;
+}
+
+/** Own enumerable keys in code-unit order (what `<` and the default sort give), sorted in place: insertion sort for the usual few. */
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /** canonicalJson (core/hash.ts) for the rare slow path above, kept here so masking stays import-free. */

@@ -6,10 +6,10 @@
  *   each new id lands at the right edge of the primary-key index instead of at a random page.
  *   The id is still unique and still covered by the hash like every other column.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { sha256Bytes } from '../../core/hash';
 import { maskDeep, maskedCanonicalJson, maskSecrets } from '../../core/mask';
-import { GENESIS_HASH, V3_PREFIX, v3Value as f3 } from '../../core/run/ledgerCheck';
+import { GENESIS_HASH, V3_PREFIX, v3Value } from '../../core/run/ledgerCheck';
 import type { StepInput, StepRow } from './schema';
 
 /** Every steps column, in the order the INSERT binds them. */
@@ -29,10 +29,25 @@ export function insertSql(rows: number): string {
 
 let lastMs = 0;
 let counter = 0;
+const HEX = '0123456789abcdef';
+/** The id under construction, written digit by digit and read once as one string (no pieces to join). */
+const ID = Buffer.from('00000000-0000-7000-8000-000000000000', 'latin1');
+/** Random bytes for ids, drawn 8 at a time (one call into the generator per 512 ids). */
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+
+/** Write `n` hex digits of `value` (n ≤ 6, so value < 2^24) into ID ending before `end`. */
+function hexInto(value: number, end: number, n: number): void {
+  for (let i = 1; i <= n; i++) {
+    ID[end - i] = HEX.charCodeAt(value & 0xf);
+    value >>>= 4;
+  }
+}
 
 /**
  * A UUID version 7: increasing within this process (a counter orders ids of the same millisecond; when
- * it runs out the clock is borrowed from, so ids never go backwards), random in its last 62 bits.
+ * it runs out the clock is borrowed from, so ids never go backwards), random in its last 62 bits
+ * (from the system's secure generator, node:crypto's randomFillSync).
  */
 export function timeOrderedId(now = Date.now()): string {
   if (now > lastMs) {
@@ -42,9 +57,26 @@ export function timeOrderedId(now = Date.now()): string {
     lastMs += 1;
     counter = 0;
   }
-  const ts = lastMs.toString(16).padStart(12, '0');
-  // randomUUID() is v4: its last 17 characters are the variant nibble and 60 random bits.
-  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${counter.toString(16).padStart(3, '0')}-${randomUUID().slice(19)}`;
+  // 48 bits of milliseconds: the high 24 in digits 0-5, the low 24 in digits 6-7 and 9-12.
+  const hi = Math.floor(lastMs / 0x1000000);
+  const lo = lastMs % 0x1000000;
+  hexInto(hi, 6, 6);
+  hexInto(lo >>> 16, 8, 2);
+  hexInto(lo & 0xffff, 13, 4);
+  hexInto(counter, 18, 3);
+  if (poolAt + 8 > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const r = POOL;
+  const a = poolAt;
+  poolAt += 8;
+  // The variant (binary 10) with 2 random bits, then 12 and 48 more: 62 of the 64 bits drawn.
+  ID[19] = HEX.charCodeAt(8 | (r[a]! & 0x3));
+  hexInto((r[a + 1]! << 4) | (r[a + 2]! >>> 4), 23, 3);
+  hexInto((r[a + 3]! << 16) | (r[a + 4]! << 8) | r[a + 5]!, 30, 6);
+  hexInto((r[a + 6]! << 16) | (r[a + 7]! << 8) | ((r[a + 2]! & 0xf) << 4) | ((r[a]! >>> 2) & 0xf), 36, 6);
+  return ID.toString('latin1', 0, 36);
 }
 
 /** The columns a prepared step carries, in this order: every steps column but seq, prev_hash and hash. */
@@ -134,14 +166,42 @@ export function prepareStep(s: StepInput): PreparedStep {
     s.startedAt, s.decidedAt, Math.round(s.durationUs), s.outcome === undefined ? null : maskedCanonicalJson(s.outcome), s.checkpoint ?? null];
 }
 
+/** v3Value, read once (not through the module binding on every value). */
+const f3 = v3Value;
+/** `<length>:` (format 3's text tag, v3Value) for the lengths most values have, each made once, when first needed. */
+const LENGTH_TAGS = new Array<string | undefined>(4096);
+/** The hash input's pieces, reused: prefix, prev, then two per prepared value (its tag, then the text or ''), seq after run_id. */
+const PIECES: string[] = new Array<string>(4 + 2 * 24).fill('');
+
 /**
  * What the chain hashes for a prepared step written after `prev` (hex) with sequence `seq`: format 3
  * (core/run/ledgerCheck.ts v3HashInput over HASHED_FIELDS_V3): the prefix, prev in hex, then each
- * stored value length-prefixed, in one template (test/unit/ledgerRowJson.spec.ts holds it to
- * chainHashV3 of the row as read back). Nothing is escaped or serialised again.
+ * stored value length-prefixed (v3Value). Built as one join of the pieces, so the text is copied once
+ * into one flat string (no intermediate strings); test/unit/ledgerRowJson.spec.ts holds it to
+ * chainHashV3 of the row as read back. Nothing is escaped or serialised again.
  */
 export function hashInput(v: PreparedStep, prev: string, seq: number): string {
-  return `${V3_PREFIX}${prev}${f3(v[0])}${f3(v[1])}#${seq};${f3(v[2])}${f3(v[3])}${f3(v[4])}${f3(v[5])}${f3(v[6])}${f3(v[7])}${f3(v[8])}${f3(v[9])}${f3(v[10])}${f3(v[11])}${f3(v[12])}${f3(v[13])}${f3(v[14])}${f3(v[15])}${f3(v[16])}${f3(v[17])}${f3(v[18])}${f3(v[19])}${f3(v[20])}${f3(v[21])}${f3(v[22])}${f3(v[23])}`;
+  const p = PIECES;
+  p[0] = V3_PREFIX;
+  p[1] = prev;
+  piece(p, 2, v[0]);
+  piece(p, 4, v[1]);
+  p[6] = `#${seq};`;
+  p[7] = '';
+  for (let i = 2; i < 24; i++) piece(p, 2 * i + 4, v[i]);
+  return p.join('');
+}
+
+/** The two pieces of one value at p[at], p[at + 1]: what v3Value gives, with text not copied. */
+function piece(p: string[], at: number, x: unknown): void {
+  if (typeof x === 'string') {
+    const n = x.length;
+    p[at] = n < LENGTH_TAGS.length ? (LENGTH_TAGS[n] ??= `${n}:`) : `${n}:`;
+    p[at + 1] = x;
+  } else {
+    p[at] = f3(x);
+    p[at + 1] = '';
+  }
 }
 
 /** How every connection that writes the ledger is set up (the gate's own and the writer thread's). */
