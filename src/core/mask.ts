@@ -163,28 +163,57 @@ const SECRET_FIELD = /^(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|ac
 export function maskedCanonicalJson(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(maskSecrets(value));
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      out += (i ? ',' : '') + (v === undefined ? 'null' : maskedCanonicalJson(v));
-    }
-    return `${out}]`;
+  // The pieces, joined once: the result is one flat string (the ledger sends it to its writer
+  // thread, which would otherwise flatten a tree of concatenations first).
+  const out: string[] = [];
+  emitMasked(value, out);
+  return out.join('');
+}
+
+function emitMasked(value: unknown, out: string[]): void {
+  if (typeof value === 'string') {
+    out.push(JSON.stringify(maskSecrets(value)));
+    return;
   }
-  // One array (the keys, sorted in place) and the output string; no entry pairs, no set. Keys that
-  // masking leaves alone cannot collide (an object's keys are distinct) and sort as the masked keys
-  // do; a key that masking changes (or an own `__proto__`) takes the slow path.
+  if (value === null || typeof value !== 'object') {
+    out.push(JSON.stringify(value) ?? 'null');
+    return;
+  }
+  if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i) out.push(',');
+      const v: unknown = value[i];
+      if (v === undefined) out.push('null');
+      else emitMasked(v, out);
+    }
+    out.push(']');
+    return;
+  }
+  // The keys sorted in place; no entry pairs, no set. Keys that masking leaves alone cannot collide
+  // (an object's keys are distinct) and sort as the masked keys do; an object with a key that
+  // masking changes (or an own `__proto__`) is written from its masked copy instead.
   const obj = value as Record<string, unknown>;
   const keys = sortedKeys(obj);
-  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k === '__proto__' || maskSecrets(k) !== k) {
+      out.push(canonicalOf(maskDeep(value)));
+      return;
+    }
+  }
+  out.push('{');
+  let first = true;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = obj[k];
     if (v === undefined) continue;
-    if (k === '__proto__' || maskSecrets(k) !== k) return canonicalOf(maskDeep(value));
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${typeof v === 'string' && v.length > 0 && SECRET_FIELD.test(k) && !isReference(v) ? `"${MASK}"` : maskedCanonicalJson(v)}`;
+    out.push(first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
+    first = false;
+    if (typeof v === 'string' && v.length > 0 && SECRET_FIELD.test(k) && !isReference(v)) out.push(`"${MASK}"`);
+    else emitMasked(v, out);
   }
-  return `${out}}`;
+  out.push('}');
 }
 
 /** Own enumerable keys in code-unit order (what `<` and the default sort give), sorted in place: insertion sort for the usual few. */

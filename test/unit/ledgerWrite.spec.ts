@@ -43,6 +43,10 @@ describe('ledger write path', () => {
     // Two keys that mask to the same key: the later one wins, as in the masked copy.
     const clash = { [`ghp_${'a'.repeat(36)}`]: 1, [`ghp_${'b'.repeat(36)}`]: 2 };
     assert.equal(maskedCanonicalJson(clash), canonicalJson(maskDeep(clash)));
+    // ... also when the later one is undefined (the masked copy keeps the later, undefined, value).
+    const clashUndefined = { [`ghp_${'a'.repeat(36)}`]: 1, [`ghp_${'b'.repeat(36)}`]: undefined, b: { a: [1, undefined, 'x'] } };
+    assert.equal(maskedCanonicalJson(clashUndefined), canonicalJson(maskDeep(clashUndefined)));
+    assert.equal(maskedCanonicalJson({ z: 1, a: { y: [], b: 'c' } }), '{"a":{"b":"c","y":[]},"z":1}');
   });
 
   it('step ids are version 7 UUIDs, strictly increasing within a millisecond and across a clock step back', () => {
