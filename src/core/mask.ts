@@ -48,6 +48,13 @@ interface Rule {
    * result is what running every rule gives.
    */
   pre?: RegExp;
+  /**
+   * Every match lies within one line (nothing in the pattern crosses a newline but a leading
+   * delimiter or `export\s+`, which the replacement keeps as it was), and `pre` matches on the line of
+   * every match: with pre-checks on, the rule runs only on the lines `pre` finds, not over the whole
+   * text (code that mentions `token` on a few lines of a file). The same comparison test covers it.
+   */
+  lineLocal?: boolean;
 }
 
 const keep = (prefix: string): ((m: string) => string) => () => `${prefix}${MASK}`;
@@ -92,6 +99,7 @@ const RULES: Rule[] = [
   {
     re: new RegExp(String.raw`(^|[\s;&|?,'"(\[{])((?:export\s+)?(?:${NAME}))([ \t]*=[ \t]*)('[^'\n]*'|"[^"\n]*"|[^\s'";&|,)\]}]+)`, 'gim'),
     pre: /(?:pass|pwd|secret|token|key|credential|auth)[\w.-]*[ \t]*=/i,
+    lineLocal: true,
     to: (m, lead = '', name = '', eq = '', v = '') => {
       if (isReference(v) || /^(?:export\s+)?(?:OLD)?PWD$/i.test(name)) return m;
       const quoted = /^["']/.test(v);
@@ -107,6 +115,7 @@ const RULES: Rule[] = [
   {
     re: new RegExp(String.raw`(["']?)(${NAME})\1([ \t]*:[ \t]*)('[^'\n]*'|"(?:[^"\\\n]|\\.)*"|[^\s'",}\]]+)`, 'gi'),
     pre: /(?:pass|pwd|secret|token|key|credential|auth)[\w.-]*["']?[ \t]*:/i,
+    lineLocal: true,
     to: (m, q1 = '', name = '', sep = '', v = '') => {
       if (isReference(v) || /^(?:OLD)?PWD$/i.test(name)) return m;
       const quoted = /^["']/.test(v);
@@ -127,16 +136,80 @@ export function maskSecretsEveryRule(text: string): string {
   return maskWith(text, false);
 }
 
+/**
+ * RULES in runs of neighbours whose pre-checks share their flags, each run with one pre-check that is
+ * the union of its rules' (one scan of the text instead of one per rule). When the union fails on the
+ * text, every pre-check in the run fails on it, no rule of the run changes the text, so skipping the
+ * run is exactly what the rules' own pre-checks would do. Made on first use.
+ */
+let groups: Array<{ pre: RegExp | undefined; rules: Rule[] }> | undefined;
+
+function ruleGroups(): Array<{ pre: RegExp | undefined; rules: Rule[] }> {
+  if (groups) return groups;
+  const out: Array<{ pre: RegExp | undefined; rules: Rule[] }> = [];
+  let run: Rule[] = [];
+  const close = (): void => {
+    if (!run.length) return;
+    const pres = run.map((r) => r.pre!);
+    out.push({ pre: new RegExp(pres.map((p) => `(?:${p.source})`).join('|'), pres[0]!.flags), rules: run });
+    run = [];
+  };
+  for (const r of RULES) {
+    if (!r.pre) {
+      close();
+      out.push({ pre: undefined, rules: [r] });
+      continue;
+    }
+    if (run.length && (run[0]!.pre!.flags !== r.pre.flags)) close();
+    run.push(r);
+  }
+  close();
+  return (groups = out);
+}
+
 function maskWith(text: string, preChecks: boolean): string {
   if (text.length < 6 || !TRIGGER.test(text)) return text;
   let out = text;
-  for (const r of RULES) {
+  if (!preChecks) {
+    for (const r of RULES) out = applyRule(r, out);
+    return out;
+  }
+  for (const g of ruleGroups()) {
+    if (g.pre && !g.pre.test(out)) continue;
     // A rule runs on the text as the rules before it left it, so its pre-check does too.
-    if (preChecks && r.pre && !r.pre.test(out)) continue;
-    r.re.lastIndex = 0;
-    out = out.replace(r.re, r.to as (substring: string, ...args: unknown[]) => string);
+    for (const r of g.rules) {
+      if (r.lineLocal && r.pre) out = applyOnLines(r, r.pre, out);
+      else if (!r.pre || r.pre.test(out)) out = applyRule(r, out);
+    }
   }
   return out;
+}
+
+/** A global copy of each line-local rule's pre-check, to find its lines. */
+const linesOf = new WeakMap<RegExp, RegExp>();
+
+/** applyRule on each line where `pre` matches (a text with no newline: on the whole text, as before). */
+function applyOnLines(r: Rule, pre: RegExp, text: string): string {
+  if (text.indexOf('\n') < 0) return pre.test(text) ? applyRule(r, text) : text;
+  let find = linesOf.get(pre);
+  if (!find) linesOf.set(pre, (find = new RegExp(pre.source, `${pre.flags}g`)));
+  find.lastIndex = 0;
+  let out = '';
+  let done = 0;
+  for (let m = find.exec(text); m; m = find.exec(text)) {
+    const start = text.lastIndexOf('\n', m.index) + 1;
+    let end = text.indexOf('\n', m.index);
+    if (end < 0) end = text.length;
+    out += text.slice(done, start) + applyRule(r, text.slice(start, end));
+    done = end;
+    find.lastIndex = end;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
+function applyRule(r: Rule, text: string): string {
+  r.re.lastIndex = 0;
+  return text.replace(r.re, r.to as (substring: string, ...args: unknown[]) => string);
 }
 
 /** Mask every string inside a JSON-shaped value (keys too, for the odd `{"ghp_…": 1}`). Returns a copy. */

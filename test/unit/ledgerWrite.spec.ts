@@ -78,7 +78,7 @@ describe('masking pre-checks', () => {
       `AIza${'g'.repeat(35)}`, `npm_${'h'.repeat(36)}`, `hf_${'i'.repeat(32)}`, `SG.${'j'.repeat(16)}.${'k'.repeat(20)}`, 'eyJhbGciOiJI.eyJzdWIiOiJi.c2lnbmF0dXJl', 'Authorization: Bearer abc.def', 'authorization=basic Zm9vOmJhcg',
       'X-Api-Key: k3y-value', "IDENTIFIED BY 'pw'", "password 'pw'", ' --password=hunter2', ' --db-token tok123', ' --client-secret "s e c"', 'mysql -u root -pSecret1', 'sshpass -p pw ssh h', 'redis-cli -h h -a pw',
       'curl -u user:pass1 https://x', 'wget --user me:pw2 x', 'DB_PASSWORD=abc123', 'export API_KEY="xyz"', 'const token = getToken(req)', '"password": "p4ss!"', 'secret: hunter22', "apiKey: 'v'", 'auth_token: $TOKEN',
-      'PGPASSWORD=s3cret-pw psql', 'cred=1', ' -p', ' -u ', 'key', 'KEY', 'Pass', 'TOKEN', ':', '=', '@', '://', '"', "'", '\n', ' ', 'plain words', '{', '}', '.', '-',
+      'PGPASSWORD=s3cret-pw psql', 'cred=1', 'export\n', 'export ', '\r\n', '\r', ' \n\t', 'X_TOKEN=a\nb', "token: 'a\nb'", ' -p', ' -u ', 'key', 'KEY', 'Pass', 'TOKEN', ':', '=', '@', '://', '"', "'", '\n', ' ', 'plain words', '{', '}', '.', '-',
     ];
     const texts: string[] = [];
     for (let k = 0; k < 4000; k++) {
