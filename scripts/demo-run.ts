@@ -10,7 +10,7 @@
  *      Airlock cannot undo ever asks).
  *
  * Environment (from start.mjs): AIRLOCK_HOME (the window's gate is found through its discovery
- * file there), AIRLOCK_DEMO_WORKSPACE. With AIRLOCK_DEMO_CHECK=1 (`npm start -- --check`, where the
+ * file there; AIRLOCK_DEMO_WAIT_MS: how long to wait for it, 10 minutes by default), AIRLOCK_DEMO_WORKSPACE. With AIRLOCK_DEMO_CHECK=1 (`npm start -- --check`, where the
  * page approves) the outcome is verified and the exit code says whether it was right.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,12 +27,28 @@ function fail(msg: string): never {
   process.exit(1);
 }
 
-/** The window's own discovery file (newest), else the shared bridge.json it claims. */
+/**
+ * The window's own discovery file (newest), else the shared bridge.json it claims; only a file whose
+ * gate process is alive (one left by an editor that was stopped names a port nobody listens on).
+ */
 function discovery(home: string): string | undefined {
   const dir = join(home, 'editors');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)).map((f) => join(dir, f)) : [];
   files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return files[0] ?? (existsSync(join(home, 'bridge.json')) ? join(home, 'bridge.json') : undefined);
+  return [...files, join(home, 'bridge.json')].find(gateAlive);
+}
+
+/** The discovery file names a process that still runs. */
+function gateAlive(file: string): boolean {
+  try {
+    const pid = (JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid;
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists (another user's); a missing file, bad JSON or ESRCH: not a gate.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function main(): Promise<void> {
@@ -42,8 +58,19 @@ async function main(): Promise<void> {
   if (!home || !ws) fail('AIRLOCK_HOME and AIRLOCK_DEMO_WORKSPACE must be set (npm start sets them)');
   if (!existsSync(CLI_JS)) fail(`${CLI_JS} is missing: npm run build`);
   let disc: string | undefined;
-  for (let i = 0; i < 240 && !(disc = discovery(home)); i++) await new Promise((r) => setTimeout(r, 250));
-  if (!disc) fail(`no Airlock gate found in ${home} (is the VS Code window open and Airlock armed?)`);
+  // The window's gate starts when the window opens (code-server starts an editor for a browser
+  // that opens its address): wait for it, up to 10 minutes (AIRLOCK_DEMO_WAIT_MS), and say what is awaited.
+  const waitMs = Number(process.env.AIRLOCK_DEMO_WAIT_MS ?? 10 * 60_000);
+  const started = Date.now();
+  let told = false;
+  while (!(disc = discovery(home)) && Date.now() - started < waitMs) {
+    if (!told && !check && Date.now() - started > 5000) {
+      console.log('  (the scripted run waits for the VS Code window: open the address above in a browser)');
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!disc) fail(`no running Airlock gate found in ${home} after ${Math.round(waitMs / 1000)} s (is the VS Code window open and Airlock armed?)`);
 
   const app = join(ws, 'src', 'app.ts');
   writeFileSync(app, DEMO_APP_TS); // the demo edits it every time: start from the original
