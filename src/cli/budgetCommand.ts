@@ -13,7 +13,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from './args';
-import { parseLedgerArgs } from './verifyCommand';
+import { parseLedgerArgs, missingLedger } from './verifyCommand';
 
 export const BUDGET_USAGE = `airlock budget raise (--run ID | --day [YYYY-MM-DD]) --usd N [--by NAME] [--ledger FILE] [--json]
 airlock budget show [--run ID] [--ledger FILE] [--json]`;
@@ -41,6 +41,11 @@ export async function runBudget(argv: string[]): Promise<number> {
     if (dayArg !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(dayArg)) throw new UsageError(`--day must be a UTC date YYYY-MM-DD, not ${JSON.stringify(dayArg)}`);
     const usd = Number(values.usd);
     if (typeof values.usd !== 'string' || !Number.isFinite(usd) || usd <= 0 || usd > 1e6) throw new UsageError(`--usd must be a positive number of dollars (at most 1000000), not ${JSON.stringify(values.usd ?? '')}`);
+  }
+  const missing = missingLedger(path);
+  if (missing) {
+    process.stderr.write(`airlock: ${missing}\n`);
+    return 1;
   }
   let ledger: import('../node/ledger/ledger').Ledger;
   try {

@@ -7,6 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { strictArgs, UsageError } from './usageError';
+import { missingLedger } from './verifyCommand';
 
 export async function runExport(argv: string[]): Promise<number> {
   const { values } = strictArgs('export', argv, { ledger: { type: 'string' }, run: { type: 'string' }, all: { type: 'boolean' }, endpoint: { type: 'string' }, header: { type: 'string', multiple: true }, arguments: { type: 'boolean' } });
@@ -24,6 +25,11 @@ export async function runExport(argv: string[]): Promise<number> {
   const { airlockHome } = await import('../node/environment');
   const { Ledger } = await import('../node/ledger/ledger');
   const path = resolve(typeof values.ledger === 'string' ? values.ledger : `${airlockHome()}/ledger.sqlite`);
+  const missing = missingLedger(path);
+  if (missing) {
+    process.stderr.write(`airlock: ${missing}\n`);
+    return 1;
+  }
   let ledger: import('../node/ledger/ledger').Ledger;
   try {
     ledger = Ledger.open(path, { readonly: true, check: false });

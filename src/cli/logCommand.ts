@@ -12,7 +12,7 @@ import { costSourceLabel } from '../core/run/runCost';
 import type { StepView } from '../core/run/stepView';
 import { UsageError } from './args';
 import { visible } from './format';
-import { parseLedgerArgs } from './verifyCommand';
+import { parseLedgerArgs, missingLedger } from './verifyCommand';
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
@@ -36,6 +36,11 @@ export async function runLog(argv: string[]): Promise<number> {
   const { airlockHome } = await import('../node/environment');
   const { Ledger } = await import('../node/ledger/ledger');
   const path = resolve(args.ledger ?? `${airlockHome()}/ledger.sqlite`);
+  const missing = missingLedger(path);
+  if (missing) {
+    process.stderr.write(`airlock: ${missing}\n`);
+    return 1;
+  }
   let ledger: import('../node/ledger/ledger').Ledger;
   try {
     ledger = Ledger.open(path, { readonly: true, check: false });

@@ -15,6 +15,15 @@ export interface LedgerArgs {
   json: boolean;
 }
 
+/**
+ * The error for a ledger file that is not there, or undefined when it is: nothing was recorded at that
+ * place yet (a new machine, another AIRLOCK_HOME), which is worth saying in those words rather than
+ * as SQLite's "unable to open database file".
+ */
+export function missingLedger(path: string): string | undefined {
+  return existsSync(path) ? undefined : `no ledger at ${path}: nothing has been recorded there yet (runs are recorded once an agent works under Airlock's gate: \`airlock hooks install <agent>\`, then VS Code with Airlock or \`airlock serve\`; --ledger FILE reads another ledger)`;
+}
+
 export function parseLedgerArgs(argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}, cmd = 'verify'): { args: LedgerArgs; values: Record<string, unknown> } {
   const { values } = strictArgs(cmd, argv, { ledger: { type: 'string' }, json: { type: 'boolean' }, ...extra });
   return { args: { json: values.json === true, ...(typeof values.ledger === 'string' ? { ledger: values.ledger } : {}) }, values };

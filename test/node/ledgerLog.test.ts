@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { buildLedgerFixture, type Fixture } from '../support/ledgerFixture';
 import { ROOT, runCli, tempDir } from '../support/gateway';
@@ -31,6 +32,18 @@ describe('airlock log', () => {
     assert.equal(j.runs.find((r) => r.id === f.runA)!.usage.costUsd, null);
     const a = j.runs.find((r) => r.id === f.runA)!;
     assert.deepEqual({ agent: a.agent, steps: a.steps, denials: a.denials, approvals: a.approvals, status: a.status }, { agent: 'claude', steps: 7, denials: 2, approvals: 1, status: 'active' });
+  });
+
+  it('a home where nothing was recorded yet: log, budget and export say so (not SQLite\'s "unable to open"), exit 1, and create nothing', async () => {
+    const empty = tempDir('airlock-log-empty-');
+    const env = { ...process.env, AIRLOCK_HOME: `${empty}/.airlock`, HOME: empty };
+    for (const args of [['log'], ['log', '--json'], ['budget', 'show'], ['export', '--all', '--endpoint', 'http://127.0.0.1:9']]) {
+      const r = await runCli(args, env);
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /no ledger at .*\.airlock\/ledger\.sqlite: nothing has been recorded there yet/, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.equal(existsSync(`${empty}/.airlock/ledger.sqlite`), false, args.join(' '));
+    }
   });
 
   it('--run (by prefix) lists the steps with decision, reversibility, rules, duration and outcome; secrets are masked', async () => {
