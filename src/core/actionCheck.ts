@@ -64,7 +64,10 @@ const ActionCheck: Check<Action> = {
     if (record.run(v, p, issues) === FAIL) return FAIL; // "expected object, received …"
     const kind = (v as Record<string, unknown>).kind;
     const variant = typeof kind === 'string' && Object.prototype.hasOwnProperty.call(VARIANTS, kind) ? VARIANTS[kind as Action['kind']] : undefined;
-    if (!variant) return oneOf(KINDS).run(kind, p ? `${p}.kind` : 'kind', issues);
+    if (!variant) {
+      oneOf(KINDS).run(kind, p ? `${p}.kind` : 'kind', issues); // records "expected one of …"
+      return FAIL;
+    }
     return variant.run(v, p, issues) as Action | typeof FAIL;
   },
 };
