@@ -1,31 +1,29 @@
 /**
- * V8 code cache for the big bundles a short-lived process loads (the hook's offline judge, the
- * classifiers behind `airlock check`). Node ≥ 22.1 has it built in (module.enableCompileCache);
- * on Node 20 the bundle is compiled through vm.Script with the cached data of an earlier run, and
- * the cache is (re)written at exit, after the judgement ran, so it holds the functions it compiled.
+ * V8 code cache for the bundles a short-lived process loads (the hook's shim and offline judge, the
+ * classifiers behind `airlock check`, the other commands). Each is compiled through vm.Script with
+ * the cached data of an earlier run, and the cache is (re)written at exit, after the judgement ran,
+ * so it holds the functions it compiled. (Node ≥ 22.1's own compile cache, module.enableCompileCache,
+ * is not used: it is Node's CommonJS loader that consults it, and these bundles are not loaded by it.)
+ *
+ * The bundles are built pre-wrapped (esbuild.config.mjs: `WRAP_HEAD` … `WRAP_TAIL`, the function
+ * Node's CommonJS loader would wrap them in), so the file's text is compiled as it is read: wrapping
+ * it here made V8 copy the whole half-megabyte source into one flat string on every start, in the
+ * young generation, where it cost a garbage collection of its own. A pre-wrapped file that is
+ * `require()`d instead exports nothing, so a caller that loads one the wrong way fails (and the
+ * hook denies), it never runs half a judge.
  *
  * The cache lives in <AIRLOCK_HOME>/cache (or $NODE_COMPILE_CACHE), keyed by the bundle's size and
  * mtime and the Node version; a stale or rejected cache is only slower, never wrong (V8 checks it
  * against the source and falls back to compiling).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
-type WithCache = typeof Module & { enableCompileCache?: (dir?: string) => unknown };
-
-/** Turn on Node's own compile cache where it exists (Node ≥ 22.1). True when it did. */
-export function enableBuiltinCompileCache(dir: string): boolean {
-  const enable = (Module as WithCache).enableCompileCache;
-  if (typeof enable !== 'function') return false;
-  try {
-    enable(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The text every code-cached bundle starts with, and ends with (esbuild.config.mjs writes the same). */
+export const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+export const WRAP_TAIL = '\n})';
 
 /**
  * Where the cache lives (none with AIRLOCK_CODE_CACHE=0): $NODE_COMPILE_CACHE, else <AIRLOCK_HOME>/cache, else ~/.airlock/cache from
@@ -40,38 +38,40 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
   return undefined;
 }
 
-/** require(file), compiled with (and producing) a V8 code cache in `dir`. Falls back to plain require. */
-export function requireWithCodeCache(file: string, dir: string): unknown {
-  if (process.env.AIRLOCK_CODE_CACHE === '0') return require(file);
-  let cachePath: string;
-  let source: string;
-  try {
-    const st = statSync(file);
-    cachePath = join(dir, `${basename(file)}-${st.size}-${Math.floor(st.mtimeMs)}-${process.version}.v8`);
-    source = readFileSync(file, 'utf8');
-  } catch {
-    return require(file);
-  }
+/**
+ * Load the pre-wrapped bundle `file` (see the header) and return its exports, compiled with (and
+ * producing) a V8 code cache in `dir`; without a `dir` (or with AIRLOCK_CODE_CACHE=0) it is compiled
+ * from source. Throws when the file cannot be read or is not a pre-wrapped bundle.
+ */
+export function loadBundle(file: string, dir: string | undefined): unknown {
+  const source = readFileSync(file, 'utf8');
+  if (!source.startsWith(WRAP_HEAD)) throw new Error(`${file} is not a bundle built for Airlock's loader (run npm run build)`);
+  let cachePath: string | undefined;
   let cached: Buffer | undefined;
-  try {
-    cached = readFileSync(cachePath);
-  } catch {
-    cached = undefined;
+  if (dir !== undefined && process.env.AIRLOCK_CODE_CACHE !== '0') {
+    try {
+      const st = statSync(file);
+      cachePath = join(dir, `${basename(file)}-${st.size}-${Math.floor(st.mtimeMs)}-${process.version}.v8`);
+      cached = readFileSync(cachePath);
+    } catch {
+      cached = undefined;
+    }
   }
   // A vm.Script has no loader for import(): the bundles are built with import() turned into
   // require() (esbuild.config.mjs, `supported`), and the build test checks none is left.
-  const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   const m = { exports: {} as unknown, filename: file, id: file, loaded: false };
   const fn = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
   fn.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
   m.loaded = true;
-  if (!cached || script.cachedDataRejected) {
+  if (cachePath !== undefined && dir !== undefined && (!cached || script.cachedDataRejected)) {
+    const target = cachePath;
     process.once('exit', () => {
       try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const tmp = `${cachePath}.${process.pid}.tmp`;
+        const tmp = `${target}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        renameSync(tmp, cachePath);
+        renameSync(tmp, target);
       } catch {
         /* no cache: the next run compiles again */
       }

@@ -8,15 +8,12 @@ import { join } from 'node:path';
 import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
 import { COMMANDS } from './commands';
-import { codeCacheDir, enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
+import { codeCacheDir, loadBundle } from './codeCache';
 
 export function hookMain(argv: string[]): void {
-  // A computed path: esbuild leaves this require to run time, so dist/offline.js stays a separate file.
-  const offlinePath = join(__dirname, 'offline.js');
-  // The offline judge is the classifiers: compiled from a V8 code cache after the first call.
-  const cacheDir = codeCacheDir();
-  const builtin = cacheDir !== undefined && enableBuiltinCompileCache(cacheDir);
-  const loadOffline: OfflineLoader = () => Promise.resolve((builtin || !cacheDir ? require(offlinePath) : requireWithCodeCache(offlinePath, cacheDir)) as Awaited<ReturnType<OfflineLoader>>);
+  // dist/offline.js, the classifiers: compiled from a V8 code cache after the first call. A
+  // failure to load it rejects, and the shim denies.
+  const loadOffline: OfflineLoader = () => new Promise((res) => res(loadBundle(join(__dirname, 'offline.js'), codeCacheDir()) as Awaited<ReturnType<OfflineLoader>>));
 
   if (argv[0] === 'hook' && (argv.includes('--help') || argv.includes('-h'))) {
     process.stdout.write(`${COMMANDS.hook!.usage}\n`);

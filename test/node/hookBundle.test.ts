@@ -64,3 +64,87 @@ describe('bundles compiled through the code cache (dist/check.js, commands.js, o
     }
   });
 });
+
+describe('bundles loaded through the code cache loader are pre-wrapped', () => {
+  it('dist/check.js, commands.js, shim.js, offline.js and vendor/zod.js start and end with the loader\'s wrapper', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { WRAP_HEAD, WRAP_TAIL } = await import('../../src/cli/codeCache');
+    for (const f of ['check.js', 'commands.js', 'offline.js', 'shim.js', join('vendor', 'zod.js')]) {
+      const text = readFileSync(join(ROOT, 'dist', f), 'utf8');
+      assert.ok(text.startsWith(WRAP_HEAD), `dist/${f} starts with the wrapper (esbuild.config.mjs WRAPPED = codeCache.ts WRAP_HEAD)`);
+      assert.ok(text.replace(/\n\/\/# sourceMappingURL=\S+\n?$/, '').replace(/\n$/, '').endsWith(WRAP_TAIL), `dist/${f} ends with the wrapper`);
+    }
+  });
+
+  it('a pre-wrapped bundle that is not one is refused, and the hook denies when its shim cannot be loaded', async () => {
+    const { mkdtempSync, writeFileSync, copyFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { spawnSync } = await import('node:child_process');
+    const { loadBundle } = await import('../../src/cli/codeCache');
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-wrap-'));
+    try {
+      writeFileSync(join(dir, 'plain.js'), 'module.exports = { x: 1 };\n');
+      assert.throws(() => loadBundle(join(dir, 'plain.js'), undefined), /not a bundle built for Airlock's loader/);
+      copyFileSync(join(ROOT, 'dist', 'hook.js'), join(dir, 'hook.js'));
+      writeFileSync(join(dir, 'shim.js'), 'module.exports = {};\n');
+      const payload = JSON.stringify({ session_id: 's', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+      const r = spawnSync(process.execPath, [join(dir, 'hook.js'), 'hook', 'claude'], { input: payload, encoding: 'utf8', env: { PATH: process.env.PATH, AIRLOCK_HOME: join(dir, 'home') } });
+      assert.equal(r.status, 2, r.stdout);
+      assert.match(r.stderr, /not a bundle built for Airlock's loader.*denied/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('dist/offline.js and dist/check.js load zod only when a schema is built', () => {
+  const probe = (home: string, command: string): { decision: string; reasons: string[]; zod: boolean } => {
+    // A fresh process: zod marks its first evaluation in globalThis.__zod_globalConfig.
+    const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+    const script = `
+      const { loadBundle } = require(${JSON.stringify(join(ROOT, 'src', 'cli', 'codeCache.ts'))});
+      const o = loadBundle(${JSON.stringify(join(ROOT, 'dist', 'offline.js'))}, undefined);
+      const ws = ${JSON.stringify(home)};
+      const a = o.readAction({ kind: 'shell', command: ${JSON.stringify(command)}, cwd: ws, workspaceRoots: [ws] });
+      const d = o.judgeOffline(a.action, ws, [ws], { AIRLOCK_HOME: ws });
+      process.stdout.write(JSON.stringify({ decision: d.decision, reasons: d.reasons, zod: globalThis.__zod_globalConfig !== undefined }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: ROOT, env: { PATH: process.env.PATH, AIRLOCK_CODE_CACHE: '0' } });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { decision: string; reasons: string[]; zod: boolean };
+  };
+
+  it('judging ls offline with no policy file evaluates no zod', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const home = mkdtempSync(join(tmpdir(), 'airlock-lazyzod-'));
+    try {
+      const r = probe(home, 'ls -la');
+      assert.equal(r.decision, 'allow');
+      assert.equal(r.zod, false, 'zod was evaluated to judge ls');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('with a policy file, zod is loaded from dist/vendor/zod.js and the policy applies', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const home = mkdtempSync(join(tmpdir(), 'airlock-lazyzod-'));
+    try {
+      writeFileSync(join(home, 'policy.json'), JSON.stringify({ version: 1, rules: [{ id: 'no-cat', match: { commands: ['cat'] }, decision: 'deny', reason: 'no cat here' }] }));
+      const r = probe(home, 'cat notes.txt');
+      assert.equal(r.zod, true);
+      assert.equal(r.decision, 'deny');
+      assert.ok(r.reasons.some((x) => /no cat here/.test(x)), r.reasons.join('; '));
+      assert.equal(probe(home, 'ls').decision, 'allow');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('neither bundle carries a copy of zod of its own (one zod, in dist/vendor/zod.js)', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['offline.js', 'check.js']) assert.ok(!readFileSync(join(ROOT, 'dist', f), 'utf8').includes('__zod_globalConfig'), `dist/${f} bundles zod`);
+    assert.ok(readFileSync(join(ROOT, 'dist', 'vendor', 'zod.js'), 'utf8').includes('__zod_globalConfig'));
+  });
+});
