@@ -142,6 +142,25 @@ describe('dist/offline.js and dist/check.js load zod only when a schema is built
     }
   });
 
+  it('airlock check -- ls -la evaluates no zod; an action over the schema\'s limits is still refused', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { spawnSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-lazyzod-'));
+    try {
+      writeFileSync(join(dir, 'report.js'), 'process.on("exit", () => process.stderr.write(`zod=${globalThis.__zod_globalConfig !== undefined}\\n`));\n');
+      const env = { PATH: process.env.PATH, HOME: dir, AIRLOCK_HOME: join(dir, 'home') };
+      const ok = spawnSync(process.execPath, ['-r', join(dir, 'report.js'), join(ROOT, 'dist', 'cli.js'), 'check', '--', 'ls', '-la'], { encoding: 'utf8', cwd: dir, env });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stderr, /zod=false/);
+      const bad = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'check', '--cwd', `/${'d'.repeat(5000)}`, '--', 'ls'], { encoding: 'utf8', cwd: dir, env });
+      assert.equal(bad.status, 2, bad.stdout);
+      assert.match(bad.stderr, /invalid action: cwd: too long: expected at most 4096 characters/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('neither bundle carries a copy of zod of its own (one zod, in dist/vendor/zod.js)', async () => {
     const { readFileSync } = await import('node:fs');
     for (const f of ['offline.js', 'check.js']) assert.ok(!readFileSync(join(ROOT, 'dist', f), 'utf8').includes('__zod_globalConfig'), `dist/${f} bundles zod`);
