@@ -151,6 +151,9 @@ mkdirSync('dist/webview', { recursive: true });
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/${f}`);
 // libpg-query (the real PostgreSQL parser) loads its wasm from next to the bundle (__dirname).
 copyFileSync('node_modules/libpg-query/wasm/libpg-query.wasm', 'dist/libpg-query.wasm');
+// A package.json of dist's own: Node looks up the nearest one for every file it runs (is it an ES
+// module?), and the project's is 37 KB of non-ASCII JSON, read and parsed on every hook call otherwise.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 // AIRLOCK_CODE_CACHE=0: a build writes nothing into anybody's Airlock home.
 const schema = execFileSync(process.execPath, ['dist/cli.js', 'policy', 'schema'], { encoding: 'utf8', env: { ...process.env, AIRLOCK_CODE_CACHE: '0' } });
 writeFileSync('dist/policy.schema.json', schema);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
-import { COMMANDS } from './commands';
+import { HOOK_USAGE } from './hookUsage';
 import { codeCacheDir, loadBundle } from './codeCache';
 
 export function hookMain(argv: string[]): void {
@@ -16,9 +16,9 @@ export function hookMain(argv: string[]): void {
   const loadOffline: OfflineLoader = () => new Promise((res) => res(loadBundle(join(__dirname, 'offline.js'), codeCacheDir()) as Awaited<ReturnType<OfflineLoader>>));
 
   if (argv[0] === 'hook' && (argv.includes('--help') || argv.includes('-h'))) {
-    process.stdout.write(`${COMMANDS.hook!.usage}\n`);
+    process.stdout.write(`${HOOK_USAGE}\n`);
   } else if (argv[0] !== 'hook') {
-    process.stderr.write(`${COMMANDS.hook!.usage}\n`);
+    process.stderr.write(`${HOOK_USAGE}\n`);
     process.exitCode = 2;
   } else {
     runHook(argv.slice(1), loadOffline).then(
