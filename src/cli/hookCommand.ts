@@ -40,7 +40,7 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
     if (end) {
       // The session ended: the gate ends the run. Nothing to decide, so the agent gets exit 0.
       const r = await (await import('../node/agents/sessionEnd')).reportSessionEnd(d.agent, end, process.env, Math.max(1, Math.min(3000, deadlineAt - Date.now())));
-      if (!r.sent) process.stderr.write(`Airlock: session end not recorded (${r.why ?? 'unknown'})\n`);
+      if (!r.sent) writeOut(2, `Airlock: session end not recorded (${r.why ?? 'unknown'})\n`);
       print({ stdout: '', stderr: '', exitCode: 0 });
     } else if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
     else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid }));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
 import { HOOK_USAGE } from './hookUsage';
+import { exitWhenWritten } from './writeOut';
 import { codeCacheDir, loadBundle } from './codeCache';
 
 export function hookMain(argv: string[]): void {
@@ -22,9 +23,8 @@ export function hookMain(argv: string[]): void {
     process.exitCode = 2;
   } else {
     runHook(argv.slice(1), loadOffline).then(
-      (code) => {
-        process.exitCode = code;
-      },
+      // The answer is printed: exit now rather than after Node's teardown (writeOut.ts).
+      (code) => exitWhenWritten(code),
       (e: unknown) => {
         process.stderr.write(`Airlock hook: ${(e as Error)?.message ?? String(e)}: denied\n`);
         process.exitCode = 2;

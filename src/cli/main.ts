@@ -7,6 +7,7 @@ import { codeCacheDir, loadBundle } from './codeCache';
 import { COMMANDS, GLOBAL_USAGE, entryFor, wantsHelp } from './commands';
 import { EXIT } from './format';
 import { isUsageError, UsageError } from './usageError';
+import { exitWhenWritten } from './writeOut';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -43,7 +44,10 @@ function loadCommandBundle(bundle: string, source: string): unknown {
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => {
-    process.exitCode = code;
+    // `airlock check` (one action; --jsonl writes through process.stdout) ends once its answer is
+    // out, without Node's teardown (writeOut.ts); every other command ends the normal way.
+    if (argv[0] === 'check' && !argv.includes('--jsonl')) exitWhenWritten(code);
+    else process.exitCode = code;
   },
   (e: unknown) => {
     if (isUsageError(e)) {
