@@ -167,3 +167,26 @@ describe('dist/offline.js and dist/check.js load zod only when a schema is built
     assert.ok(readFileSync(join(ROOT, 'dist', 'vendor', 'zod.js'), 'utf8').includes('__zod_globalConfig'));
   });
 });
+
+describe('the hook ends once its answer is written', () => {
+  it('still writes the code caches at exit, and answers the same from them', async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { spawnSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-exit-'));
+    try {
+      const payload = JSON.stringify({ session_id: 's', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls -la' } });
+      const run = () => spawnSync(process.execPath, [join(ROOT, 'dist', 'hook.js'), 'hook', 'claude'], { input: payload, encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH, AIRLOCK_HOME: join(dir, 'home') } });
+      const first = run();
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stdout, /"permissionDecision":"allow"/);
+      const cached = readdirSync(join(dir, 'home', 'cache'));
+      assert.ok(cached.some((f) => f.startsWith('shim.js-')) && cached.some((f) => f.startsWith('offline.js-')), cached.join(', '));
+      const second = run();
+      assert.equal(second.status, 0, second.stderr);
+      assert.equal(second.stdout, first.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
