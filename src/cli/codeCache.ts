@@ -95,7 +95,13 @@ function readBundle(file: string, dir: string | undefined): { source: string; ca
         cacheFd = undefined;
       }
     }
-    const cacheSize = cacheFd === undefined ? 0 : fstatSync(cacheFd).size;
+    let cacheSize = cacheFd === undefined ? 0 : fstatSync(cacheFd).size;
+    // A cache is a fraction of its bundle's size; anything far larger is not one (compile from source).
+    if (cacheFd !== undefined && cacheSize > 8 * sourceSize + (1 << 20)) {
+      closeSync(cacheFd);
+      cacheFd = undefined;
+      cacheSize = 0;
+    }
     buf = Buffer.allocUnsafeSlow(Math.max(sourceSize, cacheSize, 1));
     const text = buf.subarray(0, readAll(fd, buf, sourceSize));
     source = typeof isAscii === 'function' && isAscii(text) ? text.toString('latin1') : text.toString('utf8');
