@@ -17,7 +17,7 @@
  * against the source and falls back to compiling).
  */
 import { isAscii } from 'node:buffer';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Script } from 'node:vm';
@@ -52,22 +52,76 @@ export function loadBundle(file: string, dir: string | undefined): unknown {
   const script = new Script(source, { filename: file, ...(cached ? { cachedData: cached } : {}) });
   const m = { exports: {} as unknown, filename: file, id: file, loaded: false };
   const fn = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: unknown, filename: string, dirname: string) => void;
+  if (cachePath !== undefined && dir !== undefined) {
+    const fresh = !cached || script.cachedDataRejected === true;
+    const b: LoadedBundle = { script, cachePath, dir, ...(fresh ? { covered: [] } : {}), scheduled: false };
+    bundles().set(basename(file), b);
+    if (fresh) scheduleCacheWrite(b);
+  }
   fn.call(m.exports, m.exports, createRequire(file), m, file, dirname(file));
   m.loaded = true;
-  if (cachePath !== undefined && dir !== undefined && (!cached || script.cachedDataRejected)) {
-    const target = cachePath;
-    process.once('exit', () => {
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        const tmp = `${target}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        renameSync(tmp, target);
-      } catch {
-        /* no cache: the next run compiles again */
-      }
-    });
-  }
   return m.exports;
+}
+
+/**
+ * A bundle loaded with a code cache. A cache holds only the functions the process that wrote it
+ * compiled, so a cache written by a call that took one path through the bundle (the shim's offline
+ * path) makes every later call on the other path (asking a gate) compile that path's functions from
+ * source, ~7 ms per call here. `covered` names the paths the cache was written by (a `.paths` file
+ * beside it); a process that takes another one writes the cache again at exit, holding both.
+ */
+interface LoadedBundle {
+  script: Script;
+  cachePath: string;
+  dir: string;
+  /** Read from the `.paths` file when a path is first named (most loads never ask). */
+  covered?: string[];
+  scheduled: boolean;
+}
+
+// Shared by every bundle of the process (dist/hook.js loads the shim, the shim names its path).
+const BUNDLES = Symbol.for('airlock.codeCache.bundles');
+function bundles(): Map<string, LoadedBundle> {
+  const g = globalThis as { [BUNDLES]?: Map<string, LoadedBundle> };
+  return (g[BUNDLES] ??= new Map());
+}
+
+function readCovered(cachePath: string): string[] {
+  try {
+    return readFileSync(`${cachePath}.paths`, 'latin1').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function scheduleCacheWrite(b: LoadedBundle): void {
+  if (b.scheduled) return;
+  b.scheduled = true;
+  process.once('exit', () => {
+    try {
+      mkdirSync(b.dir, { recursive: true, mode: 0o700 });
+      const tmp = `${b.cachePath}.${process.pid}.tmp`;
+      writeFileSync(tmp, b.script.createCachedData(), { mode: 0o600 });
+      renameSync(tmp, b.cachePath);
+      writeFileSync(tmp, `${(b.covered ?? []).join('\n')}\n`, { mode: 0o600 });
+      renameSync(tmp, `${b.cachePath}.paths`);
+    } catch {
+      /* no cache: the next run compiles again */
+    }
+  });
+}
+
+/**
+ * This process takes `path` through the bundle `name` (e.g. 'shim.js', 'gate'): when its code cache
+ * was not written by a process that did, it is written again at exit (see LoadedBundle).
+ */
+export function coverInCodeCache(name: string, path: string): void {
+  const b = bundles().get(name);
+  if (b === undefined) return;
+  b.covered ??= readCovered(b.cachePath);
+  if (b.covered.includes(path)) return;
+  b.covered.push(path);
+  scheduleCacheWrite(b);
 }
 
 /**

@@ -9,12 +9,18 @@ import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
 import { HOOK_USAGE } from './hookUsage';
 import { exitWhenWritten } from './writeOut';
-import { codeCacheDir, loadBundle } from './codeCache';
+import { codeCacheDir, coverInCodeCache, loadBundle } from './codeCache';
 
 export function hookMain(argv: string[]): void {
   // dist/offline.js, the classifiers: compiled from a V8 code cache after the first call. A
   // failure to load it rejects, and the shim denies.
-  const loadOffline: OfflineLoader = () => new Promise((res) => res(loadBundle(join(__dirname, 'offline.js'), codeCacheDir()) as Awaited<ReturnType<OfflineLoader>>));
+  // The shim's own code cache is kept covering both of its paths (codeCache.ts, LoadedBundle).
+  const loadOffline: OfflineLoader = () =>
+    new Promise((res) => {
+      coverInCodeCache('shim.js', 'offline');
+      res(loadBundle(join(__dirname, 'offline.js'), codeCacheDir()) as Awaited<ReturnType<OfflineLoader>>);
+    });
+  const onAskGate = (): void => coverInCodeCache('shim.js', 'gate');
 
   if (argv[0] === 'hook' && (argv.includes('--help') || argv.includes('-h'))) {
     process.stdout.write(`${HOOK_USAGE}\n`);
@@ -22,7 +28,7 @@ export function hookMain(argv: string[]): void {
     process.stderr.write(`${HOOK_USAGE}\n`);
     process.exitCode = 2;
   } else {
-    runHook(argv.slice(1), loadOffline).then(
+    runHook(argv.slice(1), loadOffline, onAskGate).then(
       // The answer is printed: exit now rather than after Node's teardown (writeOut.ts).
       (code) => exitWhenWritten(code),
       (e: unknown) => {

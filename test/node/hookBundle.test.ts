@@ -190,3 +190,44 @@ describe('the hook ends once its answer is written', () => {
     }
   });
 });
+
+describe("the shim's code cache covers the paths calls took", () => {
+  it('an offline call writes it; the first call that asks a gate writes it again with both paths; later calls leave it', async () => {
+    const { readFileSync, statSync, readdirSync, rmSync, mkdirSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { startServe, tempDir } = await import('../support/gateway');
+    const dir = tempDir('airlock-cover-');
+    const ws = join(dir, 'ws');
+    mkdirSync(ws, { recursive: true });
+    const env = { PATH: process.env.PATH, HOME: join(dir, 'userhome'), AIRLOCK_HOME: join(dir, 'home') };
+    const call = (session: string) => {
+      const payload = JSON.stringify({ session_id: session, cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls -la' } });
+      const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'hook.js'), 'hook', 'claude'], { input: payload, encoding: 'utf8', cwd: ws, env });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /"permissionDecision":"allow"/);
+    };
+    const shimCache = () => {
+      const f = readdirSync(join(dir, 'home', 'cache')).find((x) => x.startsWith('shim.js-') && x.endsWith('.v8'))!;
+      const p = join(dir, 'home', 'cache', f);
+      return { paths: readFileSync(`${p}.paths`, 'utf8').trim().split('\n'), mtime: statSync(p).mtimeMs, size: statSync(p).size };
+    };
+    try {
+      call('s1'); // no gate: offline
+      const first = shimCache();
+      assert.deepEqual(first.paths, ['offline']);
+      const serve = await startServe(['--ci', '--workspace', ws], env);
+      try {
+        call('s2'); // asks the gate
+        const second = shimCache();
+        assert.deepEqual(second.paths, ['offline', 'gate']);
+        assert.ok(second.size > first.size, `the rewritten cache holds more (${first.size} -> ${second.size} bytes)`);
+        call('s3');
+        assert.equal(shimCache().mtime, second.mtime, 'a call on a covered path does not write it again');
+      } finally {
+        await serve.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
