@@ -12,8 +12,11 @@
  */
 import type * as Readline from 'node:readline';
 import { z } from 'zod';
-import { Action, FileOp, SqlDialect } from '../core/action';
-import { judge, type RunState } from '../core/judge';
+import { FileOp, SqlDialect, type Action } from '../core/action';
+import { checkAction } from '../core/actionCheck';
+import { lazySchema } from '../core/lazySchema';
+import { formatIssues as formatCheckIssues } from '../core/check';
+import { judge, judgeAction, type RunState } from '../core/judge';
 import { formatIssues, type EffectivePolicy } from '../core/policy/layers';
 import { airlockHome, machineEnvironment } from '../node/environment';
 import { gatedAgentsFor } from '../node/agents/gatedAgents';
@@ -27,12 +30,12 @@ import { loadPolicyOrExit } from './policyArgs';
 
 export const CHECK_STATE: RunState = { killed: false, mode: 'interactive', canSnapshot: false };
 
-/** One input line of `check --jsonl`. Strict: unknown keys are an error. */
-const JsonlLine = z.discriminatedUnion('kind', [
+/** One input line of `check --jsonl`. Strict: unknown keys are an error. Built on first use. */
+const JsonlLine = lazySchema(() => z.discriminatedUnion('kind', [
   z.strictObject({ id: z.unknown().optional(), kind: z.literal('shell'), command: z.string(), cwd: z.string().optional(), workspaceRoots: z.array(z.string()).optional() }),
   z.strictObject({ id: z.unknown().optional(), kind: z.literal('sql'), sql: z.string(), dialect: SqlDialect.optional() }),
   z.strictObject({ id: z.unknown().optional(), kind: z.literal('file'), op: FileOp, path: z.string(), cwd: z.string().optional(), workspaceRoots: z.array(z.string()).optional(), newPath: z.string().optional(), content: z.string().optional() }),
-]);
+]));
 
 export function actionFromArgs(a: ParsedArgs): unknown {
   const cwd = a.cwd ?? process.cwd();
@@ -69,13 +72,16 @@ export function checkEnvironment(cwd: string, roots: string[]): ReturnType<typeo
 export async function runCheck(a: ParsedArgs): Promise<number> {
   const action = actionFromArgs(a);
   await prepareParsers(action);
-  const parsed = Action.safeParse(action);
-  if (!parsed.success) throw new UsageError(`invalid action: ${formatIssues(parsed.error)}`);
+  // The Action schema's zod-free equivalent (core/actionCheck.ts, held equal to it by its spec):
+  // judging `ls` builds no zod schema, so dist/check.js does not load zod for it.
+  const parsed = checkAction(action);
+  if (!parsed.ok) throw new UsageError(`invalid action: ${formatCheckIssues(parsed.issues)}`);
   const { policy } = loadPolicyOrExit(a);
-  const act = parsed.data;
+  const act = parsed.value;
   const env = checkEnvironment('cwd' in act && act.cwd ? act.cwd : process.cwd(), 'workspaceRoots' in act && act.workspaceRoots ? act.workspaceRoots : []);
   const roots = 'workspaceRoots' in act && act.workspaceRoots?.length ? act.workspaceRoots : ['cwd' in act && act.cwd ? act.cwd : process.cwd()];
-  const d = a.noSnapshot ? judge(act, policy, CHECK_STATE, env) : await judgeAsGate(() => judge(act, policy, { ...CHECK_STATE, canSnapshot: true }, env), () => judge(act, policy, CHECK_STATE, env), roots);
+  // judgeAction: the action was checked above (judge() would run the zod schema on it again).
+  const d = a.noSnapshot ? judgeAction(act, policy, CHECK_STATE, env) : await judgeAsGate(() => judgeAction(act, policy, { ...CHECK_STATE, canSnapshot: true }, env), () => judgeAction(act, policy, CHECK_STATE, env), roots);
   const subject = act.kind === 'shell' ? act.command : act.kind === 'sql' ? act.sql : act.kind === 'file' ? `${act.op} ${act.path}` : JSON.stringify(act);
   writeOut(1, a.json ? `${JSON.stringify(decisionJson(d))}\n` : `${renderDecision(d, subject)}\n`);
   return EXIT[d.decision];

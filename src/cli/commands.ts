@@ -1,9 +1,9 @@
 /**
  * The one table of `airlock` commands and their usage text. `airlock <cmd> [<sub>] -h|--help`
  * prints the entry's usage and exits 0; a bad argument prints the error and the entry's usage to
- * stderr and exits 2; `airlock --help` lists every command. Text only: no imports, so the hook's
- * lean bundle can use it.
+ * stderr and exits 2; `airlock --help` lists every command. Text only (its one import is text too).
  */
+import { AGENT_LIST, HOOK_USAGE } from './hookUsage';
 
 export interface CommandEntry {
   /** One line for the command list. */
@@ -16,7 +16,7 @@ export interface CommandEntry {
   stopAt?: string[];
 }
 
-const AGENTS = 'claude, copilot, cursor, codex, gemini, cline, qwen, opencode, kilo';
+const AGENTS = AGENT_LIST;
 const WS = '  --cwd DIR            the working directory the command runs in (default: here)\n  --workspace DIR      a workspace root (repeatable; default: --cwd)\n  --policy FILE        judge with this workspace policy file';
 
 const checkUsage = `usage:
@@ -125,12 +125,7 @@ options:
   },
   hook: {
     summary: "the agent hook shim (run by the agent's hook configuration)",
-    usage: `usage: airlock hook <${AGENTS.replace(/, /g, '|')}> [--timeout-ms N]
-the shim an agent runs before and after each tool call. stdin: the agent's hook JSON; it answers
-in the agent's dialect within 80% of N (the agent's hook timeout). Installed by airlock hooks install.
-options:
-  --timeout-ms N       the agent's hook timeout in ms (100-3600000)
-  -h, --help           this text`,
+    usage: HOOK_USAGE,
   },
   kill: {
     summary: 'latch the kill switch: nothing runs until a person un-latches it',

@@ -29,7 +29,7 @@ export interface HookArgs {
 }
 
 export function parseHookArgs(argv: string[]): HookArgs {
-  const { values, positionals } = strictArgs('hook', argv, { 'timeout-ms': { type: 'string' } }, true);
+  const { values, positionals } = installedHookArgs(argv) ?? strictArgs('hook', argv, { 'timeout-ms': { type: 'string' } }, true);
   const [agent, ...extra] = positionals;
   if (!agent) throw new UsageError('hook: name the agent (claude, copilot, cursor, codex, gemini, cline)');
   if (extra.length) throw new UsageError(`hook: unexpected arguments: ${extra.join(' ')}`);
@@ -40,6 +40,19 @@ export function parseHookArgs(argv: string[]): HookArgs {
     out.timeoutMs = n;
   }
   return out;
+}
+
+/**
+ * The two shapes `airlock hooks install` writes (`hook <agent>`, `hook <agent> --timeout-ms N`), read
+ * without node:util's parseArgs, a module of its own to load on every tool call. Anything else is
+ * left to strictArgs (the same values for these shapes, and its errors for the rest).
+ */
+function installedHookArgs(argv: string[]): { values: Record<string, unknown>; positionals: string[] } | undefined {
+  const agent = argv[0];
+  if (agent === undefined || !/^[a-z][a-z0-9-]*$/.test(agent)) return undefined;
+  if (argv.length === 1) return { values: {}, positionals: [agent] };
+  if (argv.length === 3 && argv[1] === '--timeout-ms' && /^[0-9]+$/.test(argv[2]!)) return { values: { 'timeout-ms': argv[2] }, positionals: [agent] };
+  return undefined;
 }
 
 export function parseKillArgs(argv: string[]): { reason: string } {

@@ -8,7 +8,7 @@ import { UsageError } from './usageError';
 import { parseHookArgs } from './gateArgs';
 import type { OfflineLoader } from '../node/agents/shim';
 
-export async function runHook(argv: string[], loadOffline: OfflineLoader): Promise<number> {
+export async function runHook(argv: string[], loadOffline: OfflineLoader, onAskGate?: () => void): Promise<number> {
   // The hard timer starts when the agent started this process (Node's time origin), not when this
   // code first runs: the agent's own timeout counts Node's start-up and module loading too, which
   // take seconds on a loaded machine. Whatever happens, a deny is printed in time.
@@ -40,10 +40,10 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader): Promi
     if (end) {
       // The session ended: the gate ends the run. Nothing to decide, so the agent gets exit 0.
       const r = await (await import('../node/agents/sessionEnd')).reportSessionEnd(d.agent, end, process.env, Math.max(1, Math.min(3000, deadlineAt - Date.now())));
-      if (!r.sent) process.stderr.write(`Airlock: session end not recorded (${r.why ?? 'unknown'})\n`);
+      if (!r.sent) writeOut(2, `Airlock: session end not recorded (${r.why ?? 'unknown'})\n`);
       print({ stdout: '', stderr: '', exitCode: 0 });
     } else if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
-    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid }));
+    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid, ...(onAskGate ? { onAskGate } : {}) }));
   } catch (e) {
     print(fail(d, `Airlock hook internal error: ${(e as Error)?.message ?? String(e)}`));
   } finally {

@@ -7,17 +7,14 @@
  * Any failure to load it answers deny (exit 2), never allow.
  */
 import { join } from 'node:path';
-import { codeCacheDir, enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
+import { codeCacheDir, loadBundle } from './codeCache';
 
 type ShimProgram = typeof import('./hookMain');
 
 function loadShim(): ShimProgram {
   // dist/shim.js beside this file (a computed path: esbuild leaves the require to run time, so the
   // shim stays a separate file).
-  const file = join(__dirname, 'shim.js');
-  const cacheDir = codeCacheDir();
-  if (!cacheDir) return require(file) as ShimProgram;
-  return (enableBuiltinCompileCache(cacheDir) ? require(file) : requireWithCodeCache(file, cacheDir)) as ShimProgram;
+  return loadBundle(join(__dirname, 'shim.js'), codeCacheDir()) as ShimProgram;
 }
 
 try {

@@ -7,27 +7,30 @@
 import { join } from 'node:path';
 import type { OfflineLoader } from '../node/agents/shim';
 import { runHook } from './hookCommand';
-import { COMMANDS } from './commands';
-import { codeCacheDir, enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
+import { HOOK_USAGE } from './hookUsage';
+import { exitWhenWritten } from './writeOut';
+import { codeCacheDir, coverInCodeCache, loadBundle } from './codeCache';
 
 export function hookMain(argv: string[]): void {
-  // A computed path: esbuild leaves this require to run time, so dist/offline.js stays a separate file.
-  const offlinePath = join(__dirname, 'offline.js');
-  // The offline judge is the classifiers: compiled from a V8 code cache after the first call.
-  const cacheDir = codeCacheDir();
-  const builtin = cacheDir !== undefined && enableBuiltinCompileCache(cacheDir);
-  const loadOffline: OfflineLoader = () => Promise.resolve((builtin || !cacheDir ? require(offlinePath) : requireWithCodeCache(offlinePath, cacheDir)) as Awaited<ReturnType<OfflineLoader>>);
+  // dist/offline.js, the classifiers: compiled from a V8 code cache after the first call. A
+  // failure to load it rejects, and the shim denies.
+  // The shim's own code cache is kept covering both of its paths (codeCache.ts, LoadedBundle).
+  const loadOffline: OfflineLoader = () =>
+    new Promise((res) => {
+      coverInCodeCache('shim.js', 'offline');
+      res(loadBundle(join(__dirname, 'offline.js'), codeCacheDir()) as Awaited<ReturnType<OfflineLoader>>);
+    });
+  const onAskGate = (): void => coverInCodeCache('shim.js', 'gate');
 
   if (argv[0] === 'hook' && (argv.includes('--help') || argv.includes('-h'))) {
-    process.stdout.write(`${COMMANDS.hook!.usage}\n`);
+    process.stdout.write(`${HOOK_USAGE}\n`);
   } else if (argv[0] !== 'hook') {
-    process.stderr.write(`${COMMANDS.hook!.usage}\n`);
+    process.stderr.write(`${HOOK_USAGE}\n`);
     process.exitCode = 2;
   } else {
-    runHook(argv.slice(1), loadOffline).then(
-      (code) => {
-        process.exitCode = code;
-      },
+    runHook(argv.slice(1), loadOffline, onAskGate).then(
+      // The answer is printed: exit now rather than after Node's teardown (writeOut.ts).
+      (code) => exitWhenWritten(code),
       (e: unknown) => {
         process.stderr.write(`Airlock hook: ${(e as Error)?.message ?? String(e)}: denied\n`);
         process.exitCode = 2;

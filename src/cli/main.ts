@@ -3,10 +3,11 @@
 // Commands are imported when used: `airlock hook` runs once per agent tool call and must start fast.
 import { join } from 'node:path';
 import { version } from '../../package.json';
-import { codeCacheDir, enableBuiltinCompileCache, requireWithCodeCache } from './codeCache';
+import { codeCacheDir, loadBundle } from './codeCache';
 import { COMMANDS, GLOBAL_USAGE, entryFor, wantsHelp } from './commands';
 import { EXIT } from './format';
 import { isUsageError, UsageError } from './usageError';
+import { exitWhenWritten } from './writeOut';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -27,26 +28,26 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // Each bundle is its own file, required on use: `airlock check` reads the judge, not the whole CLI.
-  if (cmd === 'check') return (loadBundle('check', 'checkEntry') as typeof import('./checkEntry')).runCheckCommand(rest);
-  return (loadBundle('commands', 'commandRunner') as typeof import('./commandRunner')).runCommand(cmd, rest);
+  if (cmd === 'check') return (loadCommandBundle('check', 'checkEntry') as typeof import('./checkEntry')).runCheckCommand(rest);
+  return (loadCommandBundle('commands', 'commandRunner') as typeof import('./commandRunner')).runCommand(cmd, rest);
 }
 
 /**
  * dist/<bundle>.js next to this file (compiled from a V8 code cache after the first run), or the
  * TypeScript module when running from source. A computed path: esbuild leaves the require to run time.
  */
-function loadBundle(bundle: string, source: string): unknown {
+function loadCommandBundle(bundle: string, source: string): unknown {
   if (!__filename.endsWith('.js')) return require(join(__dirname, source));
-  const file = join(__dirname, `${bundle}.js`);
-  const cacheDir = codeCacheDir();
-  if (!cacheDir) return require(file);
-  return enableBuiltinCompileCache(cacheDir) ? require(file) : requireWithCodeCache(file, cacheDir);
+  return loadBundle(join(__dirname, `${bundle}.js`), codeCacheDir());
 }
 
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => {
-    process.exitCode = code;
+    // `airlock check` (one action; --jsonl writes through process.stdout) ends once its answer is
+    // out, without Node's teardown (writeOut.ts); every other command ends the normal way.
+    if (argv[0] === 'check' && !argv.includes('--jsonl')) exitWhenWritten(code);
+    else process.exitCode = code;
   },
   (e: unknown) => {
     if (isUsageError(e)) {

@@ -7,7 +7,9 @@
  * UTF-16 units), and test/unit/hookCheck.spec.ts holds them against zod on the same inputs.
  *
  * Architecture Invariant: nothing on the shim's online path imports zod (test/node/hookBundle.test.ts
- * checks the dist/hook.js bundle); the offline judge (dist/offline.js) still validates with zod.
+ * checks the dist/hook.js bundle). The offline judge (dist/offline.js) and `airlock check` check the
+ * action with core/actionCheck.ts, built from these combinators and held equal to the zod Action
+ * schema by test/unit/actionCheck.spec.ts; zod stays the boundary everywhere else.
  */
 
 export interface Issue {

@@ -10,11 +10,13 @@
  */
 import { z } from 'zod';
 import type { Classification } from './effects';
+import { lazySchema } from './lazySchema';
 
-export const TrustClass = z.enum(['read', 'reversible', 'recoverable']);
+// Built on first use (core/lazySchema.ts): `airlock check` consults trust without building them.
+export const TrustClass = lazySchema(() => z.enum(['read', 'reversible', 'recoverable']));
 export type TrustClass = z.infer<typeof TrustClass>;
 
-export const TrustEntry = z.strictObject({
+export const TrustEntry = lazySchema(() => z.strictObject({
   id: z.string().regex(/^[a-z0-9]{8,32}$/),
   /** `program`: a program by name, bound to its resolved path; `file`: a workspace file, bound to its content. */
   kind: z.enum(['program', 'file']),
@@ -26,14 +28,14 @@ export const TrustEntry = z.strictObject({
   class: TrustClass,
   addedAt: z.string(),
   by: z.string().max(200),
-});
+}));
 export type TrustEntry = z.infer<typeof TrustEntry>;
 
-export const TrustFile = z.strictObject({
+export const TrustFile = lazySchema(() => z.strictObject({
   version: z.literal(1),
   workspace: z.string(),
   entries: z.array(TrustEntry).max(1000),
-});
+}));
 export type TrustFile = z.infer<typeof TrustFile>;
 
 export type TrustAddResult = { ok: true; entry: TrustEntry } | { ok: false; error: string };

@@ -57,4 +57,12 @@ describe('an action the schema refuses', () => {
     assert.match(r.stderr, /cannot read the Write call \(path: /);
     assert.equal(decisionOf(r.stdout).permissionDecision, 'deny');
   });
+
+  it('offline: a Bash command over the 1 MiB limit is refused with the field and the limit, not judged', () => {
+    const bash = JSON.stringify({ session_id: 'val-2', transcript_path: '/dev/null', cwd: ws, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: `ls ${'a'.repeat(1024 * 1024)}` }, tool_use_id: 'tu-big' });
+    const r = runHook(join(dir, 'no-gate'), bash);
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /cannot read the Bash call \(command: too long: expected at most 1048576 characters\)/);
+    assert.equal(decisionOf(r.stdout).permissionDecision, 'deny');
+  });
 });

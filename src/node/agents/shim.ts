@@ -34,6 +34,8 @@ export interface ShimOptions {
   cwd: string;
   /** The shim's parent process id (process.ppid), sent so the kill switch can find the agent. */
   agentPid?: number;
+  /** Told when the shim asks a gate (dist/hook.js keeps its code cache covering that path). */
+  onAskGate?: () => void;
 }
 
 export function dialectOf(agent: string): Dialect | undefined {
@@ -96,6 +98,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
     const transcriptPath = transcriptPathOf(d.agent, raw, o.env);
     if (transcriptPath) req.transcriptPath = transcriptPath;
     // node:http (and net, streams) only when there is a gate to ask: offline, the shim never loads it.
+    o.onAskGate?.();
     const { askGate } = await import('../bridge/client');
     const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
     if (r.ok) {
