@@ -46,20 +46,20 @@ const vendorSplit = {
     b.onResolve({ filter: /^(mvdan-sh|node-sql-parser\/build\/(mysql|sqlite|postgresql))$/ }, (args) => ({ path: `./vendor/${VENDOR[args.path]}`, external: true }));
   },
 };
+
+/** Rewrite `import { z } from 'zod';` in the project's sources to `to` (a build-time change; types are unchanged). */
+const rewriteZodImport = (b, to) =>
+  b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+    const text = await readFile(args.path, 'utf8');
+    if (!text.includes("import { z } from 'zod';")) return undefined;
+    return { contents: text.replace("import { z } from 'zod';", to), loader: 'ts' };
+  });
+
 // `import { z } from 'zod'` is bundled as `import * as z from 'zod'`: same bindings, but esbuild then
 // resolves every `z.string`/`z.object` to zod's own function instead of building the `z` namespace
 // object at load (hundreds of getters, each locale's namespace with them) and keeping all of zod.
 // Loading dist/offline.js ran ~25 M instructions of Object.defineProperty for it.
-const zodNamespace = {
-  name: 'zod-namespace',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes("import { z } from 'zod';")) return undefined;
-      return { contents: text.replace("import { z } from 'zod';", "import * as z from 'zod';"), loader: 'ts' };
-    });
-  },
-};
+const zodNamespace = { name: 'zod-namespace', setup: (b) => rewriteZodImport(b, "import * as z from 'zod';") };
 
 // The judge bundles a short-lived process loads (dist/offline.js, dist/check.js) load zod only when a
 // schema is first built: judging `ls` with no policy file builds none (the offline hook checks the
@@ -84,11 +84,7 @@ const zodLocalesEnglish = (b) => {
 const lazyZod = {
   name: 'lazy-zod',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes("import { z } from 'zod';")) return undefined;
-      return { contents: text.replace("import { z } from 'zod';", "import { z } from 'airlock:lazy-zod';"), loader: 'ts' };
-    });
+    rewriteZodImport(b, "import { z } from 'airlock:lazy-zod';");
     b.onResolve({ filter: /^airlock:lazy-zod$/ }, () => ({ path: 'lazy-zod', namespace: 'airlock-zod' }));
     b.onLoad({ filter: /.*/, namespace: 'airlock-zod' }, () => ({ contents: LAZY_ZOD, loader: 'ts', resolveDir: resolve('src/cli') }));
   },

@@ -17,6 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readDiscovery } from '../src/node/bridge/discovery';
+import { isAlive } from '../src/node/gate/processTree';
 import { CLI_JS, runClaude } from '../test/support/claudeRun';
 import { ScriptedModel } from '../test/support/scriptedModel';
 
@@ -38,17 +40,10 @@ function discovery(home: string): string | undefined {
   return [...files, join(home, 'bridge.json')].find(gateAlive);
 }
 
-/** The discovery file names a process that still runs. */
+/** A valid discovery file whose gate process still runs. */
 function gateAlive(file: string): boolean {
-  try {
-    const pid = (JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid;
-    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists (another user's); a missing file, bad JSON or ESRCH: not a gate.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const d = readDiscovery(file);
+  return d.ok && isAlive(d.discovery.pid);
 }
 
 async function main(): Promise<void> {

@@ -21,8 +21,8 @@ describe('npm start scripted run: which gate', () => {
     const ws = join(dir, 'shop');
     mkdirSync(join(home, 'editors'), { recursive: true });
     mkdirSync(join(ws, 'src'), { recursive: true });
-    writeFileSync(join(home, 'editors', `${DEAD_PID}.json`), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9', token: 'x'.repeat(64), pid: DEAD_PID, startedAt: new Date().toISOString() }));
-    writeFileSync(join(home, 'bridge.json'), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9', token: 'x'.repeat(64), pid: DEAD_PID, startedAt: new Date().toISOString() }));
+    writeFileSync(join(home, 'editors', `${DEAD_PID}.json`), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9', token: 'a'.repeat(64), pid: DEAD_PID, startedAt: new Date().toISOString() }));
+    writeFileSync(join(home, 'bridge.json'), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9', token: 'a'.repeat(64), pid: DEAD_PID, startedAt: new Date().toISOString() }));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'demo-run.ts')], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -40,7 +40,7 @@ describe('npm start scripted run: which gate', () => {
     mkdirSync(join(home, 'editors'), { recursive: true });
     // This test's own process stands in for a running gate: the run gets past the wait (and then
     // stops writing the demo file into a workspace that does not exist, before any agent starts).
-    writeFileSync(join(home, 'editors', `${process.pid}.json`), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9', token: 'x'.repeat(64), pid: process.pid, startedAt: new Date().toISOString() }));
+    writeFileSync(join(home, 'editors', `${process.pid}.json`), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9', token: 'a'.repeat(64), pid: process.pid, startedAt: new Date().toISOString() }));
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'demo-run.ts')], {
       cwd: ROOT,
       encoding: 'utf8',

@@ -61,7 +61,7 @@ export class Ledger {
   private anchorTimer: NodeJS.Timeout | undefined;
   /** The integrity found at open (and refreshed by verify()): the gate and the editor show it. */
   integrity: LedgerIntegrity;
-  /** Statements the gate runs on every request, prepared once per connection (see `cached`). */
+  /** Statements the gate runs on every request, prepared once per connection (see `statement`). */
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   private constructor(
@@ -77,11 +77,11 @@ export class Ledger {
   }
 
   /**
-   * `sql` prepared once on this connection and reused: preparing costs ~0.1 ms a statement, and the
-   * gate looks up the run and its steps on every request. Only for statements run to completion
-   * (get/all/run); one being iterated cannot be shared.
+   * `sql` prepared once on this connection and reused (the usage store shares it): preparing costs
+   * ~0.1 ms a statement, and the gate looks up the run, its steps and its usage on every request.
+   * Only for statements run to completion (get/all/run); one being iterated cannot be shared.
    */
-  private cached(sql: string): BetterSqlite3.Statement {
+  statement(sql: string): BetterSqlite3.Statement {
     let st = this.statements.get(sql);
     if (!st) this.statements.set(sql, (st = this.db.prepare(sql) as BetterSqlite3.Statement));
     return st;
@@ -255,15 +255,15 @@ export class Ledger {
 
   /** The run for an agent's session, created on first sight. */
   runFor(agent: string, sessionId: string, now: string): RunRow {
-    const get = this.cached('SELECT * FROM runs WHERE agent = ? AND session_id = ?');
+    const get = this.statement('SELECT * FROM runs WHERE agent = ? AND session_id = ?');
     const found = get.get(agent, sessionId) as RunRow | undefined;
     if (found) return found;
-    this.cached("INSERT OR IGNORE INTO runs (id, agent, session_id, started_at, status, last_seq) VALUES (?, ?, ?, ?, 'active', 0)").run(randomUUID(), agent, sessionId, now);
+    this.statement("INSERT OR IGNORE INTO runs (id, agent, session_id, started_at, status, last_seq) VALUES (?, ?, ?, ?, 'active', 0)").run(randomUUID(), agent, sessionId, now);
     return get.get(agent, sessionId) as RunRow;
   }
 
   setRunStatus(runId: string, status: string, reason?: string): void {
-    this.cached('UPDATE runs SET status = ?, status_reason = ? WHERE id = ?').run(status, reason === undefined ? null : maskSecrets(reason), runId);
+    this.statement('UPDATE runs SET status = ?, status_reason = ? WHERE id = ?').run(status, reason === undefined ? null : maskSecrets(reason), runId);
   }
 
   /**
@@ -341,7 +341,7 @@ export class Ledger {
   }
 
   stepsOf(runId: string): StepRow[] {
-    return this.cached(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps WHERE run_id = ? ORDER BY seq`).all(runId) as StepRow[];
+    return this.statement(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps WHERE run_id = ? ORDER BY seq`).all(runId) as StepRow[];
   }
 
   allSteps(): StepRow[] {
