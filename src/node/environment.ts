@@ -4,7 +4,6 @@
  */
 import { sha256Hex } from './digest';
 import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, constants } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeEnvironment, type Environment, type FileRead, type PathFacts, type RunProvenance, type TrustLookup } from '../core/paths';
 
@@ -117,19 +116,22 @@ export function airlockHome(env: NodeJS.ProcessEnv = process.env): string {
  * os.homedir() and os.tmpdir() read the environment through Node's safeGetenv, which on Node 20
  * costs ~100-200 µs a call here (it checks the process's privileges every time): profiled as the
  * largest single cost of judging a command. They are remembered, keyed by the variables they read,
- * so a changed HOME/TMPDIR is still seen.
+ * so a changed HOME/TMPDIR is still seen. node:os itself is loaded on the first call (~0.4 ms of a
+ * short-lived process's start: the hook shim on POSIX with HOME or AIRLOCK_HOME set never needs it).
  */
+const os = (): typeof import('node:os') => require('node:os') as typeof import('node:os');
 let homeMemo: { key: string | undefined; dir: string } | undefined;
 let tmpMemo: { key: string; dir: string } | undefined;
 function osHomedir(): string {
   const key = process.env.HOME;
-  if (!homeMemo || homeMemo.key !== key) homeMemo = { key, dir: homedir() };
+  // On POSIX os.homedir() is $HOME when it is set (libuv's uv_os_homedir reads it first).
+  if (!homeMemo || homeMemo.key !== key) homeMemo = { key, dir: key && process.platform !== 'win32' ? key : os().homedir() };
   return homeMemo.dir;
 }
 function osTmpdir(): string {
   const e = process.env;
   const key = `${e.TMPDIR}\0${e.TMP}\0${e.TEMP}`;
-  if (!tmpMemo || tmpMemo.key !== key) tmpMemo = { key, dir: tmpdir() };
+  if (!tmpMemo || tmpMemo.key !== key) tmpMemo = { key, dir: os().tmpdir() };
   return tmpMemo.dir;
 }
 

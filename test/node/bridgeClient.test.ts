@@ -5,11 +5,14 @@
  * of those ends in a reported failure (the shim then decides offline), never a hang or a throw.
  */
 import assert from 'node:assert/strict';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { DiscoveryFile } from '../../src/core/protocol/bridge';
 import { askGate, parseResponse, postJson } from '../../src/node/bridge/client';
-import { readDiscovery } from '../../src/node/bridge/discovery';
+import { bridgeSocketPath, readDiscovery, sweepBridgeSockets } from '../../src/node/bridge/discovery';
 import { serveGate } from '../../src/node/gate/serve';
 import { tempDir } from '../support/gateway';
 
@@ -29,7 +32,7 @@ async function rawServer(answer: (s: Socket) => void): Promise<number> {
   const a = srv.address();
   return typeof a === 'object' && a ? a.port : 0;
 }
-const disc = (port: number) => ({ url: `http://127.0.0.1:${port}`, token: 't'.repeat(43), pid: process.pid, version: 1 }) as never;
+const disc = (port: number): DiscoveryFile => ({ url: `http://127.0.0.1:${port}`, token: 't'.repeat(43), pid: process.pid, version: 1, startedAt: '' });
 
 describe('bridge client on a plain socket', () => {
   it('parses complete answers and waits for partial ones', () => {
@@ -95,5 +98,124 @@ describe('bridge client on a plain socket', () => {
     await new Promise((r) => setTimeout(r, 50));
     const r = await postJson(disc(gone), '/v1/hook', {}, 5000);
     assert.ok('error' in r && r.error === 'unreachable', JSON.stringify(r));
+  });
+});
+
+describe('bridge client on the gate\'s Unix domain socket', { skip: process.platform === 'win32' && 'no Unix domain sockets for the bridge on Windows' }, () => {
+  const hookBody = (dir: string, sessionId: string) => ({ agent: 'claude', event: 'pre', sessionId, toolName: 'Bash', action: { kind: 'shell', command: 'ls', cwd: dir, workspaceRoots: [dir] }, deadlineMs: 5000 });
+
+  it('the gate listens on a 0600 socket in its home, named in the discovery file, removed when it stops', async () => {
+    const dir = tempDir('airlock-bridge-uds-');
+    const home = join(dir, 'home');
+    const served = await serveGate({ home, ledgerPath: join(dir, 'ledger.sqlite'), discovery: join(home, 'bridge.json'), mode: 'ci', workspaceRoots: [dir], log: () => {}, signals: false });
+    let socket: string | undefined;
+    try {
+      const d = readDiscovery(join(home, 'bridge.json'));
+      assert.ok(d.ok);
+      assert.ok(d.discovery.socket?.startsWith(`${home}/bridge-${process.pid}-`), d.discovery.socket);
+      socket = d.discovery.socket!;
+      assert.equal(served.socket, socket);
+      assert.ok(statSync(socket).isSocket());
+      assert.equal(statSync(socket).mode & 0o777, 0o600);
+      // The gate answers on the socket itself (node:http straight to it, no TCP anywhere).
+      const host = `127.0.0.1:${new URL(d.discovery.url).port}`;
+      const direct = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ socketPath: socket, method: 'POST', path: '/v1/hook', headers: { host, authorization: `Bearer ${d.discovery.token}`, 'content-type': 'application/json' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(hookBody(dir, 'u0')));
+      });
+      assert.equal(direct.status, 200, direct.body);
+      assert.equal(JSON.parse(direct.body).decision, 'allow');
+      const viaSocket = await askGate(d.discovery, hookBody(dir, 'u1') as never, 5000);
+      assert.ok(viaSocket.ok, JSON.stringify(viaSocket));
+      assert.equal(viaSocket.response.decision, 'allow');
+      // The token is checked on the socket as on TCP.
+      const bad = await askGate({ ...d.discovery, token: 'x'.repeat(64) }, hookBody(dir, 'u2') as never, 5000);
+      assert.deepEqual(bad.ok ? 'ok' : bad.cause, 'auth');
+    } finally {
+      await served.stop('test over');
+    }
+    assert.equal(existsSync(socket!), false, 'the socket file is removed at stop');
+  });
+
+  it('the client prefers the socket when the discovery file names one (TCP is not touched)', async () => {
+    const dir = tempDir('airlock-bridge-uds-prefer-');
+    let tcp = 0;
+    const port = await rawServer(() => tcp++);
+    const path = join(dir, 'gate.sock');
+    const uds = createServer((s) => {
+      s.once('data', () => {
+        const text = JSON.stringify({ decision: 'allow', reasons: ['over the socket'] });
+        s.end(`HTTP/1.1 200 OK\r\ncontent-length: ${text.length}\r\n\r\n${text}`);
+      });
+      s.on('error', () => {});
+    });
+    servers.push(uds);
+    await new Promise<void>((r) => uds.listen(path, r));
+    const r = await postJson({ ...disc(port), socket: path }, '/v1/hook', {}, 5000);
+    assert.deepEqual(r, { status: 200, text: JSON.stringify({ decision: 'allow', reasons: ['over the socket'] }) });
+    assert.equal(tcp, 0);
+  });
+
+  it('a socket that cannot be connected to (gone, not a socket, nobody listening) falls back to TCP; the request is sent once', async () => {
+    const dir = tempDir('airlock-bridge-uds-fallback-');
+    let requests = 0;
+    const port = await rawServer((s) => {
+      requests++;
+      const text = JSON.stringify({ decision: 'allow', reasons: ['over tcp'] });
+      s.end(`HTTP/1.1 200 OK\r\ncontent-length: ${text.length}\r\n\r\n${text}`);
+    });
+    const notSocket = join(dir, 'plain.sock');
+    writeFileSync(notSocket, 'not a socket');
+    const deadListener = createServer(() => {});
+    const dead = join(dir, 'dead.sock');
+    await new Promise<void>((r) => deadListener.listen(dead, r));
+    await new Promise<void>((r) => deadListener.close(() => r()));
+    for (const socket of [join(dir, 'missing.sock'), notSocket, dead]) {
+      const r = await postJson({ ...disc(port), socket }, '/v1/hook', { x: 1 }, 5000);
+      assert.deepEqual(r, { status: 200, text: JSON.stringify({ decision: 'allow', reasons: ['over tcp'] }) }, socket);
+    }
+    assert.equal(requests, 3);
+  });
+
+  it('once connected over the socket, a failure is the answer: no second request over TCP', async () => {
+    const dir = tempDir('airlock-bridge-uds-stall-');
+    let tcp = 0;
+    const port = await rawServer(() => tcp++);
+    const path = join(dir, 'stall.sock');
+    let viaSocket = 0;
+    const stall = createServer((s) => {
+      s.once('data', () => viaSocket++);
+      s.on('error', () => {});
+    });
+    servers.push(stall);
+    await new Promise<void>((r) => stall.listen(path, r));
+    const r = await postJson({ ...disc(port), socket: path }, '/v1/hook', {}, 300);
+    assert.deepEqual(r, { error: 'timeout', reason: 'the gate did not answer within 300 ms' });
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(viaSocket, 1);
+    assert.equal(tcp, 0);
+  });
+
+  it('socket paths: none on Windows, with AIRLOCK_BRIDGE_SOCKET=0 or when too long; stale ones of dead gates are swept', () => {
+    const dir = tempDir('airlock-bridge-uds-paths-');
+    assert.match(bridgeSocketPath(dir, {}, 'linux') ?? '', /\/bridge-\d+-[0-9a-f]{8}\.sock$/);
+    assert.equal(bridgeSocketPath(dir, {}, 'win32'), undefined);
+    assert.equal(bridgeSocketPath(dir, { AIRLOCK_BRIDGE_SOCKET: '0' }, 'linux'), undefined);
+    assert.equal(bridgeSocketPath(`/${'d'.repeat(90)}`, {}, 'linux'), undefined);
+    const alive = join(dir, `bridge-${process.pid + 1}-00aa.sock`);
+    const gone = join(dir, 'bridge-99999999-00bb.sock');
+    const other = join(dir, 'bridge-99999999.json');
+    for (const f of [alive, gone, other]) writeFileSync(f, '');
+    const logs: string[] = [];
+    sweepBridgeSockets(dir, (l) => logs.push(l), (pid) => pid === process.pid + 1);
+    assert.equal(existsSync(alive), true);
+    assert.equal(existsSync(gone), false);
+    assert.equal(existsSync(other), true);
+    assert.match(logs.join('\n'), /gate pid 99999999/);
   });
 });

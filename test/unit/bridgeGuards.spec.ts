@@ -55,6 +55,8 @@ describe('bridge guards = bridge zod schemas', () => {
     const valid = { version: 1, url: 'http://127.0.0.1:40123', token: 'ab'.repeat(32), pid: 123, startedAt: '2026-01-01T00:00:00Z' };
     const inputs = mutations(valid);
     inputs.push({ ...valid, version: 2 }, { ...valid, url: 'http://127.0.0.1:123456' }, { ...valid, url: 'http://127.0.0.1:1/' }, { ...valid, token: `${'ab'.repeat(32)}\n` }, { ...valid, pid: 0 }, { ...valid, pid: -3 }, { ...valid, pid: 2.5 });
+    // The Unix socket leg: optional, an absolute path ending in .sock, at most 103 characters.
+    inputs.push({ ...valid, socket: '/home/u/.airlock/bridge-1-ab.sock' }, { ...valid, socket: 'bridge.sock' }, { ...valid, socket: '/tmp/x.socket' }, { ...valid, socket: '' }, { ...valid, socket: 7 }, { ...valid, socket: `/${'a'.repeat(97)}.sock` }, { ...valid, socket: `/${'a'.repeat(98)}.sock` }, { ...valid, socket: undefined });
     same('DiscoveryFile', DiscoveryFile, checkDiscoveryFile, inputs);
   });
   it('KillFlag', () => {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Action } from '../action';
 import { REVERSIBILITIES } from '../effects';
 import { DecisionKind } from '../policy/schema';
-import { AGENTS, MAX_DEADLINE_MS } from './bridgeConsts';
+import { AGENTS, MAX_DEADLINE_MS, MAX_SOCKET_PATH, SOCKET_PATH_RE } from './bridgeConsts';
 
 // The constants live in a zod-free module (the hook shim's hot path imports them); re-exported here.
 export { AGENTS, HOW_TO_APPROVE, MAX_BRIDGE_BODY, MAX_DEADLINE_MS, PENDING_REASON, QUEUED_PREFIX, awaitsPerson, isAgentName } from './bridgeConsts';
@@ -97,6 +97,11 @@ export const DiscoveryFile = z.strictObject({
   token: z.string().regex(/^[0-9a-f]{64}$/),
   pid: z.number().int().positive(),
   startedAt: z.string(),
+  /**
+   * The same bridge on a Unix domain socket in the gate's private home (POSIX only; absent on
+   * Windows and when the path would be too long). Callers prefer it and fall back to `url`.
+   */
+  socket: z.string().max(MAX_SOCKET_PATH).regex(SOCKET_PATH_RE, 'an absolute path ending in .sock').optional(),
 });
 export type DiscoveryFile = z.infer<typeof DiscoveryFile>;
 

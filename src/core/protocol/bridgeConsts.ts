@@ -14,6 +14,13 @@ export function isAgentName(s: string): s is AgentName {
 /** Largest request body the bridge reads (1 MiB); larger requests get 413 before parsing. */
 export const MAX_BRIDGE_BODY = 1024 * 1024;
 
+/**
+ * The discovery file's `socket`: an absolute path ending in .sock, short enough for every platform's
+ * socket address (sun_path holds 104 bytes on macOS, 108 on Linux, with its terminating NUL).
+ */
+export const MAX_SOCKET_PATH = 103;
+export const SOCKET_PATH_RE = /^\/.*\.sock$/;
+
 /** How long the gate may hold a request: bounded so no caller waits forever. */
 export const MAX_DEADLINE_MS = 10 * 60 * 1000;
 

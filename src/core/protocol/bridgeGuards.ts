@@ -4,8 +4,9 @@
  * cost. These guards accept exactly what the zod schemas in bridge.ts accept (strict where those
  * are strict); test/unit/bridgeGuards.spec.ts runs both on the same valid and broken inputs.
  */
-import { arr, check, lit, num, obj, oneOf, str, type Checked } from '../check';
+import { arr, check, lit, num, obj, oneOf, opt, str, type Checked } from '../check';
 import type { DiscoveryFile, HookResponse, KillFlag } from './bridge';
+import { MAX_SOCKET_PATH, SOCKET_PATH_RE } from './bridgeConsts';
 
 const DECISIONS = ['allow', 'ask', 'deny'] as const;
 const REVERSIBILITIES = ['read', 'reversible', 'recoverable', 'irreversible', 'unknown'] as const;
@@ -30,6 +31,7 @@ const DiscoveryFileCheck = obj(
     token: str(0, Number.MAX_SAFE_INTEGER, { re: /^[0-9a-f]{64}$/, message: 'the token is 64 hex digits' }),
     pid: num({ int: true, positive: true }),
     startedAt: str(),
+    socket: opt(str(0, MAX_SOCKET_PATH, { re: SOCKET_PATH_RE, message: 'an absolute path ending in .sock' })),
   },
   { strict: true },
 );

@@ -4,6 +4,9 @@
  *
  * - `<home>/bridge.json` (0600, directory 0700): where the gate listens and its bearer token.
  *   Agents started by the editor get only the PATH of this file (AIRLOCK_DISCOVERY), never the token.
+ * - `<home>/bridge-<pid>-<random>.sock` (0600): the same bridge on a Unix domain socket (POSIX),
+ *   named in the discovery file's `socket`; removed when its gate stops, or by the next gate to
+ *   start when its process is gone.
  * - `<home>/killed`: present = the kill switch is latched. Read by the gate before every decision
  *   and by the hook shim even when no gate runs.
  */
@@ -11,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DiscoveryFile, KillFlag } from '../../core/protocol/bridge';
+import { MAX_SOCKET_PATH } from '../../core/protocol/bridgeConsts';
 import { checkDiscoveryFile, checkKillFlag } from '../../core/protocol/bridgeGuards';
 import { airlockHome } from '../environment';
 
@@ -36,6 +40,35 @@ function writePrivate(path: string, text: string): void {
   writeFileSync(tmp, text, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
+}
+
+/**
+ * Where a gate in `home` listens on a Unix domain socket, or undefined where it does not: on
+ * Windows, with AIRLOCK_BRIDGE_SOCKET=0, or when the path is too long for a socket address (callers
+ * then use the TCP bridge alone).
+ */
+export function bridgeSocketPath(home: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  if (platform === 'win32' || env.AIRLOCK_BRIDGE_SOCKET === '0') return undefined;
+  const path = join(home, `bridge-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+  return path.startsWith('/') && Buffer.byteLength(path) <= MAX_SOCKET_PATH ? path : undefined;
+}
+
+/** Remove bridge sockets in `home` left by gates whose process is gone (a crash leaves its file). */
+export function sweepBridgeSockets(home: string, log: (l: string) => void, isAlive: (pid: number) => boolean): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(home);
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = /^bridge-(\d+)-[0-9a-f]+\.sock$/.exec(e);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(home, e), { force: true });
+    log(`removed the bridge socket of gate pid ${pid}, which is gone`);
+  }
 }
 
 export function newToken(): string {

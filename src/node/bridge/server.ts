@@ -2,7 +2,10 @@
  * The authenticated loopback bridge between gateway processes (the hook shim) and the gate.
  *
  * Hygiene, in the order it is checked (each refusal is a deny body, never a hang):
- * - listens on 127.0.0.1 only, on a random port unless one is given;
+ * - listens on 127.0.0.1 only, on a random port unless one is given; and, when asked, on a Unix
+ *   domain socket too (the same routes and checks; made 0600 inside the gate's 0700 home, so only
+ *   its own account can connect, and the token is still required). Callers prefer the socket:
+ *   a connection there skips TCP and the address parsing of node:net, ~0.7 ms of each hook call;
  * - a request with an `Origin` header is refused (403): browsers send one, the shim never does;
  * - `Host` must be exactly 127.0.0.1:<port> or localhost:<port> (421): defeats DNS rebinding;
  * - `Authorization: Bearer <token>`, compared in constant time on equal-length buffers (401);
@@ -10,6 +13,7 @@
  * Architecture Invariant: no endpoint approves anything. The routes are health, hook and stop.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatIssues } from '../../core/policy/layers';
@@ -26,6 +30,11 @@ export interface BridgeHandlers {
 
 export interface BridgeOptions {
   port?: number;
+  /**
+   * Also listen on this Unix domain socket (POSIX; a path in a private directory). A file already
+   * there is replaced. If it cannot be listened on, the bridge runs on TCP alone and says why.
+   */
+  socketPath?: string;
   token: string;
   handlers: BridgeHandlers;
   log: (line: string) => void;
@@ -34,6 +43,8 @@ export interface BridgeOptions {
 export interface Bridge {
   readonly url: string;
   readonly port: number;
+  /** The Unix domain socket it also listens on, if any (removed again by close()). */
+  readonly socket: string | undefined;
   /** Replace the token (kill switch, re-arm); requests with the old one get 401 from now on. */
   rotate(token: string): void;
   /** Stop accepting, let in-flight requests finish, then resolve. */
@@ -132,7 +143,7 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : 500;
       const rule = e instanceof HttpError ? e.rule : 'bridge.error';
@@ -141,26 +152,67 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
       send(res, status, bridgeDeny(msg, rule));
       if (status === 413) res.on('finish', () => req.destroy());
     });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 0; // hook requests are held up to their own deadline
+  };
+  const newServer = (): Server => {
+    const s = createServer(onRequest);
+    s.headersTimeout = 10_000;
+    s.requestTimeout = 0; // hook requests are held up to their own deadline
+    return s;
+  };
+  const server = newServer();
+  const servers = [server];
+
+  /** The socket leg: resolves with its path, or undefined (said in the log) when it cannot listen. */
+  const listenSocket = (path: string): Promise<string | undefined> =>
+    new Promise((resolve) => {
+      const s = newServer();
+      const failed = (e: Error): void => {
+        opts.log(`bridge: not listening on ${path} (${e.message}); TCP only`);
+        resolve(undefined);
+      };
+      try {
+        rmSync(path, { force: true });
+      } catch (e) {
+        return failed(e as Error);
+      }
+      s.once('error', failed);
+      s.listen(path, () => {
+        s.off('error', failed);
+        try {
+          chmodSync(path, 0o600);
+        } catch (e) {
+          s.close();
+          return failed(e as Error);
+        }
+        servers.push(s);
+        resolve(path);
+      });
+    });
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+    server.listen(opts.port ?? 0, '127.0.0.1', async () => {
       server.off('error', reject);
       port = (server.address() as AddressInfo).port;
+      const socket = opts.socketPath !== undefined ? await listenSocket(opts.socketPath) : undefined;
       resolve({
         url: `http://127.0.0.1:${port}`,
         port,
+        socket,
         rotate(next: string) {
           token = Buffer.from(next, 'utf8');
         },
         close() {
           closing = true;
-          return new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeIdleConnections();
+          const closed = servers.map(
+            (s) =>
+              new Promise<void>((done) => {
+                s.close(() => done());
+                s.closeIdleConnections();
+              }),
+          );
+          return Promise.all(closed).then(() => {
+            if (socket !== undefined) rmSync(socket, { force: true });
           });
         },
       });

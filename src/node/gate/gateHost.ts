@@ -228,7 +228,7 @@ export class GateHost implements GateControl {
     const cur = readDiscovery(this.defaultDiscovery);
     if (cur.ok && cur.discovery.token === s.token) return { defaultDiscovery: 'ours' };
     if (cur.ok && (await probeGateOf(cur.discovery))) return { defaultDiscovery: 'other', otherPid: cur.discovery.pid };
-    writeDiscovery(this.defaultDiscovery, { version: 1, url: s.url, token: s.token, pid: process.pid, startedAt: new Date().toISOString() });
+    writeDiscovery(this.defaultDiscovery, { version: 1, url: s.url, ...(s.socket !== undefined ? { socket: s.socket } : {}), token: s.token, pid: process.pid, startedAt: new Date().toISOString() });
     this.o.log(`answering agents outside the editor too (${this.defaultDiscovery})`);
     return { defaultDiscovery: 'ours' };
   }

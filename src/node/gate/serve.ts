@@ -9,7 +9,8 @@
 import { PendingApprovals } from './approvals';
 import { lazyQueue } from './approvalQueue';
 import { startBridge } from '../bridge/server';
-import { newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, writeDiscovery, ensurePrivateDir } from '../bridge/discovery';
+import { bridgeSocketPath, newToken, readDiscovery, readKillFlag, removeDiscoveryIfOurs, sweepBridgeSockets, writeDiscovery, ensurePrivateDir } from '../bridge/discovery';
+import { isAlive } from './processTree';
 import { Gate, summarize, type GateLedger } from './gate';
 import { anchorPathFor, Ledger } from '../ledger/ledger';
 import { otlpPortFor, startOtlpReceiverWithFallback } from '../usage/otlp/receiver';
@@ -60,6 +61,8 @@ export function runIdleMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 
 export interface Served {
   url: string;
+  /** The bridge's Unix domain socket (the discovery file's `socket`), if it listens on one. */
+  socket: string | undefined;
   /** The OTLP/HTTP receiver's base URL (agents' OTEL_EXPORTER_OTLP_ENDPOINT). */
   otlp: string | null;
   discovery: string;
@@ -109,8 +112,11 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   let stopping: Promise<number> | undefined;
   let resolveStopped: (code: number) => void = () => undefined;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
+  sweepBridgeSockets(o.home, o.log, isAlive);
+  const socketPath = bridgeSocketPath(o.home);
   const bridge = await startBridge({
     ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(socketPath !== undefined ? { socketPath } : {}),
     token,
     log: o.log,
     handlers: {
@@ -146,13 +152,14 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   }, Math.max(1000, Math.min(60_000, Math.floor(idleMs / 2)))) : undefined;
   sweep?.unref();
   const startedAt = new Date().toISOString();
-  writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+  const where = { version: 1 as const, url: bridge.url, ...(bridge.socket !== undefined ? { socket: bridge.socket } : {}) };
+  writeDiscovery(o.discovery, { ...where, token, pid: process.pid, startedAt });
   const rotate = (): string => {
     const old = token;
     token = newToken();
     bridge.rotate(token);
     const cur = readDiscovery(o.discovery);
-    if (cur.ok && cur.discovery.token === old) writeDiscovery(o.discovery, { version: 1, url: bridge.url, token, pid: process.pid, startedAt });
+    if (cur.ok && cur.discovery.token === old) writeDiscovery(o.discovery, { ...where, token, pid: process.pid, startedAt });
     return token;
   };
 
@@ -186,6 +193,7 @@ export async function serveGate(o: ServeOptions): Promise<Served> {
   }
   return {
     url: bridge.url,
+    socket: bridge.socket,
     otlp: otlp?.url ?? null,
     discovery: o.discovery,
     get token() {
