@@ -16,7 +16,7 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader, onAskG
   const now = Date.now();
   const started = Math.min(now, Math.floor(now - process.uptime() * 1000));
   const a = parseHookArgs(argv);
-  const { dialectOf, runShim, MAX_STDIN } = await import('../node/agents/shim');
+  const { dialectOf, runShim, openGateEarly, MAX_STDIN } = await import('../node/agents/shim');
   const { fail } = await import('../node/agents/dialects/dialect');
   const d = dialectOf(a.agent);
   if (!d) throw new UsageError(`hook: unknown agent ${a.agent} (claude, copilot, cursor, codex, gemini, cline, qwen, opencode, kilo)`);
@@ -35,7 +35,11 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader, onAskG
     process.exit(2);
   }, Math.max(1, budget - 50));
   try {
-    const stdin = await readStdin(MAX_STDIN);
+    // The payload is read on libuv's thread pool while this thread finds the gate, loads the bridge
+    // client and connects (shim.ts, openGateEarly): the request goes out as soon as it is ready.
+    const reading = readStdin(MAX_STDIN);
+    const early = await openGateEarly(process.env, onAskGate);
+    const stdin = await reading;
     const end = stdin.size <= MAX_STDIN ? (await import('../node/agents/sessionEnd')).sessionEndOf(d.agent, stdin.text, process.env) : undefined;
     if (end) {
       // The session ended: the gate ends the run. Nothing to decide, so the agent gets exit 0.
@@ -43,7 +47,7 @@ export async function runHook(argv: string[], loadOffline: OfflineLoader, onAskG
       if (!r.sent) writeOut(2, `Airlock: session end not recorded (${r.why ?? 'unknown'})\n`);
       print({ stdout: '', stderr: '', exitCode: 0 });
     } else if (stdin.size > MAX_STDIN) print(fail(d, `Airlock: hook payload of ${stdin.size} bytes is over the ${MAX_STDIN}-byte limit`));
-    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid, ...(onAskGate ? { onAskGate } : {}) }));
+    else print(await runShim(d, stdin.text, { deadlineAt, env: process.env, cwd: process.cwd(), loadOffline, agentPid: process.ppid, ...(onAskGate ? { onAskGate } : {}), ...(early ? { early } : {}) }));
   } catch (e) {
     print(fail(d, `Airlock hook internal error: ${(e as Error)?.message ?? String(e)}`));
   } finally {

@@ -11,8 +11,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { DiscoveryFile } from '../../src/core/protocol/bridge';
-import { askGate, parseResponse, postJson } from '../../src/node/bridge/client';
-import { bridgeSocketPath, readDiscovery, sweepBridgeSockets } from '../../src/node/bridge/discovery';
+import { askGate, connectGate, parseResponse, postJson } from '../../src/node/bridge/client';
+import { bridgeSocketPath, latchKill, readDiscovery, sweepBridgeSockets, writeDiscovery } from '../../src/node/bridge/discovery';
+import { openGateEarly } from '../../src/node/agents/shim';
 import { serveGate } from '../../src/node/gate/serve';
 import { tempDir } from '../support/gateway';
 
@@ -217,5 +218,78 @@ describe('bridge client on the gate\'s Unix domain socket', { skip: process.plat
     assert.equal(existsSync(gone), false);
     assert.equal(existsSync(other), true);
     assert.match(logs.join('\n'), /gate pid 99999999/);
+  });
+});
+
+describe('a connection opened before the request is ready (the shim opens it while reading its payload)', () => {
+  const answerOk = (s: Socket): void => {
+    const text = JSON.stringify({ decision: 'allow', reasons: ['early'] });
+    s.end(`HTTP/1.1 200 OK\r\ncontent-length: ${text.length}\r\n\r\n${text}`);
+  };
+
+  it('is used for the request once it is ready (and connects in the meantime)', async () => {
+    let requests = 0;
+    const port = await rawServer((s) => {
+      requests++;
+      answerOk(s);
+    });
+    const conn = connectGate(disc(port));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(conn.connected, true);
+    assert.deepEqual(await postJson(disc(port), '/v1/hook', {}, 5000, conn), { status: 200, text: JSON.stringify({ decision: 'allow', reasons: ['early'] }) });
+    assert.equal(requests, 1);
+  });
+
+  it('a socket connection that failed before the request falls back to TCP then; the request is sent once', async () => {
+    let requests = 0;
+    const port = await rawServer((s) => {
+      requests++;
+      answerOk(s);
+    });
+    const d = { ...disc(port), socket: join(tempDir('airlock-early-'), 'missing.sock') };
+    const conn = connectGate(d);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(conn.error?.code, 'ENOENT');
+    assert.deepEqual(await postJson(d, '/v1/hook', {}, 5000, conn), { status: 200, text: JSON.stringify({ decision: 'allow', reasons: ['early'] }) });
+    assert.equal(requests, 1);
+  });
+
+  it('a TCP connection refused, or one the gate closed before the request: a reported failure, no hang, no throw', async () => {
+    const gone = await rawServer(() => {});
+    servers.pop()!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = connectGate(disc(gone));
+    await new Promise((r) => setTimeout(r, 50));
+    const r1 = await postJson(disc(gone), '/v1/hook', {}, 5000, refused);
+    assert.ok('error' in r1 && r1.error === 'unreachable' && /ECONNREFUSED/.test(r1.reason), JSON.stringify(r1));
+    const closer = createServer((s) => s.destroy());
+    servers.push(closer);
+    await new Promise<void>((r) => closer.listen(0, '127.0.0.1', r));
+    const a = closer.address();
+    const port = typeof a === 'object' && a ? a.port : 0;
+    const closed = connectGate(disc(port));
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    const r2 = await postJson(disc(port), '/v1/hook', {}, 5000, closed);
+    assert.ok('error' in r2 && r2.error === 'unreachable', JSON.stringify(r2));
+    assert.ok(Date.now() - t0 < 2000);
+  });
+});
+
+describe('openGateEarly: the shim connects before its payload is read only when there is a gate to ask', () => {
+  it('none without a discovery file or with the kill switch latched; a connection otherwise', async () => {
+    const home = join(tempDir('airlock-early-gate-'), 'home');
+    const env = { AIRLOCK_HOME: home };
+    assert.equal(await openGateEarly(env), undefined);
+    let told = 0;
+    const port = await rawServer(() => {});
+    writeDiscovery(join(home, 'bridge.json'), { version: 1, url: `http://127.0.0.1:${port}`, token: 'ab'.repeat(32), pid: process.pid, startedAt: '' });
+    const early = await openGateEarly(env, () => told++);
+    assert.ok(early);
+    assert.equal(early.discovery.url, `http://127.0.0.1:${port}`);
+    assert.equal(told, 1);
+    early.connection.socket.destroy();
+    latchKill('test', home);
+    assert.equal(await openGateEarly(env), undefined);
   });
 });

@@ -14,7 +14,8 @@
 import type { Action } from '../../core/action';
 import type { HookRequest } from '../../core/protocol/bridge';
 import { PENDING_REASON, isAgentName } from '../../core/protocol/bridgeConsts';
-import type { BridgeFailure } from '../bridge/client';
+import type { DiscoveryFile } from '../../core/protocol/bridge';
+import type { BridgeFailure, GateConnection } from '../bridge/client';
 import { discoveryPath, readDiscovery, readKillFlag } from '../bridge/discovery';
 import { airlockHome } from '../environment';
 import { DIALECTS } from './dialects';
@@ -36,6 +37,34 @@ export interface ShimOptions {
   agentPid?: number;
   /** Told when the shim asks a gate (dist/hook.js keeps its code cache covering that path). */
   onAskGate?: () => void;
+  /** The gate found and connected to while the payload was read (openGateEarly). */
+  early?: EarlyGate;
+}
+
+/** A gate found through the discovery file, and a connection to it opened before the request is ready. */
+export interface EarlyGate {
+  discovery: DiscoveryFile;
+  connection: GateConnection;
+}
+
+/**
+ * Before the payload is read (the hook command calls it while libuv's thread pool reads stdin):
+ * when the discovery file names a gate and the kill switch is not latched, load the bridge client
+ * and open the connection, so node:net loads and the connection is made while the payload comes
+ * in. Nothing is sent on it until the shim has read the payload and asks; a connection the shim
+ * does not use (a malformed payload, a session end) is closed when the process exits.
+ */
+export async function openGateEarly(env: NodeJS.ProcessEnv, onAskGate?: () => void): Promise<EarlyGate | undefined> {
+  try {
+    if (readKillFlag(airlockHome(env)).killed) return undefined;
+    const disc = readDiscovery(discoveryPath(env));
+    if (!disc.ok) return undefined;
+    onAskGate?.();
+    const { connectGate } = await import('../bridge/client');
+    return { discovery: disc.discovery, connection: connectGate(disc.discovery) };
+  } catch {
+    return undefined; // the shim finds the gate itself (and fails closed if it cannot load the client)
+  }
 }
 
 export function dialectOf(agent: string): Dialect | undefined {
@@ -75,7 +104,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
   const action = 'action' in norm ? (norm.action as Action) : undefined;
 
   const remaining = o.deadlineAt - Date.now();
-  const disc = readDiscovery(discoveryPath(o.env));
+  const disc: ReturnType<typeof readDiscovery> = o.early ? { ok: true, discovery: o.early.discovery } : readDiscovery(discoveryPath(o.env));
   let cause: BridgeFailure | 'no-gate' = 'no-gate';
   let why = disc.ok ? '' : disc.reason;
   if (disc.ok && remaining > 200) {
@@ -100,7 +129,7 @@ async function shim(d: Dialect, stdin: string, o: ShimOptions): Promise<Answer> 
     // node:http (and net, streams) only when there is a gate to ask: offline, the shim never loads it.
     o.onAskGate?.();
     const { askGate } = await import('../bridge/client');
-    const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150));
+    const r = await askGate(disc.discovery, req, Math.max(1, remaining - 150), o.early?.connection);
     if (r.ok) {
       if (hook.event === 'post') return recorded;
       return render(d, { decision: r.response.decision, reason: r.response.reasons.join('; ') || r.response.decision }, hook);

@@ -12,7 +12,7 @@
  * made (the file is gone, refused, not a socket), the same request goes to `url` over TCP: nothing
  * was sent yet, so nothing is sent twice. Once connected, a failure is the answer.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { DiscoveryFile, HookRequest, HookResponse } from '../../core/protocol/bridge';
 import { checkHookResponse } from '../../core/protocol/bridgeGuards';
@@ -49,24 +49,50 @@ export function parseResponse(buf: Buffer, ended: boolean): { status: number; te
 
 type Posted = { status: number; text: string } | { error: BridgeFailure; reason: string };
 
-export function postJson(d: DiscoveryFile, path: string, body: unknown, timeoutMs: number): Promise<Posted> {
-  const text = JSON.stringify(body);
-  // (Over TCP a connection that is not made is an error like any other: `notConnected` is the socket's.)
-  const tcp = (ms: number): Promise<Posted> => post(d, path, text, ms, undefined).then((r) => ('notConnected' in r ? { error: 'unreachable', reason: `cannot reach the gate at ${d.url}` } : r));
-  if (d.socket === undefined || process.platform === 'win32') return tcp(timeoutMs);
-  const deadline = Date.now() + timeoutMs;
-  return post(d, path, text, timeoutMs, d.socket).then((r) => ('notConnected' in r ? tcp(Math.max(1, deadline - Date.now())) : r));
+/**
+ * A connection to the gate, opened before its request is written: the hook shim opens it while its
+ * payload is still being read, so the connection is made by the time the request is ready. Until
+ * post() takes it, an error is only remembered (post reports it).
+ */
+export interface GateConnection {
+  readonly socket: Socket;
+  /** Over the discovery file's Unix domain socket (else TCP). */
+  readonly viaSocket: boolean;
+  connected: boolean;
+  error: NodeJS.ErrnoException | undefined;
 }
 
-/** One request over TCP, or over the Unix socket `socketPath` (then a connection that is never made is said as such). */
-function post(d: DiscoveryFile, path: string, text: string, timeoutMs: number, socketPath: string | undefined): Promise<Posted | { notConnected: true }> {
+/** Open a connection to the gate: its Unix domain socket when the discovery file names one (POSIX), else TCP. */
+export function connectGate(d: DiscoveryFile): GateConnection {
+  return open(d, d.socket !== undefined && process.platform !== 'win32' ? d.socket : undefined);
+}
+
+function open(d: DiscoveryFile, socketPath: string | undefined): GateConnection {
+  const socket = socketPath !== undefined ? connect({ path: socketPath }) : connect({ host: '127.0.0.1', port: Number(new URL(d.url).port) });
+  const c: GateConnection = { socket, viaSocket: socketPath !== undefined, connected: false, error: undefined };
+  socket.once('connect', () => (c.connected = true));
+  socket.on('error', (e: NodeJS.ErrnoException) => (c.error ??= e));
+  return c;
+}
+
+/**
+ * POST `body` to the gate at `path` on `conn` (by default a connection opened now). A connection to
+ * the Unix socket that could not be made is retried once over TCP: nothing was sent on it.
+ */
+export function postJson(d: DiscoveryFile, path: string, body: unknown, timeoutMs: number, conn: GateConnection = connectGate(d)): Promise<Posted> {
+  const text = JSON.stringify(body);
+  const deadline = Date.now() + timeoutMs;
+  // (Over TCP a connection that is not made is an error like any other: `notConnected` is the socket's.)
+  const tcp = (ms: number): Promise<Posted> => post(d, path, text, ms, open(d, undefined)).then((r) => ('notConnected' in r ? { error: 'unreachable', reason: `cannot reach the gate at ${d.url}` } : r));
+  return post(d, path, text, timeoutMs, conn).then((r) => ('notConnected' in r ? tcp(Math.max(1, deadline - Date.now())) : r));
+}
+
+/** One request on connection `c` (a Unix-socket connection that is never made is said as such: `notConnected`). */
+function post(d: DiscoveryFile, path: string, text: string, timeoutMs: number, c: GateConnection): Promise<Posted | { notConnected: true }> {
   return new Promise((resolve) => {
     const url = new URL(path, d.url);
-    const port = Number(url.port);
+    const socket = c.socket;
     let settled = false;
-    let connected = false;
-    const socket = socketPath !== undefined ? connect({ path: socketPath }) : connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (connected = true));
     const done = (v: Posted | { notConnected: true }): void => {
       if (settled) return;
       settled = true;
@@ -76,7 +102,11 @@ function post(d: DiscoveryFile, path: string, text: string, timeoutMs: number, s
       setImmediate(() => socket.destroy());
       resolve(v);
     };
+    const failed = (e: NodeJS.ErrnoException | undefined): void =>
+      done(c.viaSocket && !c.connected ? { notConnected: true } : { error: 'unreachable', reason: `cannot reach the gate at ${c.viaSocket ? d.socket : d.url} (${e?.code ?? e?.message ?? 'the connection was closed'})` });
     const timer = setTimeout(() => done({ error: 'timeout', reason: `the gate did not answer within ${timeoutMs} ms` }), Math.max(1, timeoutMs));
+    // Failed, or closed, before this request was written (an early connection).
+    if (c.error !== undefined || socket.destroyed) return failed(c.error);
     const chunks: Buffer[] = [];
     let size = 0;
     const settle = (ended: boolean): void => {
@@ -84,23 +114,24 @@ function post(d: DiscoveryFile, path: string, text: string, timeoutMs: number, s
       if (r === undefined) return;
       done('bad' in r ? { error: 'unreachable', reason: `bridge response failed: ${r.bad}` } : r);
     };
-    socket.on('data', (c: Buffer) => {
-      chunks.push(c);
-      size += c.length;
+    socket.on('data', (ch: Buffer) => {
+      chunks.push(ch);
+      size += ch.length;
       if (size > MAX_RESPONSE) return done({ error: 'unreachable', reason: 'bridge response failed: larger than 4 MB' });
       settle(false);
     });
     socket.on('end', () => settle(true));
     socket.on('close', () => settle(true));
-    socket.on('error', (e: NodeJS.ErrnoException) => done(socketPath !== undefined && !connected ? { notConnected: true } : { error: 'unreachable', reason: `cannot reach the gate at ${socketPath ?? d.url} (${e.code ?? e.message})` }));
+    socket.on('error', (e: NodeJS.ErrnoException) => failed(e));
+    const port = new URL(d.url).port;
     const head = [`POST ${url.pathname} HTTP/1.1`, `host: 127.0.0.1:${port}`, `authorization: Bearer ${d.token}`, 'content-type: application/json', `content-length: ${Buffer.byteLength(text)}`, 'connection: close', '', ''].join('\r\n');
     // write, not end: a half-closed request makes Node's HTTP server abort it (httpAllowHalfOpen is off).
     socket.write(head + text);
   });
 }
 
-export async function askGate(d: DiscoveryFile, body: HookRequest, timeoutMs: number): Promise<BridgeResult> {
-  const r = await postJson(d, '/v1/hook', body, timeoutMs);
+export async function askGate(d: DiscoveryFile, body: HookRequest, timeoutMs: number, conn?: GateConnection): Promise<BridgeResult> {
+  const r = await postJson(d, '/v1/hook', body, timeoutMs, conn);
   if ('error' in r) return { ok: false, cause: r.error, reason: r.reason };
   if (r.status === 401) return { ok: false, cause: 'auth', reason: 'the gate refused the bridge token (stale discovery file?)' };
   let raw: unknown;
