@@ -14,11 +14,31 @@
 // better-sqlite3 is native and cannot be bundled: it stays external and ships from node_modules.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
+
+/**
+ * What this build is, by content: the sources and zod's version. src/node/policy/policyStore.ts
+ * keeps policy files it has validated under this id (a later build, whose schema may differ, reads
+ * none of them); a build of the same sources has the same id.
+ */
+function buildId() {
+  const h = createHash('sha256');
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) h.update(`${p}\0`).update(readFileSync(p)).update('\0');
+    }
+  };
+  walk('src');
+  h.update(`zod ${JSON.parse(readFileSync('node_modules/zod/package.json', 'utf8')).version}`);
+  return h.digest('hex').slice(0, 16);
+}
 const common = {
   bundle: true,
   platform: 'node',
@@ -29,6 +49,7 @@ const common = {
   minify: production,
   external: ['vscode', 'better-sqlite3'],
   logLevel: 'warning',
+  define: { AIRLOCK_BUILD_ID: JSON.stringify(buildId()) },
 };
 
 // The two big parsers only some actions need (mvdan/sh for shell syntax beyond plain words,

@@ -11,7 +11,7 @@
  * interleaved run, so before/after ratios are measured side by side.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,6 +19,14 @@ import Database from 'better-sqlite3';
 const root = join(__dirname, '..');
 const HOOK = join(root, 'dist', 'hook.js');
 const CLI = join(root, 'dist', 'cli.js');
+
+const TEAM_POLICY = {
+  version: 1,
+  rules: [
+    { id: 'no-terraform-destroy', match: { commands: ['terraform'], reversibility: ['irreversible'] }, decision: 'deny', reason: 'infrastructure is changed through the pipeline only' },
+    { id: 'review-src', match: { kind: ['file'], effects: ['create', 'write', 'overwrite', 'delete'], reversibility: ['recoverable', 'irreversible', 'unknown'], paths: ['src/**'] }, decision: 'ask', reason: 'changes to src/ that Airlock cannot undo are reviewed by a person' },
+  ],
+};
 
 export interface StartupFigures {
   rows: { name: string; runs: number; median: number; ratio: number }[];
@@ -28,6 +36,10 @@ export function startupFigures(rounds = 15): StartupFigures {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-startup-'));
   const ws = join(dir, 'ws');
   mkdirSync(ws, { recursive: true });
+  // A workspace with a team's policy file (.airlock/policy.json), as a repository that shares one has.
+  const teamWs = join(dir, 'team-ws');
+  mkdirSync(join(teamWs, '.airlock'), { recursive: true });
+  writeFileSync(join(teamWs, '.airlock', 'policy.json'), JSON.stringify(TEAM_POLICY, null, 2));
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, AIRLOCK_HOME: join(dir, 'airlock') };
   delete env.AIRLOCK_DISCOVERY;
   delete env.NODE_COMPILE_CACHE;
@@ -36,6 +48,7 @@ export function startupFigures(rounds = 15): StartupFigures {
     ['node -e 0', ['-e', '0'], env, ''],
     ['hook offline (Bash ls), no code cache', [HOOK, 'hook', 'claude'], { ...env, AIRLOCK_CODE_CACHE: '0' }, payload],
     ['hook offline (Bash ls), code cache warm', [HOOK, 'hook', 'claude'], env, payload],
+    ['hook offline (Bash ls), a team policy in the workspace', [HOOK, 'hook', 'claude'], env, payload.replaceAll(JSON.stringify(ws).slice(1, -1), JSON.stringify(teamWs).slice(1, -1))],
     ['airlock check -- ls -la', [CLI, 'check', '--', 'ls', '-la'], env, ''],
     ['airlock check -- git status && rm -rf build', [CLI, 'check', '--', 'git status && rm -rf build'], env, ''],
   ];
@@ -61,6 +74,7 @@ export function startupFigures(rounds = 15): StartupFigures {
     if (before) {
       const beforeGate = startGate(join(before, 'cli.js'), 'airlock-gate-before');
       variants.push(['hook offline (Bash ls), code cache warm, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], env, payload]);
+      variants.push(['hook offline (Bash ls), a team policy in the workspace, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], env, variants.find(([n]) => n.startsWith('hook offline (Bash ls), a team policy'))![3]]);
       variants.push(['airlock check -- ls -la, BEFORE', [join(before, 'cli.js'), 'check', '--', 'ls', '-la'], env, '']);
       variants.push(['hook gate up (Bash ls), first call of a session, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], beforeGate, payload]);
       variants.push(['hook gate up (Bash ls), later call in a session, BEFORE', [join(before, 'hook.js'), 'hook', 'claude'], beforeGate, payload.replace('"session_id":"bench"', '"session_id":"bench-same"')]);
