@@ -10,9 +10,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { hashOf } from '../../src/core/hash';
-import { GroupCommit } from '../../src/node/ledger/groupCommit';
-import { LedgerWriterThread } from '../../src/node/ledger/ledgerWriter';
-import { anchorPathFor, Ledger, type StepInput } from '../../src/node/ledger/ledger';
+import { GroupCommit, LONE_STEPS } from '../../src/node/ledger/groupCommit';
+import { LedgerWriterThread, type BatchWriter } from '../../src/node/ledger/ledgerWriter';
+import { anchorPathFor, Ledger, type StepInput, type StepRow } from '../../src/node/ledger/ledger';
 import { ROOT, tempDir } from '../support/gateway';
 
 const dir = tempDir('airlock-groupcommit-');
@@ -168,17 +168,72 @@ describe('ledger group commit', () => {
     r.close();
   });
 
+  it('with the writer thread idle, a lone step (up to LONE_STEPS) commits on this thread; a burst still goes to the thread', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path, { anchor: f.anchor });
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 64, maxQueue: 256 });
+    const thread = await LedgerWriterThread.start(l.writeTarget());
+    // The real thread, with every batch it is sent recorded.
+    const sent: number[] = [];
+    const writer: BatchWriter = {
+      write: (steps) => (sent.push(steps.length), thread.write(steps)),
+      get alive() {
+        return thread.alive;
+      },
+      close: () => thread.close(),
+    };
+    gc.useWriter(writer);
+    const reader = Ledger.open(f.path, { readonly: true, check: false });
+    const seen = reader.database().prepare('SELECT 1 FROM steps WHERE id = ?');
+    // One step at a time, as one tool call at a time makes them: none goes through the thread.
+    const lone: StepRow[] = [];
+    for (let i = 0; i < 5; i++) {
+      const row = await gc.append(step(a, i));
+      assert.notEqual(seen.get(row.id), undefined, 'committed before it resolved');
+      lone.push(row);
+    }
+    // A few together (LONE_STEPS of them) likewise, in one transaction.
+    const few = await Promise.all(Array.from({ length: LONE_STEPS }, (_, i) => gc.append(step(a, 100 + i))));
+    assert.deepEqual(sent, [], 'the writer thread was sent nothing');
+    assert.equal(gc.stats.byThread, 0);
+    assert.equal(gc.stats.transactions, 6);
+    assert.equal(gc.stats.largestBatch, LONE_STEPS);
+    // One more than LONE_STEPS, and a burst: through the thread.
+    await Promise.all(Array.from({ length: LONE_STEPS + 1 }, (_, i) => gc.append(step(a, 200 + i))));
+    assert.deepEqual(sent, [LONE_STEPS + 1]);
+    const burst = await Promise.all(Array.from({ length: 1000 }, (_, i) => gc.append(step(a, 1000 + i)).then((row) => (assert.notEqual(seen.get(row.id), undefined, 'committed before it resolved'), row))));
+    assert.ok(sent.length - 1 >= Math.ceil(1000 / 64), `the burst went to the thread in batches: ${sent.join(',')}`);
+    assert.equal(gc.stats.byThread, sent.length);
+    // Lone steps again once the thread is idle; the chain interleaves both connections' commits.
+    const after = await gc.append(step(a, 5000));
+    assert.equal(sent.reduce((x, y) => x + y, 0), LONE_STEPS + 1 + burst.length, 'every step of the burst through the thread, the last lone one not');
+    const all = l.allSteps();
+    assert.deepEqual(all.map((r) => r.seq), Array.from({ length: all.length }, (_, k) => k + 1), 'one sequence, in commit order');
+    assert.equal(all.at(-1)!.id, after.id);
+    await gc.close();
+    reader.close();
+    l.close();
+    const r = Ledger.open(f.path, { anchor: f.anchor, readonly: true });
+    assert.equal(r.integrity.ok, true, JSON.stringify(r.integrity.problems));
+    assert.equal(r.integrity.steps, 5 + LONE_STEPS + LONE_STEPS + 1 + 1000 + 1);
+    assert.equal(r.integrity.anchor.status, 'matched', 'the anchor followed both connections');
+    r.close();
+  });
+
   it('on the writer thread: one step that cannot be written fails alone; the rest of its batch commits', async () => {
     const f = fresh();
     const l = Ledger.open(f.path);
     const a = l.runFor('claude', 'A', 't').id;
     const gc = new GroupCommit(l, { maxBatch: 16 });
     gc.useWriter(await LedgerWriterThread.start(l.writeTarget()));
-    const results = await Promise.allSettled([gc.append(step(a, 0)), gc.append(step('no-such-run', 1)), gc.append(step(a, 2))]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    // More than LONE_STEPS at once, so the batch goes to the thread.
+    const results = await Promise.allSettled([gc.append(step(a, 0)), gc.append(step('no-such-run', 1)), ...[2, 3, 4, 5].map((i) => gc.append(step(a, i)))]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
     assert.match(String((results[1] as PromiseRejectedResult).reason), /no run no-such-run/);
-    assert.deepEqual(l.allSteps().map((r) => r.seq), [1, 2]);
+    assert.deepEqual(l.allSteps().map((r) => r.seq), [1, 2, 3, 4, 5]);
     assert.equal(gc.stats.failed, 1);
+    assert.ok(gc.stats.byThread >= 5, `retried one by one on the thread (${gc.stats.byThread} transactions there)`);
     await gc.close();
     l.close();
   });
@@ -216,18 +271,26 @@ describe('ledger group commit', () => {
     await assert.rejects(LedgerWriterThread.start({ path: join(dir, 'nope', 'missing.sqlite'), durability: 'process' }), /could not open .*missing\.sqlite/);
   });
 
-  for (const [durability, writer] of [['process', 'main'], ['power', 'main'], ['process', 'thread'], ['power', 'thread']] as const) {
-    it(`SIGKILL mid-burst (durability ${durability}, written on the ${writer === 'thread' ? "ledger's writer thread" : 'main thread'}): every acknowledged step is in the reopened ledger, chain and anchor verify`, async () => {
+  // The last case: three producers with a writer thread, so the steps come few at a time and are
+  // committed on the main thread (LONE_STEPS) while the thread idles.
+  for (const [durability, writer, producers] of [['process', 'main', 1024], ['power', 'main', 1024], ['process', 'thread', 1024], ['power', 'thread', 1024], ['process', 'thread', 3]] as const) {
+    it(`SIGKILL mid-burst (durability ${durability}, ${producers} producers, written on the ${writer === 'thread' ? "ledger's writer thread" : 'main thread'}${producers <= LONE_STEPS ? ' or, few at a time, on the main thread' : ''}): every acknowledged step is in the reopened ledger, chain and anchor verify`, async () => {
       const f = fresh();
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'ledgerAppender.ts'), f.path, f.home, '1024', durability, writer], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'support', 'ledgerAppender.ts'), f.path, f.home, String(producers), durability, writer], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      let lines = 0;
+      child.stdout.on('data', (c: Buffer) => {
+        const text = c.toString();
+        out += text;
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+      });
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
-      const want = durability === 'process' ? 20_000 : 3_000;
+      const want = producers <= LONE_STEPS ? 1_000 : durability === 'process' ? 20_000 : 3_000;
       const t0 = Date.now();
-      while (out.split('\n').length < want && Date.now() - t0 < 60_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      // Whole lines only: each is one acknowledged step.
+      while (lines < want && Date.now() - t0 < 60_000 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
       child.kill('SIGKILL');
       assert.equal(await exited, 'SIGKILL', err);
       const acked = out.split('\n').filter(Boolean);
