@@ -2,12 +2,16 @@
  * The policies the gate judges by: for each request, the workspace it comes from (by the agent's
  * working directory) and that workspace's effective policy (user policy + workspace file +
  * acceptances), reloaded when one of its files changes.
+ *
+ * A change is seen by content (each file's sha256 is in the cache key), without reading every file
+ * on every request: see fileTokens.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { sha256 } from '../../core/hash';
 import type { EffectivePolicy } from '../../core/policy/layers';
 import { loadEffectivePolicy, WORKSPACE_POLICY } from '../policy/policyStore';
+import { FileTokens } from './fileTokens';
 
 /** One workspace policy the gate has loaded: what is in force and what waits for a person. */
 export interface PolicyFileStatus {
@@ -42,6 +46,8 @@ export interface GatePoliciesOptions {
 export class GatePolicies {
   /** Effective policies by workspace policy file ('' = none), reloaded when a file's content hash changes. */
   private readonly cache = new Map<string, { key: string; policy: EffectivePolicy; status: PolicyFileStatus }>();
+  /** Each policy file's content hash, read again only when the file may have changed. */
+  private readonly files = new FileTokens();
 
   constructor(private readonly o: GatePoliciesOptions) {}
 
@@ -88,13 +94,7 @@ export class GatePolicies {
     const cacheKey = policyFile ?? '';
     const key = sha256(
       this.policyFiles(policyFile)
-        .map((f) => {
-          try {
-            return `${f}\0${sha256(readFileSync(f, 'utf8'))}`;
-          } catch (e) {
-            return `${f}\0${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`;
-          }
-        })
+        .map((f) => `${f}\0${this.files.token(f)}`)
         .join('\n'),
     );
     const hit = this.cache.get(cacheKey);
