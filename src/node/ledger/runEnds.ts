@@ -23,19 +23,33 @@ export interface RunEnd {
 }
 
 export class RunEnds {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+
   constructor(private readonly db: BetterSqlite3.Database) {
     db.exec(SCHEMA);
   }
 
-  end(runId: string, at: string, reason: string, source: RunEndSource): void {
-    this.db.prepare("UPDATE runs SET status = 'ended', status_reason = ? WHERE id = ?").run(reason.slice(0, 500), runId);
-    this.db.prepare('INSERT OR REPLACE INTO run_ends (run_id, ended_at, reason, source) VALUES (?, ?, ?, ?)').run(runId, at, reason.slice(0, 500), source);
+  /** `sql` prepared once on this connection (reopen runs on every call an agent makes). */
+  private statement(sql: string): BetterSqlite3.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql) as BetterSqlite3.Statement));
+    return st;
   }
 
-  /** A call arrived in an ended run (the session was resumed): active again. */
+  end(runId: string, at: string, reason: string, source: RunEndSource): void {
+    this.statement("UPDATE runs SET status = 'ended', status_reason = ? WHERE id = ?").run(reason.slice(0, 500), runId);
+    this.statement('INSERT OR REPLACE INTO run_ends (run_id, ended_at, reason, source) VALUES (?, ?, ?, ?)').run(runId, at, reason.slice(0, 500), source);
+  }
+
+  /**
+   * A call arrived in an ended run (the session was resumed): active again. Asked on every call, so
+   * it reads first: a DELETE that finds nothing still takes the database's write lock, and would
+   * wait (the event loop with it) while the ledger's writer thread or another process commits.
+   */
   reopen(runId: string): boolean {
-    const had = this.db.prepare('DELETE FROM run_ends WHERE run_id = ?').run(runId).changes > 0;
-    if (had) this.db.prepare("UPDATE runs SET status = 'active', status_reason = NULL WHERE id = ? AND status = 'ended'").run(runId);
+    if (this.statement('SELECT 1 FROM run_ends WHERE run_id = ?').get(runId) === undefined) return false;
+    const had = this.statement('DELETE FROM run_ends WHERE run_id = ?').run(runId).changes > 0;
+    if (had) this.statement("UPDATE runs SET status = 'active', status_reason = NULL WHERE id = ? AND status = 'ended'").run(runId);
     return had;
   }
 

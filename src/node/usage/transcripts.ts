@@ -213,10 +213,12 @@ export function claudeTranscriptFiles(configDirs: string[], sessionId: string): 
     } catch {
       continue;
     }
+    // Every project folder is looked in on every call: a missing file is the usual answer, so it is
+    // asked without an exception (~10 µs each, ~0.4 ms a call with 50 projects).
     for (const d of dirs) {
       const main = join(d, `${sessionId}.jsonl`);
       try {
-        if (!statSync(main).isFile()) continue;
+        if (!statSync(main, { throwIfNoEntry: false })?.isFile()) continue;
       } catch {
         continue;
       }
@@ -229,7 +231,7 @@ export function claudeTranscriptFiles(configDirs: string[], sessionId: string): 
 /** A session's main transcript file as the agent named it, and its sub-agents' files next to it. */
 export function claudeTranscriptFilesAt(main: string): string[] {
   try {
-    if (!statSync(main).isFile()) return [];
+    if (!statSync(main, { throwIfNoEntry: false })?.isFile()) return [];
   } catch {
     return [];
   }
