@@ -20,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { maskSecrets } from '../../core/mask';
 import { ChainWalker, compareAnchor, GENESIS_HASH, PERSISTENT_KINDS, sequenceProblems, type Anchor, type ChainRow, type Incident, type IntegrityProblem, type LedgerIntegrity, type RunSeqStats } from '../../core/run/ledgerCheck';
-import { openSqlite, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
+import { openSqlite, preparedOnce, sqliteDriverOf, type SqliteDriverInfo } from './sqlite';
 import { ANCHOR_LAG_MS, ANCHOR_SIZE, readAnchor, readIncidents, incidentsPath, writePrivateFile } from './anchor';
 import { hexOf, migrateLedger, SCHEMA, stepColumnsSql, type LedgerShape, type RunRow, type StepInput, type StepRow } from './schema';
 import { inCommitOrder, prepareStep, prepareWriteStatements, rowOf, writePrepared, writerPragmas, writtenOf, type PreparedStep, type WriteStatements } from './stepWrite';
@@ -62,7 +62,6 @@ export class Ledger {
   /** The integrity found at open (and refreshed by verify()): the gate and the editor show it. */
   integrity: LedgerIntegrity;
   /** Statements the gate runs on every request, prepared once per connection (see `statement`). */
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   private constructor(
     private readonly db: Database,
@@ -82,10 +81,10 @@ export class Ledger {
    * Only for statements run to completion (get/all/run); one being iterated cannot be shared.
    */
   statement(sql: string): BetterSqlite3.Statement {
-    let st = this.statements.get(sql);
-    if (!st) this.statements.set(sql, (st = this.db.prepare(sql) as BetterSqlite3.Statement));
-    return st;
+    return (this.prepared ??= preparedOnce<BetterSqlite3.Statement>(this.db))(sql);
   }
+
+  private prepared: ((sql: string) => BetterSqlite3.Statement) | undefined;
 
   /**
    * Open (creating if needed) the ledger at `path`. Throws with the reason if it cannot.

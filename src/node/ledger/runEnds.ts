@@ -5,6 +5,7 @@
  * call in the same session (a resumed session) makes it active again and clears the end.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { preparedOnce } from './sqlite';
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS run_ends (
   run_id TEXT PRIMARY KEY,
@@ -23,17 +24,12 @@ export interface RunEnd {
 }
 
 export class RunEnds {
-  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** Prepared once per connection: reopen runs on every call an agent makes. */
+  private readonly statement: (sql: string) => BetterSqlite3.Statement;
 
-  constructor(private readonly db: BetterSqlite3.Database) {
+  constructor(db: BetterSqlite3.Database) {
     db.exec(SCHEMA);
-  }
-
-  /** `sql` prepared once on this connection (reopen runs on every call an agent makes). */
-  private statement(sql: string): BetterSqlite3.Statement {
-    let st = this.statements.get(sql);
-    if (!st) this.statements.set(sql, (st = this.db.prepare(sql) as BetterSqlite3.Statement));
-    return st;
+    this.statement = preparedOnce<BetterSqlite3.Statement>(db);
   }
 
   end(runId: string, at: string, reason: string, source: RunEndSource): void {
@@ -55,8 +51,8 @@ export class RunEnds {
 
   /** Active runs whose last step (or start) is older than `before` (ISO time). */
   idleSince(before: string): Array<{ id: string; last: string }> {
-    return this.db
-      .prepare(`SELECT r.id AS id, COALESCE((SELECT MAX(s.decided_at) FROM steps s WHERE s.run_id = r.id), r.started_at) AS last
+    return this
+      .statement(`SELECT r.id AS id, COALESCE((SELECT MAX(s.decided_at) FROM steps s WHERE s.run_id = r.id), r.started_at) AS last
         FROM runs r WHERE r.status = 'active'`)
       .all()
       .filter((r) => (r as { last: string }).last < before) as Array<{ id: string; last: string }>;

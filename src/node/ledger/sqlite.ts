@@ -186,3 +186,17 @@ class NodeSqliteDatabase {
     return this;
   }
 }
+
+/**
+ * `sql` prepared once on `db` and reused: preparing costs ~0.1 ms a statement, and the gate runs the
+ * same few on every request (the ledger's run and step look-ups, the usage store's, run ends').
+ * Only for statements run to completion (get/all/run); one being iterated cannot be shared.
+ */
+export function preparedOnce<S>(db: { prepare(sql: string): S }): (sql: string) => S {
+  const statements = new Map<string, S>();
+  return (sql) => {
+    let st = statements.get(sql);
+    if (st === undefined) statements.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+}
