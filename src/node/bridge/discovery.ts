@@ -55,19 +55,24 @@ export function bridgeSocketPath(home: string, env: NodeJS.ProcessEnv = process.
 
 /** Remove bridge sockets in `home` left by gates whose process is gone (a crash leaves its file). */
 export function sweepBridgeSockets(home: string, log: (l: string) => void, isAlive: (pid: number) => boolean): void {
+  sweepByPid(home, /^bridge-(\d+)-[0-9a-f]+\.sock$/, isAlive, (pid) => log(`removed the bridge socket of gate pid ${pid}, which is gone`));
+}
+
+/** Remove the files in `dir` whose name (matching `re`, the pid its first group) names a process that is gone. */
+function sweepByPid(dir: string, re: RegExp, isAlive: (pid: number) => boolean, removed: (pid: number) => void): void {
   let entries: string[];
   try {
-    entries = readdirSync(home);
+    entries = readdirSync(dir);
   } catch {
     return;
   }
   for (const e of entries) {
-    const m = /^bridge-(\d+)-[0-9a-f]+\.sock$/.exec(e);
+    const m = re.exec(e);
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || isAlive(pid)) continue;
-    rmSync(join(home, e), { force: true });
-    log(`removed the bridge socket of gate pid ${pid}, which is gone`);
+    rmSync(join(dir, e), { force: true });
+    removed(pid);
   }
 }
 
@@ -142,18 +147,5 @@ export function unlatchKill(home = airlockHome()): boolean {
 
 /** Remove per-window discovery files of windows that are gone. */
 export function sweepEditorDiscovery(dir: string, log: (l: string) => void, isAlive: (pid: number) => boolean): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const m = /^(\d+)\.json$/.exec(e);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || isAlive(pid)) continue;
-    rmSync(join(dir, e), { force: true });
-    log(`removed stale discovery file of window pid ${pid}`);
-  }
+  sweepByPid(dir, /^(\d+)\.json$/, isAlive, (pid) => log(`removed stale discovery file of window pid ${pid}`));
 }
