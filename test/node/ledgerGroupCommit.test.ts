@@ -267,6 +267,63 @@ describe('ledger group commit', () => {
     r.close();
   });
 
+  it('the writer thread dies after committing batches whose answers never came back: they are taken as committed, in order, none rejected, the anchor matches', async () => {
+    const f = fresh();
+    const l = Ledger.open(f.path, { anchor: f.anchor });
+    const a = l.runFor('claude', 'A', 't').id;
+    const gc = new GroupCommit(l, { maxBatch: 32, maxQueue: 512 });
+    const thread = await LedgerWriterThread.start(l.writeTarget());
+    // The real thread commits every batch; from the third on its answers are held back, and once it
+    // has committed all it was sent, it "dies" as LedgerWriterThread does: not alive, and every
+    // unanswered batch rejected at once, in the order sent.
+    let calls = 0;
+    let dead = false;
+    const held: Array<{ done: Promise<unknown>; reject: (e: Error) => void }> = [];
+    const writer: BatchWriter = {
+      write(steps) {
+        if (dead) return Promise.reject(new Error('the ledger\'s writer thread stopped'));
+        const k = ++calls;
+        const real = thread.write(steps);
+        if (k < 3) return real;
+        return new Promise((_resolve, reject) => {
+          held.push({ done: real, reject });
+          if (held.length === 1) {
+            // Let the thread commit what it has been sent (and one more batch), then stop.
+            void new Promise((r) => setTimeout(r, 30)).then(async () => {
+              await Promise.all(held.map((h) => h.done));
+              dead = true;
+              for (const h of held) h.reject(new Error('the ledger\'s writer thread stopped (exit 1)'));
+            });
+          }
+        });
+      },
+      get alive() {
+        return !dead;
+      },
+      close: () => thread.close(),
+    };
+    gc.useWriter(writer);
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 600 }, (_, i) => gc.append(step(a, i))));
+      assert.ok(held.length >= 1 && dead, 'batches were committed by the thread and their answers lost');
+      assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)).slice(0, 2), [], 'none rejected');
+      const rows = results.map((r) => (r as PromiseFulfilledResult<StepRow>).value);
+      const all = l.allSteps();
+      assert.equal(all.length, 600, 'each step once');
+      const byId = new Map(all.map((r) => [r.id, r]));
+      assert.deepEqual(rows.map((r) => byId.get(r.id)), rows, 'each resolved with the row as stored');
+      assert.equal(gc.stats.steps, 600);
+    } finally {
+      await gc.close();
+      await thread.close();
+      l.close();
+    }
+    const r = Ledger.open(f.path, { anchor: f.anchor, readonly: true });
+    assert.equal(r.integrity.ok, true, JSON.stringify(r.integrity.problems));
+    assert.equal(r.integrity.anchor.status, 'matched', 'the anchor counted the rows whose answers were lost');
+    r.close();
+  });
+
   it('a writer thread on a ledger file that does not exist does not start, and says why', async () => {
     await assert.rejects(LedgerWriterThread.start({ path: join(dir, 'nope', 'missing.sqlite'), durability: 'process' }), /could not open .*missing\.sqlite/);
   });

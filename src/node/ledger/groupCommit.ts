@@ -24,8 +24,9 @@
  *   written and committed by the thread, up to MAX_IN_FLIGHT batches at a time (this thread prepares
  *   the next batch while the thread commits one). Same rules: a step resolves only after the commit
  *   holding it, a failed batch is retried one step per transaction, and if the thread dies what it
- *   had not answered is retried here, on this thread's own connection (a step that did commit has
- *   its id already: the retry fails on the primary key and rejects, it is never written twice).
+ *   had not answered is retried here, on this thread's own connection: a step it had committed
+ *   before it died (its answer lost) is found under its id and taken as committed, in commit order;
+ *   the others are written here with the same ids (never twice: the primary key refuses a second).
  * - A lone step with a writer thread: when the thread has nothing in flight and at most LONE_STEPS
  *   steps are queued (one tool call at a time, the usual case), the turn's flush commits them here,
  *   on this thread's connection, as without a thread: the two thread hops cost more than the
@@ -82,7 +83,7 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-type AppendTarget = Pick<Ledger, 'appendSteps'> & Partial<Pick<Ledger, 'noteAppended' | 'appendPrepared'>>;
+type AppendTarget = Pick<Ledger, 'appendSteps'> & Partial<Pick<Ledger, 'noteAppended' | 'appendPrepared' | 'committedStep'>>;
 
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -136,7 +137,7 @@ export class GroupCommit {
    * another connection). Without one, or once it has stopped, batches are written on this thread.
    */
   useWriter(writer: BatchWriter): void {
-    if (!this.ledger.noteAppended || !this.ledger.appendPrepared) throw new Error('group commit: a writer thread needs a ledger that notes rows appended by another connection');
+    if (!this.ledger.noteAppended || !this.ledger.appendPrepared || !this.ledger.committedStep) throw new Error('group commit: a writer thread needs a ledger that notes rows appended by another connection');
     this.writer = writer;
   }
 
@@ -248,27 +249,51 @@ export class GroupCommit {
   private async retryAlone(sent: Pending[], prepared: PreparedStep[]): Promise<void> {
     await Promise.all(
       sent.map(async (p, i) => {
+        const v = prepared[i]!;
         try {
-          let row: StepRow;
           if (this.writer?.alive) {
-            const [w] = await this.writer.write([prepared[i]!]);
-            row = rowOf(prepared[i]!, w!);
-            this.ledger.noteAppended!([row]);
-            this.stats.byThread++;
-          } else {
-            // The same prepared step, same id: if the thread had committed it before it died, the
-            // primary key refuses it here and the step rejects; it is never written twice.
-            [row] = this.ledger.appendPrepared!([prepared[i]!]) as [StepRow];
+            try {
+              const [w] = await this.writer.write([v]);
+              const row = rowOf(v, w!);
+              this.ledger.noteAppended!([row]);
+              this.stats.steps++;
+              this.stats.transactions++;
+              this.stats.byThread++;
+              p.resolve(row);
+              return;
+            } catch (e) {
+              // Refused by a live thread: this step cannot be written. Else the thread stopped: here.
+              if (this.writer.alive) throw e;
+            }
           }
-          this.stats.steps++;
-          this.stats.transactions++;
-          p.resolve(row);
+          p.resolve(this.afterThreadStopped(v));
         } catch (e) {
           this.stats.failed++;
           p.reject(e instanceof Error ? e : new Error(String(e)));
         }
       }),
     );
+  }
+
+  /**
+   * A step sent to a thread that stopped before answering. The thread may have committed it and
+   * died before its answer came back: then it is in the ledger under its id, and it is taken as
+   * committed (and noted, so the anchor counts it). Else it is written here, with the same id. The
+   * batches the thread did not answer are retried in the order they were sent, which is the order
+   * it committed them in, so rows are noted in commit order; nothing is written twice (the primary
+   * key would refuse it).
+   */
+  private afterThreadStopped(v: PreparedStep): StepRow {
+    const stored = this.ledger.committedStep!(v[0] as string);
+    if (stored) {
+      this.ledger.noteAppended!([stored]);
+      this.stats.steps++;
+      return stored;
+    }
+    const [row] = this.ledger.appendPrepared!([v]) as [StepRow];
+    this.stats.steps++;
+    this.stats.transactions++;
+    return row;
   }
 
   /** One transaction of up to maxBatch steps; returns how many steps it took from the queue. */

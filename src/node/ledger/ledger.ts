@@ -343,6 +343,11 @@ export class Ledger {
     return this.statement(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps WHERE run_id = ? ORDER BY seq`).all(runId) as StepRow[];
   }
 
+  /** The step with this id as committed (by any connection), if it is in the ledger. */
+  committedStep(id: string): StepRow | undefined {
+    return this.statement(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps WHERE id = ?`).get(id) as StepRow | undefined;
+  }
+
   allSteps(): StepRow[] {
     return this.db.prepare(`SELECT ${stepColumnsSql(this.opts.shape.checkpointColumn)} FROM steps ORDER BY rowid`).all() as StepRow[];
   }
