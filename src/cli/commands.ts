@@ -112,7 +112,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   serve: {
     summary: 'the headless gate (bridge, ledger, OTLP receiver) for machines without the editor',
     usage: `usage: airlock serve [--ledger FILE] [--policy FILE] [--port N] [--ci] [--workspace DIR]...
-run the gate without the editor; prints one JSON line {"bridge","otlp","ledger","discovery"} when ready.
+run the gate without the editor; prints one JSON line {"bridge","socket","otlp","ledger","discovery"} when ready.
 Without an editor no person is connected: an ask is answered within 2 s "needs a person's approval"
 and queued for the editor (see airlock approvals).
 options:

@@ -29,7 +29,7 @@ export async function runServe(argv: string[]): Promise<number> {
     ...(a.policy ? { workspacePolicy: resolve(a.policy) } : {}),
     ...(a.port !== undefined ? { port: a.port } : {}),
   });
-  process.stdout.write(`${JSON.stringify({ bridge: served.url, otlp: served.otlp, ledger, discovery: served.discovery })}\n`);
+  process.stdout.write(`${JSON.stringify({ bridge: served.url, socket: served.socket ?? null, otlp: served.otlp, ledger, discovery: served.discovery })}\n`);
   const code = await served.stopped;
   return code;
 }
