@@ -80,3 +80,35 @@ describe('policy by workspace, per request', () => {
     }
   });
 });
+
+describe('a run remembered from the ledger is held to its own workspace policy', () => {
+  it("replaying a run's history after a restart pauses it at its workspace's limit of denials in a row, not the first root's", async () => {
+    const d = tempDir('airlock-wsreplay-');
+    const h = join(d, 'home');
+    const r = join(d, 'root');
+    const strict = join(r, 'strict');
+    mkdirSync(join(strict, '.airlock'), { recursive: true });
+    mkdirSync(h, { recursive: true });
+    // The root has no policy (the baseline's 3 denials in a row); the strict project pauses after 1.
+    writeFileSync(join(strict, '.airlock', 'policy.json'), JSON.stringify({ version: 1, escalation: { maxDenialsInARow: 1 }, rules: [{ id: 'no-make', match: { commands: ['make'] }, decision: 'deny', reason: 'use the scripts' }] }));
+    const path = join(d, 'l.sqlite');
+    const first = Ledger.open(path);
+    const g1 = new Gate({ ledger: first, approver: new PendingApprovals(), mode: 'ci', home: h, workspaceRoots: [r], log: () => {} });
+    assert.equal((await g1.hook(shell('make build', strict, 'x'))).decision, 'deny');
+    const paused = await g1.hook(shell('ls', strict, 'x'));
+    assert.ok(paused.rules.includes('gate.paused'), `live: ${paused.rules.join(',')}`);
+    await g1.close();
+    first.close();
+    // A new gate (a restart) rebuilds the run's memory from the ledger: still paused.
+    const second = Ledger.open(path);
+    const g2 = new Gate({ ledger: second, approver: new PendingApprovals(), mode: 'ci', home: h, workspaceRoots: [r], log: () => {} });
+    try {
+      const again = await g2.hook(shell('ls', strict, 'x'));
+      assert.equal(again.decision, 'deny');
+      assert.ok(again.rules.includes('gate.paused'), `after a restart: ${again.rules.join(',')}`);
+    } finally {
+      await g2.close();
+      second.close();
+    }
+  });
+});

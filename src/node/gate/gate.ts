@@ -94,7 +94,7 @@ export class Gate {
 
   constructor(private readonly o: GateOptions) {
     this.policies = new GatePolicies({ home: o.home, workspaceRoots: o.workspaceRoots, ...(o.workspacePolicy ? { workspacePolicy: o.workspacePolicy } : {}), log: o.log });
-    this.runs = new RunMemories({ ledger: o.ledger, log: o.log, maxDenialsInARow: () => this.currentPolicy().maxDenialsInARow });
+    this.runs = new RunMemories({ ledger: o.ledger, log: o.log, maxDenialsInARow: (runId) => (this.runPolicies.get(runId) ?? this.currentPolicy()).maxDenialsInARow });
     this.commits = o.ledger.appendSteps ? new GroupCommit(o.ledger as Pick<Ledger, 'appendSteps'>) : undefined;
     if (this.commits && o.writerThread && o.ledger instanceof Ledger) this.startWriter(this.commits, o.ledger);
     this.limits = new RunLimits({ ledger: o.ledger, log: o.log, policy: (runId) => (runId !== undefined ? this.runPolicies.get(runId) : undefined) ?? this.currentPolicy(), memory: (runId) => this.runs.memoryOf(runId), ...(o.usage ? { usage: o.usage } : {}) });

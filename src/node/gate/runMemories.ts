@@ -34,8 +34,8 @@ export function writtenText(action: Action | undefined): { text: string; cwd?: s
 export interface RunMemoriesOptions {
   ledger: Pick<Ledger, 'stepsOf'>;
   log: (line: string) => void;
-  /** The policy's limit of denials in a row (replayed history pauses a run as it did live). */
-  maxDenialsInARow: () => number;
+  /** The run's policy's limit of denials in a row (replayed history pauses a run as it did live). */
+  maxDenialsInARow: (runId: string) => number;
 }
 
 export class RunMemories {
@@ -60,7 +60,7 @@ export class RunMemories {
     if (mem) return mem;
     mem = emptyMemory();
     // A run seen before this process started: rebuild its memory from the ledger.
-    const max = this.o.maxDenialsInARow();
+    const max = this.o.maxDenialsInARow(runId);
     try {
       for (const r of this.o.ledger.stepsOf(runId)) this.replay(mem, r, max);
     } catch (e) {
