@@ -182,6 +182,7 @@ export function startBridge(opts: BridgeOptions): Promise<Bridge> {
           chmodSync(path, 0o600);
         } catch (e) {
           s.close();
+          rmSync(path, { force: true });
           return failed(e as Error);
         }
         servers.push(s);

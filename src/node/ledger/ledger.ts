@@ -62,6 +62,7 @@ export class Ledger {
   /** The integrity found at open (and refreshed by verify()): the gate and the editor show it. */
   integrity: LedgerIntegrity;
   /** Statements the gate runs on every request, prepared once per connection (see `statement`). */
+  private readonly prepared: (sql: string) => BetterSqlite3.Statement;
 
   private constructor(
     private readonly db: Database,
@@ -73,6 +74,7 @@ export class Ledger {
     this.lastHash = last?.hash ?? GENESIS_HASH;
     this.integrity = { ok: true, checkedAt: new Date().toISOString(), steps: 0, runs: 0, head: this.lastHash, walked: false, anchor: { path: opts.anchor ?? null, status: 'none', ahead: 0 }, problems: [], incidents: [] };
     this.st = opts.readonly ? (undefined as unknown as WriteStatements) : prepareWriteStatements(db);
+    this.prepared = preparedOnce<BetterSqlite3.Statement>(db);
   }
 
   /**
@@ -81,10 +83,8 @@ export class Ledger {
    * Only for statements run to completion (get/all/run); one being iterated cannot be shared.
    */
   statement(sql: string): BetterSqlite3.Statement {
-    return (this.prepared ??= preparedOnce<BetterSqlite3.Statement>(this.db))(sql);
+    return this.prepared(sql);
   }
-
-  private prepared: ((sql: string) => BetterSqlite3.Statement) | undefined;
 
   /**
    * Open (creating if needed) the ledger at `path`. Throws with the reason if it cannot.
